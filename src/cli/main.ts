@@ -1,0 +1,112 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError, loadConfig } from '../config.ts';
+import { DomainError } from '../domain/errors.ts';
+import { StoreError } from '../storage/store.ts';
+import { openContext, startServer } from '../main.ts';
+import { createProject, listProjects, type Project } from '../services/projects.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from '../services/api-keys.ts';
+import { iso, type Ctx } from '../services/context.ts';
+
+const quiet = { info() {}, warn() {}, error() {} };
+
+function projectJson(p: Project) {
+  return { uuid: p.uuid, name: p.name, createdAt: iso(p.created_at) };
+}
+
+function print(json: boolean, value: unknown, human: () => string) {
+  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
+}
+
+/** Runs one command against the database, closing it afterwards. */
+async function withCtx<T>(fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+  const ctx = await openContext(loadConfig(), quiet);
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.store.close();
+  }
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
+const program = new Command('vigil')
+  .description('Vigil: self-hosted uptime monitoring with a Hyperping-compatible API')
+  .showHelpAfterError(false)
+  .exitOverride();
+
+program
+  .command('serve')
+  .description('start the server (API, scheduler, probes); what `npm start` runs')
+  .action(async () => {
+    const running = await startServer(loadConfig());
+    const stop = async (signal: string) => {
+      running.ctx.log.info({ signal }, 'shutting down');
+      await running.stop();
+      process.exit(0);
+    };
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.once('SIGINT', () => void stop('SIGINT'));
+  });
+
+const projects = program.command('projects').description('manage projects');
+projects
+  .command('create')
+  .requiredOption('--name <name>', 'project name')
+  .option('--json', 'print JSON')
+  .action(async (o: { name: string; json?: boolean }) => {
+    const p = await withCtx((ctx) => createProject(ctx, o.name));
+    print(!!o.json, projectJson(p), () => `Created project ${p.uuid} "${p.name}"`);
+  });
+projects
+  .command('list')
+  .option('--json', 'print JSON')
+  .action(async (o: { json?: boolean }) => {
+    const list = await withCtx((ctx) => listProjects(ctx));
+    print(!!o.json, list.map(projectJson), () => table([['UUID', 'NAME', 'CREATED'], ...list.map((p) => [p.uuid, p.name, iso(p.created_at)])]));
+  });
+
+const keys = program.command('keys').description('manage API keys');
+keys
+  .command('create')
+  .requiredOption('--project <uuid>', 'project uuid (proj_…)')
+  .requiredOption('--name <name>', 'a label such as "Production"')
+  .requiredOption('--permission <permission>', 'read_write or read_only')
+  .option('--expires <date>', 'ISO 8601 date (expires 00:00 UTC that day), date-time, or "never"', 'never')
+  .option('--json', 'print JSON')
+  .action(async (o: { project: string; name: string; permission: string; expires: string; json?: boolean }) => {
+    const k = await withCtx((ctx) => createApiKey(ctx, { projectUuid: o.project, name: o.name, permission: o.permission, expires: o.expires, actor: 'cli' }));
+    print(!!o.json, k, () =>
+      `Created API key ${k.id} "${k.name}" (${k.permission}, expires ${k.expiresAt ?? 'never'}).\n\n  ${k.key}\n\nStore it now: it is shown only once.`);
+  });
+keys
+  .command('list')
+  .requiredOption('--project <uuid>', 'project uuid (proj_…)')
+  .option('--json', 'print JSON')
+  .action(async (o: { project: string; json?: boolean }) => {
+    const list = await withCtx((ctx) => listApiKeys(ctx, o.project));
+    print(!!o.json, list, () =>
+      table([['ID', 'NAME', 'PERMISSION', 'KEY', 'EXPIRES', 'LAST USED'], ...list.map((k) => [k.id, k.name, k.permission, k.masked, k.expiresAt ?? 'never', k.lastUsedAt ?? '-'])]));
+  });
+keys
+  .command('revoke')
+  .argument('<keyId>', 'key id (key_…)')
+  .action(async (keyId: string) => {
+    await withCtx((ctx) => revokeApiKey(ctx, keyId, 'cli'));
+    process.stdout.write(`Revoked ${keyId}\n`);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exit(err.exitCode);
+  }
+  const known = err instanceof ConfigError || err instanceof DomainError || err instanceof StoreError;
+  const message = known ? (err as Error).message : `unexpected error: ${(err as Error)?.stack ?? err}`;
+  process.stderr.write(`vigil: ${message.split('\n')[0]}\n`);
+  if (!known) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+  process.exit(1);
+}

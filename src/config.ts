@@ -1,0 +1,68 @@
+import path from 'node:path';
+
+/** Typed configuration, read once from the environment. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | null;
+  publicUrl: string;
+  logLevel: string;
+  rateLimitPerHour: number;
+  authFailuresPerMinute: number;
+  region: string;
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function bool(env: Env, name: string, def: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (/^(true|1|yes)$/i.test(raw)) return true;
+  if (/^(false|0|no)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = int(env, 'VIGIL_PORT', 8080, 0, 65535);
+  const host = env.VIGIL_HOST || '0.0.0.0';
+  const databaseUrl = env.DATABASE_URL || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  const publicUrl = (env.VIGIL_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  try {
+    const u = new URL(publicUrl);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+  } catch {
+    throw new ConfigError(`VIGIL_PUBLIC_URL must be an http(s) URL, got "${env.VIGIL_PUBLIC_URL}"`);
+  }
+  const logLevel = env.VIGIL_LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`VIGIL_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`);
+  }
+  return {
+    port,
+    host,
+    dataDir: path.resolve(env.VIGIL_DATA_DIR || './data'),
+    databaseUrl,
+    publicUrl,
+    logLevel,
+    rateLimitPerHour: int(env, 'VIGIL_RATE_LIMIT_PER_HOUR', 800, 0, 1e9),
+    authFailuresPerMinute: int(env, 'VIGIL_AUTH_FAILURES_PER_MINUTE', 60, 0, 1e9),
+    region: env.VIGIL_REGION || 'local',
+    trustProxy: bool(env, 'VIGIL_TRUST_PROXY', false),
+  };
+}

@@ -1,0 +1,286 @@
+import net from 'node:net';
+import { ValidationError } from './errors.ts';
+
+export const REGIONS = [
+  'london', 'frankfurt', 'paris', 'amsterdam', 'singapore', 'sydney', 'tokyo', 'seoul', 'mumbai',
+  'bangalore', 'virginia', 'california', 'sanfrancisco', 'nyc', 'toronto', 'saopaulo', 'bahrain', 'capetown',
+] as const;
+export const CHECK_FREQUENCIES = [10, 20, 30, 60, 120, 180, 300, 600, 1800, 3600, 21600, 43200, 86400] as const;
+export const ALERTS_WAIT = [-1, 0, 1, 2, 3, 5, 10, 30, 60] as const;
+export const PROTOCOLS = ['http', 'port', 'icmp', 'dns'] as const;
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+export const DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'NS', 'TXT', 'SOA', 'SRV', 'CAA', 'PTR'] as const;
+export const STATUS_CODE_PATTERN = /^(?:[1-5]\d{2}|[1-5]xx(?:-[1-5]xx)?)$/;
+const FORBIDDEN_HEADERS = ['host', 'transfer-encoding', 'content-length', 'connection', 'upgrade', 'te', 'trailer', 'expect'];
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HOSTNAME = /^(?=.{1,253}\.?$)(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.?$/;
+
+export type Protocol = (typeof PROTOCOLS)[number];
+
+export interface RequestHeader {
+  name: string;
+  value: string;
+}
+
+/** A monitor's settings as the rules see them (storage and wire mapping live elsewhere). */
+export interface MonitorSettings {
+  name: string;
+  url: string;
+  protocol: Protocol;
+  paused: boolean;
+  port: number | null;
+  http_method: string;
+  regions: string[];
+  check_frequency: number;
+  timeout: number;
+  follow_redirects: boolean;
+  expected_status_code: string;
+  request_body: string;
+  request_headers: RequestHeader[] | null;
+  required_keyword: string | null;
+  dns_record_type: string | null;
+  dns_nameserver: string | null;
+  dns_expected_answer: string | null;
+  alerts_wait: number;
+  group_id: string | number | null;
+  sort_order: number;
+  show_url: boolean;
+  escalation_policy: string | null;
+}
+
+export function defaultSettings(): Omit<MonitorSettings, 'name' | 'url'> {
+  return {
+    protocol: 'http',
+    paused: false,
+    port: null,
+    http_method: 'GET',
+    regions: [...REGIONS],
+    check_frequency: 60,
+    timeout: 10,
+    follow_redirects: true,
+    expected_status_code: '2xx',
+    request_body: '',
+    request_headers: null,
+    required_keyword: null,
+    dns_record_type: null,
+    dns_nameserver: null,
+    dns_expected_answer: null,
+    alerts_wait: 0,
+    group_id: null,
+    sort_order: 0,
+    show_url: false,
+    escalation_policy: null,
+  };
+}
+
+type Input = Record<string, unknown>;
+
+function fail(message: string): never {
+  throw new ValidationError(message);
+}
+
+function str(input: Input, key: string, max: number): string | undefined {
+  const v = input[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') fail(`${key} must be a string`);
+  if (v.length > max) fail(`${key} must be at most ${max} characters`);
+  if (v.includes('\0')) fail(`${key} must not contain NUL characters`);
+  return v;
+}
+
+/** Optional string where "" or null clears the value. */
+function clearable(input: Input, key: string, max: number): string | null | undefined {
+  if (input[key] === null) return null;
+  const v = str(input, key, max);
+  return v === undefined ? undefined : v === '' ? null : v;
+}
+
+function bool(input: Input, key: string): boolean | undefined {
+  const v = input[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') fail(`${key} must be true or false`);
+  return v;
+}
+
+function oneOf<T extends string | number>(input: Input, key: string, allowed: readonly T[]): T | undefined {
+  const v = input[key];
+  if (v === undefined) return undefined;
+  if (!allowed.includes(v as T)) fail(`${key} must be one of ${allowed.join(', ')}`);
+  return v as T;
+}
+
+/** Accepts a host name or IP literal (ICMP/port/DNS targets); refuses anything a shell or ping could misread. */
+export function isValidHost(host: string): boolean {
+  if (net.isIP(host)) return true;
+  return HOSTNAME.test(host) && !host.startsWith('-');
+}
+
+/** Host part of a monitor target: an http(s)/tcp URL or a bare host. */
+export function targetHost(url: string): string | null {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    try {
+      const u = new URL(url);
+      return u.hostname.replace(/^\[|\]$/g, '') || null;
+    } catch {
+      return null;
+    }
+  }
+  const bare = url.replace(/^\[|\]$/g, '');
+  return isValidHost(bare) ? bare : null;
+}
+
+export function isHttpUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+function validUrlFor(protocol: Protocol, url: string): boolean {
+  if (protocol === 'http') return isHttpUrl(url);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^(https?|tcp|udp):\/\//i.test(url)) return false;
+  const host = targetHost(url);
+  return host !== null && isValidHost(host);
+}
+
+export function normalizeStatusCode(v: unknown): string {
+  const s = typeof v === 'number' && Number.isInteger(v) ? String(v) : v;
+  if (typeof s !== 'string' || !STATUS_CODE_PATTERN.test(s)) {
+    fail('expected_status_code must be a status code (200), a class (2xx) or a range (1xx-3xx)');
+  }
+  const range = s.match(/^([1-5])xx-([1-5])xx$/);
+  if (range && range[1] > range[2]) fail('expected_status_code range must go from low to high (1xx-3xx)');
+  return s;
+}
+
+/** True when the expected pattern admits the status code. */
+export function statusMatches(pattern: string, code: number): boolean {
+  if (/^\d{3}$/.test(pattern)) return Number(pattern) === code;
+  const [lo, hi = lo] = pattern.split('-').map((p) => Number(p[0]));
+  const cls = Math.floor(code / 100);
+  return cls >= lo && cls <= hi;
+}
+
+function headers(v: unknown): RequestHeader[] | null {
+  if (v === null) return null;
+  if (!Array.isArray(v)) fail('request_headers must be a list of {name, value} objects');
+  if (v.length > 50) fail('request_headers may hold at most 50 headers');
+  const out = v.map((h) => {
+    if (!h || typeof h !== 'object' || typeof h.name !== 'string' || typeof h.value !== 'string') {
+      fail('request_headers must be a list of {name, value} objects');
+    }
+    if (!TOKEN.test(h.name)) fail(`request header name "${h.name}" is not a valid header name`);
+    if (FORBIDDEN_HEADERS.includes(h.name.toLowerCase())) fail(`request header ${h.name} cannot be set`);
+    if (/[\r\n\0]/.test(h.value) || h.value.length > 8192) fail(`request header ${h.name} has an invalid value`);
+    return { name: h.name, value: h.value };
+  });
+  return out.length ? out : null;
+}
+
+function regions(v: unknown): string[] {
+  if (!Array.isArray(v) || v.length === 0) fail('regions must be a non-empty list of regions');
+  if (v.includes('*')) return [...REGIONS];
+  for (const r of v) if (!REGIONS.includes(r)) fail(`regions must be among ${REGIONS.join(', ')}`);
+  return [...new Set(v as string[])];
+}
+
+/**
+ * Applies a create (current = null) or partial update body to the current settings and
+ * enforces every field and cross-field rule. Unknown keys are ignored.
+ */
+export function applyMonitorInput(current: MonitorSettings | null, input: Input): MonitorSettings {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) fail('The request body must be a JSON object');
+  const next: MonitorSettings = current ? { ...current } : { ...defaultSettings(), name: '', url: '' };
+
+  const name = str(input, 'name', 255);
+  if (name !== undefined) {
+    if (name.trim() === '') fail('name must not be empty');
+    next.name = name;
+  } else if (!current) fail('name is required');
+
+  const url = str(input, 'url', 2048);
+  if (url !== undefined) next.url = url.trim();
+  else if (!current) fail('url is required');
+
+  const protocol = oneOf(input, 'protocol', PROTOCOLS);
+  if (protocol !== undefined) next.protocol = protocol;
+  const method = oneOf(input, 'http_method', HTTP_METHODS);
+  if (method !== undefined) next.http_method = method;
+  const freq = oneOf(input, 'check_frequency', CHECK_FREQUENCIES);
+  if (freq !== undefined) next.check_frequency = freq;
+  const wait = oneOf(input, 'alerts_wait', ALERTS_WAIT);
+  if (wait !== undefined) next.alerts_wait = wait;
+  if (input.regions !== undefined) next.regions = regions(input.regions);
+  if (input.timeout !== undefined) {
+    const t = input.timeout;
+    if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > 60) fail('timeout must be a whole number of seconds from 1 to 60');
+    next.timeout = t;
+  }
+  for (const key of ['paused', 'follow_redirects', 'show_url'] as const) {
+    const b = bool(input, key);
+    if (b !== undefined) next[key] = b;
+  }
+  if (input.expected_status_code !== undefined) next.expected_status_code = normalizeStatusCode(input.expected_status_code);
+  if (input.request_body !== undefined) next.request_body = input.request_body === null ? '' : str(input, 'request_body', 100_000)!;
+  if (input.request_headers !== undefined) next.request_headers = headers(input.request_headers);
+  const keyword = clearable(input, 'required_keyword', 1024);
+  if (keyword !== undefined) next.required_keyword = keyword;
+  const dnsType = input.dns_record_type === null ? null : oneOf(input, 'dns_record_type', DNS_RECORD_TYPES);
+  if (dnsType !== undefined) next.dns_record_type = dnsType;
+  const ns = clearable(input, 'dns_nameserver', 256);
+  if (ns !== undefined) {
+    if (ns !== null && !isValidHost(ns)) fail('dns_nameserver must be an IP address or host name');
+    next.dns_nameserver = ns;
+  }
+  const answer = clearable(input, 'dns_expected_answer', 1024);
+  if (answer !== undefined) next.dns_expected_answer = answer;
+  if (input.sort_order !== undefined) {
+    if (typeof input.sort_order !== 'number' || !Number.isInteger(input.sort_order)) fail('sort_order must be a whole number');
+    next.sort_order = input.sort_order;
+  }
+  if (input.group_id !== undefined) {
+    const g = input.group_id;
+    if (g !== null && typeof g !== 'string' && !(typeof g === 'number' && Number.isInteger(g))) fail('group_id must be a string, a whole number or null');
+    if (typeof g === 'string' && g.length > 128) fail('group_id must be at most 128 characters');
+    next.group_id = g as string | number | null;
+  }
+  if (input.escalation_policy !== undefined) {
+    const p = input.escalation_policy;
+    if (p === null || p === 'none') next.escalation_policy = null;
+    else if (typeof p !== 'string' || p === '') fail('escalation_policy must be an escalation policy uuid or "none"');
+    else next.escalation_policy = p;
+  }
+
+  // Port: required for port monitors, refused for the others.
+  if (input.port !== undefined && input.port !== null) {
+    const p = input.port;
+    if (typeof p !== 'number' || !Number.isInteger(p) || p < 1 || p > 65535) fail('port must be a whole number from 1 to 65535');
+    if (next.protocol !== 'port') fail(`port is only allowed for port monitors, not ${next.protocol}`);
+    next.port = p;
+  } else if (input.port === null || next.protocol !== 'port') {
+    next.port = null;
+  }
+  if (next.protocol === 'port' && next.port === null) fail('port is required for port monitors');
+
+  // HTTP-only and DNS-only settings.
+  if (next.protocol !== 'http') {
+    if (input.request_body) fail(`request_body is only allowed for http monitors`);
+    if (Array.isArray(input.request_headers) && input.request_headers.length) fail('request_headers is only allowed for http monitors');
+    if (input.required_keyword) fail('required_keyword is only allowed for http monitors');
+  }
+  if (next.protocol === 'dns') {
+    next.dns_record_type ??= 'A';
+  } else {
+    if (input.dns_record_type || input.dns_nameserver || input.dns_expected_answer) {
+      fail('dns_record_type, dns_nameserver and dns_expected_answer are only allowed for dns monitors');
+    }
+    next.dns_record_type = null;
+    next.dns_nameserver = null;
+    next.dns_expected_answer = null;
+  }
+
+  if (!validUrlFor(next.protocol, next.url)) fail('Invalid URL');
+  return next;
+}

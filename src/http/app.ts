@@ -1,0 +1,86 @@
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression, type FastifyBaseLogger } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv } from 'ajv';
+import { Type } from 'typebox';
+import type { Config } from '../config.ts';
+import type { Ctx } from '../services/context.ts';
+import { installAuth } from './auth.ts';
+import { errorHandler } from './errors.ts';
+import monitorRoutes from './routes/monitors.ts';
+
+export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Resolves the addressed resource before validation, so an unknown id is 404 before 422. */
+    exists?: (req: FastifyRequest) => Promise<unknown>;
+  }
+}
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export type AppOptions = Pick<Config, 'rateLimitPerHour' | 'authFailuresPerMinute' | 'logLevel' | 'trustProxy'>;
+
+export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
+  const app = Fastify({
+    logger: { level: opts.logLevel, redact: ['req.headers.authorization'] },
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: MAX_BODY_BYTES,
+    trustProxy: opts.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Bodies are validated as sent (no coercion, no defaults: PUT is partial); query strings are coerced.
+  const ajvBody = new Ajv({ coerceTypes: false, useDefaults: false, strict: false, allErrors: false });
+  const ajvOther = new Ajv({ coerceTypes: 'array', useDefaults: true, strict: false, allErrors: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? ajvBody : ajvOther).compile(schema));
+  // Response schemas document the wire shape; serialisation stays plain JSON.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    // Clients send Content-Type: application/json with empty GET/DELETE bodies (api-contract §1.3).
+    if (body === '' || (body as string).trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(Object.assign(new SyntaxError('Invalid JSON body'), { statusCode: 400 }), undefined);
+    }
+  });
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ message: 'Not found' }));
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Vigil API', version: '1', description: 'Self-hosted uptime monitoring, wire-compatible with the Hyperping API.' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key: sk_…' } } },
+      security: [{ bearerAuth: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  app.get('/healthz', { schema: { hide: false, tags: ['System'], summary: 'Liveness of the server and its database', security: [], response: { 200: Type.Object({ status: Type.String() }), 503: Type.Object({ status: Type.String(), message: Type.String() }) } } }, async (_req, reply) => {
+    try {
+      await ctx.store.ping();
+      return { status: 'ok' };
+    } catch (err) {
+      return reply.code(503).send({ status: 'unavailable', message: `database: ${(err as Error).message}` });
+    }
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(async (api) => {
+    installAuth(api, ctx, opts);
+    api.addHook('preValidation', async (req) => {
+      const exists = req.routeOptions.config.exists;
+      if (exists) await exists(req);
+    });
+    await api.register(monitorRoutes);
+  });
+
+  return app;
+}

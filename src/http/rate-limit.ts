@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+
+const WINDOW_S = 3600;
+
+/**
+ * Fixed one-hour window per key, in process memory. Emits the IETF draft-8 headers that the
+ * hosted API sends (api-contract §1.8).
+ */
+export function createRateLimiter(limit: number, clock: () => number) {
+  const windows = new Map<string, { start: number; used: number }>();
+  const policyName = `"${limit}-in-1hr"`;
+  let lastSweep = clock();
+
+  function sweep(now: number) {
+    if (now - lastSweep < 60_000) return;
+    lastSweep = now;
+    for (const [k, w] of windows) if (now - w.start >= WINDOW_S * 1000) windows.delete(k);
+  }
+
+  return {
+    enabled: limit > 0,
+    /** Counts one request; returns the headers and whether it is over quota. */
+    consume(partition: string): { headers: Record<string, string>; limited: boolean; retryAfter: number } {
+      const now = clock();
+      sweep(now);
+      let w = windows.get(partition);
+      if (!w || now - w.start >= WINDOW_S * 1000) {
+        w = { start: now, used: 0 };
+        windows.set(partition, w);
+      }
+      const limited = w.used >= limit;
+      if (!limited) w.used++;
+      const reset = Math.max(1, Math.ceil((w.start + WINDOW_S * 1000 - now) / 1000));
+      const pk = createHash('sha256').update(partition).digest().subarray(0, 12).toString('base64');
+      return {
+        headers: {
+          RateLimit: `${policyName}; r=${limit - w.used}; t=${reset}`,
+          'RateLimit-Policy': `${policyName}; q=${limit}; w=${WINDOW_S}; pk=:${pk}:`,
+        },
+        limited,
+        retryAfter: reset,
+      };
+    },
+  };
+}
+
+/** Failed authentications per client address per minute; over the limit the address waits. */
+export function createFailureThrottle(perMinute: number, clock: () => number) {
+  const failures = new Map<string, { start: number; count: number }>();
+  return {
+    /** Seconds the address must wait, or 0. */
+    blockedFor(ip: string): number {
+      if (perMinute <= 0) return 0;
+      const f = failures.get(ip);
+      const now = clock();
+      if (!f || now - f.start >= 60_000) return 0;
+      return f.count >= perMinute ? Math.ceil((f.start + 60_000 - now) / 1000) : 0;
+    },
+    fail(ip: string): void {
+      if (perMinute <= 0) return;
+      const now = clock();
+      const f = failures.get(ip);
+      if (!f || now - f.start >= 60_000) {
+        if (failures.size > 100_000) failures.clear();
+        failures.set(ip, { start: now, count: 1 });
+      } else f.count++;
+    },
+  };
+}

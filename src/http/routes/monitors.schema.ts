@@ -1,0 +1,74 @@
+import { Type } from 'typebox';
+import {
+  ALERTS_WAIT, CHECK_FREQUENCIES, DNS_RECORD_TYPES, HTTP_METHODS, PROTOCOLS, REGIONS,
+} from '../../domain/monitors.ts';
+import { Message, Nullable, apiErrors } from '../schemas.ts';
+
+const Region = Type.Union([Type.Enum([...REGIONS]), Type.Literal('*')]);
+const Header = Type.Object({ name: Type.String(), value: Type.String() });
+const StatusCode = Type.Union([Type.String({ pattern: '^(?:[1-5]\\d{2}|[1-5]xx(?:-[1-5]xx)?)$' }), Type.Integer({ minimum: 100, maximum: 599 })], {
+  description: 'A code (200), a class ("2xx") or a range ("1xx-3xx")',
+});
+
+const writable = {
+  name: Type.String({ minLength: 1, maxLength: 255 }),
+  url: Type.String({ minLength: 1, maxLength: 2048 }),
+  protocol: Type.Enum([...PROTOCOLS]),
+  http_method: Type.Enum([...HTTP_METHODS]),
+  check_frequency: Type.Enum([...CHECK_FREQUENCIES], { description: 'Seconds between checks' }),
+  regions: Type.Array(Region, { minItems: 1 }),
+  request_headers: Nullable(Type.Array(Header)),
+  request_body: Nullable(Type.String()),
+  follow_redirects: Type.Boolean(),
+  expected_status_code: StatusCode,
+  required_keyword: Nullable(Type.String({ maxLength: 1024 })),
+  paused: Type.Boolean(),
+  port: Nullable(Type.Integer({ minimum: 1, maximum: 65535 })),
+  alerts_wait: Type.Enum([...ALERTS_WAIT], { description: 'Minutes before the first alert; -1 disables alerts' }),
+  escalation_policy: Nullable(Type.String({ description: 'Escalation policy uuid, or "none" to unlink' })),
+  dns_record_type: Nullable(Type.Enum([...DNS_RECORD_TYPES])),
+  dns_nameserver: Nullable(Type.String({ maxLength: 256 })),
+  dns_expected_answer: Nullable(Type.String({ maxLength: 1024 })),
+  timeout: Type.Integer({ minimum: 1, maximum: 60, description: 'Seconds before a check fails' }),
+  projectUuid: Type.String(),
+  group_id: Nullable(Type.Union([Type.String(), Type.Integer()])),
+  sort_order: Type.Integer(),
+  show_url: Type.Boolean(),
+};
+
+type W = typeof writable;
+const optional = Object.fromEntries(Object.entries(writable).map(([k, v]) => [k, Type.Optional(v)])) as { [K in keyof W]: ReturnType<typeof Type.Optional<W[K]>> };
+
+export const CreateMonitorBody = Type.Object({ ...optional, name: writable.name, url: writable.url });
+export const UpdateMonitorBody = Type.Object(optional);
+
+export const MonitorSchema = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  url: Type.String(),
+  uuid: Type.String(),
+  protocol: Type.String(),
+  projectUuid: Type.String(),
+  paused: Type.Boolean(),
+  port: Nullable(Type.Integer()),
+  http_method: Type.String(),
+  regions: Type.Array(Type.String()),
+  check_frequency: Type.Integer(),
+  follow_redirects: Type.Boolean(),
+  expected_status_code: Type.Union([Type.Integer(), Type.String()]),
+  request_body: Type.String(),
+  request_headers: Nullable(Type.Array(Header)),
+  status: Type.String(),
+  ssl_expiration: Nullable(Type.Integer()),
+  alerts_wait: Type.Integer(),
+  group_id: Nullable(Type.Union([Type.String(), Type.Integer()])),
+  sort_order: Type.Integer(),
+  show_url: Type.Boolean(),
+  escalation_policy: Nullable(Type.Object({ uuid: Type.String(), name: Type.String() })),
+  required_keyword: Nullable(Type.String()),
+  dns_record_type: Nullable(Type.String()),
+  dns_nameserver: Nullable(Type.String()),
+  dns_expected_answer: Nullable(Type.String()),
+});
+
+export const monitorErrors = { ...apiErrors, 404: Message, 422: Message };

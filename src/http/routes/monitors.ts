@@ -1,0 +1,66 @@
+import { Type } from 'typebox';
+import type { ApiApp } from '../app.ts';
+import { createMonitor, deleteMonitor, getMonitor, listMonitors, updateMonitor, type Monitor } from '../../services/monitors.ts';
+import { UuidParam } from '../schemas.ts';
+import { CreateMonitorBody, MonitorSchema, UpdateMonitorBody, monitorErrors } from './monitors.schema.ts';
+
+/** The recorded wire shape of a monitor (api-contract §2.3), key order included. */
+export function monitorWire(m: Monitor) {
+  return {
+    id: m.id,
+    name: m.name,
+    url: m.url,
+    uuid: m.uuid,
+    protocol: m.protocol,
+    projectUuid: m.projectUuid,
+    paused: m.paused,
+    port: m.port,
+    http_method: m.http_method,
+    regions: m.regions,
+    check_frequency: m.check_frequency,
+    follow_redirects: m.follow_redirects,
+    expected_status_code: /^\d{3}$/.test(m.expected_status_code) ? Number(m.expected_status_code) : m.expected_status_code,
+    request_body: m.request_body,
+    request_headers: m.request_headers,
+    status: m.status,
+    ssl_expiration: m.ssl_expiration,
+    alerts_wait: m.alerts_wait,
+    group_id: m.group_id,
+    sort_order: m.sort_order,
+    show_url: m.show_url,
+    escalation_policy: m.escalation_policy_ref,
+    required_keyword: m.required_keyword,
+    dns_record_type: m.dns_record_type,
+    dns_nameserver: m.dns_nameserver,
+    dns_expected_answer: m.dns_expected_answer,
+  };
+}
+
+const tags = ['Monitors'];
+const Params = UuidParam('mon');
+
+export default async function monitorRoutes(app: ApiApp) {
+  app.get('/v1/monitors', {
+    schema: { tags, summary: 'List monitors', response: { 200: Type.Array(MonitorSchema), ...monitorErrors } },
+  }, async (req) => (await listMonitors(req.ctx)).map(monitorWire));
+
+  app.post('/v1/monitors', {
+    schema: { tags, summary: 'Create a monitor', body: CreateMonitorBody, response: { 201: MonitorSchema, ...monitorErrors } },
+  }, async (req, reply) => reply.code(201).send(monitorWire(await createMonitor(req.ctx, req.body))));
+
+  app.get('/v1/monitors/:uuid', {
+    schema: { tags, summary: 'Get a monitor', params: Params, response: { 200: MonitorSchema, ...monitorErrors } },
+  }, async (req) => monitorWire(await getMonitor(req.ctx, req.params.uuid)));
+
+  app.put('/v1/monitors/:uuid', {
+    schema: { tags, summary: 'Update a monitor (only sent keys change; {"paused":true} pauses)', params: Params, body: UpdateMonitorBody, response: { 200: MonitorSchema, ...monitorErrors } },
+    config: { exists: (req) => getMonitor(req.ctx, (req.params as { uuid: string }).uuid) },
+  }, async (req) => monitorWire(await updateMonitor(req.ctx, req.params.uuid, req.body)));
+
+  app.delete('/v1/monitors/:uuid', {
+    schema: { tags, summary: 'Delete a monitor', params: Params, response: { 204: Type.Null({ description: 'Deleted' }), ...monitorErrors } },
+  }, async (req, reply) => {
+    await deleteMonitor(req.ctx, req.params.uuid);
+    return reply.code(204).send(null);
+  });
+}

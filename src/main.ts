@@ -1,0 +1,50 @@
+import pino from 'pino';
+import { loadConfig, type Config } from './config.ts';
+import { openStore, type Store } from './storage/store.ts';
+import { buildApp, type ApiApp } from './http/app.ts';
+import { ensureDefaultProject } from './services/projects.ts';
+import type { Ctx, Logger } from './services/context.ts';
+
+/** Composition root for the CLI: config → store → ctx. Nothing opens a database at import time. */
+export async function openContext(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<Ctx> {
+  const store: Store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  return { store, clock: Date.now, log };
+}
+
+export interface Running {
+  app: ApiApp;
+  ctx: Ctx;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** config → store → services → HTTP server. Used by `vigil serve` and by the test harness. */
+export async function startServer(config: Config, ctxOverride?: Partial<Ctx> & { store?: Store }): Promise<Running> {
+  const log = pino({ level: config.logLevel });
+  const store = ctxOverride?.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const ctx: Ctx = { store, clock: ctxOverride?.clock ?? Date.now, log: ctxOverride?.log ?? log };
+  const app = await buildApp(ctx, config);
+  const created = await ensureDefaultProject(ctx);
+  if (created) {
+    ctx.log.info({ project: created.uuid }, 'created project "Default"');
+    process.stdout.write(
+      `\nVigil created the project "Default" (${created.uuid}).\n` +
+        `Create its first API key with:\n\n  npx vigil keys create --project ${created.uuid} --name "First key" --permission read_write\n\n`,
+    );
+  }
+  const address = await app.listen({ port: config.port, host: config.host });
+  let stopped = false;
+  return {
+    app,
+    ctx,
+    url: address,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+export { loadConfig };

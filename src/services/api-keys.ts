@@ -1,0 +1,147 @@
+import { newId } from '../domain/ids.ts';
+import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import {
+  KEY_PATTERN, generateApiKey, hashApiKey, maskApiKey, parseExpiry, parsePermission, type Permission,
+} from '../domain/api-keys.ts';
+import { iso, isoOrNull, type Actor, type Ctx } from './context.ts';
+import { getProject } from './projects.ts';
+import type { ApiKeyRow } from '../storage/schema.ts';
+import type { Transaction } from 'kysely';
+import type { Database } from '../storage/schema.ts';
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  permission: Permission;
+  expiresAt: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  masked: string;
+}
+
+export interface CreateKeyInput {
+  projectUuid: string;
+  name: string;
+  permission: string;
+  expires?: string | null;
+  /** Who asked: "cli", "user:<email>", … (audit only). */
+  actor: string;
+  sourceIp?: string | null;
+}
+
+export function keyView(row: ApiKeyRow): ApiKeyView {
+  return {
+    id: row.id,
+    name: row.name,
+    permission: row.permission as Permission,
+    expiresAt: isoOrNull(row.expires_at),
+    createdAt: iso(row.created_at),
+    lastUsedAt: isoOrNull(row.last_used_at),
+    masked: row.masked,
+  };
+}
+
+export async function audit(
+  db: Transaction<Database> | Ctx['store']['db'],
+  entry: { projectId: number | null; action: string; keyId: string | null; actor: string; sourceIp?: string | null; detail?: string | null; at: number },
+): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      project_id: entry.projectId,
+      action: entry.action,
+      key_id: entry.keyId,
+      actor: entry.actor,
+      source_ip: entry.sourceIp ?? null,
+      detail: entry.detail ?? null,
+      created_at: entry.at,
+    })
+    .execute();
+}
+
+/** Creates a key; the secret is returned here and nowhere else. */
+export async function createApiKey(ctx: Ctx, input: CreateKeyInput): Promise<ApiKeyView & { key: string }> {
+  const name = (input.name ?? '').trim();
+  if (!name) throw new ValidationError('Name is required');
+  if (name.length > 255) throw new ValidationError('Name must be at most 255 characters');
+  const permission = parsePermission(input.permission);
+  const now = ctx.clock();
+  const expiresAt = parseExpiry(input.expires, now);
+  const project = await getProject(ctx, input.projectUuid);
+  const key = generateApiKey();
+  const row: ApiKeyRow = {
+    id: newId('key'),
+    project_id: project.id,
+    name,
+    permission,
+    key_hash: hashApiKey(key),
+    masked: maskApiKey(key),
+    expires_at: expiresAt,
+    created_at: now,
+    last_used_at: null,
+    revoked_at: null,
+  };
+  await ctx.store.db.transaction().execute(async (trx) => {
+    await trx.insertInto('api_keys').values(row).execute();
+    await audit(trx, { projectId: project.id, action: 'api_key.create', keyId: row.id, actor: input.actor, sourceIp: input.sourceIp, detail: `${name} (${permission})`, at: now });
+  });
+  return { ...keyView(row), key };
+}
+
+export async function listApiKeys(ctx: Ctx, projectUuid: string): Promise<ApiKeyView[]> {
+  const project = await getProject(ctx, projectUuid);
+  const rows = await ctx.store.db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('project_id', '=', project.id)
+    .where('revoked_at', 'is', null)
+    .orderBy('created_at')
+    .execute();
+  return rows.map(keyView);
+}
+
+export async function revokeApiKey(ctx: Ctx, keyId: string, actor: string, sourceIp?: string | null, projectId?: number): Promise<void> {
+  const now = ctx.clock();
+  await ctx.store.db.transaction().execute(async (trx) => {
+    let q = trx.selectFrom('api_keys').selectAll().where('id', '=', keyId).where('revoked_at', 'is', null);
+    if (projectId !== undefined) q = q.where('project_id', '=', projectId);
+    const row = await q.executeTakeFirst();
+    if (!row) throw new NotFoundError('API key');
+    await trx.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', keyId).execute();
+    await audit(trx, { projectId: row.project_id, action: 'api_key.revoke', keyId, actor, sourceIp, detail: row.name, at: now });
+  });
+}
+
+/** Minimum spacing of last_used_at writes for one key. */
+const LAST_USED_EVERY_MS = 60_000;
+
+/**
+ * Turns a bearer token into an Actor, or null. One indexed lookup by hash per request, so a
+ * revocation made by any process counts from the very next request; last_used_at is written
+ * at most once a minute per key, in the background.
+ */
+export function createAuthenticator(ctx: Ctx) {
+  const lastWritten = new Map<string, number>();
+  return async function authenticate(token: string): Promise<Actor | null> {
+    if (!KEY_PATTERN.test(token) || token.length > 128) return null;
+    const row = await ctx.store.db
+      .selectFrom('api_keys')
+      .innerJoin('projects', 'projects.id', 'api_keys.project_id')
+      .select(['api_keys.id', 'api_keys.project_id', 'api_keys.permission', 'api_keys.expires_at', 'api_keys.revoked_at', 'api_keys.last_used_at', 'projects.uuid as project_uuid'])
+      .where('api_keys.key_hash', '=', hashApiKey(token))
+      .executeTakeFirst();
+    const now = ctx.clock();
+    if (!row || row.revoked_at !== null || (row.expires_at !== null && now >= row.expires_at)) return null;
+    const last = Math.max(row.last_used_at ?? 0, lastWritten.get(row.id) ?? 0);
+    if (now - last >= LAST_USED_EVERY_MS) {
+      lastWritten.set(row.id, now);
+      ctx.store.db
+        .updateTable('api_keys')
+        .set({ last_used_at: now })
+        .where('id', '=', row.id)
+        .execute()
+        .catch((err) => ctx.log.warn({ err }, 'could not record last_used_at'));
+    }
+    return { projectId: row.project_id, projectUuid: row.project_uuid, permission: row.permission as Permission, keyId: row.id };
+  };
+}

@@ -1,0 +1,30 @@
+import type { Store } from '../storage/store.ts';
+import type { Permission } from '../domain/api-keys.ts';
+
+/** Who is acting: an API key of one project, or an operator at the CLI. */
+export interface Actor {
+  projectId: number;
+  projectUuid: string;
+  permission: Permission;
+  keyId: string | null;
+}
+
+export interface Logger {
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+}
+
+/** What every service function receives; built once in main.ts (or the test harness). */
+export interface Ctx {
+  store: Store;
+  clock: () => number;
+  log: Logger;
+}
+
+export interface ActorCtx extends Ctx {
+  actor: Actor;
+}
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+export const isoOrNull = (ms: number | null): string | null => (ms == null ? null : iso(ms));

@@ -1,0 +1,162 @@
+import { newId } from '../domain/ids.ts';
+import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { applyMonitorInput, type MonitorSettings, type Protocol } from '../domain/monitors.ts';
+import type { ActorCtx } from './context.ts';
+import type { MonitorRow } from '../storage/schema.ts';
+
+export interface Monitor extends MonitorSettings {
+  id: number;
+  uuid: string;
+  projectUuid: string;
+  status: 'up' | 'down';
+  ssl_expiration: number | null;
+  escalation_policy_ref: { uuid: string; name: string } | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+type Row = Omit<MonitorRow, 'id'> & { id: number };
+
+function toSettings(row: Row): MonitorSettings {
+  return {
+    name: row.name,
+    url: row.url,
+    protocol: row.protocol as Protocol,
+    paused: row.paused === 1,
+    port: row.port,
+    http_method: row.http_method,
+    regions: JSON.parse(row.regions),
+    check_frequency: row.check_frequency,
+    timeout: row.timeout,
+    follow_redirects: row.follow_redirects === 1,
+    expected_status_code: row.expected_status_code,
+    request_body: row.request_body,
+    request_headers: row.request_headers ? JSON.parse(row.request_headers) : null,
+    required_keyword: row.required_keyword,
+    dns_record_type: row.dns_record_type,
+    dns_nameserver: row.dns_nameserver,
+    dns_expected_answer: row.dns_expected_answer,
+    alerts_wait: row.alerts_wait,
+    group_id: row.group_id === null ? null : JSON.parse(row.group_id),
+    sort_order: row.sort_order,
+    show_url: row.show_url === 1,
+    escalation_policy: null,
+  };
+}
+
+function toMonitor(row: Row, projectUuid: string): Monitor {
+  return {
+    ...toSettings(row),
+    id: row.id,
+    uuid: row.uuid,
+    projectUuid,
+    status: row.status as 'up' | 'down',
+    ssl_expiration: row.ssl_expiration,
+    escalation_policy_ref: null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toColumns(s: MonitorSettings) {
+  return {
+    name: s.name,
+    url: s.url,
+    protocol: s.protocol,
+    paused: s.paused ? 1 : 0,
+    port: s.port,
+    http_method: s.http_method,
+    regions: JSON.stringify(s.regions),
+    check_frequency: s.check_frequency,
+    timeout: s.timeout,
+    follow_redirects: s.follow_redirects ? 1 : 0,
+    expected_status_code: s.expected_status_code,
+    request_body: s.request_body,
+    request_headers: s.request_headers ? JSON.stringify(s.request_headers) : null,
+    required_keyword: s.required_keyword,
+    dns_record_type: s.dns_record_type,
+    dns_nameserver: s.dns_nameserver,
+    dns_expected_answer: s.dns_expected_answer,
+    alerts_wait: s.alerts_wait,
+    group_id: s.group_id === null ? null : JSON.stringify(s.group_id),
+    sort_order: s.sort_order,
+    show_url: s.show_url ? 1 : 0,
+  };
+}
+
+/** Server-owned and cross-project fields are refused or ignored before the rules run. */
+function checkOwnership(ctx: ActorCtx, input: Record<string, unknown>): void {
+  const p = input?.projectUuid;
+  if (p !== undefined && p !== null && p !== '' && p !== ctx.actor.projectUuid) {
+    throw new ValidationError('projectUuid must be the project of the API key');
+  }
+  // Escalation policies arrive with the alerting work; until then only "none" is meaningful.
+  const e = input?.escalation_policy;
+  if (typeof e === 'string' && e !== 'none' && e !== '') throw new ValidationError('Escalation policy not found');
+}
+
+export async function listMonitors(ctx: ActorCtx): Promise<Monitor[]> {
+  const rows = await ctx.store.db
+    .selectFrom('monitors')
+    .selectAll()
+    .where('project_id', '=', ctx.actor.projectId)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => toMonitor(r, ctx.actor.projectUuid));
+}
+
+export async function getMonitor(ctx: ActorCtx, uuid: string): Promise<Monitor> {
+  const row = await ctx.store.db
+    .selectFrom('monitors')
+    .selectAll()
+    .where('uuid', '=', uuid)
+    .where('project_id', '=', ctx.actor.projectId)
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError('Monitor');
+  return toMonitor(row, ctx.actor.projectUuid);
+}
+
+export async function createMonitor(ctx: ActorCtx, input: Record<string, unknown>): Promise<Monitor> {
+  checkOwnership(ctx, input);
+  const settings = applyMonitorInput(null, input);
+  const now = ctx.clock();
+  const row = await ctx.store.db
+    .insertInto('monitors')
+    .values({
+      ...toColumns(settings),
+      uuid: newId('mon'),
+      project_id: ctx.actor.projectId,
+      status: 'up',
+      ssl_expiration: null,
+      escalation_policy_id: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toMonitor(row, ctx.actor.projectUuid);
+}
+
+export async function updateMonitor(ctx: ActorCtx, uuid: string, input: Record<string, unknown>): Promise<Monitor> {
+  const current = await getMonitor(ctx, uuid);
+  checkOwnership(ctx, input);
+  const settings = applyMonitorInput(current, input);
+  const row = await ctx.store.db
+    .updateTable('monitors')
+    .set({ ...toColumns(settings), updated_at: ctx.clock() })
+    .where('id', '=', current.id)
+    .where('project_id', '=', ctx.actor.projectId)
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError('Monitor');
+  return toMonitor(row, ctx.actor.projectUuid);
+}
+
+export async function deleteMonitor(ctx: ActorCtx, uuid: string): Promise<void> {
+  const res = await ctx.store.db
+    .deleteFrom('monitors')
+    .where('uuid', '=', uuid)
+    .where('project_id', '=', ctx.actor.projectId)
+    .executeTakeFirst();
+  if (Number(res.numDeletedRows) === 0) throw new NotFoundError('Monitor');
+}

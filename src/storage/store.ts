@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { Database } from './schema.ts';
+import { migrations, renderMigration } from './migrations.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** The one store: a kysely instance over SQLite or PostgreSQL. */
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  databaseUrl: string | null;
+  dataDir: string;
+  poolSize?: number;
+}
+
+// int8 (counts, BIGINT columns) as JS numbers: every value we store fits in 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+export class StoreError extends Error {}
+
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  const store = opts.databaseUrl ? await openPostgres(opts) : openSqlite(opts);
+  await migrate(store);
+  return store;
+}
+
+function openSqlite(opts: StoreOptions): Store {
+  try {
+    fs.mkdirSync(opts.dataDir, { recursive: true });
+  } catch (err) {
+    throw new StoreError(`VIGIL_DATA_DIR ${opts.dataDir} cannot be created: ${(err as Error).message}`);
+  }
+  const file = path.join(opts.dataDir, 'vigil.db');
+  let raw: SQLite.Database;
+  try {
+    raw = new SQLite(file);
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('busy_timeout = 5000');
+    raw.pragma('synchronous = NORMAL');
+    raw.pragma('foreign_keys = ON');
+  } catch (err) {
+    throw new StoreError(`cannot open SQLite database ${file}: ${(err as Error).message}`);
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    async ping() {
+      raw.prepare('SELECT 1').get();
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+async function openPostgres(opts: StoreOptions): Promise<Store> {
+  const pool = new pg.Pool({
+    connectionString: opts.databaseUrl!,
+    max: opts.poolSize ?? 10,
+  });
+  pool.on('error', () => {}); // idle client errors surface on the next query instead
+  try {
+    (await pool.connect()).release();
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw new StoreError(`cannot connect to DATABASE_URL: ${(err as Error).message}`);
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    async ping() {
+      await sql`SELECT 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+/** Applies pending migrations once, safely when several nodes start together. */
+async function migrate(store: Store): Promise<void> {
+  const { db, dialect } = store;
+  await db.transaction().execute(async (trx) => {
+    if (dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(727274)`.execute(trx);
+    await sql`CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`.execute(trx);
+    const done = new Set((await trx.selectFrom('schema_migrations').select('id').execute()).map((r) => r.id));
+    for (const m of migrations) {
+      if (done.has(m.id)) continue;
+      for (const stmt of renderMigration(m.sql, dialect)) await sql.raw(stmt).execute(trx);
+      await trx.insertInto('schema_migrations').values({ id: m.id, applied_at: Date.now() }).execute();
+    }
+  });
+}
