@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { loadConfig, type Config } from './config.ts';
 import { openStore, type Store } from './storage/store.ts';
-import { buildApp, type ApiApp } from './http/app.ts';
+import type { ApiApp } from './http/app.ts';
 import { ensureDefaultProject } from './services/projects.ts';
 import type { Ctx, Logger } from './services/context.ts';
 
@@ -23,6 +23,7 @@ export async function startServer(config: Config, ctxOverride?: Partial<Ctx> & {
   const log = pino({ level: config.logLevel });
   const store = ctxOverride?.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   const ctx: Ctx = { store, clock: ctxOverride?.clock ?? Date.now, log: ctxOverride?.log ?? log };
+  const { buildApp } = await import('./http/app.ts');
   const app = await buildApp(ctx, config);
   const created = await ensureDefaultProject(ctx);
   if (created) {

@@ -146,3 +146,23 @@ export async function startHarness(opts: { env?: Record<string, string>; clock?:
     },
   };
 }
+
+/** Every row of every table (audit rows and last-use times excluded), to prove a request changed nothing. */
+export async function snapshot(ctx: Ctx): Promise<Record<string, unknown[]>> {
+  const { sql } = await import('kysely');
+  const tables = ctx.store.dialect === 'sqlite'
+    ? (await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`.execute(ctx.store.db)).rows.map((r) => r.name)
+    : (await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`.execute(ctx.store.db)).rows.map((r) => r.name);
+  const out: Record<string, unknown[]> = {};
+  for (const t of tables) {
+    if (t === 'audit_log') continue;
+    const rows = (await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(t)}`.execute(ctx.store.db)).rows;
+    out[t] = rows
+      .map((r) => { const { last_used_at: _, ...rest } = r; return JSON.stringify(rest); })
+      .sort();
+  }
+  return out;
+}
+
+/** Concrete paths for an OpenAPI template, filled with ids of `project`'s resources. */
+export type Fixture = (key: string) => Promise<Record<string, string>>;

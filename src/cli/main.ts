@@ -2,7 +2,6 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config.ts';
 import { DomainError } from '../domain/errors.ts';
 import { StoreError } from '../storage/store.ts';
-import { openContext, startServer } from '../main.ts';
 import { createProject, listProjects, type Project } from '../services/projects.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../services/api-keys.ts';
 import { iso, type Ctx } from '../services/context.ts';
@@ -19,6 +18,7 @@ function print(json: boolean, value: unknown, human: () => string) {
 
 /** Runs one command against the database, closing it afterwards. */
 async function withCtx<T>(fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+  const { openContext } = await import('../main.ts');
   const ctx = await openContext(loadConfig(), quiet);
   try {
     return await fn(ctx);
@@ -41,6 +41,7 @@ program
   .command('serve')
   .description('start the server (API, scheduler, probes); what `npm start` runs')
   .action(async () => {
+    const { startServer } = await import('../main.ts');
     const running = await startServer(loadConfig());
     const stop = async (signal: string) => {
       running.ctx.log.info({ signal }, 'shutting down');

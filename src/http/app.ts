@@ -39,7 +39,7 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
   // Response schemas document the wire shape; serialisation stays plain JSON.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
-  app.removeContentTypeParser('application/json');
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     // Clients send Content-Type: application/json with empty GET/DELETE bodies (api-contract §1.3).
     if (body === '' || (body as string).trim() === '') return done(null, undefined);
@@ -75,9 +75,9 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
 
   await app.register(async (api) => {
     installAuth(api, ctx, opts);
-    api.addHook('preValidation', async (req) => {
-      const exists = req.routeOptions.config.exists;
-      if (exists) await exists(req);
+    api.addHook('onRoute', (route) => {
+      const exists = route.config?.exists;
+      if (exists) route.preValidation = async (req: FastifyRequest) => { await exists(req); };
     });
     await api.register(monitorRoutes);
   });

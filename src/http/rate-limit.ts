@@ -7,7 +7,7 @@ const WINDOW_S = 3600;
  * hosted API sends (api-contract §1.8).
  */
 export function createRateLimiter(limit: number, clock: () => number) {
-  const windows = new Map<string, { start: number; used: number }>();
+  const windows = new Map<string, { start: number; used: number; pk?: string }>();
   const policyName = `"${limit}-in-1hr"`;
   let lastSweep = clock();
 
@@ -31,7 +31,8 @@ export function createRateLimiter(limit: number, clock: () => number) {
       const limited = w.used >= limit;
       if (!limited) w.used++;
       const reset = Math.max(1, Math.ceil((w.start + WINDOW_S * 1000 - now) / 1000));
-      const pk = createHash('sha256').update(partition).digest().subarray(0, 12).toString('base64');
+      w.pk ??= createHash('sha256').update(partition).digest().subarray(0, 12).toString('base64');
+      const pk = w.pk;
       return {
         headers: {
           RateLimit: `${policyName}; r=${limit - w.used}; t=${reset}`,

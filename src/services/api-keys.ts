@@ -6,6 +6,7 @@ import {
 import { iso, isoOrNull, type Actor, type Ctx } from './context.ts';
 import { getProject } from './projects.ts';
 import type { ApiKeyRow } from '../storage/schema.ts';
+import { prepared } from '../storage/prepared.ts';
 import type { Transaction } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 
@@ -112,24 +113,26 @@ export async function revokeApiKey(ctx: Ctx, keyId: string, actor: string, sourc
   });
 }
 
+const keyByHash = prepared((db, hash: string) =>
+  db
+    .selectFrom('api_keys')
+    .innerJoin('projects', 'projects.id', 'api_keys.project_id')
+    .select(['api_keys.id', 'api_keys.project_id', 'api_keys.permission', 'api_keys.expires_at', 'api_keys.revoked_at', 'api_keys.last_used_at', 'projects.uuid as project_uuid'])
+    .where('api_keys.key_hash', '=', hash));
+
 /** Minimum spacing of last_used_at writes for one key. */
 const LAST_USED_EVERY_MS = 60_000;
 
 /**
- * Turns a bearer token into an Actor, or null. One indexed lookup by hash per request, so a
- * revocation made by any process counts from the very next request; last_used_at is written
+ * Turns a bearer token into an Actor, or null. One indexed lookup by hash per request (no
+ * cache), so a revocation made by any process or node counts from the very next request; last_used_at is written
  * at most once a minute per key, in the background.
  */
 export function createAuthenticator(ctx: Ctx) {
   const lastWritten = new Map<string, number>();
   return async function authenticate(token: string): Promise<Actor | null> {
     if (!KEY_PATTERN.test(token) || token.length > 128) return null;
-    const row = await ctx.store.db
-      .selectFrom('api_keys')
-      .innerJoin('projects', 'projects.id', 'api_keys.project_id')
-      .select(['api_keys.id', 'api_keys.project_id', 'api_keys.permission', 'api_keys.expires_at', 'api_keys.revoked_at', 'api_keys.last_used_at', 'projects.uuid as project_uuid'])
-      .where('api_keys.key_hash', '=', hashApiKey(token))
-      .executeTakeFirst();
+    const [row] = await keyByHash(ctx.store, hashApiKey(token));
     const now = ctx.clock();
     if (!row || row.revoked_at !== null || (row.expires_at !== null && now >= row.expires_at)) return null;
     const last = Math.max(row.last_used_at ?? 0, lastWritten.get(row.id) ?? 0);

@@ -3,6 +3,7 @@ import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { applyMonitorInput, type MonitorSettings, type Protocol } from '../domain/monitors.ts';
 import type { ActorCtx } from './context.ts';
 import type { MonitorRow } from '../storage/schema.ts';
+import { prepared } from '../storage/prepared.ts';
 
 export interface Monitor extends MonitorSettings {
   id: number;
@@ -45,17 +46,17 @@ function toSettings(row: Row): MonitorSettings {
 }
 
 function toMonitor(row: Row, projectUuid: string): Monitor {
-  return {
-    ...toSettings(row),
-    id: row.id,
-    uuid: row.uuid,
-    projectUuid,
-    status: row.status as 'up' | 'down',
-    ssl_expiration: row.ssl_expiration,
-    escalation_policy_ref: null,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
+  // Built field by field: spreading driver rows is several times slower on large lists.
+  const s = toSettings(row) as Monitor;
+  s.id = row.id;
+  s.uuid = row.uuid;
+  s.projectUuid = projectUuid;
+  s.status = row.status as 'up' | 'down';
+  s.ssl_expiration = row.ssl_expiration;
+  s.escalation_policy_ref = null;
+  s.createdAt = row.created_at;
+  s.updatedAt = row.updated_at;
+  return s;
 }
 
 function toColumns(s: MonitorSettings) {
@@ -95,23 +96,18 @@ function checkOwnership(ctx: ActorCtx, input: Record<string, unknown>): void {
   if (typeof e === 'string' && e !== 'none' && e !== '') throw new ValidationError('Escalation policy not found');
 }
 
+const monitorByUuid = prepared((db, uuid: string, projectId: number) =>
+  db.selectFrom('monitors').selectAll().where('uuid', '=', uuid).where('project_id', '=', projectId));
+const monitorsOfProject = prepared((db, projectId: number) =>
+  db.selectFrom('monitors').selectAll().where('project_id', '=', projectId).orderBy('id'));
+
 export async function listMonitors(ctx: ActorCtx): Promise<Monitor[]> {
-  const rows = await ctx.store.db
-    .selectFrom('monitors')
-    .selectAll()
-    .where('project_id', '=', ctx.actor.projectId)
-    .orderBy('id')
-    .execute();
+  const rows = await monitorsOfProject(ctx.store, ctx.actor.projectId);
   return rows.map((r) => toMonitor(r, ctx.actor.projectUuid));
 }
 
 export async function getMonitor(ctx: ActorCtx, uuid: string): Promise<Monitor> {
-  const row = await ctx.store.db
-    .selectFrom('monitors')
-    .selectAll()
-    .where('uuid', '=', uuid)
-    .where('project_id', '=', ctx.actor.projectId)
-    .executeTakeFirst();
+  const [row] = await monitorByUuid(ctx.store, uuid, ctx.actor.projectId);
   if (!row) throw new NotFoundError('Monitor');
   return toMonitor(row, ctx.actor.projectUuid);
 }

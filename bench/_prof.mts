@@ -1,0 +1,10 @@
+import { startHarness } from '../test/harness.ts';
+import { load } from './load.ts';
+const h = await startHarness({ env: { VIGIL_RATE_LIMIT_PER_HOUR: '0' } });
+let uuid='';
+for (let i = 0; i < 100; i++) uuid = (await h.request('POST', '/v1/monitors', { body: { name: 'm'+i, url: 'http://127.0.0.1:9/' } })).body.uuid;
+const which = process.argv[2];
+const url = which === 'list' ? `${h.url}/v1/monitors` : `${h.url}/v1/monitors/${uuid}`;
+const r = await load(url, { seconds: 4, connections: 32, headers: { authorization: `Bearer ${h.rw}` } });
+console.log(which, Math.round(r.rps));
+await h.stop();

@@ -1,0 +1,204 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarness, snapshot, type Harness } from '../harness.ts';
+import { hashApiKey, maskApiKey } from '../../src/domain/api-keys.ts';
+import { createApiKey, revokeApiKey } from '../../src/services/api-keys.ts';
+
+let h: Harness;
+let offset = 0;
+let frozen: number | null = null;
+const clock = () => frozen ?? Date.now() + offset;
+before(async () => { h = await startHarness({ clock }); });
+after(async () => { await h.stop(); });
+
+const UNAUTH = '{"error":"Invalid or missing API key"}';
+const FORBID = '{"error":"Insufficient permissions for this action"}';
+
+/**
+ * How to make a resource of each family in a project, so that every route of the OpenAPI
+ * document can be called with a real id. A new route family without a fixture fails the test.
+ */
+const fixtures: Record<string, (key: string) => Promise<string>> = {
+  '/v1/monitors/{uuid}': async (key) => (await h.request('POST', '/v1/monitors', { key, body: { name: 'fx', url: 'https://example.org' } })).body.uuid,
+};
+
+interface Route { method: string; template: string }
+
+async function apiRoutes(): Promise<Route[]> {
+  const doc = (await h.request('GET', '/openapi.json', { key: null })).body;
+  const routes: Route[] = [];
+  for (const [template, ops] of Object.entries<any>(doc.paths)) {
+    if (!/^\/v[123]\//.test(template)) continue;
+    for (const method of Object.keys(ops)) routes.push({ method: method.toUpperCase(), template });
+  }
+  return routes;
+}
+
+async function fill(template: string, key: string): Promise<string> {
+  if (!template.includes('{')) return template;
+  const make = fixtures[template];
+  assert.ok(make, `no fixture for ${template}: add one so the auth table covers it`);
+  const id = await make(key);
+  return template.replace(/\{[^}]+\}/, id);
+}
+
+async function rawKeys() {
+  // An expired and a revoked key, made through the services like any other.
+  const expiring = await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'soon', permission: 'read_write', expires: new Date(clock() + 60_000).toISOString(), actor: 'test' });
+  const revoked = await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'gone', permission: 'read_write', actor: 'test' });
+  await revokeApiKey(h.ctx, revoked.id, 'test');
+  return { expiring: expiring.key, revoked: revoked.key };
+}
+
+describe('authentication and permissions on every API route', () => {
+  test('the route table is read from /openapi.json and holds the monitor routes', async () => {
+    const routes = await apiRoutes();
+    const names = routes.map((r) => `${r.method} ${r.template}`);
+    for (const r of ['GET /v1/monitors', 'POST /v1/monitors', 'GET /v1/monitors/{uuid}', 'PUT /v1/monitors/{uuid}', 'DELETE /v1/monitors/{uuid}']) {
+      assert.ok(names.includes(r), r);
+    }
+  });
+
+  test('every failure mode answers 401 with the exact body on every route', async () => {
+    const { expiring, revoked } = await rawKeys();
+    offset = 120_000; // the expiring key is now past its expiry
+    try {
+      const cases: [string, Record<string, string>][] = [
+        ['no header', {}],
+        ['Basic scheme', { authorization: `Basic ${Buffer.from(`x:${h.rw}`).toString('base64')}` }],
+        ['key without scheme', { authorization: h.rw }],
+        ['empty token', { authorization: 'Bearer ' }],
+        ['whitespace token', { authorization: 'Bearer    ' }],
+        ['malformed', { authorization: 'Bearer sk_short' }],
+        ['not an sk_ key', { authorization: 'Bearer pk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }],
+        ['unknown', { authorization: 'Bearer sk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }],
+        ['revoked', { authorization: `Bearer ${revoked}` }],
+        ['expired', { authorization: `Bearer ${expiring}` }],
+        ['key in a query-string-like header', { 'x-api-key': h.rw }],
+      ];
+      for (const route of await apiRoutes()) {
+        const path = await fill(route.template, h.rw);
+        for (const [name, headers] of cases) {
+          const res = await h.request(route.method, path, { key: null, headers, body: ['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined });
+          const where = `${route.method} ${route.template} (${name})`;
+          assert.equal(res.status, 401, where);
+          assert.equal(res.text, UNAUTH, where);
+          assert.match(res.headers.get('content-type')!, /^application\/json/, where);
+          assert.equal(res.headers.get('www-authenticate'), 'Bearer', where);
+          assert.equal(res.headers.get('ratelimit'), null, where);
+        }
+        const q = await h.request(route.method, `${path}?api_key=${h.rw}`, { key: null });
+        assert.equal(q.status, 401, `${route.method} ${route.template} (key in query string)`);
+      }
+    } finally {
+      offset = 0;
+    }
+  });
+
+  test('a read-only key gets 403 on every write and the database is unchanged', async () => {
+    const routes = (await apiRoutes()).filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
+    assert.ok(routes.length >= 3);
+    const filled = await Promise.all(routes.map(async (r) => ({ ...r, path: await fill(r.template, h.rw) })));
+    const before = await snapshot(h.ctx);
+    for (const r of filled) {
+      const res = await h.request(r.method, r.path, { key: h.ro, body: { name: 'changed', url: 'https://example.org', paused: true } });
+      assert.equal(res.status, 403, `${r.method} ${r.template}`);
+      assert.equal(res.text, FORBID);
+      assert.match(res.headers.get('content-type')!, /^application\/json/);
+    }
+    assert.deepEqual(await snapshot(h.ctx), before);
+  });
+
+  test('a read-only key reads every GET route', async () => {
+    for (const r of (await apiRoutes()).filter((x) => x.method === 'GET')) {
+      const res = await h.request('GET', await fill(r.template, h.rw), { key: h.ro });
+      assert.equal(res.status, 200, r.template);
+      const head = await h.request('HEAD', await fill(r.template, h.rw), { key: h.ro });
+      assert.equal(head.status, 200, `HEAD ${r.template}`);
+    }
+  });
+
+  test("another project's resource gets the same 404 as a random id, on every route with an id", async () => {
+    for (const r of await apiRoutes()) {
+      if (!r.template.includes('{')) continue;
+      const mine = await fill(r.template, h.rw);
+      const random = r.template.replace(/\{[^}]+\}/, 'xyz_AAAAAAAAAAAAAA');
+      const body = ['POST', 'PUT', 'PATCH'].includes(r.method) ? { name: 'x' } : undefined;
+      const theirs = await h.request(r.method, mine, { key: h.other.rw, body });
+      const unknown = await h.request(r.method, random, { key: h.other.rw, body });
+      assert.equal(theirs.status, 404, `${r.method} ${r.template}`);
+      assert.equal(theirs.text, unknown.text, `${r.method} ${r.template}`);
+    }
+  });
+
+  test('order of checks: 401 before 403 before 404 before 422', async () => {
+    const bad = { check_frequency: 7 };
+    assert.equal((await h.request('PUT', '/v1/monitors/mon_AAAAAAAAAAAAAA', { key: 'sk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', body: bad })).status, 401);
+    assert.equal((await h.request('PUT', '/v1/monitors/mon_AAAAAAAAAAAAAA', { key: h.ro, body: bad })).status, 403);
+    assert.equal((await h.request('PUT', '/v1/monitors/mon_AAAAAAAAAAAAAA', { key: h.rw, body: bad })).status, 404);
+    const m = (await h.request('POST', '/v1/monitors', { body: { name: 'o', url: 'https://example.org' } })).body;
+    assert.equal((await h.request('PUT', `/v1/monitors/${m.uuid}`, { key: h.rw, body: bad })).status, 422);
+  });
+
+  test('expiry is exact: the key works 1 ms before expiresAt and fails at it (injected clock)', async () => {
+    const at = Math.ceil((Date.now() + 3_600_000) / 1000) * 1000;
+    const k = await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'exact', permission: 'read_only', expires: new Date(at).toISOString(), actor: 'test' });
+    assert.equal(k.expiresAt, new Date(at).toISOString());
+    try {
+      frozen = at - 1;
+      assert.equal((await h.request('GET', '/v1/monitors', { key: k.key })).status, 200);
+      frozen = at;
+      const res = await h.request('GET', '/v1/monitors', { key: k.key });
+      assert.equal(res.status, 401);
+      assert.equal(res.text, UNAUTH);
+    } finally {
+      frozen = null;
+    }
+  });
+
+  test('revocation counts from the very next request, even when another process revokes', async () => {
+    const k = await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'to revoke', permission: 'read_write', actor: 'test' });
+    const other = await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'stays', permission: 'read_write', actor: 'test' });
+    assert.equal((await h.request('GET', '/v1/monitors', { key: k.key })).status, 200);
+    const cli = await h.cli(['keys', 'revoke', k.id]);
+    assert.equal(cli.code, 0, cli.stderr);
+    const res = await h.request('GET', '/v1/monitors', { key: k.key });
+    assert.equal(res.status, 401);
+    assert.equal(res.text, UNAUTH);
+    assert.equal((await h.request('GET', '/v1/monitors', { key: other.key })).status, 200);
+  });
+
+  test('the key is stored only as a SHA-256 hash; audit rows hold neither key nor hash', async () => {
+    const k = await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'audited', permission: 'read_write', actor: 'test', sourceIp: '127.0.0.9' });
+    const row = await h.ctx.store.db.selectFrom('api_keys').selectAll().where('id', '=', k.id).executeTakeFirstOrThrow();
+    assert.equal(row.key_hash, hashApiKey(k.key));
+    assert.equal(row.masked, maskApiKey(k.key));
+    assert.match(k.masked, /^sk_[A-Za-z0-9]{4}…[A-Za-z0-9]{4}$/);
+    await h.request('DELETE', '/v1/monitors/mon_AAAAAAAAAAAAAA', { key: h.ro });
+    await new Promise((r) => setTimeout(r, 50));
+    const audit = await h.ctx.store.db.selectFrom('audit_log').selectAll().execute();
+    const actions = audit.map((a) => a.action);
+    assert.ok(actions.includes('api_key.create'));
+    assert.ok(actions.includes('api_key.revoke'));
+    const forbidden = audit.find((a) => a.action === 'api.forbidden');
+    assert.ok(forbidden, 'a 403 leaves an audit row');
+    assert.equal(forbidden!.source_ip, '127.0.0.1');
+    const created = audit.find((a) => a.key_id === k.id)!;
+    assert.equal(created.source_ip, '127.0.0.9');
+    const dump = JSON.stringify(audit);
+    assert.ok(!dump.includes(k.key) && !dump.includes(row.key_hash) && !dump.includes(k.key.slice(3)));
+  });
+
+  test('lastUsedAt is recorded without a write per request', async () => {
+    const k = await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'used', permission: 'read_only', actor: 'test' });
+    assert.equal(k.lastUsedAt, null);
+    await h.request('GET', '/v1/monitors', { key: k.key });
+    await new Promise((r) => setTimeout(r, 50));
+    const first = (await h.ctx.store.db.selectFrom('api_keys').select('last_used_at').where('id', '=', k.id).executeTakeFirstOrThrow()).last_used_at;
+    assert.ok(first && Math.abs(first - Date.now()) < 10_000);
+    for (let i = 0; i < 5; i++) await h.request('GET', '/v1/monitors', { key: k.key });
+    await new Promise((r) => setTimeout(r, 50));
+    const second = (await h.ctx.store.db.selectFrom('api_keys').select('last_used_at').where('id', '=', k.id).executeTakeFirstOrThrow()).last_used_at;
+    assert.equal(second, first, 'no new write within the minute');
+  });
+});
