@@ -4,6 +4,8 @@ import { spawnSync } from 'node:child_process';
 
 export const files = [
   'test/unit/domain.test.ts',
+  'test/unit/engine-rules.test.ts',
+  'test/api/outages-reports.test.ts',
   'test/api/monitors.test.ts',
   'test/api/auth.test.ts',
   'test/api/robustness.test.ts',

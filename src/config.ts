@@ -12,6 +12,12 @@ export interface Config {
   authFailuresPerMinute: number;
   region: string;
   trustProxy: boolean;
+  /** all: API and checks; api: API only; worker: checks only (no HTTP API). */
+  role: 'all' | 'api' | 'worker';
+  checkConcurrency: number;
+  rawRetentionDays: number;
+  hourlyRetentionDays: number;
+  rollupRetentionDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -25,6 +31,13 @@ function int(env: Env, name: string, def: number, min: number, max: number): num
   const n = Number(raw);
   if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
   return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], def: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (!allowed.includes(raw as T)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
 }
 
 function bool(env: Env, name: string, def: boolean): boolean {
@@ -64,5 +77,10 @@ export function loadConfig(env: Env = process.env): Config {
     authFailuresPerMinute: int(env, 'VIGIL_AUTH_FAILURES_PER_MINUTE', 60, 0, 1e9),
     region: env.VIGIL_REGION || 'local',
     trustProxy: bool(env, 'VIGIL_TRUST_PROXY', false),
+    role: oneOf(env, 'VIGIL_ROLE', ['all', 'api', 'worker'] as const, 'all'),
+    checkConcurrency: int(env, 'VIGIL_CHECK_CONCURRENCY', 2000, 1, 100_000),
+    rawRetentionDays: int(env, 'VIGIL_RAW_RETENTION_DAYS', 7, 1, 3650),
+    hourlyRetentionDays: int(env, 'VIGIL_HOURLY_RETENTION_DAYS', 30, 1, 3650),
+    rollupRetentionDays: int(env, 'VIGIL_ROLLUP_RETENTION_DAYS', 400, 1, 36500),
   };
 }

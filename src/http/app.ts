@@ -9,6 +9,8 @@ import type { Ctx } from '../services/context.ts';
 import { installAuth } from './auth.ts';
 import { errorHandler } from './errors.ts';
 import monitorRoutes from './routes/monitors.ts';
+import outageRoutes from './routes/outages.ts';
+import reportRoutes from './routes/reports.ts';
 
 export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -80,6 +82,8 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
       if (exists) route.preValidation = async (req: FastifyRequest) => { await exists(req); };
     });
     await api.register(monitorRoutes);
+    await api.register(outageRoutes);
+    await api.register(reportRoutes);
   });
 
   return app;

@@ -1,5 +1,6 @@
 import { newId } from '../domain/ids.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { firstCheckAt, phaseOf } from '../domain/schedule.ts';
 import { applyMonitorInput, type MonitorSettings, type Protocol } from '../domain/monitors.ts';
 import type { ActorCtx } from './context.ts';
 import type { MonitorRow } from '../storage/schema.ts';
@@ -85,6 +86,13 @@ function toColumns(s: MonitorSettings) {
   };
 }
 
+/** When the next check runs: paused monitors never; others on a grid spread by their first check. */
+function schedule(s: MonitorSettings, now: number): { next_check_at: number | null; check_phase: number } {
+  if (s.paused) return { next_check_at: null, check_phase: 0 };
+  const first = firstCheckAt(now, s.check_frequency);
+  return { next_check_at: first, check_phase: phaseOf(first, s.check_frequency) };
+}
+
 /** Server-owned and cross-project fields are refused or ignored before the rules run. */
 function checkOwnership(ctx: ActorCtx, input: Record<string, unknown>): void {
   const p = input?.projectUuid;
@@ -120,6 +128,8 @@ export async function createMonitor(ctx: ActorCtx, input: Record<string, unknown
     .insertInto('monitors')
     .values({
       ...toColumns(settings),
+      ...schedule(settings, now),
+      state_version: 0,
       uuid: newId('mon'),
       project_id: ctx.actor.projectId,
       status: 'up',
@@ -137,9 +147,17 @@ export async function updateMonitor(ctx: ActorCtx, uuid: string, input: Record<s
   const current = await getMonitor(ctx, uuid);
   checkOwnership(ctx, input);
   const settings = applyMonitorInput(current, input);
+  const now = ctx.clock();
+  const retimed = settings.paused !== current.paused || settings.check_frequency !== current.check_frequency;
   const row = await ctx.store.db
     .updateTable('monitors')
-    .set({ ...toColumns(settings), updated_at: ctx.clock() })
+    .set({
+      ...toColumns(settings),
+      ...(retimed ? schedule(settings, now) : {}),
+      // A paused monitor forgets a half-confirmed change; it starts clean when resumed.
+      ...(settings.paused ? { confirming: null, confirm_since: null, confirm_locations: null } : {}),
+      updated_at: now,
+    })
     .where('id', '=', current.id)
     .where('project_id', '=', ctx.actor.projectId)
     .returningAll()

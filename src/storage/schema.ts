@@ -62,6 +62,64 @@ export interface MonitorRow {
   escalation_policy_id: number | null;
   created_at: number;
   updated_at: number;
+  next_check_at: number | null;
+  check_phase: number;
+  last_due_at: number | null;
+  last_check_at: number | null;
+  confirming: string | null; // 'down' | 'up' while a change awaits confirmation
+  confirm_since: number | null;
+  confirm_locations: string | null; // JSON array of locations that agreed so far
+  state_version: number;
+}
+
+export interface CheckResultRow {
+  id: Generated<number>;
+  monitor_id: number;
+  at: number;
+  location: string;
+  ok: number;
+  status_code: number | null;
+  total_ms: number | null;
+  dns_ms: number | null;
+  connect_ms: number | null;
+  tls_ms: number | null;
+  ttfb_ms: number | null;
+  error: string | null;
+}
+
+export interface RollupRow {
+  monitor_id: number;
+  granularity: 'hour' | 'day';
+  bucket: number;
+  location: string;
+  checks: number;
+  failures: number;
+  sum_ms: number;
+  min_ms: number | null;
+  max_ms: number | null;
+  // latency histogram: counts per LATENCY_BOUNDS bucket (domain/rollups.ts)
+  h0: number; h1: number; h2: number; h3: number; h4: number; h5: number;
+  h6: number; h7: number; h8: number; h9: number; h10: number; h11: number;
+}
+
+export interface OutageRow {
+  id: Generated<number>;
+  uuid: string;
+  project_id: number;
+  monitor_id: number | null;
+  outage_type: string; // 'automatic' | 'manual'
+  started_at: number;
+  ended_at: number | null;
+  status_code: number;
+  description: string;
+  detected_location: string;
+  confirmed_locations: string;
+  protocol: string;
+  error_header: string | null;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+  escalation_policy_id: number | null;
+  created_at: number;
 }
 
 export interface Database {
@@ -69,5 +127,8 @@ export interface Database {
   api_keys: ApiKeyRow;
   audit_log: AuditRow;
   monitors: MonitorRow;
+  check_results: CheckResultRow;
+  check_rollups: RollupRow;
+  outages: OutageRow;
   schema_migrations: { id: string; applied_at: number };
 }

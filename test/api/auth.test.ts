@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startHarness, snapshot, type Harness } from '../harness.ts';
 import { hashApiKey, maskApiKey } from '../../src/domain/api-keys.ts';
 import { createApiKey, revokeApiKey } from '../../src/services/api-keys.ts';
+import { newId } from '../../src/domain/ids.ts';
 
 let h: Harness;
 let offset = 0;
@@ -18,8 +19,21 @@ const FORBID = '{"error":"Insufficient permissions for this action"}';
  * How to make a resource of each family in a project, so that every route of the OpenAPI
  * document can be called with a real id. A new route family without a fixture fails the test.
  */
+const newMonitor = async (key: string) => (await h.request('POST', '/v1/monitors', { key, body: { name: 'fx', url: 'https://example.org' } })).body.uuid as string;
 const fixtures: Record<string, (key: string) => Promise<string>> = {
-  '/v1/monitors/{uuid}': async (key) => (await h.request('POST', '/v1/monitors', { key, body: { name: 'fx', url: 'https://example.org' } })).body.uuid,
+  '/v1/monitors/{uuid}': newMonitor,
+  '/v2/reporting/monitor-reports/{uuid}': newMonitor,
+  // Outages are made by the engine; the fixture writes the row the engine would write.
+  '/v2/outages/{uuid}': async (key) => {
+    const m = await h.ctx.store.db.selectFrom('monitors').select(['id', 'project_id']).where('uuid', '=', await newMonitor(key)).executeTakeFirstOrThrow();
+    const uuid = newId('outage');
+    await h.ctx.store.db.insertInto('outages').values({
+      uuid, project_id: m.project_id, monitor_id: m.id, outage_type: 'automatic', started_at: Date.now(), ended_at: null, status_code: 500,
+      description: 'fixture', detected_location: 'local', confirmed_locations: 'local', protocol: 'http', error_header: null,
+      acknowledged_at: null, acknowledged_by: null, escalation_policy_id: null, created_at: Date.now(),
+    }).execute();
+    return uuid;
+  },
 };
 
 interface Route { method: string; template: string }

@@ -1,0 +1,142 @@
+import { claimDueMonitors, type ClaimedMonitor } from '../services/schedule.ts';
+import { recordResults, type ObservedResult } from '../services/results.ts';
+import { pruneOnce, type RetentionPolicy } from '../services/retention.ts';
+import type { Ctx } from '../services/context.ts';
+
+export type CheckOutcome = Omit<ObservedResult, 'monitorId' | 'at' | 'location'>;
+
+export interface SchedulerOptions {
+  /** The location name results are labelled with (VIGIL_REGION). */
+  location: string;
+  /** Checks in flight at most; a slow target holds one slot, never the loop. */
+  concurrency: number;
+  /** Runs one check; must resolve (never reject) within the monitor's timeout. */
+  check: (m: ClaimedMonitor, signal: AbortSignal) => Promise<CheckOutcome>;
+  retention?: RetentionPolicy;
+  tickMs?: number;
+  /** Claim this far ahead and start each check on its exact due time. */
+  lookaheadMs?: number;
+  flushMs?: number;
+  maxBatch?: number;
+  /** Observability hook (benchmarks): called as each check starts. */
+  onStart?: (m: ClaimedMonitor, startedAt: number) => void;
+  onRecorded?: (n: number) => void;
+}
+
+export interface Scheduler {
+  stop(): Promise<void>;
+  stats: { claimed: number; started: number; recorded: number; inFlight: number; flushes: number; flushErrors: number };
+}
+
+/**
+ * The check loop: claim due monitors (a conditional UPDATE, safe with many schedulers on one
+ * database), start each at its due time, collect results and write them in batches.
+ */
+export function startScheduler(ctx: Ctx, opts: SchedulerOptions): Scheduler {
+  const tickMs = opts.tickMs ?? 200;
+  const lookahead = opts.lookaheadMs ?? 500;
+  const flushMs = opts.flushMs ?? 200;
+  const maxBatch = opts.maxBatch ?? 2000;
+  const stats = { claimed: 0, started: 0, recorded: 0, inFlight: 0, flushes: 0, flushErrors: 0 };
+  const controllers = new Set<AbortController>();
+  const timers = new Set<NodeJS.Timeout>();
+  let pending = 0; // claimed, waiting for their due time
+  let queue: ObservedResult[] = [];
+  let flushing: Promise<void> | null = null;
+  let stopped = false;
+  let claiming = false;
+  let lastPrune = 0;
+
+  function run(m: ClaimedMonitor) {
+    pending--;
+    if (stopped) return;
+    const ac = new AbortController();
+    controllers.add(ac);
+    const at = ctx.clock();
+    stats.started++;
+    stats.inFlight++;
+    opts.onStart?.(m, at);
+    opts
+      .check(m, ac.signal)
+      .catch((err): CheckOutcome => ({ ok: false, statusCode: null, totalMs: null, dnsMs: null, connectMs: null, tlsMs: null, ttfbMs: null, error: `check error: ${(err as Error).message}` }))
+      .then((outcome) => {
+        controllers.delete(ac);
+        stats.inFlight--;
+        if (ac.signal.aborted) return; // stopped mid-check: the slot is simply skipped
+        queue.push({ ...outcome, monitorId: m.id, at, location: opts.location });
+        if (queue.length >= maxBatch) void flush();
+      });
+  }
+
+  async function flush(): Promise<void> {
+    if (flushing) return flushing;
+    if (queue.length === 0) return;
+    const batch = queue;
+    queue = [];
+    flushing = (async () => {
+      try {
+        const out = await recordResults(ctx, batch);
+        stats.recorded += out.recorded;
+        stats.flushes++;
+        opts.onRecorded?.(out.recorded);
+        if (out.rechecks.length) void tick(); // confirmations run at once
+      } catch (err) {
+        stats.flushErrors++;
+        ctx.log.error({ err }, 'could not store check results; will retry');
+        if (queue.length + batch.length < 200_000) queue = batch.concat(queue);
+      } finally {
+        flushing = null;
+      }
+    })();
+    return flushing;
+  }
+
+  async function tick(): Promise<void> {
+    if (stopped || claiming) return;
+    claiming = true;
+    try {
+      const now = ctx.clock();
+      const room = opts.concurrency - stats.inFlight - pending;
+      const claimed = await claimDueMonitors(ctx, now + lookahead, Math.min(room, 5000));
+      stats.claimed += claimed.length;
+      for (const m of claimed) {
+        pending++;
+        const delay = m.due - ctx.clock();
+        if (delay <= 0) run(m);
+        else {
+          const t = setTimeout(() => {
+            timers.delete(t);
+            run(m);
+          }, delay);
+          timers.add(t);
+        }
+      }
+      if (opts.retention && now - lastPrune > 60_000) {
+        lastPrune = now;
+        pruneOnce(ctx, opts.retention).catch((err) => ctx.log.error({ err }, 'retention pass failed'));
+      }
+    } catch (err) {
+      ctx.log.error({ err }, 'could not claim due checks');
+    } finally {
+      claiming = false;
+    }
+  }
+
+  const tickTimer = setInterval(() => void tick(), tickMs);
+  const flushTimer = setInterval(() => void flush(), flushMs);
+  void tick();
+
+  return {
+    stats,
+    async stop() {
+      stopped = true;
+      clearInterval(tickTimer);
+      clearInterval(flushTimer);
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      for (const ac of controllers) ac.abort();
+      while (claiming || flushing) await (flushing ?? new Promise((r) => setTimeout(r, 10)));
+      await flush();
+    },
+  };
+}

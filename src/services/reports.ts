@@ -1,0 +1,55 @@
+import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { summarizeOutages, slaPercent, type OutageSummary } from '../domain/reports.ts';
+import { DAY } from '../domain/rollups.ts';
+import type { ActorCtx } from './context.ts';
+import { outageIntervals } from './outages.ts';
+
+export interface MonitorReport {
+  uuid: string;
+  name: string;
+  protocol: string;
+  sla: number;
+  summary: OutageSummary;
+}
+
+export interface Period {
+  from: number;
+  to: number;
+}
+
+/** from/to as given (ISO 8601), defaulting to the last 7 days. */
+export function parsePeriod(now: number, from?: string, to?: string): Period {
+  const parse = (s: string | undefined, name: string, def: number) => {
+    if (s === undefined || s === '') return def;
+    const t = Date.parse(s);
+    if (Number.isNaN(t)) throw new ValidationError(`${name} must be an ISO 8601 date-time`);
+    return t;
+  };
+  const end = parse(to, 'to', now);
+  const start = parse(from, 'from', end - 7 * DAY);
+  if (start >= end) throw new ValidationError('from must be before to');
+  return { from: start, to: end };
+}
+
+/** Reports of the project's active (not paused) monitors, or of one of them. */
+export async function monitorReports(ctx: ActorCtx, period: Period, uuid?: string): Promise<MonitorReport[]> {
+  let q = ctx.store.db
+    .selectFrom('monitors')
+    .select(['id', 'uuid', 'name', 'protocol'])
+    .where('project_id', '=', ctx.actor.projectId)
+    .where('paused', '=', 0);
+  if (uuid !== undefined) q = q.where('uuid', '=', uuid);
+  const monitors = await q.orderBy('id').execute();
+  if (uuid !== undefined && monitors.length === 0) throw new NotFoundError('Monitor');
+  const intervals = await outageIntervals(ctx, monitors.map((m) => m.id), period.from, period.to);
+  const now = ctx.clock();
+  return monitors.map((m) => {
+    const summary = summarizeOutages(
+      intervals.filter((o) => o.monitor_id === m.id).map((o) => ({ start: o.started_at, end: o.ended_at })),
+      period.from,
+      period.to,
+      now,
+    );
+    return { uuid: m.uuid, name: m.name, protocol: m.protocol, sla: slaPercent(summary.totalDowntime, period.from, Math.min(period.to, Math.max(now, period.from + 1))), summary };
+  });
+}

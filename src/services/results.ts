@@ -1,0 +1,244 @@
+import { sql, type Transaction } from 'kysely';
+import { newId } from '../domain/ids.ts';
+import { confirmationRule, observe, type MonitorState, type Status, type Transition } from '../domain/status.ts';
+import { DAY, HISTOGRAM_COLUMNS, HOUR, bucketIndex, bucketStart } from '../domain/rollups.ts';
+import type { Ctx } from './context.ts';
+import type { Database, RollupRow } from '../storage/schema.ts';
+
+/** One finished check, as the prober reports it. */
+export interface ObservedResult {
+  monitorId: number;
+  /** When the check started. */
+  at: number;
+  /** Where the check really ran (never a region it stands in for). */
+  location: string;
+  ok: boolean;
+  statusCode: number | null;
+  totalMs: number | null;
+  dnsMs: number | null;
+  connectMs: number | null;
+  tlsMs: number | null;
+  ttfbMs: number | null;
+  error: string | null;
+  sslExpiresAt?: number | null;
+}
+
+export interface RecordOutcome {
+  recorded: number;
+  transitions: { monitorId: number; to: Status; at: number }[];
+  rechecks: number[];
+}
+
+const ms = (v: number | null) => (v == null ? null : Math.round(v));
+
+type Trx = Transaction<Database>;
+
+/**
+ * Stores a batch of results in one transaction: raw rows, hour and day rollups, the status
+ * state machine, and the outage rows of any confirmed change. Results of deleted monitors
+ * are dropped.
+ */
+export async function recordResults(ctx: Ctx, batch: ObservedResult[]): Promise<RecordOutcome> {
+  const outcome: RecordOutcome = { recorded: 0, transitions: [], rechecks: [] };
+  if (batch.length === 0) return outcome;
+  const now = ctx.clock();
+  await ctx.store.db.transaction().execute(async (trx) => {
+    const ids = [...new Set(batch.map((r) => r.monitorId))];
+    const monitors = new Map<number, MonitorStateRow>();
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const row of await loadStates(trx, ids.slice(i, i + 500))) monitors.set(row.id, row);
+    }
+    const results = batch.filter((r) => monitors.has(r.monitorId)).sort((a, b) => a.at - b.at);
+    outcome.recorded = results.length;
+    await insertRaw(trx, results);
+    await upsertRollups(trx, results);
+    await applyStates(ctx, trx, monitors, results, now, outcome);
+  });
+  return outcome;
+}
+
+interface MonitorStateRow {
+  id: number;
+  project_id: number;
+  uuid: string;
+  protocol: string;
+  status: string;
+  confirming: string | null;
+  confirm_since: number | null;
+  confirm_locations: string | null;
+  state_version: number;
+  ssl_expiration: number | null;
+  next_check_at: number | null;
+}
+
+function loadStates(trx: Trx, ids: number[]): Promise<MonitorStateRow[]> {
+  return trx
+    .selectFrom('monitors')
+    .select(['id', 'project_id', 'uuid', 'protocol', 'status', 'confirming', 'confirm_since', 'confirm_locations', 'state_version', 'ssl_expiration', 'next_check_at'])
+    .where('id', 'in', ids)
+    .execute();
+}
+
+async function insertRaw(trx: Trx, results: ObservedResult[]): Promise<void> {
+  for (let i = 0; i < results.length; i += 200) {
+    await trx
+      .insertInto('check_results')
+      .values(results.slice(i, i + 200).map((r) => ({
+        monitor_id: r.monitorId,
+        at: r.at,
+        location: r.location,
+        ok: r.ok ? 1 : 0,
+        status_code: r.statusCode,
+        total_ms: ms(r.totalMs),
+        dns_ms: ms(r.dnsMs),
+        connect_ms: ms(r.connectMs),
+        tls_ms: ms(r.tlsMs),
+        ttfb_ms: ms(r.ttfbMs),
+        error: r.error ? r.error.slice(0, 200) : null,
+      })))
+      .execute();
+  }
+}
+
+/** Aggregates the batch in memory, then adds it to the rollup rows (safe with concurrent writers). */
+async function upsertRollups(trx: Trx, results: ObservedResult[]): Promise<void> {
+  const rows = new Map<string, RollupRow>();
+  for (const r of results) {
+    for (const [granularity, size] of [['hour', HOUR], ['day', DAY]] as const) {
+      const bucket = bucketStart(r.at, size);
+      const key = `${r.monitorId}|${granularity}|${bucket}|${r.location}`;
+      let row = rows.get(key);
+      if (!row) {
+        row = { monitor_id: r.monitorId, granularity, bucket, location: r.location, checks: 0, failures: 0, sum_ms: 0, min_ms: null, max_ms: null, h0: 0, h1: 0, h2: 0, h3: 0, h4: 0, h5: 0, h6: 0, h7: 0, h8: 0, h9: 0, h10: 0, h11: 0 };
+        rows.set(key, row);
+      }
+      row.checks++;
+      if (!r.ok) row.failures++;
+      else if (r.totalMs != null) {
+        const t = Math.round(r.totalMs);
+        row.sum_ms += t;
+        row.min_ms = row.min_ms === null ? t : Math.min(row.min_ms, t);
+        row.max_ms = row.max_ms === null ? t : Math.max(row.max_ms, t);
+        row[HISTOGRAM_COLUMNS[bucketIndex(t)]]++;
+      }
+    }
+  }
+  const all = [...rows.values()];
+  for (let i = 0; i < all.length; i += 200) {
+    await trx
+      .insertInto('check_rollups')
+      .values(all.slice(i, i + 200))
+      .onConflict((oc) =>
+        oc.columns(['monitor_id', 'granularity', 'bucket', 'location']).doUpdateSet((eb) => {
+          const add = (c: keyof RollupRow) => sql<number>`check_rollups.${sql.ref(c)} + excluded.${sql.ref(c)}`;
+          const set: Record<string, unknown> = {
+            checks: add('checks'),
+            failures: add('failures'),
+            sum_ms: add('sum_ms'),
+            min_ms: sql`CASE WHEN check_rollups.min_ms IS NULL OR excluded.min_ms < check_rollups.min_ms THEN excluded.min_ms ELSE check_rollups.min_ms END`,
+            max_ms: sql`CASE WHEN check_rollups.max_ms IS NULL OR excluded.max_ms > check_rollups.max_ms THEN excluded.max_ms ELSE check_rollups.max_ms END`,
+          };
+          for (const h of HISTOGRAM_COLUMNS) set[h] = add(h);
+          void eb;
+          return set as never;
+        }),
+      )
+      .execute();
+  }
+}
+
+async function applyStates(ctx: Ctx, trx: Trx, monitors: Map<number, MonitorStateRow>, results: ObservedResult[], now: number, outcome: RecordOutcome) {
+  const byMonitor = new Map<number, ObservedResult[]>();
+  for (const r of results) {
+    const list = byMonitor.get(r.monitorId);
+    if (list) list.push(r);
+    else byMonitor.set(r.monitorId, [r]);
+  }
+  for (const [id, list] of byMonitor) {
+    const m = monitors.get(id)!;
+    let state: MonitorState = {
+      status: m.status as Status,
+      confirming: m.confirming as Status | null,
+      confirmSince: m.confirm_since,
+      confirmLocations: m.confirm_locations ? JSON.parse(m.confirm_locations) : [],
+    };
+    // The built-in probe is the only location for now; dedicated regional probes add more.
+    const rule = confirmationRule(1);
+    let recheck = false;
+    let lastFailure: ObservedResult | null = null;
+    let sslExpiresAt: number | null | undefined;
+    const transitions: { t: Transition; evidence: ObservedResult }[] = [];
+    for (const r of list) {
+      if (!r.ok) lastFailure = r;
+      if (r.sslExpiresAt != null) sslExpiresAt = r.sslExpiresAt;
+      const d = observe(state, { ok: r.ok, location: r.location, at: r.at }, rule);
+      state = d.state;
+      recheck = d.recheck;
+      if (d.transition) transitions.push({ t: d.transition, evidence: r.ok ? r : lastFailure ?? r });
+    }
+    const ssl = sslExpiresAt != null ? Math.floor((sslExpiresAt - now) / DAY) : m.ssl_expiration;
+    const changed =
+      state.status !== m.status || state.confirming !== m.confirming || state.confirmSince !== m.confirm_since ||
+      JSON.stringify(state.confirmLocations) !== (m.confirm_locations ?? '[]') || ssl !== m.ssl_expiration || recheck;
+    if (!changed) continue;
+    const res = await trx
+      .updateTable('monitors')
+      .set({
+        status: state.status,
+        confirming: state.confirming,
+        confirm_since: state.confirmSince,
+        confirm_locations: state.confirmLocations.length ? JSON.stringify(state.confirmLocations) : null,
+        ssl_expiration: ssl,
+        state_version: m.state_version + 1,
+        // A pending change is confirmed by checking again right away (paused monitors excepted).
+        ...(recheck && m.next_check_at !== null ? { next_check_at: now } : {}),
+      })
+      .where('id', '=', id)
+      .where('state_version', '=', m.state_version)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) {
+      ctx.log.warn({ monitor: m.uuid }, 'monitor state changed concurrently; results kept, state left to the other writer');
+      continue;
+    }
+    if (recheck) outcome.rechecks.push(id);
+    for (const { t, evidence } of transitions) {
+      await writeTransition(trx, m, t, evidence, now);
+      outcome.transitions.push({ monitorId: id, to: t.to, at: t.since });
+    }
+  }
+}
+
+/** A confirmed DOWN opens an outage; a confirmed UP closes the open one. (Alerting hooks in here.) */
+async function writeTransition(trx: Trx, m: MonitorStateRow, t: Transition, evidence: ObservedResult, now: number) {
+  if (t.to === 'down') {
+    await trx
+      .insertInto('outages')
+      .values({
+        uuid: newId('outage'),
+        project_id: m.project_id,
+        monitor_id: m.id,
+        outage_type: 'automatic',
+        started_at: t.since,
+        ended_at: null,
+        status_code: evidence.statusCode ?? 0,
+        description: evidence.error ?? 'check failed',
+        detected_location: t.locations[0],
+        confirmed_locations: t.locations.join(','),
+        protocol: m.protocol,
+        error_header: null,
+        acknowledged_at: null,
+        acknowledged_by: null,
+        escalation_policy_id: null,
+        created_at: now,
+      })
+      .execute();
+  } else {
+    await trx
+      .updateTable('outages')
+      .set({ ended_at: t.since })
+      .where('monitor_id', '=', m.id)
+      .where('outage_type', '=', 'automatic')
+      .where('ended_at', 'is', null)
+      .execute();
+  }
+}

@@ -1,0 +1,46 @@
+import { DAY } from '../domain/rollups.ts';
+import type { Ctx } from './context.ts';
+
+export interface RetentionPolicy {
+  rawDays: number;
+  hourlyDays: number;
+  dailyDays: number;
+}
+
+const BATCH = 5000;
+
+/**
+ * Deletes what has outlived its retention, in bounded batches so a large backlog never holds
+ * the database for long. Returns the rows deleted; call again while it returns a full count.
+ */
+export async function pruneOnce(ctx: Ctx, policy: RetentionPolicy, maxBatches = 20): Promise<number> {
+  const now = ctx.clock();
+  const db = ctx.store.db;
+  let deleted = 0;
+  for (let i = 0; i < maxBatches; i++) {
+    // Oldest rows have the lowest ids, so this scan stops after BATCH matches.
+    const res = await db
+      .deleteFrom('check_results')
+      .where('id', 'in', (eb) => eb.selectFrom('check_results').select('id').where('at', '<', now - policy.rawDays * DAY).orderBy('id').limit(BATCH))
+      .executeTakeFirst();
+    const n = Number(res.numDeletedRows);
+    deleted += n;
+    if (n < BATCH) break;
+  }
+  for (const [granularity, days] of [['hour', policy.hourlyDays], ['day', policy.dailyDays]] as const) {
+    const cutoff = now - days * DAY;
+    // One bucket (one hour or day, every monitor) at a time: bounded by the number of monitors.
+    for (let i = 0; i < maxBatches; i++) {
+      const oldest = await db
+        .selectFrom('check_rollups')
+        .select((eb) => eb.fn.min('bucket').as('b'))
+        .where('granularity', '=', granularity)
+        .executeTakeFirst();
+      const b = oldest?.b == null ? null : Number(oldest.b);
+      if (b === null || b >= cutoff) break;
+      const res = await db.deleteFrom('check_rollups').where('granularity', '=', granularity).where('bucket', '=', b).executeTakeFirst();
+      deleted += Number(res.numDeletedRows);
+    }
+  }
+  return deleted;
+}

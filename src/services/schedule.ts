@@ -1,0 +1,69 @@
+import { sql } from 'kysely';
+import type { Ctx } from './context.ts';
+import type { RequestHeader } from '../domain/monitors.ts';
+
+/** A monitor this process has claimed for one check, with what the check needs. */
+export interface ClaimedMonitor {
+  id: number;
+  uuid: string;
+  protocol: 'http' | 'port' | 'icmp' | 'dns';
+  url: string;
+  port: number | null;
+  http_method: string;
+  request_headers: RequestHeader[] | null;
+  request_body: string;
+  follow_redirects: boolean;
+  expected_status_code: string;
+  required_keyword: string | null;
+  timeout: number;
+  dns_record_type: string | null;
+  dns_nameserver: string | null;
+  dns_expected_answer: string | null;
+  /** The slot this check is for. */
+  due: number;
+}
+
+/**
+ * Claims monitors due by `horizon` by moving their next_check_at to the following slot of
+ * their grid, in one conditional UPDATE: a row another scheduler already moved no longer
+ * matches `next_check_at <= horizon`, so each slot is claimed exactly once, on one node or many.
+ */
+export async function claimDueMonitors(ctx: Ctx, horizon: number, limit: number): Promise<ClaimedMonitor[]> {
+  if (limit <= 0) return [];
+  const h = sql`CAST(${horizon} AS BIGINT)`;
+  // next slot strictly after max(due, horizon): base − ((base − phase) mod F) + F
+  const base = sql`(CASE WHEN next_check_at > ${h} THEN next_check_at ELSE ${h} END)`;
+  const f = sql`(check_frequency * 1000)`;
+  const rows = await ctx.store.db
+    .updateTable('monitors')
+    .set({
+      last_due_at: sql`next_check_at`,
+      next_check_at: sql`${base} - ((${base} - check_phase) % ${f}) + ${f}`,
+    })
+    .where('id', 'in', (eb) =>
+      eb.selectFrom('monitors').select('id').where('next_check_at', '<=', horizon).orderBy('next_check_at').limit(limit))
+    .where('next_check_at', '<=', horizon)
+    .returning([
+      'id', 'uuid', 'protocol', 'url', 'port', 'http_method', 'request_headers', 'request_body', 'follow_redirects',
+      'expected_status_code', 'required_keyword', 'timeout', 'dns_record_type', 'dns_nameserver', 'dns_expected_answer', 'last_due_at',
+    ])
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    uuid: r.uuid,
+    protocol: r.protocol as ClaimedMonitor['protocol'],
+    url: r.url,
+    port: r.port,
+    http_method: r.http_method,
+    request_headers: r.request_headers ? JSON.parse(r.request_headers) : null,
+    request_body: r.request_body,
+    follow_redirects: r.follow_redirects === 1,
+    expected_status_code: r.expected_status_code,
+    required_keyword: r.required_keyword,
+    timeout: r.timeout,
+    dns_record_type: r.dns_record_type,
+    dns_nameserver: r.dns_nameserver,
+    dns_expected_answer: r.dns_expected_answer,
+    due: r.last_due_at!,
+  }));
+}
