@@ -10,6 +10,8 @@ export const files = [
   'test/api/auth.test.ts',
   'test/api/robustness.test.ts',
   'test/cli.test.ts',
+  'test/engine.test.ts',
+  'test/probes.test.ts',
 ];
 
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2)];

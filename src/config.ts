@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import { loadTargetPolicy, type TargetPolicy } from './prober/target-policy.ts';
 
 /** Typed configuration, read once from the environment. */
 export interface Config {
@@ -18,6 +20,9 @@ export interface Config {
   rawRetentionDays: number;
   hourlyRetentionDays: number;
   rollupRetentionDays: number;
+  targetPolicy: TargetPolicy;
+  /** Extra CA certificates (PEM) trusted by HTTPS checks, from VIGIL_TLS_CA_FILE. */
+  tlsCa: Buffer | null;
 }
 
 export class ConfigError extends Error {}
@@ -66,8 +71,24 @@ export function loadConfig(env: Env = process.env): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(`VIGIL_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`);
   }
+  let targetPolicy: TargetPolicy;
+  try {
+    targetPolicy = loadTargetPolicy(env);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  let tlsCa: Buffer | null = null;
+  if (env.VIGIL_TLS_CA_FILE) {
+    try {
+      tlsCa = fs.readFileSync(env.VIGIL_TLS_CA_FILE);
+    } catch (err) {
+      throw new ConfigError(`VIGIL_TLS_CA_FILE cannot be read: ${(err as Error).message}`);
+    }
+  }
   return {
     port,
+    targetPolicy,
+    tlsCa,
     host,
     dataDir: path.resolve(env.VIGIL_DATA_DIR || './data'),
     databaseUrl,

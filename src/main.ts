@@ -1,5 +1,6 @@
 import pino from 'pino';
-import { loadConfig, type Config } from './config.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import type { Scheduler } from './prober/scheduler.ts';
 import { openStore, type Store } from './storage/store.ts';
 import type { ApiApp } from './http/app.ts';
 import { ensureDefaultProject } from './services/projects.ts';
@@ -12,9 +13,10 @@ export async function openContext(config: Config, log: Logger = pino({ level: co
 }
 
 export interface Running {
-  app: ApiApp;
+  app: ApiApp | null;
   ctx: Ctx;
-  url: string;
+  url: string | null;
+  engine: Scheduler | null;
   stop(): Promise<void>;
 }
 
@@ -23,8 +25,6 @@ export async function startServer(config: Config, ctxOverride?: Partial<Ctx> & {
   const log = pino({ level: config.logLevel });
   const store = ctxOverride?.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   const ctx: Ctx = { store, clock: ctxOverride?.clock ?? Date.now, log: ctxOverride?.log ?? log };
-  const { buildApp } = await import('./http/app.ts');
-  const app = await buildApp(ctx, config);
   const created = await ensureDefaultProject(ctx);
   if (created) {
     ctx.log.info({ project: created.uuid }, 'created project "Default"');
@@ -33,16 +33,33 @@ export async function startServer(config: Config, ctxOverride?: Partial<Ctx> & {
         `Create its first API key with:\n\n  npx vigil keys create --project ${created.uuid} --name "First key" --permission read_write\n\n`,
     );
   }
-  const address = await app.listen({ port: config.port, host: config.host });
+  let app: ApiApp | null = null;
+  let address: string | null = null;
+  if (config.role !== 'worker') {
+    const { buildApp } = await import('./http/app.ts');
+    app = await buildApp(ctx, config);
+    try {
+      address = await app.listen({ port: config.port, host: config.host });
+    } catch (err) {
+      await store.close();
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new ConfigError(`VIGIL_PORT ${config.port} is already in use on ${config.host}`);
+      if (code === 'EADDRNOTAVAIL') throw new ConfigError(`VIGIL_HOST ${config.host} is not an address of this machine`);
+      throw err;
+    }
+  }
+  const engine = config.role === 'api' ? null : (await import('./prober/engine.ts')).startEngine(ctx, config);
   let stopped = false;
   return {
     app,
     ctx,
     url: address,
+    engine,
     async stop() {
       if (stopped) return;
       stopped = true;
-      await app.close();
+      await engine?.stop();
+      await app?.close();
       await store.close();
     },
   };

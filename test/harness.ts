@@ -110,7 +110,8 @@ export async function runCli(args: string[], env: Record<string, string>): Promi
 /** The real server on an ephemeral loopback port over a fresh database, with a project and keys. */
 export async function startHarness(opts: { env?: Record<string, string>; clock?: () => number } = {}): Promise<Harness> {
   const db = await freshDatabase();
-  const env = { VIGIL_PORT: '0', VIGIL_HOST: '127.0.0.1', VIGIL_LOG_LEVEL: 'silent', VIGIL_AUTH_FAILURES_PER_MINUTE: '0', ...db.env, ...opts.env };
+  // The engine is off unless a test asks for it (VIGIL_ROLE=all): monitors in API tests point at example.org.
+  const env = { VIGIL_PORT: '0', VIGIL_HOST: '127.0.0.1', VIGIL_LOG_LEVEL: 'silent', VIGIL_AUTH_FAILURES_PER_MINUTE: '0', VIGIL_ROLE: 'api', ...db.env, ...opts.env };
   const config = loadConfig(env);
   const origWrite = process.stdout.write;
   process.stdout.write = (() => true) as any; // the first-run banner
@@ -126,7 +127,7 @@ export async function startHarness(opts: { env?: Record<string, string>; clock?:
   const ro = (await createApiKey(ctx, { projectUuid: project.uuid, name: 'ro', permission: 'read_only', actor: 'test' })).key;
   const otherProject = await createProject(ctx, 'Other project');
   const otherRw = (await createApiKey(ctx, { projectUuid: otherProject.uuid, name: 'other', permission: 'read_write', actor: 'test' })).key;
-  const url = running.url;
+  const url = running.url!;
   const c = client(url, rw);
   return {
     ...c,

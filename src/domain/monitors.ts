@@ -115,6 +115,18 @@ export function isValidHost(host: string): boolean {
   return HOSTNAME.test(host) && !host.startsWith('-');
 }
 
+/**
+ * A DNS monitor's nameserver: an IP address with an optional port (`1.1.1.1:53`, `[::1]:5353`,
+ * bare `::1`) or a host name (port 53). Null when it is none of these.
+ */
+export function parseNameserver(value: string): { host: string; port: number } | null {
+  const m = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(value) ?? /^([\d.]+):(\d{1,5})$/.exec(value);
+  if (!m) return isValidHost(value) ? { host: value, port: 53 } : null;
+  const port = m[2] === undefined ? 53 : Number(m[2]);
+  if (!net.isIP(m[1]) || (m[0].startsWith('[') && !net.isIPv6(m[1])) || port < 1 || port > 65535) return null;
+  return { host: m[1], port };
+}
+
 /** Host part of a monitor target: an http(s)/tcp URL or a bare host. */
 export function targetHost(url: string): string | null {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
@@ -231,7 +243,7 @@ export function applyMonitorInput(current: MonitorSettings | null, input: Input)
   if (dnsType !== undefined) next.dns_record_type = dnsType;
   const ns = clearable(input, 'dns_nameserver', 256);
   if (ns !== undefined) {
-    if (ns !== null && !isValidHost(ns)) fail('dns_nameserver must be an IP address or host name');
+    if (ns !== null && !parseNameserver(ns)) fail('dns_nameserver must be an IP address (optionally with :port, [IPv6]:port) or a host name');
     next.dns_nameserver = ns;
   }
   const answer = clearable(input, 'dns_expected_answer', 1024);

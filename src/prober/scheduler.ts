@@ -1,4 +1,4 @@
-import { claimDueMonitors, type ClaimedMonitor } from '../services/schedule.ts';
+import { claimDueMonitors, releaseClaims, type ClaimedMonitor } from '../services/schedule.ts';
 import { recordResults, type ObservedResult } from '../services/results.ts';
 import { pruneOnce, type RetentionPolicy } from '../services/retention.ts';
 import type { Ctx } from '../services/context.ts';
@@ -18,6 +18,8 @@ export interface SchedulerOptions {
   lookaheadMs?: number;
   flushMs?: number;
   maxBatch?: number;
+  /** On stop, how long running checks may finish before they are abandoned. */
+  stopGraceMs?: number;
   /** Observability hook (benchmarks): called as each check starts. */
   onStart?: (m: ClaimedMonitor, startedAt: number) => void;
   onRecorded?: (n: number) => void;
@@ -39,7 +41,7 @@ export function startScheduler(ctx: Ctx, opts: SchedulerOptions): Scheduler {
   const maxBatch = opts.maxBatch ?? 2000;
   const stats = { claimed: 0, started: 0, recorded: 0, inFlight: 0, flushes: 0, flushErrors: 0 };
   const controllers = new Set<AbortController>();
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new Map<NodeJS.Timeout, ClaimedMonitor>();
   let pending = 0; // claimed, waiting for their due time
   let queue: ObservedResult[] = [];
   let flushing: Promise<void> | null = null;
@@ -62,7 +64,7 @@ export function startScheduler(ctx: Ctx, opts: SchedulerOptions): Scheduler {
       .then((outcome) => {
         controllers.delete(ac);
         stats.inFlight--;
-        if (ac.signal.aborted) return; // stopped mid-check: the slot is simply skipped
+        if (ac.signal.aborted) return; // abandoned at shutdown: the slot is skipped, never replayed
         queue.push({ ...outcome, monitorId: m.id, at, location: opts.location });
         if (queue.length >= maxBatch) void flush();
       });
@@ -108,7 +110,7 @@ export function startScheduler(ctx: Ctx, opts: SchedulerOptions): Scheduler {
             timers.delete(t);
             run(m);
           }, delay);
-          timers.add(t);
+          timers.set(t, m);
         }
       }
       if (opts.retention && now - lastPrune > 60_000) {
@@ -132,10 +134,16 @@ export function startScheduler(ctx: Ctx, opts: SchedulerOptions): Scheduler {
       stopped = true;
       clearInterval(tickTimer);
       clearInterval(flushTimer);
-      for (const t of timers) clearTimeout(t);
+      // Claims that have not started go back; running checks get a grace period to finish.
+      const unstarted = [...timers.values()];
+      for (const t of timers.keys()) clearTimeout(t);
       timers.clear();
+      while (claiming) await new Promise((r) => setTimeout(r, 10));
+      await releaseClaims(ctx, unstarted).catch((err) => ctx.log.warn({ err }, 'could not release claims'));
+      const deadline = Date.now() + (opts.stopGraceMs ?? 5000);
+      while (stats.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const ac of controllers) ac.abort();
-      while (claiming || flushing) await (flushing ?? new Promise((r) => setTimeout(r, 10)));
+      while (flushing) await flushing;
       await flush();
     },
   };

@@ -21,6 +21,8 @@ export interface ClaimedMonitor {
   dns_expected_answer: string | null;
   /** The slot this check is for. */
   due: number;
+  /** The slot the claim moved next_check_at to (what a release must find there). */
+  claimedNext: number;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function claimDueMonitors(ctx: Ctx, horizon: number, limit: number)
     .where('next_check_at', '<=', horizon)
     .returning([
       'id', 'uuid', 'protocol', 'url', 'port', 'http_method', 'request_headers', 'request_body', 'follow_redirects',
-      'expected_status_code', 'required_keyword', 'timeout', 'dns_record_type', 'dns_nameserver', 'dns_expected_answer', 'last_due_at',
+      'expected_status_code', 'required_keyword', 'timeout', 'dns_record_type', 'dns_nameserver', 'dns_expected_answer', 'last_due_at', 'next_check_at',
     ])
     .execute();
   return rows.map((r) => ({
@@ -65,5 +67,21 @@ export async function claimDueMonitors(ctx: Ctx, horizon: number, limit: number)
     dns_nameserver: r.dns_nameserver,
     dns_expected_answer: r.dns_expected_answer,
     due: r.last_due_at!,
+    claimedNext: r.next_check_at!,
   }));
+}
+
+/**
+ * Gives back claims whose checks never started (shutdown): each monitor's next_check_at
+ * returns to the claimed slot, unless something else has moved it since.
+ */
+export async function releaseClaims(ctx: Ctx, claims: ClaimedMonitor[]): Promise<void> {
+  for (const c of claims) {
+    await ctx.store.db
+      .updateTable('monitors')
+      .set({ next_check_at: c.due })
+      .where('id', '=', c.id)
+      .where('next_check_at', '=', c.claimedNext)
+      .execute();
+  }
 }

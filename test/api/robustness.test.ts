@@ -104,7 +104,7 @@ describe('service endpoints', () => {
     assert.equal(res.status, 200);
     assert.match(res.body.openapi, /^3\./);
     assert.deepEqual(res.body.components.securitySchemes.bearerAuth, { type: 'http', scheme: 'bearer', description: 'API key: sk_…' });
-    const served = h.running.app.printRoutes({ commonPrefix: false });
+    const served = h.running.app!.printRoutes({ commonPrefix: false });
     for (const p of ['/v1/monitors', '/v1/monitors/{uuid}', '/healthz']) assert.ok(res.body.paths[p], p);
     assert.ok(served.includes('/v1/monitors'));
     assert.deepEqual(res.body.paths['/healthz'].get.security, []);
