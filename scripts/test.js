@@ -12,6 +12,8 @@ export const files = [
   'test/cli.test.ts',
   'test/engine.test.ts',
   'test/probes.test.ts',
+  // [marker: healthchecks tests]
+  // [marker: incidents-maintenance tests]
 ];
 
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2)];

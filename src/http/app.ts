@@ -84,6 +84,8 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
     await api.register(monitorRoutes);
     await api.register(outageRoutes);
     await api.register(reportRoutes);
+    // [marker: healthchecks routes]
+    // [marker: incidents-maintenance routes]
   });
 
   return app;

@@ -142,6 +142,8 @@ CREATE INDEX outages_project ON outages(project_id, id);
 CREATE INDEX outages_monitor ON outages(monitor_id, started_at);
 `,
   },
+  // [marker: healthchecks migration]
+  // [marker: incidents-maintenance migration]
 ];
 
 export function renderMigration(sql: string, dialect: 'sqlite' | 'postgres'): string[] {

@@ -34,6 +34,8 @@ const fixtures: Record<string, (key: string) => Promise<string>> = {
     }).execute();
     return uuid;
   },
+  // [marker: healthchecks fixtures]
+  // [marker: incidents-maintenance fixtures]
 };
 
 interface Route { method: string; template: string }
