@@ -12,7 +12,10 @@ export const files = [
   'test/cli.test.ts',
   'test/engine.test.ts',
   'test/probes.test.ts',
+  'test/api/healthchecks.test.ts',
   // [marker: healthchecks tests]
+  'test/api/incidents.test.ts',
+  'test/api/maintenance.test.ts',
   // [marker: incidents-maintenance tests]
 ];
 

@@ -21,14 +21,18 @@ export interface Running {
 }
 
 /** config → store → services → HTTP server. Used by `vigil serve` and by the test harness. */
-export async function startServer(config: Config, ctxOverride?: Partial<Ctx> & { store?: Store }): Promise<Running> {
+export async function startServer(
+  config: Config,
+  ctxOverride?: Partial<Ctx> & { store?: Store },
+  announce: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<Running> {
   const log = pino({ level: config.logLevel });
   const store = ctxOverride?.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   const ctx: Ctx = { store, clock: ctxOverride?.clock ?? Date.now, log: ctxOverride?.log ?? log };
   const created = await ensureDefaultProject(ctx);
   if (created) {
     ctx.log.info({ project: created.uuid }, 'created project "Default"');
-    process.stdout.write(
+    announce(
       `\nVigil created the project "Default" (${created.uuid}).\n` +
         `Create its first API key with:\n\n  npx vigil keys create --project ${created.uuid} --name "First key" --permission read_write\n\n`,
     );

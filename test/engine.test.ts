@@ -139,6 +139,25 @@ describe('monitoring engine', () => {
     }
   });
 
+  test('during an ongoing maintenance window checks run and are stored, but no outage opens', async () => {
+    t.set(500);
+    const m = await createMonitor({});
+    const now = Date.now();
+    const mw = await h.request('POST', '/v1/maintenance-windows', {
+      body: { name: 'db upgrade', start_date: new Date(now - 60_000).toISOString(), end_date: new Date(now + 3_600_000).toISOString(), monitors: [m.uuid] },
+    });
+    assert.equal(mw.status, 201, JSON.stringify(mw.body));
+    assert.equal(mw.body.status, 'ongoing');
+    await makeDue(m.id);
+    await waitFor(async () => (await results(m.id)).length >= 1, 'a check during maintenance');
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal((await results(m.id))[0].ok, 0, 'the failing check is stored');
+    assert.equal((await monitorRow(m.id)).status, 'up');
+    const outages = await h.ctx.store.db.selectFrom('outages').select('id').where('monitor_id', '=', m.id).execute();
+    assert.equal(outages.length, 0);
+    t.set(200);
+  });
+
   test('paused monitors are never checked', async () => {
     const m = await createMonitor({ paused: true });
     assert.equal((await monitorRow(m.id)).next_check_at, null);
@@ -226,5 +245,37 @@ describe('monitoring engine', () => {
     assert.ok(left.every((r) => r.at > now - 7 * DAY));
     const rollups = await h.ctx.store.db.selectFrom('check_rollups').select(['granularity', 'bucket']).where('monitor_id', '=', m.id).orderBy('bucket').execute();
     assert.deepEqual(rollups.map((r) => r.granularity).sort(), ['day', 'hour']);
+  });
+});
+
+describe('certificate expiry', () => {
+  test('an https check feeds the days until the certificate expires into ssl_expiration', async () => {
+    const { makeCertificate, startHttps } = await import('./support/targets.ts');
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const cert = await makeCertificate(45);
+    const server = await startHttps(cert, (_req, res) => res.end('ok'));
+    const caFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-ca-')), 'ca.pem');
+    fs.writeFileSync(caFile, cert.cert);
+    const hs = await startHarness({ env: { VIGIL_ROLE: 'all', VIGIL_TLS_CA_FILE: caFile } });
+    try {
+      const res = await hs.request('POST', '/v1/monitors', { body: { name: 'tls', url: `${server.url}/`, check_frequency: 600 } });
+      assert.equal(res.body.ssl_expiration, null, 'unknown until checked');
+      const row = await hs.ctx.store.db.selectFrom('monitors').select('id').where('uuid', '=', res.body.uuid).executeTakeFirstOrThrow();
+      await hs.ctx.store.db.updateTable('monitors').set({ next_check_at: Date.now() }).where('id', '=', row.id).execute();
+      const m = await waitFor(async () => {
+        const got = (await hs.request('GET', `/v1/monitors/${res.body.uuid}`)).body;
+        return got.ssl_expiration !== null && got;
+      }, 'ssl_expiration');
+      assert.equal(m.ssl_expiration, Math.floor((cert.notAfter - Date.now()) / DAY));
+      assert.ok(m.ssl_expiration >= 44 && m.ssl_expiration <= 45);
+      assert.equal(m.status, 'up');
+      const r = await hs.ctx.store.db.selectFrom('check_results').selectAll().where('monitor_id', '=', row.id).executeTakeFirstOrThrow();
+      assert.ok(r.tls_ms !== null, 'TLS handshake time recorded');
+    } finally {
+      await hs.stop();
+      await server.close();
+    }
   });
 });

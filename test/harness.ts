@@ -113,14 +113,7 @@ export async function startHarness(opts: { env?: Record<string, string>; clock?:
   // The engine is off unless a test asks for it (VIGIL_ROLE=all): monitors in API tests point at example.org.
   const env = { VIGIL_PORT: '0', VIGIL_HOST: '127.0.0.1', VIGIL_LOG_LEVEL: 'silent', VIGIL_AUTH_FAILURES_PER_MINUTE: '0', VIGIL_ROLE: 'api', ...db.env, ...opts.env };
   const config = loadConfig(env);
-  const origWrite = process.stdout.write;
-  process.stdout.write = (() => true) as any; // the first-run banner
-  let running: Running;
-  try {
-    running = await startServer(config, { clock: opts.clock });
-  } finally {
-    process.stdout.write = origWrite;
-  }
+  const running: Running = await startServer(config, { clock: opts.clock }, () => {}); // no first-run banner
   const ctx = running.ctx;
   const project = await createProject(ctx, 'Test project');
   const rw = (await createApiKey(ctx, { projectUuid: project.uuid, name: 'rw', permission: 'read_write', actor: 'test' })).key;

@@ -11,6 +11,10 @@ import { errorHandler } from './errors.ts';
 import monitorRoutes from './routes/monitors.ts';
 import outageRoutes from './routes/outages.ts';
 import reportRoutes from './routes/reports.ts';
+import incidentRoutes from './routes/incidents.ts';
+import maintenanceRoutes from './routes/maintenance.ts';
+import healthcheckRoutes from './routes/healthchecks.ts';
+import pingRoutes from './routes/ping.ts';
 
 export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -23,7 +27,7 @@ declare module 'fastify' {
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export type AppOptions = Pick<Config, 'rateLimitPerHour' | 'authFailuresPerMinute' | 'logLevel' | 'trustProxy'>;
+export type AppOptions = Pick<Config, 'rateLimitPerHour' | 'authFailuresPerMinute' | 'logLevel' | 'trustProxy' | 'publicUrl'>;
 
 export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
   const app = Fastify({
@@ -75,6 +79,8 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  await app.register(pingRoutes, { ctx });
+
   await app.register(async (api) => {
     installAuth(api, ctx, opts);
     api.addHook('onRoute', (route) => {
@@ -84,7 +90,10 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
     await api.register(monitorRoutes);
     await api.register(outageRoutes);
     await api.register(reportRoutes);
+    await api.register(healthcheckRoutes, { publicUrl: opts.publicUrl });
     // [marker: healthchecks routes]
+    await api.register(incidentRoutes);
+    await api.register(maintenanceRoutes);
     // [marker: incidents-maintenance routes]
   });
 

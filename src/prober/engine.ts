@@ -1,19 +1,40 @@
 import type { Config } from '../config.ts';
 import type { Ctx } from '../services/context.ts';
+import { sweepOverdueHealthchecks } from '../services/healthchecks.ts';
 import { runCheck } from './probe.ts';
 import { startScheduler, type Scheduler, type SchedulerOptions } from './scheduler.ts';
 
+const HEARTBEAT_SWEEP_MS = 1000;
+
 /**
  * The built-in probe: one scheduler that checks every due monitor once per interval from this
- * server's location, covering all the monitor's regions that no dedicated probe serves.
- * (Dedicated regional probes plug in at claimDueMonitors.)
+ * server's location, covering all the monitor's regions that no dedicated probe serves
+ * (dedicated regional probes plug in at claimDueMonitors), plus the sweep that turns overdue
+ * heartbeat checks down.
  */
 export function startEngine(ctx: Ctx, config: Config, extra: Partial<SchedulerOptions> = {}): Scheduler {
-  return startScheduler(ctx, {
+  const scheduler = startScheduler(ctx, {
     location: config.region,
     concurrency: config.checkConcurrency,
     retention: { rawDays: config.rawRetentionDays, hourlyDays: config.hourlyRetentionDays, dailyDays: config.rollupRetentionDays },
     check: (m, signal) => runCheck(m, { signal, policy: config.targetPolicy, ca: config.tlsCa ?? undefined }),
     ...extra,
   });
+  let sweeping: Promise<unknown> | null = null;
+  const sweep = () => {
+    if (sweeping) return;
+    sweeping = sweepOverdueHealthchecks(ctx)
+      .catch((err) => ctx.log.error({ err }, 'heartbeat sweep failed'))
+      .finally(() => { sweeping = null; });
+  };
+  sweep(); // overdue heartbeats turn down right after a restart
+  const timer = setInterval(sweep, HEARTBEAT_SWEEP_MS);
+  return {
+    stats: scheduler.stats,
+    async stop() {
+      clearInterval(timer);
+      await sweeping;
+      await scheduler.stop();
+    },
+  };
 }

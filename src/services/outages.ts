@@ -20,6 +20,7 @@ function base(db: Kysely<Database>, projectId: number) {
   return db
     .selectFrom('outages')
     .leftJoin('monitors', 'monitors.id', 'outages.monitor_id')
+    .leftJoin('healthchecks', 'healthchecks.id', 'outages.healthcheck_id')
     .where('outages.project_id', '=', projectId);
 }
 
@@ -28,13 +29,18 @@ const columns = [
   'outages.ended_at', 'outages.status_code', 'outages.description', 'outages.detected_location', 'outages.confirmed_locations',
   'outages.protocol', 'outages.error_header', 'outages.acknowledged_at', 'outages.acknowledged_by', 'outages.escalation_policy_id',
   'outages.created_at', 'monitors.uuid as m_uuid', 'monitors.name as m_name', 'monitors.url as m_url', 'monitors.protocol as m_protocol',
+  'healthchecks.uuid as h_uuid', 'healthchecks.name as h_name',
 ] as const;
 
-type Joined = OutageRow & { id: number; m_uuid: string | null; m_name: string | null; m_url: string | null; m_protocol: string | null };
+type Joined = OutageRow & { id: number; m_uuid: string | null; m_name: string | null; m_url: string | null; m_protocol: string | null; h_uuid: string | null; h_name: string | null };
 
+/** The `monitor` of an outage: its monitor, or its heartbeat check, or nulls once deleted. */
 function toOutage(r: Joined): Outage {
-  const { m_uuid, m_name, m_url, m_protocol, ...rest } = r;
-  return { ...rest, monitor: { uuid: m_uuid, name: m_name, url: m_url, protocol: m_protocol } };
+  const { m_uuid, m_name, m_url, m_protocol, h_uuid, h_name, ...rest } = r;
+  const monitor = h_uuid
+    ? { uuid: h_uuid, name: h_name, url: null, protocol: 'healthcheck' }
+    : { uuid: m_uuid, name: m_name, url: m_url, protocol: m_protocol };
+  return { ...rest, monitor };
 }
 
 /** One page of the project's outages, newest first, with the totals the wire format carries. */
@@ -52,6 +58,7 @@ export async function listOutages(ctx: ActorCtx, f: OutageFilter) {
         eb(eb.fn('lower', ['monitors.name']), 'like', eb.val(term)),
         eb(eb.fn('lower', ['monitors.url']), 'like', eb.val(term)),
         eb(eb.fn('lower', ['outages.description']), 'like', eb.val(term)),
+        eb(eb.fn('lower', ['healthchecks.name']), 'like', eb.val(term)),
       ]));
   }
   const [{ total }] = await q.select((eb) => eb.fn.countAll<number>().as('total')).execute();

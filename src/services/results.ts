@@ -3,6 +3,7 @@ import { newId } from '../domain/ids.ts';
 import { confirmationRule, observe, type MonitorState, type Status, type Transition } from '../domain/status.ts';
 import { DAY, HISTOGRAM_COLUMNS, HOUR, bucketIndex, bucketStart } from '../domain/rollups.ts';
 import type { Ctx } from './context.ts';
+import { monitorsUnderMaintenance } from './maintenance.ts';
 import type { Database, RollupRow } from '../storage/schema.ts';
 
 /** One finished check, as the prober reports it. */
@@ -42,8 +43,10 @@ export async function recordResults(ctx: Ctx, batch: ObservedResult[]): Promise<
   const outcome: RecordOutcome = { recorded: 0, transitions: [], rechecks: [] };
   if (batch.length === 0) return outcome;
   const now = ctx.clock();
+  const ids = [...new Set(batch.map((r) => r.monitorId))];
+  // Under maintenance, checks run and are stored but the status holds: no outage opens.
+  const maintained = await monitorsUnderMaintenance(ctx, ids, now);
   await ctx.store.db.transaction().execute(async (trx) => {
-    const ids = [...new Set(batch.map((r) => r.monitorId))];
     const monitors = new Map<number, MonitorStateRow>();
     for (let i = 0; i < ids.length; i += 500) {
       for (const row of await loadStates(trx, ids.slice(i, i + 500))) monitors.set(row.id, row);
@@ -52,7 +55,7 @@ export async function recordResults(ctx: Ctx, batch: ObservedResult[]): Promise<
     outcome.recorded = results.length;
     await insertRaw(trx, results);
     await upsertRollups(trx, results);
-    await applyStates(ctx, trx, monitors, results, now, outcome);
+    await applyStates(ctx, trx, monitors, results.filter((r) => !maintained.has(r.monitorId)), now, outcome);
   });
   return outcome;
 }

@@ -1,3 +1,6 @@
+import { migration as incidentsMaintenance } from './migrations/004_incidents_maintenance.ts';
+import { migration as healthchecks } from './migrations/003_healthchecks.ts';
+
 /**
  * Migrations are the only place that knows the SQL dialect. `{{pk}}` becomes an
  * auto-increment integer key; everything else is written in SQL both databases accept.
@@ -142,7 +145,9 @@ CREATE INDEX outages_project ON outages(project_id, id);
 CREATE INDEX outages_monitor ON outages(monitor_id, started_at);
 `,
   },
+  healthchecks,
   // [marker: healthchecks migration]
+  incidentsMaintenance,
   // [marker: incidents-maintenance migration]
 ];
 

@@ -120,6 +120,43 @@ export interface OutageRow {
   acknowledged_by: string | null;
   escalation_policy_id: number | null;
   created_at: number;
+  healthcheck_id: number | null;
+}
+
+export interface HealthcheckRow {
+  id: Generated<number>;
+  uuid: string;
+  project_id: number;
+  name: string;
+  cron: string | null;
+  timezone: string;
+  period_value: number | null;
+  period_type: string | null;
+  grace_value: number;
+  grace_type: string;
+  paused: number;
+  is_down: number;
+  /** When the next ping is expected (null until the first ping arms the check). */
+  due_at: number | null;
+  /** due_at + grace: when a missing ping turns the check down. */
+  alert_at: number | null;
+  last_ping_at: number | null;
+  last_start_at: number | null;
+  last_downtime_at: number | null;
+  state_version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PingRow {
+  id: Generated<number>;
+  healthcheck_id: number;
+  at: number;
+  kind: string; // 'success' | 'fail' | 'start'
+  source_ip: string | null;
+  user_agent: string | null;
+  body: string | null;
+  duration_ms: number | null;
 }
 
 export interface Database {
@@ -130,5 +167,64 @@ export interface Database {
   check_results: CheckResultRow;
   check_rollups: RollupRow;
   outages: OutageRow;
+  healthchecks: HealthcheckRow;
+  healthcheck_pings: PingRow;
+  incidents: IncidentRow;
+  incident_updates: IncidentUpdateRow;
+  incident_monitors: IncidentMonitorRow;
+  maintenance_windows: MaintenanceWindowRow;
+  maintenance_monitors: MaintenanceMonitorRow;
   schema_migrations: { id: string; applied_at: number };
+}
+
+export interface IncidentRow {
+  id: Generated<number>;
+  uuid: string;
+  project_id: number;
+  at: number; // the incident's `date`
+  title: string; // JSON LocalizedText
+  text: string; // JSON LocalizedText
+  type: string; // 'incident' | 'outage'
+  statuspages: string; // JSON array of sp_ ids, as given
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IncidentUpdateRow {
+  id: Generated<number>;
+  uuid: string;
+  incident_id: number;
+  at: number;
+  text: string; // JSON LocalizedText
+  type: string;
+  created_at: number;
+}
+
+export interface IncidentMonitorRow {
+  incident_id: number;
+  monitor_id: number;
+  position: number;
+}
+
+export interface MaintenanceWindowRow {
+  id: Generated<number>;
+  uuid: string;
+  project_id: number;
+  name: string;
+  title: string; // JSON LocalizedText
+  text: string; // JSON LocalizedText
+  starts_at: number;
+  ends_at: number;
+  statuspages: string; // JSON array of sp_ ids, as given
+  notification_option: string;
+  notification_minutes: number;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MaintenanceMonitorRow {
+  window_id: number;
+  monitor_id: number;
+  position: number;
 }

@@ -61,6 +61,9 @@ function openSqlite(opts: StoreOptions): Store {
   const statements = new Map<string, SQLite.Statement>();
   const database = {
     prepare(text: string) {
+      // Every transaction here writes: take the write lock at BEGIN, so a concurrent writer
+      // (the CLI, a second worker) makes it wait (busy_timeout) instead of failing on upgrade.
+      if (text === 'begin') text = 'BEGIN IMMEDIATE';
       let st = statements.get(text);
       if (!st) {
         st = raw.prepare(text);

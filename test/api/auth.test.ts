@@ -34,7 +34,15 @@ const fixtures: Record<string, (key: string) => Promise<string>> = {
     }).execute();
     return uuid;
   },
+  '/v2/healthchecks/{uuid}': async (key) => (await h.request('POST', '/v2/healthchecks', { key, body: { name: 'fx', period_value: 60, period_type: 'seconds', grace_period_value: 60, grace_period_type: 'seconds' } })).body.healthcheck.uuid,
+  '/v2/healthchecks/{uuid}/pause': (key) => fixtures['/v2/healthchecks/{uuid}'](key),
+  '/v2/healthchecks/{uuid}/resume': (key) => fixtures['/v2/healthchecks/{uuid}'](key),
   // [marker: healthchecks fixtures]
+  '/v3/incidents/{uuid}': async (key) => (await h.request('POST', '/v3/incidents', { key, body: { title: { en: 'fx' } } })).body.uuid as string,
+  '/v3/incidents/{uuid}/updates': (key) => fixtures['/v3/incidents/{uuid}'](key),
+  '/v1/maintenance-windows/{uuid}': async (key) => (await h.request('POST', '/v1/maintenance-windows', {
+    key, body: { name: 'fx', start_date: '2030-01-01T00:00:00Z', end_date: '2030-01-01T01:00:00Z', monitors: [await newMonitor(key)] },
+  })).body.uuid as string,
   // [marker: incidents-maintenance fixtures]
 };
 

@@ -1,0 +1,116 @@
+import { Type } from 'typebox';
+import type { ApiApp } from '../app.ts';
+import {
+  createHealthcheck, deleteHealthcheck, getHealthcheck, lastRuns, listHealthchecks, recentPings, setHealthcheckPaused, updateHealthcheck,
+  type Healthcheck,
+} from '../../services/healthchecks.ts';
+import { toSeconds } from '../../domain/healthchecks.ts';
+import { PERIOD_TYPES } from '../../domain/healthchecks.ts';
+import { iso, isoOrNull } from '../../services/context.ts';
+import { Message, Nullable, UuidParam, apiErrors } from '../schemas.ts';
+
+const tags = ['Healthchecks'];
+const PeriodType = Type.Enum([...PERIOD_TYPES]);
+const ClearablePeriodType = Type.Union([PeriodType, Type.Literal(''), Type.Null()]);
+const Body = {
+  name: Type.String({ minLength: 1, maxLength: 255 }),
+  cron: Type.Optional(Nullable(Type.String({ description: '5-field cron expression; "" clears' }))),
+  timezone: Type.Optional(Nullable(Type.String({ description: 'IANA time zone for cron (default UTC)' }))),
+  period_value: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+  period_type: Type.Optional(ClearablePeriodType),
+  grace_period_value: Type.Integer({ minimum: 0 }),
+  grace_period_type: PeriodType,
+  escalation_policy: Type.Optional(Nullable(Type.String())),
+};
+const CreateBody = Type.Object(Body);
+const UpdateBody = Type.Object({ ...Body, name: Type.Optional(Body.name), grace_period_value: Type.Optional(Body.grace_period_value), grace_period_type: Type.Optional(Body.grace_period_type) });
+
+const Item = Type.Object({}, { additionalProperties: true, description: 'Healthcheck (api-contract §3.3; field set varies per endpoint)' });
+
+/** Each endpoint's recorded field set (api-contract §3.3), plus the superset keys of §14.3. */
+export function healthcheckWire(h: Healthcheck, publicUrl: string, shape: 'post' | 'get' | 'put' | 'list', extra: { logs?: unknown[]; run?: { start: number | null; end: number | null } } = {}) {
+  const s = h.settings;
+  const period = s.period_value !== null && s.period_type ? toSeconds(s.period_value, s.period_type) : null;
+  const common = {
+    period,
+    periodValue: s.period_value,
+    periodType: s.period_type,
+    gracePeriod: toSeconds(s.grace_value, s.grace_type),
+    gracePeriodValue: s.grace_value,
+    gracePeriodType: s.grace_type,
+  };
+  const pingUrl = `${publicUrl}/ping/${h.uuid}`;
+  if (shape === 'post') {
+    return { uuid: h.uuid, name: h.name, pingUrl, ...common, cron: s.cron, timezone: s.timezone, tz: s.timezone, isPaused: h.paused === 1, escalationPolicy: null };
+  }
+  const state = {
+    createdAt: iso(h.created_at),
+    lastPing: isoOrNull(h.last_ping_at),
+    ...(shape === 'get' ? { lastDowntime: isoOrNull(h.last_downtime_at) } : {}),
+    dueDate: isoOrNull(h.due_at),
+    isDown: h.is_down === 1,
+    pingUrl,
+  };
+  return {
+    uuid: h.uuid,
+    name: h.name,
+    cron: s.cron,
+    tz: s.timezone,
+    ...(shape !== 'put' ? { slug: null } : {}),
+    ...common,
+    ...state,
+    ...(shape === 'get' ? { logs: extra.logs ?? [], escalationPolicy: null } : {}),
+    ...(shape === 'list' ? { lastLogStartDate: isoOrNull(extra.run?.start ?? null), lastLogEndDate: isoOrNull(extra.run?.end ?? null) } : {}),
+    timezone: s.timezone,
+    isPaused: h.paused === 1,
+  };
+}
+
+export default async function healthcheckRoutes(app: ApiApp, opts: { publicUrl: string }) {
+  const { publicUrl } = opts;
+  const Params = UuidParam('tok');
+  const exists = { exists: (req: { ctx: any; params: unknown }) => getHealthcheck(req.ctx, (req.params as { uuid: string }).uuid) };
+
+  app.get('/v2/healthchecks', {
+    schema: { tags, summary: 'List healthchecks (newest first)', response: { 200: Type.Object({ healthchecks: Type.Array(Item) }), ...apiErrors } },
+  }, async (req) => {
+    const list = await listHealthchecks(req.ctx);
+    const runs = await lastRuns(req.ctx, list.map((h) => h.id));
+    return { healthchecks: list.map((h) => healthcheckWire(h, publicUrl, 'list', { run: runs.get(h.id) })) };
+  });
+
+  app.post('/v2/healthchecks', {
+    schema: { tags, summary: 'Create a healthcheck (a period, or a cron expression with a timezone)', body: CreateBody, response: { 201: Type.Object({ message: Type.String(), healthcheck: Item }), ...apiErrors, 422: Message } },
+  }, async (req, reply) => reply.code(201).send({ message: 'Healthcheck created', healthcheck: healthcheckWire(await createHealthcheck(req.ctx, req.body), publicUrl, 'post') }));
+
+  app.get('/v2/healthchecks/:uuid', {
+    schema: { tags, summary: 'Get a healthcheck with its recent pings', params: Params, response: { 200: Type.Object({ healthcheck: Item }), ...apiErrors, 404: Message } },
+  }, async (req) => {
+    const h = await getHealthcheck(req.ctx, req.params.uuid);
+    const logs = (await recentPings(req.ctx, h.id)).map((p) => ({
+      date: iso(p.at), type: p.kind, sourceIp: p.source_ip, userAgent: p.user_agent, body: p.body, durationMs: p.duration_ms,
+    }));
+    return { healthcheck: healthcheckWire(h, publicUrl, 'get', { logs }) };
+  });
+
+  app.put('/v2/healthchecks/:uuid', {
+    schema: { tags, summary: 'Update a healthcheck (only sent keys change)', params: Params, body: UpdateBody, response: { 200: Type.Object({ message: Type.String(), healthcheck: Item }), ...apiErrors, 404: Message, 422: Message } },
+    config: exists,
+  }, async (req) => ({ message: 'Healthcheck updated', healthcheck: healthcheckWire(await updateHealthcheck(req.ctx, req.params.uuid, req.body), publicUrl, 'put') }));
+
+  app.delete('/v2/healthchecks/:uuid', {
+    schema: { tags, summary: 'Delete a healthcheck', params: Params, response: { 200: Message, ...apiErrors, 404: Message } },
+  }, async (req) => {
+    await deleteHealthcheck(req.ctx, req.params.uuid);
+    return { message: 'Healthcheck deleted' };
+  });
+
+  for (const [action, paused, message] of [['pause', true, 'Healthcheck paused'], ['resume', false, 'Healthcheck resumed']] as const) {
+    app.post(`/v2/healthchecks/:uuid/${action}`, {
+      schema: { tags, summary: `${action[0].toUpperCase()}${action.slice(1)} a healthcheck`, params: Params, response: { 200: Type.Object({ message: Type.String(), uuid: Type.String() }), ...apiErrors, 404: Message } },
+    }, async (req) => {
+      const h = await setHealthcheckPaused(req.ctx, req.params.uuid, paused);
+      return { message, uuid: h.uuid };
+    });
+  }
+}

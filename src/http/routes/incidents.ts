@@ -1,0 +1,63 @@
+import { Type } from 'typebox';
+import type { FastifyRequest } from 'fastify';
+import type { ApiApp } from '../app.ts';
+import {
+  addIncidentUpdate, createIncident, deleteIncident, getIncident, listIncidents, updateIncident, type Incident,
+} from '../../services/incidents.ts';
+import { iso } from '../../services/context.ts';
+import { Message, UuidParam } from '../schemas.ts';
+import {
+  AddUpdateBody, CreateIncidentBody, CreatedIncidentSchema, IncidentSchema, UpdateIncidentBody, incidentErrors,
+} from './incidents.schema.ts';
+
+/** The recorded incident shape (api-contract §4.3, key order included), plus `text` (§14.3). */
+export function incidentWire(i: Incident) {
+  return {
+    uuid: i.uuid,
+    date: iso(i.at),
+    title: i.title,
+    text: i.text,
+    type: i.type,
+    affectedComponents: i.affectedComponents,
+    statuspages: i.statuspages,
+    updates: i.updates.map((u) => ({ uuid: u.uuid, date: iso(u.at), text: u.text, type: u.type })),
+  };
+}
+
+const tags = ['Incidents'];
+const Params = UuidParam('inci');
+const exists = (req: FastifyRequest) => getIncident(req.ctx, (req.params as { uuid: string }).uuid);
+
+export default async function incidentRoutes(app: ApiApp) {
+  app.get('/v3/incidents', {
+    schema: { tags, summary: 'List incidents (newest date first)', response: { 200: Type.Array(IncidentSchema), ...incidentErrors } },
+  }, async (req) => (await listIncidents(req.ctx)).map(incidentWire));
+
+  app.post('/v3/incidents', {
+    schema: { tags, summary: 'Create an incident', body: CreateIncidentBody, response: { 201: CreatedIncidentSchema, ...incidentErrors } },
+  }, async (req, reply) => reply.code(201).send({ message: 'Incident created successfully', ...incidentWire(await createIncident(req.ctx, req.body)) }));
+
+  app.get('/v3/incidents/:uuid', {
+    schema: { tags, summary: 'Get an incident', params: Params, response: { 200: IncidentSchema, ...incidentErrors } },
+  }, async (req) => incidentWire(await getIncident(req.ctx, req.params.uuid)));
+
+  app.put('/v3/incidents/:uuid', {
+    schema: { tags, summary: 'Update an incident (only sent keys change)', params: Params, body: UpdateIncidentBody, response: { 200: IncidentSchema, ...incidentErrors } },
+    config: { exists },
+  }, async (req) => incidentWire(await updateIncident(req.ctx, req.params.uuid, req.body)));
+
+  app.delete('/v3/incidents/:uuid', {
+    schema: { tags, summary: 'Delete an incident and its updates', params: Params, response: { 200: Message, ...incidentErrors } },
+  }, async (req) => {
+    await deleteIncident(req.ctx, req.params.uuid);
+    return { message: 'Incident and associated data deleted successfully' };
+  });
+
+  app.post('/v3/incidents/:uuid/updates', {
+    schema: {
+      tags, summary: 'Add a timeline update (type "resolved" resolves the incident); returns the whole incident',
+      params: Params, body: AddUpdateBody, response: { 201: IncidentSchema, ...incidentErrors },
+    },
+    config: { exists },
+  }, async (req, reply) => reply.code(201).send(incidentWire(await addIncidentUpdate(req.ctx, req.params.uuid, req.body))));
+}

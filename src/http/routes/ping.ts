@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { Ctx } from '../../services/context.ts';
+import { PING_BODY_LIMIT, recordPing, type PingInput } from '../../services/healthchecks.ts';
+
+/**
+ * The heartbeat endpoint, unauthenticated: the token in the path is the credential.
+ * GET, HEAD and POST record a ping; /fail a failure, /start the start of a run. The answer is
+ * sent only after the ping is committed.
+ */
+export default async function pingRoutes(app: FastifyInstance, opts: { ctx: Ctx }) {
+  // Any body is accepted (only its first 10 KiB is kept).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
+  const Params = Type.Object({ token: Type.String({ maxLength: 64 }) });
+  const kinds: [string, PingInput['kind']][] = [['', 'success'], ['/fail', 'fail'], ['/start', 'start']];
+  for (const [suffix, kind] of kinds) {
+    app.route({
+      method: ['GET', 'HEAD', 'POST'],
+      url: `/ping/:token${suffix}`,
+      schema: { tags: ['Heartbeats'], summary: `Heartbeat: record a ${kind} ping`, security: [], params: Params },
+      handler: async (req, reply) => {
+        const { token } = req.params as { token: string };
+        const body = typeof req.body === 'string' && req.body.length ? req.body.slice(0, PING_BODY_LIMIT) : null;
+        const ok = await recordPing(opts.ctx, token, { kind, sourceIp: req.ip, userAgent: req.headers['user-agent'] ?? null, body });
+        if (!ok) return reply.code(404).send({ message: 'Healthcheck not found' });
+        return reply.type('text/plain; charset=utf-8').send('OK');
+      },
+    });
+  }
+}

@@ -1,0 +1,194 @@
+import { newId } from '../domain/ids.ts';
+import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import {
+  applyIncidentInput, parseIncidentUpdate, type IncidentFields, type IncidentType, type IncidentUpdateFields, type UpdateType,
+} from '../domain/incidents.ts';
+import type { LocalizedText } from '../domain/localized.ts';
+import type { ActorCtx } from './context.ts';
+import type { Kysely } from 'kysely';
+import type { Database, IncidentRow } from '../storage/schema.ts';
+
+export interface IncidentUpdate {
+  uuid: string;
+  at: number;
+  text: LocalizedText;
+  type: UpdateType;
+}
+
+export interface Incident extends IncidentFields {
+  id: number;
+  uuid: string;
+  updates: IncidentUpdate[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+type Row = Omit<IncidentRow, 'id'> & { id: number };
+type Db = Kysely<Database>;
+
+/**
+ * Row ids of this project's monitors, in the order given. An unknown uuid (or another
+ * project's) is a validation error naming the field, never a hint that it exists elsewhere.
+ */
+export async function resolveMonitorRefs(ctx: ActorCtx, uuids: string[], field: string): Promise<number[]> {
+  if (uuids.length === 0) return [];
+  const rows = await ctx.store.db
+    .selectFrom('monitors')
+    .select(['id', 'uuid'])
+    .where('project_id', '=', ctx.actor.projectId)
+    .where('uuid', 'in', uuids)
+    .execute();
+  const byUuid = new Map(rows.map((r) => [r.uuid, r.id as number]));
+  return uuids.map((u) => {
+    const id = byUuid.get(u);
+    if (id === undefined) throw new ValidationError(`Monitor ${u} in ${field} does not exist`);
+    return id;
+  });
+}
+
+/** Builds whole incidents (components and timeline) for some rows with two queries. */
+async function assemble(db: Db, rows: Row[]): Promise<Incident[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const [links, updates] = await Promise.all([
+    db.selectFrom('incident_monitors')
+      .innerJoin('monitors', 'monitors.id', 'incident_monitors.monitor_id')
+      .select(['incident_monitors.incident_id', 'monitors.uuid'])
+      .where('incident_monitors.incident_id', 'in', ids)
+      .orderBy('incident_monitors.incident_id').orderBy('incident_monitors.position')
+      .execute(),
+    db.selectFrom('incident_updates')
+      .selectAll()
+      .where('incident_id', 'in', ids)
+      // Chronological, newest last (clients look for a new update from the end).
+      .orderBy('incident_id').orderBy('at').orderBy('id')
+      .execute(),
+  ]);
+  const components = new Map<number, string[]>();
+  for (const l of links) {
+    const list = components.get(l.incident_id) ?? [];
+    list.push(l.uuid);
+    components.set(l.incident_id, list);
+  }
+  const timeline = new Map<number, IncidentUpdate[]>();
+  for (const u of updates) {
+    const list = timeline.get(u.incident_id) ?? [];
+    list.push({ uuid: u.uuid, at: u.at, text: JSON.parse(u.text), type: u.type as UpdateType });
+    timeline.set(u.incident_id, list);
+  }
+  return rows.map((r) => ({
+    id: r.id,
+    uuid: r.uuid,
+    at: r.at,
+    title: JSON.parse(r.title),
+    text: JSON.parse(r.text),
+    type: r.type as IncidentType,
+    affectedComponents: components.get(r.id) ?? [],
+    statuspages: JSON.parse(r.statuspages),
+    updates: timeline.get(r.id) ?? [],
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  }));
+}
+
+async function linkMonitors(db: Db, incidentId: number, monitorIds: number[]): Promise<void> {
+  await db.deleteFrom('incident_monitors').where('incident_id', '=', incidentId).execute();
+  if (monitorIds.length === 0) return;
+  await db.insertInto('incident_monitors').values(monitorIds.map((monitor_id, position) => ({ incident_id: incidentId, monitor_id, position }))).execute();
+}
+
+async function insertUpdates(db: Db, incidentId: number, updates: IncidentUpdateFields[], now: number): Promise<void> {
+  if (updates.length === 0) return;
+  await db.insertInto('incident_updates').values(updates.map((u) => ({
+    uuid: newId('upd'), incident_id: incidentId, at: u.at, text: JSON.stringify(u.text), type: u.type, created_at: now,
+  }))).execute();
+}
+
+/** The project's incidents, newest `date` first. */
+export async function listIncidents(ctx: ActorCtx): Promise<Incident[]> {
+  const rows = await ctx.store.db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('project_id', '=', ctx.actor.projectId)
+    .orderBy('at', 'desc').orderBy('id', 'desc')
+    .execute();
+  return assemble(ctx.store.db, rows as Row[]);
+}
+
+export async function getIncident(ctx: ActorCtx, uuid: string): Promise<Incident> {
+  const row = await ctx.store.db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('uuid', '=', uuid)
+    .where('project_id', '=', ctx.actor.projectId)
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError('Incident');
+  return (await assemble(ctx.store.db, [row as Row]))[0];
+}
+
+export async function createIncident(ctx: ActorCtx, input: Record<string, unknown>): Promise<Incident> {
+  const now = ctx.clock();
+  const { updates, ...fields } = applyIncidentInput(null, input, now);
+  const monitorIds = await resolveMonitorRefs(ctx, fields.affectedComponents, 'affectedComponents');
+  const uuid = newId('inci');
+  await ctx.store.db.transaction().execute(async (trx) => {
+    const { id } = await trx.insertInto('incidents').values({
+      uuid,
+      project_id: ctx.actor.projectId,
+      at: fields.at,
+      title: JSON.stringify(fields.title),
+      text: JSON.stringify(fields.text),
+      type: fields.type,
+      statuspages: JSON.stringify(fields.statuspages),
+      created_at: now,
+      updated_at: now,
+    }).returning('id').executeTakeFirstOrThrow();
+    await linkMonitors(trx, id, monitorIds);
+    await insertUpdates(trx, id, updates, now);
+  });
+  return getIncident(ctx, uuid);
+}
+
+/** Partial update: only the keys present in the body change. */
+export async function updateIncident(ctx: ActorCtx, uuid: string, input: Record<string, unknown>): Promise<Incident> {
+  const current = await getIncident(ctx, uuid);
+  const now = ctx.clock();
+  const { updates: _ignored, ...fields } = applyIncidentInput(current, input, now);
+  const relink = input.affectedComponents !== undefined;
+  const monitorIds = relink ? await resolveMonitorRefs(ctx, fields.affectedComponents, 'affectedComponents') : [];
+  await ctx.store.db.transaction().execute(async (trx) => {
+    const res = await trx.updateTable('incidents').set({
+      at: fields.at,
+      title: JSON.stringify(fields.title),
+      text: JSON.stringify(fields.text),
+      type: fields.type,
+      statuspages: JSON.stringify(fields.statuspages),
+      updated_at: now,
+    }).where('id', '=', current.id).where('project_id', '=', ctx.actor.projectId).executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) throw new NotFoundError('Incident');
+    if (relink) await linkMonitors(trx, current.id, monitorIds);
+  });
+  return getIncident(ctx, uuid);
+}
+
+/** Appends a timeline entry (a `resolved` entry is how an incident is resolved). */
+export async function addIncidentUpdate(ctx: ActorCtx, uuid: string, input: Record<string, unknown>): Promise<Incident> {
+  const current = await getIncident(ctx, uuid);
+  const now = ctx.clock();
+  const update = parseIncidentUpdate(input, now);
+  await ctx.store.db.transaction().execute(async (trx) => {
+    await insertUpdates(trx, current.id, [update], now);
+    await trx.updateTable('incidents').set({ updated_at: now }).where('id', '=', current.id).execute();
+  });
+  return getIncident(ctx, uuid);
+}
+
+/** Deletes the incident with its timeline and links. */
+export async function deleteIncident(ctx: ActorCtx, uuid: string): Promise<void> {
+  const res = await ctx.store.db
+    .deleteFrom('incidents')
+    .where('uuid', '=', uuid)
+    .where('project_id', '=', ctx.actor.projectId)
+    .executeTakeFirst();
+  if (Number(res.numDeletedRows) === 0) throw new NotFoundError('Incident');
+}

@@ -1,0 +1,229 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarness, type Harness } from '../harness.ts';
+import { applyHealthcheckInput, nextDue } from '../../src/domain/healthchecks.ts';
+import { sweepOverdueHealthchecks } from '../../src/services/healthchecks.ts';
+
+let h: Harness;
+let now = Date.now();
+let frozen = false;
+before(async () => { h = await startHarness({ clock: () => (frozen ? now : Date.now()) }); });
+after(async () => { await h.stop(); });
+
+const TOK = /^tok_[A-Za-z0-9]{24}$/;
+const period = { name: 'backup', period_value: 60, period_type: 'seconds', grace_period_value: 300, grace_period_type: 'seconds' };
+
+async function ping(token: string, suffix = '', init: RequestInit = {}) {
+  const res = await fetch(`${h.url}/ping/${token}${suffix}`, init);
+  return { status: res.status, text: await res.text() };
+}
+
+describe('/v2/healthchecks', () => {
+  test('create, get, update, list and delete have the recorded per-endpoint shapes', async () => {
+    const created = await h.request('POST', '/v2/healthchecks', { body: period });
+    assert.equal(created.status, 201);
+    const c = created.body.healthcheck;
+    assert.match(c.uuid, TOK);
+    const pingUrl = `${h.config.publicUrl}/ping/${c.uuid}`;
+    assert.deepEqual(created.body, {
+      message: 'Healthcheck created',
+      healthcheck: {
+        uuid: c.uuid, name: 'backup', pingUrl, period: 60, periodValue: 60, periodType: 'seconds', gracePeriod: 300, gracePeriodValue: 300,
+        gracePeriodType: 'seconds', cron: null, timezone: 'UTC', tz: 'UTC', isPaused: false, escalationPolicy: null,
+      },
+    });
+    const got = await h.request('GET', `/v2/healthchecks/${c.uuid}`);
+    assert.equal(got.status, 200);
+    const g = got.body.healthcheck;
+    assert.deepEqual(g, {
+      uuid: c.uuid, name: 'backup', cron: null, tz: 'UTC', slug: null, period: 60, periodValue: 60, periodType: 'seconds',
+      gracePeriod: 300, gracePeriodValue: 300, gracePeriodType: 'seconds', createdAt: g.createdAt, lastPing: null, lastDowntime: null,
+      dueDate: null, isDown: false, pingUrl, logs: [], escalationPolicy: null, timezone: 'UTC', isPaused: false,
+    });
+    const put = await h.request('PUT', `/v2/healthchecks/${c.uuid}`, { body: { name: 'nightly', grace_period_value: 2, grace_period_type: 'minutes' } });
+    assert.equal(put.status, 200);
+    assert.equal(put.body.message, 'Healthcheck updated');
+    assert.equal(put.body.healthcheck.name, 'nightly');
+    assert.equal(put.body.healthcheck.gracePeriod, 120);
+    assert.equal(put.body.healthcheck.period, 60, 'unsent keys keep their values');
+    assert.equal(put.body.healthcheck.slug, undefined);
+    assert.equal(put.body.healthcheck.logs, undefined);
+    const list = await h.request('GET', '/v2/healthchecks');
+    assert.deepEqual(Object.keys(list.body), ['healthchecks']);
+    const item = list.body.healthchecks.find((x: any) => x.uuid === c.uuid);
+    assert.equal(item.lastLogStartDate, null);
+    assert.equal(item.lastLogEndDate, null);
+    assert.equal(item.logs, undefined);
+    const del = await h.request('DELETE', `/v2/healthchecks/${c.uuid}`);
+    assert.deepEqual(del.body, { message: 'Healthcheck deleted' });
+    const gone = await h.request('GET', `/v2/healthchecks/${c.uuid}`);
+    assert.equal(gone.status, 404);
+    assert.deepEqual(gone.body, { message: 'Healthcheck not found' });
+  });
+
+  test('cron with a timezone; switching between cron and period as the Terraform provider does', async () => {
+    const c = (await h.request('POST', '/v2/healthchecks', { body: { name: 'cron', cron: '30 2 * * *', timezone: 'Europe/Berlin', grace_period_value: 10, grace_period_type: 'minutes' } })).body.healthcheck;
+    assert.equal(c.cron, '30 2 * * *');
+    assert.equal(c.timezone, 'Europe/Berlin');
+    assert.equal(c.period, null);
+    const toPeriod = await h.request('PUT', `/v2/healthchecks/${c.uuid}`, { body: { cron: '', timezone: '', period_value: 1, period_type: 'hours' } });
+    assert.equal(toPeriod.status, 200, JSON.stringify(toPeriod.body));
+    assert.equal(toPeriod.body.healthcheck.cron, null);
+    assert.equal(toPeriod.body.healthcheck.period, 3600);
+    const toCron = await h.request('PUT', `/v2/healthchecks/${c.uuid}`, { body: { period_type: '', cron: '*/5 * * * *', timezone: 'UTC' } });
+    assert.equal(toCron.status, 200, JSON.stringify(toCron.body));
+    assert.equal(toCron.body.healthcheck.cron, '*/5 * * * *');
+    assert.equal(toCron.body.healthcheck.periodValue, null);
+  });
+
+  test('invalid schedules are 422 with a readable message', async () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ name: 'x', grace_period_value: 1, grace_period_type: 'minutes' }, /schedule is required/],
+      [{ ...period, cron: '* * * * *', timezone: 'UTC' }, /not both/],
+      [{ name: 'x', cron: '61 * * * *', timezone: 'UTC', grace_period_value: 1, grace_period_type: 'minutes' }, /Invalid cron expression/],
+      [{ name: 'x', cron: '* * * *', timezone: 'UTC', grace_period_value: 1, grace_period_type: 'minutes' }, /5 fields/],
+      [{ name: 'x', cron: '* * * * *', timezone: 'Mars/Olympus', grace_period_value: 1, grace_period_type: 'minutes' }, /Unknown timezone/],
+      [{ ...period, period_type: 'weeks' }, /period_type must be one of/],
+      [{ ...period, grace_period_value: undefined }, /grace_period_value is required/],
+      [{ ...period, name: '' }, /name/],
+    ];
+    for (const [body, re] of cases) {
+      const res = await h.request('POST', '/v2/healthchecks', { body });
+      assert.equal(res.status, 422, JSON.stringify(body));
+      assert.match(res.body.message, re);
+    }
+  });
+
+  test('pause and resume answer {message, uuid}', async () => {
+    const c = (await h.request('POST', '/v2/healthchecks', { body: period })).body.healthcheck;
+    const p = await h.request('POST', `/v2/healthchecks/${c.uuid}/pause`);
+    assert.deepEqual(p.body, { message: 'Healthcheck paused', uuid: c.uuid });
+    assert.equal((await h.request('GET', `/v2/healthchecks/${c.uuid}`)).body.healthcheck.isPaused, true);
+    const r = await h.request('POST', `/v2/healthchecks/${c.uuid}/resume`);
+    assert.deepEqual(r.body, { message: 'Healthcheck resumed', uuid: c.uuid });
+    assert.equal((await h.request('POST', '/v2/healthchecks/tok_AAAAAAAAAAAAAAAAAAAAAAAA/pause')).status, 404);
+  });
+
+  test('another project never sees or touches them', async () => {
+    const c = (await h.request('POST', '/v2/healthchecks', { body: period })).body.healthcheck;
+    assert.ok(!(await h.request('GET', '/v2/healthchecks', { key: h.other.rw })).body.healthchecks.some((x: any) => x.uuid === c.uuid));
+    assert.equal((await h.request('GET', `/v2/healthchecks/${c.uuid}`, { key: h.other.rw })).status, 404);
+    assert.equal((await h.request('DELETE', `/v2/healthchecks/${c.uuid}`, { key: h.other.rw })).status, 404);
+  });
+});
+
+describe('pings and heartbeat status', () => {
+  test('GET, HEAD and POST record a ping with source, agent and up to 10 KiB of body; unknown tokens are 404', async () => {
+    const c = (await h.request('POST', '/v2/healthchecks', { body: period })).body.healthcheck;
+    assert.deepEqual(await ping(c.uuid), { status: 200, text: 'OK' });
+    assert.equal((await ping(c.uuid, '', { method: 'HEAD' })).status, 200);
+    assert.equal((await ping(c.uuid, '', { method: 'POST', body: 'x'.repeat(20_000), headers: { 'user-agent': 'backup.sh' } })).status, 200);
+    assert.equal((await ping('tok_AAAAAAAAAAAAAAAAAAAAAAAA')).status, 404);
+    const g = (await h.request('GET', `/v2/healthchecks/${c.uuid}`)).body.healthcheck;
+    assert.equal(g.logs.length, 3);
+    assert.equal(g.logs[0].userAgent, 'backup.sh');
+    assert.equal(g.logs[0].body.length, 10 * 1024);
+    assert.equal(g.logs[0].sourceIp, '127.0.0.1');
+    assert.ok(g.lastPing);
+    assert.equal(Date.parse(g.dueDate) - Date.parse(g.lastPing), 60_000, 'due one period after the last ping');
+  });
+
+  test('start then success measures the run; the list shows the last run', async () => {
+    const c = (await h.request('POST', '/v2/healthchecks', { body: period })).body.healthcheck;
+    await ping(c.uuid, '/start');
+    await new Promise((r) => setTimeout(r, 30));
+    await ping(c.uuid);
+    const g = (await h.request('GET', `/v2/healthchecks/${c.uuid}`)).body.healthcheck;
+    assert.equal(g.logs[0].type, 'success');
+    assert.ok(g.logs[0].durationMs >= 30);
+    assert.equal(g.logs[1].type, 'start');
+    const item = (await h.request('GET', '/v2/healthchecks')).body.healthchecks.find((x: any) => x.uuid === c.uuid);
+    assert.equal(item.lastLogStartDate, g.logs[1].date);
+    assert.equal(item.lastLogEndDate, g.logs[0].date);
+  });
+
+  test('a missed ping past due + grace turns the check down with an outage; the next ping ends it', async () => {
+    const c = (await h.request('POST', '/v2/healthchecks', { body: { ...period, grace_period_value: 60 } })).body.healthcheck;
+    await ping(c.uuid);
+    const due = Date.parse((await h.request('GET', `/v2/healthchecks/${c.uuid}`)).body.healthcheck.dueDate);
+    frozen = true;
+    try {
+      now = due + 59_000; // within grace
+      await sweepOverdueHealthchecks(h.ctx);
+      assert.equal((await h.request('GET', `/v2/healthchecks/${c.uuid}`)).body.healthcheck.isDown, false);
+      now = due + 60_000; // grace over
+      assert.ok((await sweepOverdueHealthchecks(h.ctx)) >= 1);
+      const g = (await h.request('GET', `/v2/healthchecks/${c.uuid}`)).body.healthcheck;
+      assert.equal(g.isDown, true);
+      assert.equal(g.lastDowntime, new Date(due + 60_000).toISOString());
+      assert.equal(await sweepOverdueHealthchecks(h.ctx), 0, 'a down check is not turned down twice');
+      const outages = (await h.request('GET', '/v2/outages?status=ongoing')).body.outages.filter((o: any) => o.monitor.uuid === c.uuid);
+      assert.equal(outages.length, 1);
+      assert.equal(outages[0].description, 'no ping received in time');
+      assert.equal(outages[0].protocol, 'healthcheck');
+      now = due + 120_000;
+      await ping(c.uuid);
+      assert.equal((await h.request('GET', `/v2/healthchecks/${c.uuid}`)).body.healthcheck.isDown, false);
+      const o = (await h.request('GET', `/v2/outages/${outages[0].uuid}`)).body.outage;
+      assert.equal(o.endDate, new Date(due + 120_000).toISOString());
+    } finally {
+      frozen = false;
+    }
+  });
+
+  test('/fail turns the check down at once; paused checks record pings but never go down', async () => {
+    const c = (await h.request('POST', '/v2/healthchecks', { body: period })).body.healthcheck;
+    await ping(c.uuid, '/fail');
+    assert.equal((await h.request('GET', `/v2/healthchecks/${c.uuid}`)).body.healthcheck.isDown, true);
+    await ping(c.uuid);
+    assert.equal((await h.request('GET', `/v2/healthchecks/${c.uuid}`)).body.healthcheck.isDown, false);
+
+    const p = (await h.request('POST', '/v2/healthchecks', { body: { ...period, grace_period_value: 0 } })).body.healthcheck;
+    await ping(p.uuid);
+    await h.request('POST', `/v2/healthchecks/${p.uuid}/pause`);
+    await ping(p.uuid, '/fail');
+    frozen = true;
+    now = Date.now() + 3_600_000;
+    try {
+      await sweepOverdueHealthchecks(h.ctx);
+    } finally {
+      frozen = false;
+    }
+    const g = (await h.request('GET', `/v2/healthchecks/${p.uuid}`)).body.healthcheck;
+    assert.equal(g.isDown, false);
+    assert.equal(g.logs[0].type, 'fail', 'the ping is still recorded');
+  });
+
+  test('an overdue heartbeat turns down within seconds of a (re)start of the engine', async () => {
+    const eng = await startHarness({ env: { VIGIL_ROLE: 'all' } });
+    try {
+      const c = (await eng.request('POST', '/v2/healthchecks', { body: { ...period, grace_period_value: 0 } })).body.healthcheck;
+      const res = await fetch(`${eng.url}/ping/${c.uuid}`);
+      assert.equal(res.status, 200);
+      // as if the server had been down past the due date
+      await eng.ctx.store.db.updateTable('healthchecks').set({ due_at: Date.now() - 120_000, alert_at: Date.now() - 120_000 }).where('uuid', '=', c.uuid).execute();
+      const end = Date.now() + 5000;
+      let down = false;
+      while (!down && Date.now() < end) {
+        down = (await eng.request('GET', `/v2/healthchecks/${c.uuid}`)).body.healthcheck.isDown;
+        if (!down) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(down, true);
+    } finally {
+      await eng.stop();
+    }
+  });
+});
+
+describe('heartbeat schedule maths', () => {
+  test('cron due dates follow the zone across DST changes', () => {
+    const s = applyHealthcheckInput(null, { name: 'x', cron: '30 2 * * *', timezone: 'Europe/Berlin', grace_period_value: 0, grace_period_type: 'seconds' });
+    // 2026-03-29: clocks jump from 02:00 to 03:00 in Berlin; 02:30 does not exist that day
+    assert.equal(new Date(nextDue(s, Date.parse('2026-03-28T12:00:00Z'))).toISOString(), '2026-03-29T01:00:00.000Z');
+    assert.equal(new Date(nextDue(s, Date.parse('2026-03-29T12:00:00Z'))).toISOString(), '2026-03-30T00:30:00.000Z');
+    // 2026-10-25: back from 03:00 to 02:00; 02:30 CET is 01:30Z
+    assert.equal(new Date(nextDue(s, Date.parse('2026-10-25T00:00:00Z'))).toISOString(), '2026-10-25T00:30:00.000Z');
+    const ny = applyHealthcheckInput(null, { name: 'x', cron: '0 9 * * 1-5', timezone: 'America/New_York', grace_period_value: 0, grace_period_type: 'seconds' });
+    assert.equal(new Date(nextDue(ny, Date.parse('2026-11-27T15:00:00Z'))).toISOString(), '2026-11-30T14:00:00.000Z'); // Friday 10:00 EST → Monday 09:00 EST
+  });
+});
