@@ -1,46 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import type { TargetPolicy } from './target-policy.ts';
+import type { CheckResult, CheckTarget } from '../domain/checks.ts';
 import { checkHttp } from './probes/http.ts';
 import { checkPort } from './probes/tcp.ts';
 import { checkIcmp } from './probes/icmp.ts';
 import { checkDns } from './probes/dns.ts';
 
-/** What a check needs to know about its monitor. */
-export interface CheckTarget {
-  protocol: 'http' | 'port' | 'icmp' | 'dns';
-  /** http(s) URL for http; URL or bare host for port/icmp; domain (or URL) for dns. */
-  url: string;
-  port: number | null;
-  http_method: string;
-  request_headers: { name: string; value: string }[] | null;
-  request_body: string;
-  follow_redirects: boolean;
-  /** '200' | '2xx' | '1xx-3xx' */
-  expected_status_code: string;
-  required_keyword: string | null;
-  /** Seconds. */
-  timeout: number;
-  dns_record_type: string | null;
-  dns_nameserver: string | null;
-  dns_expected_answer: string | null;
-}
-
-export interface CheckResult {
-  ok: boolean;
-  /** HTTP status; null for other kinds. */
-  statusCode: number | null;
-  /** Wall time of the check (ICMP: the round-trip time). */
-  totalMs: number;
-  /** Phases; null when not applicable. */
-  dnsMs: number | null;
-  connectMs: number | null;
-  tlsMs: number | null;
-  ttfbMs: number | null;
-  /** Short reason when !ok. */
-  error: string | null;
-  /** https only: certificate notAfter as epoch ms. */
-  sslExpiresAt?: number | null;
-}
+export type { CheckResult, CheckTarget } from '../domain/checks.ts';
 
 export interface CheckOptions {
   signal?: AbortSignal;

@@ -3,25 +3,18 @@ import { newId } from '../domain/ids.ts';
 import { confirmationRule, observe, type MonitorState, type Status, type Transition } from '../domain/status.ts';
 import { DAY, HISTOGRAM_COLUMNS, HOUR, bucketIndex, bucketStart } from '../domain/rollups.ts';
 import type { Ctx } from './context.ts';
+import type { CheckResult } from '../domain/checks.ts';
 import { monitorsUnderMaintenance } from './maintenance.ts';
 import type { Database, RollupRow } from '../storage/schema.ts';
 
 /** One finished check, as the prober reports it. */
-export interface ObservedResult {
+export interface ObservedResult extends Omit<CheckResult, 'totalMs'> {
   monitorId: number;
   /** When the check started. */
   at: number;
   /** Where the check really ran (never a region it stands in for). */
   location: string;
-  ok: boolean;
-  statusCode: number | null;
   totalMs: number | null;
-  dnsMs: number | null;
-  connectMs: number | null;
-  tlsMs: number | null;
-  ttfbMs: number | null;
-  error: string | null;
-  sslExpiresAt?: number | null;
 }
 
 export interface RecordOutcome {

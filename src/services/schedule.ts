@@ -1,24 +1,11 @@
 import { sql } from 'kysely';
 import type { Ctx } from './context.ts';
-import type { RequestHeader } from '../domain/monitors.ts';
+import type { CheckTarget } from '../domain/checks.ts';
 
 /** A monitor this process has claimed for one check, with what the check needs. */
-export interface ClaimedMonitor {
+export interface ClaimedMonitor extends CheckTarget {
   id: number;
   uuid: string;
-  protocol: 'http' | 'port' | 'icmp' | 'dns';
-  url: string;
-  port: number | null;
-  http_method: string;
-  request_headers: RequestHeader[] | null;
-  request_body: string;
-  follow_redirects: boolean;
-  expected_status_code: string;
-  required_keyword: string | null;
-  timeout: number;
-  dns_record_type: string | null;
-  dns_nameserver: string | null;
-  dns_expected_answer: string | null;
   /** The slot this check is for. */
   due: number;
   /** The slot the claim moved next_check_at to (what a release must find there). */
