@@ -1,5 +1,6 @@
 import { migration as incidentsMaintenance } from './migrations/004_incidents_maintenance.ts';
 import { migration as healthchecks } from './migrations/003_healthchecks.ts';
+import { migration as statusPages } from './migrations/005_statuspages.ts';
 
 /**
  * Migrations are the only place that knows the SQL dialect. `{{pk}}` becomes an
@@ -149,6 +150,8 @@ CREATE INDEX outages_monitor ON outages(monitor_id, started_at);
   // [marker: healthchecks migration]
   incidentsMaintenance,
   // [marker: incidents-maintenance migration]
+  statusPages,
+  // [marker: statuspages migration]
 ];
 
 export function renderMigration(sql: string, dialect: 'sqlite' | 'postgres'): string[] {

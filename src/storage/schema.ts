@@ -174,6 +174,8 @@ export interface Database {
   incident_monitors: IncidentMonitorRow;
   maintenance_windows: MaintenanceWindowRow;
   maintenance_monitors: MaintenanceMonitorRow;
+  status_pages: StatusPageRow;
+  status_page_subscribers: SubscriberRow;
   schema_migrations: { id: string; applied_at: number };
 }
 
@@ -227,4 +229,32 @@ export interface MaintenanceMonitorRow {
   window_id: number;
   monitor_id: number;
   position: number;
+}
+
+export interface StatusPageRow {
+  id: Generated<number>;
+  uuid: string;
+  project_id: number;
+  name: string;
+  subdomain: string; // public path /status/<subdomain>; hostedsubdomain on the wire adds the domain
+  hostname: string | null; // custom domain served at /
+  settings: string; // JSON: the read-shape settings (without name and sso_connection)
+  sections: string; // JSON: StoredSection[] (services reference monitors by numeric id)
+  password_hash: string | null; // scrypt; null when the page is public
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SubscriberRow {
+  id: Generated<number>;
+  status_page_id: number;
+  type: string; // 'email' | 'sms' | 'teams' | 'slack'
+  value: string; // the email, phone, webhook URL or channel
+  email: string | null;
+  phone: string | null;
+  teams_webhook_url: string | null;
+  slack_channel: string | null;
+  language: string;
+  token: string; // secret of the unsubscribe link
+  created_at: number;
 }
