@@ -17,6 +17,8 @@ export const files = [
   'test/api/incidents.test.ts',
   'test/api/maintenance.test.ts',
   // [marker: incidents-maintenance tests]
+  'test/api/statuspages.test.ts',
+  // [marker: statuspages tests]
 ];
 
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2)];

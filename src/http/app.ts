@@ -15,6 +15,7 @@ import incidentRoutes from './routes/incidents.ts';
 import maintenanceRoutes from './routes/maintenance.ts';
 import healthcheckRoutes from './routes/healthchecks.ts';
 import pingRoutes from './routes/ping.ts';
+import statusPageRoutes from './routes/statuspages.ts';
 
 export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -95,6 +96,8 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
     await api.register(incidentRoutes);
     await api.register(maintenanceRoutes);
     // [marker: incidents-maintenance routes]
+    await api.register(statusPageRoutes, { publicUrl: opts.publicUrl });
+    // [marker: statuspages routes]
   });
 
   return app;

@@ -34,6 +34,11 @@ const fixtures: Record<string, (key: string) => Promise<string>> = {
     }).execute();
     return uuid;
   },
+  '/v2/outages/{uuid}/acknowledge': (key) => fixtures['/v2/outages/{uuid}'](key),
+  '/v2/outages/{uuid}/unacknowledge': (key) => fixtures['/v2/outages/{uuid}'](key),
+  '/v2/outages/{uuid}/resolve': (key) => fixtures['/v2/outages/{uuid}'](key),
+  '/v2/outages/{uuid}/escalate': (key) => fixtures['/v2/outages/{uuid}'](key),
+  // [marker: outage-actions fixtures]
   '/v2/healthchecks/{uuid}': async (key) => (await h.request('POST', '/v2/healthchecks', { key, body: { name: 'fx', period_value: 60, period_type: 'seconds', grace_period_value: 60, grace_period_type: 'seconds' } })).body.healthcheck.uuid,
   '/v2/healthchecks/{uuid}/pause': (key) => fixtures['/v2/healthchecks/{uuid}'](key),
   '/v2/healthchecks/{uuid}/resume': (key) => fixtures['/v2/healthchecks/{uuid}'](key),
@@ -44,6 +49,15 @@ const fixtures: Record<string, (key: string) => Promise<string>> = {
     key, body: { name: 'fx', start_date: '2030-01-01T00:00:00Z', end_date: '2030-01-01T01:00:00Z', monitors: [await newMonitor(key)] },
   })).body.uuid as string,
   // [marker: incidents-maintenance fixtures]
+  '/v2/statuspages/{uuid}': async (key) => (await h.request('POST', '/v2/statuspages', { key, body: { name: 'fx' } })).body.statuspage.uuid,
+  '/v2/statuspages/{uuid}/subscribers': (key) => fixtures['/v2/statuspages/{uuid}'](key),
+  // The subscriber route has two parameters: a page and one of its subscribers.
+  '/v2/statuspages/{uuid}/subscribers/{id}': async (key) => {
+    const sp = await fixtures['/v2/statuspages/{uuid}'](key);
+    const sub = await h.request('POST', `/v2/statuspages/${sp}/subscribers`, { key, body: { type: 'email', email: `fx${Math.random().toString(36).slice(2)}@example.org` } });
+    return `/v2/statuspages/${sp}/subscribers/${sub.body.subscriber.id}`;
+  },
+  // [marker: statuspages fixtures]
 };
 
 interface Route { method: string; template: string }
@@ -63,7 +77,8 @@ async function fill(template: string, key: string): Promise<string> {
   const make = fixtures[template];
   assert.ok(make, `no fixture for ${template}: add one so the auth table covers it`);
   const id = await make(key);
-  return template.replace(/\{[^}]+\}/, id);
+  // A fixture for a route with several parameters returns the whole path.
+  return id.startsWith('/') ? id : template.replace(/\{[^}]+\}/, id);
 }
 
 async function rawKeys() {
@@ -146,7 +161,7 @@ describe('authentication and permissions on every API route', () => {
     for (const r of await apiRoutes()) {
       if (!r.template.includes('{')) continue;
       const mine = await fill(r.template, h.rw);
-      const random = r.template.replace(/\{[^}]+\}/, 'xyz_AAAAAAAAAAAAAA');
+      const random = r.template.replace(/\{id\}/, '1').replace(/\{[^}]+\}/, 'xyz_AAAAAAAAAAAAAA');
       const body = ['POST', 'PUT', 'PATCH'].includes(r.method) ? { name: 'x' } : undefined;
       const theirs = await h.request(r.method, mine, { key: h.other.rw, body });
       const unknown = await h.request(r.method, random, { key: h.other.rw, body });

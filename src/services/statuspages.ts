@@ -1,0 +1,294 @@
+import { newId, randomAlnum } from '../domain/ids.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { hashPassword } from '../domain/passwords.ts';
+import {
+  ADDABLE_SUBSCRIBER_TYPES, PAGE_LANGUAGES, applyPageInput, defaultSettings, slugify,
+  type PageFields, type PageSettings, type StoredSection, type StoredService, type WrittenService,
+} from '../domain/statuspages.ts';
+import type { ActorCtx, Ctx } from './context.ts';
+import type { Kysely } from 'kysely';
+import type { Database, StatusPageRow, SubscriberRow } from '../storage/schema.ts';
+
+type Db = Kysely<Database>;
+export type PageRow = Omit<StatusPageRow, 'id'> & { id: number };
+export type Subscriber = Omit<SubscriberRow, 'id'> & { id: number };
+
+/** A page as stored, with its JSON columns parsed. */
+export interface StatusPage {
+  row: PageRow;
+  settings: PageSettings;
+  sections: StoredSection[];
+}
+
+export type ResolvedSection = Omit<StoredSection, 'services'> & { services: ResolvedService[] };
+
+/** A page with its services' monitors looked up (what single-page reads return). */
+export interface StatusPageView extends StatusPage {
+  resolved: ResolvedSection[];
+}
+
+/** A section service with its monitor resolved (null when the monitor was deleted). */
+export interface ResolvedService extends StoredService {
+  monitor: { id: number; uuid: string; name: string } | null;
+  services: ResolvedService[];
+}
+
+export function parsePage(row: PageRow): StatusPage {
+  return { row, settings: JSON.parse(row.settings), sections: JSON.parse(row.sections) };
+}
+
+/** Unique-constraint violations on either database. */
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+function escapeLike(s: string): string {
+  return `%${s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export async function listStatusPages(ctx: ActorCtx, f: { page: number; perPage: number; search?: string }) {
+  let q = ctx.store.db.selectFrom('status_pages').where('project_id', '=', ctx.actor.projectId);
+  if (f.search) {
+    const term = escapeLike(f.search);
+    q = q.where((eb) => eb.or([
+      eb(eb.fn('lower', ['name']), 'like', eb.val(term)),
+      eb(eb.fn('lower', ['subdomain']), 'like', eb.val(term)),
+      eb(eb.fn('lower', ['hostname']), 'like', eb.val(term)),
+    ]));
+  }
+  const [{ total }] = await q.select((eb) => eb.fn.countAll<number>().as('total')).execute();
+  const rows = await q.selectAll().orderBy('id', 'desc').limit(f.perPage).offset(f.page * f.perPage).execute();
+  return { pages: (rows as PageRow[]).map(parsePage), total: Number(total) };
+}
+
+async function findPage(ctx: ActorCtx, uuid: string): Promise<StatusPage> {
+  const row = await ctx.store.db.selectFrom('status_pages').selectAll().where('uuid', '=', uuid).where('project_id', '=', ctx.actor.projectId).executeTakeFirst();
+  if (!row) throw new NotFoundError('Status page');
+  return parsePage(row as PageRow);
+}
+
+export async function getStatusPage(ctx: ActorCtx, uuid: string): Promise<StatusPageView> {
+  const page = await findPage(ctx, uuid);
+  return { ...page, resolved: await resolveSections(ctx.store.db, ctx.actor.projectId, page.sections) };
+}
+
+/** Resolves written services (`mon_…` or numeric ids) to this project's monitors. */
+async function storeSections(ctx: ActorCtx, sections: PageFields['sections'], lang: string): Promise<StoredSection[]> {
+  if (!sections) return [];
+  const refs = new Set<string>();
+  const walk = (list: WrittenService[]) => list.forEach((s) => { if (s.monitor) refs.add(s.monitor); walk(s.services); });
+  sections.forEach((s) => walk(s.services));
+  const uuids = [...refs].filter((r) => r.startsWith('mon_'));
+  const ids = [...refs].filter((r) => !r.startsWith('mon_')).map(Number);
+  const rows = refs.size === 0 ? [] : await ctx.store.db
+    .selectFrom('monitors')
+    .select(['id', 'uuid', 'name'])
+    .where('project_id', '=', ctx.actor.projectId)
+    .where((eb) => eb.or([...(uuids.length ? [eb('uuid', 'in', uuids)] : []), ...(ids.length ? [eb('id', 'in', ids)] : [])]))
+    .execute();
+  const byRef = new Map<string, { id: number; name: string }>();
+  for (const r of rows) {
+    byRef.set(r.uuid, { id: r.id as number, name: r.name });
+    byRef.set(String(r.id), { id: r.id as number, name: r.name });
+  }
+  let next = 1;
+  const convert = (s: WrittenService): StoredService => {
+    const m = s.monitor ? byRef.get(s.monitor) : undefined;
+    if (s.monitor && !m) throw new ValidationError(`Monitor ${s.monitor} in sections does not exist`);
+    return {
+      id: next++,
+      monitor_id: m ? m.id : null,
+      // A service without a shown name shows its monitor's name.
+      name: s.name ?? { [lang]: m?.name ?? '' },
+      description: s.description,
+      is_group: s.is_group,
+      show_uptime: s.show_uptime,
+      show_response_times: s.show_response_times,
+      services: s.services.map(convert),
+    };
+  };
+  return sections.map((sec) => ({ name: sec.name, is_split: sec.is_split, services: sec.services.map(convert) }));
+}
+
+/** Sections with each service's monitor looked up; services of deleted monitors drop out. */
+export async function resolveSections(db: Db, projectId: number, sections: StoredSection[]): Promise<ResolvedSection[]> {
+  const ids = new Set<number>();
+  const walk = (list: StoredService[]) => list.forEach((s) => { if (s.monitor_id !== null) ids.add(s.monitor_id); walk(s.services); });
+  sections.forEach((s) => walk(s.services));
+  const rows = ids.size === 0 ? [] : await db.selectFrom('monitors').select(['id', 'uuid', 'name']).where('project_id', '=', projectId).where('id', 'in', [...ids]).execute();
+  const byId = new Map(rows.map((r) => [r.id as number, { id: r.id as number, uuid: r.uuid, name: r.name }]));
+  const resolve = (list: StoredService[]): ResolvedService[] => list.flatMap((s) => {
+    const monitor = s.monitor_id === null ? null : byId.get(s.monitor_id) ?? null;
+    if (s.monitor_id !== null && !monitor) return [];
+    return [{ ...s, monitor, services: resolve(s.services) }];
+  });
+  return sections.map((s) => ({ ...s, services: resolve(s.services) }));
+}
+
+async function freeSubdomain(db: Db, base: string): Promise<string> {
+  for (let i = 0; i < 5; i++) {
+    const candidate = i === 0 ? base : `${base.slice(0, 50)}-${randomAlnum(4).toLowerCase()}`;
+    const taken = await db.selectFrom('status_pages').select('id').where('subdomain', '=', candidate).executeTakeFirst();
+    if (!taken) return candidate;
+  }
+  return `status-${randomAlnum(10).toLowerCase()}`;
+}
+
+/** Protection is on only with a password to check; the password implies protection unless turned off. */
+function protection(fields: PageFields, input: Record<string, unknown>, hadHash: boolean): void {
+  const auth = input.authentication as Record<string, unknown> | undefined;
+  const explicit = auth && typeof auth === 'object' && 'password_protection' in auth;
+  if (fields.password === null) fields.settings.authentication.password_protection = false;
+  else if (typeof fields.password === 'string' && !explicit) fields.settings.authentication.password_protection = true;
+  const hasPassword = typeof fields.password === 'string' || (fields.password === undefined && hadHash);
+  if (fields.settings.authentication.password_protection && !hasPassword) {
+    throw new ValidationError('password is required when authentication.password_protection is true');
+  }
+}
+
+async function writePage(ctx: ActorCtx, existing: StatusPage | null, input: Record<string, unknown>): Promise<string> {
+  const now = ctx.clock();
+  const current: PageFields = existing
+    ? { name: existing.row.name, subdomain: existing.row.subdomain, hostname: existing.row.hostname, settings: existing.settings, password: undefined, sections: undefined }
+    : { name: '', subdomain: null, hostname: null, settings: defaultSettings(), password: undefined, sections: undefined };
+  const fields = applyPageInput(current, input, existing === null);
+  protection(fields, input, existing?.row.password_hash != null);
+  const db = ctx.store.db;
+  const subdomain = fields.subdomain ?? (existing?.row.subdomain ?? await freeSubdomain(db, slugify(fields.name)));
+  const sections = fields.sections !== undefined ? await storeSections(ctx, fields.sections, fields.settings.default_language) : existing?.sections ?? [];
+  const password_hash = fields.password === undefined ? existing?.row.password_hash ?? null : fields.password === null ? null : await hashPassword(fields.password);
+  const values = {
+    name: fields.name,
+    subdomain,
+    hostname: fields.hostname,
+    settings: JSON.stringify(fields.settings),
+    sections: JSON.stringify(sections),
+    password_hash,
+    updated_at: now,
+  };
+  const uuid = existing?.row.uuid ?? newId('sp');
+  try {
+    if (existing) {
+      const res = await db.updateTable('status_pages').set(values).where('id', '=', existing.row.id).where('project_id', '=', ctx.actor.projectId).executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) throw new NotFoundError('Status page');
+    } else {
+      await db.insertInto('status_pages').values({ ...values, uuid, project_id: ctx.actor.projectId, created_at: now }).execute();
+    }
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    const clash = await db.selectFrom('status_pages').select(['subdomain', 'hostname']).where('uuid', '!=', uuid)
+      .where((eb) => eb.or([eb('subdomain', '=', subdomain), ...(fields.hostname ? [eb('hostname', '=', fields.hostname)] : [])])).executeTakeFirst();
+    throw new ValidationError(clash && clash.subdomain === subdomain ? `subdomain ${subdomain} is already taken` : `hostname ${fields.hostname} is already used by another status page`);
+  }
+  return uuid;
+}
+
+export async function createStatusPage(ctx: ActorCtx, input: Record<string, unknown>): Promise<StatusPageView> {
+  return getStatusPage(ctx, await writePage(ctx, null, input));
+}
+
+/** Partial update: only the keys present in the body change (`sections` is replaced whole). */
+export async function updateStatusPage(ctx: ActorCtx, uuid: string, input: Record<string, unknown>): Promise<StatusPageView> {
+  await writePage(ctx, await findPage(ctx, uuid), input);
+  return getStatusPage(ctx, uuid);
+}
+
+export async function deleteStatusPage(ctx: ActorCtx, uuid: string): Promise<void> {
+  const res = await ctx.store.db.deleteFrom('status_pages').where('uuid', '=', uuid).where('project_id', '=', ctx.actor.projectId).executeTakeFirst();
+  if (Number(res.numDeletedRows) === 0) throw new NotFoundError('Status page');
+}
+
+/** Status-page ids that do not belong to the project (incidents and maintenance reference pages). */
+export async function unknownStatusPages(ctx: ActorCtx, uuids: string[]): Promise<string[]> {
+  if (uuids.length === 0) return [];
+  const rows = await ctx.store.db.selectFrom('status_pages').select('uuid').where('project_id', '=', ctx.actor.projectId).where('uuid', 'in', uuids).execute();
+  const known = new Set(rows.map((r) => r.uuid));
+  return uuids.filter((u) => !known.has(u));
+}
+
+// ---- subscribers (api-contract §9) ----
+
+const EMAIL = /^[^\s@<>()",;:\\[\]]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+const PHONE = /^\+[1-9]\d{6,14}$/;
+
+export interface SubscriberInput {
+  type: string;
+  email?: unknown;
+  phone?: unknown;
+  teams_webhook_url?: unknown;
+  language?: unknown;
+}
+
+/** The contact a subscriber is reached at, checked for its type. */
+function parseSubscriber(input: SubscriberInput): Pick<SubscriberRow, 'type' | 'value' | 'email' | 'phone' | 'teams_webhook_url' | 'language'> {
+  const type = input.type;
+  if (type === 'slack') throw new ValidationError('Slack subscriptions are made from the status page, not the API');
+  if (!(ADDABLE_SUBSCRIBER_TYPES as readonly string[]).includes(type)) throw new ValidationError(`type must be one of ${ADDABLE_SUBSCRIBER_TYPES.join(', ')}`);
+  const language = input.language === undefined || input.language === null || input.language === '' ? 'en' : input.language;
+  if (typeof language !== 'string' || !(PAGE_LANGUAGES as readonly string[]).includes(language)) throw new ValidationError(`language must be one of ${PAGE_LANGUAGES.join(', ')}`);
+  const base = { type, email: null, phone: null, teams_webhook_url: null, language };
+  if (type === 'email') {
+    const email = typeof input.email === 'string' ? input.email.trim() : '';
+    if (!email) throw new ValidationError('email is required for an email subscriber');
+    if (email.length > 254 || !EMAIL.test(email)) throw new ValidationError('email must be a valid email address');
+    return { ...base, value: email.toLowerCase(), email: email.toLowerCase() };
+  }
+  if (type === 'sms') {
+    const phone = typeof input.phone === 'string' ? input.phone.replace(/[\s().-]/g, '') : '';
+    if (!phone) throw new ValidationError('phone is required for an sms subscriber');
+    if (!PHONE.test(phone)) throw new ValidationError('phone must be an international number such as +12125551234');
+    return { ...base, value: phone, phone };
+  }
+  const url = typeof input.teams_webhook_url === 'string' ? input.teams_webhook_url.trim() : '';
+  if (!url) throw new ValidationError('teams_webhook_url is required for a teams subscriber');
+  let parsed: URL | null = null;
+  try { parsed = new URL(url); } catch { /* reported below */ }
+  if (!parsed || parsed.protocol !== 'https:' || url.length > 2048) throw new ValidationError('teams_webhook_url must be an https URL');
+  return { ...base, value: url, teams_webhook_url: url };
+}
+
+async function pageId(ctx: ActorCtx, uuid: string): Promise<number> {
+  const row = await ctx.store.db.selectFrom('status_pages').select('id').where('uuid', '=', uuid).where('project_id', '=', ctx.actor.projectId).executeTakeFirst();
+  if (!row) throw new NotFoundError('Status page');
+  return row.id as number;
+}
+
+export async function listSubscribers(ctx: ActorCtx, uuid: string, f: { page: number; perPage: number; type?: string }) {
+  const id = await pageId(ctx, uuid);
+  let q = ctx.store.db.selectFrom('status_page_subscribers').where('status_page_id', '=', id);
+  if (f.type) q = q.where('type', '=', f.type);
+  const [{ total }] = await q.select((eb) => eb.fn.countAll<number>().as('total')).execute();
+  const rows = await q.selectAll().orderBy('id').limit(f.perPage).offset(f.page * f.perPage).execute();
+  return { subscribers: rows as Subscriber[], total: Number(total) };
+}
+
+/** Adds a subscriber to a page by row id (the API and the public subscribe form share this). */
+export async function insertSubscriber(ctx: Ctx, statusPageId: number, input: SubscriberInput): Promise<Subscriber> {
+  const fields = parseSubscriber(input);
+  try {
+    const row = await ctx.store.db.insertInto('status_page_subscribers').values({
+      ...fields, status_page_id: statusPageId, slack_channel: null, token: randomAlnum(32), created_at: ctx.clock(),
+    }).returningAll().executeTakeFirstOrThrow();
+    return row as Subscriber;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ConflictError(`${fields.value} is already subscribed to this status page`);
+    throw err;
+  }
+}
+
+export async function addSubscriber(ctx: ActorCtx, uuid: string, input: SubscriberInput): Promise<Subscriber> {
+  return insertSubscriber(ctx, await pageId(ctx, uuid), input);
+}
+
+export async function deleteSubscriber(ctx: ActorCtx, uuid: string, id: number): Promise<void> {
+  const page = await pageId(ctx, uuid);
+  const res = await ctx.store.db.deleteFrom('status_page_subscribers').where('id', '=', id).where('status_page_id', '=', page).executeTakeFirst();
+  if (Number(res.numDeletedRows) === 0) throw new NotFoundError('Subscriber');
+}
+
+/** The unsubscribe link's action: the token is the subscriber's secret. */
+export async function unsubscribe(ctx: Ctx, token: string): Promise<boolean> {
+  const res = await ctx.store.db.deleteFrom('status_page_subscribers').where('token', '=', token).executeTakeFirst();
+  return Number(res.numDeletedRows) > 0;
+}
