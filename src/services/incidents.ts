@@ -5,6 +5,7 @@ import {
 } from '../domain/incidents.ts';
 import type { LocalizedText } from '../domain/localized.ts';
 import type { ActorCtx } from './context.ts';
+import { requireStatusPages } from './statuspages.ts';
 import type { Kysely } from 'kysely';
 import type { Database, IncidentRow } from '../storage/schema.ts';
 
@@ -130,6 +131,7 @@ export async function createIncident(ctx: ActorCtx, input: Record<string, unknow
   const now = ctx.clock();
   const { updates, ...fields } = applyIncidentInput(null, input, now);
   const monitorIds = await resolveMonitorRefs(ctx, fields.affectedComponents, 'affectedComponents');
+  await requireStatusPages(ctx, fields.statuspages);
   const uuid = newId('inci');
   await ctx.store.db.transaction().execute(async (trx) => {
     const { id } = await trx.insertInto('incidents').values({
@@ -156,6 +158,7 @@ export async function updateIncident(ctx: ActorCtx, uuid: string, input: Record<
   const { updates: _ignored, ...fields } = applyIncidentInput(current, input, now);
   const relink = input.affectedComponents !== undefined;
   const monitorIds = relink ? await resolveMonitorRefs(ctx, fields.affectedComponents, 'affectedComponents') : [];
+  if (input.statuspages !== undefined) await requireStatusPages(ctx, fields.statuspages);
   await ctx.store.db.transaction().execute(async (trx) => {
     const res = await trx.updateTable('incidents').set({
       at: fields.at,

@@ -5,6 +5,7 @@ import type { ActorCtx, Ctx } from './context.ts';
 import type { Kysely } from 'kysely';
 import type { Database, MaintenanceWindowRow } from '../storage/schema.ts';
 import { resolveMonitorRefs } from './incidents.ts';
+import { requireStatusPages } from './statuspages.ts';
 
 export interface MaintenanceWindow extends MaintenanceFields {
   id: number;
@@ -102,6 +103,7 @@ export async function getMaintenance(ctx: ActorCtx, uuid: string): Promise<Maint
 export async function createMaintenance(ctx: ActorCtx, input: Record<string, unknown>): Promise<MaintenanceWindow> {
   const fields = applyMaintenanceInput(null, input);
   const monitorIds = await resolveMonitorRefs(ctx, fields.monitors, 'monitors');
+  await requireStatusPages(ctx, fields.statuspages);
   const now = ctx.clock();
   const uuid = newId('mw');
   const createdBy = await actorName(ctx);
@@ -125,6 +127,7 @@ export async function updateMaintenance(ctx: ActorCtx, uuid: string, input: Reco
   const fields = applyMaintenanceInput(current, input);
   const relink = input.monitors !== undefined;
   const monitorIds = relink ? await resolveMonitorRefs(ctx, fields.monitors, 'monitors') : [];
+  if (input.statuspages !== undefined) await requireStatusPages(ctx, fields.statuspages);
   const now = ctx.clock();
   await ctx.store.db.transaction().execute(async (trx) => {
     const res = await trx.updateTable('maintenance_windows')

@@ -199,12 +199,13 @@ export async function deleteStatusPage(ctx: ActorCtx, uuid: string): Promise<voi
   if (Number(res.numDeletedRows) === 0) throw new NotFoundError('Status page');
 }
 
-/** Status-page ids that do not belong to the project (incidents and maintenance reference pages). */
-export async function unknownStatusPages(ctx: ActorCtx, uuids: string[]): Promise<string[]> {
-  if (uuids.length === 0) return [];
+/** Incidents and maintenance windows name status pages of their own project only. */
+export async function requireStatusPages(ctx: ActorCtx, uuids: string[], field = 'statuspages'): Promise<void> {
+  if (uuids.length === 0) return;
   const rows = await ctx.store.db.selectFrom('status_pages').select('uuid').where('project_id', '=', ctx.actor.projectId).where('uuid', 'in', uuids).execute();
   const known = new Set(rows.map((r) => r.uuid));
-  return uuids.filter((u) => !known.has(u));
+  const missing = uuids.find((u) => !known.has(u));
+  if (missing) throw new ValidationError(`Status page ${missing} in ${field} does not exist`);
 }
 
 // ---- subscribers (api-contract §9) ----

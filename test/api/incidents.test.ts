@@ -5,8 +5,16 @@ import { startHarness, type Harness } from '../harness.ts';
 let h: Harness;
 let frozen: number | null = null;
 const clock = () => frozen ?? Date.now();
-before(async () => { h = await startHarness({ clock }); });
+before(async () => { h = await startHarness({ clock }); await makePages(); });
 after(async () => { await h.stop(); });
+
+/** Real status pages of the project (incidents and maintenance may only name those). */
+const SP: Record<string, string> = {};
+async function makePages() {
+  for (const k of ['p0', 'p1', 'p2', 'p3']) {
+    SP[k] = (await h.request('POST', '/v2/statuspages', { body: { name: `page ${k}` } })).body.statuspage.uuid;
+  }
+}
 
 const INCI = /^inci_[A-Za-z0-9]{14}$/;
 const UPD = /^upd_[A-Za-z0-9]{14}$/;
@@ -30,14 +38,14 @@ describe('/v3/incidents', () => {
   test('create answers 201 with the whole incident plus the recorded message; GET returns it bare', async () => {
     frozen = Date.parse('2026-02-10T10:48:49.250Z');
     try {
-      const res = await h.request('POST', '/v3/incidents', { body: { title: { en: 'Degraded API' }, text: { en: 'Investigating' }, statuspages: ['sp_test001'] } });
+      const res = await h.request('POST', '/v3/incidents', { body: { title: { en: 'Degraded API' }, text: { en: 'Investigating' }, statuspages: [SP.p0] } });
       assert.equal(res.status, 201);
       assert.match(res.headers.get('content-type')!, /^application\/json; charset=utf-8/);
       const i = res.body;
       assert.match(i.uuid, INCI);
       assert.deepEqual(i, {
         message: 'Incident created successfully', uuid: i.uuid, date: '2026-02-10T10:48:49.250Z', title: { en: 'Degraded API' },
-        text: { en: 'Investigating' }, type: 'incident', affectedComponents: [], statuspages: ['sp_test001'], updates: [],
+        text: { en: 'Investigating' }, type: 'incident', affectedComponents: [], statuspages: [SP.p0], updates: [],
       });
       assert.deepEqual(Object.keys(i), ['message', ...KEYS]);
       const got = await h.request('GET', `/v3/incidents/${i.uuid}`);
@@ -54,12 +62,12 @@ describe('/v3/incidents', () => {
     const [a, b] = [await monitor(), await monitor()];
     const i = await incident({
       title: { en: 'Outage', fr: 'Panne' }, text: { en: 'Down', de: '' }, type: 'outage', date: '2026-02-11T10:48:49Z',
-      affectedComponents: [b, a, b], statuspages: ['sp_AbCdEfGh123456', 'sp_x'],
+      affectedComponents: [b, a, b], statuspages: [SP.p1, SP.p2],
       updates: [{ text: { en: 'Fixed' }, type: 'resolved', date: '2026-02-11T12:00:00+01:00' }, { text: { en: 'Looking' }, type: 'investigating', date: '2026-02-11T10:50:00Z' }],
     });
     assert.deepEqual(i, {
       uuid: i.uuid, date: '2026-02-11T10:48:49.000Z', title: { en: 'Outage', fr: 'Panne' }, text: { en: 'Down', de: '' }, type: 'outage',
-      affectedComponents: [b, a], statuspages: ['sp_AbCdEfGh123456', 'sp_x'],
+      affectedComponents: [b, a], statuspages: [SP.p1, SP.p2],
       updates: [
         { uuid: i.updates[0].uuid, date: '2026-02-11T10:50:00.000Z', text: { en: 'Looking' }, type: 'investigating' },
         { uuid: i.updates[1].uuid, date: '2026-02-11T11:00:00.000Z', text: { en: 'Fixed' }, type: 'resolved' },
@@ -93,7 +101,7 @@ describe('/v3/incidents', () => {
 
   test('PUT changes only the keys it sends and returns the whole incident', async () => {
     const m = await monitor();
-    const created = await incident({ text: { en: 'first' }, affectedComponents: [m], statuspages: ['sp_one'] });
+    const created = await incident({ text: { en: 'first' }, affectedComponents: [m], statuspages: [SP.p3] });
     const retitled = await h.request('PUT', `/v3/incidents/${created.uuid}`, { body: { title: { de: 'Störung' } } });
     assert.equal(retitled.status, 200);
     assert.deepEqual(retitled.body, { ...created, title: { de: 'Störung' } });
@@ -158,6 +166,7 @@ describe('/v3/incidents', () => {
 
   test('invalid input is 422 with one readable sentence', async () => {
     const theirMonitor = await monitor(h.other.rw);
+    const theirPage = (await h.request('POST', '/v2/statuspages', { key: h.other.rw, body: { name: 'theirs' } })).body.statuspage.uuid;
     const cases: [Record<string, unknown>, RegExp][] = [
       [{}, /^title is required$/],
       [{ title: 'Degraded' }, /^title must be an object$/],
@@ -175,6 +184,8 @@ describe('/v3/incidents', () => {
       [{ title: { en: 'a' }, affectedComponents: [theirMonitor] }, new RegExp(`^Monitor ${theirMonitor} in affectedComponents does not exist$`)],
       [{ title: { en: 'a' }, affectedComponents: 'mon_x' }, /^affectedComponents must be a list( or null)?$/],
       [{ title: { en: 'a' }, statuspages: ['page1'] }, /^statuspages holds "page1", which is not a valid id$/],
+      [{ title: { en: 'a' }, statuspages: ['sp_AAAAAAAAAAAAAA'] }, /^Status page sp_AAAAAAAAAAAAAA in statuspages does not exist$/],
+      [{ title: { en: 'a' }, statuspages: [theirPage] }, new RegExp(`^Status page ${theirPage} in statuspages does not exist$`)],
       [{ title: { en: 'a' }, updates: [{ text: { en: 'a' }, type: 'fixed' }] }, /^updates\[0\]\.type must be one of investigating, identified, update, monitoring, resolved$/],
     ];
     for (const [body, re] of cases) {

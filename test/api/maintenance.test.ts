@@ -8,8 +8,16 @@ import { createApiKey } from '../../src/services/api-keys.ts';
 let h: Harness;
 let frozen: number | null = null;
 const clock = () => frozen ?? Date.now();
-before(async () => { h = await startHarness({ clock }); });
+before(async () => { h = await startHarness({ clock }); await makePages(); });
 after(async () => { await h.stop(); });
+
+/** Real status pages of the project (incidents and maintenance may only name those). */
+const SP: Record<string, string> = {};
+async function makePages() {
+  for (const k of ['p0', 'p1']) {
+    SP[k] = (await h.request('POST', '/v2/statuspages', { body: { name: `page ${k}` } })).body.statuspage.uuid;
+  }
+}
 
 const H = 3_600_000;
 const MW = /^mw_[A-Za-z0-9]{14}$/;
@@ -78,10 +86,10 @@ describe('/v1/maintenance-windows', () => {
 
   test('create honours every writable field; title and text default to {}', async () => {
     const [a, b] = [await monitor(), await monitor()];
-    const w = await window({ monitors: [b.uuid, a.uuid, b.uuid], statuspages: ['sp_AbCdEfGh123456'], notificationOption: 'scheduled', notificationMinutes: 15 });
+    const w = await window({ monitors: [b.uuid, a.uuid, b.uuid], statuspages: [SP.p0], notificationOption: 'scheduled', notificationMinutes: 15 });
     assert.deepEqual(
       { title: w.title, text: w.text, monitors: w.monitors, statuspages: w.statuspages, notificationOption: w.notificationOption, notificationMinutes: w.notificationMinutes },
-      { title: {}, text: {}, monitors: [b.uuid, a.uuid], statuspages: ['sp_AbCdEfGh123456'], notificationOption: 'scheduled', notificationMinutes: 15 },
+      { title: {}, text: {}, monitors: [b.uuid, a.uuid], statuspages: [SP.p0], notificationOption: 'scheduled', notificationMinutes: 15 },
     );
     assert.match(w.createdAt, ISO);
     // The Go client sends a nil slice as null.
@@ -159,11 +167,11 @@ describe('/v1/maintenance-windows', () => {
     assert.deepEqual(renamed.body, { ...created, name: 'renamed' });
     const start = Date.parse(created.start_date);
     const moved = await h.request('PUT', `/v1/maintenance-windows/${created.uuid}`, {
-      body: { end_date: iso(start + 3 * H), monitors: [b.uuid, a.uuid], notificationOption: 'immediate', text: { en: 'More' }, statuspages: ['sp_x1'] },
+      body: { end_date: iso(start + 3 * H), monitors: [b.uuid, a.uuid], notificationOption: 'immediate', text: { en: 'More' }, statuspages: [SP.p1] },
     });
     assert.equal(moved.status, 200);
     assert.deepEqual(moved.body, {
-      ...created, name: 'renamed', end_date: iso(start + 3 * H), monitors: [b.uuid, a.uuid], notificationOption: 'immediate', text: { en: 'More' }, statuspages: ['sp_x1'],
+      ...created, name: 'renamed', end_date: iso(start + 3 * H), monitors: [b.uuid, a.uuid], notificationOption: 'immediate', text: { en: 'More' }, statuspages: [SP.p1],
     });
     assert.deepEqual(Object.keys(moved.body), GET_KEYS);
     const cleared = await h.request('PUT', `/v1/maintenance-windows/${created.uuid}`, { body: { monitors: [], text: { en: '' }, uuid: 'mw_forged' } });
@@ -205,6 +213,7 @@ describe('/v1/maintenance-windows', () => {
       [{ ...ok, monitors: ['mon_AAAAAAAAAAAAAA'] }, /^Monitor mon_AAAAAAAAAAAAAA in monitors does not exist$/],
       [{ ...ok, monitors: [theirs.uuid] }, new RegExp(`^Monitor ${theirs.uuid} in monitors does not exist$`)],
       [{ ...ok, statuspages: ['status-1'] }, /^statuspages holds "status-1", which is not a valid id$/],
+      [{ ...ok, statuspages: ['sp_AAAAAAAAAAAAAA'] }, /^Status page sp_AAAAAAAAAAAAAA in statuspages does not exist$/],
       [{ ...ok, notificationOption: 'email' }, /^notificationOption must be one of none, scheduled, immediate$/],
       [{ ...ok, notificationMinutes: 0 }, /^notificationMinutes must be at least 1$/],
       [{ ...ok, notificationMinutes: 1.5 }, /^notificationMinutes must be a whole number$/],
