@@ -226,19 +226,14 @@ function parseSections(v: unknown, lang: PageLanguage): WrittenSection[] {
   });
 }
 
-const SETTING_KEYS = new Set([
-  'name', 'subdomain', 'hostname', 'website', 'description', 'languages', 'default_language', 'theme', 'font', 'accent_color',
-  'auto_refresh', 'banner_header', 'logo', 'logo_height', 'favicon', 'hide_powered_by', 'hide_from_search_engines',
-  'google_analytics', 'password', 'subscribe', 'authentication', 'sections',
-]);
 
 /**
  * Applies a flat write body (api-contract §8.2) to a page's current fields. Create passes the
- * defaults; PUT passes the stored page, so only keys present in the body change.
+ * defaults; PUT passes the stored page, so only keys present in the body change. Unknown keys
+ * are ignored, as for every resource (clients send extras).
  */
 export function applyPageInput(current: PageFields, input: unknown, isCreate: boolean): PageFields {
   if (!isObject(input)) fail('The request body must be a JSON object');
-  for (const k of Object.keys(input)) if (!SETTING_KEYS.has(k)) fail(`${k} is not a status page setting`);
   const has = (k: string) => input[k] !== undefined;
   if (isCreate && !has('name')) fail('name is required');
   const s: PageSettings = structuredClone(current.settings);
@@ -291,8 +286,7 @@ export function applyPageInput(current: PageFields, input: unknown, isCreate: bo
   if (has('subscribe')) {
     if (!isObject(input.subscribe)) fail('subscribe must be an object');
     for (const [k, v] of Object.entries(input.subscribe)) {
-      if (!(k in s.subscribe)) fail(`subscribe.${k} is not a subscribe setting`);
-      s.subscribe[k as keyof PageSettings['subscribe']] = bool(v, `subscribe.${k}`);
+      if (k in s.subscribe) s.subscribe[k as keyof PageSettings['subscribe']] = bool(v, `subscribe.${k}`);
     }
   }
   if (has('authentication')) {
@@ -304,7 +298,6 @@ export function applyPageInput(current: PageFields, input: unknown, isCreate: bo
         if (!Array.isArray(v)) fail('authentication.google_allowed_domains must be a list');
         s.authentication.google_allowed_domains = v.map((d, i) => str(d, `authentication.google_allowed_domains[${i}]`, 253));
       } else if (k === 'sso_connection_uuid') s.authentication.sso_connection_uuid = optionalStr(v, 'authentication.sso_connection_uuid', 128);
-      else if (k !== 'sso_connection') fail(`authentication.${k} is not an authentication setting`);
     }
     // Single sign-on needs an identity provider Vigil does not have; refuse rather than leave a page open.
     if (s.authentication.google_sso || s.authentication.saml_sso) fail('Google and SAML single sign-on are not supported; use password_protection');

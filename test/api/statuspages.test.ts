@@ -146,7 +146,6 @@ describe('/v2/statuspages', () => {
       [{ name: 'x', authentication: { google_sso: true } }, /single sign-on/],
       [{ name: 'x', sections: [{ name: 's', services: [{ name_shown: 'no monitor' }] }] }, /monitor_uuid is required/],
       [{ name: 'x', sections: [{ name: 's', services: [{ monitor_uuid: 'abc' }] }] }, /monitor_uuid/],
-      [{ name: 'x', unknown_key: 1 }, /unknown_key/],
       [{ name: 'x', auto_refresh: 'yes' }, /auto_refresh/],
     ];
     for (const [body, message] of cases) {
@@ -155,6 +154,13 @@ describe('/v2/statuspages', () => {
       assert.match(res.body.message, message, JSON.stringify(body));
     }
     assert.deepEqual(await snapshot(h.ctx), before);
+  });
+
+  test('unknown keys are ignored, as for every resource', async () => {
+    const sp = await page({ unknown_key: 1, subscribe: { email: false, pigeon: true }, authentication: { sso_connection: null, extra: 1 } });
+    assert.equal(sp.settings.subscribe.email, false);
+    assert.ok(!('pigeon' in sp.settings.subscribe));
+    assert.ok(!('unknown_key' in sp) && !('unknown_key' in sp.settings));
   });
 
   test('subdomains and hostnames are unique across projects; a page without a subdomain gets one from its name', async () => {
