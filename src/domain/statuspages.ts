@@ -286,7 +286,7 @@ export function applyPageInput(current: PageFields, input: unknown, isCreate: bo
   if (has('subscribe')) {
     if (!isObject(input.subscribe)) fail('subscribe must be an object');
     for (const [k, v] of Object.entries(input.subscribe)) {
-      if (k in s.subscribe) s.subscribe[k as keyof PageSettings['subscribe']] = bool(v, `subscribe.${k}`);
+      if (Object.hasOwn(s.subscribe, k)) s.subscribe[k as keyof PageSettings['subscribe']] = bool(v, `subscribe.${k}`);
     }
   }
   if (has('authentication')) {
