@@ -19,6 +19,8 @@ export const files = [
   // [marker: incidents-maintenance tests]
   'test/api/statuspages.test.ts',
   // [marker: statuspages tests]
+  'test/api/outage-actions.test.ts',
+  // [marker: outage-actions tests]
 ];
 
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2)];

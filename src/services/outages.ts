@@ -1,10 +1,12 @@
-import { NotFoundError } from '../domain/errors.ts';
+import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { newId } from '../domain/ids.ts';
+import { parseInstant } from '../domain/incidents.ts';
+import { resolveMonitorRefs } from './incidents.ts';
 import type { ActorCtx } from './context.ts';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database, OutageRow } from '../storage/schema.ts';
 
-export interface Outage extends Omit<OutageRow, 'id'> {
-  id: number;
+export interface Outage extends Selectable<OutageRow> {
   monitor: { uuid: string | null; name: string | null; url: string | null; protocol: string | null };
 }
 
@@ -28,11 +30,12 @@ const columns = [
   'outages.id', 'outages.uuid', 'outages.project_id', 'outages.monitor_id', 'outages.outage_type', 'outages.started_at',
   'outages.ended_at', 'outages.status_code', 'outages.description', 'outages.detected_location', 'outages.confirmed_locations',
   'outages.protocol', 'outages.error_header', 'outages.acknowledged_at', 'outages.acknowledged_by', 'outages.escalation_policy_id',
-  'outages.created_at', 'monitors.uuid as m_uuid', 'monitors.name as m_name', 'monitors.url as m_url', 'monitors.protocol as m_protocol',
+  'outages.created_at', 'outages.severity', 'outages.summary', 'outages.escalation_policy_uuid', 'outages.escalation_step',
+  'outages.escalated_at', 'monitors.uuid as m_uuid', 'monitors.name as m_name', 'monitors.url as m_url', 'monitors.protocol as m_protocol',
   'healthchecks.uuid as h_uuid', 'healthchecks.name as h_name',
 ] as const;
 
-type Joined = OutageRow & { id: number; m_uuid: string | null; m_name: string | null; m_url: string | null; m_protocol: string | null; h_uuid: string | null; h_name: string | null };
+type Joined = Selectable<OutageRow> & { m_uuid: string | null; m_name: string | null; m_url: string | null; m_protocol: string | null; h_uuid: string | null; h_name: string | null };
 
 /** The `monitor` of an outage: its monitor, or its heartbeat check, or nulls once deleted. */
 function toOutage(r: Joined): Outage {
@@ -85,4 +88,102 @@ export async function outageIntervals(ctx: ActorCtx, monitorIds: number[], from:
     .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>=', from)]))
     .orderBy('started_at')
     .execute();
+}
+
+export interface CreateOutageInput {
+  monitorUuid: string;
+  startDate: string;
+  endDate?: string | null;
+  statusCode: number;
+  description: string;
+  outageType?: string;
+  escalationPolicyUuid?: string | null;
+  severity?: string | null;
+  summary?: string | null;
+}
+
+/** A manual outage, stored with the values submitted (api-contract §6.3 recommendation). */
+export async function createOutage(ctx: ActorCtx, input: CreateOutageInput): Promise<Outage> {
+  if (input.outageType !== undefined && input.outageType !== 'manual') throw new ValidationError('outageType must be manual');
+  if (!Number.isInteger(input.statusCode) || input.statusCode < 100 || input.statusCode > 599) throw new ValidationError('statusCode must be a whole number from 100 to 599');
+  const description = input.description ?? '';
+  if (!description.trim()) throw new ValidationError('description must not be empty');
+  if (description.length > 10_000) throw new ValidationError('description must be at most 10000 characters');
+  const start = parseInstant(input.startDate, 'startDate');
+  const end = input.endDate == null ? null : parseInstant(input.endDate, 'endDate');
+  if (end !== null && end < start) throw new ValidationError('endDate must not be before startDate');
+  const [monitorId] = await resolveMonitorRefs(ctx, [input.monitorUuid], 'monitorUuid');
+  const uuid = newId('outage');
+  await ctx.store.db.insertInto('outages').values({
+    uuid,
+    project_id: ctx.actor.projectId,
+    monitor_id: monitorId,
+    outage_type: 'manual',
+    started_at: start,
+    ended_at: end,
+    status_code: input.statusCode,
+    description,
+    detected_location: 'manual',
+    confirmed_locations: '',
+    protocol: 'manual',
+    error_header: null,
+    acknowledged_at: null,
+    acknowledged_by: null,
+    escalation_policy_id: null,
+    created_at: ctx.clock(),
+    severity: input.severity ?? null,
+    summary: input.summary ?? null,
+    escalation_policy_uuid: input.escalationPolicyUuid ?? null,
+  }).execute();
+  return getOutage(ctx, uuid);
+}
+
+export async function deleteOutage(ctx: ActorCtx, uuid: string): Promise<void> {
+  const res = await ctx.store.db.deleteFrom('outages').where('uuid', '=', uuid).where('project_id', '=', ctx.actor.projectId).executeTakeFirst();
+  if (Number(res.numDeletedRows) === 0) throw new NotFoundError('Outage');
+}
+
+/** Sets the acknowledgement once: acknowledging again keeps the first time and actor. */
+export async function acknowledgeOutage(ctx: ActorCtx, uuid: string): Promise<void> {
+  const o = await getOutage(ctx, uuid);
+  if (o.acknowledged_at !== null) return;
+  // Keys act, not users: acknowledgedBy names the API key ({uuid: key id, email: "", name: key name}).
+  const key = ctx.actor.keyId
+    ? await ctx.store.db.selectFrom('api_keys').select(['id', 'name']).where('id', '=', ctx.actor.keyId).executeTakeFirst()
+    : undefined;
+  const by = key ? JSON.stringify({ uuid: key.id, email: '', name: key.name }) : null;
+  await ctx.store.db.updateTable('outages')
+    .set({ acknowledged_at: ctx.clock(), acknowledged_by: by })
+    .where('id', '=', o.id).where('acknowledged_at', 'is', null)
+    .execute();
+}
+
+export async function unacknowledgeOutage(ctx: ActorCtx, uuid: string): Promise<void> {
+  const o = await getOutage(ctx, uuid);
+  await ctx.store.db.updateTable('outages').set({ acknowledged_at: null, acknowledged_by: null }).where('id', '=', o.id).execute();
+}
+
+/** Ends an ongoing outage now; an already resolved one keeps its end. */
+export async function resolveOutage(ctx: ActorCtx, uuid: string): Promise<void> {
+  const o = await getOutage(ctx, uuid);
+  if (o.ended_at !== null) return;
+  // A manual outage may start in the future; it never ends before it starts.
+  const end = Math.max(ctx.clock(), o.started_at);
+  await ctx.store.db.updateTable('outages').set({ ended_at: end }).where('id', '=', o.id).where('ended_at', 'is', null).execute();
+}
+
+/**
+ * Records an escalation request on an ongoing outage. Policies and notifications come later;
+ * they walk from `escalation_step`, which each request advances.
+ */
+export async function escalateOutage(ctx: ActorCtx, uuid: string): Promise<void> {
+  const o = await getOutage(ctx, uuid);
+  const res = await ctx.store.db.updateTable('outages')
+    .set((eb) => ({ escalation_step: eb('escalation_step', '+', 1), escalated_at: ctx.clock() }))
+    .where('id', '=', o.id).where('ended_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(res.numUpdatedRows) === 0) {
+    await getOutage(ctx, uuid); // deleted meanwhile: 404
+    throw new ValidationError('Outage is already resolved');
+  }
 }

@@ -1,6 +1,7 @@
 import { migration as incidentsMaintenance } from './migrations/004_incidents_maintenance.ts';
 import { migration as healthchecks } from './migrations/003_healthchecks.ts';
 import { migration as statusPages } from './migrations/005_statuspages.ts';
+import { migration as outageActions } from './migrations/006_outage_actions.ts';
 
 /**
  * Migrations are the only place that knows the SQL dialect. `{{pk}}` becomes an
@@ -152,6 +153,8 @@ CREATE INDEX outages_monitor ON outages(monitor_id, started_at);
   // [marker: incidents-maintenance migration]
   statusPages,
   // [marker: statuspages migration]
+  outageActions,
+  // [marker: outage-actions migration]
 ];
 
 export function renderMigration(sql: string, dialect: 'sqlite' | 'postgres'): string[] {

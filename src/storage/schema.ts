@@ -121,6 +121,11 @@ export interface OutageRow {
   escalation_policy_id: number | null;
   created_at: number;
   healthcheck_id: number | null;
+  severity: string | null;
+  summary: string | null;
+  escalation_policy_uuid: string | null; // as given, until escalation policies exist
+  escalation_step: Generated<number>; // escalation requests so far
+  escalated_at: number | null;
 }
 
 export interface HealthcheckRow {

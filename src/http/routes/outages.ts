@@ -1,13 +1,16 @@
 import { Type, type Static } from 'typebox';
 import type { ApiApp } from '../app.ts';
-import { getOutage, listOutages, type Outage } from '../../services/outages.ts';
+import {
+  acknowledgeOutage, createOutage, deleteOutage, escalateOutage, getOutage, listOutages, resolveOutage, unacknowledgeOutage, type Outage,
+} from '../../services/outages.ts';
 import { iso, isoOrNull } from '../../services/context.ts';
 import { Message, Nullable, UuidParam, apiErrors } from '../schemas.ts';
+import { IsoDate } from './incidents.schema.ts';
 
 const PER_PAGE = 20;
 
 const MonitorRef = Type.Object({ uuid: Nullable(Type.String()), name: Nullable(Type.String()), url: Nullable(Type.String()), protocol: Nullable(Type.String()) });
-const OutageItem = Type.Object({
+const outageProps = {
   id: Type.Integer(), uuid: Type.String(), startDate: Type.String(), endDate: Nullable(Type.String()), durationMs: Type.Integer(),
   statusCode: Type.Integer(), description: Type.String(), isResolved: Type.Boolean(), detectedLocation: Type.String(),
   confirmedLocations: Type.String(), protocol: Type.String(), outageType: Type.String(),
@@ -15,11 +18,30 @@ const OutageItem = Type.Object({
   acknowledgedAt: Nullable(Type.String()), acknowledgedBy: Nullable(Type.Object({ uuid: Type.String(), email: Type.String(), name: Type.String() })),
   monitor: MonitorRef, escalationPolicy: Nullable(Type.Object({ uuid: Type.String(), name: Type.String() })),
   alertedChannels: Type.Optional(Type.Array(Type.Unknown())),
+  severity: Type.Optional(Type.String()),
+  summary: Type.Optional(Type.String()),
+};
+const OutageItem = Type.Object(outageProps);
+const CreatedOutage = Type.Object({ message: Type.String(), outage: Type.Object({ ...outageProps, escalationPolicyUuid: Nullable(Type.String()) }) });
+
+const CreateBody = Type.Object({
+  monitorUuid: Type.String({ maxLength: 128, description: 'A monitor of this project (mon_…)' }),
+  startDate: IsoDate('When the outage began'),
+  endDate: Type.Optional(Nullable(IsoDate('When it ended, not before startDate; when given the outage is created resolved'))),
+  statusCode: Type.Integer({ minimum: 100, maximum: 599 }),
+  description: Type.String({ minLength: 1, maxLength: 10000 }),
+  outageType: Type.Optional(Type.Enum(['manual'], { description: 'Only manual outages are created through the API' })),
+  escalationPolicyUuid: Type.Optional(Nullable(Type.String({ maxLength: 128, description: 'Stored as given (escalation policies are not built yet)' }))),
+  severity: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+  summary: Type.Optional(Nullable(Type.String({ maxLength: 10000 }))),
 });
+
+const ActionResult = Type.Object({ message: Type.String(), uuid: Type.String() });
+const errors = { ...apiErrors, 404: Message, 422: Message };
 
 type OutageWire = Static<typeof OutageItem>;
 
-/** The recorded outage shape (api-contract §6.3, key order included), plus `outageType`. */
+/** The recorded outage shape (api-contract §6.3, key order included), plus `outageType`, `severity` and `summary` (§14.3). */
 export function outageWire(o: Outage, now: number, full: boolean): OutageWire {
   return {
     id: o.id,
@@ -40,8 +62,20 @@ export function outageWire(o: Outage, now: number, full: boolean): OutageWire {
     escalationPolicy: null,
     ...(full ? { alertedChannels: [] } : {}),
     outageType: o.outage_type === 'manual' ? 'manual' : 'automatic',
+    ...(o.severity !== null ? { severity: o.severity } : {}),
+    ...(o.summary !== null ? { summary: o.summary } : {}),
   };
 }
+
+const Params = UuidParam('outage');
+
+/** The body-less actions on one outage: [path, message, service, summary]. */
+const actions = [
+  ['acknowledge', 'Outage acknowledged', acknowledgeOutage, 'Acknowledge an outage (again: keeps the first acknowledgement)'],
+  ['unacknowledge', 'Outage unacknowledged', unacknowledgeOutage, 'Clear the acknowledgement'],
+  ['resolve', 'Outage resolved', resolveOutage, 'Resolve an outage now (a resolved one keeps its endDate)'],
+  ['escalate', 'Outage escalated', escalateOutage, 'Record an escalation request on an ongoing outage'],
+] as const;
 
 const tags = ['Outages'];
 
@@ -74,7 +108,30 @@ export default async function outageRoutes(app: ApiApp) {
     };
   });
 
+  app.post('/v2/outages', {
+    schema: { tags, summary: 'Create a manual outage', body: CreateBody, response: { 201: CreatedOutage, ...errors } },
+  }, async (req, reply) => {
+    const o = await createOutage(req.ctx, req.body);
+    return reply.code(201).send({ message: 'Incident created', outage: { ...outageWire(o, req.ctx.clock(), true), escalationPolicyUuid: o.escalation_policy_uuid } });
+  });
+
   app.get('/v2/outages/:uuid', {
-    schema: { tags, summary: 'Get an outage', params: UuidParam('outage'), response: { 200: Type.Object({ outage: OutageItem }), ...apiErrors, 404: Message } },
+    schema: { tags, summary: 'Get an outage', params: Params, response: { 200: Type.Object({ outage: OutageItem }), ...apiErrors, 404: Message } },
   }, async (req) => ({ outage: outageWire(await getOutage(req.ctx, req.params.uuid), req.ctx.clock(), true) }));
+
+  app.delete('/v2/outages/:uuid', {
+    schema: { tags, summary: 'Delete an outage', params: Params, response: { 200: Message, ...errors } },
+  }, async (req) => {
+    await deleteOutage(req.ctx, req.params.uuid);
+    return { message: 'Outage deleted' };
+  });
+
+  for (const [action, message, act, summary] of actions) {
+    app.post(`/v2/outages/:uuid/${action}`, {
+      schema: { tags, summary, params: Params, response: { 200: ActionResult, ...errors } },
+    }, async (req) => {
+      await act(req.ctx, req.params.uuid);
+      return { message, uuid: req.params.uuid };
+    });
+  }
 }
