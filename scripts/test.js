@@ -17,6 +17,9 @@ export const files = [
   'test/api/incidents.test.ts',
   'test/api/maintenance.test.ts',
   // [marker: incidents-maintenance tests]
+  'test/api/public-pages.test.ts',
+  'test/browser/status-page.test.ts',
+  // [marker: public pages tests]
   'test/api/statuspages.test.ts',
   // [marker: statuspages tests]
   'test/api/outage-actions.test.ts',

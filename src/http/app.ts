@@ -15,6 +15,7 @@ import incidentRoutes from './routes/incidents.ts';
 import maintenanceRoutes from './routes/maintenance.ts';
 import healthcheckRoutes from './routes/healthchecks.ts';
 import pingRoutes from './routes/ping.ts';
+import publicPageRoutes from './public/status-page.ts';
 import statusPageRoutes from './routes/statuspages.ts';
 
 export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -81,6 +82,8 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(pingRoutes, { ctx });
+  // [marker: public pages]
+  await app.register(publicPageRoutes, { ctx, publicUrl: opts.publicUrl });
 
   await app.register(async (api) => {
     installAuth(api, ctx, opts);

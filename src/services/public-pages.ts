@@ -1,0 +1,420 @@
+import { sql } from 'kysely';
+import { DAY, HISTOGRAM_COLUMNS, HOUR, bucketStart } from '../domain/rollups.ts';
+import type { LocalizedText } from '../domain/localized.ts';
+import type { StoredService } from '../domain/statuspages.ts';
+import type { UpdateType } from '../domain/incidents.ts';
+import { parsePage, unsubscribe, type PageRow, type StatusPage } from './statuspages.ts';
+import { monitorsUnderMaintenance } from './maintenance.ts';
+import type { Ctx } from './context.ts';
+
+/**
+ * The read model of the public status pages: what a visitor may see of a page, computed from
+ * monitors, rollups, incidents and maintenance windows with a handful of batched queries.
+ * Only what was placed on the page is returned (never another monitor's name or figures).
+ */
+
+export const UPTIME_DAYS = 90;
+export const RESPONSE_HOURS = 24;
+const HISTORY_DAYS = 90;
+const HISTORY_LIMIT = 20;
+const CHUNK = 500;
+
+export type ServiceState = 'up' | 'down' | 'paused' | 'maintenance';
+export type Overall = 'operational' | 'degraded' | 'major' | 'maintenance';
+
+export interface DayFigure {
+  checks: number;
+  failures: number;
+}
+
+export interface ServiceStatus {
+  id: number;
+  name: LocalizedText;
+  description: LocalizedText;
+  isGroup: boolean;
+  /** null for a service without a monitor (or an empty group). */
+  state: ServiceState | null;
+  showUptime: boolean;
+  showResponseTimes: boolean;
+  /** UPTIME_DAYS figures, oldest first; null where there were no checks. */
+  days: (DayFigure | null)[];
+  /** Mean response time (ms) per hour, oldest first, RESPONSE_HOURS of them when shown. */
+  hours: (number | null)[];
+  services: ServiceStatus[];
+}
+
+export interface SectionStatus {
+  name: LocalizedText;
+  services: ServiceStatus[];
+}
+
+export interface IncidentView {
+  uuid: string;
+  at: number;
+  title: LocalizedText;
+  text: LocalizedText;
+  type: string;
+  updates: { at: number; text: LocalizedText; type: UpdateType }[];
+  resolvedAt: number | null;
+  /** Names (as the page shows them) of the affected services that are on this page. */
+  affected: LocalizedText[];
+}
+
+export interface MaintenanceView {
+  uuid: string;
+  title: LocalizedText;
+  text: LocalizedText;
+  startsAt: number;
+  endsAt: number;
+  ongoing: boolean;
+}
+
+export interface PageStatus {
+  now: number;
+  /** Start of the first of the UPTIME_DAYS day buckets (UTC midnight). */
+  firstDay: number;
+  /** Start of the first of the RESPONSE_HOURS hour buckets. */
+  firstHour: number;
+  overall: Overall;
+  sections: SectionStatus[];
+  ongoing: IncidentView[];
+  /** Resolved incidents of the last HISTORY_DAYS, newest first. */
+  history: IncidentView[];
+  /** Ongoing and upcoming windows, soonest first. */
+  maintenance: MaintenanceView[];
+  /** Windows that ended in the last HISTORY_DAYS (the feed lists them too). */
+  pastMaintenance: MaintenanceView[];
+}
+
+const SUBDOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const HOSTNAME = /^[a-z0-9.-]{1,253}$/;
+
+export async function findPageBySubdomain(ctx: Ctx, subdomain: string): Promise<StatusPage | null> {
+  const s = subdomain.toLowerCase();
+  if (!SUBDOMAIN.test(s)) return null;
+  const row = await ctx.store.db.selectFrom('status_pages').selectAll().where('subdomain', '=', s).executeTakeFirst();
+  return row ? parsePage(row as PageRow) : null;
+}
+
+/** The page whose custom `hostname` is this Host header (lowercased, port and final dot dropped). */
+export async function findPageByHost(ctx: Ctx, host: string | undefined): Promise<StatusPage | null> {
+  const h = (host ?? '').toLowerCase().replace(/:\d*$/, '').replace(/\.$/, '');
+  if (!HOSTNAME.test(h)) return null;
+  const row = await ctx.store.db.selectFrom('status_pages').selectAll().where('hostname', '=', h).executeTakeFirst();
+  return row ? parsePage(row as PageRow) : null;
+}
+
+/** Protected only with both the switch on and a password to check. */
+export function isProtected(page: StatusPage): boolean {
+  return page.row.password_hash !== null && page.settings.authentication?.password_protection === true;
+}
+
+export async function subscriberExists(ctx: Ctx, pageId: number, token: string): Promise<boolean> {
+  const row = await ctx.store.db.selectFrom('status_page_subscribers').select('id').where('token', '=', token).where('status_page_id', '=', pageId).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Removes a subscriber of this page by the secret of their unsubscribe link. */
+export async function unsubscribeFromPage(ctx: Ctx, pageId: number, token: string): Promise<boolean> {
+  return (await subscriberExists(ctx, pageId, token)) && unsubscribe(ctx, token);
+}
+
+// Bursts of visitors during an outage share one computation per page instead of each running
+// the queries; a request arriving after it finished starts a fresh one, so nothing goes stale.
+const inFlight = new Map<string, Promise<PageStatus>>();
+
+export function loadPageStatus(ctx: Ctx, page: StatusPage): Promise<PageStatus> {
+  const key = `${page.row.id}:${page.row.updated_at}`;
+  let p = inFlight.get(key);
+  if (!p) {
+    p = computePageStatus(ctx, page).finally(() => inFlight.delete(key));
+    inFlight.set(key, p);
+  }
+  return p;
+}
+
+function chunks<T>(list: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += CHUNK) out.push(list.slice(i, i + CHUNK));
+  return out;
+}
+
+function walk(services: StoredService[], fn: (s: StoredService) => void): void {
+  for (const s of services) {
+    fn(s);
+    walk(s.services ?? [], fn);
+  }
+}
+
+interface MonitorFacts {
+  name: string;
+  state: ServiceState;
+  days: (DayFigure | null)[];
+  /** Per hour: [sum of ms, samples]. */
+  hours: [number, number][];
+}
+
+async function computePageStatus(ctx: Ctx, page: StatusPage): Promise<PageStatus> {
+  const db = ctx.store.db;
+  const now = ctx.clock();
+  const firstDay = bucketStart(now, DAY) - (UPTIME_DAYS - 1) * DAY;
+  const firstHour = bucketStart(now, HOUR) - (RESPONSE_HOURS - 1) * HOUR;
+  const projectId = page.row.project_id;
+  const sections = Array.isArray(page.sections) ? page.sections : [];
+
+  const ids = new Set<number>();
+  const timed = new Set<number>();
+  for (const sec of sections) {
+    walk(sec.services ?? [], (s) => {
+      if (typeof s.monitor_id !== 'number') return;
+      ids.add(s.monitor_id);
+      if (s.show_response_times) timed.add(s.monitor_id);
+    });
+  }
+  // A service shown as part of a group with response times needs its children's hours too.
+  for (const sec of sections) {
+    walk(sec.services ?? [], (s) => {
+      if (s.is_group && s.show_response_times) walk(s.services ?? [], (c) => { if (typeof c.monitor_id === 'number') timed.add(c.monitor_id); });
+    });
+  }
+
+  const facts = new Map<number, MonitorFacts>();
+  for (const part of chunks([...ids])) {
+    const rows = await db.selectFrom('monitors').select(['id', 'name', 'status', 'paused'])
+      .where('project_id', '=', projectId).where('id', 'in', part).execute();
+    for (const r of rows) {
+      facts.set(Number(r.id), {
+        name: r.name,
+        state: r.paused ? 'paused' : r.status === 'down' ? 'down' : 'up',
+        days: new Array(UPTIME_DAYS).fill(null),
+        hours: Array.from({ length: RESPONSE_HOURS }, () => [0, 0] as [number, number]),
+      });
+    }
+  }
+  const known = [...facts.keys()];
+  const maintained = known.length ? await monitorsUnderMaintenance(ctx, known, now) : new Set<number>();
+  for (const id of maintained) {
+    const f = facts.get(id);
+    if (f && f.state !== 'paused') f.state = 'maintenance';
+  }
+
+  for (const part of chunks(known)) {
+    const days = await db.selectFrom('check_rollups')
+      .select(['monitor_id', 'bucket'])
+      .select((eb) => [eb.fn.sum<number>('checks').as('checks'), eb.fn.sum<number>('failures').as('failures')])
+      .where('granularity', '=', 'day').where('monitor_id', 'in', part).where('bucket', '>=', firstDay)
+      .groupBy(['monitor_id', 'bucket'])
+      .execute();
+    for (const d of days) {
+      const i = Math.floor((Number(d.bucket) - firstDay) / DAY);
+      const f = facts.get(Number(d.monitor_id));
+      if (f && i >= 0 && i < UPTIME_DAYS && Number(d.checks) > 0) f.days[i] = { checks: Number(d.checks), failures: Number(d.failures) };
+    }
+  }
+  const timedKnown = known.filter((id) => timed.has(id));
+  // Samples are the histogram counts: only successful checks with a timing add to sum_ms.
+  const samples = sql<number>`${sql.join(HISTOGRAM_COLUMNS.map((c) => sql.ref(c)), sql` + `)}`;
+  for (const part of chunks(timedKnown)) {
+    const hours = await db.selectFrom('check_rollups')
+      .select(['monitor_id', 'bucket'])
+      .select((eb) => [eb.fn.sum<number>('sum_ms').as('sum_ms'), eb.fn.sum<number>(samples).as('samples')])
+      .where('granularity', '=', 'hour').where('monitor_id', 'in', part).where('bucket', '>=', firstHour)
+      .groupBy(['monitor_id', 'bucket'])
+      .execute();
+    for (const h of hours) {
+      const i = Math.floor((Number(h.bucket) - firstHour) / HOUR);
+      const f = facts.get(Number(h.monitor_id));
+      if (f && i >= 0 && i < RESPONSE_HOURS) f.hours[i] = [Number(h.sum_ms), Number(h.samples)];
+    }
+  }
+
+  const toStatus = (s: StoredService): ServiceStatus | null => {
+    const own = typeof s.monitor_id === 'number' ? facts.get(s.monitor_id) : undefined;
+    // A service whose monitor was deleted (or belongs elsewhere) drops out.
+    if (typeof s.monitor_id === 'number' && !own) return null;
+    const children = (s.services ?? []).map(toStatus).filter((c): c is ServiceStatus => c !== null);
+    const base = {
+      id: s.id,
+      name: nonEmpty(s.name) ? s.name : { en: own?.name ?? '' },
+      description: s.description ?? {},
+      isGroup: s.is_group === true,
+      showUptime: s.show_uptime !== false,
+      showResponseTimes: s.show_response_times === true,
+      services: children,
+    };
+    if (own) return { ...base, state: own.state, days: own.days, hours: s.show_response_times ? meanHours([own]) : [] };
+    const leaves: MonitorFacts[] = [];
+    walk(s.services ?? [], (c) => { const f = typeof c.monitor_id === 'number' ? facts.get(c.monitor_id) : undefined; if (f) leaves.push(f); });
+    return {
+      ...base,
+      state: worstState(leaves.map((l) => l.state)),
+      days: sumDays(leaves),
+      hours: s.show_response_times && leaves.length ? meanHours(leaves) : [],
+    };
+  };
+  const sectionStatus = sections.map((sec) => ({
+    name: sec.name ?? {},
+    services: (sec.services ?? []).map(toStatus).filter((c): c is ServiceStatus => c !== null),
+  }));
+
+  const [incidents, windows] = await Promise.all([loadIncidents(ctx, page, now, facts, sections), loadMaintenance(ctx, page, now)]);
+  const ongoing = incidents.filter((i) => i.resolvedAt === null);
+  const history = incidents.filter((i) => i.resolvedAt !== null && i.at >= now - HISTORY_DAYS * DAY).slice(0, HISTORY_LIMIT);
+  const leafStates: ServiceState[] = [];
+  for (const sec of sections) walk(sec.services ?? [], (s) => { const f = typeof s.monitor_id === 'number' ? facts.get(s.monitor_id) : undefined; if (f) leafStates.push(f.state); });
+  return {
+    now,
+    firstDay,
+    firstHour,
+    overall: overallStatus(leafStates, ongoing, windows.some((w) => w.ongoing)),
+    sections: sectionStatus,
+    ongoing,
+    history,
+    maintenance: windows.filter((w) => w.endsAt > now),
+    pastMaintenance: windows.filter((w) => w.endsAt <= now).reverse(),
+  };
+}
+
+const nonEmpty = (t: LocalizedText | undefined): t is LocalizedText => !!t && Object.values(t).some((v) => typeof v === 'string' && v.trim() !== '');
+
+/** A group is as bad as its worst member; it is paused only when all of them are. */
+function worstState(states: ServiceState[]): ServiceState | null {
+  if (states.length === 0) return null;
+  for (const s of ['down', 'maintenance', 'up'] as const) if (states.includes(s)) return s;
+  return 'paused';
+}
+
+function sumDays(list: MonitorFacts[]): (DayFigure | null)[] {
+  return Array.from({ length: UPTIME_DAYS }, (_, i) => {
+    let checks = 0;
+    let failures = 0;
+    for (const f of list) {
+      checks += f.days[i]?.checks ?? 0;
+      failures += f.days[i]?.failures ?? 0;
+    }
+    return checks > 0 ? { checks, failures } : null;
+  });
+}
+
+function meanHours(list: MonitorFacts[]): (number | null)[] {
+  return Array.from({ length: RESPONSE_HOURS }, (_, i) => {
+    let sum = 0;
+    let n = 0;
+    for (const f of list) {
+      sum += f.hours[i][0];
+      n += f.hours[i][1];
+    }
+    return n > 0 ? Math.round(sum / n) : null;
+  });
+}
+
+/**
+ * Down monitors make a partial outage, or a major one when every running monitor is down;
+ * an ongoing incident counts at least as a partial outage (a major one for type `outage`);
+ * otherwise ongoing maintenance shows.
+ */
+export function overallStatus(states: ServiceState[], ongoing: { type: string }[], maintenanceOngoing: boolean): Overall {
+  const running = states.filter((s) => s !== 'paused');
+  const down = running.filter((s) => s === 'down').length;
+  const rank: Overall[] = ['operational', 'maintenance', 'degraded', 'major'];
+  let overall: Overall = 'operational';
+  const raise = (o: Overall) => { if (rank.indexOf(o) > rank.indexOf(overall)) overall = o; };
+  if (maintenanceOngoing || states.includes('maintenance')) raise('maintenance');
+  if (down > 0) raise(down === running.length ? 'major' : 'degraded');
+  for (const i of ongoing) raise(i.type === 'outage' ? 'major' : 'degraded');
+  return overall;
+}
+
+/** `statuspages` is a JSON array of ids: LIKE narrows the rows, the parsed array decides. */
+function mentionsPage(json: string, uuid: string): boolean {
+  try {
+    const list = JSON.parse(json);
+    return Array.isArray(list) && list.includes(uuid);
+  } catch {
+    return false;
+  }
+}
+
+const pattern = (uuid: string) => `%"${uuid.replace(/[\\%_]/g, (c) => `\\${c}`)}"%`;
+
+async function loadIncidents(ctx: Ctx, page: StatusPage, now: number, facts: Map<number, MonitorFacts>, sections: StatusPage['sections']): Promise<IncidentView[]> {
+  const db = ctx.store.db;
+  const rows = (await db.selectFrom('incidents')
+    .select(['id', 'uuid', 'at', 'title', 'text', 'type', 'statuspages'])
+    .where('project_id', '=', page.row.project_id)
+    .where(sql<boolean>`statuspages LIKE ${pattern(page.row.uuid)} ESCAPE '\\'`)
+    .orderBy('at', 'desc').orderBy('id', 'desc')
+    .limit(500)
+    .execute()).filter((r) => mentionsPage(r.statuspages, page.row.uuid));
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => Number(r.id));
+  const updates = new Map<number, IncidentView['updates']>();
+  const links = new Map<number, number[]>();
+  for (const part of chunks(ids)) {
+    const [u, l] = await Promise.all([
+      db.selectFrom('incident_updates').select(['incident_id', 'at', 'text', 'type']).where('incident_id', 'in', part).orderBy('incident_id').orderBy('at').orderBy('id').execute(),
+      db.selectFrom('incident_monitors').select(['incident_id', 'monitor_id']).where('incident_id', 'in', part).orderBy('incident_id').orderBy('position').execute(),
+    ]);
+    for (const x of u) {
+      const list = updates.get(Number(x.incident_id)) ?? [];
+      list.push({ at: Number(x.at), text: parseText(x.text), type: x.type as UpdateType });
+      updates.set(Number(x.incident_id), list);
+    }
+    for (const x of l) {
+      const list = links.get(Number(x.incident_id)) ?? [];
+      list.push(Number(x.monitor_id));
+      links.set(Number(x.incident_id), list);
+    }
+  }
+  // Affected monitors are named as this page names them, and only if the page shows them.
+  const shownAs = new Map<number, LocalizedText>();
+  for (const sec of sections) {
+    walk(sec.services ?? [], (s) => {
+      if (typeof s.monitor_id === 'number' && facts.has(s.monitor_id) && !shownAs.has(s.monitor_id)) {
+        shownAs.set(s.monitor_id, nonEmpty(s.name) ? s.name : { en: facts.get(s.monitor_id)!.name });
+      }
+    });
+  }
+  return rows.map((r) => {
+    const timeline = updates.get(Number(r.id)) ?? [];
+    const last = timeline[timeline.length - 1];
+    return {
+      uuid: r.uuid,
+      at: Number(r.at),
+      title: parseText(r.title),
+      text: parseText(r.text),
+      type: r.type,
+      updates: timeline,
+      resolvedAt: last && last.type === 'resolved' ? last.at : null,
+      affected: (links.get(Number(r.id)) ?? []).flatMap((m) => (shownAs.has(m) ? [shownAs.get(m)!] : [])),
+    };
+  });
+}
+
+async function loadMaintenance(ctx: Ctx, page: StatusPage, now: number): Promise<MaintenanceView[]> {
+  const rows = await ctx.store.db.selectFrom('maintenance_windows')
+    .select(['uuid', 'title', 'text', 'starts_at', 'ends_at', 'statuspages'])
+    .where('project_id', '=', page.row.project_id)
+    .where(sql<boolean>`statuspages LIKE ${pattern(page.row.uuid)} ESCAPE '\\'`)
+    .where('ends_at', '>', now - HISTORY_DAYS * DAY)
+    .orderBy('starts_at').orderBy('id')
+    .limit(500)
+    .execute();
+  return rows.filter((r) => mentionsPage(r.statuspages, page.row.uuid)).map((r) => ({
+    uuid: r.uuid,
+    title: parseText(r.title),
+    text: parseText(r.text),
+    startsAt: Number(r.starts_at),
+    endsAt: Number(r.ends_at),
+    ongoing: Number(r.starts_at) <= now && now < Number(r.ends_at),
+  }));
+}
+
+function parseText(json: string): LocalizedText {
+  try {
+    const v = JSON.parse(json);
+    return v && typeof v === 'object' && !Array.isArray(v) ? v : {};
+  } catch {
+    return {};
+  }
+}
