@@ -24,6 +24,8 @@ export const files = [
   // [marker: statuspages tests]
   'test/api/outage-actions.test.ts',
   // [marker: outage-actions tests]
+  'test/api/mcp.test.ts',
+  // [marker: mcp tests]
 ];
 
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2)];

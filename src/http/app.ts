@@ -17,6 +17,7 @@ import healthcheckRoutes from './routes/healthchecks.ts';
 import pingRoutes from './routes/ping.ts';
 import publicPageRoutes from './public/status-page.ts';
 import statusPageRoutes from './routes/statuspages.ts';
+import mcpRoutes from './routes/mcp.ts';
 
 export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -101,6 +102,8 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
     // [marker: incidents-maintenance routes]
     await api.register(statusPageRoutes, { publicUrl: opts.publicUrl });
     // [marker: statuspages routes]
+    await api.register(mcpRoutes, { publicUrl: opts.publicUrl });
+    // [marker: mcp routes]
   });
 
   return app;

@@ -1,0 +1,369 @@
+/**
+ * Read-only analyses over outages, raw check results and rollups (the MCP tools' use cases):
+ * uptime, response times, MTTR/MTTA, recent alerts, check logs, anomalies, outage timelines.
+ * Windows default to the last 30 days and are read on the injected clock.
+ */
+import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { findAnomalies, periodsOf, type Anomaly, type Resolution } from '../domain/insights.ts';
+import { slaPercent, summarizeOutages } from '../domain/reports.ts';
+import { DAY, HISTOGRAM_COLUMNS, percentileFromHistogram } from '../domain/rollups.ts';
+import type { ActorCtx } from './context.ts';
+import { getMonitor, listMonitors, type Monitor } from './monitors.ts';
+import { getOutage, outageIntervals, type Outage } from './outages.ts';
+import { parsePeriod, type Period } from './reports.ts';
+
+export const DEFAULT_WINDOW_DAYS = 30;
+
+/** from/to as given (ISO 8601); without `from`, the 30 days before `to` (default now). */
+export function windowOf(now: number, from?: string, to?: string): Period {
+  if (from !== undefined && from !== '') return parsePeriod(now, from, to);
+  const end = parsePeriod(now, undefined, to).to;
+  return { from: end - DEFAULT_WINDOW_DAYS * DAY, to: end };
+}
+
+export interface WindowQuery {
+  period: Period;
+  monitorUuids?: string[];
+  resolution?: Resolution;
+}
+
+interface ScopedMonitor {
+  id: number;
+  uuid: string;
+  name: string;
+  protocol: string;
+  regions: string[];
+}
+
+/** The project's monitors, or the listed ones (an unknown uuid is refused, never hinted at). */
+async function monitorsInScope(ctx: ActorCtx, uuids?: string[]): Promise<ScopedMonitor[]> {
+  const all = await listMonitors(ctx);
+  const pick = (m: Monitor): ScopedMonitor => ({ id: m.id, uuid: m.uuid, name: m.name, protocol: m.protocol, regions: m.regions });
+  if (!uuids || uuids.length === 0) return all.map(pick);
+  const byUuid = new Map(all.map((m) => [m.uuid, m]));
+  return [...new Set(uuids)].map((u) => {
+    const m = byUuid.get(u);
+    if (!m) throw new ValidationError(`Monitor ${u} in monitor_uuids does not exist`);
+    return pick(m);
+  });
+}
+
+const mean = (xs: number[]) => (xs.length ? Math.round(xs.reduce((a, b) => a + b, 0) / xs.length) : 0);
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** Uptime per monitor and per period, from outage history (as the reports compute SLA). */
+export async function uptime(ctx: ActorCtx, q: WindowQuery) {
+  const now = ctx.clock();
+  const { from, to } = q.period;
+  const end = Math.min(to, now);
+  const monitors = await monitorsInScope(ctx, q.monitorUuids);
+  const intervals = await outageIntervals(ctx, monitors.map((m) => m.id), from, to);
+  const periods = end > from ? periodsOf(from, end, q.resolution ?? 'day') : [];
+  const resolvedSeconds: number[] = [];
+  const entries = monitors.map((m) => {
+    const mine = intervals.filter((o) => o.monitor_id === m.id).map((o) => ({ start: o.started_at, end: o.ended_at }));
+    const s = summarizeOutages(mine, from, to, now);
+    for (const d of s.details) if (d.end !== null && d.end <= to) resolvedSeconds.push(d.seconds);
+    const uptimePeriods = periods.map((p) => {
+      const a = Math.max(p.start, from);
+      const b = Math.min(p.end, end);
+      return { date: p.label, uptime: slaPercent(summarizeOutages(mine, a, b, now).totalDowntime, a, b) };
+    });
+    return {
+      uuid: m.uuid, name: m.name, protocol: m.protocol, uptimePeriods,
+      averageUptime: slaPercent(s.totalDowntime, from, Math.max(end, from + 1)),
+      outageCount: s.count, totalDowntime: s.totalDowntime, mttr: s.mttr, longestOutage: s.longestOutage,
+    };
+  });
+  const periodAverages = periods.map((p, i) => ({
+    date: p.label,
+    uptime: entries.length ? round2(entries.reduce((a, e) => a + e.uptimePeriods[i].uptime, 0) / entries.length) : 100,
+  }));
+  const average = entries.length ? round2(entries.reduce((a, e) => a + e.averageUptime, 0) / entries.length) : 100;
+  return {
+    monitors: entries,
+    periodAverages,
+    totalOutages: entries.reduce((a, e) => a + e.outageCount, 0),
+    totalOutagesLength: entries.reduce((a, e) => a + e.totalDowntime, 0),
+    MTTR: mean(resolvedSeconds),
+    averageUptime: `${average}%`,
+  };
+}
+
+/** Acknowledged outages started in the window: seconds from start to acknowledgement. */
+async function acknowledgements(ctx: ActorCtx, monitorIds: number[], period: Period) {
+  if (monitorIds.length === 0) return [];
+  const rows = await ctx.store.db
+    .selectFrom('outages')
+    .select(['monitor_id', 'started_at', 'acknowledged_at'])
+    .where('project_id', '=', ctx.actor.projectId)
+    .where('monitor_id', 'in', monitorIds)
+    .where('acknowledged_at', 'is not', null)
+    .where('started_at', '>=', period.from)
+    .where('started_at', '<=', period.to)
+    .execute();
+  return rows.map((r) => ({ monitorId: r.monitor_id!, seconds: Math.max(0, Math.round((r.acknowledged_at! - r.started_at) / 1000)) }));
+}
+
+/** Mean time to acknowledge, per monitor that has acknowledged outages in the window. */
+export async function mtta(ctx: ActorCtx, q: WindowQuery) {
+  const monitors = await monitorsInScope(ctx, q.monitorUuids);
+  const acks = await acknowledgements(ctx, monitors.map((m) => m.id), q.period);
+  const entries = monitors
+    .map((m) => {
+      const mine = acks.filter((a) => a.monitorId === m.id).map((a) => a.seconds);
+      return { uuid: m.uuid, name: m.name, protocol: m.protocol, acknowledged: mine.length, mtta: mean(mine) };
+    })
+    .filter((e) => e.acknowledged > 0);
+  return { monitors: entries, totalAcknowledged: acks.length, mtta: mean(acks.map((a) => a.seconds)) };
+}
+
+/** Mean time to resolve, per monitor that had outages in the window. */
+export async function mttr(ctx: ActorCtx, q: WindowQuery) {
+  const now = ctx.clock();
+  const { from, to } = q.period;
+  const monitors = await monitorsInScope(ctx, q.monitorUuids);
+  const ids = monitors.map((m) => m.id);
+  const intervals = await outageIntervals(ctx, ids, from, to);
+  const acks = await acknowledgements(ctx, ids, q.period);
+  const resolved: number[] = [];
+  const entries = monitors
+    .map((m) => {
+      const s = summarizeOutages(intervals.filter((o) => o.monitor_id === m.id).map((o) => ({ start: o.started_at, end: o.ended_at })), from, to, now);
+      for (const d of s.details) if (d.end !== null && d.end <= to) resolved.push(d.seconds);
+      const mineAcks = acks.filter((a) => a.monitorId === m.id).map((a) => a.seconds);
+      return {
+        uuid: m.uuid, name: m.name, protocol: m.protocol, outageCount: s.count, totalDowntime: s.totalDowntime,
+        mttr: s.mttr, mtta: mean(mineAcks), longestOutage: s.longestOutage,
+      };
+    })
+    .filter((e) => e.outageCount > 0);
+  return {
+    monitors: entries,
+    totalOutages: entries.reduce((a, e) => a + e.outageCount, 0),
+    totalOutagesLength: entries.reduce((a, e) => a + e.totalDowntime, 0),
+    mttr: mean(resolved),
+    mtta: mean(acks.map((a) => a.seconds)),
+  };
+}
+
+interface Acc {
+  timed: number;
+  sum: number;
+  hist: number[];
+}
+const newAcc = (): Acc => ({ timed: 0, sum: 0, hist: HISTOGRAM_COLUMNS.map(() => 0) });
+const avgOf = (a: Acc | undefined) => (a && a.timed ? Math.round(a.sum / a.timed) : null);
+
+/**
+ * Response times of successful checks from the rollups (hourly rows for an hourly view, daily
+ * rows otherwise): averages overall, per period, per monitor and per location, and a p95
+ * estimated from the latency histogram (the upper bound of the bucket holding it).
+ */
+export async function responseTimes(ctx: ActorCtx, q: WindowQuery) {
+  const res = q.resolution ?? 'day';
+  const { from, to } = q.period;
+  const monitors = await monitorsInScope(ctx, q.monitorUuids);
+  const periods = periodsOf(from, to, res);
+  const rows = monitors.length === 0 ? [] : await ctx.store.db
+    .selectFrom('check_rollups')
+    .select(['monitor_id', 'bucket', 'location', 'sum_ms', ...HISTOGRAM_COLUMNS])
+    .where('monitor_id', 'in', monitors.map((m) => m.id))
+    .where('granularity', '=', res === 'hour' ? 'hour' : 'day')
+    .where('bucket', '>=', periods.length ? periods[0].start : from)
+    .where('bucket', '<', to)
+    .execute();
+  const total = newAcc();
+  const byPeriod = new Map<string, Acc>();
+  const byMonitor = new Map<number, { all: Acc; regions: Map<string, Acc> }>();
+  const add = (a: Acc, hist: number[], sum: number) => {
+    a.sum += sum;
+    hist.forEach((n, i) => { a.hist[i] += n; a.timed += n; });
+  };
+  for (const r of rows) {
+    const hist = HISTOGRAM_COLUMNS.map((c) => Number(r[c]));
+    const sum = Number(r.sum_ms);
+    const bucket = Number(r.bucket);
+    const p = periods.find((x) => bucket >= x.start && bucket < x.end);
+    if (!p) continue;
+    add(total, hist, sum);
+    if (!byPeriod.has(p.label)) byPeriod.set(p.label, newAcc());
+    add(byPeriod.get(p.label)!, hist, sum);
+    let m = byMonitor.get(Number(r.monitor_id));
+    if (!m) byMonitor.set(Number(r.monitor_id), (m = { all: newAcc(), regions: new Map() }));
+    add(m.all, hist, sum);
+    if (!m.regions.has(r.location)) m.regions.set(r.location, newAcc());
+    add(m.regions.get(r.location)!, hist, sum);
+  }
+  return {
+    timeGroups: periods.flatMap((p) => {
+      const a = byPeriod.get(p.label);
+      return a && a.timed ? [{ time: p.label, avgResponseTime: avgOf(a)!, count: a.timed }] : [];
+    }),
+    avgResponseTime: avgOf(total),
+    p95ResponseTime: percentileFromHistogram(total.hist, 0.95),
+    monitors: monitors.map((m) => {
+      const acc = byMonitor.get(m.id);
+      const byRegion: Record<string, number | null> = {};
+      for (const region of m.regions) byRegion[region] = null;
+      for (const [loc, a] of acc?.regions ?? []) byRegion[loc] = avgOf(a);
+      return { uuid: m.uuid, name: m.name, protocol: m.protocol, avgResponseTime: avgOf(acc?.all), avgResponseTimeByRegion: byRegion, count: acc?.all.timed ?? 0 };
+    }),
+  };
+}
+
+export interface AlertRow {
+  outageUuid: string;
+  subjectUuid: string | null;
+  subjectName: string | null;
+  status: 'down' | 'up';
+  at: number;
+  acknowledgedBy: string | null;
+  resolvedAt: number | null;
+}
+
+/** Maximum rawAlerts returned (the counts cover every alert of the window). */
+export const MAX_RAW_ALERTS = 1000;
+
+/**
+ * The down/up transitions Vigil detected in the window: an automatic outage's start is a down
+ * alert, its end an up alert (monitors and heartbeat checks). Counted per period.
+ */
+export async function recentAlerts(ctx: ActorCtx, q: WindowQuery) {
+  const { from, to } = q.period;
+  const periods = periodsOf(from, to, q.resolution ?? 'day');
+  let query = ctx.store.db
+    .selectFrom('outages')
+    .leftJoin('monitors', 'monitors.id', 'outages.monitor_id')
+    .leftJoin('healthchecks', 'healthchecks.id', 'outages.healthcheck_id')
+    .select([
+      'outages.uuid', 'outages.started_at', 'outages.ended_at', 'outages.acknowledged_by',
+      'monitors.uuid as m_uuid', 'monitors.name as m_name', 'healthchecks.uuid as h_uuid', 'healthchecks.name as h_name',
+    ])
+    .where('outages.project_id', '=', ctx.actor.projectId)
+    .where('outages.outage_type', '=', 'automatic')
+    .where((eb) => eb.or([
+      eb.and([eb('outages.started_at', '>=', from), eb('outages.started_at', '<', to)]),
+      eb.and([eb('outages.ended_at', '>=', from), eb('outages.ended_at', '<', to)]),
+    ]));
+  if (q.monitorUuids && q.monitorUuids.length > 0) {
+    const ids = (await monitorsInScope(ctx, q.monitorUuids)).map((m) => m.id);
+    query = query.where('outages.monitor_id', 'in', ids);
+  }
+  const alerts: AlertRow[] = [];
+  for (const r of await query.execute()) {
+    const base = {
+      outageUuid: r.uuid, subjectUuid: r.m_uuid ?? r.h_uuid, subjectName: r.m_name ?? r.h_name,
+      acknowledgedBy: r.acknowledged_by ? (JSON.parse(r.acknowledged_by).name as string) ?? null : null, resolvedAt: r.ended_at,
+    };
+    if (r.started_at >= from && r.started_at < to) alerts.push({ ...base, status: 'down', at: r.started_at });
+    if (r.ended_at !== null && r.ended_at >= from && r.ended_at < to) alerts.push({ ...base, status: 'up', at: r.ended_at });
+  }
+  alerts.sort((a, b) => b.at - a.at);
+  const counts = new Map<string, number>();
+  for (const a of alerts) {
+    const p = periods.find((x) => a.at >= x.start && a.at < x.end);
+    if (p) counts.set(p.label, (counts.get(p.label) ?? 0) + 1);
+  }
+  return {
+    timeGroups: periods.map((p) => ({ time: p.label, count: counts.get(p.label) ?? 0 })),
+    totalAlerts: alerts.length,
+    downAlerts: alerts.filter((a) => a.status === 'down').length,
+    upAlerts: alerts.filter((a) => a.status === 'up').length,
+    rawAlerts: alerts.slice(0, MAX_RAW_ALERTS),
+  };
+}
+
+const CHECK_COLUMNS = ['id', 'at', 'location', 'ok', 'status_code', 'total_ms', 'dns_ms', 'connect_ms', 'tls_ms', 'ttfb_ms', 'error'] as const;
+
+/** One page of a monitor's raw check results, newest first; level info = passed, error = failed. */
+export async function checkLogs(ctx: ActorCtx, uuid: string, f: { page: number; limit: number; levels?: string[] }) {
+  const m = await getMonitor(ctx, uuid);
+  const levels = f.levels && f.levels.length ? f.levels : ['info', 'warn', 'error'];
+  const oks = [...(levels.includes('info') ? [1] : []), ...(levels.includes('error') ? [0] : [])];
+  if (oks.length === 0) return { monitor: m, total: 0, checks: [] };
+  const q = ctx.store.db.selectFrom('check_results').where('monitor_id', '=', m.id).where('ok', 'in', oks);
+  const [{ total }] = await q.select((eb) => eb.fn.countAll<number>().as('total')).execute();
+  const checks = await q.select(CHECK_COLUMNS).orderBy('at', 'desc').orderBy('id', 'desc').limit(f.limit).offset(f.page * f.limit).execute();
+  return { monitor: m, total: Number(total), checks };
+}
+
+/** Raw checks looked at for anomalies: the last day, at most this many. */
+export const ANOMALY_WINDOW_MS = DAY;
+export const ANOMALY_MAX_CHECKS = 10_000;
+
+/** Failed checks and latency spikes of a monitor's last day of raw results (domain/insights.ts). */
+export async function monitorAnomalies(ctx: ActorCtx, uuid: string): Promise<{ monitor: Monitor; from: number; to: number; checked: number; p95: number | null; anomalies: Anomaly[] }> {
+  const m = await getMonitor(ctx, uuid);
+  const to = ctx.clock();
+  const from = to - ANOMALY_WINDOW_MS;
+  const rows = await ctx.store.db
+    .selectFrom('check_results')
+    .select(['id', 'at', 'ok', 'total_ms', 'location', 'status_code', 'error'])
+    .where('monitor_id', '=', m.id)
+    .where('at', '>=', from)
+    .orderBy('at', 'desc')
+    .limit(ANOMALY_MAX_CHECKS)
+    .execute();
+  const samples = rows.map((r) => ({ id: Number(r.id), at: Number(r.at), ok: r.ok === 1, totalMs: r.total_ms, location: r.location, statusCode: r.status_code, error: r.error }));
+  return { monitor: m, from, to, checked: samples.length, ...findAnomalies(samples) };
+}
+
+/** Check results this long before an outage's start and after its end belong to its timeline. */
+export const TIMELINE_MARGIN_MS = 10 * 60_000;
+export const TIMELINE_MAX_CHECKS = 500;
+
+/** An outage with the raw check results of its monitor around it (oldest first). */
+export async function outageTimeline(ctx: ActorCtx, uuid: string) {
+  const outage = await getOutage(ctx, uuid);
+  const end = (outage.ended_at ?? ctx.clock()) + TIMELINE_MARGIN_MS;
+  const checks = outage.monitor_id === null ? [] : await ctx.store.db
+    .selectFrom('check_results')
+    .select(CHECK_COLUMNS)
+    .where('monitor_id', '=', outage.monitor_id)
+    .where('at', '>=', outage.started_at - TIMELINE_MARGIN_MS)
+    .where('at', '<=', end)
+    .orderBy('at')
+    .orderBy('id')
+    .limit(TIMELINE_MAX_CHECKS)
+    .execute();
+  return { outage, checks };
+}
+
+/** One page (20, newest first) of one monitor's outages. */
+export async function monitorOutages(ctx: ActorCtx, monitorUuid: string, f: { page: number; perPage: number; status: 'all' | 'ongoing' | 'resolved' }) {
+  const m = await getMonitor(ctx, monitorUuid);
+  const base = ctx.store.db.selectFrom('outages').where('project_id', '=', ctx.actor.projectId).where('monitor_id', '=', m.id);
+  let q = base;
+  if (f.status === 'ongoing') q = q.where('ended_at', 'is', null);
+  if (f.status === 'resolved') q = q.where('ended_at', 'is not', null);
+  const [{ total }] = await q.select((eb) => eb.fn.countAll<number>().as('total')).execute();
+  const [{ ongoing }] = await base.where('ended_at', 'is', null).select((eb) => eb.fn.countAll<number>().as('ongoing')).execute();
+  const uuids = await q.select('uuid').orderBy('id', 'desc').limit(f.perPage).offset(f.page * f.perPage).execute();
+  const outages: Outage[] = [];
+  for (const { uuid } of uuids) {
+    try {
+      outages.push(await getOutage(ctx, uuid));
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err; // deleted meanwhile
+    }
+  }
+  return { outages, total: Number(total), ongoingCount: Number(ongoing) };
+}
+
+/** Counts of the project's monitors by state; a monitor is up from creation, so none is unknown. */
+export async function statusSummary(ctx: ActorCtx) {
+  const monitors = await listMonitors(ctx);
+  const active = monitors.filter((m) => !m.paused);
+  const down = active.filter((m) => m.status === 'down');
+  const paused = monitors.filter((m) => m.paused);
+  return {
+    total: monitors.length,
+    up: active.length - down.length,
+    down: down.length,
+    paused: paused.length,
+    unknown: 0,
+    down_monitors: down.map((m) => m.uuid),
+    paused_monitors: paused.map((m) => m.uuid),
+  };
+}
