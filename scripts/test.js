@@ -26,6 +26,8 @@ export const files = [
   // [marker: outage-actions tests]
   'test/api/mcp.test.ts',
   // [marker: mcp tests]
+  'test/api/metrics.test.ts',
+  // [marker: metrics tests]
 ];
 
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2)];

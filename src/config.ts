@@ -23,6 +23,8 @@ export interface Config {
   targetPolicy: TargetPolicy;
   /** Extra CA certificates (PEM) trusted by HTTPS checks, from VIGIL_TLS_CA_FILE. */
   tlsCa: Buffer | null;
+  /** Bearer token of GET /metrics; null leaves the endpoint off. */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -85,9 +87,14 @@ export function loadConfig(env: Env = process.env): Config {
       throw new ConfigError(`VIGIL_TLS_CA_FILE cannot be read: ${(err as Error).message}`);
     }
   }
+  const metricsToken = env.VIGIL_METRICS_TOKEN || null;
+  if (metricsToken !== null && !/^[\x21-\x7e]{16,256}$/.test(metricsToken)) {
+    throw new ConfigError('VIGIL_METRICS_TOKEN must be 16 to 256 visible ASCII characters without spaces');
+  }
   return {
     port,
     targetPolicy,
+    metricsToken,
     tlsCa,
     host,
     dataDir: path.resolve(env.VIGIL_DATA_DIR || './data'),

@@ -18,6 +18,7 @@ import pingRoutes from './routes/ping.ts';
 import publicPageRoutes from './public/status-page.ts';
 import statusPageRoutes from './routes/statuspages.ts';
 import mcpRoutes from './routes/mcp.ts';
+import metricsRoutes from './routes/metrics.ts';
 
 export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -30,7 +31,7 @@ declare module 'fastify' {
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export type AppOptions = Pick<Config, 'rateLimitPerHour' | 'authFailuresPerMinute' | 'logLevel' | 'trustProxy' | 'publicUrl'>;
+export type AppOptions = Pick<Config, 'rateLimitPerHour' | 'authFailuresPerMinute' | 'logLevel' | 'trustProxy' | 'publicUrl'> & Partial<Pick<Config, 'metricsToken'>>;
 
 export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
   const app = Fastify({
@@ -85,6 +86,8 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
   await app.register(pingRoutes, { ctx });
   // [marker: public pages]
   await app.register(publicPageRoutes, { ctx, publicUrl: opts.publicUrl });
+  if (opts.metricsToken) await app.register(metricsRoutes, { ctx, token: opts.metricsToken, authFailuresPerMinute: opts.authFailuresPerMinute });
+  // [marker: metrics]
 
   await app.register(async (api) => {
     installAuth(api, ctx, opts);

@@ -25,6 +25,12 @@ export interface SchedulerOptions {
   onRecorded?: (n: number) => void;
 }
 
+/**
+ * How late checks start (start − due slot), per location, since this process started: read by
+ * GET /metrics. Counting only; the loop never looks at it.
+ */
+export const checkLag = new Map<string, { count: number; sumSeconds: number; lastSeconds: number }>();
+
 export interface Scheduler {
   stop(): Promise<void>;
   stats: { claimed: number; started: number; recorded: number; inFlight: number; flushes: number; flushErrors: number };
@@ -57,6 +63,11 @@ export function startScheduler(ctx: Ctx, opts: SchedulerOptions): Scheduler {
     const at = ctx.clock();
     stats.started++;
     stats.inFlight++;
+    const lag = checkLag.get(opts.location) ?? { count: 0, sumSeconds: 0, lastSeconds: 0 };
+    lag.lastSeconds = Math.max(0, at - m.due) / 1000;
+    lag.count++;
+    lag.sumSeconds += lag.lastSeconds;
+    checkLag.set(opts.location, lag);
     opts.onStart?.(m, at);
     opts
       .check(m, ac.signal)

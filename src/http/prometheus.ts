@@ -1,0 +1,41 @@
+/** The Prometheus text exposition format, version 0.0.4. */
+
+export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+export interface Sample {
+  labels?: Record<string, string>;
+  value: number;
+  /** Appended to the family name: `_sum`, `_count` of a summary. */
+  suffix?: string;
+}
+
+export interface Family {
+  name: string;
+  help: string;
+  type: 'gauge' | 'counter' | 'summary';
+  samples: Sample[];
+}
+
+const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+const escapeHelp = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+
+function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}
+
+/** Each family once, HELP and TYPE first, then its samples. */
+export function renderFamilies(families: Family[]): string {
+  const lines: string[] = [];
+  for (const f of families) {
+    lines.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
+    for (const s of f.samples) {
+      const labels = Object.entries(s.labels ?? {});
+      const set = labels.length ? `{${labels.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}` : '';
+      lines.push(`${f.name}${s.suffix ?? ''}${set} ${formatValue(s.value)}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,101 @@
+/**
+ * GET /metrics for Prometheus: off unless VIGIL_METRICS_TOKEN is set. The token sees every
+ * project and this process; an API key of either permission sees its own project only. Names follow the community
+ * Hyperping exporter (develeap/hyperping-exporter) where the meaning is the same.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { FastifyInstance } from 'fastify';
+import { createAuthenticator } from '../../services/api-keys.ts';
+import type { Ctx } from '../../services/context.ts';
+import { metricsSnapshot, type MetricsSnapshot } from '../../services/metrics.ts';
+import { checkLag } from '../../prober/scheduler.ts';
+import { UNAUTHORIZED } from '../errors.ts';
+import { createFailureThrottle } from '../rate-limit.ts';
+import { CONTENT_TYPE, renderFamilies, type Family } from '../prometheus.ts';
+
+const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+const bool = (b: boolean) => (b ? 1 : 0);
+
+/** The metric families of one snapshot (the process families are added by the route). */
+export function vigilFamilies(s: MetricsSnapshot): Family[] {
+  const monitorLabels = (m: MetricsSnapshot['monitors'][number]) => ({ uuid: m.uuid, name: m.name, protocol: m.protocol, project: m.project });
+  const active = s.monitors.filter((m) => !m.paused);
+  const perRegion = (pick: (c: { checks: number; failures: number }) => number) =>
+    s.monitors.flatMap((m) => m.counts.map((c) => ({ labels: { ...monitorLabels(m), region: c.location }, value: pick(c) })));
+  return [
+    { name: 'hyperping_monitor_up', type: 'gauge', help: '1 if the monitor is up, 0 if down (paused monitors are left out).', samples: active.map((m) => ({ labels: monitorLabels(m), value: bool(m.up) })) },
+    { name: 'hyperping_monitor_paused', type: 'gauge', help: '1 if the monitor is paused, 0 if active.', samples: s.monitors.map((m) => ({ labels: monitorLabels(m), value: bool(m.paused) })) },
+    { name: 'hyperping_monitor_check_interval_seconds', type: 'gauge', help: 'Seconds between checks.', samples: s.monitors.map((m) => ({ labels: monitorLabels(m), value: m.checkFrequency })) },
+    { name: 'hyperping_monitor_ssl_expiration_days', type: 'gauge', help: 'Days until the TLS certificate expires (monitors whose certificate was read).', samples: s.monitors.filter((m) => m.sslDays !== null).map((m) => ({ labels: monitorLabels(m), value: m.sslDays! })) },
+    { name: 'hyperping_monitor_outage_active', type: 'gauge', help: '1 while the monitor has an open outage.', samples: s.monitors.map((m) => ({ labels: monitorLabels(m), value: bool(m.outageActive) })) },
+    { name: 'vigil_monitor_last_response_time_seconds', type: 'gauge', help: 'Response time of the newest timed check.', samples: s.monitors.filter((m) => m.lastResponseMs !== null).map((m) => ({ labels: monitorLabels(m), value: m.lastResponseMs! / 1000 })) },
+    { name: 'vigil_monitor_checks_total', type: 'counter', help: 'Checks recorded per location, from the daily rollups since the UTC day this process started.', samples: perRegion((c) => c.checks) },
+    { name: 'vigil_monitor_check_failures_total', type: 'counter', help: 'Failed checks per location, from the daily rollups since the UTC day this process started.', samples: perRegion((c) => c.failures) },
+    { name: 'hyperping_monitors', type: 'gauge', help: 'Monitors of the project.', samples: s.projects.map((p) => ({ labels: { project: p.uuid }, value: p.monitors })) },
+    { name: 'hyperping_healthcheck_up', type: 'gauge', help: '1 if the heartbeat check is up, 0 if down (paused checks are left out).', samples: s.healthchecks.filter((h) => !h.paused).map((h) => ({ labels: { uuid: h.uuid, name: h.name, project: h.project }, value: bool(h.up) })) },
+    { name: 'hyperping_healthcheck_paused', type: 'gauge', help: '1 if the heartbeat check is paused.', samples: s.healthchecks.map((h) => ({ labels: { uuid: h.uuid, name: h.name, project: h.project }, value: bool(h.paused) })) },
+    { name: 'hyperping_healthchecks', type: 'gauge', help: 'Heartbeat checks of the project.', samples: s.projects.map((p) => ({ labels: { project: p.uuid }, value: p.healthchecks })) },
+    { name: 'hyperping_tenant_active_outages', type: 'gauge', help: 'Open outages of the project (monitors, heartbeat checks and manual ones).', samples: s.projects.map((p) => ({ labels: { project: p.uuid }, value: p.openOutages })) },
+  ];
+}
+
+/** Scheduler lag and process health: this process only. */
+function processFamilies(delay: ReturnType<typeof monitorEventLoopDelay>): Family[] {
+  const cpu = process.cpuUsage();
+  const lags = [...checkLag.entries()].sort(([a], [b]) => a.localeCompare(b));
+  const families: Family[] = [
+    {
+      name: 'vigil_check_lag_seconds', type: 'summary', help: 'How late checks started after their due time, per location, since this process started (checks run by this process).',
+      samples: lags.flatMap(([region, l]) => [{ suffix: '_sum', labels: { region }, value: l.sumSeconds }, { suffix: '_count', labels: { region }, value: l.count }]),
+    },
+    { name: 'vigil_check_lag_last_seconds', type: 'gauge', help: 'How late the last check of the location started.', samples: lags.map(([region, l]) => ({ labels: { region }, value: l.lastSeconds })) },
+    { name: 'process_resident_memory_bytes', type: 'gauge', help: 'Resident memory size in bytes.', samples: [{ value: process.memoryUsage.rss() }] },
+    { name: 'process_cpu_seconds_total', type: 'counter', help: 'User and system CPU time spent in seconds.', samples: [{ value: (cpu.user + cpu.system) / 1e6 }] },
+    { name: 'process_start_time_seconds', type: 'gauge', help: 'Start time of the process since the Unix epoch in seconds.', samples: [{ value: Math.round(Date.now() / 1000 - process.uptime()) }] },
+    { name: 'nodejs_eventloop_lag_seconds', type: 'gauge', help: 'Mean event loop delay since the previous scrape (perf_hooks.monitorEventLoopDelay).', samples: [{ value: Number.isNaN(delay.mean) ? 0 : delay.mean / 1e9 }] },
+    { name: 'nodejs_eventloop_lag_p99_seconds', type: 'gauge', help: '99th percentile of the event loop delay since the previous scrape.', samples: [{ value: delay.percentile(99) / 1e9 }] },
+  ];
+  delay.reset();
+  return families;
+}
+
+export interface MetricsOptions {
+  ctx: Ctx;
+  token: string;
+  authFailuresPerMinute: number;
+}
+
+export default async function metricsRoutes(app: FastifyInstance, opts: MetricsOptions) {
+  const { ctx } = opts;
+  const token = digest(opts.token);
+  const authenticate = createAuthenticator(ctx);
+  const throttle = createFailureThrottle(opts.authFailuresPerMinute, ctx.clock);
+  // Counters add the daily rollups from the day this server started (services/metrics.ts).
+  const countedSince = ctx.clock();
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  app.addHook('onClose', async () => delay.disable());
+
+  app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+    const wait = throttle.blockedFor(req.ip);
+    if (wait > 0) return reply.code(429).header('Retry-After', String(wait)).send({ message: 'Too many failed authentication attempts; try again later' });
+    const bearer = BEARER.exec(req.headers.authorization ?? '')?.[1];
+    // The token is the operator's: every project plus this process. A key sees its own project.
+    const operator = bearer !== undefined && timingSafeEqual(digest(bearer), token);
+    let projectId: number | undefined;
+    if (!operator) {
+      const actor = bearer !== undefined ? await authenticate(bearer) : null;
+      if (!actor) {
+        throttle.fail(req.ip);
+        return reply.code(401).header('WWW-Authenticate', 'Bearer').send(UNAUTHORIZED);
+      }
+      projectId = actor.projectId;
+    }
+    const families = vigilFamilies(await metricsSnapshot(ctx, { projectId, countedSince }));
+    if (operator) families.push(...processFamilies(delay));
+    return reply.header('Content-Type', CONTENT_TYPE).header('Cache-Control', 'no-store').send(renderFamilies(families));
+  });
+}

@@ -1,0 +1,96 @@
+/** What GET /metrics reports about monitors, heartbeats and outages: one read of the database. */
+import { DAY, bucketStart } from '../domain/rollups.ts';
+import type { Ctx } from './context.ts';
+
+export interface MonitorSnapshot {
+  uuid: string;
+  name: string;
+  protocol: string;
+  project: string;
+  paused: boolean;
+  up: boolean;
+  checkFrequency: number;
+  sslDays: number | null;
+  outageActive: boolean;
+  /** The last measured response time, in ms. */
+  lastResponseMs: number | null;
+  /** Checks and failures per location since `countedSince`, from the daily rollups. */
+  counts: { location: string; checks: number; failures: number }[];
+}
+
+export interface MetricsSnapshot {
+  projects: { uuid: string; monitors: number; healthchecks: number; openOutages: number }[];
+  monitors: MonitorSnapshot[];
+  healthchecks: { uuid: string; name: string; project: string; paused: boolean; up: boolean }[];
+}
+
+/**
+ * The state of every monitor and heartbeat check, of one project or of all of them. Check
+ * counts add up the daily rollups from the UTC day `countedSince` falls in, so they only grow
+ * while one process serves them (counters), whichever node ran the checks.
+ */
+export async function metricsSnapshot(ctx: Ctx, opts: { projectId?: number; countedSince: number }): Promise<MetricsSnapshot> {
+  const db = ctx.store.db;
+  const one = opts.projectId !== undefined;
+  const pid = opts.projectId ?? 0;
+  const projects = await db.selectFrom('projects').select(['id', 'uuid']).$if(one, (q) => q.where('id', '=', pid)).orderBy('id').execute();
+  const projectUuid = new Map(projects.map((p) => [Number(p.id), p.uuid]));
+
+  // The last response time comes from the newest timed result (the index on monitor_id, at).
+  const monitorRows = await db.selectFrom('monitors')
+    .select((eb) => [
+      'id', 'uuid', 'name', 'protocol', 'project_id', 'paused', 'status', 'check_frequency', 'ssl_expiration',
+      eb.selectFrom('check_results').select('total_ms').whereRef('check_results.monitor_id', '=', 'monitors.id')
+        .where('total_ms', 'is not', null).orderBy('at', 'desc').limit(1).as('last_ms'),
+    ])
+    .$if(one, (q) => q.where('project_id', '=', pid))
+    .orderBy('id')
+    .execute();
+  const openRows = await db.selectFrom('outages').select(['project_id', 'monitor_id']).where('ended_at', 'is', null)
+    .$if(one, (q) => q.where('project_id', '=', pid))
+    .execute();
+  const countRows = await db.selectFrom('check_rollups')
+    .innerJoin('monitors', 'monitors.id', 'check_rollups.monitor_id')
+    .select((eb) => ['check_rollups.monitor_id', 'check_rollups.location', eb.fn.sum<number>('check_rollups.checks').as('checks'), eb.fn.sum<number>('check_rollups.failures').as('failures')])
+    .where('check_rollups.granularity', '=', 'day')
+    .where('check_rollups.bucket', '>=', bucketStart(opts.countedSince, DAY))
+    .$if(one, (q) => q.where('monitors.project_id', '=', pid))
+    .groupBy(['check_rollups.monitor_id', 'check_rollups.location'])
+    .execute();
+  const hcRows = await db.selectFrom('healthchecks').select(['uuid', 'name', 'project_id', 'paused', 'is_down'])
+    .$if(one, (q) => q.where('project_id', '=', pid))
+    .orderBy('id')
+    .execute();
+
+  const open = new Set(openRows.map((o) => Number(o.monitor_id)));
+  const counts = new Map<number, MonitorSnapshot['counts']>();
+  for (const r of countRows) {
+    const id = Number(r.monitor_id);
+    if (!counts.has(id)) counts.set(id, []);
+    counts.get(id)!.push({ location: r.location, checks: Number(r.checks), failures: Number(r.failures) });
+  }
+  const monitors = monitorRows.map((m): MonitorSnapshot => ({
+    uuid: m.uuid,
+    name: m.name,
+    protocol: m.protocol,
+    project: projectUuid.get(Number(m.project_id)) ?? '',
+    paused: m.paused === 1,
+    up: m.status === 'up',
+    checkFrequency: m.check_frequency,
+    sslDays: m.ssl_expiration,
+    outageActive: open.has(Number(m.id)),
+    lastResponseMs: m.last_ms === null || m.last_ms === undefined ? null : Number(m.last_ms),
+    counts: (counts.get(Number(m.id)) ?? []).sort((a, b) => a.location.localeCompare(b.location)),
+  }));
+  const healthchecks = hcRows.map((h) => ({ uuid: h.uuid, name: h.name, project: projectUuid.get(Number(h.project_id)) ?? '', paused: h.paused === 1, up: h.is_down !== 1 }));
+  return {
+    projects: projects.map((p) => ({
+      uuid: p.uuid,
+      monitors: monitorRows.filter((m) => Number(m.project_id) === Number(p.id)).length,
+      healthchecks: hcRows.filter((h) => Number(h.project_id) === Number(p.id)).length,
+      openOutages: openRows.filter((o) => Number(o.project_id) === Number(p.id)).length,
+    })),
+    monitors,
+    healthchecks,
+  };
+}
