@@ -173,7 +173,8 @@ async function applyStates(ctx: Ctx, trx: Trx, monitors: Map<number, MonitorStat
       if (d.transition) transitions.push({ t: d.transition, evidence: r.ok ? r : lastFailure ?? r });
     }
     const ssl = sslExpiresAt != null ? Math.floor((sslExpiresAt - now) / DAY) : m.ssl_expiration;
-    const changed =
+    // A batch may go down and back up: the status ends where it began, but both transitions count.
+    const changed = transitions.length > 0 ||
       state.status !== m.status || state.confirming !== m.confirming || state.confirmSince !== m.confirm_since ||
       JSON.stringify(state.confirmLocations) !== (m.confirm_locations ?? '[]') || ssl !== m.ssl_expiration || recheck;
     if (!changed) continue;

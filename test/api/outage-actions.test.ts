@@ -271,4 +271,20 @@ describe('manual outages in the list and next to the engine', () => {
     assert.equal(o.endDate, null, 'the manual outage stays open');
     assert.equal(o.isResolved, false);
   });
+
+  test('one batch of results that goes down and back up still records the outage, opened and closed', async () => {
+    const m = await monitor('flap', 'https://flap.example');
+    const { id: monitorId } = await h.ctx.store.db.selectFrom('monitors').select('id').where('uuid', '=', m.uuid).executeTakeFirstOrThrow();
+    const result = (ok: boolean, t: number): ObservedResult => ({
+      monitorId, at: t, location: 'local', ok, statusCode: ok ? 200 : 503, totalMs: 50, dnsMs: null, connectMs: null, tlsMs: null, ttfbMs: null,
+      error: ok ? null : 'expected 2xx, got 503',
+    });
+    const out = await recordResults(h.ctx, [result(false, now - 40_000), result(false, now - 30_000), result(true, now - 20_000), result(true, now - 10_000)]);
+    assert.deepEqual(out.transitions.map((t) => t.to), ['down', 'up']);
+    const rows = await h.ctx.store.db.selectFrom('outages').select(['started_at', 'ended_at']).where('monitor_id', '=', monitorId).execute();
+    assert.deepEqual(rows.map((r) => [Number(r.started_at), Number(r.ended_at)]), [[now - 40_000, now - 20_000]]);
+    const state = await h.ctx.store.db.selectFrom('monitors').select(['status', 'state_version']).where('id', '=', monitorId).executeTakeFirstOrThrow();
+    assert.equal(state.status, 'up');
+    assert.ok(Number(state.state_version) > 0, 'the state row was written');
+  });
 });
