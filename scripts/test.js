@@ -26,6 +26,8 @@ export const files = [
   // [marker: outage-actions tests]
   'test/api/mcp.test.ts',
   // [marker: mcp tests]
+  'test/cli-users.test.ts',
+  // [marker: dashboard tests]
   'test/api/metrics.test.ts',
   // [marker: metrics tests]
 ];

@@ -5,6 +5,7 @@ import { StoreError } from '../storage/store.ts';
 import { createProject, listProjects, type Project } from '../services/projects.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../services/api-keys.ts';
 import { iso, type Ctx } from '../services/context.ts';
+import { createUser } from '../services/users.ts';
 
 const quiet = { info() {}, warn() {}, error() {} };
 
@@ -97,6 +98,28 @@ keys
   .action(async (keyId: string) => {
     await withCtx((ctx) => revokeApiKey(ctx, keyId, 'cli'));
     process.stdout.write(`Revoked ${keyId}\n`);
+  });
+
+/** All of standard input, less one trailing newline (`echo pw | vigil …`, `vigil … < file`). */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+const users = program.command('users').description('manage dashboard users');
+users
+  .command('create')
+  .description('create a dashboard user (the first one becomes owner of every existing project)')
+  .requiredOption('--email <email>', 'the address the user signs in with')
+  .requiredOption('--password-stdin', 'read the password (at least 10 characters) from standard input')
+  .option('--json', 'print JSON')
+  .action(async (o: { email: string; json?: boolean }) => {
+    const password = await readStdin();
+    const u = await withCtx((ctx) => createUser(ctx, { email: o.email, password }));
+    const owner = u.owns.length ? `, owner of ${u.owns.length} existing project${u.owns.length === 1 ? '' : 's'}` : '';
+    print(!!o.json, { id: u.uuid, email: u.email, createdAt: iso(u.createdAt), ownerOf: u.owns }, () =>
+      `Created user ${u.email} (${u.uuid})${owner}.\nSign in at ${loadConfig().publicUrl}/app`);
   });
 
 try {

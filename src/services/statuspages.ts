@@ -38,7 +38,7 @@ export function parsePage(row: PageRow): StatusPage {
 }
 
 /** Unique-constraint violations on either database. */
-function isUniqueViolation(err: unknown): boolean {
+export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: string })?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }

@@ -2,6 +2,7 @@ import { migration as incidentsMaintenance } from './migrations/004_incidents_ma
 import { migration as healthchecks } from './migrations/003_healthchecks.ts';
 import { migration as statusPages } from './migrations/005_statuspages.ts';
 import { migration as outageActions } from './migrations/006_outage_actions.ts';
+import { migration as users } from './migrations/007_users.ts';
 
 /**
  * Migrations are the only place that knows the SQL dialect. `{{pk}}` becomes an
@@ -155,6 +156,8 @@ CREATE INDEX outages_monitor ON outages(monitor_id, started_at);
   // [marker: statuspages migration]
   outageActions,
   // [marker: outage-actions migration]
+  users,
+  // [marker: users migration]
 ];
 
 export function renderMigration(sql: string, dialect: 'sqlite' | 'postgres'): string[] {

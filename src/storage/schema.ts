@@ -181,6 +181,9 @@ export interface Database {
   maintenance_monitors: MaintenanceMonitorRow;
   status_pages: StatusPageRow;
   status_page_subscribers: SubscriberRow;
+  users: UserRow;
+  sessions: SessionRow;
+  project_members: ProjectMemberRow;
   schema_migrations: { id: string; applied_at: number };
 }
 
@@ -261,5 +264,28 @@ export interface SubscriberRow {
   slack_channel: string | null;
   language: string;
   token: string; // secret of the unsubscribe link
+  created_at: number;
+}
+
+export interface UserRow {
+  id: Generated<number>;
+  uuid: string;
+  email: string; // trimmed, lower case
+  password_hash: string; // scrypt (domain/passwords.ts)
+  created_at: number;
+}
+
+export interface SessionRow {
+  token_hash: string; // SHA-256 of the cookie token
+  user_id: number;
+  created_at: number;
+  expires_at: number;
+  last_seen_at: number;
+}
+
+export interface ProjectMemberRow {
+  project_id: number;
+  user_id: number;
+  role: string; // 'owner' | 'member'
   created_at: number;
 }

@@ -1,0 +1,146 @@
+import { sql } from 'kysely';
+import { newId, randomAlnum } from '../domain/ids.ts';
+import { ConflictError, NotFoundError } from '../domain/errors.ts';
+import { hashPassword, verifyPassword } from '../domain/passwords.ts';
+import {
+  SESSION_SEEN_EVERY_MS, SESSION_TTL_MS, SESSION_TOKEN_PATTERN, checkPassword, generateSessionToken, hashSessionToken, parseEmail, type Role,
+} from '../domain/users.ts';
+import { createProject, ensureDefaultProject, type Project } from './projects.ts';
+import { isUniqueViolation } from './statuspages.ts';
+import type { Ctx } from './context.ts';
+
+export interface User {
+  id: number;
+  uuid: string;
+  email: string;
+  createdAt: number;
+}
+
+export type MemberProject = Project & { role: Role };
+
+const toUser = (r: { id: number; uuid: string; email: string; created_at: number }): User => ({ id: r.id, uuid: r.uuid, email: r.email, createdAt: r.created_at });
+
+export async function hasUsers(ctx: Ctx): Promise<boolean> {
+  return !!(await ctx.store.db.selectFrom('users').select('id').limit(1).executeTakeFirst());
+}
+
+/**
+ * Creates a user. The first user of an installation becomes owner of every existing project
+ * (so "Default" is theirs). `onlyFirst` is the one-time setup form: refused once a user exists.
+ */
+export async function createUser(ctx: Ctx, input: { email: string; password: string; onlyFirst?: boolean }): Promise<User & { owns: string[] }> {
+  const email = parseEmail(input.email);
+  const passwordHash = await hashPassword(checkPassword(input.password));
+  // A first user made (by the CLI) before the server ever started still gets the "Default" project.
+  if (!(await hasUsers(ctx))) await ensureDefaultProject(ctx);
+  const now = ctx.clock();
+  try {
+    return await ctx.store.db.transaction().execute(async (trx) => {
+      // Two setup forms submitted at once must not both see "no user yet" (SQLite serialises writers already).
+      if (ctx.store.dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(727275)`.execute(trx);
+      const first = !(await trx.selectFrom('users').select('id').limit(1).executeTakeFirst());
+      if (input.onlyFirst && !first) throw new ConflictError('Vigil is already set up: sign in instead');
+      if (await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()) {
+        throw new ConflictError(`A user with email ${email} already exists`);
+      }
+      const row = await trx.insertInto('users')
+        .values({ uuid: newId('user'), email, password_hash: passwordHash, created_at: now })
+        .returning(['id', 'uuid', 'email', 'created_at'])
+        .executeTakeFirstOrThrow();
+      const owns = first ? await trx.selectFrom('projects').select(['id', 'uuid']).orderBy('id').execute() : [];
+      if (owns.length) {
+        await trx.insertInto('project_members')
+          .values(owns.map((p) => ({ project_id: p.id, user_id: row.id, role: 'owner', created_at: now })))
+          .execute();
+      }
+      return { ...toUser(row), owns: owns.map((p) => p.uuid) };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ConflictError(`A user with email ${email} already exists`);
+    throw err;
+  }
+}
+
+// Unknown emails are checked against this hash, so they cost as much time as a wrong password.
+let dummyHash: Promise<string> | null = null;
+
+/** The user when the email and password match, else null (the caller cannot tell which was wrong). */
+export async function authenticateUser(ctx: Ctx, email: string, password: string): Promise<User | null> {
+  const row = await ctx.store.db.selectFrom('users').selectAll().where('email', '=', (email ?? '').trim().toLowerCase()).executeTakeFirst();
+  dummyHash ??= hashPassword(randomAlnum(24));
+  const ok = await verifyPassword(password ?? '', row?.password_hash ?? (await dummyHash));
+  return row && ok ? toUser(row) : null;
+}
+
+/** Starts a session; the returned token goes into the cookie and is stored only as a hash. */
+export async function createSession(ctx: Ctx, userId: number): Promise<{ token: string; expiresAt: number }> {
+  const token = generateSessionToken();
+  const now = ctx.clock();
+  const expiresAt = now + SESSION_TTL_MS;
+  await ctx.store.db.insertInto('sessions')
+    .values({ token_hash: hashSessionToken(token), user_id: userId, created_at: now, expires_at: expiresAt, last_seen_at: now })
+    .execute();
+  return { token, expiresAt };
+}
+
+/** The signed-in user of a cookie token, or null when it is unknown or expired. */
+export async function sessionUser(ctx: Ctx, token: string): Promise<User | null> {
+  if (!SESSION_TOKEN_PATTERN.test(token)) return null;
+  const hash = hashSessionToken(token);
+  const row = await ctx.store.db.selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(['users.id', 'users.uuid', 'users.email', 'users.created_at', 'sessions.expires_at', 'sessions.last_seen_at'])
+    .where('sessions.token_hash', '=', hash)
+    .executeTakeFirst();
+  const now = ctx.clock();
+  if (!row || now >= row.expires_at) return null;
+  if (now - row.last_seen_at >= SESSION_SEEN_EVERY_MS) {
+    ctx.store.db.updateTable('sessions').set({ last_seen_at: now }).where('token_hash', '=', hash).execute()
+      .catch((err) => ctx.log.warn({ err }, 'could not record session last_seen_at'));
+  }
+  return toUser(row);
+}
+
+export async function endSession(ctx: Ctx, token: string): Promise<void> {
+  const now = ctx.clock();
+  await ctx.store.db.deleteFrom('sessions')
+    .where((eb) => eb.or([eb('token_hash', '=', hashSessionToken(token)), eb('expires_at', '<=', now)]))
+    .execute();
+}
+
+export async function listUserProjects(ctx: Ctx, userId: number): Promise<MemberProject[]> {
+  const rows = await ctx.store.db.selectFrom('projects')
+    .innerJoin('project_members', 'project_members.project_id', 'projects.id')
+    .selectAll('projects')
+    .select('project_members.role')
+    .where('project_members.user_id', '=', userId)
+    .orderBy('projects.id')
+    .execute();
+  return rows.map((r) => ({ ...r, role: r.role as Role }));
+}
+
+/** A project the user belongs to; any other uuid is the same NotFoundError as an unknown one. */
+export async function getUserProject(ctx: Ctx, userId: number, uuid: string): Promise<MemberProject> {
+  const row = await ctx.store.db.selectFrom('projects')
+    .innerJoin('project_members', 'project_members.project_id', 'projects.id')
+    .selectAll('projects')
+    .select('project_members.role')
+    .where('project_members.user_id', '=', userId)
+    .where('projects.uuid', '=', uuid)
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError('Project');
+  return { ...row, role: row.role as Role };
+}
+
+export async function addProjectMember(ctx: Ctx, projectId: number, userId: number, role: Role): Promise<void> {
+  await ctx.store.db.insertInto('project_members')
+    .values({ project_id: projectId, user_id: userId, role, created_at: ctx.clock() })
+    .execute();
+}
+
+/** A new project owned by the user who made it. */
+export async function createUserProject(ctx: Ctx, userId: number, name: string): Promise<MemberProject> {
+  const project = await createProject(ctx, name);
+  await addProjectMember(ctx, project.id, userId, 'owner');
+  return { ...project, role: 'owner' };
+}
