@@ -26,10 +26,12 @@ export const files = [
   // [marker: outage-actions tests]
   'test/api/mcp.test.ts',
   // [marker: mcp tests]
-  'test/cli-users.test.ts',
-  // [marker: dashboard tests]
   'test/api/metrics.test.ts',
   // [marker: metrics tests]
+  'test/dashboard/auth.test.ts',
+  'test/cli-users.test.ts',
+  'test/browser/dashboard.test.ts',
+  // [marker: dashboard tests]
 ];
 
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2)];

@@ -42,7 +42,15 @@ export function parseExpiry(input: string | null | undefined, now: number): numb
   return ms;
 }
 
+export function parseKeyName(input: string | null | undefined): string {
+  const name = (input ?? '').trim();
+  if (!name) throw new ValidationError('Name is required');
+  if (name.length > 255) throw new ValidationError('Name must be at most 255 characters');
+  return name;
+}
+
 export function parsePermission(input: string): Permission {
+  if (!input) throw new ValidationError('Permission is required: read_write or read_only');
   if (!PERMISSIONS.includes(input as Permission)) {
     throw new ValidationError(`Permission must be read_write or read_only, got "${input}"`);
   }

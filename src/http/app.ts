@@ -19,6 +19,7 @@ import publicPageRoutes from './public/status-page.ts';
 import statusPageRoutes from './routes/statuspages.ts';
 import mcpRoutes from './routes/mcp.ts';
 import metricsRoutes from './routes/metrics.ts';
+import dashboardRoutes from './dashboard/index.ts';
 
 export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -108,6 +109,9 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
     await api.register(mcpRoutes, { publicUrl: opts.publicUrl });
     // [marker: mcp routes]
   });
+
+  await app.register(dashboardRoutes, { prefix: '/app', ctx });
+  // [marker: dashboard]
 
   return app;
 }

@@ -45,26 +45,32 @@ export function createRateLimiter(limit: number, clock: () => number) {
   };
 }
 
-/** Failed authentications per client address per minute; over the limit the address waits. */
-export function createFailureThrottle(perMinute: number, clock: () => number) {
+/**
+ * Failed authentications per client address per window (a minute for API keys; the dashboard
+ * uses 15 minutes per email and address); over the limit the client waits.
+ */
+export function createFailureThrottle(limit: number, clock: () => number, windowMs = 60_000) {
   const failures = new Map<string, { start: number; count: number }>();
   return {
-    /** Seconds the address must wait, or 0. */
-    blockedFor(ip: string): number {
-      if (perMinute <= 0) return 0;
-      const f = failures.get(ip);
+    /** Seconds the client must wait, or 0. */
+    blockedFor(client: string): number {
+      if (limit <= 0) return 0;
+      const f = failures.get(client);
       const now = clock();
-      if (!f || now - f.start >= 60_000) return 0;
-      return f.count >= perMinute ? Math.ceil((f.start + 60_000 - now) / 1000) : 0;
+      if (!f || now - f.start >= windowMs) return 0;
+      return f.count >= limit ? Math.ceil((f.start + windowMs - now) / 1000) : 0;
     },
-    fail(ip: string): void {
-      if (perMinute <= 0) return;
+    fail(client: string): void {
+      if (limit <= 0) return;
       const now = clock();
-      const f = failures.get(ip);
-      if (!f || now - f.start >= 60_000) {
+      const f = failures.get(client);
+      if (!f || now - f.start >= windowMs) {
         if (failures.size > 100_000) failures.clear();
-        failures.set(ip, { start: now, count: 1 });
+        failures.set(client, { start: now, count: 1 });
       } else f.count++;
+    },
+    reset(client: string): void {
+      failures.delete(client);
     },
   };
 }

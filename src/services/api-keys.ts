@@ -1,7 +1,7 @@
 import { newId } from '../domain/ids.ts';
-import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { NotFoundError } from '../domain/errors.ts';
 import {
-  KEY_PATTERN, generateApiKey, hashApiKey, maskApiKey, parseExpiry, parsePermission, type Permission,
+  KEY_PATTERN, generateApiKey, hashApiKey, maskApiKey, parseExpiry, parseKeyName, parsePermission, type Permission,
 } from '../domain/api-keys.ts';
 import { iso, isoOrNull, type Actor, type Ctx } from './context.ts';
 import { getProject } from './projects.ts';
@@ -62,9 +62,7 @@ export async function audit(
 
 /** Creates a key; the secret is returned here and nowhere else. */
 export async function createApiKey(ctx: Ctx, input: CreateKeyInput): Promise<ApiKeyView & { key: string }> {
-  const name = (input.name ?? '').trim();
-  if (!name) throw new ValidationError('Name is required');
-  if (name.length > 255) throw new ValidationError('Name must be at most 255 characters');
+  const name = parseKeyName(input.name);
   const permission = parsePermission(input.permission);
   const now = ctx.clock();
   const expiresAt = parseExpiry(input.expires, now);

@@ -1,0 +1,52 @@
+import type { FastifyRequest } from 'fastify';
+import { ValidationError } from '../../domain/errors.ts';
+import { html, type Markup } from './html.ts';
+
+/** The urlencoded body of a dashboard form (anything else reads as an empty form). */
+export function form(req: FastifyRequest): URLSearchParams {
+  return req.body instanceof URLSearchParams ? req.body : new URLSearchParams();
+}
+
+export type FieldErrors = Record<string, string>;
+
+/** Runs one field's domain rule; its ValidationError message goes beside that field. */
+export function checkField<T>(errors: FieldErrors, name: string, rule: () => T): T | undefined {
+  try {
+    return rule();
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    errors[name] = err.message;
+    return undefined;
+  }
+}
+
+export interface FieldOptions {
+  label: string;
+  name: string;
+  type?: string;
+  value?: string;
+  error?: string | null;
+  hint?: string;
+  required?: boolean;
+  autocomplete?: string;
+  attrs?: Markup;
+}
+
+/** A labelled input with its hint and error, tied together for screen readers. */
+export function field(f: FieldOptions): Markup {
+  const id = `f-${f.name}`;
+  const described = [f.hint ? `${id}-hint` : '', f.error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return html`<div class="field${f.error ? ' invalid' : ''}">
+  <label for="${id}">${f.label}</label>
+  ${f.hint ? html`<p class="hint" id="${id}-hint">${f.hint}</p>` : ''}
+  <input id="${id}" name="${f.name}" type="${f.type ?? 'text'}" value="${f.value ?? ''}"${f.required ? html` required` : ''}${f.autocomplete ? html` autocomplete="${f.autocomplete}"` : ''}${described ? html` aria-describedby="${described}"` : ''}${f.error ? html` aria-invalid="true"` : ''}${f.attrs ?? ''}>
+  ${fieldError(id, f.error)}
+</div>`;
+}
+
+export function fieldError(id: string, error: string | null | undefined): Markup | '' {
+  return error ? html`<p class="field-error" id="${id}-error">${error}</p>` : '';
+}
+
+export const csrfInput = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
+
