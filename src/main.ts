@@ -34,7 +34,8 @@ export async function startServer(
     ctx.log.info({ project: created.uuid }, 'created project "Default"');
     announce(
       `\nVigil created the project "Default" (${created.uuid}).\n` +
-        `Create its first API key with:\n\n  npx vigil keys create --project ${created.uuid} --name "First key" --permission read_write\n\n`,
+        `Open the dashboard at ${config.publicUrl}/app to create the first user and an API key, or create a key with:\n\n` +
+        `  npx vigil keys create --project ${created.uuid} --name "First key" --permission read_write\n\n`,
     );
   }
   let app: ApiApp | null = null;

@@ -274,11 +274,11 @@ describe('public status pages', () => {
     assert.equal((await get('/badge.svg', { host: hostname })).status, 200);
     // The same page stays reachable by its subdomain path.
     assert.equal((await get(`/status/${sp.subdomain}`, { host: hostname })).status, 200);
-    // Any other host keeps the JSON 404 at /.
+    // Any other host is led from / to the dashboard.
     for (const host of ['other.example.com', '127.0.0.1', '']) {
       const miss = await get('/', { host });
-      assert.equal(miss.status, 404);
-      assert.deepEqual(JSON.parse(miss.text), { message: 'Not found' });
+      assert.equal(miss.status, 302);
+      assert.equal(miss.headers.location, '/app');
     }
     assert.equal((await get('/feed.rss', { host: 'other.example.com' })).status, 404);
 

@@ -219,13 +219,17 @@ export default async function publicPageRoutes(app: FastifyInstance, opts: { ctx
     url: (_req, page) => `${opts.publicUrl}/status/${page.row.subdomain}`,
     miss: (_req, reply) => notFoundPage(reply),
   });
-  // Any other request keeps the app's JSON 404 (the dashboard will take / later).
+  // On any other host, / leads to the dashboard and the rest keeps the app's JSON 404.
   mount({
     at: (sub) => sub || '/',
     find: (req) => findPageByHost(ctx, req.host),
     base: () => '',
     url: (req, page) => `${req.protocol}://${page.row.hostname}/`,
-    miss: (_req, reply) => { reply.callNotFound(); return reply; },
+    miss: (req, reply) => {
+      if (req.method === 'GET' && req.url.split('?')[0] === '/') return reply.redirect('/app', 302);
+      reply.callNotFound();
+      return reply;
+    },
   });
   app.route({ method: ['GET', 'POST'], url: '/status', ...hide, handler: (_req, reply) => notFoundPage(reply) });
   app.route({ method: ['GET', 'POST'], url: '/status/*', ...hide, handler: (_req, reply) => notFoundPage(reply) });
