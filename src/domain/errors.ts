@@ -10,3 +10,6 @@ export class NotFoundError extends DomainError {
 export class ValidationError extends DomainError {}
 
 export class ConflictError extends DomainError {}
+
+/** The work could not be done now (the database refused a write); the client should retry. */
+export class UnavailableError extends DomainError {}

@@ -116,11 +116,27 @@ export function applyHealthcheckInput(current: HealthcheckSettings | null, input
   return next;
 }
 
+// Every ping of a cron check needs the expression's next run, which costs tens of µs to find
+// (and more to parse). Kept per expression: the parsed Cron and the last answer, [from, due),
+// which holds for any instant in between since no run falls there.
+const crons = new Map<string, { cron: Cron; from: number; due: number }>();
+
 /** When the next ping is due after one at `after` (cron: the next run of the expression in its zone). */
 export function nextDue(s: HealthcheckSettings, after: number): number {
   if (s.cron) {
-    const next = parseCron(s.cron, s.timezone).nextRun(new Date(after));
-    return next ? next.getTime() : after + MAX_SECONDS * 1000;
+    const key = `${s.timezone} ${s.cron}`;
+    let c = crons.get(key);
+    if (!c) {
+      if (crons.size >= 1000) crons.clear();
+      c = { cron: parseCron(s.cron, s.timezone), from: 0, due: 0 };
+      crons.set(key, c);
+    }
+    if (after >= c.from && after < c.due) return c.due;
+    const next = c.cron.nextRun(new Date(after));
+    if (!next) return after + MAX_SECONDS * 1000;
+    c.from = after;
+    c.due = next.getTime();
+    return c.due;
   }
   return after + toSeconds(s.period_value!, s.period_type!) * 1000;
 }

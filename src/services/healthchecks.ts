@@ -1,9 +1,11 @@
-import type { Transaction } from 'kysely';
+import { sql, type Insertable, type Transaction } from 'kysely';
 import { newId } from '../domain/ids.ts';
-import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { NotFoundError, UnavailableError, ValidationError } from '../domain/errors.ts';
 import { alertAt, applyHealthcheckInput, nextDue, type HealthcheckSettings, type PeriodType } from '../domain/healthchecks.ts';
 import type { ActorCtx, Ctx } from './context.ts';
-import type { Database, HealthcheckRow, PingRow } from '../storage/schema.ts';
+import type { Database, HealthcheckRow, OutageRow, PingRow } from '../storage/schema.ts';
+import type { Dialect, Store } from '../storage/store.ts';
+import { groupCommit, padToPowerOfTwo, powerOfTwoChunks } from '../storage/group-commit.ts';
 
 type Row = Omit<HealthcheckRow, 'id'> & { id: number };
 export type Healthcheck = Row & { settings: HealthcheckSettings };
@@ -118,16 +120,16 @@ export async function lastRuns(ctx: ActorCtx, ids: number[]) {
   return out;
 }
 
-async function openOutage(trx: Trx, h: Row, at: number, description: string, now: number) {
-  await trx.insertInto('outages').values({
+function outageRow(h: Row, at: number, description: string, now: number): Insertable<OutageRow> {
+  return {
     uuid: newId('outage'), project_id: h.project_id, monitor_id: null, healthcheck_id: h.id, outage_type: 'automatic',
     started_at: at, ended_at: null, status_code: 0, description, detected_location: 'ping', confirmed_locations: '',
     protocol: 'healthcheck', error_header: null, acknowledged_at: null, acknowledged_by: null, escalation_policy_id: null, created_at: now,
-  }).execute();
+  };
 }
 
-async function closeOutage(trx: Trx, h: Row, at: number) {
-  await trx.updateTable('outages').set({ ended_at: at }).where('healthcheck_id', '=', h.id).where('ended_at', 'is', null).execute();
+async function openOutage(trx: Trx, h: Row, at: number, description: string, now: number) {
+  await trx.insertInto('outages').values(outageRow(h, at, description, now)).execute();
 }
 
 export interface PingInput {
@@ -137,43 +139,115 @@ export interface PingInput {
   body: string | null;
 }
 
+/** A ping as queued for the next group commit: `at` is when it was received. */
+interface QueuedPing extends PingInput {
+  token: string;
+  at: number;
+}
+
+const bigint = (v: number | null) => sql`CAST(${v} AS BIGINT)`;
+/** `(VALUES (…), (…)) AS v`: columns v.column1, v.column2, … on both databases. */
+const valuesTable = (rows: (number | null)[][]) => sql`(VALUES ${sql.join(rows.map((r) => sql`(${sql.join(r.map(bigint))})`))}) AS v`;
+
 /**
- * Records a ping and applies it in one transaction before the caller answers, so an
- * acknowledged ping is never lost: success re-arms the due date and ends an outage, fail
- * turns the check down at once, start marks the beginning of a run. Paused checks record
- * pings but change no status.
+ * Applies a group of pings, in the order received, as if each had its own transaction: a start
+ * marks the beginning of a run; success re-arms the due date and ends an outage; fail turns the
+ * check down at once; paused checks record pings but change no status. The checks are read in
+ * one query (locked on PostgreSQL, in id order so two nodes never deadlock), changed in memory
+ * and written back with a few statements whatever the group's size. Unknown tokens are
+ * answered at once: they write nothing.
+ */
+async function applyPings(trx: Trx, dialect: Dialect, pings: QueuedPing[], answerNow: (i: number, found: boolean) => void): Promise<boolean[]> {
+  let lookup = trx.selectFrom('healthchecks').selectAll().where('uuid', 'in', padToPowerOfTwo([...new Set(pings.map((p) => p.token))])).orderBy('id');
+  if (dialect === 'postgres') lookup = lookup.forUpdate();
+  const checks = new Map<string, Row>();
+  for (const r of await lookup.execute()) checks.set(r.uuid, r);
+  const found = pings.map((p, i) => {
+    if (!checks.has(p.token)) answerNow(i, false);
+    return checks.has(p.token);
+  });
+
+  const rows: Insertable<PingRow>[] = [];
+  // Per check: whether a success or fail came (the due date moves), when the outage open
+  // before this group ended, and the outages opened in this group.
+  const touched = new Map<Row, { armed: boolean; closedAt: number | null; opened: Insertable<OutageRow>[] }>();
+  for (const p of pings) {
+    const h = checks.get(p.token);
+    if (!h) continue;
+    const now = p.at;
+    const duration = p.kind !== 'start' && h.last_start_at !== null ? now - h.last_start_at : null;
+    rows.push({
+      healthcheck_id: h.id, at: now, kind: p.kind, source_ip: p.sourceIp, user_agent: p.userAgent?.slice(0, 300) ?? null,
+      body: p.body ? p.body.slice(0, PING_BODY_LIMIT) : null, duration_ms: duration,
+    });
+    let t = touched.get(h);
+    if (!t) touched.set(h, (t = { armed: false, closedAt: null, opened: [] }));
+    if (p.kind === 'start') {
+      h.last_start_at = now;
+      continue;
+    }
+    const down = p.kind === 'fail';
+    const statusChange = h.paused !== 1 && (down ? h.is_down === 0 : h.is_down === 1);
+    h.last_ping_at = now;
+    h.last_start_at = null;
+    t.armed = true;
+    if (!statusChange) continue;
+    h.is_down = down ? 1 : 0;
+    h.state_version++;
+    if (down) {
+      h.last_downtime_at = now;
+      t.opened.push(outageRow(h, now, 'failure reported by ping', now));
+    } else if (t.opened.length) t.opened[t.opened.length - 1].ended_at = now;
+    else t.closedAt = now;
+  }
+
+  const states: (number | null)[][] = [];
+  const closes: (number | null)[][] = [];
+  const opened: Insertable<OutageRow>[] = [];
+  for (const [h, t] of touched) {
+    // The due date depends only on the last success or fail: computed once per check.
+    if (t.armed) {
+      const s = settingsOf(h);
+      h.due_at = nextDue(s, h.last_ping_at!);
+      h.alert_at = alertAt(s, h.due_at);
+    }
+    states.push([h.id, h.last_ping_at, h.last_start_at, h.due_at, h.alert_at, h.is_down, h.state_version, h.last_downtime_at]);
+    if (t.closedAt !== null) closes.push([h.id, t.closedAt]);
+    opened.push(...t.opened);
+  }
+  for (const chunk of powerOfTwoChunks(rows)) await trx.insertInto('healthcheck_pings').values(chunk).execute();
+  if (states.length) {
+    await sql`UPDATE healthchecks SET last_ping_at = v.column2, last_start_at = v.column3, due_at = v.column4, alert_at = v.column5,
+      is_down = v.column6, state_version = v.column7, last_downtime_at = v.column8 FROM ${valuesTable(padToPowerOfTwo(states))} WHERE healthchecks.id = v.column1`.execute(trx);
+  }
+  // Closes first: they end outages opened before this group, never the ones it opens.
+  if (closes.length) {
+    await sql`UPDATE outages SET ended_at = v.column2 FROM ${valuesTable(padToPowerOfTwo(closes))} WHERE outages.healthcheck_id = v.column1 AND outages.ended_at IS NULL`.execute(trx);
+  }
+  for (const chunk of powerOfTwoChunks(opened)) await trx.insertInto('outages').values(chunk).execute();
+  return found;
+}
+
+const pingWriters = new WeakMap<Store, (ping: QueuedPing) => Promise<boolean>>();
+
+/**
+ * Records a ping; resolves true once it is committed (false for an unknown token), so an
+ * acknowledged ping is never lost. Concurrent pings share one transaction (group commit). A
+ * ping that cannot be stored rejects with UnavailableError: never answer it 2xx.
  */
 export async function recordPing(ctx: Ctx, token: string, ping: PingInput): Promise<boolean> {
-  const now = ctx.clock();
-  return ctx.store.db.transaction().execute(async (trx) => {
-    const h = await trx.selectFrom('healthchecks').selectAll().where('uuid', '=', token).executeTakeFirst();
-    if (!h) return false;
-    const duration = ping.kind !== 'start' && h.last_start_at !== null ? now - h.last_start_at : null;
-    await trx.insertInto('healthcheck_pings').values({
-      healthcheck_id: h.id, at: now, kind: ping.kind, source_ip: ping.sourceIp, user_agent: ping.userAgent?.slice(0, 300) ?? null,
-      body: ping.body ? ping.body.slice(0, PING_BODY_LIMIT) : null, duration_ms: duration,
-    }).execute();
-    if (ping.kind === 'start') {
-      await trx.updateTable('healthchecks').set({ last_start_at: now }).where('id', '=', h.id).execute();
-      return true;
-    }
-    const s = settingsOf(h);
-    const due = nextDue(s, now);
-    const down = ping.kind === 'fail';
-    const paused = h.paused === 1;
-    const statusChange = !paused && (down ? h.is_down === 0 : h.is_down === 1);
-    await trx
-      .updateTable('healthchecks')
-      .set({
-        last_ping_at: now, last_start_at: null, due_at: due, alert_at: alertAt(s, due),
-        ...(statusChange ? { is_down: down ? 1 : 0, state_version: h.state_version + 1, ...(down ? { last_downtime_at: now } : {}) } : {}),
-      })
-      .where('id', '=', h.id)
-      .execute();
-    if (statusChange && down) await openOutage(trx, h, now, 'failure reported by ping', now);
-    if (statusChange && !down) await closeOutage(trx, h, now);
-    return true;
-  });
+  let write = pingWriters.get(ctx.store);
+  if (!write) {
+    const { store } = ctx;
+    write = groupCommit<QueuedPing, boolean>(store, (trx, pings, answerNow) => applyPings(trx, store.dialect, pings, answerNow));
+    pingWriters.set(store, write);
+  }
+  try {
+    return await write({ ...ping, token, at: ctx.clock() });
+  } catch (err) {
+    ctx.log.error({ err }, 'ping not stored');
+    throw new UnavailableError('The ping could not be stored; retry later');
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../harness.ts';
 import { applyHealthcheckInput, nextDue } from '../../src/domain/healthchecks.ts';
 import { sweepOverdueHealthchecks } from '../../src/services/healthchecks.ts';
+import { sql } from 'kysely';
 
 let h: Harness;
 let now = Date.now();
@@ -212,6 +213,136 @@ describe('pings and heartbeat status', () => {
     } finally {
       await eng.stop();
     }
+  });
+});
+
+describe('pings under concurrency', () => {
+  const cron = { name: 'cron job', cron: '*/5 * * * *', timezone: 'Europe/Berlin', grace_period_value: 2, grace_period_type: 'minutes' };
+
+  async function storedPings(uuids: string[]) {
+    return h.ctx.store.db
+      .selectFrom('healthcheck_pings')
+      .innerJoin('healthchecks', 'healthchecks.id', 'healthcheck_pings.healthcheck_id')
+      .select(['healthchecks.uuid as uuid', 'healthcheck_pings.kind as kind', 'healthcheck_pings.at as at', 'healthcheck_pings.user_agent as ua', 'healthcheck_pings.duration_ms as duration'])
+      .where('healthchecks.uuid', 'in', uuids)
+      .orderBy('healthcheck_pings.id')
+      .execute();
+  }
+
+  test('500 pings at once, mixed kinds: every ping answered 200 is stored once, and each check ends as if they came one by one', async () => {
+    const inputs = [period, period, cron, { ...period, name: 'paused' }];
+    const checks: { uuid: string; name: string }[] = [];
+    for (const input of inputs) checks.push((await h.request('POST', '/v2/healthchecks', { body: input })).body.healthcheck);
+    await h.request('POST', `/v2/healthchecks/${checks[3].uuid}/pause`);
+    const versions = await Promise.all(checks.map(async (c) => (await h.ctx.store.db.selectFrom('healthchecks').select('state_version').where('uuid', '=', c.uuid).executeTakeFirstOrThrow()).state_version));
+    // Two checks are down with an open outage before the burst.
+    for (const c of [checks[0], checks[2]]) assert.equal((await ping(c.uuid, '/fail', { headers: { 'user-agent': `before-${c.uuid}` } })).status, 200);
+    const suffixes = ['', '', '', '/fail', '/start'];
+    const sent = Array.from({ length: 500 }, (_, i) => {
+      const unknown = i % 25 === 0;
+      const token = unknown ? 'tok_AAAAAAAAAAAAAAAAAAAAAAAA' : checks[i % checks.length].uuid;
+      const post = i % 7 === 0;
+      return { id: `burst-${i}`, token, unknown, suffix: suffixes[i % suffixes.length], init: { method: post ? 'POST' : 'GET', body: post ? `run ${i}` : undefined, headers: { 'user-agent': `burst-${i}` } } };
+    });
+    // Open the connections first, so the pings arrive together and share transactions.
+    await Promise.all(sent.map(() => fetch(`${h.url}/healthz`).then((r) => r.text())));
+    const answers = await Promise.all(sent.map(async (p) => ({ ...p, ...(await ping(p.token, p.suffix, p.init)) })));
+    for (const a of answers) assert.equal(a.status, a.unknown ? 404 : 200, `${a.id}: ${a.text}`);
+
+    const rows = await storedPings(checks.map((c) => c.uuid));
+    const acked = [...answers.filter((a) => a.status === 200).map((a) => a.id), `before-${checks[0].uuid}`, `before-${checks[2].uuid}`].sort();
+    assert.deepEqual(rows.map((r) => r.ua).sort(), acked, 'stored exactly the pings answered 200, each once');
+
+    for (const [i, c] of checks.entries()) {
+      // Replay this check's pings in the order they were stored.
+      let lastPing: number | null = null;
+      let lastStart: number | null = null;
+      let down = false;
+      let opened = 0;
+      let changes = 0;
+      for (const r of rows.filter((x) => x.uuid === c.uuid)) {
+        const at = Number(r.at);
+        assert.equal(r.duration === null ? null : Number(r.duration), r.kind !== 'start' && lastStart !== null ? at - lastStart : null, 'run duration since the last start');
+        if (r.kind === 'start') {
+          lastStart = at;
+          continue;
+        }
+        lastPing = at;
+        lastStart = null;
+        const fail = r.kind === 'fail';
+        if (i !== 3 && fail !== down) {
+          down = fail;
+          changes++;
+          if (down) opened++;
+        }
+      }
+      const row = await h.ctx.store.db.selectFrom('healthchecks').selectAll().where('uuid', '=', c.uuid).executeTakeFirstOrThrow();
+      const settings = applyHealthcheckInput(null, inputs[i]);
+      const due = nextDue(settings, lastPing!);
+      assert.equal(Number(row.last_ping_at), lastPing, c.name);
+      assert.equal(row.last_start_at === null ? null : Number(row.last_start_at), lastStart);
+      assert.equal(Number(row.due_at), due);
+      assert.equal(Number(row.alert_at), due + settings.grace_value * (settings.grace_type === 'minutes' ? 60_000 : 1000));
+      assert.equal(row.is_down, down ? 1 : 0);
+      assert.equal(row.state_version, versions[i] + changes, 'one version per status change');
+      const outages = await h.ctx.store.db.selectFrom('outages').select(['ended_at']).where('healthcheck_id', '=', row.id).execute();
+      assert.equal(outages.length, opened, 'one outage per turn down');
+      assert.equal(outages.filter((o) => o.ended_at === null).length, down ? 1 : 0);
+      const api = (await h.request('GET', `/v2/healthchecks/${c.uuid}`)).body.healthcheck;
+      assert.equal(api.lastPing, new Date(lastPing!).toISOString());
+      assert.equal(api.dueDate, new Date(due).toISOString());
+      assert.equal(api.isDown, down);
+    }
+  });
+
+  test('a burst of unknown tokens is answered 404 with a JSON message and writes nothing', async () => {
+    const before = (await h.ctx.store.db.selectFrom('healthcheck_pings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    await Promise.all(Array.from({ length: 50 }, () => fetch(`${h.url}/healthz`).then((r) => r.text())));
+    const answers = await Promise.all(Array.from({ length: 50 }, async (_, i) => {
+      const res = await fetch(`${h.url}/ping/tok_unknown${String(i).padStart(17, '0')}${i % 2 ? '/fail' : ''}`);
+      return { status: res.status, body: await res.json() };
+    }));
+    for (const a of answers) assert.deepEqual(a, { status: 404, body: { message: 'Healthcheck not found' } });
+    const after = (await h.ctx.store.db.selectFrom('healthcheck_pings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    assert.equal(Number(after), Number(before));
+  });
+
+  test('a ping whose commit fails is answered 503 with a JSON message and never 200; pings of other checks in the same burst are stored', async () => {
+    const good = (await h.request('POST', '/v2/healthchecks', { body: period })).body.healthcheck;
+    const bad = (await h.request('POST', '/v2/healthchecks', { body: period })).body.healthcheck;
+    const badId = (await h.ctx.store.db.selectFrom('healthchecks').select('id').where('uuid', '=', bad.uuid).executeTakeFirstOrThrow()).id;
+    // The database refuses this check's ping rows, as a full disk or a broken connection would.
+    const db = h.ctx.store.db;
+    if (h.ctx.store.dialect === 'sqlite') {
+      await sql.raw(`CREATE TRIGGER refuse_pings BEFORE INSERT ON healthcheck_pings WHEN NEW.healthcheck_id = ${badId} BEGIN SELECT RAISE(ABORT, 'refused by test'); END`).execute(db);
+    } else {
+      await sql.raw(`CREATE FUNCTION refuse_ping() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by test'; END $$ LANGUAGE plpgsql`).execute(db);
+      await sql.raw(`CREATE TRIGGER refuse_pings BEFORE INSERT ON healthcheck_pings FOR EACH ROW WHEN (NEW.healthcheck_id = ${badId}) EXECUTE FUNCTION refuse_ping()`).execute(db);
+    }
+    try {
+      const answers = await Promise.all(Array.from({ length: 60 }, async (_, i) => {
+        const c = i % 3 === 0 ? bad : good;
+        const res = await fetch(`${h.url}/ping/${c.uuid}${i % 2 ? '/fail' : ''}`, { headers: { 'user-agent': `refusal-${i}` } });
+        return { c, status: res.status, type: res.headers.get('content-type'), body: await res.text() };
+      }));
+      for (const a of answers) {
+        if (a.c === good) assert.equal(a.status, 200);
+        else {
+          assert.equal(a.status, 503);
+          assert.match(a.type ?? '', /application\/json/);
+          assert.ok(JSON.parse(a.body).message);
+        }
+      }
+      const rows = await storedPings([good.uuid, bad.uuid]);
+      assert.equal(rows.filter((r) => r.uuid === good.uuid).length, 40);
+      assert.equal(rows.filter((r) => r.uuid === bad.uuid).length, 0);
+      const g = (await h.request('GET', `/v2/healthchecks/${bad.uuid}`)).body.healthcheck;
+      assert.equal(g.lastPing, null, 'a refused ping changes nothing');
+      assert.equal(g.isDown, false);
+    } finally {
+      await sql.raw('DROP TRIGGER refuse_pings' + (h.ctx.store.dialect === 'postgres' ? ' ON healthcheck_pings' : '')).execute(db);
+    }
+    assert.equal((await ping(bad.uuid)).status, 200, 'accepted again once the database accepts it');
   });
 });
 

@@ -6,7 +6,7 @@ import { PING_BODY_LIMIT, recordPing, type PingInput } from '../../services/heal
 /**
  * The heartbeat endpoint, unauthenticated: the token in the path is the credential.
  * GET, HEAD and POST record a ping; /fail a failure, /start the start of a run. The answer is
- * sent only after the ping is committed.
+ * sent only after the ping is committed; one that cannot be stored is answered 503, never 200.
  */
 export default async function pingRoutes(app: FastifyInstance, opts: { ctx: Ctx }) {
   // Any body is accepted (only its first 10 KiB is kept).
