@@ -32,6 +32,10 @@ export const files = [
   'test/cli-users.test.ts',
   'test/browser/dashboard.test.ts',
   // [marker: dashboard tests]
+  'test/dashboard/monitors.test.ts',
+  'test/dashboard/monitor-page.test.ts',
+  'test/browser/dashboard-monitors.test.ts',
+  // [marker: dashboard monitoring tests]
 ];
 
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2)];

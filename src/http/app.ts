@@ -32,7 +32,7 @@ declare module 'fastify' {
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export type AppOptions = Pick<Config, 'rateLimitPerHour' | 'authFailuresPerMinute' | 'logLevel' | 'trustProxy' | 'publicUrl'> & Partial<Pick<Config, 'metricsToken'>>;
+export type AppOptions = Pick<Config, 'rateLimitPerHour' | 'authFailuresPerMinute' | 'logLevel' | 'trustProxy' | 'publicUrl'> & Partial<Pick<Config, 'metricsToken' | 'rawRetentionDays'>>;
 
 export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
   const app = Fastify({
@@ -110,7 +110,7 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
     // [marker: mcp routes]
   });
 
-  await app.register(dashboardRoutes, { prefix: '/app', ctx });
+  await app.register(dashboardRoutes, { prefix: '/app', ctx, publicUrl: opts.publicUrl, rawRetentionDays: opts.rawRetentionDays });
   // [marker: dashboard]
 
   return app;

@@ -60,6 +60,8 @@ describe('the dashboard in a browser', { timeout: 120_000 }, () => {
   test('Developers tab: create a key in the modal, see it once, copy it, close, revoke it', async () => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.url });
     await page.getByRole('link', { name: 'Test project' }).click();
+    await page.waitForURL(`${h.url}/app/projects/${h.project.uuid}/monitors`); // a project opens on its monitors
+    await page.locator('nav.project-nav').getByRole('link', { name: 'Settings' }).click();
     await page.waitForURL(devUrl());
     assert.equal(await page.locator('nav.tabs [aria-current=page]').textContent(), 'Developers');
 

@@ -191,7 +191,7 @@ describe('dashboard sign-in and the Developers tab', () => {
     assert.match(empty.text, /not a member of any project/);
     const made = await m.submit('/app/projects', '/app/projects', { name: 'Team B' });
     assert.equal(made.status, 303);
-    const teamB = /projects\/(proj_[A-Za-z0-9]+)\/settings\/developers/.exec(made.location!)![1];
+    const teamB = /projects\/(proj_[A-Za-z0-9]+)\/monitors$/.exec(made.location!)![1]; // a new project opens on its monitors
     const own = await m.get('/app/projects');
     assert.ok(own.text.includes('>Team B</a>'));
     assert.ok(!own.text.includes('Test project'));

@@ -8,6 +8,7 @@ import { checkField, csrfInput, field, fieldError, form, type FieldErrors } from
 import { sendUserPage, time, type Deps } from './layout.ts';
 import { csrfToken } from './session.ts';
 import { developersPath } from './projects.ts';
+import { projectHeader } from './project-nav.ts';
 
 const PERMISSION_LABELS: Record<Permission, string> = { read_write: 'Read & Write', read_only: 'Read-only' };
 
@@ -21,7 +22,7 @@ interface KeyFormValues {
 const EMPTY_FORM: KeyFormValues = { name: '', permission: '', expiration: 'never', expiresOn: '' };
 
 function settingsHeader(project: MemberProject, current: string): Markup {
-  return html`<nav class="crumbs" aria-label="Breadcrumb"><a href="/app/projects">Projects</a> <span aria-hidden="true">›</span> <span>${project.name}</span> <span aria-hidden="true">›</span> <span>Settings</span></nav>
+  return html`${projectHeader(project, 'settings')}
 <h1>${project.name} <span class="subtitle">settings</span></h1>
 <nav class="tabs" aria-label="Project settings"><a href="${developersPath(project.uuid)}"${current === 'developers' ? html` aria-current="page"` : ''}>Developers</a></nav>`;
 }

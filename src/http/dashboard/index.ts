@@ -10,6 +10,8 @@ import { SESSION_COOKIE, PRESESSION_COOKIE, csrfValid, readCookies, setCookie } 
 import signInRoutes from './sign-in.ts';
 import projectRoutes from './projects.ts';
 import developerRoutes from './developers.ts';
+import monitorRoutes from './monitors.ts';
+import monitorPageRoutes from './monitor-page.ts';
 
 /** Dashboard forms are small; anything bigger is refused before it is read. */
 const FORM_BODY_LIMIT = 64 * 1024;
@@ -39,9 +41,10 @@ function loadAssets(): { assets: Assets; files: Map<string, { body: Buffer; type
  * The web dashboard, mounted under /app: server-rendered pages, a session cookie, a CSRF token
  * on every POST, and the same services the API and the CLI use.
  */
-export default async function dashboard(app: FastifyInstance, { ctx }: { ctx: Ctx }) {
+export default async function dashboard(app: FastifyInstance, opts: { ctx: Ctx; publicUrl?: string; rawRetentionDays?: number }) {
+  const { ctx } = opts;
   const { assets, files } = loadAssets();
-  const deps: Deps = { ctx, assets };
+  const deps: Deps = { ctx, assets, publicUrl: opts.publicUrl ?? '', rawRetentionDays: opts.rawRetentionDays ?? 7 };
 
   app.addHook('onRoute', (route) => {
     route.schema = { ...route.schema, hide: true }; // not part of the API document
@@ -109,5 +112,7 @@ export default async function dashboard(app: FastifyInstance, { ctx }: { ctx: Ct
     });
     projectRoutes(signedIn, deps);
     developerRoutes(signedIn, deps);
+    monitorRoutes(signedIn, deps);
+    monitorPageRoutes(signedIn, deps);
   });
 }

@@ -65,6 +65,10 @@ export function messagePage(assets: Assets, title: string, message: string, user
 export interface Deps {
   ctx: Ctx;
   assets: Assets;
+  /** Base of the heartbeat ping URLs shown with healthchecks. */
+  publicUrl: string;
+  /** Charts read raw check results (with phases) for periods within this many days. */
+  rawRetentionDays: number;
 }
 
 /** A page for the signed-in user (header with their email and the sign-out form). */

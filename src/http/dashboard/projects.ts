@@ -5,6 +5,7 @@ import { html } from './html.ts';
 import { csrfInput, field, form } from './forms.ts';
 import { sendUserPage, time, type Deps } from './layout.ts';
 import { csrfToken } from './session.ts';
+import { projectPath } from './project-nav.ts';
 
 export const developersPath = (uuid: string) => `/app/projects/${encodeURIComponent(uuid)}/settings/developers`;
 
@@ -14,7 +15,7 @@ export default function projectRoutes(app: FastifyInstance, { ctx, assets }: Dep
     const body = html`<h1>Projects</h1>
 ${projects.length
   ? html`<ul class="projects">${projects.map((p) => html`<li class="card">
-    <a class="project-name" href="${developersPath(p.uuid)}">${p.name}</a>
+    <a class="project-name" href="${projectPath(p.uuid, 'monitors')}">${p.name}</a>
     <span class="meta"><code>${p.uuid}</code> · ${p.role === 'owner' ? 'Owner' : 'Member'} · created ${time(p.created_at)}</span>
   </li>`)}</ul>`
   : html`<p>You are not a member of any project yet. Create one below.</p>`}
@@ -35,17 +36,17 @@ ${projects.length
     const name = form(req).get('name') ?? '';
     try {
       const project = await createUserProject(ctx, req.dash.user!.id, name);
-      return reply.redirect(developersPath(project.uuid), 303);
+      return reply.redirect(projectPath(project.uuid, 'monitors'), 303);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return projectsPage(req, reply, 422, name, err.message);
     }
   });
 
-  // Until the monitor screens exist, a project opens on its settings.
+  // A project opens on its monitors.
   app.get('/projects/:uuid', async (req, reply) => {
     const project = await getUserProject(ctx, req.dash.user!.id, (req.params as { uuid: string }).uuid);
-    return reply.redirect(developersPath(project.uuid), 303);
+    return reply.redirect(projectPath(project.uuid, 'monitors'), 303);
   });
   app.get('/projects/:uuid/settings', async (req, reply) => {
     const project = await getUserProject(ctx, req.dash.user!.id, (req.params as { uuid: string }).uuid);

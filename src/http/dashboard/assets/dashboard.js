@@ -1,13 +1,23 @@
 // Progressive enhancement for the dashboard: every page also works without this file.
-// It opens the Create key form in a <dialog>, submits it in place, and copies the new key.
+// It opens the Create key form in a <dialog>, submits it in place, copies keys and ping URLs,
+// submits the chart period on change, and shows only the monitor form's fields of its type.
 
 function enhance(root) {
   for (const button of root.querySelectorAll('[data-copy]')) button.hidden = false;
+  for (const button of root.querySelectorAll('[data-hide-when-scripted]')) button.hidden = true;
+  for (const select of root.querySelectorAll('select[name=protocol]')) showProtocol(select);
+}
+
+// Without scripts every type's fields show; with them, only the chosen type's.
+function showProtocol(select) {
+  for (const box of select.form?.querySelectorAll('[data-protocols]') ?? []) {
+    box.hidden = !box.dataset.protocols.split(' ').includes(select.value);
+  }
 }
 
 async function copyFrom(button) {
   const input = document.getElementById(button.dataset.copy);
-  const status = button.closest('.key-panel')?.querySelector('.copy-status');
+  const status = button.closest('.key-panel, .copy-scope')?.querySelector('.copy-status');
   const say = (text) => { if (status) status.textContent = text; };
   try {
     await navigator.clipboard.writeText(input.value); // absent outside secure contexts: falls through
@@ -17,7 +27,7 @@ async function copyFrom(button) {
     input.select();
     let copied = false;
     try { copied = document.execCommand('copy'); } catch {}
-    say(copied ? 'Copied to the clipboard.' : 'The key is selected: press Ctrl+C (⌘C on a Mac) to copy it.');
+    say(copied ? 'Copied to the clipboard.' : 'The text is selected: press Ctrl+C (⌘C on a Mac) to copy it.');
   }
 }
 
@@ -93,6 +103,10 @@ document.addEventListener('change', (e) => {
     const date = t.form?.querySelector('input[name=expires_on]');
     if (date) date.value = '';
   }
+  if (t instanceof HTMLSelectElement && t.name === 'protocol') showProtocol(t);
+  if (t instanceof HTMLSelectElement && t.dataset.autosubmit !== undefined) t.form?.requestSubmit();
 });
 
 enhance(document);
+// A form sent back with errors: start at the first field to fix.
+document.querySelector('main form [aria-invalid=true]')?.focus();

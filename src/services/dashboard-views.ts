@@ -1,0 +1,302 @@
+import { sql, type Expression, type SqlBool } from 'kysely';
+import { DAY, HISTOGRAM_COLUMNS, HOUR, bucketStart } from '../domain/rollups.ts';
+import type { ActorCtx } from './context.ts';
+
+/**
+ * Read models of the dashboard's monitoring screens. Each screen costs a fixed number of
+ * queries whatever the size of the project: the list reads one page of monitors and then the
+ * rollups and last results of that page only, in batches.
+ */
+
+export const MONITORS_PER_PAGE = 50;
+export const SPARK_HOURS = 24;
+export const STATUS_FILTERS = ['all', 'up', 'down', 'paused'] as const;
+export type StatusFilter = (typeof STATUS_FILTERS)[number];
+export type MonitorState = 'up' | 'down' | 'paused';
+
+export interface MonitorListRow {
+  id: number;
+  uuid: string;
+  name: string;
+  url: string;
+  protocol: string;
+  port: number | null;
+  regions: string[];
+  state: MonitorState;
+  lastMs: number | null;
+  lastAt: number | null;
+  lastOk: boolean | null;
+  /** Share of successful checks in the last SPARK_HOURS hours; null without checks. */
+  uptime24h: number | null;
+  /** Mean response time (ms) per hour, oldest first; null where no timed check ran. */
+  hours: (number | null)[];
+}
+
+export interface MonitorListPage {
+  rows: MonitorListRow[];
+  /** Monitors matching the search, by state (the status filter's counts). */
+  counts: Record<StatusFilter, number>;
+  page: number;
+  pages: number;
+  firstHour: number;
+}
+
+// Samples are the histogram counts: only successful checks with a timing add to sum_ms.
+const SAMPLES = sql<number>`${sql.join(HISTOGRAM_COLUMNS.map((c) => sql.ref(c)), sql` + `)}`;
+
+const likeTerm = (s: string) => `%${s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+function searchWhere(search: string): Expression<SqlBool> {
+  const term = likeTerm(search);
+  return sql<SqlBool>`(lower(m.name) LIKE ${term} ESCAPE '\\' OR lower(m.url) LIKE ${term} ESCAPE '\\')`;
+}
+
+function stateWhere(status: StatusFilter): Expression<SqlBool> | null {
+  if (status === 'paused') return sql<SqlBool>`m.paused = 1`;
+  if (status === 'up' || status === 'down') return sql<SqlBool>`m.paused = 0 AND m.status = ${status}`;
+  return null;
+}
+
+/** One page of the project's monitors (by name), with what the list shows of each. Four queries. */
+export async function monitorListPage(ctx: ActorCtx, q: { search: string; status: StatusFilter; page: number; perPage?: number }): Promise<MonitorListPage> {
+  const db = ctx.store.db;
+  const perPage = q.perPage ?? MONITORS_PER_PAGE;
+  const search = q.search.trim();
+  let base = db.selectFrom('monitors as m').where('m.project_id', '=', ctx.actor.projectId);
+  if (search) base = base.where(searchWhere(search));
+
+  const groups = await base.select(['m.paused', 'm.status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['m.paused', 'm.status']).execute();
+  const counts: Record<StatusFilter, number> = { all: 0, up: 0, down: 0, paused: 0 };
+  for (const g of groups) {
+    const n = Number(g.n);
+    counts.all += n;
+    counts[g.paused ? 'paused' : g.status === 'down' ? 'down' : 'up'] += n;
+  }
+  const pages = Math.max(1, Math.ceil(counts[q.status] / perPage));
+  const page = Math.min(Math.max(1, q.page), pages);
+
+  const filter = stateWhere(q.status);
+  const last = (col: 'total_ms' | 'at' | 'ok') => (eb: any) =>
+    eb.selectFrom('check_results as r').select(`r.${col}`).whereRef('r.monitor_id', '=', 'm.id').orderBy('r.at', 'desc').limit(1).as(`last_${col}`);
+  const rows = await (filter ? base.where(filter) : base)
+    .select(['m.id', 'm.uuid', 'm.name', 'm.url', 'm.protocol', 'm.port', 'm.regions', 'm.status', 'm.paused', last('total_ms'), last('at'), last('ok')])
+    .orderBy(sql`lower(m.name)`).orderBy('m.id')
+    .limit(perPage).offset((page - 1) * perPage)
+    .execute() as unknown as ListSqlRow[];
+
+  const now = ctx.clock();
+  const firstHour = bucketStart(now, HOUR) - (SPARK_HOURS - 1) * HOUR;
+  const byId = new Map<number, MonitorListRow>();
+  const out = rows.map((r) => {
+    const row: MonitorListRow = {
+      id: Number(r.id), uuid: r.uuid, name: r.name, url: r.url, protocol: r.protocol, port: r.port,
+      regions: JSON.parse(r.regions),
+      state: r.paused ? 'paused' : r.status === 'down' ? 'down' : 'up',
+      lastMs: r.last_total_ms == null ? null : Number(r.last_total_ms),
+      lastAt: r.last_at == null ? null : Number(r.last_at),
+      lastOk: r.last_ok == null ? null : Number(r.last_ok) === 1,
+      uptime24h: null,
+      hours: new Array(SPARK_HOURS).fill(null),
+    };
+    byId.set(row.id, row);
+    return row;
+  });
+  if (byId.size) {
+    const hours = await db.selectFrom('check_rollups')
+      .select(['monitor_id', 'bucket', (eb) => eb.fn.sum<number>('checks').as('checks'), (eb) => eb.fn.sum<number>('failures').as('failures'),
+        (eb) => eb.fn.sum<number>('sum_ms').as('sum_ms'), (eb) => eb.fn.sum<number>(SAMPLES).as('samples')])
+      .where('granularity', '=', 'hour').where('monitor_id', 'in', [...byId.keys()]).where('bucket', '>=', firstHour)
+      .groupBy(['monitor_id', 'bucket'])
+      .execute();
+    const totals = new Map<number, [number, number]>();
+    for (const h of hours) {
+      const id = Number(h.monitor_id);
+      const i = Math.floor((Number(h.bucket) - firstHour) / HOUR);
+      const row = byId.get(id)!;
+      if (i < 0 || i >= SPARK_HOURS) continue;
+      if (Number(h.samples) > 0) row.hours[i] = Math.round(Number(h.sum_ms) / Number(h.samples));
+      const t = totals.get(id) ?? [0, 0];
+      t[0] += Number(h.checks);
+      t[1] += Number(h.failures);
+      totals.set(id, t);
+    }
+    for (const [id, [checks, failures]] of totals) if (checks > 0) byId.get(id)!.uptime24h = (checks - failures) / checks;
+  }
+  return { rows: out, counts, page, pages, firstHour };
+}
+
+interface ListSqlRow {
+  id: number; uuid: string; name: string; url: string; protocol: string; port: number | null; regions: string; status: string; paused: number;
+  last_total_ms: number | null; last_at: number | null; last_ok: number | null;
+}
+
+// ---- the monitor page ----
+
+export const UPTIME_WINDOWS = [
+  { key: '24h', label: '24 hours', granularity: 'hour', buckets: 24 },
+  { key: '7d', label: '7 days', granularity: 'hour', buckets: 7 * 24 },
+  { key: '30d', label: '30 days', granularity: 'day', buckets: 30 },
+  { key: '90d', label: '90 days', granularity: 'day', buckets: 90 },
+] as const;
+
+export interface UptimeFigure {
+  key: string;
+  label: string;
+  checks: number;
+  failures: number;
+  /** null without checks in the window. */
+  ratio: number | null;
+}
+
+/**
+ * Uptime over the windows of UPTIME_WINDOWS in one query: hourly rollups for the short ones
+ * (the current hour counts), daily rollups (UTC days, today included) for the long ones.
+ */
+export async function monitorUptime(ctx: ActorCtx, monitorId: number): Promise<UptimeFigure[]> {
+  const now = ctx.clock();
+  const starts = UPTIME_WINDOWS.map((w) => {
+    const size = w.granularity === 'hour' ? HOUR : DAY;
+    return bucketStart(now, size) - (w.buckets - 1) * size;
+  });
+  const hourFrom = Math.min(...starts.filter((_, i) => UPTIME_WINDOWS[i].granularity === 'hour'));
+  const dayFrom = Math.min(...starts.filter((_, i) => UPTIME_WINDOWS[i].granularity === 'day'));
+  const sums = UPTIME_WINDOWS.flatMap((w, i) => {
+    const inside = sql`granularity = ${w.granularity} AND bucket >= ${starts[i]}`;
+    return [
+      sql<number>`SUM(CASE WHEN ${inside} THEN checks ELSE 0 END)`.as(`c${i}`),
+      sql<number>`SUM(CASE WHEN ${inside} THEN failures ELSE 0 END)`.as(`f${i}`),
+    ];
+  });
+  const row = await ctx.store.db.selectFrom('check_rollups')
+    .select(sums)
+    .where('monitor_id', '=', monitorId)
+    .where((eb) => eb.or([
+      eb.and([eb('granularity', '=', 'hour'), eb('bucket', '>=', hourFrom)]),
+      eb.and([eb('granularity', '=', 'day'), eb('bucket', '>=', dayFrom)]),
+    ]))
+    .executeTakeFirst() as Record<string, number | null> | undefined;
+  return UPTIME_WINDOWS.map((w, i) => {
+    const checks = Number(row?.[`c${i}`] ?? 0);
+    const failures = Number(row?.[`f${i}`] ?? 0);
+    return { key: w.key, label: w.label, checks, failures, ratio: checks > 0 ? (checks - failures) / checks : null };
+  });
+}
+
+export const CHART_PERIODS = {
+  '1h': { label: '1 hour', span: HOUR, slots: 60 },
+  '24h': { label: '24 hours', span: DAY, slots: 96 },
+  '7d': { label: '7 days', span: 7 * DAY, slots: 168 },
+  '30d': { label: '30 days', span: 30 * DAY, slots: 180 },
+} as const;
+export type ChartPeriod = keyof typeof CHART_PERIODS;
+
+/** Mean timings of the checks in one slot of a chart (phases null when not measured). */
+export interface SlotFigure {
+  count: number;
+  total: number;
+  dns: number | null;
+  connect: number | null;
+  tls: number | null;
+  ttfb: number | null;
+}
+
+export interface ResponseSeries {
+  period: ChartPeriod;
+  from: number;
+  to: number;
+  slotMs: number;
+  /** 'raw': check results with phases; 'hourly': rollup means, phases unavailable. */
+  source: 'raw' | 'hourly';
+  /** One series per location the checks ran from, by name. */
+  locations: { location: string; slots: (SlotFigure | null)[] }[];
+}
+
+const num = (v: unknown) => (v == null ? null : Number(v));
+
+/**
+ * Response times of one monitor over a period, per location, averaged into slots. Periods within
+ * the raw retention read check results (with the DNS/connect/TLS/first-byte phases); longer
+ * ones read hourly rollup totals, where the phases were never kept.
+ */
+export async function responseSeries(ctx: ActorCtx, monitorId: number, period: ChartPeriod, rawRetentionDays: number): Promise<ResponseSeries> {
+  const p = CHART_PERIODS[period];
+  const slotMs = p.span / p.slots;
+  const to = bucketStart(ctx.clock(), slotMs) + slotMs;
+  const from = to - p.span;
+  const source = p.span <= rawRetentionDays * DAY ? 'raw' : 'hourly';
+  const series = new Map<string, (SlotFigure | null)[]>();
+  const put = (location: string, slot: number, f: SlotFigure) => {
+    if (slot < 0 || slot >= p.slots) return;
+    let list = series.get(location);
+    if (!list) series.set(location, (list = new Array(p.slots).fill(null)));
+    list[slot] = f;
+  };
+  const db = ctx.store.db;
+  const slotOf = (col: 'at' | 'bucket') => sql<number>`(${sql.ref(col)} - ${sql.lit(from)}) / ${sql.lit(slotMs)}`;
+  if (source === 'raw') {
+    const rows = await db.selectFrom('check_results')
+      .select(['location', slotOf('at').as('slot'), (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.avg<number>('total_ms').as('total'),
+        (eb) => eb.fn.avg<number>('dns_ms').as('dns'), (eb) => eb.fn.avg<number>('connect_ms').as('connect'),
+        (eb) => eb.fn.avg<number>('tls_ms').as('tls'), (eb) => eb.fn.avg<number>('ttfb_ms').as('ttfb')])
+      .where('monitor_id', '=', monitorId).where('at', '>=', from).where('at', '<', to)
+      .where('ok', '=', 1).where('total_ms', 'is not', null)
+      .groupBy(['location', 'slot'])
+      .execute();
+    for (const r of rows) {
+      put(r.location, Math.floor(Number(r.slot)), { count: Number(r.n), total: Number(r.total), dns: num(r.dns), connect: num(r.connect), tls: num(r.tls), ttfb: num(r.ttfb) });
+    }
+  } else {
+    const rows = await db.selectFrom('check_rollups')
+      .select(['location', slotOf('bucket').as('slot'), (eb) => eb.fn.sum<number>('sum_ms').as('sum_ms'), (eb) => eb.fn.sum<number>(SAMPLES).as('samples')])
+      .where('monitor_id', '=', monitorId).where('granularity', '=', 'hour').where('bucket', '>=', from).where('bucket', '<', to)
+      .groupBy(['location', 'slot'])
+      .execute();
+    for (const r of rows) {
+      const n = Number(r.samples);
+      if (n > 0) put(r.location, Math.floor(Number(r.slot)), { count: n, total: Number(r.sum_ms) / n, dns: null, connect: null, tls: null, ttfb: null });
+    }
+  }
+  const locations = [...series.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([location, slots]) => ({ location, slots }));
+  return { period, from, to, slotMs, source, locations };
+}
+
+export interface CheckRow {
+  at: number;
+  location: string;
+  ok: boolean;
+  statusCode: number | null;
+  totalMs: number | null;
+  error: string | null;
+}
+
+export async function recentChecks(ctx: ActorCtx, monitorId: number, limit = 20): Promise<CheckRow[]> {
+  const rows = await ctx.store.db.selectFrom('check_results')
+    .select(['at', 'location', 'ok', 'status_code', 'total_ms', 'error'])
+    .where('monitor_id', '=', monitorId)
+    .orderBy('at', 'desc').orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ at: Number(r.at), location: r.location, ok: r.ok === 1, statusCode: r.status_code, totalMs: num(r.total_ms), error: r.error }));
+}
+
+export interface MonitorOutageRow {
+  uuid: string;
+  startedAt: number;
+  endedAt: number | null;
+  statusCode: number;
+  description: string;
+  acknowledgedAt: number | null;
+}
+
+/** The monitor's latest outages, newest first, and how many it has in all. */
+export async function latestOutages(ctx: ActorCtx, monitorId: number, limit = 10): Promise<{ outages: MonitorOutageRow[]; total: number }> {
+  const base = ctx.store.db.selectFrom('outages').where('project_id', '=', ctx.actor.projectId).where('monitor_id', '=', monitorId);
+  const [[{ total }], rows] = await Promise.all([
+    base.select((eb) => eb.fn.countAll<number>().as('total')).execute(),
+    base.select(['uuid', 'started_at', 'ended_at', 'status_code', 'description', 'acknowledged_at']).orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit).execute(),
+  ]);
+  return {
+    total: Number(total),
+    outages: rows.map((r) => ({ uuid: r.uuid, startedAt: Number(r.started_at), endedAt: num(r.ended_at), statusCode: r.status_code, description: r.description, acknowledgedAt: num(r.acknowledged_at) })),
+  };
+}

@@ -1,0 +1,251 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarness, type Harness } from '../harness.ts';
+import { FormClient, csrfOf, textOf } from '../support/browser-client.ts';
+import { actorOf, countQueries, plain, signedInAdmin } from '../support/dashboard-session.ts';
+import { createMonitor, getMonitor, listMonitors } from '../../src/services/monitors.ts';
+import { createProject } from '../../src/services/projects.ts';
+import { addProjectMember } from '../../src/services/users.ts';
+import { HOUR, bucketStart } from '../../src/domain/rollups.ts';
+
+let h: Harness;
+let admin: FormClient;
+const list = (uuid: string, query = '') => `/app/projects/${uuid}/monitors${query}`;
+const rowsOf = (html: string) => [...html.matchAll(/<td data-label="Name" class="name-cell"><a href="[^"]+">([^<]*)<\/a>/g)].map((m) => m[1]);
+
+before(async () => {
+  h = await startHarness();
+  admin = await signedInAdmin(h);
+  const actor = actorOf(h.ctx, h.project);
+  // 120 monitors: every 10th down, every 7th paused; names sort as their numbers.
+  for (let i = 1; i <= 120; i++) {
+    const n = String(i).padStart(3, '0');
+    await createMonitor(actor, { name: `Service ${n}`, url: `https://svc${n}.example.org/health`, paused: i % 7 === 0, regions: ['london', 'paris'] });
+  }
+  const ids = (await listMonitors(actor)).filter((m) => Number(m.name.slice(-3)) % 10 === 0).map((m) => m.id);
+  await h.ctx.store.db.updateTable('monitors').set({ status: 'down' }).where('id', 'in', ids).execute();
+});
+after(async () => { await h.stop(); });
+
+describe('dashboard monitors list', () => {
+  test('pages 50 monitors at a time, by name, with counts per status', async () => {
+    const first = await admin.get(list(h.project.uuid));
+    assert.equal(first.status, 200);
+    const names = rowsOf(first.text);
+    assert.equal(names.length, 50);
+    assert.equal(names[0], 'Service 001');
+    assert.equal(names[49], 'Service 050');
+    assert.match(plain(first.text), /Page 1 of 3 · 120 monitors/);
+    // 120 in all; 17 paused (7, 14, … 119); down: the 12 tens minus the paused 70 → 11; up: the rest.
+    for (const [label, n] of [['All', 120], ['Up', 92], ['Down', 11], ['Paused', 17]] as const) {
+      assert.match(plain(first.text), new RegExp(`${label} ${n}\\b`), label);
+    }
+    const third = await admin.get(list(h.project.uuid, '?page=3'));
+    assert.deepEqual(rowsOf(third.text).slice(0, 2), ['Service 101', 'Service 102']);
+    assert.equal(rowsOf(third.text).length, 20);
+    assert.match(third.text, /rel="prev" href="[^"]+monitors\?page=2"/);
+    // Out-of-range and junk pages land on a real page.
+    assert.deepEqual(rowsOf((await admin.get(list(h.project.uuid, '?page=99'))).text), rowsOf(third.text));
+    assert.equal(rowsOf((await admin.get(list(h.project.uuid, '?page=abc&status=bogus'))).text)[0], 'Service 001');
+  });
+
+  test('searches name and URL, and filters by status, the two together', async () => {
+    const search = await admin.get(list(h.project.uuid, '?q=service%2007'));
+    assert.deepEqual(rowsOf(search.text), ['Service 070', 'Service 071', 'Service 072', 'Service 073', 'Service 074', 'Service 075', 'Service 076', 'Service 077', 'Service 078', 'Service 079']);
+    assert.match(search.text, /value="service 07"/);
+    const byUrl = await admin.get(list(h.project.uuid, '?q=SVC119.example'));
+    assert.deepEqual(rowsOf(byUrl.text), ['Service 119']);
+    const down = await admin.get(list(h.project.uuid, '?status=down'));
+    assert.equal(rowsOf(down.text).length, 11);
+    assert.ok(rowsOf(down.text).every((n) => n.endsWith('0')));
+    assert.match(down.text, /aria-current="true">Down/);
+    const paused = await admin.get(list(h.project.uuid, '?status=paused&q=service%2001'));
+    assert.deepEqual(rowsOf(paused.text), ['Service 014']);
+    // LIKE wildcards in the search are plain characters.
+    assert.match(plain((await admin.get(list(h.project.uuid, '?q=%25'))).text), /No monitor matches “%”/);
+    assert.match(plain((await admin.get(list(h.project.uuid, '?q=_'))).text), /No monitor matches “_”/);
+  });
+
+  test('shows the last response time, the 24 h uptime and a sparkline from hourly rollups', async () => {
+    const m = (await listMonitors(actorOf(h.ctx, h.project))).find((x) => x.name === 'Service 002')!;
+    const now = Date.now();
+    const hour = bucketStart(now, HOUR);
+    await h.ctx.store.db.insertInto('check_rollups').values([
+      { monitor_id: m.id, granularity: 'hour', bucket: hour - 2 * HOUR, location: 'london', checks: 60, failures: 0, sum_ms: 6000, min_ms: 80, max_ms: 120, h0: 0, h1: 60, h2: 0, h3: 0, h4: 0, h5: 0, h6: 0, h7: 0, h8: 0, h9: 0, h10: 0, h11: 0 },
+      { monitor_id: m.id, granularity: 'hour', bucket: hour - HOUR, location: 'london', checks: 60, failures: 3, sum_ms: 11400, min_ms: 150, max_ms: 250, h0: 0, h1: 0, h2: 57, h3: 0, h4: 0, h5: 0, h6: 0, h7: 0, h8: 0, h9: 0, h10: 0, h11: 0 },
+      // Older than 24 hours: not in the figure.
+      { monitor_id: m.id, granularity: 'hour', bucket: hour - 30 * HOUR, location: 'london', checks: 60, failures: 60, sum_ms: 0, min_ms: null, max_ms: null, h0: 0, h1: 0, h2: 0, h3: 0, h4: 0, h5: 0, h6: 0, h7: 0, h8: 0, h9: 0, h10: 0, h11: 0 },
+    ]).execute();
+    await h.ctx.store.db.insertInto('check_results').values([
+      { monitor_id: m.id, at: now - 120_000, location: 'london', ok: 1, status_code: 200, total_ms: 99, dns_ms: 5, connect_ms: 10, tls_ms: 20, ttfb_ms: 50, error: null },
+      { monitor_id: m.id, at: now - 60_000, location: 'london', ok: 1, status_code: 200, total_ms: 187, dns_ms: 5, connect_ms: 10, tls_ms: 20, ttfb_ms: 140, error: null },
+    ]).execute();
+    const page = await admin.get(list(h.project.uuid));
+    const tr = /<tr>(?:(?!<\/tr>)[\s\S])*Service 002(?:(?!<\/tr>)[\s\S])*<\/tr>/.exec(page.text)![0];
+    assert.match(plain(tr), /187 ms/);
+    assert.match(plain(tr), /97\.50%/); // 117 of 120 checks in the last 24 hours
+    const spark = /<svg class="spark"[^>]*aria-label="([^"]+)"[^>]*><path[^>]* d="([^"]+)"/.exec(tr)!;
+    assert.match(spark[1], /Response time of Service 002, last 24 hours: mean 150 ms/);
+    assert.equal(spark[2].split(/[ML]/).filter(Boolean).length, 2, 'two hourly points');
+    const other = /<tr>(?:(?!<\/tr>)[\s\S])*Service 003(?:(?!<\/tr>)[\s\S])*<\/tr>/.exec(page.text)![0];
+    assert.match(plain(other), /paris — — No data/);
+    assert.match(other, /No data/);
+  });
+
+  test('the page costs the same number of queries with 10 monitors as with 100', async () => {
+    const small = await createProject(h.ctx, 'Small');
+    const large = await createProject(h.ctx, 'Large');
+    const user = (await h.ctx.store.db.selectFrom('users').select('id').executeTakeFirstOrThrow()).id;
+    for (const [p, n] of [[small, 10], [large, 100]] as const) {
+      await addProjectMember(h.ctx, p.id, user, 'owner');
+      const rows = Array.from({ length: n }, (_, i) => i);
+      for (const i of rows) await createMonitor(actorOf(h.ctx, p), { name: `m${i}`, url: `https://m${i}.example.org` });
+    }
+    const counter = countQueries(h.ctx);
+    try {
+      const counts: number[] = [];
+      for (const p of [small, large, small, large]) {
+        await admin.get(list(p.uuid)); // warm (sessions' last-seen writes are throttled)
+        counter.reset();
+        const res = await admin.get(list(p.uuid));
+        assert.equal(res.status, 200);
+        counts.push(counter.count);
+      }
+      assert.equal(counts[0], counts[1], `10 monitors: ${counts[0]} queries, 100 monitors: ${counts[1]}`);
+      assert.equal(counts[2], counts[3]);
+      assert.ok(counts[0] <= 6, `${counts[0]} queries`);
+    } finally {
+      counter.restore();
+    }
+  });
+});
+
+describe('dashboard monitor create, edit, pause, resume, delete', () => {
+  const monitorsPath = () => list(h.project.uuid);
+
+  test('a refused create shows the API message beside its field and keeps the input; a valid one is created', async () => {
+    const form = await admin.get(`${monitorsPath()}/new`);
+    assert.equal(form.status, 200);
+    for (const label of ['Name', 'Check type', 'URL or host', 'Method', 'Expected status', 'Port', 'Record type', 'Check every', 'Timeout (seconds)', 'Alert']) {
+      assert.match(form.text, new RegExp(`<label for="f-[a-z_]+">${label.replace(/[()]/g, '\\$&')}</label>`), label);
+    }
+    const before = (await listMonitors(actorOf(h.ctx, h.project))).length;
+    const base = { _csrf: csrfOf(form.text), protocol: 'http', http_method: 'GET', expected_status_code: '2xx', check_frequency: '60', timeout: '10', alerts_wait: '0' };
+    const badUrl = await admin.request('POST', monitorsPath(), new URLSearchParams({ ...base, name: 'Shop <b>', url: 'not a url', regions: 'london' }).toString());
+    assert.equal(badUrl.status, 422);
+    assert.equal(textOf(badUrl.text, 'f-url-error'), 'Invalid URL'); // the API's message
+    assert.match(badUrl.text, /id="f-url"[^>]*aria-invalid="true"/);
+    assert.match(badUrl.text, /value="Shop &lt;b&gt;"/);
+
+    const noPort = await admin.request('POST', monitorsPath(), new URLSearchParams({ ...base, name: 'db', url: 'db.example.org', protocol: 'port', regions: 'london' }).toString());
+    assert.equal(textOf(noPort.text, 'f-port-error'), 'port is required for port monitors');
+    const noRegion = await admin.request('POST', monitorsPath(), new URLSearchParams({ ...base, name: 'db', url: 'https://example.org' }).toString());
+    assert.equal(textOf(noRegion.text, 'f-regions-error'), 'regions must be a non-empty list of regions');
+    const badCode = await admin.post(monitorsPath(), { ...base, name: 'x', url: 'https://example.org', expected_status_code: '299x', regions: 'paris' });
+    assert.equal(textOf(badCode.text, 'f-expected_status_code-error'), 'expected_status_code must be a status code (200), a class (2xx) or a range (1xx-3xx)');
+    const badHeader = await admin.post(monitorsPath(), { ...base, name: 'x', url: 'https://example.org', request_headers: 'Host: evil', regions: 'paris' });
+    assert.equal(textOf(badHeader.text, 'f-request_headers-error'), 'request header Host cannot be set');
+    const blank = await admin.post(monitorsPath(), { ...base, name: '  ', url: 'https://example.org', regions: 'paris' });
+    assert.equal(textOf(blank.text, 'f-name-error'), 'name must not be empty');
+    assert.equal((await listMonitors(actorOf(h.ctx, h.project))).length, before, 'nothing was created');
+
+    const body = new URLSearchParams({ ...base, name: 'Shop', url: 'https://shop.example.org/health', follow_redirects: 'on', request_headers: 'X-Probe: vigil\nAccept: text/html' });
+    body.append('regions', 'london');
+    body.append('regions', 'tokyo');
+    const ok = await admin.request('POST', monitorsPath(), body.toString());
+    assert.equal(ok.status, 303);
+    const uuid = /monitors\/(mon_[A-Za-z0-9]+)\?done=created$/.exec(ok.location!)![1];
+    const m = await getMonitor(actorOf(h.ctx, h.project), uuid);
+    assert.deepEqual([m.name, m.url, m.regions, m.follow_redirects, m.request_headers], ['Shop', 'https://shop.example.org/health', ['london', 'tokyo'], true, [{ name: 'X-Probe', value: 'vigil' }, { name: 'Accept', value: 'text/html' }]]);
+    const shown = await admin.get(ok.location!);
+    assert.equal(shown.status, 200);
+    assert.match(shown.text, /role="status">The monitor was created/);
+  });
+
+  test('edit shows the current values and saves through the same rules', async () => {
+    const m = await createMonitor(actorOf(h.ctx, h.project), { name: 'Edit me', url: 'https://edit.example.org', regions: ['paris'], check_frequency: 300 });
+    const path = `${monitorsPath()}/${m.uuid}/edit`;
+    const form = await admin.get(path);
+    assert.match(form.text, /id="f-name" name="name" type="text" value="Edit me"/);
+    assert.match(form.text, /<option value="300" selected>5 minutes<\/option>/);
+    assert.match(form.text, /name="regions" value="paris" checked/);
+    const fields = { _csrf: csrfOf(form.text), name: 'Edited', url: 'edit.example.org', protocol: 'dns', dns_record_type: 'AAAA', dns_nameserver: '1.1.1.1', check_frequency: '600', timeout: '5', alerts_wait: '-1', regions: 'paris' };
+    const bad = await admin.post(path, { ...fields, dns_nameserver: 'not a server!' });
+    assert.equal(bad.status, 422);
+    assert.match(textOf(bad.text, 'f-dns_nameserver-error')!, /^dns_nameserver must be an IP address/);
+    assert.equal((await getMonitor(actorOf(h.ctx, h.project), m.uuid)).name, 'Edit me');
+    const ok = await admin.post(path, fields);
+    assert.equal(ok.status, 303);
+    assert.match(ok.location!, /\?done=saved$/);
+    const after = await getMonitor(actorOf(h.ctx, h.project), m.uuid);
+    assert.deepEqual([after.name, after.protocol, after.dns_record_type, after.dns_nameserver, after.check_frequency, after.timeout, after.alerts_wait], ['Edited', 'dns', 'AAAA', '1.1.1.1', 600, 5, -1]);
+  });
+
+  test('pause and resume from the monitor page', async () => {
+    const m = await createMonitor(actorOf(h.ctx, h.project), { name: 'Pausable', url: 'https://pause.example.org' });
+    const path = `${monitorsPath()}/${m.uuid}`;
+    const page = await admin.get(path);
+    assert.match(page.text, /action="[^"]+\/pause"/);
+    const paused = await admin.post(`${path}/pause`, { _csrf: csrfOf(page.text) });
+    assert.equal(paused.status, 303);
+    assert.equal((await getMonitor(actorOf(h.ctx, h.project), m.uuid)).paused, true);
+    const again = await admin.get(paused.location!);
+    assert.match(again.text, /The monitor is paused/);
+    assert.match(plain(/id="current-status">([\s\S]*?)<\/dd>/.exec(again.text)![1]), /^ ?Paused/);
+    assert.match(again.text, /action="[^"]+\/resume"/);
+    await admin.post(`${path}/resume`, { _csrf: csrfOf(again.text) });
+    assert.equal((await getMonitor(actorOf(h.ctx, h.project), m.uuid)).paused, false);
+  });
+
+  test('delete asks first, needs the CSRF token, and another project\'s monitor is 404', async () => {
+    const m = await createMonitor(actorOf(h.ctx, h.project), { name: 'Doomed', url: 'https://doomed.example.org' });
+    const path = `${monitorsPath()}/${m.uuid}`;
+    const confirm = await admin.get(`${path}/delete`);
+    assert.equal(confirm.status, 200);
+    assert.match(plain(confirm.text), /Delete Doomed/);
+    const forged = await admin.post(`${path}/delete`, { _csrf: 'forged' });
+    assert.equal(forged.status, 403);
+    const none = await admin.request('POST', `${path}/delete`, '');
+    assert.equal(none.status, 403);
+    assert.equal((await getMonitor(actorOf(h.ctx, h.project), m.uuid)).name, 'Doomed');
+    const done = await admin.post(`${path}/delete`, { _csrf: csrfOf(confirm.text) });
+    assert.equal(done.status, 303);
+    assert.match(done.location!, /monitors\?done=deleted$/);
+    assert.equal((await admin.get(path)).status, 404);
+
+    // The other project's monitor, through this project's path or its own (the admin is not a member of it).
+    const otherProject = await h.ctx.store.db.selectFrom('projects').selectAll().where('uuid', '=', h.other.uuid).executeTakeFirstOrThrow();
+    const foreign = await createMonitor(actorOf(h.ctx, otherProject), { name: 'Foreign', url: 'https://foreign.example.org' });
+    const user = (await h.ctx.store.db.selectFrom('users').select('id').executeTakeFirstOrThrow()).id;
+    await h.ctx.store.db.deleteFrom('project_members').where('project_id', '=', otherProject.id).where('user_id', '=', user).execute();
+    const token = csrfOf(confirm.text);
+    for (const p of [`${monitorsPath()}/${foreign.uuid}`, `${monitorsPath()}/${foreign.uuid}/edit`, `${monitorsPath()}/${foreign.uuid}/delete`, `/app/projects/${h.other.uuid}/monitors`, `/app/projects/${h.other.uuid}/monitors/${foreign.uuid}`, `${monitorsPath()}/mon_unknown`, `${monitorsPath()}/${'x'.repeat(90)}`]) {
+      const res = await admin.get(p);
+      assert.equal(res.status, 404, p);
+      assert.match(res.text, /Page not found/);
+    }
+    for (const action of ['delete', 'pause', 'resume', 'edit']) {
+      const res = await admin.post(`${monitorsPath()}/${foreign.uuid}/${action}`, { _csrf: token, name: 'hijacked', url: 'https://x.example.org', regions: 'paris' });
+      assert.equal(res.status, 404, action);
+    }
+    const still = await getMonitor(actorOf(h.ctx, otherProject), foreign.uuid);
+    assert.deepEqual([still.name, still.paused], ['Foreign', false]);
+  });
+
+  test('monitor names and URLs are escaped in the list and on the page', async () => {
+    const m = await createMonitor(actorOf(h.ctx, h.project), { name: '<img src=x onerror=alert(1)>', url: 'https://example.org/?a="><script>alert(1)</script>' });
+    for (const path of [list(h.project.uuid, '?q=img'), `${monitorsPath()}/${m.uuid}`, `${monitorsPath()}/${m.uuid}/edit`]) {
+      const page = await admin.get(path);
+      assert.equal(page.status, 200, path);
+      assert.ok(!page.text.includes('<img src=x'), path);
+      assert.ok(!page.text.includes('<script>alert'), path);
+      assert.ok(page.text.includes('&lt;img src=x onerror=alert(1)&gt;'), path);
+    }
+  });
+
+  test('signed-out visitors are sent to the sign-in page', async () => {
+    const res = await new FormClient(h.url).get(list(h.project.uuid));
+    assert.equal(res.status, 303);
+    assert.equal(res.location, '/app/login');
+  });
+});

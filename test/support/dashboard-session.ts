@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { FormClient } from './browser-client.ts';
+import { createUser } from '../../src/services/users.ts';
+import type { ActorCtx, Ctx } from '../../src/services/context.ts';
+import type { Harness } from '../harness.ts';
+
+export const ADMIN = { email: 'admin@example.org', password: 'correct horse battery' };
+
+/** Makes the first user (owner of every project the harness made) and signs them in. */
+export async function signedInAdmin(h: Harness): Promise<FormClient> {
+  await createUser(h.ctx, ADMIN);
+  return signIn(h, ADMIN.email, ADMIN.password);
+}
+
+export async function signIn(h: Harness, email: string, password: string): Promise<FormClient> {
+  const b = new FormClient(h.url);
+  const res = await b.submit('/app/login', '/app/login', { email, password });
+  assert.equal(res.status, 303, res.text);
+  return b;
+}
+
+/** A read-write actor of a project, for setting up rows through the services. */
+export function actorOf(ctx: Ctx, project: { id: number; uuid: string }): ActorCtx {
+  return { ...ctx, actor: { projectId: project.id, projectUuid: project.uuid, permission: 'read_write', keyId: null } };
+}
+
+/** Counts the SQL statements sent through kysely (every dashboard read goes through it). */
+export function countQueries(ctx: Ctx) {
+  const exec = ctx.store.db.getExecutor() as unknown as { executeQuery: (...a: unknown[]) => unknown };
+  const original = exec.executeQuery;
+  let n = 0;
+  exec.executeQuery = function (this: unknown, ...args: unknown[]) {
+    n++;
+    return original.apply(this, args);
+  };
+  return {
+    get count() { return n; },
+    reset() { n = 0; },
+    restore() { exec.executeQuery = original; },
+  };
+}
+
+/** Text of the page without tags (entities of the escaper undone), whitespace collapsed. */
+export function plain(html: string): string {
+  return html.replace(/<[^>]+>/g, ' ').replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/\s+/g, ' ');
+}
