@@ -109,6 +109,8 @@ export async function revokeApiKey(ctx: Ctx, keyId: string, actor: string, sourc
     await trx.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', keyId).execute();
     await audit(trx, { projectId: row.project_id, action: 'api_key.revoke', keyId, actor, sourceIp, detail: row.name, at: now });
   });
+  // Every process's cached lookups are dropped before their next request (authenticate below).
+  ctx.store.bumpAuthEpoch?.();
 }
 
 const keyByHash = prepared((db, hash: string) =>
@@ -121,16 +123,32 @@ const keyByHash = prepared((db, hash: string) =>
 /** Minimum spacing of last_used_at writes for one key. */
 const LAST_USED_EVERY_MS = 60_000;
 
+type KeyRow = Awaited<ReturnType<typeof keyByHash>>[number];
+
 /**
- * Turns a bearer token into an Actor, or null. One indexed lookup by hash per request (no
- * cache), so a revocation made by any process or node counts from the very next request; last_used_at is written
- * at most once a minute per key, in the background.
+ * Turns a bearer token into an Actor, or null: a hash and an indexed lookup. Where the store
+ * offers a revocation epoch (SQLite), found keys are cached until any process revokes a key,
+ * so a revocation still counts from the very next request; elsewhere every request looks the
+ * key up. Expiry is checked on every request; last_used_at is written at most once a minute
+ * per key, in the background.
  */
 export function createAuthenticator(ctx: Ctx) {
   const lastWritten = new Map<string, number>();
+  const cache = new Map<string, { row: KeyRow; epoch: string }>();
   return async function authenticate(token: string): Promise<Actor | null> {
     if (!KEY_PATTERN.test(token) || token.length > 128) return null;
-    const [row] = await keyByHash(ctx.store, hashApiKey(token));
+    const hash = hashApiKey(token);
+    // Read the epoch before the lookup: a revocation in between leaves a stale tag, never a stale hit.
+    const epoch = ctx.store.authEpoch?.();
+    const hit = epoch === undefined ? undefined : cache.get(hash);
+    let row = hit && hit.epoch === epoch ? hit.row : undefined;
+    if (!row) {
+      [row] = await keyByHash(ctx.store, hash);
+      if (row && epoch !== undefined) {
+        if (cache.size >= 10_000) cache.clear();
+        cache.set(hash, { row, epoch });
+      }
+    }
     const now = ctx.clock();
     if (!row || row.revoked_at !== null || (row.expires_at !== null && now >= row.expires_at)) return null;
     const last = Math.max(row.last_used_at ?? 0, lastWritten.get(row.id) ?? 0);

@@ -20,6 +20,14 @@ export interface Store {
    * Returns undefined when the caller must go through kysely.
    */
   readNow?<R>(sql: string, parameters: readonly unknown[]): R[] | undefined;
+  /**
+   * A token that changes whenever any process revokes an API key, cheap enough to read on every
+   * request (SQLite: the identity of a file beside the database). Absent where no cheap and
+   * synchronous cross-process signal exists (PostgreSQL): key lookups are then never cached.
+   */
+  authEpoch?(): string;
+  /** Changes the token; called after a revocation commits. */
+  bumpAuthEpoch?(): void;
 }
 
 export interface StoreOptions {
@@ -74,6 +82,7 @@ function openSqlite(opts: StoreOptions): Store {
     close: () => raw.close(),
   };
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const epochFile = path.join(opts.dataDir, 'vigil.auth-epoch');
   // A read of a real table: SELECT 1 alone would not touch the database file.
   let ping: SQLite.Statement | null = null;
   return {
@@ -82,6 +91,16 @@ function openSqlite(opts: StoreOptions): Store {
     readNow<R>(text: string, parameters: readonly unknown[]) {
       if (raw.inTransaction) return undefined;
       return database.prepare(text).all(parameters) as R[];
+    },
+    authEpoch() {
+      const st = fs.statSync(epochFile, { throwIfNoEntry: false });
+      return st ? `${st.ino}:${st.mtimeMs}` : '';
+    },
+    bumpAuthEpoch() {
+      // A new file (rename is atomic) changes the inode even within one mtime tick.
+      const tmp = `${epochFile}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, `${Date.now()}\n`);
+      fs.renameSync(tmp, epochFile);
     },
     async ping() {
       (ping ??= raw.prepare('SELECT id FROM schema_migrations LIMIT 1')).get();
