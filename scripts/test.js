@@ -36,6 +36,8 @@ export const files = [
   'test/dashboard/monitor-page.test.ts',
   'test/browser/dashboard-monitors.test.ts',
   // [marker: dashboard monitoring tests]
+  'test/import.test.ts',
+  // [marker: import tests]
 ];
 
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2)];

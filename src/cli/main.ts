@@ -6,6 +6,7 @@ import { createProject, listProjects, type Project } from '../services/projects.
 import { createApiKey, listApiKeys, revokeApiKey } from '../services/api-keys.ts';
 import { iso, type Ctx } from '../services/context.ts';
 import { createUser } from '../services/users.ts';
+import { registerImport } from './import.ts';
 
 const quiet = { info() {}, warn() {}, error() {} };
 
@@ -121,6 +122,8 @@ users
     print(!!o.json, { id: u.uuid, email: u.email, createdAt: iso(u.createdAt), ownerOf: u.owns }, () =>
       `Created user ${u.email} (${u.uuid})${owner}.\nSign in at ${loadConfig().publicUrl}/app`);
   });
+
+registerImport(program, withCtx, table);
 
 try {
   await program.parseAsync(process.argv);

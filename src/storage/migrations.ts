@@ -3,6 +3,7 @@ import { migration as healthchecks } from './migrations/003_healthchecks.ts';
 import { migration as statusPages } from './migrations/005_statuspages.ts';
 import { migration as outageActions } from './migrations/006_outage_actions.ts';
 import { migration as users } from './migrations/007_users.ts';
+import { migration as importLinks } from './migrations/008_import_links.ts';
 
 /**
  * Migrations are the only place that knows the SQL dialect. `{{pk}}` becomes an
@@ -158,6 +159,8 @@ CREATE INDEX outages_monitor ON outages(monitor_id, started_at);
   // [marker: outage-actions migration]
   users,
   // [marker: users migration]
+  importLinks,
+  // [marker: import-links migration]
 ];
 
 export function renderMigration(sql: string, dialect: 'sqlite' | 'postgres'): string[] {

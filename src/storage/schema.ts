@@ -184,6 +184,7 @@ export interface Database {
   users: UserRow;
   sessions: SessionRow;
   project_members: ProjectMemberRow;
+  import_links: ImportLinkRow;
   schema_migrations: { id: string; applied_at: number };
 }
 
@@ -288,4 +289,14 @@ export interface ProjectMemberRow {
   user_id: number;
   role: string; // 'owner' | 'member'
   created_at: number;
+}
+
+export interface ImportLinkRow {
+  project_id: number;
+  source: string; // the source API's base URL
+  kind: string; // 'monitor' | 'healthcheck' | 'statuspage' | 'subscriber' | 'maintenance' | 'incident'
+  source_id: string;
+  local_id: string; // uuid (a subscriber's numeric id as text)
+  fingerprint: string; // SHA-256 of the write body last applied
+  imported_at: number;
 }
