@@ -28,7 +28,7 @@ describe('vigil CLI', () => {
     assert.ok(list.some((x: any) => x.uuid === p.uuid && x.name === 'Acme'));
   });
 
-  test('keys create shows the key once; list shows it masked; revoke removes it', async () => {
+  test('SECURITY 3: keys create shows the key once; list shows it masked; revoke removes it', async () => {
     const p = JSON.parse((await cli('projects', 'create', '--name', 'K', '--json')).stdout);
     const res = await cli('keys', 'create', '--project', p.uuid, '--name', 'CI/CD Pipeline', '--permission', 'read_only', '--expires', '2099-01-31', '--json');
     assert.equal(res.code, 0, res.stderr);

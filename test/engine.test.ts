@@ -68,7 +68,7 @@ const results = (id: number) => h.ctx.store.db.selectFrom('check_results').selec
 const monitorRow = (id: number) => h.ctx.store.db.selectFrom('monitors').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
 describe('monitoring engine', () => {
-  test('a failure is confirmed by an immediate recheck, opens one outage, and recovery closes it', async () => {
+  test('SECURITY 25: a failure is confirmed by an immediate recheck, opens one outage, and recovery closes it', async () => {
     t.set(200);
     const m = await createMonitor({});
     await makeDue(m.id);
@@ -116,7 +116,7 @@ describe('monitoring engine', () => {
     }
   });
 
-  test('a single failed check is a blip: no outage, status stays up', async () => {
+  test('SECURITY 25: a single failed check is a blip: no outage, status stays up', async () => {
     let calls = 0;
     const flaky = http.createServer((_req, res) => {
       calls++;
@@ -169,7 +169,7 @@ describe('monitoring engine', () => {
     assert.ok(next >= Date.now() - 1000 && next <= Date.now() + 60_000, 'resuming schedules the first check within a minute');
   });
 
-  test('after a restart an overdue monitor runs once, then on its grid (no replay)', async () => {
+  test('SECURITY 24: after a restart an overdue monitor runs once, then on its grid (no replay)', async () => {
     const m = await createMonitor({ check_frequency: 60 });
     const row = await monitorRow(m.id);
     const overdue = Date.now() - 3 * 3_600_000 - 7_000;
@@ -225,7 +225,7 @@ describe('monitoring engine', () => {
     for (const id of ids) assert.ok(starts.some((s) => s.startsWith(`${id}@`)), `monitor ${id} was checked`);
   });
 
-  test('retention deletes raw results and rollups past their age, in batches', async () => {
+  test('SECURITY 28: retention deletes raw results and rollups past their age, in batches', async () => {
     const m = await createMonitor({ paused: true });
     const now = Date.now();
     const rows = Array.from({ length: 120 }, (_, i) => ({

@@ -34,7 +34,7 @@ before(() => {
 after(() => restoreConnect());
 
 describe('target policy', () => {
-  test('private ranges are allowed by default and blocked with VIGIL_BLOCK_PRIVATE_TARGETS', () => {
+  test('SECURITY 15: private ranges are allowed by default and blocked with VIGIL_BLOCK_PRIVATE_TARGETS', () => {
     const privates = [
       '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '127.0.0.1', '127.255.0.9', '169.254.1.1', '100.64.0.1',
       '100.127.255.255', '0.0.0.0', '::1', '::', 'fc00::1', 'fd12:3456::1', 'fe80::1', 'fe80::1%eth0', 'FE80::AB',
@@ -48,7 +48,7 @@ describe('target policy', () => {
     }
   });
 
-  test('IPv4-mapped and NAT64 IPv6 addresses are judged as the IPv4 address they carry', () => {
+  test('SECURITY 15: IPv4-mapped and NAT64 IPv6 addresses are judged as the IPv4 address they carry', () => {
     assert.equal(decide('::ffff:127.0.0.1', BLOCK_PRIVATE), 'private address 127.0.0.1');
     assert.equal(decide('::ffff:7f00:1', BLOCK_PRIVATE), 'private address 127.0.0.1');
     assert.equal(decide('[::FFFF:10.0.0.1]', BLOCK_PRIVATE), 'private address 10.0.0.1');
@@ -60,7 +60,7 @@ describe('target policy', () => {
     assert.equal(decide('::ffff:8.8.8.8', BLOCK_PRIVATE), null);
   });
 
-  test('cloud metadata addresses are always blocked, in any spelling', () => {
+  test('SECURITY 15: cloud metadata addresses are always blocked, in any spelling', () => {
     for (const policy of [OPEN, BLOCK_PRIVATE]) {
       assert.equal(decide('169.254.169.254', policy), 'cloud metadata address 169.254.169.254');
       assert.equal(decide('::ffff:169.254.169.254', policy), 'cloud metadata address 169.254.169.254');
@@ -71,7 +71,7 @@ describe('target policy', () => {
     }
   });
 
-  test('VIGIL_ALLOWED_TARGETS lets listed addresses and ranges through, metadata included', () => {
+  test('SECURITY 15: VIGIL_ALLOWED_TARGETS lets listed addresses and ranges through, metadata included', () => {
     const policy = loadTargetPolicy({
       VIGIL_BLOCK_PRIVATE_TARGETS: 'yes',
       VIGIL_ALLOWED_TARGETS: ' 169.254.169.254 , 10.0.0.0/8,fd00::/8,[::1]',
@@ -93,7 +93,7 @@ describe('target policy', () => {
     assert.equal(loadTargetPolicy({ VIGIL_BLOCK_PRIVATE_TARGETS: 'false', VIGIL_ALLOWED_TARGETS: '' }).blockPrivate, false);
   });
 
-  test('lookup reads numeric spellings as the address they mean before deciding', async () => {
+  test('SECURITY 15: lookup reads numeric spellings as the address they mean before deciding', async () => {
     for (const spelling of ['2130706433', '0x7f.1', '127.1', '0177.0.0.1', '[::ffff:7f00:1]', '::ffff:127.0.0.1', 'localhost']) {
       assert.deepEqual(await lookup(spelling, OPEN), { address: '127.0.0.1', family: 4 }, spelling);
       await assert.rejects(lookup(spelling, BLOCK_PRIVATE), { message: 'blocked by target policy: private address 127.0.0.1' }, spelling);
@@ -148,7 +148,7 @@ describe('http checks', () => {
 
   const at = (path: string) => `${server.url}${path}`;
 
-  test('a 200 passes and reports connect and first-byte times but no body', async () => {
+  test('SECURITY 17: a 200 passes and reports connect and first-byte times but no body', async () => {
     const r = await check({ url: at('/status/200') });
     assert.equal(r.ok, true, r.error ?? '');
     assert.equal(r.statusCode, 200);
@@ -197,7 +197,7 @@ describe('http checks', () => {
     assert.match(seen[0].headers['user-agent'] ?? '', /Vigil/);
   });
 
-  test('required keyword: present passes, absent fails, and it is a plain substring, never a pattern', async () => {
+  test('SECURITY 21: required keyword: present passes, absent fails, and it is a plain substring, never a pattern', async () => {
     assert.equal((await check({ url: at('/status/200'), required_keyword: 'all ok' })).ok, true);
     assert.equal((await check({ url: at('/status/200'), required_keyword: '$5 (a+)' })).ok, true);
     const absent = await check({ url: at('/status/200'), required_keyword: 'ok' + 'ay' });
@@ -212,14 +212,14 @@ describe('http checks', () => {
     assert.equal(r.ok, true, r.error ?? '');
   });
 
-  test('the body is read up to 1 MiB only', async () => {
+  test('SECURITY 17: the body is read up to 1 MiB only', async () => {
     assert.equal((await check({ url: at('/big?at=1000'), required_keyword: 'NEEDLE' })).ok, true);
     assert.equal((await check({ url: at(`/big?at=${1024 * 1024 - 6}`), required_keyword: 'NEEDLE' })).ok, true);
     const beyond = await check({ url: at(`/big?at=${1024 * 1024 - 5}`), required_keyword: 'NEEDLE' });
     assert.deepEqual([beyond.ok, beyond.error], [false, 'keyword "NEEDLE" not found in the first 1 MiB']);
   });
 
-  test('redirects are followed up to 5 hops', async () => {
+  test('SECURITY 16: redirects are followed up to 5 hops', async () => {
     seen = [];
     const five = await check({ url: at('/redirect/5'), required_keyword: 'arrived' });
     assert.deepEqual([five.ok, five.statusCode], [true, 200]);
@@ -258,12 +258,12 @@ describe('http checks', () => {
     assert.equal(seen[1].headers.host, `localhost:${server.port}`);
   });
 
-  test('a redirect to another scheme is refused', async () => {
+  test('SECURITY 16: a redirect to another scheme is refused', async () => {
     const r = await check({ url: at(`/to?location=${encodeURIComponent('file:///etc/passwd')}`) });
     assert.deepEqual([r.ok, r.error], [false, 'redirect to unsupported scheme file:']);
   });
 
-  test('each redirect hop is checked by the policy: private when blocking, metadata always', async () => {
+  test('SECURITY 15, 16: each redirect hop is checked by the policy: private when blocking, metadata always', async () => {
     const toPrivate = await check({ url: at(`/to?location=${encodeURIComponent(`http://[::1]:${server.port}/status/200`)}`) }, BLOCK_BUT_TEST_SERVERS);
     assert.deepEqual([toPrivate.ok, toPrivate.error], [false, 'blocked by target policy: private address ::1']);
     for (const loc of ['http://169.254.169.254/latest/meta-data/', 'http://[::ffff:169.254.169.254]/', 'https://2852039166/', 'http://[fd00:ec2::254]/']) {
@@ -273,7 +273,7 @@ describe('http checks', () => {
     }
   });
 
-  test('alternate spellings of the address reach or are blocked as the address they mean', async () => {
+  test('SECURITY 15: alternate spellings of the address reach or are blocked as the address they mean', async () => {
     for (const host of ['2130706433', '0x7f.1', '[::ffff:7f00:1]', '[::ffff:127.0.0.1]']) {
       const url = `http://${host}:${server.port}/status/200`;
       assert.equal((await check({ url })).ok, true, url);
@@ -285,7 +285,7 @@ describe('http checks', () => {
     }
   });
 
-  test('a server that never answers gives "timeout after 1 s", on time, and the connection is closed', async () => {
+  test('SECURITY 17: a server that never answers gives "timeout after 1 s", on time, and the connection is closed', async () => {
     const started = Date.now();
     const r = await check({ url: at('/hang'), timeout: 1 });
     assert.deepEqual([r.ok, r.error, r.statusCode], [false, 'timeout after 1 s', null]);
@@ -309,7 +309,7 @@ describe('http checks', () => {
     assert.deepEqual([r.ok, r.error], [false, 'connection refused']);
   });
 
-  test('a URL that is not http(s) is refused without a request', async () => {
+  test('SECURITY 16: a URL that is not http(s) is refused without a request', async () => {
     assert.equal((await check({ url: 'ftp://127.0.0.1/' })).error, 'invalid URL');
     assert.equal((await check({ url: 'not a url' })).error, 'invalid URL');
   });
@@ -412,7 +412,7 @@ describe('port checks', () => {
     assert.deepEqual([r.ok, r.error], [false, 'connection refused']);
   });
 
-  test('the policy applies to port checks', async () => {
+  test('SECURITY 15: the policy applies to port checks', async () => {
     const r = await check({ protocol: 'port', url: 'localhost', port: listener.port }, BLOCK_PRIVATE);
     assert.equal(r.error, 'blocked by target policy: private address 127.0.0.1');
     const meta = await check({ protocol: 'port', url: '2852039166', port: 80 });
@@ -430,14 +430,14 @@ describe('icmp checks', () => {
     }
   });
 
-  test('targets a shell or ping could misread are rejected before anything runs', async () => {
+  test('SECURITY 18: targets a shell or ping could misread are rejected before anything runs', async () => {
     for (const url of ['; id', '$(id)', '-f', '127.0.0.1; id', '`id`', '127.0.0.1 -f', '-c 1000 127.0.0.1', '']) {
       const r = await check({ protocol: 'icmp', url });
       assert.deepEqual([r.ok, r.error], [false, 'invalid host'], url);
     }
   });
 
-  test('the policy applies to ICMP checks', async () => {
+  test('SECURITY 15: the policy applies to ICMP checks', async () => {
     assert.equal((await check({ protocol: 'icmp', url: '127.0.0.1' }, BLOCK_PRIVATE)).error, 'blocked by target policy: private address 127.0.0.1');
     assert.equal((await check({ protocol: 'icmp', url: '169.254.169.254' })).error, 'blocked by target policy: cloud metadata address 169.254.169.254');
     assert.equal((await check({ protocol: 'icmp', url: '0xa9fea9fe' })).error, 'blocked by target policy: cloud metadata address 169.254.169.254');
@@ -538,7 +538,7 @@ describe('dns checks', () => {
     assert.equal((await query('example.test', 'A', '192.0.2.10', dns6.url)).ok, true);
   });
 
-  test('the nameserver address must pass the policy', async () => {
+  test('SECURITY 15: the nameserver address must pass the policy', async () => {
     const before = dns.queries;
     assert.equal((await query('example.test', 'A', null, dns.url)).ok, true);
     const blocked = await check({ protocol: 'dns', url: 'example.test', dns_record_type: 'A', dns_nameserver: dns.url }, BLOCK_PRIVATE);

@@ -195,7 +195,7 @@ describe('pings and heartbeat status', () => {
     assert.equal(g.logs[0].type, 'fail', 'the ping is still recorded');
   });
 
-  test('an overdue heartbeat turns down within seconds of a (re)start of the engine', async () => {
+  test('SECURITY 24: an overdue heartbeat turns down within seconds of a (re)start of the engine', async () => {
     const eng = await startHarness({ env: { VIGIL_ROLE: 'all' } });
     try {
       const c = (await eng.request('POST', '/v2/healthchecks', { body: { ...period, grace_period_value: 0 } })).body.healthcheck;

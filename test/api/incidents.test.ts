@@ -212,7 +212,7 @@ describe('/v3/incidents', () => {
     assert.deepEqual((await h.request('GET', `/v3/incidents/${created.uuid}`)).body, created, 'a refused PUT changes nothing');
   });
 
-  test("another project's incident gets the same 404 as an unknown id on every route", async () => {
+  test("SECURITY 6: another project's incident gets the same 404 as an unknown id on every route", async () => {
     const mine = await incident();
     for (const [method, suffix, body] of [
       ['GET', '', undefined], ['PUT', '', { title: { en: 'stolen' } }], ['DELETE', '', undefined],

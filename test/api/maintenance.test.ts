@@ -233,7 +233,7 @@ describe('/v1/maintenance-windows', () => {
     assert.deepEqual((await h.request('GET', `/v1/maintenance-windows/${created.uuid}`)).body, created, 'a refused PUT changes nothing');
   });
 
-  test("another project's window gets the same 404 as an unknown id; lists never include it", async () => {
+  test("SECURITY 6: another project's window gets the same 404 as an unknown id; lists never include it", async () => {
     const mine = await window({ name: 'mine' });
     for (const method of ['GET', 'PUT', 'DELETE']) {
       const body = method === 'PUT' ? { name: 'stolen' } : undefined;

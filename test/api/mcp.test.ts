@@ -385,7 +385,7 @@ describe('MCP tools over real data', () => {
     assert.deepEqual(await call('get_status_page', { uuid: sp.uuid }), (await h.request('GET', `/v2/statuspages/${sp.uuid}`)).body.statuspage);
   });
 
-  test("isolation: another project's monitors and outages are not found, as a random id", async () => {
+  test("SECURITY 6: isolation: another project's monitors and outages are not found, as a random id", async () => {
     const random = await refused('get_monitor', { uuid: 'mon_AAAAAAAAAAAAAA' });
     assert.equal(random, 'MCP error -32602: Monitor not found');
     for (const name of ['get_monitor', 'pause_monitor', 'get_monitor_anomalies', 'get_monitor_http_logs']) {

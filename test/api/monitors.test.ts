@@ -165,7 +165,7 @@ describe('/v1/monitors', () => {
     assert.deepEqual(dup.body.regions, ['paris']);
   });
 
-  test('server-owned fields cannot be set: another project is refused, ids are ignored', async () => {
+  test('SECURITY 20: server-owned fields cannot be set: another project is refused, ids are ignored', async () => {
     const other = await h.request('POST', '/v1/monitors', { body: { name: 'x', url: 'https://example.org', projectUuid: h.other.uuid } });
     assert.equal(other.status, 422);
     const own = await h.request('POST', '/v1/monitors', { body: { name: 'x', url: 'https://example.org', projectUuid: h.project.uuid } });
@@ -184,7 +184,7 @@ describe('/v1/monitors', () => {
     assert.equal(bad.status, 422);
   });
 
-  test('another project never sees this project\'s monitors', async () => {
+  test('SECURITY 6: another project never sees this project\'s monitors', async () => {
     const mine = (await h.request('POST', '/v1/monitors', { body: { name: 'mine', url: 'https://example.org' } })).body;
     const list = await h.request('GET', '/v1/monitors', { key: h.other.rw });
     assert.equal(list.status, 200);

@@ -100,7 +100,7 @@ function assertWellFormedXml(xml: string) {
 }
 
 describe('public status pages', () => {
-  test('a page shows its sections, services with their state, daily uptime bars and response times', async () => {
+  test('SECURITY 22: a page shows its sections, services with their state, daily uptime bars and response times', async () => {
     const api = await monitor('api-internal-name');
     const hooks = await monitor('hooks');
     const legacy = await monitor('legacy', { paused: true });
@@ -178,7 +178,7 @@ describe('public status pages', () => {
     assert.doesNotMatch(html, / style="/, 'no inline style attributes (the CSP would block them)');
   });
 
-  test('every user string is escaped: page, description, sections, services, incidents, maintenance', async () => {
+  test('SECURITY 22: every user string is escaped: page, description, sections, services, incidents, maintenance', async () => {
     const m = await monitor('m');
     for (const payload of XSS) {
       const sp = await page({
@@ -201,7 +201,7 @@ describe('public status pages', () => {
     }
   });
 
-  test('a password-protected page, its feed and badge stay closed until the password is given', async () => {
+  test('SECURITY 22: a password-protected page, its feed and badge stay closed until the password is given', async () => {
     const m = await monitor('m');
     const sp = await page({ name: 'Internal Acme', password: 'secret-pass', sections: [{ name: 'Private section', services: [{ monitor_uuid: m.uuid, name_shown: 'Private service' }] }] });
     const base = `/status/${sp.subdomain}`;

@@ -10,7 +10,7 @@ before(async () => { h = await startHarness(); });
 after(async () => { await h.stop(); });
 
 describe('bad input never yields a 500', () => {
-  test('malformed JSON is 400 with a JSON message and creates nothing', async () => {
+  test('SECURITY 19: malformed JSON is 400 with a JSON message and creates nothing', async () => {
     const before = (await h.request('GET', '/v1/monitors')).body.length;
     for (const raw of ['{bad', '{"name":', '[1,', 'nul']) {
       const res = await h.request('POST', '/v1/monitors', { raw });
@@ -28,13 +28,13 @@ describe('bad input never yields a 500', () => {
     }
   });
 
-  test('a body over 1 MiB is 413', async () => {
+  test('SECURITY 19: a body over 1 MiB is 413', async () => {
     const res = await h.request('POST', '/v1/monitors', { raw: JSON.stringify({ name: 'x', url: 'https://e.org', request_body: 'a'.repeat(1024 * 1024 + 10) }) });
     assert.equal(res.status, 413);
     assert.equal(typeof res.body.message, 'string');
   });
 
-  test('an unknown route is 404 JSON, with or without a key', async () => {
+  test('SECURITY 19: an unknown route is 404 JSON, with or without a key', async () => {
     for (const key of [null, h.rw]) {
       const res = await h.request('GET', '/v1/nothing-here', { key });
       assert.equal(res.status, 404);
@@ -64,7 +64,7 @@ describe('bad input never yields a 500', () => {
     assert.equal(typeof res.body.message, 'string');
   });
 
-  test('odd values, deep nesting, prototype keys and huge numbers give 4xx, and the server stays up', async () => {
+  test('SECURITY 19: odd values, deep nesting, prototype keys and huge numbers give 4xx, and the server stays up', async () => {
     const bodies: unknown[] = [
       { name: 'x', url: 'https://e.org', check_frequency: 1e308 },
       { name: 'x', url: 'https://e.org', port: -1, protocol: 'port' },
@@ -125,7 +125,7 @@ describe('service endpoints', () => {
 });
 
 describe('secrets stay secret', () => {
-  test('a byte search of the database files and logs finds no key after creating one', async () => {
+  test('SECURITY 2: a byte search of the database files and logs finds no key after creating one', async () => {
     const k = await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'secret', permission: 'read_write', actor: 'test' });
     await h.request('GET', '/v1/monitors', { key: k.key });
     const listed = await h.cli(['keys', 'list', '--project', h.project.uuid, '--json']);
@@ -142,7 +142,7 @@ describe('secrets stay secret', () => {
 });
 
 describe('rate limiting (api-contract §1.8)', () => {
-  test('headers in draft-8 format, 429 with Retry-After past the quota, per key, failures free', async () => {
+  test('SECURITY 13, 14: headers in draft-8 format, 429 with Retry-After past the quota, per key, failures free', async () => {
     const rl = await startHarness({ env: { VIGIL_RATE_LIMIT_PER_HOUR: '3' } });
     try {
       const c = client(rl.url);
@@ -171,7 +171,7 @@ describe('rate limiting (api-contract §1.8)', () => {
     }
   });
 
-  test('VIGIL_RATE_LIMIT_PER_HOUR=0 turns it off', async () => {
+  test('SECURITY 13: VIGIL_RATE_LIMIT_PER_HOUR=0 turns it off', async () => {
     const rl = await startHarness({ env: { VIGIL_RATE_LIMIT_PER_HOUR: '0' } });
     try {
       const res = await rl.request('GET', '/v1/monitors');
@@ -182,7 +182,7 @@ describe('rate limiting (api-contract §1.8)', () => {
     }
   });
 
-  test('repeated failed authentications throttle that address only', async () => {
+  test('SECURITY 14: repeated failed authentications throttle that address only', async () => {
     const rl = await startHarness({ env: { VIGIL_AUTH_FAILURES_PER_MINUTE: '3' } });
     try {
       for (let i = 0; i < 3; i++) assert.equal((await rl.request('GET', '/v1/monitors', { key: null })).status, 401);

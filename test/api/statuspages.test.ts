@@ -156,7 +156,7 @@ describe('/v2/statuspages', () => {
     assert.deepEqual(await snapshot(h.ctx), before);
   });
 
-  test('unknown keys are ignored, as for every resource', async () => {
+  test('SECURITY 20: unknown keys are ignored, as for every resource', async () => {
     const sp = await page({ unknown_key: 1, subscribe: { email: false, pigeon: true }, authentication: { sso_connection: null, extra: 1 } });
     assert.equal(sp.settings.subscribe.email, false);
     assert.ok(!('pigeon' in sp.settings.subscribe));

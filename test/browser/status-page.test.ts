@@ -190,7 +190,7 @@ describe('a public status page in Chromium', () => {
     await page.close();
   });
 
-  test('nothing injected through user strings runs or becomes an element', async () => {
+  test('SECURITY 22: nothing injected through user strings runs or becomes an element', async () => {
     const { page, status } = await open(xss.url);
     assert.equal(status, 200);
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
@@ -200,7 +200,7 @@ describe('a public status page in Chromium', () => {
     await page.close();
   });
 
-  test('the password gate shows no content until the right password is given', async () => {
+  test('SECURITY 22: the password gate shows no content until the right password is given', async () => {
     const { page, status } = await open(secret.url);
     assert.equal(status, 401);
     assert.equal(await page.locator('h1').innerText(), 'Password required');

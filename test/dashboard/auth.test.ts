@@ -84,7 +84,7 @@ describe('dashboard sign-in and the Developers tab', () => {
     assert.deepEqual((await h.ctx.store.db.selectFrom('users').select('email').execute()).map((u) => u.email), [ADMIN.email]);
   });
 
-  test('the session cookie is HttpOnly, SameSite=Lax, scoped to /app, and stored only as a hash', async () => {
+  test('SECURITY 12: the session cookie is HttpOnly, SameSite=Lax, scoped to /app, and stored only as a hash', async () => {
     const res = await browser().submit('/app/login', '/app/login', ADMIN);
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith('vigil_session='))!;
     assert.ok(cookie, 'a session cookie');
@@ -138,7 +138,7 @@ describe('dashboard sign-in and the Developers tab', () => {
     assert.ok(!wrong.headers.getSetCookie().some((c) => c.startsWith('vigil_session=')));
   });
 
-  test('after 5 failed sign-ins for one email and address, even the right password waits (429) until the window ends', async () => {
+  test('SECURITY 12: after 5 failed sign-ins for one email and address, even the right password waits (429) until the window ends', async () => {
     await createUser(h.ctx, { email: 'target@example.org', password: 'target password 1' });
     for (let i = 0; i < 5; i++) {
       const res = await browser().submit('/app/login', '/app/login', { email: 'target@example.org', password: `guess ${i}` });
@@ -158,7 +158,7 @@ describe('dashboard sign-in and the Developers tab', () => {
     }
   });
 
-  test('a POST without the CSRF token, or with a wrong one, is refused with 403 and changes nothing', async () => {
+  test('SECURITY 12: a POST without the CSRF token, or with a wrong one, is refused with 403 and changes nothing', async () => {
     const dev = await admin.get(devPath(h.project.uuid));
     const [keyId] = /data-key-id="(key_[A-Za-z0-9]+)"/.exec(dev.text)!.slice(1);
     const other = await signIn('target@example.org', 'target password 1');

@@ -6,7 +6,7 @@ import { newId, randomAlnum } from '../../src/domain/ids.ts';
 import { ValidationError } from '../../src/domain/errors.ts';
 
 describe('api keys', () => {
-  test('keys are sk_ + 32 alphanumerics and unique', () => {
+  test('SECURITY 1: keys are sk_ + 32 alphanumerics and unique', () => {
     const keys = new Set(Array.from({ length: 1000 }, generateApiKey));
     assert.equal(keys.size, 1000);
     for (const k of keys) assert.match(k, KEY_PATTERN);
@@ -22,17 +22,17 @@ describe('api keys', () => {
     assert.match(newId('mon'), /^mon_[A-Za-z0-9]{14}$/);
   });
 
-  test('masked form keeps the prefix and the last four', () => {
+  test('SECURITY 3: masked form keeps the prefix and the last four', () => {
     assert.equal(maskApiKey('sk_AbCdEFGHIJKLMNOPQRSTUVWXYZwxyz'), 'sk_AbCd…wxyz');
   });
 
-  test('permission: read_only may only GET and HEAD', () => {
+  test('SECURITY 5: permission: read_only may only GET and HEAD', () => {
     for (const m of ['GET', 'HEAD']) assert.ok(permits('read_only', m));
     for (const m of ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) assert.ok(!permits('read_only', m));
     assert.ok(permits('read_write', 'DELETE'));
   });
 
-  test('expiry: a date means 00:00 UTC that day; past and malformed are refused', () => {
+  test('SECURITY 7: expiry: a date means 00:00 UTC that day; past and malformed are refused', () => {
     const now = Date.parse('2026-11-27T12:00:00Z');
     assert.equal(parseExpiry('2026-11-28', now), Date.parse('2026-11-28T00:00:00Z'));
     assert.throws(() => parseExpiry('2026-11-27T13:00:00+01:00', now), /past/); // 12:00Z is now
@@ -56,7 +56,7 @@ describe('monitor rules', () => {
     assert.ok(!statusMatches('1xx-3xx', 404));
   });
 
-  test('hosts: names and IPs pass, shell and option look-alikes fail', () => {
+  test('SECURITY 18: hosts: names and IPs pass, shell and option look-alikes fail', () => {
     for (const ok of ['example.org', '127.0.0.1', '::1', 'a-b.c_d.example', 'localhost']) assert.ok(isValidHost(ok), ok);
     for (const bad of ['; id', '$(id)', '-f', 'a b', '', 'x'.repeat(300), '`id`', 'a|b']) assert.ok(!isValidHost(bad), bad);
   });

@@ -27,7 +27,7 @@ describe('schedule grid', () => {
     assert.equal(t, T0 + 1234 + 10_000 * 60_000); // a week later, to the millisecond
   });
 
-  test('after downtime the next slot is the first one after now: nothing is replayed', () => {
+  test('SECURITY 24: after downtime the next slot is the first one after now: nothing is replayed', () => {
     const phase = phaseOf(T0, 60);
     const now = T0 + 3 * 3_600_000 + 25_000; // three hours overdue
     const n = nextSlot(now, 60, phase);
@@ -57,7 +57,7 @@ describe('status state machine (fixed clock)', () => {
     return { state, transitions, rechecks };
   };
 
-  test('one failure is not an outage; it asks for a recheck', () => {
+  test('SECURITY 25: one failure is not an outage; it asks for a recheck', () => {
     const r = run([[false, 1]]);
     assert.equal(r.state.status, 'up');
     assert.equal(r.state.confirming, 'down');
@@ -78,7 +78,7 @@ describe('status state machine (fixed clock)', () => {
     assert.deepEqual(r.transitions, []);
   });
 
-  test('recovery is confirmed the same way; flapping gives exactly one down and one up', () => {
+  test('SECURITY 25: recovery is confirmed the same way; flapping gives exactly one down and one up', () => {
     const r = run([[false, 10], [false, 11], [true, 20], [false, 21], [true, 30], [true, 31], [true, 40]]);
     assert.deepEqual(r.transitions, ['down@10', 'up@30']);
     assert.equal(r.state.status, 'up');
