@@ -38,6 +38,9 @@ export const files = [
   // [marker: dashboard monitoring tests]
   'test/import.test.ts',
   // [marker: import tests]
+  'test/security.test.ts',
+  'test/crash.test.ts',
+  // [marker: hardening tests]
 ];
 
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2)];
