@@ -40,6 +40,7 @@ export const files = [
   // [marker: import tests]
   'test/security.test.ts',
   'test/crash.test.ts',
+  'test/fuzz.test.ts',
   // [marker: hardening tests]
 ];
 

@@ -41,6 +41,8 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
     bodyLimit: MAX_BODY_BYTES,
     trustProxy: opts.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
+    // A bad percent-encoding or an over-long path parameter gets the JSON {message} of every other 4xx.
+    frameworkErrors: (err, req, reply) => errorHandler(err, req, reply),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Bodies are validated as sent (no coercion, no defaults: PUT is partial); query strings are coerced.

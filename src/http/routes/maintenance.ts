@@ -6,7 +6,7 @@ import {
 } from '../../services/maintenance.ts';
 import { maintenanceStatus, NOTIFICATION_OPTIONS, MAX_NOTIFICATION_MINUTES } from '../../domain/maintenance.ts';
 import { iso } from '../../services/context.ts';
-import { Message, Nullable, UuidParam, apiErrors } from '../schemas.ts';
+import { Message, Nullable, PageNumber, UuidParam, apiErrors } from '../schemas.ts';
 import { IdList, IsoDate, LocalizedText } from './incidents.schema.ts';
 
 const PER_PAGE = 20;
@@ -100,7 +100,7 @@ export default async function maintenanceRoutes(app: ApiApp) {
   app.get('/v1/maintenance-windows', {
     schema: {
       tags, summary: 'List maintenance windows (20 per page, newest first)',
-      querystring: Type.Object({ page: Type.Optional(Type.Integer({ minimum: 0, default: 0 })) }),
+      querystring: Type.Object({ page: Type.Optional(PageNumber) }),
       response: { 200: Type.Object({ maintenanceWindows: Type.Array(ListItem), hasNextPage: Type.Boolean(), total: Type.Integer() }), ...apiErrors, 422: Message },
     },
   }, async (req) => {

@@ -39,7 +39,7 @@ function tool(name: string, title: string, description: string, props: Record<st
 
 const opt = <T extends TSchema>(t: T) => Type.Optional(t);
 const Uuid = (what: string) => Type.String({ minLength: 1, maxLength: 128, description: what });
-const Page = (size: string) => opt(Type.Integer({ minimum: 0, description: `Zero-indexed page, ${size}. Default 0.` }));
+const Page = (size: string) => opt(Type.Integer({ minimum: 0, maximum: 1_000_000, description: `Zero-indexed page, ${size}. Default 0.` }));
 const Window = {
   from: opt(Type.String({ maxLength: 64, description: 'ISO start date. Default: 30 days before `to`.' })),
   to: opt(Type.String({ maxLength: 64, description: 'ISO end date. Default: now.' })),

@@ -4,7 +4,7 @@ import {
   acknowledgeOutage, createOutage, deleteOutage, escalateOutage, getOutage, listOutages, resolveOutage, unacknowledgeOutage, type Outage,
 } from '../../services/outages.ts';
 import { iso, isoOrNull } from '../../services/context.ts';
-import { Message, Nullable, UuidParam, apiErrors } from '../schemas.ts';
+import { Message, Nullable, PageNumber, UuidParam, apiErrors } from '../schemas.ts';
 import { IsoDate } from './incidents.schema.ts';
 
 const PER_PAGE = 20;
@@ -84,7 +84,7 @@ export default async function outageRoutes(app: ApiApp) {
     schema: {
       tags, summary: 'List outages (20 per page, newest first)',
       querystring: Type.Object({
-        page: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+        page: Type.Optional(PageNumber),
         status: Type.Optional(Type.Enum(['all', 'ongoing', 'resolved'], { default: 'all' })),
         type: Type.Optional(Type.Enum(['all', 'manual', 'monitor'], { default: 'all' })),
         search: Type.Optional(Type.String({ maxLength: 200 })),

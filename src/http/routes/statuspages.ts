@@ -7,7 +7,7 @@ import {
 } from '../../services/statuspages.ts';
 import { FONTS, HOSTED_DOMAIN, PAGE_LANGUAGES, SUBSCRIBER_TYPES, THEMES } from '../../domain/statuspages.ts';
 import { iso } from '../../services/context.ts';
-import { Message, Nullable, UuidParam, apiErrors } from '../schemas.ts';
+import { Message, Nullable, PageNumber, UuidParam, apiErrors } from '../schemas.ts';
 
 const PER_PAGE = 20;
 const tags = ['Status pages'];
@@ -115,7 +115,7 @@ export default async function statusPageRoutes(app: ApiApp, opts: { publicUrl: s
   app.get('/v2/statuspages', {
     schema: {
       tags, summary: 'List status pages (20 per page, newest first; search matches name, subdomain, hostname)',
-      querystring: Type.Object({ page: Type.Optional(Type.Integer({ minimum: 0, default: 0 })), search: Type.Optional(Type.String({ maxLength: 200 })) }),
+      querystring: Type.Object({ page: Type.Optional(PageNumber), search: Type.Optional(Type.String({ maxLength: 200 })) }),
       response: { 200: Type.Object({ statuspages: Type.Array(SummarySchema), hasNextPage: Type.Boolean(), total: Type.Integer(), page: Type.Integer(), resultsPerPage: Type.Integer() }), ...errors },
     },
   }, async (req) => {
@@ -153,7 +153,7 @@ export default async function statusPageRoutes(app: ApiApp, opts: { publicUrl: s
   app.get('/v2/statuspages/:uuid/subscribers', {
     schema: {
       tags, summary: 'List subscribers (20 per page, oldest first)', params: Params,
-      querystring: Type.Object({ page: Type.Optional(Type.Integer({ minimum: 0, default: 0 })), type: Type.Optional(Type.Enum([...SUBSCRIBER_TYPES])) }),
+      querystring: Type.Object({ page: Type.Optional(PageNumber), type: Type.Optional(Type.Enum([...SUBSCRIBER_TYPES])) }),
       response: { 200: Type.Object({ subscribers: Type.Array(SubscriberSchema), hasNextPage: Type.Boolean(), total: Type.Integer(), page: Type.Integer(), resultsPerPage: Type.Integer() }), ...errors },
     },
     config: { exists },
