@@ -42,6 +42,14 @@ export const files = [
   'test/crash.test.ts',
   'test/fuzz.test.ts',
   // [marker: hardening tests]
+  'test/deploy.test.ts',
+  // [marker: deploy tests]
+  'test/api/alerting.test.ts',
+  'test/notify/outbox.test.ts',
+  'test/notify/channels.test.ts',
+  'test/notify/email.test.ts',
+  'test/notify/kill.test.ts',
+  // [marker: alerting tests]
 ];
 
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2)];

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadTargetPolicy, type TargetPolicy } from './prober/target-policy.ts';
+import { isEmail, parseSmtpUrl } from './domain/channels.ts';
 
 /** Typed configuration, read once from the environment. */
 export interface Config {
@@ -25,6 +26,11 @@ export interface Config {
   tlsCa: Buffer | null;
   /** Bearer token of GET /metrics; null leaves the endpoint off. */
   metricsToken: string | null;
+  /** Alerting: VIGIL_SMTP_URL (smtp:// or smtps://), the From address, and delivery bounds. */
+  smtpUrl: string | null;
+  smtpFrom: string;
+  notifyTimeoutMs: number;
+  notifyGiveUpMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -91,9 +97,17 @@ export function loadConfig(env: Env = process.env): Config {
   if (metricsToken !== null && !/^[\x21-\x7e]{16,256}$/.test(metricsToken)) {
     throw new ConfigError('VIGIL_METRICS_TOKEN must be 16 to 256 visible ASCII characters without spaces');
   }
+  const smtpUrl = env.VIGIL_SMTP_URL || null;
+  if (smtpUrl !== null && !parseSmtpUrl(smtpUrl)) throw new ConfigError('VIGIL_SMTP_URL must look like smtp://user:password@host:port or smtps://user:password@host:port');
+  const smtpFrom = env.VIGIL_SMTP_FROM || `vigil@${new URL(publicUrl).hostname}`;
+  if (!isEmail(smtpFrom)) throw new ConfigError(`VIGIL_SMTP_FROM must be an email address, got "${env.VIGIL_SMTP_FROM}"`);
   return {
     port,
     targetPolicy,
+    smtpUrl,
+    smtpFrom,
+    notifyTimeoutMs: int(env, 'VIGIL_NOTIFY_TIMEOUT', 10, 1, 120) * 1000,
+    notifyGiveUpMs: int(env, 'VIGIL_NOTIFY_GIVE_UP_MINUTES', 1440, 1, 43_200) * 60_000,
     metricsToken,
     tlsCa,
     host,

@@ -20,6 +20,8 @@ import statusPageRoutes from './routes/statuspages.ts';
 import mcpRoutes from './routes/mcp.ts';
 import metricsRoutes from './routes/metrics.ts';
 import dashboardRoutes from './dashboard/index.ts';
+import integrationRoutes from './routes/integrations.ts';
+import escalationPolicyRoutes from './routes/escalation-policies.ts';
 
 export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -110,6 +112,9 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
     // [marker: statuspages routes]
     await api.register(mcpRoutes, { publicUrl: opts.publicUrl });
     // [marker: mcp routes]
+    await api.register(integrationRoutes);
+    await api.register(escalationPolicyRoutes);
+    // [marker: alerting routes]
   });
 
   await app.register(dashboardRoutes, { prefix: '/app', ctx, publicUrl: opts.publicUrl, rawRetentionDays: opts.rawRetentionDays });

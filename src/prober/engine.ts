@@ -3,6 +3,7 @@ import type { Ctx } from '../services/context.ts';
 import { sweepOverdueHealthchecks } from '../services/healthchecks.ts';
 import { runCheck } from './probe.ts';
 import { startScheduler, type Scheduler, type SchedulerOptions } from './scheduler.ts';
+import { createDispatcher } from '../notify/dispatcher.ts';
 
 const HEARTBEAT_SWEEP_MS = 1000;
 
@@ -10,7 +11,7 @@ const HEARTBEAT_SWEEP_MS = 1000;
  * The built-in probe: one scheduler that checks every due monitor once per interval from this
  * server's location, covering all the monitor's regions that no dedicated probe serves
  * (dedicated regional probes plug in at claimDueMonitors), plus the sweep that turns overdue
- * heartbeat checks down.
+ * heartbeat checks down, and the notification dispatcher (escalation walk and outbox delivery).
  */
 export function startEngine(ctx: Ctx, config: Config, extra: Partial<SchedulerOptions> = {}): Scheduler {
   const scheduler = startScheduler(ctx, {
@@ -29,11 +30,16 @@ export function startEngine(ctx: Ctx, config: Config, extra: Partial<SchedulerOp
   };
   sweep(); // overdue heartbeats turn down right after a restart
   const timer = setInterval(sweep, HEARTBEAT_SWEEP_MS);
+  const dispatcher = createDispatcher(ctx, {
+    publicUrl: config.publicUrl, policy: config.targetPolicy, ca: config.tlsCa, smtpUrl: config.smtpUrl, smtpFrom: config.smtpFrom,
+    timeoutMs: config.notifyTimeoutMs, giveUpAfterMs: config.notifyGiveUpMs,
+  });
   return {
     stats: scheduler.stats,
     async stop() {
       clearInterval(timer);
       await sweeping;
+      await dispatcher.stop();
       await scheduler.stop();
     },
   };

@@ -1,11 +1,13 @@
 import { sql, type Insertable, type Transaction } from 'kysely';
 import { newId } from '../domain/ids.ts';
-import { NotFoundError, UnavailableError, ValidationError } from '../domain/errors.ts';
+import { NotFoundError, UnavailableError } from '../domain/errors.ts';
 import { alertAt, applyHealthcheckInput, nextDue, type HealthcheckSettings, type PeriodType } from '../domain/healthchecks.ts';
 import type { ActorCtx, Ctx } from './context.ts';
 import type { Database, HealthcheckRow, OutageRow, PingRow } from '../storage/schema.ts';
 import type { Dialect, Store } from '../storage/store.ts';
 import { groupCommit, padToPowerOfTwo, powerOfTwoChunks } from '../storage/group-commit.ts';
+import { notifyAlerted, startAlerting } from './alerting.ts';
+import { policyIdFor } from './escalation-policies.ts';
 
 type Row = Omit<HealthcheckRow, 'id'> & { id: number };
 export type Healthcheck = Row & { settings: HealthcheckSettings };
@@ -28,12 +30,6 @@ function settingsOf(r: Row): HealthcheckSettings {
 
 const withSettings = (r: Row): Healthcheck => ({ ...r, settings: settingsOf(r) });
 
-function refuseLinkedPolicy(input: Record<string, unknown>) {
-  // Escalation policies arrive with the alerting work; until then only "none" (or "") is meaningful.
-  const e = input?.escalation_policy;
-  if (typeof e === 'string' && e !== '' && e !== 'none') throw new ValidationError('Escalation policy not found');
-}
-
 export async function listHealthchecks(ctx: ActorCtx): Promise<Healthcheck[]> {
   const rows = await ctx.store.db.selectFrom('healthchecks').selectAll().where('project_id', '=', ctx.actor.projectId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
   return rows.map(withSettings);
@@ -46,7 +42,7 @@ export async function getHealthcheck(ctx: ActorCtx, uuid: string): Promise<Healt
 }
 
 export async function createHealthcheck(ctx: ActorCtx, input: Record<string, unknown>): Promise<Healthcheck> {
-  refuseLinkedPolicy(input);
+  const policy = await policyIdFor(ctx, input?.escalation_policy);
   const s = applyHealthcheckInput(null, input);
   const now = ctx.clock();
   const row = await ctx.store.db
@@ -55,7 +51,7 @@ export async function createHealthcheck(ctx: ActorCtx, input: Record<string, unk
       uuid: newId('tok', 24), project_id: ctx.actor.projectId, name: s.name, cron: s.cron, timezone: s.timezone,
       period_value: s.period_value, period_type: s.period_type, grace_value: s.grace_value, grace_type: s.grace_type,
       paused: 0, is_down: 0, due_at: null, alert_at: null, last_ping_at: null, last_start_at: null, last_downtime_at: null,
-      state_version: 0, created_at: now, updated_at: now,
+      state_version: 0, created_at: now, updated_at: now, escalation_policy_id: policy ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -64,7 +60,7 @@ export async function createHealthcheck(ctx: ActorCtx, input: Record<string, unk
 
 export async function updateHealthcheck(ctx: ActorCtx, uuid: string, input: Record<string, unknown>): Promise<Healthcheck> {
   const current = await getHealthcheck(ctx, uuid);
-  refuseLinkedPolicy(input);
+  const policy = await policyIdFor(ctx, input?.escalation_policy);
   const s = applyHealthcheckInput(current.settings, input);
   // A new schedule moves the due date of an armed check (from its last ping).
   const due = current.last_ping_at === null ? null : nextDue(s, current.last_ping_at);
@@ -73,7 +69,7 @@ export async function updateHealthcheck(ctx: ActorCtx, uuid: string, input: Reco
     .set({
       name: s.name, cron: s.cron, timezone: s.timezone, period_value: s.period_value, period_type: s.period_type,
       grace_value: s.grace_value, grace_type: s.grace_type, due_at: due, alert_at: due === null ? null : alertAt(s, due),
-      state_version: current.state_version + 1, updated_at: ctx.clock(),
+      state_version: current.state_version + 1, updated_at: ctx.clock(), ...(policy !== undefined ? { escalation_policy_id: policy } : {}),
     })
     .where('id', '=', current.id)
     .returningAll()
@@ -129,7 +125,8 @@ function outageRow(h: Row, at: number, description: string, now: number): Insert
 }
 
 async function openOutage(trx: Trx, h: Row, at: number, description: string, now: number) {
-  await trx.insertInto('outages').values(outageRow(h, at, description, now)).execute();
+  const { id } = await trx.insertInto('outages').values(outageRow(h, at, description, now)).returning('id').executeTakeFirstOrThrow();
+  await startAlerting(trx, [id], now);
 }
 
 export interface PingInput {
@@ -221,10 +218,17 @@ async function applyPings(trx: Trx, dialect: Dialect, pings: QueuedPing[], answe
       is_down = v.column6, state_version = v.column7, last_downtime_at = v.column8 FROM ${valuesTable(padToPowerOfTwo(states))} WHERE healthchecks.id = v.column1`.execute(trx);
   }
   // Closes first: they end outages opened before this group, never the ones it opens.
+  // Alerts go out with the commit: recoveries to the channels alerted, new outages to their policy.
+  const now = pings[pings.length - 1].at;
   if (closes.length) {
-    await sql`UPDATE outages SET ended_at = v.column2 FROM ${valuesTable(padToPowerOfTwo(closes))} WHERE outages.healthcheck_id = v.column1 AND outages.ended_at IS NULL`.execute(trx);
+    const closed = await sql<{ id: number }>`UPDATE outages SET ended_at = v.column2, next_alert_at = NULL FROM ${valuesTable(padToPowerOfTwo(closes))}
+      WHERE outages.healthcheck_id = v.column1 AND outages.ended_at IS NULL RETURNING outages.id`.execute(trx);
+    await notifyAlerted(trx, closed.rows.map((r) => Number(r.id)), 'outage.up', now);
   }
-  for (const chunk of powerOfTwoChunks(opened)) await trx.insertInto('outages').values(chunk).execute();
+  for (const chunk of powerOfTwoChunks(opened)) {
+    const ids = await trx.insertInto('outages').values(chunk).returning(['id', 'ended_at']).execute();
+    await startAlerting(trx, ids.filter((o) => o.ended_at === null).map((o) => o.id), now);
+  }
   return found;
 }
 

@@ -6,6 +6,7 @@ import {
 import type { LocalizedText } from '../domain/localized.ts';
 import type { ActorCtx } from './context.ts';
 import { requireStatusPages } from './statuspages.ts';
+import { notifySubscribers } from './subscriber-notices.ts';
 import type { Kysely } from 'kysely';
 import type { Database, IncidentRow } from '../storage/schema.ts';
 
@@ -127,7 +128,8 @@ export async function getIncident(ctx: ActorCtx, uuid: string): Promise<Incident
   return (await assemble(ctx.store.db, [row as Row]))[0];
 }
 
-export async function createIncident(ctx: ActorCtx, input: Record<string, unknown>): Promise<Incident> {
+/** `notify: false` (imports) leaves the pages' subscribers alone. */
+export async function createIncident(ctx: ActorCtx, input: Record<string, unknown>, opts: { notify?: boolean } = {}): Promise<Incident> {
   const now = ctx.clock();
   const { updates, ...fields } = applyIncidentInput(null, input, now);
   const monitorIds = await resolveMonitorRefs(ctx, fields.affectedComponents, 'affectedComponents');
@@ -147,6 +149,11 @@ export async function createIncident(ctx: ActorCtx, input: Record<string, unknow
     }).returning('id').executeTakeFirstOrThrow();
     await linkMonitors(trx, id, monitorIds);
     await insertUpdates(trx, id, updates, now);
+    // The pages' email subscribers hear of it with the commit (outbox rows).
+    const latest = updates.length ? updates.reduce((a, b) => (b.at >= a.at ? b : a)) : null;
+    if (opts.notify !== false) await notifySubscribers(trx, ctx.actor.projectId, fields.statuspages, {
+      kind: 'incident', change: 'created', uuid, title: fields.title, text: fields.text, type: fields.type, update: latest,
+    }, now);
   });
   return getIncident(ctx, uuid);
 }
@@ -175,13 +182,16 @@ export async function updateIncident(ctx: ActorCtx, uuid: string, input: Record<
 }
 
 /** Appends a timeline entry (a `resolved` entry is how an incident is resolved). */
-export async function addIncidentUpdate(ctx: ActorCtx, uuid: string, input: Record<string, unknown>): Promise<Incident> {
+export async function addIncidentUpdate(ctx: ActorCtx, uuid: string, input: Record<string, unknown>, opts: { notify?: boolean } = {}): Promise<Incident> {
   const current = await getIncident(ctx, uuid);
   const now = ctx.clock();
   const update = parseIncidentUpdate(input, now);
   await ctx.store.db.transaction().execute(async (trx) => {
     await insertUpdates(trx, current.id, [update], now);
     await trx.updateTable('incidents').set({ updated_at: now }).where('id', '=', current.id).execute();
+    if (opts.notify !== false) await notifySubscribers(trx, ctx.actor.projectId, current.statuspages, {
+      kind: 'incident', change: 'updated', uuid, title: current.title, text: current.text, type: current.type, update,
+    }, now);
   });
   return getIncident(ctx, uuid);
 }

@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Database, MaintenanceWindowRow } from '../storage/schema.ts';
 import { resolveMonitorRefs } from './incidents.ts';
 import { requireStatusPages } from './statuspages.ts';
+import { notifySubscribers, type Notice } from './subscriber-notices.ts';
 
 export interface MaintenanceWindow extends MaintenanceFields {
   id: number;
@@ -73,6 +74,11 @@ function toColumns(f: MaintenanceFields) {
   };
 }
 
+/** What subscribers are told of a window (notificationOption "immediate": on creation and on each change). */
+const notice = (uuid: string, f: MaintenanceFields, change: 'created' | 'updated'): Notice => ({
+  kind: 'maintenance', change, uuid, name: f.name, title: f.title, text: f.text, startsAt: f.startsAt, endsAt: f.endsAt,
+});
+
 /** Who made the window, as `createdBy` shows it: the API key's name ("api" without a key). */
 async function actorName(ctx: ActorCtx): Promise<string> {
   if (!ctx.actor.keyId) return 'api';
@@ -100,7 +106,8 @@ export async function getMaintenance(ctx: ActorCtx, uuid: string): Promise<Maint
   return (await assemble(ctx.store.db, [row as Row]))[0];
 }
 
-export async function createMaintenance(ctx: ActorCtx, input: Record<string, unknown>): Promise<MaintenanceWindow> {
+/** `notify: false` (imports) leaves the pages' subscribers alone. */
+export async function createMaintenance(ctx: ActorCtx, input: Record<string, unknown>, opts: { notify?: boolean } = {}): Promise<MaintenanceWindow> {
   const fields = applyMaintenanceInput(null, input);
   const monitorIds = await resolveMonitorRefs(ctx, fields.monitors, 'monitors');
   await requireStatusPages(ctx, fields.statuspages);
@@ -117,12 +124,13 @@ export async function createMaintenance(ctx: ActorCtx, input: Record<string, unk
       updated_at: now,
     }).returning('id').executeTakeFirstOrThrow();
     await linkMonitors(trx, id, monitorIds);
+    if (fields.notificationOption === 'immediate' && opts.notify !== false) await notifySubscribers(trx, ctx.actor.projectId, fields.statuspages, notice(uuid, fields, 'created'), now);
   });
   return getMaintenance(ctx, uuid);
 }
 
 /** Partial update: only the keys present in the body change (the end must stay after the start). */
-export async function updateMaintenance(ctx: ActorCtx, uuid: string, input: Record<string, unknown>): Promise<MaintenanceWindow> {
+export async function updateMaintenance(ctx: ActorCtx, uuid: string, input: Record<string, unknown>, opts: { notify?: boolean } = {}): Promise<MaintenanceWindow> {
   const current = await getMaintenance(ctx, uuid);
   const fields = applyMaintenanceInput(current, input);
   const relink = input.monitors !== undefined;
@@ -137,6 +145,7 @@ export async function updateMaintenance(ctx: ActorCtx, uuid: string, input: Reco
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) throw new NotFoundError('Maintenance window');
     if (relink) await linkMonitors(trx, current.id, monitorIds);
+    if (fields.notificationOption === 'immediate' && opts.notify !== false) await notifySubscribers(trx, ctx.actor.projectId, fields.statuspages, notice(uuid, fields, 'updated'), now);
   });
   return getMaintenance(ctx, uuid);
 }

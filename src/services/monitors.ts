@@ -5,6 +5,7 @@ import { applyMonitorInput, type MonitorSettings, type Protocol } from '../domai
 import type { ActorCtx } from './context.ts';
 import type { MonitorRow } from '../storage/schema.ts';
 import { prepared } from '../storage/prepared.ts';
+import { policyIdFor, policyRefs } from './escalation-policies.ts';
 
 export interface Monitor extends MonitorSettings {
   id: number;
@@ -46,7 +47,9 @@ function toSettings(row: Row): MonitorSettings {
   };
 }
 
-function toMonitor(row: Row, projectUuid: string): Monitor {
+type PolicyRefs = Map<number, { uuid: string; name: string }>;
+
+function toMonitor(row: Row, projectUuid: string, policies: PolicyRefs = new Map()): Monitor {
   // Built field by field: spreading driver rows is several times slower on large lists.
   const s = toSettings(row) as Monitor;
   s.id = row.id;
@@ -54,7 +57,9 @@ function toMonitor(row: Row, projectUuid: string): Monitor {
   s.projectUuid = projectUuid;
   s.status = row.status as 'up' | 'down';
   s.ssl_expiration = row.ssl_expiration;
-  s.escalation_policy_ref = null;
+  const policy = row.escalation_policy_id === null ? undefined : policies.get(row.escalation_policy_id);
+  s.escalation_policy_ref = policy ? { uuid: policy.uuid, name: policy.name } : null;
+  s.escalation_policy = policy?.uuid ?? null;
   s.createdAt = row.created_at;
   s.updatedAt = row.updated_at;
   return s;
@@ -99,9 +104,6 @@ function checkOwnership(ctx: ActorCtx, input: Record<string, unknown>): void {
   if (p !== undefined && p !== null && p !== '' && p !== ctx.actor.projectUuid) {
     throw new ValidationError('projectUuid must be the project of the API key');
   }
-  // Escalation policies arrive with the alerting work; until then only "none" is meaningful.
-  const e = input?.escalation_policy;
-  if (typeof e === 'string' && e !== 'none' && e !== '') throw new ValidationError('Escalation policy not found');
 }
 
 const monitorByUuid = prepared((db, uuid: string, projectId: number) =>
@@ -111,18 +113,20 @@ const monitorsOfProject = prepared((db, projectId: number) =>
 
 export async function listMonitors(ctx: ActorCtx): Promise<Monitor[]> {
   const rows = await monitorsOfProject(ctx.store, ctx.actor.projectId);
-  return rows.map((r) => toMonitor(r, ctx.actor.projectUuid));
+  const policies = await policyRefs(ctx, rows.map((r) => r.escalation_policy_id));
+  return rows.map((r) => toMonitor(r, ctx.actor.projectUuid, policies));
 }
 
 export async function getMonitor(ctx: ActorCtx, uuid: string): Promise<Monitor> {
   const [row] = await monitorByUuid(ctx.store, uuid, ctx.actor.projectId);
   if (!row) throw new NotFoundError('Monitor');
-  return toMonitor(row, ctx.actor.projectUuid);
+  return toMonitor(row, ctx.actor.projectUuid, await policyRefs(ctx, [row.escalation_policy_id]));
 }
 
 export async function createMonitor(ctx: ActorCtx, input: Record<string, unknown>): Promise<Monitor> {
   checkOwnership(ctx, input);
   const settings = applyMonitorInput(null, input);
+  const policy = await policyIdFor(ctx, input?.escalation_policy);
   const now = ctx.clock();
   const row = await ctx.store.db
     .insertInto('monitors')
@@ -134,19 +138,20 @@ export async function createMonitor(ctx: ActorCtx, input: Record<string, unknown
       project_id: ctx.actor.projectId,
       status: 'up',
       ssl_expiration: null,
-      escalation_policy_id: null,
+      escalation_policy_id: policy ?? null,
       created_at: now,
       updated_at: now,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return toMonitor(row, ctx.actor.projectUuid);
+  return toMonitor(row, ctx.actor.projectUuid, await policyRefs(ctx, [row.escalation_policy_id]));
 }
 
 export async function updateMonitor(ctx: ActorCtx, uuid: string, input: Record<string, unknown>): Promise<Monitor> {
   const current = await getMonitor(ctx, uuid);
   checkOwnership(ctx, input);
   const settings = applyMonitorInput(current, input);
+  const policy = await policyIdFor(ctx, input?.escalation_policy);
   const now = ctx.clock();
   const retimed = settings.paused !== current.paused || settings.check_frequency !== current.check_frequency;
   const row = await ctx.store.db
@@ -154,6 +159,7 @@ export async function updateMonitor(ctx: ActorCtx, uuid: string, input: Record<s
     .set({
       ...toColumns(settings),
       ...(retimed ? schedule(settings, now) : {}),
+      ...(policy !== undefined ? { escalation_policy_id: policy } : {}),
       // A paused monitor forgets a half-confirmed change; it starts clean when resumed.
       ...(settings.paused ? { confirming: null, confirm_since: null, confirm_locations: null } : {}),
       updated_at: now,
@@ -163,7 +169,7 @@ export async function updateMonitor(ctx: ActorCtx, uuid: string, input: Record<s
     .returningAll()
     .executeTakeFirst();
   if (!row) throw new NotFoundError('Monitor');
-  return toMonitor(row, ctx.actor.projectUuid);
+  return toMonitor(row, ctx.actor.projectUuid, await policyRefs(ctx, [row.escalation_policy_id]));
 }
 
 export async function deleteMonitor(ctx: ActorCtx, uuid: string): Promise<void> {

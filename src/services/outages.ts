@@ -3,11 +3,13 @@ import { newId } from '../domain/ids.ts';
 import { parseInstant } from '../domain/incidents.ts';
 import { resolveMonitorRefs } from './incidents.ts';
 import type { ActorCtx } from './context.ts';
+import { escalateNow, notifyAlerted, startAlerting } from './alerting.ts';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, OutageRow } from '../storage/schema.ts';
 
 export interface Outage extends Selectable<OutageRow> {
   monitor: { uuid: string | null; name: string | null; url: string | null; protocol: string | null };
+  policy: { uuid: string; name: string; alertedSteps: number; totalSteps: number } | null;
 }
 
 export interface OutageFilter {
@@ -23,6 +25,7 @@ function base(db: Kysely<Database>, projectId: number) {
     .selectFrom('outages')
     .leftJoin('monitors', 'monitors.id', 'outages.monitor_id')
     .leftJoin('healthchecks', 'healthchecks.id', 'outages.healthcheck_id')
+    .leftJoin('escalation_policies', 'escalation_policies.id', 'outages.escalation_policy_id')
     .where('outages.project_id', '=', projectId);
 }
 
@@ -32,18 +35,25 @@ const columns = [
   'outages.protocol', 'outages.error_header', 'outages.acknowledged_at', 'outages.acknowledged_by', 'outages.escalation_policy_id',
   'outages.created_at', 'outages.severity', 'outages.summary', 'outages.escalation_policy_uuid', 'outages.escalation_step',
   'outages.escalated_at', 'monitors.uuid as m_uuid', 'monitors.name as m_name', 'monitors.url as m_url', 'monitors.protocol as m_protocol',
-  'healthchecks.uuid as h_uuid', 'healthchecks.name as h_name',
+  'healthchecks.uuid as h_uuid', 'healthchecks.name as h_name', 'outages.alerted_steps', 'outages.next_alert_at',
+  'escalation_policies.uuid as ep_uuid', 'escalation_policies.name as ep_name', 'escalation_policies.steps as ep_steps',
 ] as const;
 
-type Joined = Selectable<OutageRow> & { m_uuid: string | null; m_name: string | null; m_url: string | null; m_protocol: string | null; h_uuid: string | null; h_name: string | null };
+type Joined = Selectable<OutageRow> & {
+  m_uuid: string | null; m_name: string | null; m_url: string | null; m_protocol: string | null; h_uuid: string | null; h_name: string | null;
+  ep_uuid: string | null; ep_name: string | null; ep_steps: string | null;
+};
 
 /** The `monitor` of an outage: its monitor, or its heartbeat check, or nulls once deleted. */
 function toOutage(r: Joined): Outage {
-  const { m_uuid, m_name, m_url, m_protocol, h_uuid, h_name, ...rest } = r;
+  const { m_uuid, m_name, m_url, m_protocol, h_uuid, h_name, ep_uuid, ep_name, ep_steps, ...rest } = r;
   const monitor = h_uuid
     ? { uuid: h_uuid, name: h_name, url: null, protocol: 'healthcheck' }
     : { uuid: m_uuid, name: m_name, url: m_url, protocol: m_protocol };
-  return { ...rest, monitor };
+  const policy = ep_uuid
+    ? { uuid: ep_uuid, name: ep_name!, alertedSteps: Number(r.alerted_steps), totalSteps: (JSON.parse(ep_steps!) as unknown[]).length }
+    : null;
+  return { ...rest, monitor, policy };
 }
 
 /** One page of the project's outages, newest first, with the totals the wire format carries. */
@@ -114,27 +124,34 @@ export async function createOutage(ctx: ActorCtx, input: CreateOutageInput): Pro
   if (end !== null && end < start) throw new ValidationError('endDate must not be before startDate');
   const [monitorId] = await resolveMonitorRefs(ctx, [input.monitorUuid], 'monitorUuid');
   const uuid = newId('outage');
-  await ctx.store.db.insertInto('outages').values({
-    uuid,
-    project_id: ctx.actor.projectId,
-    monitor_id: monitorId,
-    outage_type: 'manual',
-    started_at: start,
-    ended_at: end,
-    status_code: input.statusCode,
-    description,
-    detected_location: 'manual',
-    confirmed_locations: '',
-    protocol: 'manual',
-    error_header: null,
-    acknowledged_at: null,
-    acknowledged_by: null,
-    escalation_policy_id: null,
-    created_at: ctx.clock(),
-    severity: input.severity ?? null,
-    summary: input.summary ?? null,
-    escalation_policy_uuid: input.escalationPolicyUuid ?? null,
-  }).execute();
+  // A known policy uuid links the outage and starts its alerts; another is kept as given.
+  const policy = input.escalationPolicyUuid
+    ? await ctx.store.db.selectFrom('escalation_policies').select('id').where('uuid', '=', input.escalationPolicyUuid).where('project_id', '=', ctx.actor.projectId).executeTakeFirst()
+    : undefined;
+  await ctx.store.db.transaction().execute(async (trx) => {
+    const { id } = await trx.insertInto('outages').values({
+      uuid,
+      project_id: ctx.actor.projectId,
+      monitor_id: monitorId,
+      outage_type: 'manual',
+      started_at: start,
+      ended_at: end,
+      status_code: input.statusCode,
+      description,
+      detected_location: 'manual',
+      confirmed_locations: '',
+      protocol: 'manual',
+      error_header: null,
+      acknowledged_at: null,
+      acknowledged_by: null,
+      escalation_policy_id: policy?.id ?? null,
+      created_at: ctx.clock(),
+      severity: input.severity ?? null,
+      summary: input.summary ?? null,
+      escalation_policy_uuid: input.escalationPolicyUuid ?? null,
+    }).returning('id').executeTakeFirstOrThrow();
+    if (policy) await startAlerting(trx, [id], ctx.clock());
+  });
   return getOutage(ctx, uuid);
 }
 
@@ -152,10 +169,14 @@ export async function acknowledgeOutage(ctx: ActorCtx, uuid: string): Promise<vo
     ? await ctx.store.db.selectFrom('api_keys').select(['id', 'name']).where('id', '=', ctx.actor.keyId).executeTakeFirst()
     : undefined;
   const by = key ? JSON.stringify({ uuid: key.id, email: '', name: key.name }) : null;
-  await ctx.store.db.updateTable('outages')
-    .set({ acknowledged_at: ctx.clock(), acknowledged_by: by })
-    .where('id', '=', o.id).where('acknowledged_at', 'is', null)
-    .execute();
+  // The walk stops (it skips acknowledged outages); the channels alerted so far are told.
+  await ctx.store.db.transaction().execute(async (trx) => {
+    const res = await trx.updateTable('outages')
+      .set({ acknowledged_at: ctx.clock(), acknowledged_by: by })
+      .where('id', '=', o.id).where('acknowledged_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 1 && o.ended_at === null) await notifyAlerted(trx, [o.id], 'outage.acknowledged', ctx.clock());
+  });
 }
 
 export async function unacknowledgeOutage(ctx: ActorCtx, uuid: string): Promise<void> {
@@ -169,20 +190,29 @@ export async function resolveOutage(ctx: ActorCtx, uuid: string): Promise<void> 
   if (o.ended_at !== null) return;
   // A manual outage may start in the future; it never ends before it starts.
   const end = Math.max(ctx.clock(), o.started_at);
-  await ctx.store.db.updateTable('outages').set({ ended_at: end }).where('id', '=', o.id).where('ended_at', 'is', null).execute();
+  await ctx.store.db.transaction().execute(async (trx) => {
+    const res = await trx.updateTable('outages').set({ ended_at: end, next_alert_at: null }).where('id', '=', o.id).where('ended_at', 'is', null).executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 1) await notifyAlerted(trx, [o.id], 'outage.up', ctx.clock());
+  });
 }
 
 /**
- * Records an escalation request on an ongoing outage. Policies and notifications come later;
- * they walk from `escalation_step`, which each request advances.
+ * Records an escalation request on an ongoing outage (`escalation_step` counts them) and alerts
+ * the next step of its policy now, in the same transaction. With every step alerted it records
+ * the request only.
  */
 export async function escalateOutage(ctx: ActorCtx, uuid: string): Promise<void> {
   const o = await getOutage(ctx, uuid);
-  const res = await ctx.store.db.updateTable('outages')
-    .set((eb) => ({ escalation_step: eb('escalation_step', '+', 1), escalated_at: ctx.clock() }))
-    .where('id', '=', o.id).where('ended_at', 'is', null)
-    .executeTakeFirst();
-  if (Number(res.numUpdatedRows) === 0) {
+  const done = await ctx.store.db.transaction().execute(async (trx) => {
+    const res = await trx.updateTable('outages')
+      .set((eb) => ({ escalation_step: eb('escalation_step', '+', 1), escalated_at: ctx.clock() }))
+      .where('id', '=', o.id).where('ended_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) return false;
+    await escalateNow(trx, o.id, ctx.clock());
+    return true;
+  });
+  if (!done) {
     await getOutage(ctx, uuid); // deleted meanwhile: 404
     throw new ValidationError('Outage is already resolved');
   }

@@ -5,6 +5,7 @@ import { DAY, HISTOGRAM_COLUMNS, HOUR, bucketIndex, bucketStart } from '../domai
 import type { Ctx } from './context.ts';
 import type { CheckResult } from '../domain/checks.ts';
 import { monitorsUnderMaintenance } from './maintenance.ts';
+import { notifyAlerted, startAlerting } from './alerting.ts';
 import type { Database, RollupRow } from '../storage/schema.ts';
 
 /** One finished check, as the prober reports it. */
@@ -205,10 +206,13 @@ async function applyStates(ctx: Ctx, trx: Trx, monitors: Map<number, MonitorStat
   }
 }
 
-/** A confirmed DOWN opens an outage; a confirmed UP closes the open one. (Alerting hooks in here.) */
+/**
+ * A confirmed DOWN opens an outage and starts its alerts; a confirmed UP closes the open one and
+ * tells the channels that were alerted. The outbox rows commit with the outage rows.
+ */
 async function writeTransition(trx: Trx, m: MonitorStateRow, t: Transition, evidence: ObservedResult, now: number) {
   if (t.to === 'down') {
-    await trx
+    const { id } = await trx
       .insertInto('outages')
       .values({
         uuid: newId('outage'),
@@ -228,14 +232,18 @@ async function writeTransition(trx: Trx, m: MonitorStateRow, t: Transition, evid
         escalation_policy_id: null,
         created_at: now,
       })
-      .execute();
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await startAlerting(trx, [id], now);
   } else {
-    await trx
+    const closed = await trx
       .updateTable('outages')
-      .set({ ended_at: t.since })
+      .set({ ended_at: t.since, next_alert_at: null })
       .where('monitor_id', '=', m.id)
       .where('outage_type', '=', 'automatic')
       .where('ended_at', 'is', null)
+      .returning('id')
       .execute();
+    await notifyAlerted(trx, closed.map((o) => o.id), 'outage.up', now);
   }
 }

@@ -4,6 +4,7 @@ import { migration as statusPages } from './migrations/005_statuspages.ts';
 import { migration as outageActions } from './migrations/006_outage_actions.ts';
 import { migration as users } from './migrations/007_users.ts';
 import { migration as importLinks } from './migrations/008_import_links.ts';
+import { migration as alerting } from './migrations/009_alerting.ts';
 
 /**
  * Migrations are the only place that knows the SQL dialect. `{{pk}}` becomes an
@@ -161,6 +162,8 @@ CREATE INDEX outages_monitor ON outages(monitor_id, started_at);
   // [marker: users migration]
   importLinks,
   // [marker: import-links migration]
+  alerting,
+  // [marker: alerting migration]
 ];
 
 export function renderMigration(sql: string, dialect: 'sqlite' | 'postgres'): string[] {

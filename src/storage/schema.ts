@@ -126,6 +126,8 @@ export interface OutageRow {
   escalation_policy_uuid: string | null; // as given, until escalation policies exist
   escalation_step: Generated<number>; // escalation requests so far
   escalated_at: number | null;
+  alerted_steps: Generated<number>; // steps of the escalation policy alerted so far
+  next_alert_at: number | null; // when the next step is due; null when none is
 }
 
 export interface HealthcheckRow {
@@ -149,6 +151,7 @@ export interface HealthcheckRow {
   last_start_at: number | null;
   last_downtime_at: number | null;
   state_version: number;
+  escalation_policy_id: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -185,6 +188,9 @@ export interface Database {
   sessions: SessionRow;
   project_members: ProjectMemberRow;
   import_links: ImportLinkRow;
+  notification_channels: ChannelRow;
+  escalation_policies: EscalationPolicyRow;
+  notifications: NotificationRow;
   schema_migrations: { id: string; applied_at: number };
 }
 
@@ -299,4 +305,53 @@ export interface ImportLinkRow {
   local_id: string; // uuid (a subscriber's numeric id as text)
   fingerprint: string; // SHA-256 of the write body last applied
   imported_at: number;
+}
+
+export interface ChannelRow {
+  id: Generated<number>;
+  uuid: string; // int_…
+  project_id: number;
+  kind: string; // domain/channels.ts CHANNEL_KINDS
+  name: string;
+  config: string; // JSON: the kind's settings, secrets included
+  secret: string | null; // webhook signing secret (whsec_…)
+  disabled_at: number | null;
+  disabled_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EscalationPolicyRow {
+  id: Generated<number>;
+  uuid: string; // esc_…
+  project_id: number;
+  name: string;
+  steps: string; // JSON: PolicyStep[] (domain/alerting.ts)
+  is_default: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The outbox: one row per message to one channel (or one subscriber). */
+export interface NotificationRow {
+  id: Generated<number>;
+  uuid: string; // msg_…: the webhook-id / idempotency id, the same on every attempt
+  project_id: number;
+  channel_id: number | null; // null: a subscriber email (recipient)
+  kind: string; // the channel kind at write time, 'email' for subscribers
+  recipient: string | null;
+  outage_id: number | null;
+  step: number | null; // escalation step (0-based) of an outage alert
+  event: string; // outage.down | outage.up | outage.acknowledged | test | statuspage.incident | statuspage.maintenance
+  payload: string; // JSON: what the message says, fixed when written
+  created_at: number;
+  next_attempt_at: number | null; // null once delivered or given up
+  attempts: Generated<number>;
+  claimed_by: string | null;
+  claimed_until: number | null;
+  last_attempt_at: number | null;
+  last_status: string | null;
+  delivered_at: number | null;
+  gave_up_at: number | null;
+  give_up_reason: string | null;
 }

@@ -58,6 +58,10 @@ const fixtures: Record<string, (key: string) => Promise<string>> = {
     return `/v2/statuspages/${sp}/subscribers/${sub.body.subscriber.id}`;
   },
   // [marker: statuspages fixtures]
+  '/v1/integrations/{uuid}': async (key) => (await h.request('POST', '/v1/integrations', { key, body: { name: 'fx', type: 'webhook', settings: { url: 'https://hooks.example/fx' } } })).body.uuid,
+  '/v1/integrations/{uuid}/test': (key) => fixtures['/v1/integrations/{uuid}'](key),
+  '/v1/escalation-policies/{uuid}': async (key) => (await h.request('POST', '/v1/escalation-policies', { key, body: { name: 'fx', steps: [{ delayMinutes: 0, emails: ['fx@example.org'] }] } })).body.uuid,
+  // [marker: alerting fixtures]
 };
 
 interface Route { method: string; template: string }

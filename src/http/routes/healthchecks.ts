@@ -8,6 +8,7 @@ import { toSeconds } from '../../domain/healthchecks.ts';
 import { PERIOD_TYPES } from '../../domain/healthchecks.ts';
 import { iso, isoOrNull } from '../../services/context.ts';
 import { Message, Nullable, UuidParam, apiErrors } from '../schemas.ts';
+import { healthcheckPolicy } from '../../services/escalation-policies.ts';
 
 const tags = ['Healthchecks'];
 const PeriodType = Type.Enum([...PERIOD_TYPES]);
@@ -20,7 +21,7 @@ const Body = {
   period_type: Type.Optional(ClearablePeriodType),
   grace_period_value: Type.Integer({ minimum: 0 }),
   grace_period_type: PeriodType,
-  escalation_policy: Type.Optional(Nullable(Type.String())),
+  escalation_policy: Type.Optional(Nullable(Type.String({ maxLength: 128, description: 'An escalation policy uuid (esc_…); "none" or "" unlinks' }))),
 };
 const CreateBody = Type.Object(Body);
 const UpdateBody = Type.Object({ ...Body, name: Type.Optional(Body.name), grace_period_value: Type.Optional(Body.grace_period_value), grace_period_type: Type.Optional(Body.grace_period_type) });
@@ -28,7 +29,7 @@ const UpdateBody = Type.Object({ ...Body, name: Type.Optional(Body.name), grace_
 const Item = Type.Object({}, { additionalProperties: true, description: 'Healthcheck (api-contract §3.3; field set varies per endpoint)' });
 
 /** Each endpoint's recorded field set (api-contract §3.3), plus the superset keys of §14.3. */
-export function healthcheckWire(h: Healthcheck, publicUrl: string, shape: 'post' | 'get' | 'put' | 'list', extra: { logs?: unknown[]; run?: { start: number | null; end: number | null } } = {}) {
+export function healthcheckWire(h: Healthcheck, publicUrl: string, shape: 'post' | 'get' | 'put' | 'list', extra: { logs?: unknown[]; run?: { start: number | null; end: number | null }; policy?: unknown } = {}) {
   const s = h.settings;
   const period = s.period_value !== null && s.period_type ? toSeconds(s.period_value, s.period_type) : null;
   const common = {
@@ -41,7 +42,7 @@ export function healthcheckWire(h: Healthcheck, publicUrl: string, shape: 'post'
   };
   const pingUrl = `${publicUrl}/ping/${h.uuid}`;
   if (shape === 'post') {
-    return { uuid: h.uuid, name: h.name, pingUrl, ...common, cron: s.cron, timezone: s.timezone, tz: s.timezone, isPaused: h.paused === 1, escalationPolicy: null };
+    return { uuid: h.uuid, name: h.name, pingUrl, ...common, cron: s.cron, timezone: s.timezone, tz: s.timezone, isPaused: h.paused === 1, escalationPolicy: extra.policy ?? null };
   }
   const state = {
     createdAt: iso(h.created_at),
@@ -59,7 +60,7 @@ export function healthcheckWire(h: Healthcheck, publicUrl: string, shape: 'post'
     ...(shape !== 'put' ? { slug: null } : {}),
     ...common,
     ...state,
-    ...(shape === 'get' ? { logs: extra.logs ?? [], escalationPolicy: null } : {}),
+    ...(shape === 'get' ? { logs: extra.logs ?? [], escalationPolicy: extra.policy ?? null } : {}),
     ...(shape === 'list' ? { lastLogStartDate: isoOrNull(extra.run?.start ?? null), lastLogEndDate: isoOrNull(extra.run?.end ?? null) } : {}),
     timezone: s.timezone,
     isPaused: h.paused === 1,
@@ -81,7 +82,10 @@ export default async function healthcheckRoutes(app: ApiApp, opts: { publicUrl: 
 
   app.post('/v2/healthchecks', {
     schema: { tags, summary: 'Create a healthcheck (a period, or a cron expression with a timezone)', body: CreateBody, response: { 201: Type.Object({ message: Type.String(), healthcheck: Item }), ...apiErrors, 422: Message } },
-  }, async (req, reply) => reply.code(201).send({ message: 'Healthcheck created', healthcheck: healthcheckWire(await createHealthcheck(req.ctx, req.body), publicUrl, 'post') }));
+  }, async (req, reply) => {
+    const h = await createHealthcheck(req.ctx, req.body);
+    return reply.code(201).send({ message: 'Healthcheck created', healthcheck: healthcheckWire(h, publicUrl, 'post', { policy: await healthcheckPolicy(req.ctx, h) }) });
+  });
 
   app.get('/v2/healthchecks/:uuid', {
     schema: { tags, summary: 'Get a healthcheck with its recent pings', params: Params, response: { 200: Type.Object({ healthcheck: Item }), ...apiErrors, 404: Message } },
@@ -90,7 +94,7 @@ export default async function healthcheckRoutes(app: ApiApp, opts: { publicUrl: 
     const logs = (await recentPings(req.ctx, h.id)).map((p) => ({
       date: iso(p.at), type: p.kind, sourceIp: p.source_ip, userAgent: p.user_agent, body: p.body, durationMs: p.duration_ms,
     }));
-    return { healthcheck: healthcheckWire(h, publicUrl, 'get', { logs }) };
+    return { healthcheck: healthcheckWire(h, publicUrl, 'get', { logs, policy: await healthcheckPolicy(req.ctx, h) }) };
   });
 
   app.put('/v2/healthchecks/:uuid', {

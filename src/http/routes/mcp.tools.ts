@@ -18,6 +18,10 @@ import { monitorWire } from './monitors.ts';
 import { CreateMonitorBody } from './monitors.schema.ts';
 import { outageWire } from './outages.ts';
 import { statusPageWire } from './statuspages.ts';
+import { getIntegration, listIntegrations } from '../../services/integrations.ts';
+import { getPolicy, listPolicies, type EscalationPolicy } from '../../services/escalation-policies.ts';
+import { outageDeliveries } from '../../services/alerting.ts';
+import { integrationWire } from './integrations.ts';
 
 export interface ToolEnv {
   publicUrl: string;
@@ -66,6 +70,15 @@ const windowArgs = (ctx: ActorCtx, a: { from?: string; to?: string; monitor_uuid
 const none = (resource: string) => async () => {
   throw new NotFoundError(resource);
 };
+
+/** The MCP policy shape (Hyperping's: flat steps of {delay (minutes here), target_type, target_id}). */
+function mcpPolicy(p: EscalationPolicy) {
+  const steps = p.steps.flatMap((s) => [
+    ...s.integrations.map((id) => ({ delay: s.delayMinutes, target_type: 'integration', target_id: id })),
+    ...s.emails.map((e) => ({ delay: s.delayMinutes, target_type: 'user', target_id: e })),
+  ]);
+  return { uuid: p.uuid, name: p.name, team: null, steps, isDefault: p.isDefault };
+}
 
 function checkWire(c: { id: number | bigint; at: number; location: string; ok: number; status_code: number | null; total_ms: number | null; error: string | null }) {
   return { timestamp: iso(Number(c.at)), location: c.location, ok: c.ok === 1, status: c.status_code, responseTime: c.total_ms, error: c.error };
@@ -124,7 +137,10 @@ export const TOOLS: Tool[] = [
     return { outages: r.outages.map((o) => outageWire(o, now, false)), hasNextPage: (page + 1) * PER_PAGE < r.total, total: r.total, ongoingCount: r.ongoingCount, page, resultsPerPage: PER_PAGE };
   }),
   tool('get_outage', 'Get outage', 'Fetch a single outage by UUID (the object of GET /v2/outages/{uuid}).', { uuid: Uuid('Outage UUID (outage_…)') },
-    async (ctx, a) => outageWire(await getOutage(ctx, a.uuid), ctx.clock(), true)),
+    async (ctx, a) => {
+      const o = await getOutage(ctx, a.uuid);
+      return outageWire(o, ctx.clock(), true, await outageDeliveries(ctx, o.id));
+    }),
   tool('get_outage_timeline', 'Get outage timeline', 'An outage with its events (started, acknowledged, resolved) and the check results of its monitor from 10 minutes before to 10 minutes after it (at most 500).', {
     uuid: Uuid('Outage UUID (outage_…)'),
   }, async (ctx, a) => {
@@ -202,11 +218,15 @@ export const TOOLS: Tool[] = [
   }),
   tool('list_on_call_schedules', 'List on-call schedules', 'On-call schedules. Vigil has none yet: always {"schedules":[]}.', {}, async () => ({ schedules: [] })),
   tool('get_on_call_schedule', 'Get on-call schedule', 'One on-call schedule. Vigil has none yet, so every UUID is not found.', { uuid: Uuid('Schedule UUID (sch_…)') }, none('On-call schedule')),
-  tool('list_escalation_policies', 'List escalation policies', 'Escalation policies. Vigil has none yet: always [].', {}, async () => []),
-  tool('get_escalation_policy', 'Get escalation policy', 'One escalation policy. Vigil has none yet, so every UUID is not found.', { uuid: Uuid('Escalation policy UUID (esc_…)') }, none('Escalation policy')),
+  tool('list_escalation_policies', 'List escalation policies', 'Escalation policies of the project; each step target is an integration or a person (email), with its delay in minutes.', {},
+    async (ctx) => (await listPolicies(ctx)).map(mcpPolicy)),
+  tool('get_escalation_policy', 'Get escalation policy', 'One escalation policy by UUID.', { uuid: Uuid('Escalation policy UUID (esc_…)') },
+    async (ctx, a) => mcpPolicy(await getPolicy(ctx, a.uuid))),
   tool('list_team_members', 'List team members', 'Team members. Vigil has none yet (API keys act, not users): always [].', {}, async () => []),
-  tool('list_integrations', 'List integrations', 'Notification integrations. Vigil has none yet: always [].', {}, async () => []),
-  tool('get_integration', 'Get integration', 'One integration. Vigil has none yet, so every UUID is not found.', { uuid: Uuid('Integration UUID (int_…)') }, none('Integration')),
+  tool('list_integrations', 'List integrations', 'Notification channels (email, webhook, Slack, …) of the project, secrets masked.', {},
+    async (ctx) => (await listIntegrations(ctx)).map((c) => integrationWire(c))),
+  tool('get_integration', 'Get integration', 'One notification channel by UUID, secrets masked.', { uuid: Uuid('Integration UUID (int_…)') },
+    async (ctx, a) => integrationWire(await getIntegration(ctx, a.uuid))),
   // Vigil's own read tools over incidents and status pages (the REST read shapes).
   tool('list_incidents', 'List incidents', 'Status-page incidents, newest first (as GET /v3/incidents).', {}, async (ctx) => (await listIncidents(ctx)).map(incidentWire)),
   tool('get_incident', 'Get incident', 'One incident with its updates (as GET /v3/incidents/{uuid}).', { uuid: Uuid('Incident UUID (inci_…)') },

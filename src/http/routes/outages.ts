@@ -4,6 +4,7 @@ import {
   acknowledgeOutage, createOutage, deleteOutage, escalateOutage, getOutage, listOutages, resolveOutage, unacknowledgeOutage, type Outage,
 } from '../../services/outages.ts';
 import { iso, isoOrNull } from '../../services/context.ts';
+import { outageDeliveries } from '../../services/alerting.ts';
 import { Message, Nullable, PageNumber, UuidParam, apiErrors } from '../schemas.ts';
 import { IsoDate } from './incidents.schema.ts';
 
@@ -16,8 +17,9 @@ const outageProps = {
   confirmedLocations: Type.String(), protocol: Type.String(), outageType: Type.String(),
   errorHeader: Type.Optional(Nullable(Type.String())),
   acknowledgedAt: Nullable(Type.String()), acknowledgedBy: Nullable(Type.Object({ uuid: Type.String(), email: Type.String(), name: Type.String() })),
-  monitor: MonitorRef, escalationPolicy: Nullable(Type.Object({ uuid: Type.String(), name: Type.String() })),
-  alertedChannels: Type.Optional(Type.Array(Type.Unknown())),
+  monitor: MonitorRef,
+  escalationPolicy: Nullable(Type.Object({ uuid: Type.String(), name: Type.String(), alertedSteps: Type.Integer(), totalSteps: Type.Integer() })),
+  alertedChannels: Type.Optional(Type.Array(Type.Unknown({ description: 'Each message sent about the outage: channel, event, step, delivery status' }))),
   severity: Type.Optional(Type.String()),
   summary: Type.Optional(Type.String()),
 };
@@ -31,7 +33,7 @@ const CreateBody = Type.Object({
   statusCode: Type.Integer({ minimum: 100, maximum: 599 }),
   description: Type.String({ minLength: 1, maxLength: 10000 }),
   outageType: Type.Optional(Type.Enum(['manual'], { description: 'Only manual outages are created through the API' })),
-  escalationPolicyUuid: Type.Optional(Nullable(Type.String({ maxLength: 128, description: 'Stored as given (escalation policies are not built yet)' }))),
+  escalationPolicyUuid: Type.Optional(Nullable(Type.String({ maxLength: 128, description: 'An escalation policy (esc_…) of this project alerts for the outage; another value is stored as given' }))),
   severity: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
   summary: Type.Optional(Nullable(Type.String({ maxLength: 10000 }))),
 });
@@ -40,9 +42,20 @@ const ActionResult = Type.Object({ message: Type.String(), uuid: Type.String() }
 const errors = { ...apiErrors, 404: Message, 422: Message };
 
 type OutageWire = Static<typeof OutageItem>;
+type Delivery = Awaited<ReturnType<typeof outageDeliveries>>[number];
+
+/** One message about an outage, as `alertedChannels` lists it (a Vigil shape: Hyperping's is unrecorded). */
+export function deliveryWire(d: Delivery) {
+  return {
+    uuid: d.channel_uuid, name: d.channel_name ?? d.recipient, type: d.kind, event: d.event, step: d.step === null ? null : Number(d.step) + 1,
+    status: d.delivered_at !== null ? 'delivered' : d.gave_up_at !== null ? 'failed' : 'pending', attempts: Number(d.attempts),
+    createdAt: iso(d.created_at), deliveredAt: isoOrNull(d.delivered_at), lastAttemptAt: isoOrNull(d.last_attempt_at),
+    error: d.delivered_at !== null ? null : d.give_up_reason ?? d.last_status, webhookId: d.uuid,
+  };
+}
 
 /** The recorded outage shape (api-contract §6.3, key order included), plus `outageType`, `severity` and `summary` (§14.3). */
-export function outageWire(o: Outage, now: number, full: boolean): OutageWire {
+export function outageWire(o: Outage, now: number, full: boolean, deliveries: Delivery[] = []): OutageWire {
   return {
     id: o.id,
     uuid: o.uuid,
@@ -59,8 +72,8 @@ export function outageWire(o: Outage, now: number, full: boolean): OutageWire {
     acknowledgedAt: isoOrNull(o.acknowledged_at),
     acknowledgedBy: o.acknowledged_by ? JSON.parse(o.acknowledged_by) : null,
     monitor: o.monitor,
-    escalationPolicy: null,
-    ...(full ? { alertedChannels: [] } : {}),
+    escalationPolicy: o.policy,
+    ...(full ? { alertedChannels: deliveries.map(deliveryWire) } : {}),
     outageType: o.outage_type === 'manual' ? 'manual' : 'automatic',
     ...(o.severity !== null ? { severity: o.severity } : {}),
     ...(o.summary !== null ? { summary: o.summary } : {}),
@@ -74,7 +87,7 @@ const actions = [
   ['acknowledge', 'Outage acknowledged', acknowledgeOutage, 'Acknowledge an outage (again: keeps the first acknowledgement)'],
   ['unacknowledge', 'Outage unacknowledged', unacknowledgeOutage, 'Clear the acknowledgement'],
   ['resolve', 'Outage resolved', resolveOutage, 'Resolve an outage now (a resolved one keeps its endDate)'],
-  ['escalate', 'Outage escalated', escalateOutage, 'Record an escalation request on an ongoing outage'],
+  ['escalate', 'Outage escalated', escalateOutage, 'Escalate an ongoing outage: alert the next step of its escalation policy now'],
 ] as const;
 
 const tags = ['Outages'];
@@ -117,7 +130,10 @@ export default async function outageRoutes(app: ApiApp) {
 
   app.get('/v2/outages/:uuid', {
     schema: { tags, summary: 'Get an outage', params: Params, response: { 200: Type.Object({ outage: OutageItem }), ...apiErrors, 404: Message } },
-  }, async (req) => ({ outage: outageWire(await getOutage(req.ctx, req.params.uuid), req.ctx.clock(), true) }));
+  }, async (req) => {
+    const o = await getOutage(req.ctx, req.params.uuid);
+    return { outage: outageWire(o, req.ctx.clock(), true, await outageDeliveries(req.ctx, o.id)) };
+  });
 
   app.delete('/v2/outages/:uuid', {
     schema: { tags, summary: 'Delete an outage', params: Params, response: { 200: Message, ...errors } },

@@ -1,0 +1,95 @@
+import { ValidationError } from './errors.ts';
+import { isEmail } from './channels.ts';
+
+/** One step of an escalation policy: after `delayMinutes` from the outage start, alert these. */
+export interface PolicyStep {
+  delayMinutes: number;
+  /** Channel (integration) uuids, int_…; deleted or disabled ones are skipped when the step fires. */
+  integrations: string[];
+  /** People alerted by email through VIGIL_SMTP_URL. */
+  emails: string[];
+}
+
+export interface PolicyFields {
+  name: string;
+  steps: PolicyStep[];
+  isDefault: boolean;
+}
+
+export const MAX_STEPS = 20;
+export const MAX_DELAY_MINUTES = 7 * 24 * 60;
+const MINUTE = 60_000;
+
+function fail(message: string): never {
+  throw new ValidationError(message);
+}
+
+function stringList(v: unknown, where: string, max: number): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.length > max) fail(`${where} must be an array of at most ${max} strings`);
+  for (const s of v) if (typeof s !== 'string' || s === '' || s.length > 254) fail(`${where} must hold non-empty strings`);
+  return [...new Set(v as string[])];
+}
+
+function parseSteps(v: unknown): PolicyStep[] {
+  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_STEPS) fail(`steps must be an array of 1 to ${MAX_STEPS} steps`);
+  let last = 0;
+  return v.map((s, i) => {
+    const where = `steps[${i}]`;
+    if (s === null || typeof s !== 'object' || Array.isArray(s)) fail(`${where} must be an object`);
+    const { delayMinutes = 0 } = s as Record<string, unknown>;
+    if (typeof delayMinutes !== 'number' || !Number.isInteger(delayMinutes) || delayMinutes < 0 || delayMinutes > MAX_DELAY_MINUTES) {
+      fail(`${where}.delayMinutes must be a whole number of minutes from 0 to ${MAX_DELAY_MINUTES}`);
+    }
+    if (delayMinutes < last) fail(`${where}.delayMinutes must not be less than the step before (steps run in order)`);
+    last = delayMinutes;
+    const integrations = stringList((s as Record<string, unknown>).integrations, `${where}.integrations`, 20);
+    const emails = stringList((s as Record<string, unknown>).emails, `${where}.emails`, 20);
+    for (const e of emails) if (!isEmail(e)) fail(`${where}.emails: ${JSON.stringify(e)} is not an email address`);
+    if (integrations.length + emails.length === 0) fail(`${where} must name at least one integration or email`);
+    return { delayMinutes, integrations, emails };
+  });
+}
+
+/** Validates a policy body over `current` (partial update: absent keys keep their value). */
+export function applyPolicyInput(current: PolicyFields | null, input: Record<string, unknown>): PolicyFields {
+  const next: PolicyFields = current ? { ...current } : { name: '', steps: [], isDefault: false };
+  if (input.name !== undefined || !current) {
+    const n = input.name;
+    if (typeof n !== 'string' || n.trim() === '' || n.length > 255) fail('name must be 1 to 255 characters');
+    next.name = n.trim();
+  }
+  if (input.steps !== undefined || !current) next.steps = parseSteps(input.steps);
+  if (input.isDefault !== undefined) {
+    if (typeof input.isDefault !== 'boolean') fail('isDefault must be a boolean');
+    next.isDefault = input.isDefault;
+  }
+  return next;
+}
+
+/**
+ * When step `index` of a policy is due for an outage that started at `startedAt`: its delay from
+ * the start, but never before the monitor's `alerts_wait`. Null when alerts are off (-1).
+ */
+export function stepDueAt(steps: PolicyStep[], index: number, startedAt: number, alertsWait: number): number | null {
+  if (alertsWait < 0 || index >= steps.length) return null;
+  return startedAt + Math.max(steps[index].delayMinutes, alertsWait) * MINUTE;
+}
+
+/**
+ * Delay before the next delivery attempt: exponential from `baseMs`, capped at `maxMs`, with
+ * "equal jitter" (half fixed, half random) so that retries of many rows spread out.
+ */
+export function backoffMs(attempt: number, baseMs: number, maxMs: number, random: number): number {
+  const d = Math.min(maxMs, baseMs * 2 ** Math.min(30, Math.max(0, attempt - 1)));
+  return Math.round(d / 2 + (d / 2) * random);
+}
+
+/** Retry-After as milliseconds from `now`: delta-seconds or an HTTP date; null when absent or bad. */
+export function parseRetryAfter(v: string | null | undefined, now: number): number | null {
+  if (!v) return null;
+  const s = v.trim();
+  if (/^\d+$/.test(s)) return Number(s) * 1000;
+  const at = Date.parse(s);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}

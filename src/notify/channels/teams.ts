@@ -1,0 +1,30 @@
+import { classify, failure, sendJson } from '../http.ts';
+import type { Channel } from './channel.ts';
+
+const COLOR = { down: 'Attention', up: 'Good', info: 'Accent' };
+
+/**
+ * Microsoft Teams: a message with one Adaptive Card, the body both Workflows ("when a Teams
+ * webhook request is received") and the older incoming webhooks accept.
+ */
+export const teams: Channel = {
+  async send(d, env) {
+    const m = d.message;
+    const card = {
+      $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+      type: 'AdaptiveCard',
+      version: '1.4',
+      body: [
+        { type: 'TextBlock', text: m.title, weight: 'Bolder', size: 'Medium', color: COLOR[m.tone], wrap: true },
+        ...m.lines.map((text) => ({ type: 'TextBlock', text, wrap: true })),
+      ],
+      ...(m.link ? { actions: [{ type: 'Action.OpenUrl', title: 'Open in Vigil', url: m.link }] } : {}),
+    };
+    try {
+      const body = { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card }] };
+      return classify(await sendJson(d.config.url as string, body, env), env.clock());
+    } catch (err) {
+      return failure(err);
+    }
+  },
+};

@@ -1,0 +1,87 @@
+import type { AlertPayload } from '../services/alerting.ts';
+import type { SubscriberPayload } from '../services/subscriber-notices.ts';
+
+/** What every channel says, in a neutral form each one lays out its own way. */
+export interface Message {
+  event: string;
+  tone: 'down' | 'up' | 'info';
+  title: string;
+  lines: string[];
+  /** The dashboard page of the check, or the status page. */
+  link: string | null;
+  /** Subscriber emails: the one-click unsubscribe page. */
+  unsubscribe?: string;
+}
+
+const when = (isoDate: string) => isoDate.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC');
+
+function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const parts = [[Math.floor(s / 86400), 'd'], [Math.floor((s % 86400) / 3600), 'h'], [Math.floor((s % 3600) / 60), 'min'], [s % 60, 's']] as const;
+  const shown = parts.filter(([n]) => n > 0).slice(0, 2);
+  return shown.length ? shown.map(([n, u]) => `${n}${u === 'min' ? ' min' : u}`).join(' ') : '0s';
+}
+
+export function dashboardLink(publicUrl: string, p: AlertPayload): string | null {
+  if (!p.check.uuid) return `${publicUrl}/app/projects/${p.project.uuid}`;
+  return `${publicUrl}/app/projects/${p.project.uuid}/${p.check.type === 'healthcheck' ? 'healthchecks' : 'monitors'}/${p.check.uuid}`;
+}
+
+function renderAlert(p: AlertPayload, publicUrl: string): Message {
+  const link = dashboardLink(publicUrl, p);
+  const what = p.check.url ? `${p.check.name} (${p.check.url})` : p.check.name;
+  const o = p.outage;
+  if (p.event === 'test' || !o) {
+    return { event: p.event, tone: 'info', title: `Test notification from Vigil`, lines: [`This is a test of the integration "${p.channel ?? ''}" of project ${p.project.name}. If you can read it, alerts will reach you here.`], link };
+  }
+  const region = o.confirmedLocations ? `${o.detectedLocation} (confirmed from ${o.confirmedLocations})` : o.detectedLocation;
+  if (p.event === 'outage.up') {
+    const end = o.endDate ?? p.at;
+    return {
+      event: p.event, tone: 'up', title: `UP: ${p.check.name}`, link,
+      lines: [`${what} is up again since ${when(end)}, after ${duration(Date.parse(end) - Date.parse(o.startDate))} down (since ${when(o.startDate)}).`, `Last error: ${o.description}`],
+    };
+  }
+  if (p.event === 'outage.acknowledged') {
+    return {
+      event: p.event, tone: 'info', title: `ACKNOWLEDGED: ${p.check.name}`, link,
+      lines: [`The outage of ${what}, down since ${when(o.startDate)}, was acknowledged${o.acknowledgedBy ? ` by ${o.acknowledgedBy}` : ''}. Escalation stops.`],
+    };
+  }
+  const lines = [
+    `${what} is down since ${when(o.startDate)}.`,
+    `Error: ${o.description}${o.statusCode ? ` (status ${o.statusCode})` : ''}`,
+    `Region: ${region}`,
+  ];
+  if (p.totalSteps && p.totalSteps > 1) lines.push(`Escalation step ${p.step} of ${p.totalSteps}.`);
+  return { event: p.event, tone: 'down', title: `DOWN: ${p.check.name}`, lines, link };
+}
+
+function renderNotice(p: SubscriberPayload, publicUrl: string): Message {
+  const page = `${publicUrl}/status/${p.page.subdomain}`;
+  const unsubscribe = `${page}/unsubscribe/${p.token}`;
+  const lines: string[] = [];
+  let title: string;
+  if (p.incident) {
+    title = `[${p.page.name}] ${p.change === 'created' ? 'Incident' : 'Incident update'}: ${p.incident.title}`;
+    if (p.incident.update) lines.push(`${p.incident.update.type[0].toUpperCase()}${p.incident.update.type.slice(1)} — ${when(p.incident.update.date)}`, p.incident.update.text);
+    else if (p.incident.text) lines.push(p.incident.text);
+  } else {
+    const m = p.maintenance!;
+    title = `[${p.page.name}] ${p.change === 'created' ? 'Scheduled maintenance' : 'Maintenance changed'}: ${m.title}`;
+    lines.push(`From ${when(m.startDate)} to ${when(m.endDate)}.`);
+    if (m.text) lines.push(m.text);
+  }
+  lines.push(`Status page: ${page}`, '', `You receive this because you subscribed to ${p.page.name}. Unsubscribe: ${unsubscribe}`);
+  return { event: p.event, tone: 'info', title, lines, link: page, unsubscribe };
+}
+
+export function renderMessage(payload: unknown, publicUrl: string): Message {
+  const p = payload as { event: string };
+  return p.event.startsWith('statuspage.') ? renderNotice(payload as SubscriberPayload, publicUrl) : renderAlert(payload as AlertPayload, publicUrl);
+}
+
+/** Plain text: the lines, then the link. */
+export function plainText(m: Message): string {
+  return [...m.lines, ...(m.link && !m.unsubscribe ? ['', `Open in Vigil: ${m.link}`] : [])].join('\n');
+}

@@ -1,0 +1,69 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { LocalizedText } from '../domain/localized.ts';
+import { enqueue, type NewNotification } from './alerting.ts';
+import { iso } from './context.ts';
+import type { Database } from '../storage/schema.ts';
+
+type Trx = Transaction<Database> | Kysely<Database>;
+
+/** What a subscriber email says, in the subscriber's language, with their unsubscribe token. */
+export interface SubscriberPayload {
+  event: 'statuspage.incident' | 'statuspage.maintenance';
+  change: 'created' | 'updated';
+  at: string;
+  page: { uuid: string; name: string; subdomain: string };
+  token: string;
+  language: string;
+  incident?: { uuid: string; title: string; text: string; type: string; update: { type: string; text: string; date: string } | null };
+  maintenance?: { uuid: string; title: string; text: string; startDate: string; endDate: string };
+}
+
+export type Notice =
+  | { kind: 'incident'; change: 'created' | 'updated'; uuid: string; title: LocalizedText; text: LocalizedText; type: string; update: { type: string; text: LocalizedText; at: number } | null }
+  | { kind: 'maintenance'; change: 'created' | 'updated'; uuid: string; name: string; title: LocalizedText; text: LocalizedText; startsAt: number; endsAt: number };
+
+/** The text in `lang`, else English, else the first language given. */
+function pick(t: LocalizedText, lang: string): string {
+  const all = t as Record<string, string | undefined>;
+  return all[lang]?.trim() || all.en?.trim() || Object.values(all).find((v) => v?.trim()) || '';
+}
+
+/**
+ * Queues an email to every email subscriber of the given status pages (of the project), in the
+ * transaction that created or changed the incident or maintenance window.
+ */
+export async function notifySubscribers(trx: Trx, projectId: number, pageUuids: string[], notice: Notice, now: number): Promise<number> {
+  if (pageUuids.length === 0) return 0;
+  const subs = await trx.selectFrom('status_page_subscribers as s')
+    .innerJoin('status_pages as p', 'p.id', 's.status_page_id')
+    .select(['s.email', 's.token', 's.language', 'p.uuid', 'p.name', 'p.subdomain'])
+    .where('p.project_id', '=', projectId).where('p.uuid', 'in', pageUuids)
+    .where('s.type', '=', 'email').where('s.email', 'is not', null)
+    .orderBy('s.id')
+    .execute();
+  const rows: NewNotification[] = subs.map((s) => {
+    const lang = s.language || 'en';
+    const payload: SubscriberPayload = {
+      event: notice.kind === 'incident' ? 'statuspage.incident' : 'statuspage.maintenance',
+      change: notice.change,
+      at: iso(now),
+      page: { uuid: s.uuid, name: s.name, subdomain: s.subdomain },
+      token: s.token,
+      language: lang,
+    };
+    if (notice.kind === 'incident') {
+      payload.incident = {
+        uuid: notice.uuid, title: pick(notice.title, lang), text: pick(notice.text, lang), type: notice.type,
+        update: notice.update && { type: notice.update.type, text: pick(notice.update.text, lang), date: iso(notice.update.at) },
+      };
+    } else {
+      payload.maintenance = {
+        uuid: notice.uuid, title: pick(notice.title, lang) || notice.name, text: pick(notice.text, lang),
+        startDate: iso(notice.startsAt), endDate: iso(notice.endsAt),
+      };
+    }
+    return { project_id: projectId, channel_id: null, kind: 'email', recipient: s.email, outage_id: null, step: null, event: payload.event, payload };
+  });
+  await enqueue(trx, rows, now);
+  return rows.length;
+}

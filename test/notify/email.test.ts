@@ -1,0 +1,207 @@
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { startHarness, type Harness } from '../harness.ts';
+import { makeCertificate } from '../support/targets.ts';
+import { outbox, testDispatcher } from '../support/alerting.ts';
+import { dotStuff, formatMail } from '../../src/notify/smtp.ts';
+
+interface Mail {
+  from: string;
+  to: string[];
+  secure: boolean;
+  user: string | null;
+  headers: Record<string, string>;
+  text: string;
+}
+
+/** A real SMTP server (smtp-server) on loopback that keeps what it receives, decoded. */
+async function startSmtp(opts: Partial<SMTPServerOptions> = {}) {
+  const mails: Mail[] = [];
+  const server = new SMTPServer({
+    logger: false,
+    disableReverseLookup: true,
+    disabledCommands: ['STARTTLS'],
+    authOptional: true,
+    allowInsecureAuth: true,
+    onAuth(auth, _session, cb) {
+      if (auth.username === 'vigil' && auth.password === 's3cret p@ss') cb(null, { user: auth.username });
+      else cb(new Error('Invalid username or password'));
+    },
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const [head, body] = raw.split(/\r\n\r\n/, 2);
+        const headers: Record<string, string> = {};
+        for (const line of head.replace(/\r\n[ \t]+/g, ' ').split('\r\n')) {
+          const i = line.indexOf(':');
+          headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+        }
+        mails.push({
+          from: (session.envelope.mailFrom as { address: string }).address, to: session.envelope.rcptTo.map((r) => r.address),
+          secure: session.secure, user: (session.user as string | undefined) ?? null, headers, text: Buffer.from(body.replace(/\r\n/g, ''), 'base64').toString('utf8'),
+        });
+        cb();
+      });
+    },
+    ...opts,
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.server.address() as AddressInfo).port;
+  return { port, mails, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+let h: Harness;
+let smtp: Awaited<ReturnType<typeof startSmtp>>;
+const now = Date.parse('2026-03-01T12:00:00Z');
+before(async () => {
+  h = await startHarness({ clock: () => now });
+  smtp = await startSmtp();
+});
+after(async () => {
+  await h.stop();
+  await smtp.close();
+});
+beforeEach(async () => {
+  await h.ctx.store.db.updateTable('notifications').set({ next_attempt_at: null }).execute();
+  smtp.mails.length = 0;
+});
+
+const smtpUrl = () => `smtp://vigil:${encodeURIComponent('s3cret p@ss')}@127.0.0.1:${smtp.port}`;
+
+describe('email over SMTP', () => {
+  test('the message format: headers, base64 UTF-8 text, and dot-stuffing of lines that start with a dot', () => {
+    const raw = formatMail({ from: 'a@example.org', to: ['b@example.org', 'c@example.org'], subject: 'Ünïcode\r\nBcc: x@evil', text: 'line\n.dot', messageId: 'msg_1@vigil', date: new Date(now) });
+    assert.match(raw, /^From: Vigil <a@example\.org>\r\nTo: b@example\.org, c@example\.org\r\nSubject: =\?UTF-8\?B\?[A-Za-z0-9+/=]+\?=\r\n/);
+    assert.ok(!/\r\nBcc:/.test(raw), 'no header injection through the subject');
+    assert.match(raw, /\r\nMessage-ID: <msg_1@vigil>\r\n/);
+    assert.match(raw, /\r\nDate: Sun, 01 Mar 2026 12:00:00 \+0000\r\n/);
+    assert.equal(Buffer.from(raw.split('\r\n\r\n')[1], 'base64').toString(), 'line\r\n.dot');
+    assert.equal(dotStuff('a\n.b\n..c\n'), 'a\r\n..b\r\n...c\r\n.\r\n');
+  });
+
+  test('an email channel authenticates with its own SMTP URL and reaches every address', async () => {
+    const c = await h.request('POST', '/v1/integrations', { body: { name: 'ops mail', type: 'email', settings: { to: 'ops@example.org, oncall@example.org', smtpUrl: smtpUrl(), from: 'alerts@vigil.example' } } });
+    assert.equal(c.status, 201, JSON.stringify(c.body));
+    assert.equal(c.body.settings.smtpUrl, 'smtp://127.0.0.1/…' + smtpUrl().slice(-4), 'the SMTP URL (with its password) is masked');
+    const sent = await h.request('POST', `/v1/integrations/${c.body.uuid}/test`);
+    assert.equal(sent.status, 202);
+    await testDispatcher(h.ctx).runOnce();
+    assert.equal(smtp.mails.length, 1);
+    const [m] = smtp.mails;
+    assert.equal(m.user, 'vigil');
+    assert.equal(m.from, 'alerts@vigil.example');
+    assert.deepEqual(m.to, ['ops@example.org', 'oncall@example.org']);
+    assert.equal(m.headers.subject, 'Test notification from Vigil');
+    assert.equal(m.headers['message-id'], `<${sent.body.uuid}@vigil>`, 'the outbox id: receivers can drop a duplicate');
+    assert.match(m.text, /This is a test of the integration "ops mail"/);
+    assert.equal((await h.request('GET', `/v1/integrations/${c.body.uuid}`)).body.lastDelivery.status, 'delivered');
+  });
+
+  test('STARTTLS is used when offered, with the certificate checked against VIGIL_TLS_CA_FILE', async () => {
+    const cert = await makeCertificate(30);
+    const tlsServer = await startSmtp({ disabledCommands: [], key: cert.key, cert: cert.cert });
+    try {
+      const c = await h.request('POST', '/v1/integrations', { body: { name: 'tls mail', type: 'email', settings: { to: ['ops@example.org'], smtpUrl: `smtp://127.0.0.1:${tlsServer.port}` } } });
+      await h.request('POST', `/v1/integrations/${c.body.uuid}/test`);
+      await testDispatcher(h.ctx).runOnce();
+      const [untrusted] = (await outbox(h.ctx)).filter((r) => r.next_attempt_at !== null);
+      assert.match(untrusted.last_status!, /self-signed|certificate/, 'an untrusted certificate is not accepted');
+      await h.ctx.store.db.updateTable('notifications').set({ next_attempt_at: now }).where('id', '=', untrusted.id).execute();
+      await testDispatcher(h.ctx, { ca: Buffer.from(cert.cert) }).runOnce();
+      assert.equal(tlsServer.mails.length, 1);
+      assert.equal(tlsServer.mails[0].secure, true);
+    } finally {
+      await tlsServer.close();
+    }
+  });
+
+  test('a 5xx refusal gives up at once; a 4xx one is retried; no SMTP server configured is said plainly', async () => {
+    const picky = await startSmtp({
+      onRcptTo(address, _s, cb) {
+        if (address.address.startsWith('full')) return cb(Object.assign(new Error('mailbox full, try later'), { responseCode: 452 }));
+        if (address.address.startsWith('gone')) return cb(Object.assign(new Error('no such user'), { responseCode: 550 }));
+        cb();
+      },
+    });
+    try {
+      const mk = async (to: string, settings: Record<string, unknown> = { smtpUrl: `smtp://127.0.0.1:${picky.port}` }) => {
+        const c = await h.request('POST', '/v1/integrations', { body: { name: to, type: 'email', settings: { to: [to], ...settings } } });
+        await h.request('POST', `/v1/integrations/${c.body.uuid}/test`);
+        return c.body.uuid as string;
+      };
+      const gone = await mk('gone@example.org');
+      const full = await mk('full@example.org');
+      const nowhere = await mk('x@example.org', {});
+      await testDispatcher(h.ctx).runOnce();
+      const last = async (uuid: string) => (await h.request('GET', `/v1/integrations/${uuid}`)).body.lastDelivery;
+      assert.deepEqual([(await last(gone)).status, (await last(full)).status, (await last(nowhere)).status], ['failed', 'pending', 'failed']);
+      assert.match((await last(gone)).detail, /550/);
+      assert.match((await last(full)).detail, /452/);
+      assert.match((await last(nowhere)).detail, /no SMTP server configured/);
+    } finally {
+      await picky.close();
+    }
+  });
+});
+
+describe('status page subscribers', () => {
+  test('an incident, its updates and an announced maintenance reach email subscribers, each with a working unsubscribe link', async () => {
+    const sp = (await h.request('POST', '/v2/statuspages', { body: { name: 'Acme Status', subdomain: 'acme-mail' } })).body.statuspage;
+    for (const [email, language] of [['ann@example.org', 'en'], ['bea@example.org', 'fr']]) {
+      assert.equal((await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email, language } })).status, 201);
+    }
+    const other = (await h.request('POST', '/v2/statuspages', { body: { name: 'Elsewhere', subdomain: 'acme-other' } })).body.statuspage;
+    await h.request('POST', `/v2/statuspages/${other.uuid}/subscribers`, { body: { type: 'email', email: 'cid@example.org' } });
+    const d = testDispatcher(h.ctx, { smtpUrl: smtpUrl(), smtpFrom: 'status@acme.example' });
+
+    const inc = await h.request('POST', '/v3/incidents', {
+      body: { title: { en: 'Checkout errors', fr: 'Erreurs de paiement' }, text: { en: 'Some payments fail.' }, type: 'incident', statuspages: [sp.uuid], updates: [{ type: 'investigating', text: { en: 'Looking into it.', fr: 'Nous enquêtons.' } }] },
+    });
+    assert.equal(inc.status, 201, JSON.stringify(inc.body));
+    await d.runOnce();
+    assert.deepEqual(smtp.mails.map((m) => m.to[0]).sort(), ['ann@example.org', 'bea@example.org'], 'only this page\'s subscribers');
+    const ann = smtp.mails.find((m) => m.to[0] === 'ann@example.org')!;
+    const bea = smtp.mails.find((m) => m.to[0] === 'bea@example.org')!;
+    assert.equal(ann.from, 'status@acme.example');
+    assert.equal(ann.headers.subject, '[Acme Status] Incident: Checkout errors');
+    assert.match(ann.text, /Investigating — 2026-03-01 12:00:00 UTC\r?\nLooking into it\./);
+    assert.match(bea.text, /Nous enquêtons\./, 'in the subscriber\'s language');
+    const token = (await h.ctx.store.db.selectFrom('status_page_subscribers').select('token').where('email', '=', 'ann@example.org').executeTakeFirstOrThrow()).token;
+    const unsubscribe = `https://vigil.example/status/acme-mail/unsubscribe/${token}`;
+    assert.ok(ann.text.includes(`Unsubscribe: ${unsubscribe}`));
+    assert.equal(ann.headers['list-unsubscribe'], `<${unsubscribe}>`);
+    assert.equal(ann.headers['list-unsubscribe-post'], 'List-Unsubscribe=One-Click');
+
+    // The link works: GET asks, a POST (what one-click mail clients send) unsubscribes.
+    const path = new URL(unsubscribe).pathname;
+    assert.equal((await fetch(h.url + path)).status, 200);
+    const post = await fetch(h.url + path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    assert.equal(post.status, 200);
+
+    smtp.mails.length = 0;
+    assert.equal((await h.request('POST', `/v3/incidents/${inc.body.uuid}/updates`, { body: { type: 'resolved', text: { en: 'Fixed.' } } })).status, 201);
+    await d.runOnce();
+    assert.deepEqual(smtp.mails.map((m) => m.to[0]), ['bea@example.org'], 'the unsubscribed address gets nothing more');
+    assert.equal(smtp.mails[0].headers.subject, '[Acme Status] Incident update: Erreurs de paiement');
+
+    smtp.mails.length = 0;
+    const window = { name: 'db', title: { en: 'Database upgrade' }, start_date: '2026-03-02T01:00:00Z', end_date: '2026-03-02T02:00:00Z', monitors: [], statuspages: [sp.uuid] };
+    const quiet = await h.request('POST', '/v1/maintenance-windows', { body: window });
+    assert.equal(quiet.status, 201, JSON.stringify(quiet.body));
+    await d.runOnce();
+    assert.equal(smtp.mails.length, 0, 'notificationOption "none" (the default) tells nobody');
+    const told = await h.request('POST', '/v1/maintenance-windows', { body: { ...window, notificationOption: 'immediate' } });
+    await d.runOnce();
+    assert.equal(smtp.mails.length, 1);
+    assert.equal(smtp.mails[0].headers.subject, '[Acme Status] Scheduled maintenance: Database upgrade');
+    assert.match(smtp.mails[0].text, /From 2026-03-02 01:00:00 UTC to 2026-03-02 02:00:00 UTC\./);
+    await h.request('PUT', `/v1/maintenance-windows/${told.body.uuid}`, { body: { end_date: '2026-03-02T03:00:00Z' } });
+    await d.runOnce();
+    assert.equal(smtp.mails.length, 2);
+    assert.equal(smtp.mails[1].headers.subject, '[Acme Status] Maintenance changed: Database upgrade');
+  });
+});
