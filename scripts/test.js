@@ -42,8 +42,6 @@ export const files = [
   'test/crash.test.ts',
   'test/fuzz.test.ts',
   // [marker: hardening tests]
-  'test/deploy.test.ts',
-  // [marker: deploy tests]
   'test/api/alerting.test.ts',
   'test/notify/outbox.test.ts',
   'test/notify/channels.test.ts',
