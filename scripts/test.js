@@ -41,6 +41,7 @@ export const files = [
   'test/security.test.ts',
   'test/crash.test.ts',
   'test/fuzz.test.ts',
+  'test/backup.test.ts',
   // [marker: hardening tests]
   'test/api/alerting.test.ts',
   'test/notify/outbox.test.ts',

@@ -6,6 +6,7 @@ import { createProject, listProjects, type Project } from '../services/projects.
 import { createApiKey, listApiKeys, revokeApiKey } from '../services/api-keys.ts';
 import { iso, type Ctx } from '../services/context.ts';
 import { createUser } from '../services/users.ts';
+import { registerBackup } from './backup.ts';
 import { registerImport } from './import.ts';
 
 const quiet = { info() {}, warn() {}, error() {} };
@@ -124,6 +125,8 @@ users
   });
 
 registerImport(program, withCtx, table);
+
+registerBackup(program);
 
 try {
   await program.parseAsync(process.argv);

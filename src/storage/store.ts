@@ -42,6 +42,9 @@ pg.types.setTypeParser(1700, (v) => Number(v));
 
 export class StoreError extends Error {}
 
+/** The SQLite database file inside VIGIL_DATA_DIR. */
+export const sqliteFile = (dataDir: string) => path.join(dataDir, 'vigil.db');
+
 export async function openStore(opts: StoreOptions): Promise<Store> {
   const store = opts.databaseUrl ? await openPostgres(opts) : openSqlite(opts);
   await migrate(store);
@@ -54,7 +57,7 @@ function openSqlite(opts: StoreOptions): Store {
   } catch (err) {
     throw new StoreError(`VIGIL_DATA_DIR ${opts.dataDir} cannot be created: ${(err as Error).message}`);
   }
-  const file = path.join(opts.dataDir, 'vigil.db');
+  const file = sqliteFile(opts.dataDir);
   let raw: SQLite.Database;
   try {
     raw = new SQLite(file);
