@@ -5,6 +5,7 @@ import { migration as outageActions } from './migrations/006_outage_actions.ts';
 import { migration as users } from './migrations/007_users.ts';
 import { migration as importLinks } from './migrations/008_import_links.ts';
 import { migration as alerting } from './migrations/009_alerting.ts';
+import { migration as dashboardList } from './migrations/010_dashboard_list.ts';
 
 /**
  * Migrations are the only place that knows the SQL dialect. `{{pk}}` becomes an
@@ -164,6 +165,8 @@ CREATE INDEX outages_monitor ON outages(monitor_id, started_at);
   // [marker: import-links migration]
   alerting,
   // [marker: alerting migration]
+  dashboardList,
+  // [marker: dashboard-list migration]
 ];
 
 export function renderMigration(sql: string, dialect: 'sqlite' | 'postgres'): string[] {
