@@ -35,6 +35,8 @@ export const files = [
   'test/dashboard/monitors.test.ts',
   'test/dashboard/monitor-page.test.ts',
   'test/browser/dashboard-monitors.test.ts',
+  'test/dashboard/manage.test.ts',
+  'test/browser/dashboard-manage.test.ts',
   // [marker: dashboard monitoring tests]
   'test/import.test.ts',
   // [marker: import tests]

@@ -50,3 +50,37 @@ export function fieldError(id: string, error: string | null | undefined): Markup
 
 export const csrfInput = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
 
+
+/** A labelled <select>; options are [value, label]. */
+export function selectField(f: { label: string; name: string; value: string; options: readonly (readonly [string, string])[]; error?: string | null; hint?: string }): Markup {
+  const id = `f-${f.name}`;
+  const described = [f.hint ? `${id}-hint` : '', f.error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return html`<div class="field${f.error ? ' invalid' : ''}">
+  <label for="${id}">${f.label}</label>
+  ${f.hint ? html`<p class="hint" id="${id}-hint">${f.hint}</p>` : ''}
+  <select id="${id}" name="${f.name}"${described ? html` aria-describedby="${described}"` : ''}${f.error ? html` aria-invalid="true"` : ''}>${f.options.map(([v, l]) => html`<option value="${v}"${v === f.value ? html` selected` : ''}>${l}</option>`)}</select>
+  ${fieldError(id, f.error)}
+</div>`;
+}
+
+export function textareaField(f: { label: string; name: string; value: string; error?: string | null; hint?: string; rows?: number; attrs?: Markup }): Markup {
+  const id = `f-${f.name}`;
+  const described = [f.hint ? `${id}-hint` : '', f.error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return html`<div class="field${f.error ? ' invalid' : ''}">
+  <label for="${id}">${f.label}</label>
+  ${f.hint ? html`<p class="hint" id="${id}-hint">${f.hint}</p>` : ''}
+  <textarea id="${id}" name="${f.name}" rows="${f.rows ?? 3}"${described ? html` aria-describedby="${described}"` : ''}${f.error ? html` aria-invalid="true"` : ''}${f.attrs ?? ''}>${f.value}</textarea>
+  ${fieldError(id, f.error)}
+</div>`;
+}
+
+/**
+ * The form field a service's validation message is about: the first pattern that matches
+ * (specific ones first), else the first field name the message mentions, else '' (the form).
+ */
+export function messageField(message: string, fields: string[], patterns: [RegExp, string][] = []): string {
+  return patterns.find(([re]) => re.test(message))?.[1] ?? fields.find((f) => new RegExp(`\\b${f}\\b`).test(message)) ?? '';
+}
+
+/** A form-level error (one no field owns), shown above the form. */
+export const formError = (errors: FieldErrors): Markup | '' => (errors[''] ? html`<p class="alert" role="alert">${errors['']}</p>` : '');

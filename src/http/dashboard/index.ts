@@ -12,6 +12,11 @@ import projectRoutes from './projects.ts';
 import developerRoutes from './developers.ts';
 import monitorRoutes from './monitors.ts';
 import monitorPageRoutes from './monitor-page.ts';
+import healthcheckRoutes from './healthchecks.ts';
+import outageRoutes from './outages.ts';
+import incidentRoutes from './incidents.ts';
+import maintenanceRoutes from './maintenance.ts';
+import statusPageRoutes from './statuspages.ts';
 
 /** Dashboard forms are small; anything bigger is refused before it is read. */
 const FORM_BODY_LIMIT = 64 * 1024;
@@ -114,5 +119,10 @@ export default async function dashboard(app: FastifyInstance, opts: { ctx: Ctx; 
     developerRoutes(signedIn, deps);
     monitorRoutes(signedIn, deps);
     monitorPageRoutes(signedIn, deps);
+    healthcheckRoutes(signedIn, deps);
+    outageRoutes(signedIn, deps);
+    incidentRoutes(signedIn, deps);
+    maintenanceRoutes(signedIn, deps);
+    statusPageRoutes(signedIn, deps);
   });
 }

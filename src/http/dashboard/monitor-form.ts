@@ -2,7 +2,7 @@ import {
   ALERTS_WAIT, CHECK_FREQUENCIES, DNS_RECORD_TYPES, HTTP_METHODS, PROTOCOLS, REGIONS, defaultSettings, type MonitorSettings,
 } from '../../domain/monitors.ts';
 import { html, type Markup } from './html.ts';
-import { csrfInput, field, fieldError, type FieldErrors } from './forms.ts';
+import { csrfInput, field, fieldError, formError, messageField, selectField, textareaField, type FieldErrors } from './forms.ts';
 
 /**
  * The monitor form: what it shows, how its fields become the body the API takes (so the
@@ -120,63 +120,34 @@ export function toInput(v: MonitorFormValues): Record<string, unknown> {
   return input;
 }
 
-// Longest first: "request_headers" before "request header", "dns_record_type" before "dns_".
-const FIELD_PATTERNS: [RegExp, string][] = [
-  [/^Invalid URL/, 'url'],
-  [/^request header|request_headers/, 'request_headers'],
-  [/dns_record_type, dns_nameserver/, 'dns_record_type'],
-  ...['expected_status_code', 'check_frequency', 'follow_redirects', 'required_keyword', 'request_body', 'dns_record_type', 'dns_nameserver',
-    'dns_expected_answer', 'alerts_wait', 'http_method', 'protocol', 'regions', 'timeout', 'port', 'name', 'url']
-    .map((f): [RegExp, string] => [new RegExp(`\\b${f}\\b`), f]),
-];
+// Specific messages first: "request header X" and the three DNS fields named together.
+const PATTERNS: [RegExp, string][] = [[/^Invalid URL/, 'url'], [/^request header|request_headers/, 'request_headers'], [/dns_record_type, dns_nameserver/, 'dns_record_type']];
+const FIELDS = ['expected_status_code', 'check_frequency', 'follow_redirects', 'required_keyword', 'request_body', 'dns_record_type', 'dns_nameserver',
+  'dns_expected_answer', 'alerts_wait', 'http_method', 'protocol', 'regions', 'timeout', 'port', 'name', 'url'];
 
 /** The field a service's validation message is about ('' when it names none). */
-export function fieldOfMessage(message: string): string {
-  return FIELD_PATTERNS.find(([re]) => re.test(message))?.[1] ?? '';
-}
-
-function select(name: string, label: string, value: string, options: [string, string][], errors: FieldErrors, hint?: string): Markup {
-  const id = `f-${name}`;
-  const described = [hint ? `${id}-hint` : '', errors[name] ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return html`<div class="field${errors[name] ? ' invalid' : ''}">
-  <label for="${id}">${label}</label>
-  ${hint ? html`<p class="hint" id="${id}-hint">${hint}</p>` : ''}
-  <select id="${id}" name="${name}"${described ? html` aria-describedby="${described}"` : ''}${errors[name] ? html` aria-invalid="true"` : ''}>${options.map(([v, l]) => html`<option value="${v}"${v === value ? html` selected` : ''}>${l}</option>`)}</select>
-  ${fieldError(id, errors[name])}
-</div>`;
-}
-
-function textarea(name: string, label: string, value: string, errors: FieldErrors, hint: string): Markup {
-  const id = `f-${name}`;
-  return html`<div class="field${errors[name] ? ' invalid' : ''}">
-  <label for="${id}">${label}</label>
-  <p class="hint" id="${id}-hint">${hint}</p>
-  <textarea id="${id}" name="${name}" rows="3" spellcheck="false" aria-describedby="${id}-hint${errors[name] ? ` ${id}-error` : ''}"${errors[name] ? html` aria-invalid="true"` : ''}>${value}</textarea>
-  ${fieldError(id, errors[name])}
-</div>`;
-}
+export const fieldOfMessage = (message: string) => messageField(message, FIELDS, PATTERNS);
 
 export function monitorForm(o: { action: string; csrf: string; values: MonitorFormValues; errors: FieldErrors; submit: string; cancel: string }): Markup {
   const v = o.values;
   const e = o.errors;
-  const general = e[''] ? html`<p class="alert" role="alert">${e['']}</p>` : '';
   const shows = (p: string) => html` data-protocols="${p}"`;
   return html`<form method="post" action="${o.action}" class="monitor-form" novalidate>
   ${csrfInput(o.csrf)}
-  ${general}
+  ${formError(e)}
   ${field({ label: 'Name', name: 'name', value: v.name, error: e.name, required: true, attrs: html` maxlength="255" autocomplete="off"` })}
-  ${select('protocol', 'Check type', v.protocol, PROTOCOLS.map((p) => [p, PROTOCOL_LABELS[p]]), e)}
+  ${selectField({ label: 'Check type', name: 'protocol', value: v.protocol, options: PROTOCOLS.map((p) => [p, PROTOCOL_LABELS[p]] as const), error: e.protocol })}
   ${field({ label: 'URL or host', name: 'url', value: v.url, error: e.url, required: true, hint: 'https://example.com/health for HTTP; a host name or IP address (or tcp://host) for the other types.', attrs: html` maxlength="2048" autocomplete="off" spellcheck="false" inputmode="url"` })}
   <fieldset class="group-box"${shows('http')}>
     <legend>HTTP</legend>
     <div class="grid-2">
-      ${select('http_method', 'Method', v.http_method, HTTP_METHODS.map((m) => [m, m]), e)}
+      ${selectField({ label: 'Method', name: 'http_method', value: v.http_method, options: HTTP_METHODS.map((m) => [m, m] as const), error: e.http_method })}
       ${field({ label: 'Expected status', name: 'expected_status_code', value: v.expected_status_code, error: e.expected_status_code, hint: '200, 2xx or 1xx-3xx', attrs: html` maxlength="7" autocomplete="off"` })}
     </div>
     <div class="field${e.follow_redirects ? ' invalid' : ''}"><label class="choice"><input type="checkbox" name="follow_redirects"${v.follow_redirects ? html` checked` : ''}> <span>Follow redirects</span></label>${fieldError('f-follow_redirects', e.follow_redirects)}</div>
     ${field({ label: 'Required keyword', name: 'required_keyword', value: v.required_keyword, error: e.required_keyword, hint: 'Optional: the check fails when the body lacks it.', attrs: html` maxlength="1024" autocomplete="off"` })}
-    ${textarea('request_headers', 'Request headers', v.request_headers, e, 'Optional, one per line: Name: value')}
-    ${textarea('request_body', 'Request body', v.request_body, e, 'Optional, sent as is.')}
+    ${textareaField({ label: 'Request headers', name: 'request_headers', value: v.request_headers, error: e.request_headers, hint: 'Optional, one per line: Name: value', attrs: html` spellcheck="false"` })}
+    ${textareaField({ label: 'Request body', name: 'request_body', value: v.request_body, error: e.request_body, hint: 'Optional, sent as is.', attrs: html` spellcheck="false"` })}
   </fieldset>
   <fieldset class="group-box"${shows('port')}>
     <legend>TCP port</legend>
@@ -185,15 +156,15 @@ export function monitorForm(o: { action: string; csrf: string; values: MonitorFo
   <fieldset class="group-box"${shows('dns')}>
     <legend>DNS</legend>
     <div class="grid-2">
-      ${select('dns_record_type', 'Record type', v.dns_record_type, DNS_RECORD_TYPES.map((t) => [t, t]), e)}
+      ${selectField({ label: 'Record type', name: 'dns_record_type', value: v.dns_record_type, options: DNS_RECORD_TYPES.map((t) => [t, t] as const), error: e.dns_record_type })}
       ${field({ label: 'Nameserver', name: 'dns_nameserver', value: v.dns_nameserver, error: e.dns_nameserver, hint: 'Optional: 1.1.1.1, [::1]:5353 or a host name', attrs: html` maxlength="256" autocomplete="off"` })}
     </div>
     ${field({ label: 'Expected answer', name: 'dns_expected_answer', value: v.dns_expected_answer, error: e.dns_expected_answer, hint: 'Optional: the check fails when no answer matches.', attrs: html` maxlength="1024" autocomplete="off"` })}
   </fieldset>
   <div class="grid-3">
-    ${select('check_frequency', 'Check every', v.check_frequency, CHECK_FREQUENCIES.map((f) => [String(f), frequencyLabel(f)]), e)}
+    ${selectField({ label: 'Check every', name: 'check_frequency', value: v.check_frequency, options: CHECK_FREQUENCIES.map((f) => [String(f), frequencyLabel(f)] as const), error: e.check_frequency })}
     ${field({ label: 'Timeout (seconds)', name: 'timeout', type: 'number', value: v.timeout, error: e.timeout, attrs: html` min="1" max="60" inputmode="numeric"` })}
-    ${select('alerts_wait', 'Alert', v.alerts_wait, ALERTS_WAIT.map((w) => [String(w), waitLabel(w)]), e)}
+    ${selectField({ label: 'Alert', name: 'alerts_wait', value: v.alerts_wait, options: ALERTS_WAIT.map((w) => [String(w), waitLabel(w)] as const), error: e.alerts_wait })}
   </div>
   <fieldset class="field regions${e.regions ? ' invalid' : ''}"${e.regions ? html` aria-describedby="f-regions-error"` : ''}>
     <legend>Regions</legend>

@@ -73,6 +73,7 @@ ${notice(req)}
     <dt>Last check</dt><dd>${checks[0] ? html`${time(checks[0].at)} from ${checks[0].location}: ${checks[0].ok ? formatMs(checks[0].totalMs) : html`<span class="fail">failed</span>`}` : 'No check yet'}</dd>
     <dt>SSL certificate</dt><dd id="ssl-expiry">${sslText(m)}</dd>
     <dt>Regions</dt><dd>${m.regions.length === REGIONS.length ? `All ${REGIONS.length} regions` : m.regions.join(', ')}</dd>
+    <dt>Monitor id</dt><dd><code>${m.uuid}</code></dd>
   </dl>
 </section>
 <section class="card" aria-labelledby="uptime-h">

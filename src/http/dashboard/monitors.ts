@@ -31,9 +31,9 @@ export function stateBadge(state: 'up' | 'down' | 'paused'): Markup {
   return html`<span class="state state-${state}"><span class="dot" aria-hidden="true"></span>${STATE_LABELS[state]}</span>`;
 }
 
-export function notice(req: FastifyRequest): Markup | '' {
+export function notice(req: FastifyRequest, notices: Record<string, string> = NOTICES): Markup | '' {
   const done = (req.query as Record<string, unknown>).done;
-  const text = typeof done === 'string' && Object.hasOwn(NOTICES, done) ? NOTICES[done] : null;
+  const text = typeof done === 'string' && Object.hasOwn(notices, done) ? notices[done] : null;
   return text ? html`<p class="notice" role="status">${text}</p>` : '';
 }
 

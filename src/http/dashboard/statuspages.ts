@@ -1,0 +1,219 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ConflictError, ValidationError } from '../../domain/errors.ts';
+import { THEMES } from '../../domain/statuspages.ts';
+import {
+  addSubscriber, createStatusPage, deleteSubscriber, getStatusPage, listStatusPages, listSubscribers, updateStatusPage,
+  type ResolvedService, type StatusPageView,
+} from '../../services/statuspages.ts';
+import type { MemberProject } from '../../services/users.ts';
+import { html, type Markup } from './html.ts';
+import { csrfInput, field, fieldError, form, formError, messageField, selectField, textareaField, type FieldErrors } from './forms.ts';
+import { sendUserPage, time, type Deps } from './layout.ts';
+import { csrfToken } from './session.ts';
+import { actorFor, projectHeader, projectPath, userProject } from './project-nav.ts';
+import { notice } from './monitors.ts';
+import { textOf } from './incidents.ts';
+
+const NOTICES: Record<string, string> = {
+  created: 'The status page was created. Add sections and monitors below, then preview it.',
+  saved: 'The status page was saved.',
+  subscribed: 'The subscriber was added.',
+  unsubscribed: 'The subscriber was removed.',
+};
+const THEME_LABELS: Record<string, string> = { light: 'Light', dark: 'Dark', system: 'Follow the visitor’s system' };
+const FIELDS = ['subdomain', 'accent_color', 'description', 'theme', 'name'];
+const PATTERNS: [RegExp, string][] = [[/^sections|in sections|services/, 'sections']];
+const SUB_PER_PAGE = 100;
+
+const publicPath = (subdomain: string) => `/status/${encodeURIComponent(subdomain)}`;
+const hasGroups = (sp: StatusPageView) => sp.resolved.some((s) => s.services.some((x) => x.is_group));
+
+interface PageForm { name: string; subdomain: string; theme: string; accent_color: string; description: string; sections: { name: string; monitors: string; rt: boolean }[] }
+
+function formOf(sp: StatusPageView): PageForm {
+  const line = (s: ResolvedService) => (s.monitor ? `${s.monitor.uuid} # ${s.monitor.name}` : '');
+  return {
+    name: sp.row.name, subdomain: sp.row.subdomain, theme: sp.settings.theme, accent_color: sp.settings.accent_color,
+    description: textOf(sp.settings.description),
+    sections: sp.resolved.map((s) => ({ name: textOf(s.name), monitors: s.services.map(line).filter(Boolean).join('\n'), rt: s.services.length > 0 && s.services.every((x) => x.show_response_times) })),
+  };
+}
+
+/** The first word of each line is a monitor id; the rest (a "# name" note) is for the reader. */
+const refsOf = (text: string) => text.split(/\r?\n/).map((l) => l.trim().split(/[\s#]/)[0]).filter(Boolean);
+
+export default function statusPageRoutes(app: FastifyInstance, { ctx, assets }: Deps) {
+  const base = (p: MemberProject) => projectPath(p.uuid, 'statuspages');
+  async function pageOf(req: FastifyRequest): Promise<[MemberProject, StatusPageView]> {
+    const p = await userProject(ctx, req);
+    return [p, await getStatusPage(actorFor(ctx, p), (req.params as { sp: string }).sp)];
+  }
+
+  app.get('/projects/:uuid/statuspages', async (req, reply) => {
+    const p = await userProject(ctx, req);
+    const { pages } = await listStatusPages(actorFor(ctx, p), { page: 0, perPage: 200 });
+    const body = html`${projectHeader(p, 'statuspages')}
+<div class="page-head"><div><h1>Status pages</h1><p class="hint">Public pages showing the monitors you choose, incidents and maintenance.</p></div><a class="button primary" href="${base(p)}/new">Create status page</a></div>
+${notice(req, NOTICES)}
+<section class="card">
+  ${pages.length ? html`<table class="list statuspages"><caption class="sr-only">Status pages of ${p.name}</caption>
+    <thead><tr><th scope="col">Name</th><th scope="col">Public address</th><th scope="col">Theme</th><th scope="col" class="num">Sections</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+    <tbody>${pages.map((sp) => html`<tr>
+      <td data-label="Name" class="name-cell"><a href="${base(p)}/${sp.row.uuid}">${sp.row.name}</a>${sp.row.hostname ? html`<span class="url">${sp.row.hostname}</span>` : ''}</td>
+      <td data-label="Public address"><a href="${publicPath(sp.row.subdomain)}" target="_blank" rel="noopener">${publicPath(sp.row.subdomain)}<span class="sr-only"> (preview, opens a new tab)</span></a></td>
+      <td data-label="Theme">${THEME_LABELS[sp.settings.theme] ?? sp.settings.theme}</td>
+      <td data-label="Sections" class="num">${sp.sections.length}</td>
+      <td class="row-actions"><a href="${base(p)}/${sp.row.uuid}/subscribers">Subscribers<span class="sr-only"> of ${sp.row.name}</span></a></td>
+    </tr>`)}</tbody></table>` : html`<p class="empty">No status page yet.</p>`}
+</section>`;
+    return sendUserPage(assets, req, reply, 200, `Status pages · ${p.name}`, body);
+  });
+
+  function newPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, status: number, v: { name: string; subdomain: string; theme: string }, e: FieldErrors) {
+    const body = html`${projectHeader(p, 'statuspages', [{ text: 'New' }])}
+<h1>Create status page</h1>
+<section class="card narrow"><form method="post" action="${base(p)}">
+  ${csrfInput(csrfToken(req, reply))}
+  ${formError(e)}
+  ${field({ label: 'Name', name: 'name', value: v.name, error: e.name, required: true, attrs: html` maxlength="255" autocomplete="off"` })}
+  ${field({ label: 'Address', name: 'subdomain', value: v.subdomain, error: e.subdomain, hint: 'Optional: the page is served at /status/<address>; made from the name when empty.', attrs: html` maxlength="63" autocomplete="off" spellcheck="false"` })}
+  ${selectField({ label: 'Theme', name: 'theme', value: v.theme, options: THEMES.map((t) => [t, THEME_LABELS[t]] as const), error: e.theme })}
+  <div class="actions"><button type="submit" class="primary">Create status page</button> <a class="button" href="${base(p)}">Cancel</a></div>
+</form></section>`;
+    return sendUserPage(assets, req, reply, status, 'Create status page', body);
+  }
+
+  app.get('/projects/:uuid/statuspages/new', async (req, reply) => newPage(req, reply, await userProject(ctx, req), 200, { name: '', subdomain: '', theme: 'system' }, {}));
+  app.post('/projects/:uuid/statuspages', async (req, reply) => {
+    const p = await userProject(ctx, req);
+    const f = form(req);
+    const v = { name: f.get('name') ?? '', subdomain: (f.get('subdomain') ?? '').trim(), theme: f.get('theme') ?? '' };
+    try {
+      const sp = await createStatusPage(actorFor(ctx, p), { name: v.name, theme: v.theme, ...(v.subdomain ? { subdomain: v.subdomain } : {}) });
+      return reply.redirect(`${base(p)}/${sp.row.uuid}?done=created`, 303);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return newPage(req, reply, p, 422, v, { [messageField(err.message, FIELDS)]: err.message });
+    }
+  });
+
+  function editPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, sp: StatusPageView, status: number, v: PageForm, e: FieldErrors) {
+    const locked = hasGroups(sp);
+    const rows = locked ? [] : [...v.sections, { name: '', monitors: '', rt: false }];
+    const sectionRows: Markup[] = rows.map((s, i) => html`<fieldset class="group-box section-row"><legend>${s.name || (i === rows.length - 1 ? 'New section' : `Section ${i + 1}`)}</legend>
+      ${field({ label: 'Section name', name: `section_name_${i}`, value: s.name, attrs: html` maxlength="255" autocomplete="off"` })}
+      ${textareaField({ label: 'Monitors', name: `section_monitors_${i}`, value: s.monitors, hint: 'One monitor id (mon_…) per line; text after # is a note. Clear the name and the list to remove the section.', rows: Math.max(3, s.monitors.split('\n').length + 1), attrs: html` spellcheck="false"` })}
+      <label class="choice"><input type="checkbox" name="section_rt_${i}"${s.rt ? html` checked` : ''}> <span>Show response times</span></label>
+    </fieldset>`);
+    const body = html`${projectHeader(p, 'statuspages', [{ text: sp.row.name }])}
+<div class="page-head">
+  <div class="title-block"><h1>${sp.row.name}</h1><p class="meta">Public at <a href="${publicPath(sp.row.subdomain)}" target="_blank" rel="noopener">${publicPath(sp.row.subdomain)}</a></p></div>
+  <div class="actions head-actions"><a class="button" href="${publicPath(sp.row.subdomain)}" target="_blank" rel="noopener">Preview<span class="sr-only"> the public page (opens a new tab)</span></a><a class="button" href="${base(p)}/${sp.row.uuid}/subscribers">Subscribers</a></div>
+</div>
+${notice(req, NOTICES)}
+<form method="post" action="${base(p)}/${sp.row.uuid}">
+  ${csrfInput(csrfToken(req, reply))}
+  ${formError(e)}
+  <section class="card narrow-wide"><h2>Page</h2>
+    ${field({ label: 'Name', name: 'name', value: v.name, error: e.name, required: true, attrs: html` maxlength="255" autocomplete="off"` })}
+    ${field({ label: 'Address', name: 'subdomain', value: v.subdomain, error: e.subdomain, hint: 'The page is served at /status/<address>.', attrs: html` maxlength="63" autocomplete="off" spellcheck="false"` })}
+    <div class="grid-2">
+      ${selectField({ label: 'Theme', name: 'theme', value: v.theme, options: THEMES.map((t) => [t, THEME_LABELS[t]] as const), error: e.theme })}
+      ${field({ label: 'Accent colour', name: 'accent_color', value: v.accent_color, error: e.accent_color, hint: 'Such as #36b27e', attrs: html` maxlength="7" autocomplete="off" spellcheck="false"` })}
+    </div>
+    ${textareaField({ label: 'Description', name: 'description', value: v.description, error: e.description, hint: 'Optional text under the page title.' })}
+  </section>
+  <section class="card narrow-wide" aria-labelledby="sections-h"><h2 id="sections-h">Sections and services</h2>
+    ${locked ? html`<p class="alert warning">This page has groups of services, which this form cannot edit yet: change its sections through the API (<code>PUT /v2/statuspages/${sp.row.uuid}</code>). The other settings save as usual.</p>
+      <ul>${sp.resolved.map((s) => html`<li><strong>${textOf(s.name) || 'Untitled section'}</strong>: ${s.services.map((x) => textOf(x.name) || x.monitor?.name || '').join(', ')}</li>`)}</ul>`
+    : html`${fieldError('f-sections', e.sections)}${sectionRows}`}
+  </section>
+  <div class="actions"><button type="submit" class="primary">Save status page</button> <a class="button" href="${base(p)}">Cancel</a></div>
+</form>`;
+    return sendUserPage(assets, req, reply, status, `${sp.row.name} · ${p.name}`, body);
+  }
+
+  app.get('/projects/:uuid/statuspages/:sp', async (req, reply) => {
+    const [p, sp] = await pageOf(req);
+    return editPage(req, reply, p, sp, 200, formOf(sp), {});
+  });
+  app.post('/projects/:uuid/statuspages/:sp', async (req, reply) => {
+    const [p, sp] = await pageOf(req);
+    const f = form(req);
+    const get = (k: string) => f.get(k) ?? '';
+    const v: PageForm = { name: get('name'), subdomain: get('subdomain').trim(), theme: get('theme'), accent_color: get('accent_color').trim(), description: get('description'), sections: [] };
+    for (let i = 0; f.has(`section_name_${i}`); i++) {
+      const s = { name: get(`section_name_${i}`), monitors: get(`section_monitors_${i}`), rt: f.get(`section_rt_${i}`) === 'on' };
+      if (s.name.trim() || refsOf(s.monitors).length) v.sections.push(s);
+    }
+    const input: Record<string, unknown> = { name: v.name, subdomain: v.subdomain, theme: v.theme, accent_color: v.accent_color, description: v.description };
+    if (!hasGroups(sp)) {
+      // A monitor already on the page keeps its shown name, description and uptime bar.
+      const before = new Map(sp.resolved.flatMap((s) => s.services).filter((x) => x.monitor).map((x) => [x.monitor!.uuid, x]));
+      input.sections = v.sections.map((s) => ({
+        name: s.name,
+        services: refsOf(s.monitors).map((ref) => {
+          const old = before.get(ref);
+          return { monitor_uuid: ref, show_response_times: s.rt, ...(old ? { name_shown: old.name, description: old.description, show_uptime: old.show_uptime } : {}) };
+        }),
+      }));
+    }
+    try {
+      await updateStatusPage(actorFor(ctx, p), sp.row.uuid, input);
+      return reply.redirect(`${base(p)}/${sp.row.uuid}?done=saved`, 303);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return editPage(req, reply, p, sp, 422, v, { [messageField(err.message, FIELDS, PATTERNS)]: err.message });
+    }
+  });
+
+  async function subscribersPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, sp: StatusPageView, status: number, email: string, error?: string) {
+    const q = req.query as Record<string, unknown>;
+    const page = typeof q.page === 'string' && /^\d{1,6}$/.test(q.page) ? Math.max(1, Number(q.page)) : 1;
+    const { subscribers, total } = await listSubscribers(actorFor(ctx, p), sp.row.uuid, { page: page - 1, perPage: SUB_PER_PAGE });
+    const csrf = csrfToken(req, reply);
+    const path = `${base(p)}/${sp.row.uuid}/subscribers`;
+    const pages = Math.max(1, Math.ceil(total / SUB_PER_PAGE));
+    const body = html`${projectHeader(p, 'statuspages', [{ text: sp.row.name, href: `${base(p)}/${sp.row.uuid}` }, { text: 'Subscribers' }])}
+<h1>Subscribers of ${sp.row.name}</h1>
+${notice(req, NOTICES)}
+<section class="card">
+  <form method="post" action="${path}" class="inline-form">
+    ${csrfInput(csrf)}
+    ${field({ label: 'Add an email subscriber', name: 'email', type: 'email', value: email, error, attrs: html` maxlength="254" autocomplete="off"` })}
+    <button type="submit" class="primary">Add</button>
+  </form>
+</section>
+<section class="card" aria-labelledby="subs-h"><h2 id="subs-h">${total} subscriber${total === 1 ? '' : 's'}</h2>
+  ${subscribers.length ? html`<table class="list subscribers"><caption class="sr-only">Subscribers, page ${page} of ${pages}</caption>
+    <thead><tr><th scope="col">Contact</th><th scope="col">Type</th><th scope="col">Language</th><th scope="col">Since</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+    <tbody>${subscribers.map((s) => html`<tr><td data-label="Contact" class="name-cell">${s.value}</td><td data-label="Type">${s.type}</td><td data-label="Language">${s.language}</td><td data-label="Since">${time(s.created_at)}</td>
+      <td class="row-actions"><form method="post" action="${path}/${s.id}/delete">${csrfInput(csrf)}<button type="submit" class="link danger-link">Remove<span class="sr-only"> ${s.value}</span></button></form></td></tr>`)}</tbody></table>` : html`<p class="empty">Nobody has subscribed yet.</p>`}
+  ${pages > 1 ? html`<nav class="pager" aria-label="Pages">${page > 1 ? html`<a rel="prev" href="${path}?page=${page - 1}">‹ Previous</a>` : html`<span></span>`}<span>Page ${page} of ${pages}</span>${page < pages ? html`<a rel="next" href="${path}?page=${page + 1}">Next ›</a>` : html`<span></span>`}</nav>` : ''}
+</section>`;
+    return sendUserPage(assets, req, reply, status, `Subscribers · ${sp.row.name}`, body);
+  }
+
+  app.get('/projects/:uuid/statuspages/:sp/subscribers', async (req, reply) => {
+    const [p, sp] = await pageOf(req);
+    return subscribersPage(req, reply, p, sp, 200, '');
+  });
+  app.post('/projects/:uuid/statuspages/:sp/subscribers', async (req, reply) => {
+    const [p, sp] = await pageOf(req);
+    const email = (form(req).get('email') ?? '').trim();
+    try {
+      await addSubscriber(actorFor(ctx, p), sp.row.uuid, { type: 'email', email });
+      return reply.redirect(`${base(p)}/${sp.row.uuid}/subscribers?done=subscribed`, 303);
+    } catch (err) {
+      if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err;
+      return subscribersPage(req, reply, p, sp, 422, email, err.message);
+    }
+  });
+  app.post('/projects/:uuid/statuspages/:sp/subscribers/:id/delete', async (req, reply) => {
+    const [p, sp] = await pageOf(req);
+    const id = (req.params as { id: string }).id;
+    if (!/^\d{1,15}$/.test(id)) return reply.callNotFound();
+    await deleteSubscriber(actorFor(ctx, p), sp.row.uuid, Number(id));
+    return reply.redirect(`${base(p)}/${sp.row.uuid}/subscribers?done=unsubscribed`, 303);
+  });
+}

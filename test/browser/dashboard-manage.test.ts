@@ -1,0 +1,146 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startHarness, type Harness } from '../harness.ts';
+import { ADMIN, actorOf } from '../support/dashboard-session.ts';
+import { createUser } from '../../src/services/users.ts';
+import { createMonitor } from '../../src/services/monitors.ts';
+import { createHealthcheck } from '../../src/services/healthchecks.ts';
+import { createIncident, addIncidentUpdate } from '../../src/services/incidents.ts';
+import { createMaintenance } from '../../src/services/maintenance.ts';
+import { createStatusPage } from '../../src/services/statuspages.ts';
+
+/** Headless Debian chromium on a fresh profile; every request it makes is recorded. */
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARTIFACTS = path.resolve(import.meta.dirname, '../../artifacts');
+
+let h: Harness;
+let profile: string;
+let context: BrowserContext;
+let page: Page;
+let incidentUuid = '';
+let pageUuid = '';
+const requested: string[] = [];
+const at = (rest: string) => `${h.url}/app/projects/${h.project.uuid}/${rest}`;
+const noHorizontalOverflow = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+
+before(async () => {
+  h = await startHarness();
+  await createUser(h.ctx, ADMIN);
+  const actor = actorOf(h.ctx, h.project);
+  const now = Date.now();
+  const api = await createMonitor(actor, { name: 'API gateway', url: 'https://api.example.org/health' });
+  const shop = await createMonitor(actor, { name: 'Shop', url: 'https://shop.example.org' });
+  await createHealthcheck(actor, { name: 'Nightly backup', cron: '0 3 * * *', timezone: 'Europe/Paris', grace_period_value: 30, grace_period_type: 'minutes' });
+  const report = await createHealthcheck(actor, { name: 'Hourly report', period_value: 1, period_type: 'hours', grace_period_value: 5, grace_period_type: 'minutes' });
+  await fetch(`${h.url}/ping/${report.uuid}`, { method: 'POST', body: 'rows=1204' });
+  const sp = await createStatusPage(actor, { name: 'Acme status', subdomain: 'acme', sections: [{ name: 'Shop', services: [{ monitor_uuid: shop.uuid }, { monitor_uuid: api.uuid, show_response_times: true }] }] });
+  pageUuid = sp.row.uuid;
+  const inc = await createIncident(actor, { title: { en: 'Slow checkout' }, type: 'incident', affectedComponents: [shop.uuid], statuspages: [sp.row.uuid], updates: [{ text: { en: 'Payments take 20 s' }, type: 'investigating' }] });
+  await addIncidentUpdate(actor, inc.uuid, { text: { en: 'A slow database query' }, type: 'identified' });
+  incidentUuid = inc.uuid;
+  await createMaintenance(actor, { name: 'DB upgrade', title: { en: 'Database upgrade' }, start_date: new Date(now + 86_400_000).toISOString(), end_date: new Date(now + 90_000_000).toISOString(), monitors: [shop.uuid] });
+  const row = (uuid: string, monitorId: number, started: number, ended: number | null, description: string) => ({
+    uuid, project_id: h.project.id, monitor_id: monitorId, outage_type: 'automatic', started_at: started, ended_at: ended, status_code: 503, description,
+    detected_location: 'london', confirmed_locations: 'london', protocol: 'http', error_header: null, acknowledged_at: null, acknowledged_by: null, escalation_policy_id: null, created_at: now,
+  });
+  await h.ctx.store.db.insertInto('outages').values([
+    row('outage_browser0000000001', shop.id, now - 900_000, null, 'Service Unavailable'),
+    row('outage_browser0000000002', api.id, now - 2 * 86_400_000, now - 2 * 86_400_000 + 340_000, 'Gateway timeout'),
+  ]).execute();
+
+  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-chromium-'));
+  context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
+  context.on('request', (r) => requested.push(r.url()));
+  page = context.pages()[0] ?? (await context.newPage());
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await page.goto(`${h.url}/app/login`);
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/app/projects');
+});
+after(async () => {
+  await context?.close();
+  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+  await h.stop();
+});
+
+describe('the management screens in a browser', { timeout: 180_000 }, () => {
+  test('healthchecks: the ping URL copies to the clipboard; the last ping shows', async () => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.url });
+    await page.goto(at('healthchecks'));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-healthchecks.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Hourly report' }).click();
+    const input = page.getByLabel('Ping URL', { exact: true });
+    const url = await input.inputValue();
+    assert.match(url, /\/ping\/tok_[A-Za-z0-9]+$/);
+    await page.getByRole('button', { name: 'Copy ping URL' }).click();
+    await page.waitForFunction(() => document.querySelector('.copy-status')?.textContent !== '');
+    const status = await page.locator('.copy-status').first().textContent();
+    if (status === 'Copied to the clipboard.') assert.equal(await page.evaluate(() => navigator.clipboard.readText()), url);
+    else assert.match(status ?? '', /selected/);
+    assert.match(await page.locator('table.pings').textContent() ?? '', /rows=1204/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-healthcheck.png'), fullPage: true });
+  });
+
+  test('outages: acknowledge, then resolve', async () => {
+    await page.goto(at('outages'));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-outages.png'), fullPage: true });
+    await page.locator('nav.filter').getByRole('link', { name: 'Ongoing' }).click();
+    await page.waitForURL(/status=ongoing/);
+    await page.getByRole('link', { name: /^Open/ }).click();
+    await page.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.waitForURL(/done=acknowledged/);
+    assert.match(await page.locator('#outage-ack').textContent() ?? '', /UTC/);
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    await page.waitForURL(/done=resolved/);
+    assert.match(await page.locator('#outage-ended').textContent() ?? '', /UTC/);
+  });
+
+  test('incidents: post an update from the incident page', async () => {
+    await page.goto(at('incidents'));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-incidents.png'), fullPage: true });
+    await page.goto(at(`incidents/${incidentUuid}`));
+    await page.getByLabel('Status').selectOption('monitoring');
+    await page.getByLabel('Message').fill('A fix is deployed; watching.');
+    await page.getByRole('button', { name: 'Post update' }).click();
+    await page.waitForURL(/done=updated/);
+    assert.match(await page.locator('ol.timeline li').first().textContent() ?? '', /Monitoring.*A fix is deployed/s);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-incident.png'), fullPage: true });
+  });
+
+  test('maintenance and status pages render; the preview link opens the public page', async () => {
+    await page.goto(at('maintenance'));
+    assert.match(await page.locator('table.windows').textContent() ?? '', /DB upgrade/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-maintenance.png'), fullPage: true });
+    await page.goto(at(`statuspages/${pageUuid}`));
+    assert.match(await page.getByLabel('Monitors').first().inputValue(), /# Shop\n.*# API gateway/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-statuspage-edit.png'), fullPage: true });
+    const [preview] = await Promise.all([context.waitForEvent('page'), page.getByRole('link', { name: /^Preview/ }).click()]);
+    await preview.waitForLoadState('load');
+    assert.equal(new URL(preview.url()).pathname, '/status/acme');
+    assert.match(await preview.locator('body').textContent() ?? '', /Slow checkout/);
+    await preview.close();
+  });
+
+  test('at 375 px wide no management screen overflows sideways', async () => {
+    await page.setViewportSize({ width: 375, height: 800 });
+    for (const p of ['healthchecks', 'healthchecks/new', 'outages', 'outages/outage_browser0000000002', 'incidents', `incidents/${incidentUuid}`, 'incidents/new', 'maintenance', 'maintenance/new', 'statuspages', `statuspages/${pageUuid}`, `statuspages/${pageUuid}/subscribers`]) {
+      await page.goto(at(p));
+      assert.ok(await noHorizontalOverflow(), p);
+    }
+    await page.goto(at('healthchecks'));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-healthchecks-phone.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  test('every request the browser made stayed on 127.0.0.1', () => {
+    assert.ok(requested.length > 10);
+    const elsewhere = requested.filter((u) => !u.startsWith('data:') && new URL(u).hostname !== '127.0.0.1');
+    assert.deepEqual(elsewhere, []);
+  });
+});
