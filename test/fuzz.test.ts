@@ -50,7 +50,7 @@ function send(r: Sent): Promise<Got> {
 
 // ---- ids of real resources, so generated paths and bodies reach the handlers, not only 404s ----
 
-type Kind = 'monitor' | 'outage' | 'healthcheck' | 'incident' | 'maintenance' | 'statuspage' | 'subscriber';
+type Kind = 'monitor' | 'outage' | 'healthcheck' | 'incident' | 'maintenance' | 'statuspage' | 'subscriber' | 'integration' | 'policy';
 type Ids = Record<Kind, string[]>;
 
 async function makeResources(key: string): Promise<Record<Kind, string>> {
@@ -68,7 +68,9 @@ async function makeResources(key: string): Promise<Record<Kind, string>> {
   const maintenance = (await req('POST', '/v1/maintenance-windows', { name: 'fz', start_date: '2030-01-01T00:00:00Z', end_date: '2030-01-01T01:00:00Z', monitors: [monitor] })).body.uuid;
   const statuspage = (await req('POST', '/v2/statuspages', { name: 'fz' })).body.statuspage.uuid;
   const subscriber = String((await req('POST', `/v2/statuspages/${statuspage}/subscribers`, { type: 'email', email: `fz${Math.random().toString(36).slice(2)}@example.org` })).body.subscriber.id);
-  return { monitor, outage, healthcheck, incident, maintenance, statuspage, subscriber };
+  const integration = (await req('POST', '/v1/integrations', { name: 'fz', type: 'webhook', settings: { url: 'http://127.0.0.1:9/hook' } })).body.uuid;
+  const policy = (await req('POST', '/v1/escalation-policies', { name: 'fz', steps: [{ delayMinutes: 0, emails: ['fz@example.org'] }] })).body.uuid;
+  return { monitor, outage, healthcheck, incident, maintenance, statuspage, subscriber, integration, policy };
 }
 
 /** Fresh resources in this project and in the other one (isolation: theirs must stay invisible). */
@@ -83,7 +85,8 @@ function kindOf(template: string, param: string): Kind | null {
   const families: [RegExp, Kind][] = [
     [/^\/v1\/monitors\//, 'monitor'], [/^\/v2\/reporting\/monitor-reports\//, 'monitor'], [/^\/v2\/outages\//, 'outage'],
     [/^\/v2\/healthchecks\//, 'healthcheck'], [/^\/ping\//, 'healthcheck'], [/^\/v3\/incidents\//, 'incident'],
-    [/^\/v1\/maintenance-windows\//, 'maintenance'], [/^\/v2\/statuspages\//, 'statuspage'],
+    [/^\/v1\/maintenance-windows\//, 'maintenance'], [/^\/v2\/statuspages\//, 'statuspage'], [/^\/v1\/integrations\//, 'integration'],
+    [/^\/v1\/escalation-policies\//, 'policy'],
   ];
   return families.find(([re]) => re.test(template))?.[1] ?? null;
 }
@@ -100,7 +103,8 @@ const isoDate = fc.integer({ min: Date.parse('2000-01-01'), max: Date.parse('204
 function hinted(name: string, ids: Ids): fc.Arbitrary<unknown> | null {
   const n = name.toLowerCase();
   if (n === 'projectuuid') return fc.constantFrom(h.project.uuid, h.other.uuid);
-  if (/escalation/.test(n)) return fc.constantFrom('none', 'esc_AAAAAAAAAAAAAA', '');
+  if (/escalation/.test(n)) return fc.constantFrom(...ids.policy, 'none', 'esc_AAAAAAAAAAAAAA', '');
+  if (/integration/.test(n)) return fc.constantFrom(...ids.integration, 'int_AAAAAAAAAAAAAA');
   if (/monitor|affectedcomponents|uuid$/.test(n)) return fc.constantFrom(...ids.monitor, ...ids.monitor.map((u) => u.replace(/^mon_/, '')), 'mon_AAAAAAAAAAAAAA');
   if (n === 'statuspages') return fc.constantFrom(...ids.statuspage);
   if (/url|website|logo|favicon/.test(n)) return fc.oneof(fc.constantFrom('https://example.org', 'http://127.0.0.1:9/x', 'ftp://x', 'https://[::1]/', 'example.org'), fc.webUrl());
@@ -276,14 +280,21 @@ describe(`SECURITY 23: schema-driven fuzzing of every route in /openapi.json (se
     assert.ok(ops.length >= 50, String(ops.length));
     let sent = 0;
     const statuses = new Map<number, number>();
+    let ids: Ids | null = null;
+    let mcp: McpHelp | null = null;
+    let spent = true;
     for (const o of ops) {
-      const ids = await resources();
-      const mcp = await mcpHelp(ids);
+      // Fresh resources when the last operation may have deleted them.
+      if (spent || o.method === 'DELETE') {
+        ids = await resources();
+        mcp = await mcpHelp(ids);
+      }
+      spent = o.method === 'DELETE' || o.template === '/v1/mcp';
       const open = Array.isArray(o.op.security) && o.op.security.length === 0; // /healthz, /ping: no key by design
       let before: Awaited<ReturnType<typeof snapshot>> | null = null;
       for (const [who, key] of [['read-write', h.rw], ['read-only', h.ro], ['no key', null]] as const) {
         if (who === 'read-only' && !open) before = await snapshot(h.ctx);
-        await fc.assert(fc.asyncProperty(requests(o, ids, key, mcp), async (r) => {
+        await fc.assert(fc.asyncProperty(requests(o, ids!, key, mcp!), async (r) => {
           const res = await send(r);
           sent++;
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
