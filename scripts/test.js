@@ -45,6 +45,8 @@ export const files = [
   'test/fuzz.test.ts',
   'test/backup.test.ts',
   // [marker: hardening tests]
+  'test/deploy.test.ts',
+  // [marker: deploy tests]
   'test/api/alerting.test.ts',
   'test/notify/outbox.test.ts',
   'test/notify/channels.test.ts',
