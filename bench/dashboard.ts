@@ -160,7 +160,7 @@ try {
     await browser.close();
   }
 
-  console.log(`\nVigil dashboard, ${MONITORS} monitors in one project, ${dialect}, ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
+  console.log(`\nVigil dashboard, ${MONITORS} monitors in one project, ${dialect}, ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}, load average ${os.loadavg()[0].toFixed(1)}, ${new Date().toISOString().slice(0, 10)}\n`);
   console.log('Server time from a loopback client (sequential requests, body read):');
   printTable(rows);
   console.log('\nHeadless Chromium, navigation start to … (goals: server < 300 ms, usable < 1.5 s):');
