@@ -187,7 +187,7 @@ describe('alert rules', () => {
     assert.deepEqual(await sent('b'), ['outage.down#1', 'outage.up']);
   });
 
-  test('one transient failure alerts nobody; an outage gives exactly one DOWN and one UP however long it lasts', async () => {
+  test('SECURITY 25: one transient failure alerts nobody; an outage gives exactly one DOWN and one UP however long it lasts', async () => {
     const p = await policy([{ delayMinutes: 0, integrations: [chans.a.uuid] }]);
     const m = await monitor({ escalation_policy: p.uuid });
     const { recordResults } = await import('../../src/services/results.ts');
@@ -254,7 +254,7 @@ describe('alert rules', () => {
     assert.equal((await h.ctx.store.db.selectFrom('outages').select('id').where('monitor_id', '=', quiet.id).execute()).length, 0);
   });
 
-  test('after a restart an alerted outage is not alerted again (the outage row says what was sent)', async () => {
+  test('SECURITY 24: after a restart an alerted outage is not alerted again (the outage row says what was sent)', async () => {
     const p = await policy([{ delayMinutes: 0, integrations: [chans.a.uuid] }, { delayMinutes: 10, integrations: [chans.b.uuid] }]);
     const m = await monitor({ escalation_policy: p.uuid });
     await goDown(h.ctx, m.id, now);

@@ -102,7 +102,7 @@ describe('authentication and permissions on every API route', () => {
     }
   });
 
-  test('every failure mode answers 401 with the exact body on every route', async () => {
+  test('SECURITY 4: every failure mode answers 401 with the exact body on every route', async () => {
     const { expiring, revoked } = await rawKeys();
     offset = 120_000; // the expiring key is now past its expiry
     try {
@@ -138,7 +138,7 @@ describe('authentication and permissions on every API route', () => {
     }
   });
 
-  test('a read-only key gets 403 on every write and the database is unchanged', async () => {
+  test('SECURITY 5: a read-only key gets 403 on every write and the database is unchanged', async () => {
     const routes = (await apiRoutes()).filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
     assert.ok(routes.length >= 3);
     const filled = await Promise.all(routes.map(async (r) => ({ ...r, path: await fill(r.template, h.rw) })));
@@ -161,7 +161,7 @@ describe('authentication and permissions on every API route', () => {
     }
   });
 
-  test("another project's resource gets the same 404 as a random id, on every route with an id", async () => {
+  test("SECURITY 6: another project's resource gets the same 404 as a random id, on every route with an id", async () => {
     for (const r of await apiRoutes()) {
       if (!r.template.includes('{')) continue;
       const mine = await fill(r.template, h.rw);
@@ -174,7 +174,7 @@ describe('authentication and permissions on every API route', () => {
     }
   });
 
-  test('order of checks: 401 before 403 before 404 before 422', async () => {
+  test('SECURITY 6: order of checks: 401 before 403 before 404 before 422', async () => {
     const bad = { check_frequency: 7 };
     assert.equal((await h.request('PUT', '/v1/monitors/mon_AAAAAAAAAAAAAA', { key: 'sk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', body: bad })).status, 401);
     assert.equal((await h.request('PUT', '/v1/monitors/mon_AAAAAAAAAAAAAA', { key: h.ro, body: bad })).status, 403);
@@ -183,7 +183,7 @@ describe('authentication and permissions on every API route', () => {
     assert.equal((await h.request('PUT', `/v1/monitors/${m.uuid}`, { key: h.rw, body: bad })).status, 422);
   });
 
-  test('expiry is exact: the key works 1 ms before expiresAt and fails at it (injected clock)', async () => {
+  test('SECURITY 7: expiry is exact: the key works 1 ms before expiresAt and fails at it (injected clock)', async () => {
     const at = Math.ceil((Date.now() + 3_600_000) / 1000) * 1000;
     const k = await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'exact', permission: 'read_only', expires: new Date(at).toISOString(), actor: 'test' });
     assert.equal(k.expiresAt, new Date(at).toISOString());
@@ -199,7 +199,7 @@ describe('authentication and permissions on every API route', () => {
     }
   });
 
-  test('revocation counts from the very next request, even when another process revokes', async () => {
+  test('SECURITY 8, 9: revocation counts from the very next request, even when another process revokes', async () => {
     const k = await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'to revoke', permission: 'read_write', actor: 'test' });
     const other = await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'stays', permission: 'read_write', actor: 'test' });
     assert.equal((await h.request('GET', '/v1/monitors', { key: k.key })).status, 200);
@@ -211,7 +211,7 @@ describe('authentication and permissions on every API route', () => {
     assert.equal((await h.request('GET', '/v1/monitors', { key: other.key })).status, 200);
   });
 
-  test('the key is stored only as a SHA-256 hash; audit rows hold neither key nor hash', async () => {
+  test('SECURITY 2, 11: the key is stored only as a SHA-256 hash; audit rows hold neither key nor hash', async () => {
     const k = await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'audited', permission: 'read_write', actor: 'test', sourceIp: '127.0.0.9' });
     const row = await h.ctx.store.db.selectFrom('api_keys').selectAll().where('id', '=', k.id).executeTakeFirstOrThrow();
     assert.equal(row.key_hash, hashApiKey(k.key));
@@ -232,7 +232,7 @@ describe('authentication and permissions on every API route', () => {
     assert.ok(!dump.includes(k.key) && !dump.includes(row.key_hash) && !dump.includes(k.key.slice(3)));
   });
 
-  test('lastUsedAt is recorded without a write per request', async () => {
+  test('SECURITY 10: lastUsedAt is recorded without a write per request', async () => {
     const k = await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'used', permission: 'read_only', actor: 'test' });
     assert.equal(k.lastUsedAt, null);
     await h.request('GET', '/v1/monitors', { key: k.key });

@@ -221,7 +221,7 @@ describe('dashboard sign-in and the Developers tab', () => {
     assert.equal((await m.get(devPath(h.project.uuid))).status, 200);
   });
 
-  test('a key made in the Developers tab is shown once, not cacheable, and works with the API at once', async () => {
+  test('SECURITY 3: a key made in the Developers tab is shown once, not cacheable, and works with the API at once', async () => {
     const { res, keys } = await createKeyInForm(admin, h.project.uuid, { name: 'Production', permission: 'read_write', expiration: 'never' });
     assert.equal(res.status, 201);
     assert.equal(res.headers.get('cache-control'), 'no-store');
@@ -259,7 +259,7 @@ describe('dashboard sign-in and the Developers tab', () => {
     assert.match(list.text, /CI\/CD Pipeline<\/td>\s*<td data-label="Permission">Read-only<\/td>[\s\S]*?<td data-label="Expires"><time datetime="2099-01-31T00:00:00.000Z">2099-01-31 00:00 UTC<\/time><\/td>/);
   });
 
-  test('revoking asks for confirmation; then the key gets 401 from the next request', async () => {
+  test('SECURITY 8: revoking asks for confirmation; then the key gets 401 from the next request', async () => {
     const { keys: [key] } = await createKeyInForm(admin, h.project.uuid, { name: 'Short-lived', permission: 'read_write', expiration: 'never' });
     const id = (await listApiKeys(h.ctx, h.project.uuid)).find((k) => k.name === 'Short-lived')!.id;
     const list = await admin.get(devPath(h.project.uuid));

@@ -57,7 +57,7 @@ describe('channels: what each one sends, to loopback stand-ins of the vendors', 
     assert.equal(await d.runOnce(), 8);
   });
 
-  test('generic webhook: Standard Webhooks headers, a signature the secret verifies, a JSON event', () => {
+  test('SECURITY 26: generic webhook: Standard Webhooks headers, a signature the secret verifies, a JSON event', () => {
     const [r] = at('/webhook');
     assert.match(r.headers['webhook-id'] as string, /^msg_[A-Za-z0-9]{24}$/);
     assert.equal(r.headers['webhook-timestamp'], String(Math.floor(now / 1000)));
@@ -213,7 +213,7 @@ describe('channel settings through the API', () => {
     assert.equal((await h.request('PUT', `/v1/integrations/${c.uuid}`, { body: { type: 'slack' } })).status, 422);
   });
 
-  test('outbound requests obey the target policy: a blocked address is given up, nothing is sent', async () => {
+  test('SECURITY 15: outbound requests obey the target policy: a blocked address is given up, nothing is sent', async () => {
     const c = await integration('webhook', { url: `${rx.url}/blocked` });
     await h.ctx.store.db.updateTable('notifications').set({ next_attempt_at: null }).execute();
     rx.received.length = 0;

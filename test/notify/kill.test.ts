@@ -51,7 +51,7 @@ async function serve(): Promise<ChildProcess> {
 const exited = (c: ChildProcess) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once('exit', r)));
 
 describe('delivery survives kill -9', () => {
-  test('a server killed while delivering delivers after its restart, with the same webhook-id', async () => {
+  test('SECURITY 26: a server killed while delivering delivers after its restart, with the same webhook-id', async () => {
     child = await serve();
     const api = client(`http://127.0.0.1:${env.VIGIL_PORT}`, key);
     const hook = await api.request('POST', '/v1/integrations', { body: { name: 'hook', type: 'webhook', settings: { url: `${rx.url}/hook` } } });

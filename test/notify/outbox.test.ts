@@ -45,7 +45,7 @@ const rowsOf = async (channelUuid: string) => {
 };
 
 describe('the outbox', () => {
-  test('a confirmed DOWN writes its alert in the same transaction: when the outbox write fails, no outage opens either', async () => {
+  test('SECURITY 26: a confirmed DOWN writes its alert in the same transaction: when the outbox write fails, no outage opens either', async () => {
     const m = await downMonitor();
     await sql`ALTER TABLE notifications RENAME TO notifications_away`.execute(h.ctx.store.db);
     try {
@@ -66,7 +66,7 @@ describe('the outbox', () => {
     assert.equal(rows[0].next_attempt_at, now, 'due at once');
   });
 
-  test('a failing channel never loses the alert: 5xx answers are retried with backoff and the same webhook-id until delivered', async () => {
+  test('SECURITY 26: a failing channel never loses the alert: 5xx answers are retried with backoff and the same webhook-id until delivered', async () => {
     const m = await downMonitor();
     await goDown(h.ctx, m.id, now);
     rx.script({ status: 500 }, { status: 503 });
@@ -185,7 +185,7 @@ describe('the outbox', () => {
     assert.deepEqual(rx.received.map((r) => r.json.type), ['outage.down', 'outage.down', 'outage.up']);
   });
 
-  test('two dispatchers on one database deliver each row exactly once', async () => {
+  test('SECURITY 26: two dispatchers on one database deliver each row exactly once', async () => {
     const n = 40;
     for (let i = 0; i < n; i++) assert.equal((await h.request('POST', `/v1/integrations/${hook.uuid}/test`)).status, 202);
     const second = await openStore({ databaseUrl: h.db.env.DATABASE_URL ?? null, dataDir: h.db.dataDir, poolSize: 4 });
