@@ -1,8 +1,10 @@
-// SECURITY 27: kill -9 of a real `vigil serve` under API and ping write load loses no write that
-// was answered 2xx, and the SQLite file stays intact. Runs on PostgreSQL too.
+// SECURITY 27: kill -9 of a real `vigil serve` under API, ping and check-result writes loses no
+// write that was answered 2xx, replays no check, and the SQLite file stays intact. Both databases.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
@@ -17,7 +19,13 @@ const CLIENTS = 12;
 const quiet = { info() {}, warn() {}, error() {} };
 
 let db: Db;
-after(async () => { await db?.drop(); });
+// The monitors' target: a loopback server that always answers 200.
+const target = http.createServer((_req, res) => res.end('ok'));
+after(async () => {
+  await db?.drop();
+  target.closeAllConnections();
+  await new Promise((r) => target.close(r));
+});
 
 /** `vigil serve` in its own process; resolves with its URL once it listens. */
 async function serve(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
@@ -50,19 +58,27 @@ describe('SECURITY 27: crash safety', () => {
     }
   });
 
-  test(`SECURITY 27: kill -9 under API and ping write load, ${ROUNDS} times: every write answered 2xx is there afterwards and integrity_check is ok`, async (t) => {
+  test(`SECURITY 27: kill -9 under API, ping and check writes, ${ROUNDS} times: every write answered 2xx is there afterwards, no check is replayed, integrity_check is ok`, async (t) => {
     db = await freshDatabase();
-    const env = { ...db.env, VIGIL_HOST: '127.0.0.1', VIGIL_PORT: '0', VIGIL_LOG_LEVEL: 'info', VIGIL_ROLE: 'api', VIGIL_RATE_LIMIT_PER_HOUR: '0' };
+    await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+    const targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}/`;
+    const env = { ...db.env, VIGIL_HOST: '127.0.0.1', VIGIL_PORT: '0', VIGIL_LOG_LEVEL: 'info', VIGIL_ROLE: 'all', VIGIL_RATE_LIMIT_PER_HOUR: '0' };
     const project = JSON.parse((await runCli(['projects', 'create', '--name', 'crash', '--json'], env)).stdout);
     const key = JSON.parse((await runCli(['keys', 'create', '--project', project.uuid, '--name', 'load', '--permission', 'read_write', '--json'], env)).stdout).key;
     const acked = { monitors: new Set<string>(), renames: new Map<string, string[]>(), pings: new Set<string>() };
     let token = '';
     let attempted = 0;
+    let checks = 0;
     for (let round = 0; round < ROUNDS; round++) {
+      const started = Date.now();
       const { child, url } = await serve(env);
       const exited = new Promise((r) => child.once('exit', r));
       const c = client(url, key);
-      if (!token) token = (await c.request('POST', '/v2/healthchecks', { body: { name: 'load', period_value: 1, period_type: 'days', grace_period_value: 1, grace_period_type: 'days' } })).body.healthcheck.uuid;
+      if (!token) {
+        token = (await c.request('POST', '/v2/healthchecks', { body: { name: 'load', period_value: 1, period_type: 'days', grace_period_value: 1, grace_period_type: 'days' } })).body.healthcheck.uuid;
+        // Monitors the engine checks every 10 s, all made overdue by an hour below.
+        for (let i = 0; i < 50; i++) assert.equal((await c.request('POST', '/v1/monitors', { body: { name: `checked ${i}`, url: targetUrl, check_frequency: 10 } })).status, 201);
+      }
       let alive = true;
       // Each client creates a monitor, renames it, and pings, until the process dies under it.
       const clients = Array.from({ length: CLIENTS }, async (_, i) => {
@@ -86,9 +102,10 @@ describe('SECURITY 27: crash safety', () => {
           }
         }
       });
-      await new Promise((r) => setTimeout(r, 300 + Math.random() * 700));
+      await new Promise((r) => setTimeout(r, 500 + Math.random() * 1000));
       child.kill('SIGKILL');
       await exited;
+      const killed = Date.now();
       alive = false;
       await Promise.all(clients);
 
@@ -111,11 +128,19 @@ describe('SECURITY 27: crash safety', () => {
         }
         const bodies = new Set((await ctx.store.db.selectFrom('healthcheck_pings').select('body').execute()).map((p) => p.body));
         for (const tag of acked.pings) assert.ok(bodies.has(tag), `round ${round}: acknowledged ping ${tag} is missing`);
+        // An hour overdue is 360 missed slots: each monitor runs once, then on its 10 s grid.
+        const results = await ctx.store.db.selectFrom('check_results').select(['monitor_id']).where('at', '>=', started).where('at', '<=', killed).execute();
+        const perMonitor = new Map<number, number>();
+        for (const r of results) perMonitor.set(r.monitor_id, (perMonitor.get(r.monitor_id) ?? 0) + 1);
+        const most = Math.ceil((killed - started) / 10_000) + 1;
+        for (const [id, n] of perMonitor) assert.ok(n <= most, `round ${round}: monitor ${id} ran ${n} times in ${killed - started} ms (a replay)`);
+        checks += results.length;
+        await ctx.store.db.updateTable('monitors').set({ next_check_at: Date.now() - 3_600_000 }).where('name', 'like', 'checked %').execute();
       } finally {
         await ctx.store.close();
       }
     }
-    t.diagnostic(`${attempted} writes attempted, ${acked.monitors.size} monitors, ${[...acked.renames.values()].reduce((a, r) => a + r.length, 0)} renames and ${acked.pings.size} pings acknowledged, all present after ${ROUNDS} kill -9`);
-    assert.ok(acked.monitors.size > CLIENTS && acked.pings.size > 0, 'the load really wrote');
+    t.diagnostic(`${attempted} writes attempted, ${acked.monitors.size} monitors, ${[...acked.renames.values()].reduce((a, r) => a + r.length, 0)} renames and ${acked.pings.size} pings acknowledged, all present after ${ROUNDS} kill -9; ${checks} check results, none replayed`);
+    assert.ok(acked.monitors.size > CLIENTS && acked.pings.size > 0 && checks > 0, 'the load really wrote');
   });
 });
