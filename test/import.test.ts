@@ -113,6 +113,8 @@ describe('vigil import from another Vigil server', () => {
     assert.deepEqual(res.report.failures, []);
     assert.ok(res.report.notes.some((n: any) => n.kind === 'subscriber' && /Slack/.test(n.note)), JSON.stringify(res.report.notes));
     assert.ok(res.report.notes.some((n: any) => n.kind === 'statuspage' && n.name === 'Internal' && /password/.test(n.note)));
+    // Copies are not news: the imported subscribers are not emailed about the imported incident.
+    assert.deepEqual(await dst.ctx.store.db.selectFrom('notifications').select('id').execute(), []);
   });
 
   test('monitors arrive with the same settings, the paused one paused', async () => {
@@ -218,6 +220,7 @@ describe('vigil import from another Vigil server', () => {
     assert.deepEqual(counts(res.report).incident, [1, 0, 1, 0, 0, 0]);
     const [i] = await ok(dst.request('GET', '/v3/incidents'));
     assert.deepEqual(i.updates.map((u: any) => u.type), ['investigating', 'resolved', 'update']);
+    assert.deepEqual(await dst.ctx.store.db.selectFrom('notifications').select('id').execute(), []);
     assert.deepEqual(counts((await importInto(dst.project.uuid)).report).incident, [1, 0, 0, 1, 0, 0]);
   });
 

@@ -85,6 +85,9 @@ async function requireFreeAddress(t: ActorCtx, body: Json, own: string | null): 
   if (clash) throw new ValidationError(clash.subdomain === sub ? `subdomain ${sub} is already taken` : `hostname ${host} is already used by another status page`);
 }
 
+/** Copies are not news: the pages' subscribers hear nothing of incidents and windows an import writes. */
+const quiet = { notify: false };
+
 const message = (err: unknown) => String((err as Error)?.message ?? err).split('\n')[0];
 
 /**
@@ -260,8 +263,8 @@ export async function importProject(ctx: Ctx, data: SourceData, opts: ImportOpti
   await each('maintenance', data.maintenance, async (w, counts) => {
     const mapped = maintenanceBody(w, refs);
     await apply(counts, String(w.uuid), String(w.name), mapped, {
-      create: async (t) => (await createMaintenance(t, mapped.body)).uuid,
-      update: async (t, id) => void (await updateMaintenance(t, id, mapped.body)),
+      create: async (t) => (await createMaintenance(t, mapped.body, quiet)).uuid,
+      update: async (t, id) => void (await updateMaintenance(t, id, mapped.body, quiet)),
     });
   });
 
@@ -269,13 +272,13 @@ export async function importProject(ctx: Ctx, data: SourceData, opts: ImportOpti
     const mapped = incidentBody(i, refs);
     const { updates, ...fields } = mapped.body;
     await apply(counts, String(i.uuid), String(i.title?.en ?? Object.values(i.title ?? {})[0] ?? i.uuid), mapped, {
-      create: async (t) => (await createIncident(t, mapped.body)).uuid,
+      create: async (t) => (await createIncident(t, mapped.body, quiet)).uuid,
       async update(t, id) {
         // The timeline can only grow: add the source's entries this incident lacks.
         const current = await updateIncident(t, id, fields);
         const have = new Set(current.updates.map((u) => updateKey(u.at, u.type, u.text)));
         for (const u of updates as Json[]) {
-          if (!have.has(updateKey(u.date, u.type, u.text))) await addIncidentUpdate(t, id, u);
+          if (!have.has(updateKey(u.date, u.type, u.text))) await addIncidentUpdate(t, id, u, quiet);
         }
       },
     });
