@@ -1,5 +1,5 @@
 import { ValidationError } from './errors.ts';
-import { isEmail } from './channels.ts';
+import { CONTROL, isEmail } from './channels.ts';
 
 /** One step of an escalation policy: after `delayMinutes` from the outage start, alert these. */
 export interface PolicyStep {
@@ -27,7 +27,7 @@ function fail(message: string): never {
 function stringList(v: unknown, where: string, max: number): string[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v) || v.length > max) fail(`${where} must be an array of at most ${max} strings`);
-  for (const s of v) if (typeof s !== 'string' || s === '' || s.length > 254) fail(`${where} must hold non-empty strings`);
+  for (const s of v) if (typeof s !== 'string' || s === '' || s.length > 254 || CONTROL.test(s)) fail(`${where} must hold non-empty strings without control characters`);
   return [...new Set(v as string[])];
 }
 
@@ -56,7 +56,7 @@ export function applyPolicyInput(current: PolicyFields | null, input: Record<str
   const next: PolicyFields = current ? { ...current } : { name: '', steps: [], isDefault: false };
   if (input.name !== undefined || !current) {
     const n = input.name;
-    if (typeof n !== 'string' || n.trim() === '' || n.length > 255) fail('name must be 1 to 255 characters');
+    if (typeof n !== 'string' || n.trim() === '' || n.length > 255 || CONTROL.test(n)) fail('name must be 1 to 255 characters without control characters');
     next.name = n.trim();
   }
   if (input.steps !== undefined || !current) next.steps = parseSteps(input.steps);

@@ -39,13 +39,15 @@ export type ChannelConfig = Record<string, string | string[]>;
 const EMAIL = /^[^\s@<>(),;:"\\]+@[^\s@<>(),;:"\\.][^\s@<>(),;:"\\]*$/;
 const NTFY_PRIORITIES = ['1', '2', '3', '4', '5', 'min', 'low', 'default', 'high', 'urgent', 'max'];
 const WHSEC = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
+/** Control characters (NUL included, which PostgreSQL text refuses) have no place in names or ids. */
+export const CONTROL = /[\0-\x1f\x7f]/;
 
 function fail(message: string): never {
   throw new ValidationError(message);
 }
 
 export function isEmail(v: string): boolean {
-  return v.length <= 254 && EMAIL.test(v);
+  return v.length <= 254 && EMAIL.test(v) && !CONTROL.test(v);
 }
 
 /** `smtp://user:pass@host:port` or `smtps://…` (implicit TLS); null when it is not one. */
@@ -151,7 +153,7 @@ export function parseWebhookSecret(v: unknown): string {
 }
 
 export function parseChannelName(v: unknown): string {
-  if (typeof v !== 'string' || v.trim() === '' || v.length > 255) fail('name must be 1 to 255 characters');
+  if (typeof v !== 'string' || v.trim() === '' || v.length > 255 || CONTROL.test(v)) fail('name must be 1 to 255 characters without control characters');
   return v.trim();
 }
 

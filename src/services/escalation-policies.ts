@@ -23,6 +23,7 @@ export async function listPolicies(ctx: ActorCtx): Promise<EscalationPolicy[]> {
 }
 
 export async function getPolicy(ctx: ActorCtx, uuid: string): Promise<EscalationPolicy> {
+  if (uuid.includes('\0')) throw new NotFoundError('Escalation policy'); // no such id, and PostgreSQL refuses NUL
   const row = await ctx.store.db.selectFrom('escalation_policies').selectAll().where('uuid', '=', uuid).where('project_id', '=', ctx.actor.projectId).executeTakeFirst();
   if (!row) throw new NotFoundError('Escalation policy');
   return toPolicy(row);
@@ -86,6 +87,7 @@ export async function policyIdFor(ctx: ActorCtx, value: unknown): Promise<number
   if (value === undefined) return undefined;
   if (value === null || value === '' || value === 'none') return null;
   if (typeof value !== 'string') throw new ValidationError('escalation_policy must be an escalation policy uuid or "none"');
+  if (value.includes('\0')) throw new ValidationError('Escalation policy not found');
   const row = await ctx.store.db.selectFrom('escalation_policies').select('id').where('uuid', '=', value).where('project_id', '=', ctx.actor.projectId).executeTakeFirst();
   if (!row) throw new ValidationError('Escalation policy not found');
   return row.id;

@@ -49,6 +49,7 @@ export async function listIntegrations(ctx: ActorCtx): Promise<Integration[]> {
 }
 
 export async function getIntegration(ctx: ActorCtx, uuid: string): Promise<Integration> {
+  if (uuid.includes('\0')) throw new NotFoundError('Integration'); // no such id, and PostgreSQL refuses NUL
   const row = await ctx.store.db.selectFrom('notification_channels').selectAll().where('uuid', '=', uuid).where('project_id', '=', ctx.actor.projectId).executeTakeFirst();
   if (!row) throw new NotFoundError('Integration');
   return toIntegration(row, (await lastDeliveries(ctx, [row.id])).get(row.id) ?? null);
@@ -100,6 +101,7 @@ export async function updateIntegration(ctx: ActorCtx, uuid: string, input: Reco
 
 /** Deletes a channel with its delivery history; policy steps that name it skip it from now on. */
 export async function deleteIntegration(ctx: ActorCtx, uuid: string): Promise<void> {
+  if (uuid.includes('\0')) throw new NotFoundError('Integration');
   const res = await ctx.store.db.deleteFrom('notification_channels').where('uuid', '=', uuid).where('project_id', '=', ctx.actor.projectId).executeTakeFirst();
   if (Number(res.numDeletedRows) === 0) throw new NotFoundError('Integration');
 }

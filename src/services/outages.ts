@@ -125,7 +125,7 @@ export async function createOutage(ctx: ActorCtx, input: CreateOutageInput): Pro
   const [monitorId] = await resolveMonitorRefs(ctx, [input.monitorUuid], 'monitorUuid');
   const uuid = newId('outage');
   // A known policy uuid links the outage and starts its alerts; another is kept as given.
-  const policy = input.escalationPolicyUuid
+  const policy = input.escalationPolicyUuid && !input.escalationPolicyUuid.includes('\0')
     ? await ctx.store.db.selectFrom('escalation_policies').select('id').where('uuid', '=', input.escalationPolicyUuid).where('project_id', '=', ctx.actor.projectId).executeTakeFirst()
     : undefined;
   await ctx.store.db.transaction().execute(async (trx) => {
