@@ -4,6 +4,7 @@ import { backoffMs } from '../domain/alerting.ts';
 import type { ChannelKind } from '../domain/channels.ts';
 import type { Ctx } from '../services/context.ts';
 import { walkDueAlerts } from '../services/alerting.ts';
+import { sendDueMaintenanceNotices } from '../services/maintenance.ts';
 import { claimDue, completeDelivery, type Claimed, type Completion } from '../services/outbox.ts';
 import type { TargetPolicy } from '../prober/target-policy.ts';
 import { renderMessage } from './message.ts';
@@ -22,7 +23,7 @@ export interface DispatcherOptions {
   giveUpAfterMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
-  /** How often due rows are looked for when idle. */
+  /** How often due rows are looked for when idle (default 500 ms); 0 runs no loop (tests call runOnce). */
   intervalMs?: number;
   batch?: number;
   workerId?: string;
@@ -32,7 +33,7 @@ export interface DispatcherOptions {
 }
 
 export interface Dispatcher {
-  /** Fires due escalation steps, then claims and delivers due rows until none is left. */
+  /** Fires due escalation steps and maintenance notices, then claims and delivers due rows until none is left. */
   runOnce(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -96,6 +97,7 @@ export function createDispatcher(ctx: Ctx, opts: DispatcherOptions): Dispatcher 
 
   async function runOnce(): Promise<number> {
     await walkDueAlerts(ctx);
+    await sendDueMaintenanceNotices(ctx);
     let total = 0;
     for (;;) {
       const rows = await claimDue(ctx, worker, leaseMs, batch);

@@ -68,7 +68,8 @@ function renderNotice(p: SubscriberPayload, publicUrl: string): Message {
     else if (p.incident.text) lines.push(p.incident.text);
   } else {
     const m = p.maintenance!;
-    title = `[${p.page.name}] ${p.change === 'created' ? 'Scheduled maintenance' : 'Maintenance changed'}: ${m.title}`;
+    const what = { created: 'Scheduled maintenance', updated: 'Maintenance changed', upcoming: 'Maintenance starting soon' }[p.change];
+    title = `[${p.page.name}] ${what}: ${m.title}`;
     lines.push(`From ${when(m.startDate)} to ${when(m.endDate)}.`);
     if (m.text) lines.push(m.text);
   }

@@ -2,7 +2,7 @@ import { newId } from '../domain/ids.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import { applyMaintenanceInput, type MaintenanceFields, type NotificationOption } from '../domain/maintenance.ts';
 import type { ActorCtx, Ctx } from './context.ts';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, MaintenanceWindowRow } from '../storage/schema.ts';
 import { resolveMonitorRefs } from './incidents.ts';
 import { requireStatusPages } from './statuspages.ts';
@@ -11,6 +11,7 @@ import { notifySubscribers, type Notice } from './subscriber-notices.ts';
 export interface MaintenanceWindow extends MaintenanceFields {
   id: number;
   uuid: string;
+  noticeSentAt: number | null;
   createdBy: string;
   createdAt: number;
   updatedAt: number;
@@ -49,6 +50,7 @@ async function assemble(db: Db, rows: Row[]): Promise<MaintenanceWindow[]> {
     statuspages: JSON.parse(r.statuspages),
     notificationOption: r.notification_option as NotificationOption,
     notificationMinutes: r.notification_minutes,
+    noticeSentAt: r.notice_sent_at ?? null,
     createdBy: r.created_by,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -74,8 +76,11 @@ function toColumns(f: MaintenanceFields) {
   };
 }
 
-/** What subscribers are told of a window (notificationOption "immediate": on creation and on each change). */
-const notice = (uuid: string, f: MaintenanceFields, change: 'created' | 'updated'): Notice => ({
+/**
+ * What subscribers are told of a window: with notificationOption "immediate", on creation and on
+ * each change; with "scheduled", notificationMinutes before it starts (sendDueMaintenanceNotices).
+ */
+const notice = (uuid: string, f: MaintenanceFields, change: 'created' | 'updated' | 'upcoming'): Notice => ({
   kind: 'maintenance', change, uuid, name: f.name, title: f.title, text: f.text, startsAt: f.startsAt, endsAt: f.endsAt,
 });
 
@@ -138,8 +143,10 @@ export async function updateMaintenance(ctx: ActorCtx, uuid: string, input: Reco
   if (input.statuspages !== undefined) await requireStatusPages(ctx, fields.statuspages);
   const now = ctx.clock();
   await ctx.store.db.transaction().execute(async (trx) => {
+    // A window that moves is announced again before its new start.
+    const moved = fields.startsAt !== current.startsAt || fields.notificationMinutes !== current.notificationMinutes;
     const res = await trx.updateTable('maintenance_windows')
-      .set({ ...toColumns(fields), updated_at: now })
+      .set({ ...toColumns(fields), updated_at: now, ...(moved ? { notice_sent_at: null } : {}) })
       .where('id', '=', current.id)
       .where('project_id', '=', ctx.actor.projectId)
       .executeTakeFirst();
@@ -179,4 +186,32 @@ export async function monitorsUnderMaintenance(ctx: Ctx, monitorIds: number[], n
     for (const r of rows) covered.add(Number(r.monitor_id));
   }
   return covered;
+}
+
+/**
+ * Queues the "scheduled" notices that came due: notificationMinutes before a window starts (or at
+ * once for one created later than that, while it has not ended). Each window's notice is claimed by
+ * a conditional update in the transaction that queues its emails: sent once, whatever the workers.
+ */
+export async function sendDueMaintenanceNotices(ctx: Ctx, limit = 100): Promise<number> {
+  const now = ctx.clock();
+  const due = await ctx.store.db.selectFrom('maintenance_windows').selectAll()
+    .where('notification_option', '=', 'scheduled').where('notice_sent_at', 'is', null)
+    .where('ends_at', '>', now)
+    .where(sql<boolean>`starts_at <= CAST(${now} AS BIGINT) + CAST(notification_minutes AS BIGINT) * 60000`)
+    .orderBy('starts_at').limit(limit)
+    .execute();
+  let sent = 0;
+  for (const row of due) {
+    const [w] = await assemble(ctx.store.db, [row as Row]);
+    await ctx.store.db.transaction().execute(async (trx) => {
+      const res = await trx.updateTable('maintenance_windows').set({ notice_sent_at: now })
+        .where('id', '=', w.id).where('notice_sent_at', 'is', null).where('starts_at', '=', w.startsAt)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) !== 1) return;
+      await notifySubscribers(trx, row.project_id, w.statuspages, notice(w.uuid, w, 'upcoming'), now);
+      sent++;
+    });
+  }
+  return sent;
 }

@@ -9,7 +9,7 @@ type Trx = Transaction<Database> | Kysely<Database>;
 /** What a subscriber email says, in the subscriber's language, with their unsubscribe token. */
 export interface SubscriberPayload {
   event: 'statuspage.incident' | 'statuspage.maintenance';
-  change: 'created' | 'updated';
+  change: 'created' | 'updated' | 'upcoming';
   at: string;
   page: { uuid: string; name: string; subdomain: string };
   token: string;
@@ -20,7 +20,7 @@ export interface SubscriberPayload {
 
 export type Notice =
   | { kind: 'incident'; change: 'created' | 'updated'; uuid: string; title: LocalizedText; text: LocalizedText; type: string; update: { type: string; text: LocalizedText; at: number } | null }
-  | { kind: 'maintenance'; change: 'created' | 'updated'; uuid: string; name: string; title: LocalizedText; text: LocalizedText; startsAt: number; endsAt: number };
+  | { kind: 'maintenance'; change: 'created' | 'updated' | 'upcoming'; uuid: string; name: string; title: LocalizedText; text: LocalizedText; startsAt: number; endsAt: number };
 
 /** The text in `lang`, else English, else the first language given. */
 function pick(t: LocalizedText, lang: string): string {

@@ -6,6 +6,7 @@ import { migration as users } from './migrations/007_users.ts';
 import { migration as importLinks } from './migrations/008_import_links.ts';
 import { migration as alerting } from './migrations/009_alerting.ts';
 import { migration as dashboardList } from './migrations/010_dashboard_list.ts';
+import { migration as maintenanceNotice } from './migrations/011_maintenance_notice.ts';
 
 /**
  * Migrations are the only place that knows the SQL dialect. `{{pk}}` becomes an
@@ -167,6 +168,8 @@ CREATE INDEX outages_monitor ON outages(monitor_id, started_at);
   // [marker: alerting migration]
   dashboardList,
   // [marker: dashboard-list migration]
+  maintenanceNotice,
+  // [marker: maintenance-notice migration]
 ];
 
 export function renderMigration(sql: string, dialect: 'sqlite' | 'postgres'): string[] {

@@ -235,6 +235,7 @@ export interface MaintenanceWindowRow {
   statuspages: string; // JSON array of sp_ ids, as given
   notification_option: string;
   notification_minutes: number;
+  notice_sent_at: number | null; // when the "scheduled" subscriber notice went out
   created_by: string;
   created_at: number;
   updated_at: number;

@@ -5,6 +5,7 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { startHarness, type Harness } from '../harness.ts';
 import { makeCertificate } from '../support/targets.ts';
 import { outbox, testDispatcher } from '../support/alerting.ts';
+import { sendDueMaintenanceNotices } from '../../src/services/maintenance.ts';
 import { dotStuff, formatMail } from '../../src/notify/smtp.ts';
 
 interface Mail {
@@ -56,7 +57,7 @@ async function startSmtp(opts: Partial<SMTPServerOptions> = {}) {
 
 let h: Harness;
 let smtp: Awaited<ReturnType<typeof startSmtp>>;
-const now = Date.parse('2026-03-01T12:00:00Z');
+let now = Date.parse('2026-03-01T12:00:00Z');
 before(async () => {
   h = await startHarness({ clock: () => now });
   smtp = await startSmtp();
@@ -203,5 +204,37 @@ describe('status page subscribers', () => {
     await d.runOnce();
     assert.equal(smtp.mails.length, 2);
     assert.equal(smtp.mails[1].headers.subject, '[Acme Status] Maintenance changed: Database upgrade');
+  });
+
+  test('a "scheduled" maintenance window is announced notificationMinutes before it starts, once, and again when it moves', async () => {
+    const sp = (await h.request('POST', '/v2/statuspages', { body: { name: 'Beta Status', subdomain: 'beta-mail' } })).body.statuspage;
+    await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email: 'dan@example.org' } });
+    const d = testDispatcher(h.ctx, { smtpUrl: smtpUrl() });
+    const start = now + 3 * 3_600_000;
+    const w = await h.request('POST', '/v1/maintenance-windows', {
+      body: { name: 'net', title: { en: 'Network work' }, start_date: new Date(start).toISOString(), end_date: new Date(start + 3_600_000).toISOString(), monitors: [], statuspages: [sp.uuid], notificationOption: 'scheduled', notificationMinutes: 60 },
+    });
+    assert.equal(w.status, 201, JSON.stringify(w.body));
+    assert.equal(w.body.scheduledNotificationStatus, 'pending');
+    await d.runOnce();
+    assert.equal(smtp.mails.length, 0, 'not yet: two hours before the notice');
+    const saved = now;
+    try {
+      now = start - 60 * 60_000;
+      await d.runOnce();
+      await d.runOnce();
+      assert.equal(await sendDueMaintenanceNotices(h.ctx), 0, 'claimed once');
+      assert.equal(smtp.mails.length, 1);
+      assert.equal(smtp.mails[0].headers.subject, '[Beta Status] Maintenance starting soon: Network work');
+      const read = (await h.request('GET', `/v1/maintenance-windows/${w.body.uuid}`)).body;
+      assert.equal(read.scheduledNotificationStatus, 'sent');
+      assert.equal(read.scheduledNotificationSentAt, new Date(now).toISOString());
+      await h.request('PUT', `/v1/maintenance-windows/${w.body.uuid}`, { body: { start_date: new Date(start + 30 * 60_000).toISOString() } });
+      now = start - 30 * 60_000;
+      await d.runOnce();
+      assert.equal(smtp.mails.length, 2, 'moved: announced again before the new start');
+    } finally {
+      now = saved;
+    }
   });
 });

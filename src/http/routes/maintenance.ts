@@ -5,7 +5,7 @@ import {
   createMaintenance, deleteMaintenance, getMaintenance, listMaintenance, updateMaintenance, type MaintenanceWindow,
 } from '../../services/maintenance.ts';
 import { maintenanceStatus, NOTIFICATION_OPTIONS, MAX_NOTIFICATION_MINUTES } from '../../domain/maintenance.ts';
-import { iso } from '../../services/context.ts';
+import { iso, isoOrNull } from '../../services/context.ts';
 import { Message, Nullable, PageNumber, UuidParam, apiErrors } from '../schemas.ts';
 import { IdList, IsoDate, LocalizedText } from './incidents.schema.ts';
 
@@ -64,8 +64,9 @@ export function maintenanceWire(w: MaintenanceWindow, now: number) {
     updates: [],
     createdByProfilePictureUrl: null,
     createdBySsoPictureUrl: null,
-    scheduledNotificationStatus: null,
-    scheduledNotificationSentAt: null,
+    // "scheduled" windows: whether the subscriber notice (notificationMinutes before the start) went out.
+    scheduledNotificationStatus: w.notificationOption === 'scheduled' ? (w.noticeSentAt !== null ? 'sent' : 'pending') : null,
+    scheduledNotificationSentAt: isoOrNull(w.noticeSentAt),
     scheduledNotificationBreakdown: null,
     status: maintenanceStatus(w.startsAt, w.endsAt, now),
   };
