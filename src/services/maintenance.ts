@@ -190,14 +190,14 @@ export async function monitorsUnderMaintenance(ctx: Ctx, monitorIds: number[], n
 
 /**
  * Queues the "scheduled" notices that came due: notificationMinutes before a window starts (or at
- * once for one created later than that, while it has not ended). Each window's notice is claimed by
+ * once for one created later than that, while it has not started). Each window's notice is claimed by
  * a conditional update in the transaction that queues its emails: sent once, whatever the workers.
  */
 export async function sendDueMaintenanceNotices(ctx: Ctx, limit = 100): Promise<number> {
   const now = ctx.clock();
   const due = await ctx.store.db.selectFrom('maintenance_windows').selectAll()
     .where('notification_option', '=', 'scheduled').where('notice_sent_at', 'is', null)
-    .where('ends_at', '>', now)
+    .where('starts_at', '>', now) // a window already under way (imported, say) is not announced
     .where(sql<boolean>`starts_at <= CAST(${now} AS BIGINT) + CAST(notification_minutes AS BIGINT) * 60000`)
     .orderBy('starts_at').limit(limit)
     .execute();
