@@ -21,7 +21,8 @@ export default async function pingRoutes(app: FastifyInstance, opts: { ctx: Ctx 
       schema: { tags: ['Heartbeats'], summary: `Heartbeat: record a ${kind} ping`, security: [], params: Params },
       handler: async (req, reply) => {
         const { token } = req.params as { token: string };
-        const body = typeof req.body === 'string' && req.body.length ? req.body.slice(0, PING_BODY_LIMIT) : null;
+        // PostgreSQL text cannot hold NUL: both databases store it as U+FFFD, so the ping is never refused.
+        const body = typeof req.body === 'string' && req.body.length ? req.body.slice(0, PING_BODY_LIMIT).replaceAll('\0', '\uFFFD') : null;
         const ok = await recordPing(opts.ctx, token, { kind, sourceIp: req.ip, userAgent: req.headers['user-agent'] ?? null, body });
         if (!ok) return reply.code(404).send({ message: 'Healthcheck not found' });
         return reply.type('text/plain; charset=utf-8').send('OK');
