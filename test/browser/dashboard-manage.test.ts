@@ -1,9 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ARTIFACTS, openBrowser, signIn, type Browser } from '../support/chromium.ts';
 import { startHarness, type Harness } from '../harness.ts';
 import { ADMIN, actorOf } from '../support/dashboard-session.ts';
 import { createUser } from '../../src/services/users.ts';
@@ -13,17 +12,14 @@ import { createIncident, addIncidentUpdate } from '../../src/services/incidents.
 import { createMaintenance } from '../../src/services/maintenance.ts';
 import { createStatusPage } from '../../src/services/statuspages.ts';
 
-/** Headless Debian chromium on a fresh profile; every request it makes is recorded. */
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const ARTIFACTS = path.resolve(import.meta.dirname, '../../artifacts');
 
 let h: Harness;
-let profile: string;
+let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let incidentUuid = '';
 let pageUuid = '';
-const requested: string[] = [];
+let requested: string[] = [];
 const at = (rest: string) => `${h.url}/app/projects/${h.project.uuid}/${rest}`;
 const noHorizontalOverflow = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
@@ -52,20 +48,12 @@ before(async () => {
     row('outage_browser0000000002', api.id, now - 2 * 86_400_000, now - 2 * 86_400_000 + 340_000, 'Gateway timeout'),
   ]).execute();
 
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
-  context.on('request', (r) => requested.push(r.url()));
-  page = context.pages()[0] ?? (await context.newPage());
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  await page.goto(`${h.url}/app/login`);
-  await page.getByLabel('Email').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/app/projects');
+  browser = await openBrowser();
+  ({ context, page, requested } = browser);
+  await signIn(page, h.url, ADMIN);
 });
 after(async () => {
-  await context?.close();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
   await h.stop();
 });
 

@@ -1,9 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ARTIFACTS, openBrowser, signIn, type Browser } from '../support/chromium.ts';
 import { startHarness, type Harness } from '../harness.ts';
 import { ADMIN, actorOf } from '../support/dashboard-session.ts';
 import { seedChecks } from '../support/seed-checks.ts';
@@ -11,16 +10,13 @@ import { createUser } from '../../src/services/users.ts';
 import { createMonitor, getMonitor, listMonitors } from '../../src/services/monitors.ts';
 import { HOUR } from '../../src/domain/rollups.ts';
 
-/** Headless Debian chromium on a fresh profile; every request it makes is recorded. */
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const ARTIFACTS = path.resolve(import.meta.dirname, '../../artifacts');
 
 let h: Harness;
-let profile: string;
+let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let chartMonitor = '';
-const requested: string[] = [];
+let requested: string[] = [];
 const list = () => `${h.url}/app/projects/${h.project.uuid}/monitors`;
 const noHorizontalOverflow = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
@@ -40,20 +36,12 @@ before(async () => {
   const down = (await listMonitors(actor)).filter((m) => /^(Search|Billing) /.test(m.name)).map((m) => m.id);
   await h.ctx.store.db.updateTable('monitors').set({ status: 'down' }).where('id', 'in', down).execute();
 
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
-  context.on('request', (r) => requested.push(r.url()));
-  page = context.pages()[0] ?? (await context.newPage());
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  await page.goto(`${h.url}/app/login`);
-  await page.getByLabel('Email').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/app/projects');
+  browser = await openBrowser();
+  ({ context, page, requested } = browser);
+  await signIn(page, h.url, ADMIN);
 });
 after(async () => {
-  await context?.close();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
   await h.stop();
 });
 
