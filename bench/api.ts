@@ -1,5 +1,5 @@
 // Benchmark of the API on loopback: the server runs in its own process (as `vigil serve`),
-// this process generates the load. Usage: npm run bench:api [-- --seconds 10 --connections 32]
+// this process generates the load. Usage: npm run bench:api [-- --seconds 10 --connections 32 --rounds 3]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,14 +8,15 @@ import { parseArgs } from 'node:util';
 import { hasWrk, load, printTable, wrk } from './load.ts';
 import { freshDatabase, runCli } from '../test/harness.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '32' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '32' }, rounds: { type: 'string', default: '3' }, only: { type: 'string' } } });
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
+const rounds = Number(values.rounds);
 
 const db = await freshDatabase();
 const port = 20000 + Math.floor(Math.random() * 20000);
 const env = { ...db.env, VIGIL_PORT: String(port), VIGIL_HOST: '127.0.0.1', VIGIL_LOG_LEVEL: 'warn', VIGIL_RATE_LIMIT_PER_HOUR: '0' };
-const server = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), path.resolve(import.meta.dirname, '../bin/vigil.js'), 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+const server = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), ...(process.env.BENCH_GC ? ['--trace-gc'] : []), ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), path.resolve(import.meta.dirname, '../bin/vigil.js'), 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', process.env.BENCH_GC ? 'inherit' : 'pipe', 'inherit'] });
 const base = `http://127.0.0.1:${port}`;
 try {
   for (let i = 0; ; i++) {
@@ -42,13 +43,35 @@ try {
     ['GET /v1/monitors/{uuid} (auth)', `${base}/v1/monitors/${uuid}`, auth],
     ['GET /v1/monitors (100 monitors)', `${base}/v1/monitors`, auth],
   ];
-  let healthz = 0;
-  for (const [name, url, headers] of cases.filter(([n]) => !values.only || n.includes(values.only!))) {
-    const r = await measure(url, { seconds, connections, headers });
-    if (!healthz) healthz = r.rps;
-    rows.push({ endpoint: name, 'req/s': Math.round(r.rps), 'vs healthz': `${Math.round((100 * r.rps) / healthz)} %`, 'p50 ms': r.p50.toFixed(2), 'p99 ms': r.p99.toFixed(2), errors: r.errors });
+  // CPU time of the server process (user + system, from /proc), per request served.
+  const cpuMs = () => {
+    const f = fs.readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // clock ticks of 10 ms
+  };
+  // Shared machines drift: the cases run in turn, `rounds` times, and each figure is the
+  // median over rounds; "vs healthz" is the median of each round's ratio to that round's /healthz.
+  const chosen = cases.filter(([n]) => !values.only || n.includes(values.only!));
+  const runs = new Map<string, { rps: number; ratio: number; p50: number; p99: number; cpuUs: number; errors: number }[]>();
+  for (let round = 0; round < rounds; round++) {
+    let healthz = 0;
+    for (const [name, url, headers] of chosen) {
+      const cpu0 = cpuMs();
+      const r = await measure(url, { seconds, connections, headers });
+      if (!healthz) healthz = r.rps;
+      const list = runs.get(name) ?? runs.set(name, []).get(name)!;
+      list.push({ ...r, ratio: r.rps / healthz, cpuUs: ((cpuMs() - cpu0) * 1000) / r.requests });
+    }
   }
-  console.log(`\nVigil API on loopback, ${db.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite'}, load from ${useWrk ? 'wrk' : 'Node http (install wrk for a lighter client)'}, ${connections} connections, ${seconds} s each, ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  for (const [name, list] of runs) {
+    const m = (f: (r: (typeof list)[number]) => number) => median(list.map(f));
+    rows.push({
+      endpoint: name, 'req/s': Math.round(m((r) => r.rps)), 'vs healthz': `${Math.round(100 * m((r) => r.ratio))} %`,
+      'p50 ms': m((r) => r.p50).toFixed(2), 'p99 ms': m((r) => r.p99).toFixed(2), 'server CPU µs/req': Math.round(m((r) => r.cpuUs)),
+      errors: list.reduce((a, r) => a + r.errors, 0),
+    });
+  }
+  console.log(`\nVigil API on loopback, ${db.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite'}, load from ${useWrk ? 'wrk' : 'Node http (install wrk for a lighter client)'}, ${connections} connections, ${seconds} s each, median of ${rounds} rounds, ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
   printTable(rows);
 } finally {
   server.kill('SIGTERM');

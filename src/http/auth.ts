@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { permits } from '../domain/api-keys.ts';
 import { audit, createAuthenticator } from '../services/api-keys.ts';
-import type { ActorCtx, Ctx } from '../services/context.ts';
+import type { Actor, ActorCtx, Ctx } from '../services/context.ts';
 import { createFailureThrottle, createRateLimiter } from './rate-limit.ts';
 import { FORBIDDEN, UNAUTHORIZED } from './errors.ts';
 
@@ -26,11 +26,8 @@ export function installAuth(app: FastifyInstance, base: Ctx, opts: { rateLimitPe
     return reply.code(429).header('Retry-After', String(seconds)).send({ message });
   }
 
-  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-    const wait = throttle.blockedFor(req.ip);
-    if (wait > 0) return tooMany(reply, wait, 'Too many failed authentication attempts; try again later');
-    const match = BEARER.exec(req.headers.authorization ?? '');
-    const actor = match ? await authenticate(match[1]) : null;
+  app.decorateRequest('ctx', null as never); // a fixed request shape: every request gets one
+  function admit(req: FastifyRequest, reply: FastifyReply, actor: Actor | null, done: (err?: Error) => void) {
     if (!actor) {
       throttle.fail(req.ip);
       return reply.code(401).header('WWW-Authenticate', 'Bearer').send(UNAUTHORIZED);
@@ -48,5 +45,17 @@ export function installAuth(app: FastifyInstance, base: Ctx, opts: { rateLimitPe
       return reply.code(403).send(FORBIDDEN);
     }
     req.ctx = { ...base, actor };
+    done();
+  }
+
+  // Callback style, and synchronous when the key lookup is (SQLite): the hot path of every
+  // API request makes no promise. A hook that answers does not call done.
+  app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done) => {
+    const wait = throttle.blockedFor(req.ip);
+    if (wait > 0) return tooMany(reply, wait, 'Too many failed authentication attempts; try again later');
+    const match = BEARER.exec(req.headers.authorization ?? '');
+    const actor = match ? authenticate(match[1]) : null;
+    if (actor instanceof Promise) actor.then((a) => admit(req, reply, a, done), done);
+    else admit(req, reply, actor, done);
   });
 }

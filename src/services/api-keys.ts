@@ -109,8 +109,6 @@ export async function revokeApiKey(ctx: Ctx, keyId: string, actor: string, sourc
     await trx.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', keyId).execute();
     await audit(trx, { projectId: row.project_id, action: 'api_key.revoke', keyId, actor, sourceIp, detail: row.name, at: now });
   });
-  // Every process's cached lookups are dropped before their next request (authenticate below).
-  ctx.store.bumpAuthEpoch?.();
 }
 
 const keyByHash = prepared((db, hash: string) =>
@@ -118,37 +116,21 @@ const keyByHash = prepared((db, hash: string) =>
     .selectFrom('api_keys')
     .innerJoin('projects', 'projects.id', 'api_keys.project_id')
     .select(['api_keys.id', 'api_keys.project_id', 'api_keys.permission', 'api_keys.expires_at', 'api_keys.revoked_at', 'api_keys.last_used_at', 'projects.uuid as project_uuid'])
-    .where('api_keys.key_hash', '=', hash));
+    .where('api_keys.key_hash', '=', hash), { cached: true });
 
 /** Minimum spacing of last_used_at writes for one key. */
 const LAST_USED_EVERY_MS = 60_000;
 
-type KeyRow = Awaited<ReturnType<typeof keyByHash>>[number];
-
 /**
- * Turns a bearer token into an Actor, or null: a hash and an indexed lookup. Where the store
- * offers a revocation epoch (SQLite), found keys are cached until any process revokes a key,
- * so a revocation still counts from the very next request; elsewhere every request looks the
- * key up. Expiry is checked on every request; last_used_at is written at most once a minute
- * per key, in the background.
+ * Turns a bearer token into an Actor, or null: a hash and an indexed lookup. On SQLite the
+ * lookup is cached until any connection writes (so a revocation by any process still counts
+ * from the very next request); on PostgreSQL every request looks the key up. Expiry is
+ * checked on every request; last_used_at is written at most once a minute per key, in the
+ * background.
  */
 export function createAuthenticator(ctx: Ctx) {
   const lastWritten = new Map<string, number>();
-  const cache = new Map<string, { row: KeyRow; epoch: string }>();
-  return async function authenticate(token: string): Promise<Actor | null> {
-    if (!KEY_PATTERN.test(token) || token.length > 128) return null;
-    const hash = hashApiKey(token);
-    // Read the epoch before the lookup: a revocation in between leaves a stale tag, never a stale hit.
-    const epoch = ctx.store.authEpoch?.();
-    const hit = epoch === undefined ? undefined : cache.get(hash);
-    let row = hit && hit.epoch === epoch ? hit.row : undefined;
-    if (!row) {
-      [row] = await keyByHash(ctx.store, hash);
-      if (row && epoch !== undefined) {
-        if (cache.size >= 10_000) cache.clear();
-        cache.set(hash, { row, epoch });
-      }
-    }
+  function check(row: Awaited<ReturnType<typeof keyByHash>>[number] | undefined): Actor | null {
     const now = ctx.clock();
     if (!row || row.revoked_at !== null || (row.expires_at !== null && now >= row.expires_at)) return null;
     const last = Math.max(row.last_used_at ?? 0, lastWritten.get(row.id) ?? 0);
@@ -162,5 +144,12 @@ export function createAuthenticator(ctx: Ctx) {
         .catch((err) => ctx.log.warn({ err }, 'could not record last_used_at'));
     }
     return { projectId: row.project_id, projectUuid: row.project_uuid, permission: row.permission as Permission, keyId: row.id };
+  }
+  /** Synchronous where the store can read at once (SQLite): no promise on the hot path. */
+  return function authenticate(token: string): Actor | null | Promise<Actor | null> {
+    if (!KEY_PATTERN.test(token) || token.length > 128) return null;
+    const hash = hashApiKey(token);
+    const rows = keyByHash.now(ctx.store, hash);
+    return rows ? check(rows[0]) : keyByHash(ctx.store, hash).then((r) => check(r[0]));
   };
 }

@@ -107,20 +107,35 @@ function checkOwnership(ctx: ActorCtx, input: Record<string, unknown>): void {
 }
 
 const monitorByUuid = prepared((db, uuid: string, projectId: number) =>
-  db.selectFrom('monitors').selectAll().where('uuid', '=', uuid).where('project_id', '=', projectId));
+  db.selectFrom('monitors').selectAll().where('uuid', '=', uuid).where('project_id', '=', projectId), { cached: true });
 const monitorsOfProject = prepared((db, projectId: number) =>
-  db.selectFrom('monitors').selectAll().where('project_id', '=', projectId).orderBy('id'));
+  db.selectFrom('monitors').selectAll().where('project_id', '=', projectId).orderBy('id'), { cached: true });
 
 export async function listMonitors(ctx: ActorCtx): Promise<Monitor[]> {
   const rows = await monitorsOfProject(ctx.store, ctx.actor.projectId);
   const policies = await policyRefs(ctx, rows.map((r) => r.escalation_policy_id));
-  return rows.map((r) => toMonitor(r, ctx.actor.projectUuid, policies));
+  return rows.map((r) => (r.escalation_policy_id === null ? shared(r, ctx.actor.projectUuid) : toMonitor(r, ctx.actor.projectUuid, policies)));
 }
 
-export async function getMonitor(ctx: ActorCtx, uuid: string): Promise<Monitor> {
-  const [row] = await monitorByUuid(ctx.store, uuid, ctx.actor.projectId);
+/** Synchronous where the store reads at once (SQLite) and no policy is named: the hot read makes no promise. */
+export function getMonitor(ctx: ActorCtx, uuid: string): Monitor | Promise<Monitor> {
+  const rows = monitorByUuid.now(ctx.store, uuid, ctx.actor.projectId);
+  return rows ? withPolicy(ctx, rows[0]) : monitorByUuid(ctx.store, uuid, ctx.actor.projectId).then(([row]) => withPolicy(ctx, row));
+}
+
+// A cached row (Store.readNow) is the same object until the database changes, and so is its
+// Monitor: callers treat what getMonitor and listMonitors return as read-only.
+const fromRow = new WeakMap<Row, Monitor>();
+function shared(row: Row, projectUuid: string): Monitor {
+  let m = fromRow.get(row);
+  if (!m) fromRow.set(row, (m = toMonitor(row, projectUuid)));
+  return m;
+}
+
+function withPolicy(ctx: ActorCtx, row: Row | undefined): Monitor | Promise<Monitor> {
   if (!row) throw new NotFoundError('Monitor');
-  return toMonitor(row, ctx.actor.projectUuid, await policyRefs(ctx, [row.escalation_policy_id]));
+  if (row.escalation_policy_id === null) return shared(row, ctx.actor.projectUuid);
+  return policyRefs(ctx, [row.escalation_policy_id]).then((policies) => toMonitor(row, ctx.actor.projectUuid, policies));
 }
 
 export async function createMonitor(ctx: ActorCtx, input: Record<string, unknown>): Promise<Monitor> {

@@ -10,24 +10,35 @@ interface Entry {
 /**
  * A hot query built once per dialect with kysely, then run with new arguments, skipping the
  * builder and compiler (about 25 µs a call). The builder receives sentinel arguments; their
- * positions in the compiled parameter list are where the real arguments go.
+ * positions in the compiled parameter list are where the real arguments go. With `cached`,
+ * SQLite reuses an identical read's rows until any connection writes (Store.readNow).
  */
-export function prepared<A extends unknown[], R>(build: (db: Kysely<Database>, ...args: A) => Compilable<R>) {
+export function prepared<A extends unknown[], R>(build: (db: Kysely<Database>, ...args: A) => Compilable<R>, opts: { cached?: boolean } = {}) {
   const byDialect = new Map<Dialect, Entry>();
-  function bind(dialect: Dialect, db: Kysely<Database>, args: A): CompiledQuery<R> {
-    let entry = byDialect.get(dialect);
-    if (!entry) {
+  function entry(dialect: Dialect, db: Kysely<Database>, args: A): Entry {
+    let e = byDialect.get(dialect);
+    if (!e) {
       const sentinels = args.map((_, i) => `\u0000arg${i}\u0000`) as A;
       const compiled = build(db, ...sentinels).compile();
-      entry = { compiled, slots: compiled.parameters.map((p) => sentinels.indexOf(p as never)) };
-      byDialect.set(dialect, entry);
+      e = { compiled, slots: compiled.parameters.map((p) => sentinels.indexOf(p as never)) };
+      byDialect.set(dialect, e);
     }
-    const { compiled, slots } = entry;
-    return { ...compiled, parameters: compiled.parameters.map((p, i) => (slots[i] >= 0 ? args[slots[i]] : p)) } as CompiledQuery<R>;
+    return e;
+  }
+  const parameters = ({ compiled, slots }: Entry, args: A) => compiled.parameters.map((p, i) => (slots[i] >= 0 ? args[slots[i]] : p));
+  function bind(dialect: Dialect, db: Kysely<Database>, args: A): CompiledQuery<R> {
+    const e = entry(dialect, db, args);
+    return { ...e.compiled, parameters: parameters(e, args) } as CompiledQuery<R>;
   }
   const run = async (store: Store, ...args: A): Promise<R[]> => {
     const q = bind(store.dialect, store.db, args);
-    return store.readNow?.<R>(q.sql, q.parameters) ?? (await store.db.executeQuery<R>(q)).rows;
+    return store.readNow?.<R>(q.sql, q.parameters, opts.cached) ?? (await store.db.executeQuery<R>(q)).rows;
+  };
+  /** The rows at once, without a promise, where the store can (Store.readNow); else undefined. */
+  run.now = (store: Store, ...args: A): R[] | undefined => {
+    if (!store.readNow) return undefined;
+    const e = entry(store.dialect, store.db, args);
+    return store.readNow<R>(e.compiled.sql, parameters(e, args), opts.cached);
   };
   /** The same query inside a transaction. */
   run.in = async (trx: Transaction<Database>, dialect: Dialect, ...args: A): Promise<R[]> =>

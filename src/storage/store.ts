@@ -17,17 +17,11 @@ export interface Store {
   /**
    * SQLite only: runs a read at once when no transaction is open on the connection (so it
    * sees exactly what a queued kysely read would), skipping kysely's connection queue.
+   * With `cached`, the rows of an identical earlier read are reused while no connection (this
+   * one, the CLI, another process) has committed a write since; callers must not mutate them.
    * Returns undefined when the caller must go through kysely.
    */
-  readNow?<R>(sql: string, parameters: readonly unknown[]): R[] | undefined;
-  /**
-   * A token that changes whenever any process revokes an API key, cheap enough to read on every
-   * request (SQLite: the identity of a file beside the database). Absent where no cheap and
-   * synchronous cross-process signal exists (PostgreSQL): key lookups are then never cached.
-   */
-  authEpoch?(): string;
-  /** Changes the token; called after a revocation commits. */
-  bumpAuthEpoch?(): void;
+  readNow?<R>(sql: string, parameters: readonly unknown[], cached?: boolean): R[] | undefined;
 }
 
 export interface StoreOptions {
@@ -70,6 +64,8 @@ function openSqlite(opts: StoreOptions): Store {
   }
   // kysely prepares every query anew; reusing statements by SQL text saves most of the cost.
   const statements = new Map<string, SQLite.Statement>();
+  // Writes on this connection; PRAGMA data_version counts those of every other connection.
+  let ownWrites = 0;
   const database = {
     prepare(text: string) {
       // Every transaction here writes: take the write lock at BEGIN, so a concurrent writer
@@ -80,30 +76,46 @@ function openSqlite(opts: StoreOptions): Store {
         st = raw.prepare(text);
         if (statements.size < 2000) statements.set(text, st);
       }
+      // kysely prepares right before it runs: count the write before it happens.
+      if (!st.readonly) ownWrites++;
       return st;
     },
     close: () => raw.close(),
   };
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  const epochFile = path.join(opts.dataDir, 'vigil.auth-epoch');
+  const dataVersion = raw.prepare('PRAGMA data_version').pluck();
+  // Other connections' commits are looked up once per synchronous run: the reads of one run
+  // (an API request's key and resource on SQLite) see one snapshot, and pay for one check.
+  let seenVersion: number | null = null;
+  const forget = () => { seenVersion = null; };
+  const versionNow = () => {
+    if (seenVersion === null) {
+      seenVersion = dataVersion.get() as number;
+      queueMicrotask(forget);
+    }
+    return seenVersion;
+  };
+  const cache = new Map<string, Map<string, { version: number; writes: number; rows: unknown[] }>>();
   // A read of a real table: SELECT 1 alone would not touch the database file.
   let ping: SQLite.Statement | null = null;
   return {
     db,
     dialect: 'sqlite',
-    readNow<R>(text: string, parameters: readonly unknown[]) {
+    readNow<R>(text: string, parameters: readonly unknown[], cached = false) {
       if (raw.inTransaction) return undefined;
-      return database.prepare(text).all(parameters) as R[];
-    },
-    authEpoch() {
-      const st = fs.statSync(epochFile, { throwIfNoEntry: false });
-      return st ? `${st.ino}:${st.mtimeMs}` : '';
-    },
-    bumpAuthEpoch() {
-      // A new file (rename is atomic) changes the inode even within one mtime tick.
-      const tmp = `${epochFile}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, `${Date.now()}\n`);
-      fs.renameSync(tmp, epochFile);
+      if (!cached) return database.prepare(text).all(parameters) as R[];
+      const version = versionNow();
+      let byArgs = cache.get(text);
+      if (!byArgs) cache.set(text, (byArgs = new Map()));
+      const args = JSON.stringify(parameters);
+      const hit = byArgs.get(args);
+      if (hit && hit.version === version && hit.writes === ownWrites) return hit.rows as R[];
+      const rows = database.prepare(text).all(parameters) as R[];
+      if (rows.length) {
+        if (byArgs.size >= 10_000) byArgs.clear();
+        byArgs.set(args, { version, writes: ownWrites, rows });
+      }
+      return rows;
     },
     async ping() {
       (ping ??= raw.prepare('SELECT id FROM schema_migrations LIMIT 1')).get();

@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../harness.ts';
 import { REGIONS } from '../../src/domain/monitors.ts';
+import { openStore } from '../../src/storage/store.ts';
 
 let h: Harness;
 before(async () => { h = await startHarness(); });
@@ -201,5 +202,25 @@ describe('/v1/monitors', () => {
     const res = await h.request('PUT', '/v1/monitors/mon_AAAAAAAAAAAAAA', { body: { check_frequency: 7 } });
     assert.equal(res.status, 404);
     assert.deepEqual(res.body, { message: 'Monitor not found' });
+  });
+
+  test('a repeated read is never stale: writes by this process and by another connection show at once', async () => {
+    const m = (await h.request('POST', '/v1/monitors', { body: { name: 'fresh', url: 'https://example.org' } })).body;
+    const get = async () => (await h.request('GET', `/v1/monitors/${m.uuid}`)).body;
+    assert.equal((await get()).name, 'fresh');
+    assert.equal((await get()).name, 'fresh'); // served again, from the read cache on SQLite
+    // This process, outside the API (as the engine writes a check result).
+    await h.ctx.store.db.updateTable('monitors').set({ status: 'down' }).where('uuid', '=', m.uuid).execute();
+    assert.equal((await get()).status, 'down');
+    // Another connection to the same database (as the CLI or a second node would write).
+    const other = await openStore({ databaseUrl: h.config.databaseUrl, dataDir: h.config.dataDir });
+    try {
+      await other.db.updateTable('monitors').set({ name: 'renamed elsewhere' }).where('uuid', '=', m.uuid).execute();
+      assert.equal((await get()).name, 'renamed elsewhere');
+      await other.db.deleteFrom('monitors').where('uuid', '=', m.uuid).execute();
+      assert.equal((await h.request('GET', `/v1/monitors/${m.uuid}`)).status, 404);
+    } finally {
+      await other.close();
+    }
   });
 });
