@@ -21,10 +21,12 @@ interface KeyFormValues {
 
 const EMPTY_FORM: KeyFormValues = { name: '', permission: '', expiration: 'never', expiresOn: '' };
 
-function settingsHeader(project: MemberProject, current: string): Markup {
+/** The settings pages' heading and their tabs (Developers, Members). */
+export function settingsHeader(project: MemberProject, current: 'developers' | 'members'): Markup {
+  const tab = (key: string, label: string) => html`<a href="${developersPath(project.uuid).replace(/developers$/, key)}"${current === key ? html` aria-current="page"` : ''}>${label}</a>`;
   return html`${projectHeader(project, 'settings')}
 <h1>${project.name} <span class="subtitle">settings</span></h1>
-<nav class="tabs" aria-label="Project settings"><a href="${developersPath(project.uuid)}"${current === 'developers' ? html` aria-current="page"` : ''}>Developers</a></nav>`;
+<nav class="tabs" aria-label="Project settings">${tab('developers', 'Developers')}${tab('members', 'Members')}</nav>`;
 }
 
 const tomorrow = (now: number) => new Date(now + 86_400_000).toISOString().slice(0, 10);

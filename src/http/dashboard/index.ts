@@ -17,6 +17,7 @@ import outageRoutes from './outages.ts';
 import incidentRoutes from './incidents.ts';
 import maintenanceRoutes from './maintenance.ts';
 import statusPageRoutes from './statuspages.ts';
+import memberRoutes from './members.ts';
 
 /** Dashboard forms are small; anything bigger is refused before it is read. */
 const FORM_BODY_LIMIT = 64 * 1024;
@@ -124,5 +125,6 @@ export default async function dashboard(app: FastifyInstance, opts: { ctx: Ctx; 
     incidentRoutes(signedIn, deps);
     maintenanceRoutes(signedIn, deps);
     statusPageRoutes(signedIn, deps);
+    memberRoutes(signedIn, deps);
   });
 }
