@@ -53,6 +53,8 @@ export const files = [
   'test/notify/email.test.ts',
   'test/notify/kill.test.ts',
   // [marker: alerting tests]
+  'test/dashboard/alerting.test.ts',
+  // [marker: alerting dashboard]
   'test/dashboard/members.test.ts',
   // [marker: dashboard members]
 ];

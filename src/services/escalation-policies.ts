@@ -113,3 +113,20 @@ export async function healthcheckPolicy(ctx: ActorCtx, h: { id: number; escalati
     .where('healthcheck_id', '=', h.id).where('ended_at', 'is', null).orderBy('id', 'desc').limit(1).executeTakeFirst();
   return { uuid: ref.uuid, name: ref.name, alertedSteps: Number(open?.alerted_steps ?? 0), totalSteps: ref.totalSteps };
 }
+
+/** Makes this policy the project default, or (null) leaves the project without one. */
+export async function setDefaultPolicy(ctx: ActorCtx, uuid: string | null): Promise<void> {
+  if (uuid !== null) {
+    await updatePolicy(ctx, uuid, { isDefault: true });
+    return;
+  }
+  await ctx.store.db.updateTable('escalation_policies').set({ is_default: 0, updated_at: ctx.clock() })
+    .where('project_id', '=', ctx.actor.projectId).where('is_default', '=', 1).execute();
+}
+
+/** The emails of the project's members: the people a policy step can alert. */
+export async function memberEmails(ctx: ActorCtx): Promise<string[]> {
+  const rows = await ctx.store.db.selectFrom('project_members').innerJoin('users', 'users.id', 'project_members.user_id')
+    .select('users.email').where('project_members.project_id', '=', ctx.actor.projectId).orderBy('users.email').execute();
+  return rows.map((r) => r.email);
+}

@@ -41,11 +41,11 @@ async function expect404(paths: string[], post = false) {
 
 describe('dashboard management screens', () => {
   test('every project screen is one tab away, the current one marked', async () => {
-    for (const [tab, label] of [['monitors', 'Monitors'], ['healthchecks', 'Healthchecks'], ['outages', 'Outages'], ['incidents', 'Incidents'], ['maintenance', 'Maintenance'], ['statuspages', 'Status pages'], ['settings/developers', 'Settings']]) {
+    for (const [tab, label] of [['monitors', 'Monitors'], ['healthchecks', 'Healthchecks'], ['outages', 'Outages'], ['incidents', 'Incidents'], ['maintenance', 'Maintenance'], ['statuspages', 'Status pages'], ['alerting', 'Alerting'], ['settings/developers', 'Settings']]) {
       const page = await admin.get(at(tab));
       assert.equal(page.status, 200, tab);
       const nav = /<nav class="project-nav"[\s\S]*?<\/nav>/.exec(page.text)![0];
-      assert.equal((nav.match(/<a href=/g) ?? []).length, 7);
+      assert.equal((nav.match(/<a href=/g) ?? []).length, 8);
       assert.match(nav, new RegExp(`aria-current="page">${label}<`), tab);
     }
   });

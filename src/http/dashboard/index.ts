@@ -17,6 +17,7 @@ import outageRoutes from './outages.ts';
 import incidentRoutes from './incidents.ts';
 import maintenanceRoutes from './maintenance.ts';
 import statusPageRoutes from './statuspages.ts';
+import alertingRoutes from './alerting.ts';
 import memberRoutes from './members.ts';
 
 /** Dashboard forms are small; anything bigger is refused before it is read. */
@@ -125,6 +126,7 @@ export default async function dashboard(app: FastifyInstance, opts: { ctx: Ctx; 
     incidentRoutes(signedIn, deps);
     maintenanceRoutes(signedIn, deps);
     statusPageRoutes(signedIn, deps);
+    alertingRoutes(signedIn, deps);
     memberRoutes(signedIn, deps);
   });
 }

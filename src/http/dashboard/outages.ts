@@ -8,6 +8,7 @@ import { sendUserPage, time, type Deps } from './layout.ts';
 import { csrfToken } from './session.ts';
 import { actorFor, projectHeader, projectPath, userProject } from './project-nav.ts';
 import { notice } from './monitors.ts';
+import { deliveryHistory } from './alerting-deliveries.ts';
 
 const PER_PAGE = 50;
 const STATUSES = ['all', 'ongoing', 'resolved'] as const;
@@ -101,7 +102,8 @@ ${notice(req, NOTICES)}
     ${o.confirmed_locations ? html`<dt>Confirmed from</dt><dd>${o.confirmed_locations.split(',').join(', ')}</dd>` : ''}
     <dt>Acknowledged</dt><dd id="outage-ack">${o.acknowledged_at === null ? 'No' : time(o.acknowledged_at)}</dd>
   </dl>
-</section>`;
+</section>
+${await deliveryHistory(ctx, o.id)}`;
     return sendUserPage(assets, req, reply, 200, `Outage · ${p.name}`, body);
   });
 

@@ -13,6 +13,7 @@ export const TABS = [
   ['incidents', 'Incidents'],
   ['maintenance', 'Maintenance'],
   ['statuspages', 'Status pages'],
+  ['alerting', 'Alerting'],
   ['settings', 'Settings'],
 ] as const;
 export type Tab = (typeof TABS)[number][0];
