@@ -54,6 +54,8 @@ export const files = [
   'test/notify/kill.test.ts',
   // [marker: alerting tests]
   'test/dashboard/alerting.test.ts',
+  'test/notify/housekeeping.test.ts',
+  'test/notify/subscribers.test.ts',
   // [marker: alerting dashboard]
   'test/dashboard/members.test.ts',
   // [marker: dashboard members]

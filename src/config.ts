@@ -21,6 +21,8 @@ export interface Config {
   rawRetentionDays: number;
   hourlyRetentionDays: number;
   rollupRetentionDays: number;
+  /** Delivered and given-up outbox rows are deleted after this many days. */
+  outboxRetentionDays: number;
   targetPolicy: TargetPolicy;
   /** Extra CA certificates (PEM) trusted by HTTPS checks, from VIGIL_TLS_CA_FILE. */
   tlsCa: Buffer | null;
@@ -124,5 +126,6 @@ export function loadConfig(env: Env = process.env): Config {
     rawRetentionDays: int(env, 'VIGIL_RAW_RETENTION_DAYS', 7, 1, 3650),
     hourlyRetentionDays: int(env, 'VIGIL_HOURLY_RETENTION_DAYS', 30, 1, 3650),
     rollupRetentionDays: int(env, 'VIGIL_ROLLUP_RETENTION_DAYS', 400, 1, 36500),
+    outboxRetentionDays: int(env, 'VIGIL_OUTBOX_RETENTION_DAYS', 30, 1, 3650),
   };
 }

@@ -53,7 +53,9 @@ export async function startServer(
       throw err;
     }
   }
-  const engine = config.role === 'api' ? null : (await import('./prober/engine.ts')).startEngine(ctx, config);
+  // The engine's retention pass also prunes the outbox (VIGIL_OUTBOX_RETENTION_DAYS).
+  const retention = { rawDays: config.rawRetentionDays, hourlyDays: config.hourlyRetentionDays, dailyDays: config.rollupRetentionDays, outboxDays: config.outboxRetentionDays };
+  const engine = config.role === 'api' ? null : (await import('./prober/engine.ts')).startEngine(ctx, config, { retention });
   let stopped = false;
   return {
     app,

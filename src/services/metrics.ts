@@ -22,6 +22,8 @@ export interface MetricsSnapshot {
   projects: { uuid: string; monitors: number; healthchecks: number; openOutages: number }[];
   monitors: MonitorSnapshot[];
   healthchecks: { uuid: string; name: string; project: string; paused: boolean; up: boolean }[];
+  /** Outbox rows waiting for delivery (retries included) and the age of the oldest, in seconds (0 when none). */
+  outbox: { pending: number; oldestPendingSeconds: number };
 }
 
 /**
@@ -62,6 +64,13 @@ export async function metricsSnapshot(ctx: Ctx, opts: { projectId?: number; coun
     .orderBy('id')
     .execute();
 
+  const pendingRow = await db.selectFrom('notifications')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('created_at').as('oldest')])
+    .where('next_attempt_at', 'is not', null)
+    .$if(one, (q) => q.where('project_id', '=', pid))
+    .executeTakeFirst();
+  const oldest = pendingRow?.oldest == null ? null : Number(pendingRow.oldest);
+
   const open = new Set(openRows.map((o) => Number(o.monitor_id)));
   const counts = new Map<number, MonitorSnapshot['counts']>();
   for (const r of countRows) {
@@ -92,5 +101,6 @@ export async function metricsSnapshot(ctx: Ctx, opts: { projectId?: number; coun
     })),
     monitors,
     healthchecks,
+    outbox: { pending: Number(pendingRow?.n ?? 0), oldestPendingSeconds: oldest === null ? 0 : Math.max(0, (ctx.clock() - oldest) / 1000) },
   };
 }

@@ -5,7 +5,11 @@ export interface RetentionPolicy {
   rawDays: number;
   hourlyDays: number;
   dailyDays: number;
+  /** Delivered and given-up outbox rows (VIGIL_OUTBOX_RETENTION_DAYS); 30 when not given. */
+  outboxDays?: number;
 }
+
+export const DEFAULT_OUTBOX_RETENTION_DAYS = 30;
 
 const BATCH = 5000;
 
@@ -41,6 +45,33 @@ export async function pruneOnce(ctx: Ctx, policy: RetentionPolicy, maxBatches = 
       const res = await db.deleteFrom('check_rollups').where('granularity', '=', granularity).where('bucket', '=', b).executeTakeFirst();
       deleted += Number(res.numDeletedRows);
     }
+  }
+  return deleted + (await pruneOutbox(ctx, policy.outboxDays ?? DEFAULT_OUTBOX_RETENTION_DAYS, maxBatches));
+}
+
+/**
+ * Deletes outbox rows delivered or given up more than `days` ago, in bounded batches. Rows of an
+ * outage still open stay: its recovery and acknowledgement go to the channels its DOWN rows name.
+ */
+export async function pruneOutbox(ctx: Ctx, days: number, maxBatches = 20): Promise<number> {
+  const cutoff = ctx.clock() - days * DAY;
+  const db = ctx.store.db;
+  let deleted = 0;
+  for (let i = 0; i < maxBatches; i++) {
+    const res = await db
+      .deleteFrom('notifications')
+      .where('id', 'in', (eb) => eb.selectFrom('notifications as n')
+        .leftJoin('outages as o', 'o.id', 'n.outage_id')
+        .select('n.id')
+        .where('n.next_attempt_at', 'is', null)
+        .where((w) => w.or([w('n.delivered_at', '<', cutoff), w('n.gave_up_at', '<', cutoff)]))
+        .where((w) => w.or([w('n.outage_id', 'is', null), w('o.ended_at', 'is not', null)]))
+        .orderBy('n.id')
+        .limit(BATCH))
+      .executeTakeFirst();
+    const n = Number(res.numDeletedRows);
+    deleted += n;
+    if (n < BATCH) break;
   }
   return deleted;
 }

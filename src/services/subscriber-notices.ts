@@ -29,16 +29,21 @@ function pick(t: LocalizedText, lang: string): string {
 }
 
 /**
- * Queues an email to every email subscriber of the given status pages (of the project), in the
- * transaction that created or changed the incident or maintenance window.
+ * Queues a message to every subscriber of the given status pages (of the project), in the
+ * transaction that created or changed the incident or maintenance window: an email to email
+ * subscribers, a Teams message to the webhook URL of teams subscribers. SMS subscribers are
+ * kept but get nothing: Vigil has no SMS provider.
  */
 export async function notifySubscribers(trx: Trx, projectId: number, pageUuids: string[], notice: Notice, now: number): Promise<number> {
   if (pageUuids.length === 0) return 0;
   const subs = await trx.selectFrom('status_page_subscribers as s')
     .innerJoin('status_pages as p', 'p.id', 's.status_page_id')
-    .select(['s.email', 's.token', 's.language', 'p.uuid', 'p.name', 'p.subdomain'])
+    .select(['s.type', 's.email', 's.teams_webhook_url', 's.token', 's.language', 'p.uuid', 'p.name', 'p.subdomain'])
     .where('p.project_id', '=', projectId).where('p.uuid', 'in', pageUuids)
-    .where('s.type', '=', 'email').where('s.email', 'is not', null)
+    .where((eb) => eb.or([
+      eb.and([eb('s.type', '=', 'email'), eb('s.email', 'is not', null)]),
+      eb.and([eb('s.type', '=', 'teams'), eb('s.teams_webhook_url', 'is not', null)]),
+    ]))
     .orderBy('s.id')
     .execute();
   const rows: NewNotification[] = subs.map((s) => {
@@ -62,7 +67,8 @@ export async function notifySubscribers(trx: Trx, projectId: number, pageUuids: 
         startDate: iso(notice.startsAt), endDate: iso(notice.endsAt),
       };
     }
-    return { project_id: projectId, channel_id: null, kind: 'email', recipient: s.email, outage_id: null, step: null, event: payload.event, payload };
+    const to = s.type === 'teams' ? { kind: 'teams', recipient: s.teams_webhook_url } : { kind: 'email', recipient: s.email };
+    return { project_id: projectId, channel_id: null, ...to, outage_id: null, step: null, event: payload.event, payload };
   });
   await enqueue(trx, rows, now);
   return rows.length;

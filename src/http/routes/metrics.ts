@@ -38,6 +38,8 @@ export function vigilFamilies(s: MetricsSnapshot): Family[] {
     { name: 'hyperping_healthcheck_up', type: 'gauge', help: '1 if the heartbeat check is up, 0 if down (paused checks are left out).', samples: s.healthchecks.filter((h) => !h.paused).map((h) => ({ labels: { uuid: h.uuid, name: h.name, project: h.project }, value: bool(h.up) })) },
     { name: 'hyperping_healthcheck_paused', type: 'gauge', help: '1 if the heartbeat check is paused.', samples: s.healthchecks.map((h) => ({ labels: { uuid: h.uuid, name: h.name, project: h.project }, value: bool(h.paused) })) },
     { name: 'hyperping_healthchecks', type: 'gauge', help: 'Heartbeat checks of the project.', samples: s.projects.map((p) => ({ labels: { project: p.uuid }, value: p.healthchecks })) },
+    { name: 'vigil_outbox_pending', type: 'gauge', help: 'Notifications waiting in the outbox for delivery, retries included.', samples: [{ value: s.outbox.pending }] },
+    { name: 'vigil_outbox_oldest_pending_seconds', type: 'gauge', help: 'Age of the oldest notification waiting in the outbox (0 when none).', samples: [{ value: s.outbox.oldestPendingSeconds }] },
     { name: 'hyperping_tenant_active_outages', type: 'gauge', help: 'Open outages of the project (monitors, heartbeat checks and manual ones).', samples: s.projects.map((p) => ({ labels: { project: p.uuid }, value: p.openOutages })) },
   ];
 }
