@@ -58,6 +58,7 @@ export const files = [
   'test/notify/subscribers.test.ts',
   // [marker: alerting dashboard]
   'test/dashboard/members.test.ts',
+  'test/dashboard/editing.test.ts',
   // [marker: dashboard members]
 ];
 

@@ -7,6 +7,8 @@ export interface Actor {
   projectUuid: string;
   permission: Permission;
   keyId: string | null;
+  /** A dashboard user acting in the project (no key then): named where an action records who. */
+  user?: { uuid: string; email: string } | null;
 }
 
 export interface Logger {

@@ -315,3 +315,17 @@ export async function monitorNames(ctx: ActorCtx, uuids: string[]): Promise<Map<
     .where('project_id', '=', ctx.actor.projectId).where('uuid', 'in', uuids.slice(0, 500)).execute();
   return new Map(rows.map((r) => [r.uuid, r.name]));
 }
+
+export interface MonitorChoice {
+  uuid: string;
+  name: string;
+  url: string;
+}
+
+/** Every monitor of the project by name, for the forms that choose monitors (not heartbeat checks). */
+export async function monitorChoices(ctx: ActorCtx): Promise<MonitorChoice[]> {
+  return ctx.store.db.selectFrom('monitors').select(['uuid', 'name', 'url'])
+    .where('project_id', '=', ctx.actor.projectId)
+    .orderBy(sql`lower(name)`).orderBy('id')
+    .execute();
+}

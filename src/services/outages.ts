@@ -164,11 +164,13 @@ export async function deleteOutage(ctx: ActorCtx, uuid: string): Promise<void> {
 export async function acknowledgeOutage(ctx: ActorCtx, uuid: string): Promise<void> {
   const o = await getOutage(ctx, uuid);
   if (o.acknowledged_at !== null) return;
-  // Keys act, not users: acknowledgedBy names the API key ({uuid: key id, email: "", name: key name}).
+  // acknowledgedBy names the API key ({uuid: key id, email: "", name: key name}), or the
+  // dashboard user ({uuid: user id, email, name: email}; users have no other name).
   const key = ctx.actor.keyId
     ? await ctx.store.db.selectFrom('api_keys').select(['id', 'name']).where('id', '=', ctx.actor.keyId).executeTakeFirst()
     : undefined;
-  const by = key ? JSON.stringify({ uuid: key.id, email: '', name: key.name }) : null;
+  const user = ctx.actor.user;
+  const by = key ? JSON.stringify({ uuid: key.id, email: '', name: key.name }) : user ? JSON.stringify({ uuid: user.uuid, email: user.email, name: user.email }) : null;
   // The walk stops (it skips acknowledged outages); the channels alerted so far are told.
   await ctx.store.db.transaction().execute(async (trx) => {
     const res = await trx.updateTable('outages')

@@ -172,7 +172,7 @@ describe('dashboard management screens', () => {
     assert.equal(sp.settings.theme, 'light');
     assert.deepEqual(sp.resolved.map((s) => [s.name, s.services.map((x) => [x.monitor?.uuid, x.show_response_times])]), [[{ en: 'Shop' }, [[monitor.uuid, true]]]]);
     const again = await admin.get(at(`statuspages/${uuid}`));
-    assert.ok(again.text.includes(`${monitor.uuid} # Checkout API</textarea>`), 'the section lists its monitor with its name');
+    assert.match(again.text, new RegExp(`<input type="checkbox" name="section_monitors_0" value="${monitor.uuid}" id="[^"]+" checked> <span>Checkout API<`), 'the section shows its monitor checked, by name');
     const pub = await fetch(`${h.url}/status/acme-dash`);
     assert.equal(pub.status, 200);
     const pubText = await pub.text();

@@ -2,8 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../domain/errors.ts';
 import { PERIOD_TYPES } from '../../domain/healthchecks.ts';
 import {
-  createHealthcheck, deleteHealthcheck, getHealthcheck, listHealthchecks, recentPings, setHealthcheckPaused, type Healthcheck,
+  createHealthcheck, deleteHealthcheck, getHealthcheck, listHealthchecks, recentPings, setHealthcheckPaused, updateHealthcheck, type Healthcheck,
 } from '../../services/healthchecks.ts';
+import { listPolicies } from '../../services/escalation-policies.ts';
 import type { MemberProject } from '../../services/users.ts';
 import { html, type Markup } from './html.ts';
 import { csrfInput, field, form, formError, messageField, selectField, type FieldErrors } from './forms.ts';
@@ -17,6 +18,7 @@ const NOTICES: Record<string, string> = {
   paused: 'The healthcheck is paused: missing pings raise nothing until it is resumed.',
   resumed: 'The healthcheck was resumed.',
   deleted: 'The healthcheck was deleted, with its pings.',
+  saved: 'The healthcheck was saved.',
 };
 
 type HcState = 'new' | 'up' | 'down' | 'paused';
@@ -39,12 +41,21 @@ function pingUrl(url: string, id: string, label: Markup | string): Markup {
 </div>`;
 }
 
-interface HcForm { name: string; kind: string; period_value: string; period_type: string; cron: string; timezone: string; grace_period_value: string; grace_period_type: string }
-const EMPTY: HcForm = { name: '', kind: 'period', period_value: '1', period_type: 'days', cron: '', timezone: 'UTC', grace_period_value: '1', grace_period_type: 'hours' };
+interface HcForm { name: string; kind: string; period_value: string; period_type: string; cron: string; timezone: string; grace_period_value: string; grace_period_type: string; policy: string; paused: string }
+const EMPTY: HcForm = { name: '', kind: 'period', period_value: '1', period_type: 'days', cron: '', timezone: 'UTC', grace_period_value: '1', grace_period_type: 'hours', policy: '', paused: '' };
+
+/** The edit form's values: the healthcheck as it stands. */
+function formOf(h: Healthcheck, policyUuid: string): HcForm {
+  const s = h.settings;
+  return {
+    name: h.name, kind: s.cron ? 'cron' : 'period', period_value: String(s.period_value ?? 1), period_type: s.period_type ?? 'days',
+    cron: s.cron ?? '', timezone: s.timezone, grace_period_value: String(s.grace_value), grace_period_type: s.grace_type, policy: policyUuid, paused: h.paused ? 'on' : '',
+  };
+}
 const UNITS = PERIOD_TYPES.map((t) => [t, t] as const);
 const numberish = (v: string): unknown => (/^\d+$/.test(v.trim()) ? Number(v.trim()) : v);
 const PATTERNS: [RegExp, string][] = [
-  [/grace/, 'grace_period_value'], [/cron/i, 'cron'], [/timezone/i, 'timezone'], [/period/, 'period_value'],
+  [/grace/, 'grace_period_value'], [/cron/i, 'cron'], [/timezone/i, 'timezone'], [/period/, 'period_value'], [/[Ee]scalation policy/, 'policy'],
 ];
 
 export default function healthcheckRoutes(app: FastifyInstance, { ctx, assets, publicUrl }: Deps) {
@@ -75,11 +86,15 @@ ${notice(req, NOTICES)}
     return sendUserPage(assets, req, reply, 200, `Healthchecks · ${p.name}`, body);
   });
 
-  function formPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, status: number, v: HcForm, e: FieldErrors) {
+  /** The create form, or with `hc` the edit form of that healthcheck. */
+  async function formPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, status: number, v: HcForm, e: FieldErrors, hc?: Healthcheck) {
+    const policies = await listPolicies(actorFor(ctx, p));
     const radio = (value: string, label: string) => html`<label class="choice"><input type="radio" name="kind" value="${value}"${v.kind === value ? html` checked` : ''}> <span>${label}</span></label>`;
-    const body = html`${projectHeader(p, 'healthchecks', [{ text: 'New' }])}
-<h1>Create healthcheck</h1>
-<section class="card narrow-wide"><form method="post" action="${base(p)}">
+    const title = hc ? `Edit ${hc.name}` : 'Create healthcheck';
+    const crumbs = hc ? [{ text: hc.name, href: `${base(p)}/${hc.uuid}` }, { text: 'Edit' }] : [{ text: 'New' }];
+    const body = html`${projectHeader(p, 'healthchecks', crumbs)}
+<h1>${title}</h1>
+<section class="card narrow-wide"><form method="post" action="${hc ? `${base(p)}/${hc.uuid}/edit` : base(p)}">
   ${csrfInput(csrfToken(req, reply))}
   ${formError(e)}
   ${field({ label: 'Name', name: 'name', value: v.name, error: e.name, required: true, attrs: html` maxlength="255" autocomplete="off"` })}
@@ -99,27 +114,56 @@ ${notice(req, NOTICES)}
     ${field({ label: 'Grace period', name: 'grace_period_value', type: 'number', value: v.grace_period_value, error: e.grace_period_value, hint: 'How late a ping may be before the check goes down.', attrs: html` min="0" inputmode="numeric"` })}
     ${selectField({ label: 'Grace unit', name: 'grace_period_type', value: v.grace_period_type, options: UNITS })}
   </div>
-  <div class="actions"><button type="submit" class="primary">Create healthcheck</button> <a class="button" href="${base(p)}">Cancel</a></div>
+  ${policies.length || v.policy ? selectField({ label: 'Escalation policy', name: 'policy', value: v.policy, options: [['', 'None'], ...policies.map((x) => [x.uuid, x.name] as const)], error: e.policy, hint: 'Who is alerted, step by step, when the check goes down.' }) : ''}
+  ${hc ? html`<label class="choice"><input type="checkbox" name="paused" id="f-paused"${v.paused ? html` checked` : ''}> <span>Paused <span class="hint">missing pings raise nothing while paused</span></span></label>` : ''}
+  <div class="actions"><button type="submit" class="primary">${hc ? 'Save healthcheck' : 'Create healthcheck'}</button> <a class="button" href="${hc ? `${base(p)}/${hc.uuid}` : base(p)}">Cancel</a></div>
 </form></section>`;
-    return sendUserPage(assets, req, reply, status, 'Create healthcheck', body);
+    return sendUserPage(assets, req, reply, status, title, body);
   }
 
-  app.get('/projects/:uuid/healthchecks/new', async (req, reply) => formPage(req, reply, await userProject(ctx, req), 200, EMPTY, {}));
-  app.post('/projects/:uuid/healthchecks', async (req, reply) => {
-    const p = await userProject(ctx, req);
+  /** The service input of a submitted form: the chosen schedule replaces the other. */
+  function inputOf(req: FastifyRequest): [HcForm, Record<string, unknown>] {
     const f = form(req);
     const v = Object.fromEntries(Object.keys(EMPTY).map((k) => [k, f.get(k) ?? ''])) as unknown as HcForm;
     const input: Record<string, unknown> = { name: v.name, grace_period_value: numberish(v.grace_period_value), grace_period_type: v.grace_period_type };
     if (v.kind === 'cron') Object.assign(input, { cron: v.cron, timezone: v.timezone });
     else Object.assign(input, { period_value: numberish(v.period_value), period_type: v.period_type });
+    if (f.has('policy')) input.escalation_policy = v.policy || 'none';
+    return [v, input];
+  }
+  // "A schedule is required" belongs to whichever schedule was chosen.
+  const errorField = (v: HcForm, message: string) => (/schedule is required/.test(message) ? (v.kind === 'cron' ? 'cron' : 'period_value') : messageField(message, ['name'], PATTERNS));
+
+  app.get('/projects/:uuid/healthchecks/new', async (req, reply) => formPage(req, reply, await userProject(ctx, req), 200, EMPTY, {}));
+  app.post('/projects/:uuid/healthchecks', async (req, reply) => {
+    const p = await userProject(ctx, req);
+    const [v, input] = inputOf(req);
     try {
       const h = await createHealthcheck(actorFor(ctx, p), input);
       return reply.redirect(`${base(p)}/${h.uuid}?done=created`, 303);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      // "A schedule is required" belongs to whichever schedule was chosen.
-      const at = /schedule is required/.test(err.message) ? (v.kind === 'cron' ? 'cron' : 'period_value') : messageField(err.message, ['name'], PATTERNS);
-      return formPage(req, reply, p, 422, v, { [at]: err.message });
+      return formPage(req, reply, p, 422, v, { [errorField(v, err.message)]: err.message });
+    }
+  });
+
+  app.get('/projects/:uuid/healthchecks/:hc/edit', async (req, reply) => {
+    const [p, h] = await hcOf(req);
+    const policy = (await listPolicies(actorFor(ctx, p))).find((x) => h.escalation_policy_id != null && Number(x.id) === Number(h.escalation_policy_id));
+    return formPage(req, reply, p, 200, formOf(h, policy?.uuid ?? ''), {}, h);
+  });
+  app.post('/projects/:uuid/healthchecks/:hc/edit', async (req, reply) => {
+    const [p, h] = await hcOf(req);
+    const [v, input] = inputOf(req);
+    try {
+      const actor = actorFor(ctx, p);
+      await updateHealthcheck(actor, h.uuid, input);
+      const paused = v.paused === 'on';
+      if (paused !== (h.paused === 1)) await setHealthcheckPaused(actor, h.uuid, paused);
+      return reply.redirect(`${base(p)}/${h.uuid}?done=saved`, 303);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return formPage(req, reply, p, 422, v, { [errorField(v, err.message)]: err.message }, h);
     }
   });
 
@@ -132,6 +176,7 @@ ${notice(req, NOTICES)}
 <div class="page-head">
   <div class="title-block"><h1>${h.name}</h1><p class="meta">${schedule(h)} · grace ${unit(h.settings.grace_value, h.settings.grace_type)}</p></div>
   <div class="actions head-actions">
+    <a class="button" href="${path}/edit">Edit</a>
     <form method="post" action="${path}/${h.paused ? 'resume' : 'pause'}">${csrfInput(csrf)}<button type="submit">${h.paused ? 'Resume' : 'Pause'}</button></form>
     <a class="button danger-outline" href="${path}/delete">Delete</a>
   </div>

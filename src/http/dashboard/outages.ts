@@ -1,9 +1,13 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ValidationError } from '../../domain/errors.ts';
 import { formatDuration } from '../../domain/reports.ts';
-import { acknowledgeOutage, getOutage, listOutages, resolveOutage, unacknowledgeOutage, type Outage } from '../../services/outages.ts';
+import { acknowledgeOutage, createOutage, getOutage, listOutages, resolveOutage, unacknowledgeOutage, type Outage } from '../../services/outages.ts';
+import { monitorChoices } from '../../services/dashboard-views.ts';
+import { listPolicies } from '../../services/escalation-policies.ts';
 import type { MemberProject } from '../../services/users.ts';
 import { html, type Markup } from './html.ts';
-import { csrfInput } from './forms.ts';
+import { csrfInput, field, form, formError, messageField, selectField, textareaField, type FieldErrors } from './forms.ts';
+import { monitorSelect } from './monitor-picker.ts';
 import { sendUserPage, time, type Deps } from './layout.ts';
 import { csrfToken } from './session.ts';
 import { actorFor, projectHeader, projectPath, userProject } from './project-nav.ts';
@@ -17,7 +21,21 @@ const NOTICES: Record<string, string> = {
   acknowledged: 'The outage is acknowledged.',
   unacknowledged: 'The acknowledgement was removed.',
   resolved: 'The outage is resolved.',
+  created: 'The outage was created.',
 };
+
+interface OutageForm { monitor: string; starts: string; ends: string; status_code: string; description: string; policy: string }
+const PATTERNS: [RegExp, string][] = [[/monitorUuid/, 'monitor'], [/^endDate/, 'ends'], [/^startDate/, 'starts'], [/statusCode/, 'status_code'], [/description/, 'description'], [/[Ee]scalation policy/, 'policy']];
+/** A datetime-local value is read as UTC (the form says so); anything else goes to the rules as typed. */
+const instant = (v: string) => (/^\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(v) ? `${v}:00Z` : v);
+const local = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+
+/** Who acknowledged: the dashboard user's email, or the API key's name. */
+function ackBy(o: Outage): string {
+  if (!o.acknowledged_by) return '';
+  const by = JSON.parse(o.acknowledged_by) as { email: string; name: string };
+  return by.email || (by.name ? `API key “${by.name}”` : '');
+}
 
 /** What the outage is about: a monitor (linked), a healthcheck (linked) or a deleted one. */
 function subject(p: MemberProject, o: Outage): Markup {
@@ -55,7 +73,8 @@ export default function outageRoutes(app: FastifyInstance, { ctx, assets }: Deps
     };
     const now = ctx.clock();
     const body = html`${projectHeader(p, 'outages')}
-<div class="page-head"><h1>Outages</h1><p class="hint">${res.ongoingCount} ongoing</p></div>
+<div class="page-head"><div><h1>Outages</h1><p class="hint">${res.ongoingCount} ongoing</p></div><a class="button primary" href="${base(p)}/new">Create outage</a></div>
+${notice(req, NOTICES)}
 <section class="card">
   <form class="search" method="get" action="${base(p)}" role="search">
     <label for="q">Search by monitor, URL or cause</label>
@@ -76,6 +95,47 @@ export default function outageRoutes(app: FastifyInstance, { ctx, assets }: Deps
   ${pages > 1 ? html`<nav class="pager" aria-label="Pages">${page > 1 ? html`<a rel="prev" href="${href(status, page - 1)}">‹ Previous</a>` : html`<span></span>`}<span>Page ${page} of ${pages}</span>${page < pages ? html`<a rel="next" href="${href(status, page + 1)}">Next ›</a>` : html`<span></span>`}</nav>` : ''}
 </section>`;
     return sendUserPage(assets, req, reply, 200, `Outages · ${p.name}`, body);
+  });
+
+  async function newPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, status: number, v: OutageForm, e: FieldErrors) {
+    const actor = actorFor(ctx, p);
+    const [monitors, policies] = await Promise.all([monitorChoices(actor), listPolicies(actor)]);
+    const body = html`${projectHeader(p, 'outages', [{ text: 'New' }])}
+<h1>Create outage</h1>
+<p class="hint">Record an outage by hand, such as one the checks could not see. It counts in uptime and reports like a detected one.</p>
+<section class="card narrow-wide"><form method="post" action="${base(p)}">
+  ${csrfInput(csrfToken(req, reply))}
+  ${formError(e)}
+  ${monitorSelect({ name: 'monitor', label: 'Monitor', monitors, value: v.monitor, error: e.monitor })}
+  <div class="grid-2">
+    ${field({ label: 'Started (UTC)', name: 'starts', type: 'datetime-local', value: v.starts, error: e.starts, required: true })}
+    ${field({ label: 'Ended (UTC)', name: 'ends', type: 'datetime-local', value: v.ends, error: e.ends, hint: 'Empty while it goes on.' })}
+  </div>
+  ${field({ label: 'Status code', name: 'status_code', type: 'number', value: v.status_code, error: e.status_code, required: true, attrs: html` min="100" max="599" inputmode="numeric"` })}
+  ${textareaField({ label: 'Description', name: 'description', value: v.description, error: e.description, hint: 'What happened, such as “Payments provider down”.', attrs: html` required maxlength="10000"` })}
+  ${policies.length ? selectField({ label: 'Escalation policy', name: 'policy', value: v.policy, options: [['', 'None'], ...policies.map((x) => [x.uuid, x.name] as const)], error: e.policy, hint: 'Optional: alert its steps about this outage.' }) : ''}
+  <div class="actions"><button type="submit" class="primary">Create outage</button> <a class="button" href="${base(p)}">Cancel</a></div>
+</form></section>`;
+    return sendUserPage(assets, req, reply, status, 'Create outage', body);
+  }
+
+  app.get('/projects/:uuid/outages/new', async (req, reply) => newPage(req, reply, await userProject(ctx, req), 200, { monitor: '', starts: local(ctx.clock()), ends: '', status_code: '500', description: '', policy: '' }, {}));
+  app.post('/projects/:uuid/outages', async (req, reply) => {
+    const p = await userProject(ctx, req);
+    const f = form(req);
+    const get = (k: string) => (f.get(k) ?? '').trim();
+    const v: OutageForm = { monitor: get('monitor'), starts: get('starts'), ends: get('ends'), status_code: get('status_code'), description: f.get('description') ?? '', policy: get('policy') };
+    try {
+      if (!v.monitor) throw new ValidationError('Choose the monitor (monitorUuid) the outage is about');
+      const o = await createOutage(actorFor(ctx, p, req.dash.user), {
+        monitorUuid: v.monitor, startDate: instant(v.starts), endDate: v.ends ? instant(v.ends) : null,
+        statusCode: /^\d{1,4}$/.test(v.status_code) ? Number(v.status_code) : NaN, description: v.description, escalationPolicyUuid: v.policy || null,
+      });
+      return reply.redirect(`${base(p)}/${o.uuid}?done=created`, 303);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return newPage(req, reply, p, 422, v, { [messageField(err.message, [], PATTERNS)]: err.message });
+    }
   });
 
   app.get('/projects/:uuid/outages/:outage', async (req, reply) => {
@@ -100,7 +160,7 @@ ${notice(req, NOTICES)}
     <dt>Duration</dt><dd>${duration(o, ctx.clock())}</dd>
     <dt>Cause</dt><dd>${o.status_code ? `${o.status_code} · ` : ''}${o.description}</dd>
     ${o.confirmed_locations ? html`<dt>Confirmed from</dt><dd>${o.confirmed_locations.split(',').join(', ')}</dd>` : ''}
-    <dt>Acknowledged</dt><dd id="outage-ack">${o.acknowledged_at === null ? 'No' : time(o.acknowledged_at)}</dd>
+    <dt>Acknowledged</dt><dd id="outage-ack">${o.acknowledged_at === null ? 'No' : html`${time(o.acknowledged_at)}${ackBy(o) ? ` by ${ackBy(o)}` : ''}`}</dd>
   </dl>
 </section>
 ${await deliveryHistory(ctx, o.id)}`;
@@ -115,7 +175,7 @@ ${await deliveryHistory(ctx, o.id)}`;
   for (const [action, run, done] of actions) {
     app.post(`/projects/:uuid/outages/:outage/${action}`, async (req, reply) => {
       const [p, o] = await outageOf(req);
-      await run(actorFor(ctx, p), o.uuid);
+      await run(actorFor(ctx, p, req.dash.user), o.uuid);
       return reply.redirect(`${base(p)}/${o.uuid}?done=${done}`, 303);
     });
   }

@@ -25,10 +25,11 @@ export function userProject(ctx: Ctx, req: FastifyRequest): Promise<MemberProjec
 
 /**
  * The services' actor for a member acting in the dashboard: the same rules as a read-write key
- * of the project. There is no key, so nothing names one (an acknowledgement has no `by`).
+ * of the project. There is no key; with `user`, what records who acted (an acknowledgement)
+ * names the signed-in user.
  */
-export function actorFor(ctx: Ctx, project: MemberProject): ActorCtx {
-  return { ...ctx, actor: { projectId: project.id, projectUuid: project.uuid, permission: 'read_write', keyId: null } };
+export function actorFor(ctx: Ctx, project: MemberProject, user?: { uuid: string; email: string } | null): ActorCtx {
+  return { ...ctx, actor: { projectId: project.id, projectUuid: project.uuid, permission: 'read_write', keyId: null, user: user ? { uuid: user.uuid, email: user.email } : null } };
 }
 
 /** Breadcrumbs, the project's name and its tabs; `trail` names the page below the tab. */

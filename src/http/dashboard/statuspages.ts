@@ -13,6 +13,8 @@ import { csrfToken } from './session.ts';
 import { actorFor, projectHeader, projectPath, userProject } from './project-nav.ts';
 import { notice } from './monitors.ts';
 import { textOf } from './incidents.ts';
+import { monitorCheckboxes } from './monitor-picker.ts';
+import { monitorChoices } from '../../services/dashboard-views.ts';
 
 const NOTICES: Record<string, string> = {
   created: 'The status page was created. Add sections and monitors below, then preview it.',
@@ -26,21 +28,60 @@ const PATTERNS: [RegExp, string][] = [[/^sections|in sections|services/, 'sectio
 const SUB_PER_PAGE = 100;
 
 const publicPath = (subdomain: string) => `/status/${encodeURIComponent(subdomain)}`;
-const hasGroups = (sp: StatusPageView) => sp.resolved.some((s) => s.services.some((x) => x.is_group));
+interface GroupForm { name: string; monitors: string[]; orig: number | null }
+interface SectionForm { name: string; monitors: string[]; rt: boolean; groups: GroupForm[]; orig: number | null }
+interface PageForm { name: string; subdomain: string; theme: string; accent_color: string; description: string; sections: SectionForm[] }
 
-interface PageForm { name: string; subdomain: string; theme: string; accent_color: string; description: string; sections: { name: string; monitors: string; rt: boolean }[] }
-
+/** The form's values of a page: per section its monitors and its groups (each with its monitors). */
 function formOf(sp: StatusPageView): PageForm {
-  const line = (s: ResolvedService) => (s.monitor ? `${s.monitor.uuid} # ${s.monitor.name}` : '');
+  const uuids = (list: ResolvedService[]) => list.filter((x) => !x.is_group && x.monitor).map((x) => x.monitor!.uuid);
   return {
     name: sp.row.name, subdomain: sp.row.subdomain, theme: sp.settings.theme, accent_color: sp.settings.accent_color,
     description: textOf(sp.settings.description),
-    sections: sp.resolved.map((s) => ({ name: textOf(s.name), monitors: s.services.map(line).filter(Boolean).join('\n'), rt: s.services.length > 0 && s.services.every((x) => x.show_response_times) })),
+    sections: sp.resolved.map((s, i) => ({
+      name: textOf(s.name), monitors: uuids(s.services), orig: i,
+      rt: s.services.some((x) => !x.is_group) && s.services.filter((x) => !x.is_group).every((x) => x.show_response_times),
+      groups: s.services.flatMap((x, k) => (x.is_group ? [{ name: textOf(x.name), monitors: uuids(x.services), orig: k }] : [])),
+    })),
   };
 }
 
-/** The first word of each line is a monitor id; the rest (a "# name" note) is for the reader. */
-const refsOf = (text: string) => text.split(/\r?\n/).map((l) => l.trim().split(/[\s#]/)[0]).filter(Boolean);
+/** Monitor ids of a field: one per checkbox, or (a typed list) the first word of each line. */
+const refsOf = (values: string[]) => [...new Set(values.flatMap((text) => text.split(/\r?\n/).map((l) => l.trim().split(/[\s#]/)[0]).filter(Boolean)))];
+const indexOf = (v: string | null) => (v && /^\d{1,3}$/.test(v) ? Number(v) : null);
+
+/** What a monitor service already on the page keeps when saved again (its shown name, description, uptime bar). */
+const keepOf = (old: ResolvedService | undefined, nested: boolean) => (old ? { [nested ? 'name' : 'name_shown']: old.name, description: old.description, show_uptime: old.show_uptime } : {});
+
+/**
+ * The sections written back: services keep their order on the page (unchecked monitors and
+ * emptied groups drop out), newly checked monitors follow, then a new group.
+ */
+function sectionsInput(sp: StatusPageView, sections: SectionForm[]): unknown[] {
+  const before = new Map(sp.resolved.flatMap((s) => s.services.flatMap((x) => [x, ...x.services])).filter((x) => x.monitor).map((x) => [x.monitor!.uuid, x]));
+  const group = (g: GroupForm, old?: ResolvedService) => ({
+    is_group: true, name_shown: g.name, ...(old ? { description: old.description, show_uptime: old.show_uptime, show_response_times: old.show_response_times } : {}),
+    services: g.monitors.map((ref) => ({ uuid: ref, ...keepOf(old?.services.find((c) => c.monitor?.uuid === ref) ?? before.get(ref), true) })),
+  });
+  const kept = (g: GroupForm) => g.name.trim() !== '' || g.monitors.length > 0;
+  return sections.flatMap((s) => {
+    const orig = s.orig === null ? undefined : sp.resolved[s.orig];
+    const services: unknown[] = [];
+    const placed = new Set<string>();
+    orig?.services.forEach((x, k) => {
+      if (x.is_group) {
+        const g = s.groups.find((y) => y.orig === k);
+        if (g && kept(g)) services.push(group(g, x));
+      } else if (x.monitor && s.monitors.includes(x.monitor.uuid) && !placed.has(x.monitor.uuid)) {
+        placed.add(x.monitor.uuid);
+        services.push({ monitor_uuid: x.monitor.uuid, show_response_times: s.rt, ...keepOf(x, false) });
+      }
+    });
+    for (const ref of s.monitors) if (!placed.has(ref)) services.push({ monitor_uuid: ref, show_response_times: s.rt, ...keepOf(before.get(ref), false) });
+    for (const g of s.groups) if (g.orig === null && kept(g)) services.push(group(g));
+    return s.name.trim() || services.length ? [{ name: s.name, services }] : [];
+  });
+}
 
 export default function statusPageRoutes(app: FastifyInstance, { ctx, assets }: Deps) {
   const base = (p: MemberProject) => projectPath(p.uuid, 'statuspages');
@@ -97,13 +138,21 @@ ${notice(req, NOTICES)}
     }
   });
 
-  function editPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, sp: StatusPageView, status: number, v: PageForm, e: FieldErrors) {
-    const locked = hasGroups(sp);
-    const rows = locked ? [] : [...v.sections, { name: '', monitors: '', rt: false }];
+  async function editPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, sp: StatusPageView, status: number, v: PageForm, e: FieldErrors) {
+    const monitors = await monitorChoices(actorFor(ctx, p));
+    const rows: SectionForm[] = [...v.sections, { name: '', monitors: [], rt: false, groups: [], orig: null }];
+    const groupBox = (i: number, j: number, g: GroupForm) => html`<fieldset class="group-box group-row"><legend>${g.name ? `Group “${g.name}”` : 'New group'}</legend>
+        ${g.orig === null ? '' : html`<input type="hidden" name="group_orig_${i}_${j}" value="${g.orig}">`}
+        ${field({ label: 'Group name', name: `group_name_${i}_${j}`, value: g.name, hint: 'Shown on the page as one row that opens onto its monitors. Clear the name and the monitors to remove the group.', attrs: html` maxlength="255" autocomplete="off"` })}
+        ${monitorCheckboxes({ name: `group_monitors_${i}_${j}`, legend: 'Monitors in the group', monitors, chosen: g.monitors })}
+      </fieldset>`;
     const sectionRows: Markup[] = rows.map((s, i) => html`<fieldset class="group-box section-row"><legend>${s.name || (i === rows.length - 1 ? 'New section' : `Section ${i + 1}`)}</legend>
-      ${field({ label: 'Section name', name: `section_name_${i}`, value: s.name, attrs: html` maxlength="255" autocomplete="off"` })}
-      ${textareaField({ label: 'Monitors', name: `section_monitors_${i}`, value: s.monitors, hint: 'One monitor id (mon_…) per line; text after # is a note. Clear the name and the list to remove the section.', rows: Math.max(3, s.monitors.split('\n').length + 1), attrs: html` spellcheck="false"` })}
+      ${s.orig === null ? '' : html`<input type="hidden" name="section_orig_${i}" value="${s.orig}">`}
+      ${field({ label: 'Section name', name: `section_name_${i}`, value: s.name, hint: 'Clear the name, the monitors and the groups to remove the section.', attrs: html` maxlength="255" autocomplete="off"` })}
+      ${monitorCheckboxes({ name: `section_monitors_${i}`, legend: 'Monitors in this section', monitors, chosen: s.monitors })}
       <label class="choice"><input type="checkbox" name="section_rt_${i}"${s.rt ? html` checked` : ''}> <span>Show response times</span></label>
+      ${s.groups.map((g, j) => groupBox(i, j, g))}
+      <details class="add-group"><summary>Add a group to ${s.name ? `“${s.name}”` : 'this section'}</summary>${groupBox(i, s.groups.length, { name: '', monitors: [], orig: null })}</details>
     </fieldset>`);
     const body = html`${projectHeader(p, 'statuspages', [{ text: sp.row.name }])}
 <div class="page-head">
@@ -124,9 +173,7 @@ ${notice(req, NOTICES)}
     ${textareaField({ label: 'Description', name: 'description', value: v.description, error: e.description, hint: 'Optional text under the page title.' })}
   </section>
   <section class="card narrow-wide" aria-labelledby="sections-h"><h2 id="sections-h">Sections and services</h2>
-    ${locked ? html`<p class="alert warning">This page has groups of services, which this form cannot edit yet: change its sections through the API (<code>PUT /v2/statuspages/${sp.row.uuid}</code>). The other settings save as usual.</p>
-      <ul>${sp.resolved.map((s) => html`<li><strong>${textOf(s.name) || 'Untitled section'}</strong>: ${s.services.map((x) => textOf(x.name) || x.monitor?.name || '').join(', ')}</li>`)}</ul>`
-    : html`${fieldError('f-sections', e.sections)}${sectionRows}`}
+    ${fieldError('f-sections', e.sections)}${sectionRows}
   </section>
   <div class="actions"><button type="submit" class="primary">Save status page</button> <a class="button" href="${base(p)}">Cancel</a></div>
 </form>`;
@@ -143,21 +190,15 @@ ${notice(req, NOTICES)}
     const get = (k: string) => f.get(k) ?? '';
     const v: PageForm = { name: get('name'), subdomain: get('subdomain').trim(), theme: get('theme'), accent_color: get('accent_color').trim(), description: get('description'), sections: [] };
     for (let i = 0; f.has(`section_name_${i}`); i++) {
-      const s = { name: get(`section_name_${i}`), monitors: get(`section_monitors_${i}`), rt: f.get(`section_rt_${i}`) === 'on' };
-      if (s.name.trim() || refsOf(s.monitors).length) v.sections.push(s);
+      const groups: GroupForm[] = [];
+      for (let j = 0; f.has(`group_name_${i}_${j}`); j++) {
+        const g = { name: get(`group_name_${i}_${j}`), monitors: refsOf(f.getAll(`group_monitors_${i}_${j}`)), orig: indexOf(f.get(`group_orig_${i}_${j}`)) };
+        if (g.orig !== null || g.name.trim() || g.monitors.length) groups.push(g);
+      }
+      const s: SectionForm = { name: get(`section_name_${i}`), monitors: refsOf(f.getAll(`section_monitors_${i}`)), rt: f.get(`section_rt_${i}`) === 'on', groups, orig: indexOf(f.get(`section_orig_${i}`)) };
+      if (s.orig !== null || s.name.trim() || s.monitors.length || groups.length) v.sections.push(s);
     }
-    const input: Record<string, unknown> = { name: v.name, subdomain: v.subdomain, theme: v.theme, accent_color: v.accent_color, description: v.description };
-    if (!hasGroups(sp)) {
-      // A monitor already on the page keeps its shown name, description and uptime bar.
-      const before = new Map(sp.resolved.flatMap((s) => s.services).filter((x) => x.monitor).map((x) => [x.monitor!.uuid, x]));
-      input.sections = v.sections.map((s) => ({
-        name: s.name,
-        services: refsOf(s.monitors).map((ref) => {
-          const old = before.get(ref);
-          return { monitor_uuid: ref, show_response_times: s.rt, ...(old ? { name_shown: old.name, description: old.description, show_uptime: old.show_uptime } : {}) };
-        }),
-      }));
-    }
+    const input: Record<string, unknown> = { name: v.name, subdomain: v.subdomain, theme: v.theme, accent_color: v.accent_color, description: v.description, sections: sectionsInput(sp, v.sections) };
     try {
       await updateStatusPage(actorFor(ctx, p), sp.row.uuid, input);
       return reply.redirect(`${base(p)}/${sp.row.uuid}?done=saved`, 303);
