@@ -188,13 +188,14 @@ describe('vigil backup and vigil restore (SQLite)', { skip: sqliteOnly }, () => 
 });
 
 describe('vigil backup and vigil restore (PostgreSQL)', () => {
-  test('with DATABASE_URL both answer one line with the pg_dump or pg_restore command for that URL', async () => {
-    const url = 'postgres://vigil:p%40ss@db.example:5432/vigil';
+  test('with DATABASE_URL both answer one line with the pg_dump or pg_restore command, which names $DATABASE_URL and never prints the password', async () => {
+    const url = 'postgres://vigil:s3cr%40t-pw@db.example:5432/vigil';
     const backup = await runCli(['backup', 'vigil.dump'], { DATABASE_URL: url });
     assert.equal(backup.code, 1);
-    assert.equal(backup.stderr, `vigil: vigil backup copies SQLite databases only; with PostgreSQL run: pg_dump --format=custom --file='vigil.dump' '${url}'\n`);
+    assert.equal(backup.stderr, `vigil: vigil backup copies SQLite databases only; with PostgreSQL (postgres://vigil:***@db.example:5432/vigil) run: pg_dump --format=custom --file='vigil.dump' "$DATABASE_URL"\n`);
     const restore = await runCli(['restore', 'vigil.dump'], { DATABASE_URL: url });
     assert.equal(restore.code, 1);
-    assert.equal(restore.stderr, `vigil: vigil restore copies SQLite databases only; with PostgreSQL run: pg_restore --clean --if-exists --no-owner --dbname='${url}' 'vigil.dump'\n`);
+    assert.equal(restore.stderr, `vigil: vigil restore copies SQLite databases only; with PostgreSQL (postgres://vigil:***@db.example:5432/vigil) run: pg_restore --clean --if-exists --no-owner --dbname="$DATABASE_URL" 'vigil.dump'\n`);
+    for (const out of [backup, restore]) assert.doesNotMatch(out.stdout + out.stderr, /s3cr/, 'no part of the password');
   });
 });

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../domain/errors.ts';
+import { databaseUnavailable } from '../storage/store.ts';
 
 /** The exact bodies of auth-spec.md. */
 export const UNAUTHORIZED = { error: 'Invalid or missing API key' } as const;
@@ -87,6 +88,12 @@ export function errorHandler(err: FastifyError & { validation?: AjvError[]; vali
   if (err instanceof SyntaxError) return reply.code(400).send({ message: 'Invalid JSON body' });
   const status = err.statusCode ?? 500;
   if (status >= 400 && status < 500) return reply.code(status).send({ message: err.message });
+  // The database as a whole refused (locked, full, unreachable): the client may retry; not a bug.
+  const down = databaseUnavailable(err);
+  if (down) {
+    req.log.warn({ err: (err as Error).message }, `database unavailable: ${down}`);
+    return reply.code(503).header('retry-after', '5').send({ message: `Service unavailable: ${down}; retry later` });
+  }
   req.log.error({ err }, 'unexpected error');
   return reply.code(500).send({ message: 'Internal server error' });
 }

@@ -6,9 +6,22 @@ import { StoreError, sqliteFile } from './store.ts';
 /** The one-line answer for PostgreSQL: its own tools do this better than Vigil could. */
 export function postgresGuidance(action: 'backup' | 'restore', file: string, databaseUrl: string): string {
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  // The command names the variable, not its value: the password never reaches a terminal or a log.
+  const target = `(${maskDatabaseUrl(databaseUrl)})`;
   return action === 'backup'
-    ? `vigil backup copies SQLite databases only; with PostgreSQL run: pg_dump --format=custom --file=${q(file)} ${q(databaseUrl)}`
-    : `vigil restore copies SQLite databases only; with PostgreSQL run: pg_restore --clean --if-exists --no-owner --dbname=${q(databaseUrl)} ${q(file)}`;
+    ? `vigil backup copies SQLite databases only; with PostgreSQL ${target} run: pg_dump --format=custom --file=${q(file)} "$DATABASE_URL"`
+    : `vigil restore copies SQLite databases only; with PostgreSQL ${target} run: pg_restore --clean --if-exists --no-owner --dbname="$DATABASE_URL" ${q(file)}`;
+}
+
+/** DATABASE_URL with its password replaced by ***, for messages. */
+export function maskDatabaseUrl(databaseUrl: string): string {
+  try {
+    const u = new URL(databaseUrl);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'DATABASE_URL';
+  }
 }
 
 /** Opens `file` and checks that it is a Vigil database this version understands; returns its migrations. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Dialect as KyselyDialect, type Driver } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrations, renderMigration } from './migrations.ts';
 
@@ -35,6 +35,70 @@ pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
 
 export class StoreError extends Error {}
+
+/**
+ * The database as a whole refused (locked past the busy timeout, disk full or read-only,
+ * unreachable, shutting down), as opposed to a bad query: answer 503 and retry later.
+ */
+export function databaseUnavailable(err: unknown): string | null {
+  const code = String((err as { code?: unknown })?.code ?? '');
+  if (/^SQLITE_(BUSY|LOCKED)/.test(code)) return 'the database is locked by another process';
+  if (/^SQLITE_FULL/.test(code) || code === 'ENOSPC') return 'the disk of the database is full';
+  if (/^SQLITE_(IOERR|READONLY|CANTOPEN)/.test(code)) return 'the database file cannot be written';
+  if (/^(08|53|57)/.test(code) || /^E[A-Z]+$/.test(code)) return 'the database cannot be reached';
+  if (/Connection terminated|timeout exceeded when trying to connect/i.test((err as Error)?.message ?? '')) return 'the database cannot be reached';
+  return null;
+}
+
+/**
+ * Counts connections in use and waited for, so close() can let queries under way finish
+ * (background writes such as last_used_at or a retention batch) before destroying the driver.
+ */
+function tracked(dialect: KyselyDialect, busy: { n: number }): KyselyDialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createDriver() {
+      const d = dialect.createDriver();
+      const bound = (name: keyof Driver) => (d[name] as ((...a: unknown[]) => unknown) | undefined)?.bind(d);
+      const wrapper = Object.fromEntries(
+        (['init', 'beginTransaction', 'commitTransaction', 'rollbackTransaction', 'savepoint', 'rollbackToSavepoint', 'releaseSavepoint', 'destroy'] as const)
+          .filter((m) => d[m]).map((m) => [m, bound(m)]),
+      ) as unknown as Driver;
+      wrapper.acquireConnection = async () => {
+        busy.n++;
+        try {
+          return await d.acquireConnection();
+        } catch (err) {
+          busy.n--;
+          throw err;
+        }
+      };
+      wrapper.releaseConnection = async (c) => {
+        try {
+          await d.releaseConnection(c);
+        } finally {
+          busy.n--;
+        }
+      };
+      return wrapper;
+    },
+  };
+}
+
+/** Waits (at most `ms`) until no connection has been in use for a few event-loop turns. */
+async function quiesce(busy: { n: number }, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  for (let quiet = 0; quiet < 3 && Date.now() < end; ) {
+    await new Promise((r) => setImmediate(r));
+    if (busy.n === 0) quiet++;
+    else {
+      quiet = 0;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+}
 
 /** The SQLite database file inside VIGIL_DATA_DIR. */
 export const sqliteFile = (dataDir: string) => path.join(dataDir, 'vigil.db');
@@ -82,7 +146,8 @@ function openSqlite(opts: StoreOptions): Store {
     },
     close: () => raw.close(),
   };
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const busy = { n: 0 };
+  const db = new Kysely<Database>({ dialect: tracked(new SqliteDialect({ database }), busy) });
   const dataVersion = raw.prepare('PRAGMA data_version').pluck();
   // Other connections' commits are looked up once per synchronous run: the reads of one run
   // (an API request's key and resource on SQLite) see one snapshot, and pay for one check.
@@ -121,6 +186,7 @@ function openSqlite(opts: StoreOptions): Store {
       (ping ??= raw.prepare('SELECT id FROM schema_migrations LIMIT 1')).get();
     },
     async close() {
+      await quiesce(busy);
       await db.destroy();
     },
   };
@@ -130,6 +196,9 @@ async function openPostgres(opts: StoreOptions): Promise<Store> {
   const pool = new pg.Pool({
     connectionString: opts.databaseUrl!,
     max: opts.poolSize ?? 10,
+    // A server that accepts and never answers (a dead proxy, a black-holed route) fails the
+    // query instead of hanging it; the next query tries a new connection.
+    connectionTimeoutMillis: 10_000,
   });
   pool.on('error', () => {}); // idle client errors surface on the next query instead
   try {
@@ -138,7 +207,8 @@ async function openPostgres(opts: StoreOptions): Promise<Store> {
     await pool.end().catch(() => {});
     throw new StoreError(`cannot connect to DATABASE_URL: ${(err as Error).message}`);
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const busy = { n: 0 };
+  const db = new Kysely<Database>({ dialect: tracked(new PostgresDialect({ pool }), busy) });
   return {
     db,
     dialect: 'postgres',
@@ -146,6 +216,7 @@ async function openPostgres(opts: StoreOptions): Promise<Store> {
       await sql`SELECT id FROM schema_migrations LIMIT 1`.execute(db);
     },
     async close() {
+      await quiesce(busy);
       await db.destroy();
     },
   };

@@ -152,7 +152,7 @@ function rdata(type: string, v: unknown): Buffer {
 }
 
 /** Answers from `zone` (NXDOMAIN for unknown names); with `silent` it never answers at all. */
-export async function startDns(zone: Zone, { silent = false, host = LOOPBACK } = {}): Promise<Running & { queries: number }> {
+export async function startDns(zone: Zone, { silent = false, host = LOOPBACK, port: bindPort = 0 } = {}): Promise<Running & { queries: number }> {
   const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
   const state = { queries: 0 };
   socket.on('message', (msg, peer) => {
@@ -177,7 +177,7 @@ export async function startDns(zone: Zone, { silent = false, host = LOOPBACK } =
     const header = Buffer.concat([msg.subarray(0, 2), u16(flags), u16(1), u16(answers.length), u16(0), u16(0)]);
     socket.send(Buffer.concat([header, question, ...answers]), peer.port, peer.address);
   });
-  await new Promise<void>((resolve) => socket.bind(0, host, resolve));
+  await new Promise<void>((resolve) => socket.bind(bindPort, host, resolve));
   const { port } = socket.address();
   return {
     port,
