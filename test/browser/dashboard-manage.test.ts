@@ -106,7 +106,9 @@ describe('the management screens in a browser', { timeout: 180_000 }, () => {
     assert.match(await page.locator('table.windows').textContent() ?? '', /DB upgrade/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-maintenance.png'), fullPage: true });
     await page.goto(at(`statuspages/${pageUuid}`));
-    assert.match(await page.getByLabel('Monitors').first().inputValue(), /# Shop\n.*# API gateway/);
+    const chosen = page.getByRole('group', { name: 'Monitors in this section' }).first();
+    assert.ok(await chosen.getByRole('checkbox', { name: /^Shop/ }).isChecked(), 'monitors are chosen by name');
+    assert.ok(await chosen.getByRole('checkbox', { name: /^API gateway/ }).isChecked());
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-statuspage-edit.png'), fullPage: true });
     const [preview] = await Promise.all([context.waitForEvent('page'), page.getByRole('link', { name: /^Preview/ }).click()]);
     await preview.waitForLoadState('load');
@@ -115,9 +117,41 @@ describe('the management screens in a browser', { timeout: 180_000 }, () => {
     await preview.close();
   });
 
+  test('members: an owner adds a new user and makes them owner; a healthcheck is edited and paused', async () => {
+    await page.goto(at('settings/members'));
+    await page.getByLabel('Email').fill('dana@example.org');
+    await page.getByLabel('Role', { exact: true }).selectOption('member');
+    await page.getByLabel('Initial password').fill('dana initial password');
+    await page.getByRole('button', { name: 'Add member' }).click();
+    await page.waitForURL('**/settings/members?done=added');
+    const row = page.locator('table.members tr', { hasText: 'dana@example.org' });
+    assert.equal(await row.getByLabel('Role of dana@example.org').inputValue(), 'member');
+    await row.getByLabel('Role of dana@example.org').selectOption('owner');
+    await row.getByRole('button', { name: 'Change the role of dana@example.org' }).click();
+    await page.waitForURL('**/settings/members?done=role');
+    assert.equal(await page.locator('table.members tr', { hasText: 'dana@example.org' }).getByLabel('Role of dana@example.org').inputValue(), 'owner');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-members.png'), fullPage: true });
+
+    await page.goto(at('healthchecks'));
+    await page.getByRole('link', { name: 'Nightly backup' }).click();
+    await page.getByRole('link', { name: 'Edit', exact: true }).click();
+    assert.equal(await page.getByLabel('Cron expression', { exact: true }).inputValue(), '0 3 * * *');
+    await page.getByLabel('Name', { exact: true }).fill('Nightly DB backup');
+    await page.getByLabel('Grace period', { exact: true }).fill('45');
+    // Keyboard: the Paused box is reached and ticked with the space bar.
+    await page.getByRole('checkbox', { name: /Paused/ }).focus();
+    await page.keyboard.press('Space');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-healthcheck-edit.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Save healthcheck' }).click();
+    await page.waitForURL('**?done=saved');
+    assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Nightly DB backup');
+    assert.match(await page.locator('#hc-status').textContent() ?? '', /Paused/);
+    assert.match(await page.locator('.meta').first().textContent() ?? '', /grace 45 minutes/);
+  });
+
   test('at 375 px wide no management screen overflows sideways', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
-    for (const p of ['healthchecks', 'healthchecks/new', 'outages', 'outages/outage_browser0000000002', 'incidents', `incidents/${incidentUuid}`, 'incidents/new', 'maintenance', 'maintenance/new', 'statuspages', `statuspages/${pageUuid}`, `statuspages/${pageUuid}/subscribers`]) {
+    for (const p of ['healthchecks', 'healthchecks/new', 'outages', 'outages/outage_browser0000000002', 'incidents', `incidents/${incidentUuid}`, 'incidents/new', 'maintenance', 'maintenance/new', 'statuspages', `statuspages/${pageUuid}`, `statuspages/${pageUuid}/subscribers`, 'settings/members', 'outages/new']) {
       await page.goto(at(p));
       assert.ok(await noHorizontalOverflow(), p);
     }
