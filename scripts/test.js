@@ -60,6 +60,8 @@ export const files = [
   'test/dashboard/members.test.ts',
   'test/dashboard/editing.test.ts',
   // [marker: dashboard members]
+  'test/regional-probes.test.ts',
+  // [marker: regional probes]
 ];
 
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2)];

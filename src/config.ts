@@ -15,6 +15,9 @@ export interface Config {
   authFailuresPerMinute: number;
   region: string;
   trustProxy: boolean;
+  /** Regional probes: live while heard from within this many seconds; a leased check is theirs this long. */
+  probeLiveSeconds: number;
+  probeLeaseSeconds: number;
   /** all: API and checks; api: API only; worker: checks only (no HTTP API). */
   role: 'all' | 'api' | 'worker';
   checkConcurrency: number;
@@ -120,6 +123,8 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerHour: int(env, 'VIGIL_RATE_LIMIT_PER_HOUR', 800, 0, 1e9),
     authFailuresPerMinute: int(env, 'VIGIL_AUTH_FAILURES_PER_MINUTE', 60, 0, 1e9),
     region: env.VIGIL_REGION || 'local',
+    probeLiveSeconds: int(env, 'VIGIL_PROBE_LIVE_SECONDS', 60, 2, 3600),
+    probeLeaseSeconds: int(env, 'VIGIL_PROBE_LEASE_SECONDS', 90, 2, 3600),
     trustProxy: bool(env, 'VIGIL_TRUST_PROXY', false),
     role: oneOf(env, 'VIGIL_ROLE', ['all', 'api', 'worker'] as const, 'all'),
     checkConcurrency: int(env, 'VIGIL_CHECK_CONCURRENCY', 2000, 1, 100_000),

@@ -8,6 +8,7 @@ import { iso, type Ctx } from '../services/context.ts';
 import { createUser } from '../services/users.ts';
 import { registerBackup } from './backup.ts';
 import { registerImport } from './import.ts';
+import { registerProbes } from './probes.ts';
 
 const quiet = { info() {}, warn() {}, error() {} };
 
@@ -127,6 +128,8 @@ users
 registerImport(program, withCtx, table);
 
 registerBackup(program);
+
+registerProbes(program, withCtx, table);
 
 try {
   await program.parseAsync(process.argv);

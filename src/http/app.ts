@@ -22,6 +22,9 @@ import metricsRoutes from './routes/metrics.ts';
 import dashboardRoutes from './dashboard/index.ts';
 import integrationRoutes from './routes/integrations.ts';
 import escalationPolicyRoutes from './routes/escalation-policies.ts';
+import probeApiRoutes from './routes/probe-api.ts';
+import regionRoutes from './routes/regions.ts';
+import { DEFAULT_PROBE_LEASE_MS, DEFAULT_PROBE_LIVE_MS } from '../domain/probes.ts';
 
 export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -34,7 +37,8 @@ declare module 'fastify' {
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export type AppOptions = Pick<Config, 'rateLimitPerHour' | 'authFailuresPerMinute' | 'logLevel' | 'trustProxy' | 'publicUrl'> & Partial<Pick<Config, 'metricsToken' | 'rawRetentionDays'>>;
+export type AppOptions = Pick<Config, 'rateLimitPerHour' | 'authFailuresPerMinute' | 'logLevel' | 'trustProxy' | 'publicUrl'> & Partial<Pick<Config, 'metricsToken' | 'rawRetentionDays'>>
+  & Partial<Pick<Config, 'region' | 'probeLiveSeconds' | 'probeLeaseSeconds'>>;
 
 export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
   const app = Fastify({
@@ -72,7 +76,7 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Vigil API', version: '1', description: 'Self-hosted uptime monitoring, wire-compatible with the Hyperping API.' },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key: sk_…' } } },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key: sk_…' }, probeToken: { type: 'http', scheme: 'bearer', description: 'Regional probe token: pt_… (the /v1/probe routes only)' } } },
       security: [{ bearerAuth: [] }],
     },
   });
@@ -93,6 +97,9 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
   await app.register(publicPageRoutes, { ctx, publicUrl: opts.publicUrl });
   if (opts.metricsToken) await app.register(metricsRoutes, { ctx, token: opts.metricsToken, authFailuresPerMinute: opts.authFailuresPerMinute });
   // [marker: metrics]
+  const probeLiveMs = opts.probeLiveSeconds ? opts.probeLiveSeconds * 1000 : DEFAULT_PROBE_LIVE_MS;
+  await app.register(probeApiRoutes, { ctx, liveMs: probeLiveMs, leaseMs: opts.probeLeaseSeconds ? opts.probeLeaseSeconds * 1000 : DEFAULT_PROBE_LEASE_MS, authFailuresPerMinute: opts.authFailuresPerMinute });
+  // [marker: regional probes api]
 
   await app.register(async (api) => {
     installAuth(api, ctx, opts);
@@ -115,6 +122,8 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
     await api.register(integrationRoutes);
     await api.register(escalationPolicyRoutes);
     // [marker: alerting routes]
+    await api.register(regionRoutes, { liveMs: probeLiveMs, builtInLocation: opts.region ?? 'local' });
+    // [marker: regional probes routes]
   });
 
   await app.register(dashboardRoutes, { prefix: '/app', ctx, publicUrl: opts.publicUrl, rawRetentionDays: opts.rawRetentionDays });

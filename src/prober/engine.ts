@@ -9,13 +9,14 @@ const HEARTBEAT_SWEEP_MS = 1000;
 
 /**
  * The built-in probe: one scheduler that checks every due monitor once per interval from this
- * server's location, covering all the monitor's regions that no dedicated probe serves
- * (dedicated regional probes plug in at claimDueMonitors), plus the sweep that turns overdue
+ * server's location, covering all the monitor's regions that no live dedicated probe serves
+ * (a monitor every region of which a live probe serves is skipped: services/probes.ts), plus the sweep that turns overdue
  * heartbeat checks down, and the notification dispatcher (escalation walk and outbox delivery).
  */
 export function startEngine(ctx: Ctx, config: Config, extra: Partial<SchedulerOptions> = {}): Scheduler {
   const scheduler = startScheduler(ctx, {
     location: config.region,
+    probeLiveMs: config.probeLiveSeconds * 1000,
     concurrency: config.checkConcurrency,
     retention: { rawDays: config.rawRetentionDays, hourlyDays: config.hourlyRetentionDays, dailyDays: config.rollupRetentionDays },
     check: (m, signal) => runCheck(m, { signal, policy: config.targetPolicy, ca: config.tlsCa ?? undefined }),

@@ -1,6 +1,8 @@
 import { claimDueMonitors, releaseClaims, type ClaimedMonitor } from '../services/schedule.ts';
 import { recordResults, type ObservedResult } from '../services/results.ts';
 import { pruneOnce, type RetentionPolicy } from '../services/retention.ts';
+import { forBuiltInProbe } from '../services/probes.ts';
+import { DEFAULT_PROBE_LIVE_MS } from '../domain/probes.ts';
 import type { Ctx } from '../services/context.ts';
 
 export type CheckOutcome = Omit<ObservedResult, 'monitorId' | 'at' | 'location'>;
@@ -20,6 +22,8 @@ export interface SchedulerOptions {
   maxBatch?: number;
   /** On stop, how long running checks may finish before they are abandoned. */
   stopGraceMs?: number;
+  /** A dedicated probe is live while heard from within this window; fully probe-served monitors are skipped. */
+  probeLiveMs?: number;
   /** Observability hook (benchmarks): called as each check starts. */
   onStart?: (m: ClaimedMonitor, startedAt: number) => void;
   onRecorded?: (n: number) => void;
@@ -110,7 +114,8 @@ export function startScheduler(ctx: Ctx, opts: SchedulerOptions): Scheduler {
     try {
       const now = ctx.clock();
       const room = opts.concurrency - stats.inFlight - pending;
-      const claimed = await claimDueMonitors(ctx, now + lookahead, Math.min(room, 5000));
+      // Claimed slots of monitors whose every region a live probe serves are consumed unchecked.
+      const claimed = await forBuiltInProbe(ctx, await claimDueMonitors(ctx, now + lookahead, Math.min(room, 5000)), opts.probeLiveMs ?? DEFAULT_PROBE_LIVE_MS);
       stats.claimed += claimed.length;
       for (const m of claimed) {
         pending++;

@@ -33,7 +33,12 @@ type Trx = Transaction<Database>;
  * state machine, and the outage rows of any confirmed change. Results of deleted monitors
  * are dropped.
  */
-export async function recordResults(ctx: Ctx, batch: ObservedResult[]): Promise<RecordOutcome> {
+export async function recordResults(
+  ctx: Ctx,
+  batch: ObservedResult[],
+  /** Picks, first thing in the transaction, the results to store (a probe's leases: services/probes.ts). */
+  admit?: (trx: Trx, batch: ObservedResult[]) => Promise<ObservedResult[]>,
+): Promise<RecordOutcome> {
   const outcome: RecordOutcome = { recorded: 0, transitions: [], rechecks: [] };
   if (batch.length === 0) return outcome;
   const now = ctx.clock();
@@ -41,6 +46,8 @@ export async function recordResults(ctx: Ctx, batch: ObservedResult[]): Promise<
   // Under maintenance, checks run and are stored but the status holds: no outage opens.
   const maintained = await monitorsUnderMaintenance(ctx, ids, now);
   await ctx.store.db.transaction().execute(async (trx) => {
+    if (admit) batch = await admit(trx, batch);
+    if (batch.length === 0) return;
     const monitors = new Map<number, MonitorStateRow>();
     for (let i = 0; i < ids.length; i += 500) {
       for (const row of await loadStates(trx, ids.slice(i, i + 500))) monitors.set(row.id, row);

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Ctx } from './context.ts';
 import type { CheckTarget } from '../domain/checks.ts';
+import type { MonitorRow } from '../storage/schema.ts';
 
 /** A monitor this process has claimed for one check, with what the check needs. */
 export interface ClaimedMonitor extends CheckTarget {
@@ -10,6 +11,38 @@ export interface ClaimedMonitor extends CheckTarget {
   due: number;
   /** The slot the claim moved next_check_at to (what a release must find there). */
   claimedNext: number;
+  projectId: number;
+  regions: string[];
+  /** A status change is pending confirmation. */
+  confirming: boolean;
+}
+
+/** The columns a check needs, as selected from monitors. */
+export const TARGET_COLUMNS = [
+  'id', 'uuid', 'protocol', 'url', 'port', 'http_method', 'request_headers', 'request_body', 'follow_redirects',
+  'expected_status_code', 'required_keyword', 'timeout', 'dns_record_type', 'dns_nameserver', 'dns_expected_answer',
+] as const;
+
+type TargetRow = Pick<MonitorRow, Exclude<(typeof TARGET_COLUMNS)[number], 'id'>> & { id: number };
+
+export function checkTargetOf(r: TargetRow): CheckTarget & { id: number; uuid: string } {
+  return {
+    id: r.id,
+    uuid: r.uuid,
+    protocol: r.protocol as CheckTarget['protocol'],
+    url: r.url,
+    port: r.port,
+    http_method: r.http_method,
+    request_headers: r.request_headers ? JSON.parse(r.request_headers) : null,
+    request_body: r.request_body,
+    follow_redirects: r.follow_redirects === 1,
+    expected_status_code: r.expected_status_code,
+    required_keyword: r.required_keyword,
+    timeout: r.timeout,
+    dns_record_type: r.dns_record_type,
+    dns_nameserver: r.dns_nameserver,
+    dns_expected_answer: r.dns_expected_answer,
+  };
 }
 
 /**
@@ -32,29 +65,15 @@ export async function claimDueMonitors(ctx: Ctx, horizon: number, limit: number)
     .where('id', 'in', (eb) =>
       eb.selectFrom('monitors').select('id').where('next_check_at', '<=', horizon).orderBy('next_check_at').limit(limit))
     .where('next_check_at', '<=', horizon)
-    .returning([
-      'id', 'uuid', 'protocol', 'url', 'port', 'http_method', 'request_headers', 'request_body', 'follow_redirects',
-      'expected_status_code', 'required_keyword', 'timeout', 'dns_record_type', 'dns_nameserver', 'dns_expected_answer', 'last_due_at', 'next_check_at',
-    ])
+    .returning([...TARGET_COLUMNS, 'last_due_at', 'next_check_at', 'project_id', 'regions', 'confirming'])
     .execute();
   return rows.map((r) => ({
-    id: r.id,
-    uuid: r.uuid,
-    protocol: r.protocol as ClaimedMonitor['protocol'],
-    url: r.url,
-    port: r.port,
-    http_method: r.http_method,
-    request_headers: r.request_headers ? JSON.parse(r.request_headers) : null,
-    request_body: r.request_body,
-    follow_redirects: r.follow_redirects === 1,
-    expected_status_code: r.expected_status_code,
-    required_keyword: r.required_keyword,
-    timeout: r.timeout,
-    dns_record_type: r.dns_record_type,
-    dns_nameserver: r.dns_nameserver,
-    dns_expected_answer: r.dns_expected_answer,
+    ...checkTargetOf(r),
     due: r.last_due_at!,
     claimedNext: r.next_check_at!,
+    projectId: r.project_id,
+    regions: JSON.parse(r.regions) as string[],
+    confirming: r.confirming !== null,
   }));
 }
 

@@ -7,6 +7,7 @@ import { migration as importLinks } from './migrations/008_import_links.ts';
 import { migration as alerting } from './migrations/009_alerting.ts';
 import { migration as dashboardList } from './migrations/010_dashboard_list.ts';
 import { migration as maintenanceNotice } from './migrations/011_maintenance_notice.ts';
+import { migration as regionalProbes } from './migrations/014_regional_probes.ts';
 
 /**
  * Migrations are the only place that knows the SQL dialect. `{{pk}}` becomes an
@@ -170,6 +171,8 @@ CREATE INDEX outages_monitor ON outages(monitor_id, started_at);
   // [marker: dashboard-list migration]
   maintenanceNotice,
   // [marker: maintenance-notice migration]
+  regionalProbes,
+  // [marker: regional probes migration]
 ];
 
 export function renderMigration(sql: string, dialect: 'sqlite' | 'postgres'): string[] {

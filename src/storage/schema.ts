@@ -191,7 +191,33 @@ export interface Database {
   notification_channels: ChannelRow;
   escalation_policies: EscalationPolicyRow;
   notifications: NotificationRow;
+  probes: ProbeRow;
+  region_checks: RegionCheckRow;
   schema_migrations: { id: string; applied_at: number };
+}
+
+/** A dedicated regional probe (migration 014); only the token's SHA-256 is stored. */
+export interface ProbeRow {
+  id: string;
+  project_id: number;
+  region: string;
+  name: string;
+  token_hash: string;
+  masked: string;
+  created_at: number;
+  last_seen_at: number | null;
+  revoked_at: number | null;
+}
+
+/** The schedule of one monitor in one probe-served region, and its current lease. */
+export interface RegionCheckRow {
+  monitor_id: number;
+  region: string;
+  next_check_at: number;
+  lease_id: string | null;
+  lease_probe_id: string | null;
+  lease_due: number | null;
+  lease_until: number | null;
 }
 
 export interface IncidentRow {

@@ -71,7 +71,11 @@ async function apiRoutes(): Promise<Route[]> {
   const routes: Route[] = [];
   for (const [template, ops] of Object.entries<any>(doc.paths)) {
     if (!/^\/v[123]\//.test(template)) continue;
-    for (const method of Object.keys(ops)) routes.push({ method: method.toUpperCase(), template });
+    for (const method of Object.keys(ops)) {
+      // The regional probe routes take probe tokens, not API keys (test/regional-probes.test.ts).
+      if (ops[method].security?.some((s: Record<string, unknown>) => 'probeToken' in s)) continue;
+      routes.push({ method: method.toUpperCase(), template });
+    }
   }
   return routes;
 }

@@ -1,0 +1,43 @@
+import { hash } from 'node:crypto';
+import { randomAlnum } from './ids.ts';
+import { ValidationError } from './errors.ts';
+import { REGIONS } from './monitors.ts';
+
+export type Region = (typeof REGIONS)[number];
+
+/** pt_ + 32 random [A-Za-z0-9] (≈190 bits), like API keys but never accepted as one. */
+export const PROBE_TOKEN_PATTERN = /^pt_[A-Za-z0-9]{28,}$/;
+
+export function generateProbeToken(): string {
+  return `pt_${randomAlnum(32)}`;
+}
+
+export function hashProbeToken(token: string): string {
+  return hash('sha256', token, 'hex');
+}
+
+export function maskProbeToken(token: string): string {
+  return `${token.slice(0, 7)}…${token.slice(-4)}`;
+}
+
+export function parseRegion(input: string | null | undefined): Region {
+  if (!input || !REGIONS.includes(input as Region)) {
+    throw new ValidationError(`Region must be one of ${REGIONS.join(', ')}, got "${input ?? ''}"`);
+  }
+  return input as Region;
+}
+
+/** A probe is live while it has been heard from within this window (two missed 30 s heartbeats). */
+export const DEFAULT_PROBE_LIVE_MS = 60_000;
+/** How long a probe holds a leased check before another probe of the region may take it over. */
+export const DEFAULT_PROBE_LEASE_MS = 90_000;
+
+/**
+ * The built-in probe checks a monitor unless every one of its regions has a live dedicated
+ * probe. A pending status change is still rechecked at once by the built-in probe, so
+ * confirmation does not wait for the probes' next interval.
+ */
+export function builtInChecks(regions: readonly string[], liveRegions: ReadonlySet<string> | undefined, confirming: boolean): boolean {
+  if (confirming || !liveRegions || regions.length === 0) return true;
+  return regions.some((r) => !liveRegions.has(r));
+}
