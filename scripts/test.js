@@ -62,6 +62,10 @@ export const files = [
   // [marker: dashboard members]
   'test/regional-probes.test.ts',
   // [marker: regional probes]
+  'test/env.test.ts',
+  'test/rebinding.test.ts',
+  'test/soak.test.ts',
+  // [marker: hardening 2]
 ];
 
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2)];

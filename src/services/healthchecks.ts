@@ -6,6 +6,7 @@ import type { ActorCtx, Ctx } from './context.ts';
 import type { Database, HealthcheckRow, OutageRow, PingRow } from '../storage/schema.ts';
 import type { Dialect, Store } from '../storage/store.ts';
 import { groupCommit, padToPowerOfTwo, powerOfTwoChunks } from '../storage/group-commit.ts';
+import { databaseUnavailable } from '../storage/store.ts';
 import { notifyAlerted, startAlerting } from './alerting.ts';
 import { policyIdFor } from './escalation-policies.ts';
 
@@ -249,8 +250,11 @@ export async function recordPing(ctx: Ctx, token: string, ping: PingInput): Prom
   try {
     return await write({ ...ping, token, at: ctx.clock() });
   } catch (err) {
-    ctx.log.error({ err }, 'ping not stored');
-    throw new UnavailableError('The ping could not be stored; retry later');
+    // A locked, full or unreachable database is an outage of the environment, not a bug.
+    const down = databaseUnavailable(err);
+    if (down) ctx.log.warn({ err: (err as Error).message }, `ping not stored: ${down}`);
+    else ctx.log.error({ err }, 'ping not stored');
+    throw new UnavailableError(down ? `The ping could not be stored: ${down}; retry later` : 'The ping could not be stored; retry later');
   }
 }
 

@@ -113,7 +113,14 @@ function openSqlite(opts: StoreOptions): Store {
   try {
     fs.mkdirSync(opts.dataDir, { recursive: true });
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new StoreError(`VIGIL_DATA_DIR ${opts.dataDir} is a file, not a folder`);
     throw new StoreError(`VIGIL_DATA_DIR ${opts.dataDir} cannot be created: ${(err as Error).message}`);
+  }
+  try {
+    // SQLite needs to create its -wal and -shm files beside the database.
+    fs.accessSync(opts.dataDir, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK);
+  } catch {
+    throw new StoreError(`VIGIL_DATA_DIR ${opts.dataDir} is not readable and writable by this user (uid ${process.getuid?.() ?? '?'})`);
   }
   const file = sqliteFile(opts.dataDir);
   let raw: SQLite.Database;
@@ -124,7 +131,7 @@ function openSqlite(opts: StoreOptions): Store {
     raw.pragma('synchronous = NORMAL');
     raw.pragma('foreign_keys = ON');
   } catch (err) {
-    throw new StoreError(`cannot open SQLite database ${file}: ${(err as Error).message}`);
+    throw new StoreError(`cannot open the SQLite database ${file} in VIGIL_DATA_DIR: ${(err as Error).message}`);
   }
   // kysely prepares every query anew; reusing statements by SQL text saves most of the cost.
   const statements = new Map<string, SQLite.Statement>();
@@ -201,6 +208,9 @@ async function openPostgres(opts: StoreOptions): Promise<Store> {
     connectionTimeoutMillis: 10_000,
   });
   pool.on('error', () => {}); // idle client errors surface on the next query instead
+  // A connection lost while checked out (the database restarted, a proxy cut it) emits 'error'
+  // on its client, which would crash the process: its query fails instead, and the pool drops it.
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     (await pool.connect()).release();
   } catch (err) {
