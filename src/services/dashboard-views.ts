@@ -322,10 +322,30 @@ export interface MonitorChoice {
   url: string;
 }
 
-/** Every monitor of the project by name, for the forms that choose monitors (not heartbeat checks). */
-export async function monitorChoices(ctx: ActorCtx): Promise<MonitorChoice[]> {
+/** The project's monitors by name (the first `limit`), for the forms that choose monitors (not heartbeat checks). */
+export async function monitorChoices(ctx: ActorCtx, limit?: number): Promise<MonitorChoice[]> {
+  let q = ctx.store.db.selectFrom('monitors').select(['uuid', 'name', 'url'])
+    .where('project_id', '=', ctx.actor.projectId)
+    .orderBy(sql`lower(name)`).orderBy('id');
+  if (limit !== undefined) q = q.limit(limit);
+  return q.execute();
+}
+
+/** Some monitors of the project, in the order of `uuids` (unknown ones left out). */
+export async function monitorChoicesOf(ctx: ActorCtx, uuids: string[]): Promise<MonitorChoice[]> {
+  if (uuids.length === 0) return [];
+  const rows = await ctx.store.db.selectFrom('monitors').select(['uuid', 'name', 'url'])
+    .where('project_id', '=', ctx.actor.projectId).where('uuid', 'in', uuids.slice(0, 500)).execute();
+  const byUuid = new Map(rows.map((r) => [r.uuid, r]));
+  return uuids.flatMap((u) => byUuid.get(u) ?? []);
+}
+
+/** The first `limit` monitors whose name contains `search` (any case), by name. */
+export async function searchMonitorChoices(ctx: ActorCtx, search: string, limit: number): Promise<MonitorChoice[]> {
   return ctx.store.db.selectFrom('monitors').select(['uuid', 'name', 'url'])
     .where('project_id', '=', ctx.actor.projectId)
+    .where(sql<SqlBool>`lower(name) LIKE ${likeTerm(search)} ESCAPE '\\'`)
     .orderBy(sql`lower(name)`).orderBy('id')
+    .limit(limit)
     .execute();
 }

@@ -119,6 +119,9 @@ export async function createOutage(ctx: ActorCtx, input: CreateOutageInput): Pro
   const description = input.description ?? '';
   if (!description.trim()) throw new ValidationError('description must not be empty');
   if (description.length > 10_000) throw new ValidationError('description must be at most 10000 characters');
+  // The API's schema says the same before this; the dashboard's form relies on these.
+  if (input.severity != null && input.severity.length > 255) throw new ValidationError('severity must be at most 255 characters');
+  if (input.summary != null && input.summary.length > 10_000) throw new ValidationError('summary must be at most 10000 characters');
   const start = parseInstant(input.startDate, 'startDate');
   const end = input.endDate == null ? null : parseInstant(input.endDate, 'endDate');
   if (end !== null && end < start) throw new ValidationError('endDate must not be before startDate');

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../domain/errors.ts';
 import { INCIDENT_TYPES, UPDATE_TYPES } from '../../domain/incidents.ts';
 import type { LocalizedText } from '../../domain/localized.ts';
-import { addIncidentUpdate, createIncident, deleteIncident, getIncident, listIncidents, type Incident } from '../../services/incidents.ts';
+import { addIncidentUpdate, createIncident, deleteIncident, getIncident, listIncidents, updateIncident, type Incident } from '../../services/incidents.ts';
 import { listStatusPages } from '../../services/statuspages.ts';
 import { monitorNames } from '../../services/dashboard-views.ts';
 import type { MemberProject } from '../../services/users.ts';
@@ -12,9 +12,11 @@ import { sendUserPage, time, type Deps } from './layout.ts';
 import { csrfToken } from './session.ts';
 import { actorFor, projectHeader, projectPath, userProject } from './project-nav.ts';
 import { notice } from './monitors.ts';
+import { monitorCheckboxes, monitorSearchForm, pickerList, pickerSource } from './monitor-picker.ts';
 
 const NOTICES: Record<string, string> = {
   created: 'The incident was created; the status pages it names show it.',
+  saved: 'The incident was saved.',
   updated: 'The update was posted.',
   deleted: 'The incident was deleted.',
 };
@@ -25,6 +27,11 @@ const TYPE_LABELS: Record<string, string> = { incident: 'Incident (degraded)', o
 export const textOf = (t: LocalizedText | undefined) => (t?.en?.trim() ? t.en : Object.values(t ?? {}).find((x) => x?.trim()) ?? '');
 /** Ids typed or pasted one per line, or separated by commas or spaces. */
 export const idsOf = (s: string) => s.split(/[\s,]+/).filter(Boolean);
+/** The English text of a form over the other languages of a stored text ("" removes the English one). */
+export function withEnglish(current: LocalizedText, en: string): LocalizedText {
+  const { en: _old, ...others } = current as Record<string, string>;
+  return en ? { ...others, en } : others;
+}
 
 function latestType(i: Incident): string {
   return i.updates.length ? i.updates[i.updates.length - 1].type : 'investigating';
@@ -42,9 +49,16 @@ export async function projectStatusPages(actor: ReturnType<typeof actorFor>) {
   return (await listStatusPages(actor, { page: 0, perPage: 200 })).pages.map((x) => ({ uuid: x.row.uuid, name: x.row.name }));
 }
 
-interface IncidentForm { title: string; type: string; status: string; message: string; affected: string; statuspages: string[] }
-const EMPTY: IncidentForm = { title: '', type: 'incident', status: 'investigating', message: '', affected: '', statuspages: [] };
-const PATTERNS: [RegExp, string][] = [[/^updates\[0\]\.text|^text/, 'message'], [/^updates\[0\]\.type/, 'status'], [/affectedComponents/, 'affected'], [/statuspages|Status page/, 'statuspages']];
+interface IncidentForm { title: string; type: string; status: string; message: string; affected: string[]; statuspages: string[] }
+const EMPTY: IncidentForm = { title: '', type: 'incident', status: 'investigating', message: '', affected: [], statuspages: [] };
+const PATTERNS: [RegExp, string][] = [[/^updates\[0\]\.text|^text/, 'message'], [/^updates\[0\]\.type/, 'status'], [/affectedComponents/, 'affected'], [/statuspages|Status page/, 'statuspages'], [/^title/, 'title']];
+
+function valuesOf(req: FastifyRequest): IncidentForm {
+  const f = form(req);
+  const get = (k: string) => f.get(k) ?? '';
+  // Checkboxes send one id each; a typed list (older forms, scripts) may hold several.
+  return { title: get('title'), type: get('type'), status: get('status'), message: get('message'), affected: [...new Set(f.getAll('affected').flatMap(idsOf))], statuspages: f.getAll('statuspages') };
+}
 
 export default function incidentRoutes(app: FastifyInstance, { ctx, assets }: Deps) {
   const base = (p: MemberProject) => projectPath(p.uuid, 'incidents');
@@ -73,40 +87,60 @@ ${notice(req, NOTICES)}
     return sendUserPage(assets, req, reply, 200, `Incidents · ${p.name}`, body);
   });
 
-  async function formPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, status: number, v: IncidentForm, e: FieldErrors) {
-    const pages = await projectStatusPages(actorFor(ctx, p));
-    const body = html`${projectHeader(p, 'incidents', [{ text: 'New' }])}
-<h1>Create incident</h1>
-<section class="card narrow-wide"><form method="post" action="${base(p)}">
+  /** The create form, or with `i` the edit form of that incident (title, type, monitors, pages; updates are posted on its page). */
+  async function formPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, status: number, v: IncidentForm, e: FieldErrors, i?: Incident) {
+    const actor = actorFor(ctx, p);
+    const [pages, source] = await Promise.all([projectStatusPages(actor), pickerSource(actor, req)]);
+    const picker = await pickerList(source, 'affected', v.affected);
+    const title = i ? `Edit ${textOf(i.title)}` : 'Create incident';
+    const body = html`${projectHeader(p, 'incidents', i ? [{ text: textOf(i.title), href: `${base(p)}/${i.uuid}` }, { text: 'Edit' }] : [{ text: 'New' }])}
+<h1>${title}</h1>
+<section class="card narrow-wide"><form method="post" action="${i ? `${base(p)}/${i.uuid}/edit` : base(p)}">
   ${csrfInput(csrfToken(req, reply))}
   ${formError(e)}
   ${field({ label: 'Title', name: 'title', value: v.title, error: e.title, required: true, attrs: html` maxlength="255" autocomplete="off"` })}
   <div class="grid-2">
     ${selectField({ label: 'Type', name: 'type', value: v.type, options: INCIDENT_TYPES.map((t) => [t, TYPE_LABELS[t]] as const), error: e.type })}
-    ${selectField({ label: 'Status', name: 'status', value: v.status, options: UPDATE_TYPES.map((t) => [t, LABELS[t]] as const), error: e.status })}
+    ${i ? '' : selectField({ label: 'Status', name: 'status', value: v.status, options: UPDATE_TYPES.map((t) => [t, LABELS[t]] as const), error: e.status })}
   </div>
-  ${textareaField({ label: 'Message', name: 'message', value: v.message, error: e.message, hint: 'The first update of the timeline.', rows: 4 })}
-  ${field({ label: 'Affected monitors', name: 'affected', value: v.affected, error: e.affected, hint: 'Optional: monitor ids (mon_…, shown on each monitor page), separated by commas or spaces.', attrs: html` autocomplete="off" spellcheck="false"` })}
+  ${i ? '' : textareaField({ label: 'Message', name: 'message', value: v.message, error: e.message, hint: 'The first update of the timeline.', rows: 4 })}
+  ${monitorCheckboxes({ name: 'affected', legend: 'Affected monitors', monitors: picker.monitors, search: picker.search, chosen: v.affected, error: e.affected, hint: 'Optional: the monitors the incident is about.' })}
   ${statusPageChoices(pages, v.statuspages, e.statuspages)}
-  <div class="actions"><button type="submit" class="primary">Create incident</button> <a class="button" href="${base(p)}">Cancel</a></div>
-</form></section>`;
-    return sendUserPage(assets, req, reply, status, 'Create incident', body);
+  <div class="actions"><button type="submit" class="primary">${i ? 'Save incident' : 'Create incident'}</button> <a class="button" href="${i ? `${base(p)}/${i.uuid}` : base(p)}">Cancel</a></div>
+</form>${picker.search ? monitorSearchForm(i ? `${base(p)}/${i.uuid}/edit` : `${base(p)}/new`) : ''}</section>`;
+    return sendUserPage(assets, req, reply, status, title, body);
   }
 
   app.get('/projects/:uuid/incidents/new', async (req, reply) => formPage(req, reply, await userProject(ctx, req), 200, EMPTY, {}));
   app.post('/projects/:uuid/incidents', async (req, reply) => {
     const p = await userProject(ctx, req);
-    const f = form(req);
-    const v: IncidentForm = { title: f.get('title') ?? '', type: f.get('type') ?? '', status: f.get('status') ?? '', message: f.get('message') ?? '', affected: f.get('affected') ?? '', statuspages: f.getAll('statuspages') };
+    const v = valuesOf(req);
     try {
       const i = await createIncident(actorFor(ctx, p), {
-        title: { en: v.title }, text: {}, type: v.type, affectedComponents: idsOf(v.affected), statuspages: v.statuspages,
+        title: { en: v.title }, text: {}, type: v.type, affectedComponents: v.affected, statuspages: v.statuspages,
         updates: [{ text: { en: v.message }, type: v.status }],
       });
       return reply.redirect(`${base(p)}/${i.uuid}?done=created`, 303);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return formPage(req, reply, p, 422, v, { [messageField(err.message, ['title', 'type'], PATTERNS)]: err.message });
+    }
+  });
+
+  app.get('/projects/:uuid/incidents/:inc/edit', async (req, reply) => {
+    const [p, i] = await incidentOf(req);
+    return formPage(req, reply, p, 200, { ...EMPTY, title: textOf(i.title), type: i.type, affected: i.affectedComponents, statuspages: i.statuspages }, {}, i);
+  });
+  app.post('/projects/:uuid/incidents/:inc/edit', async (req, reply) => {
+    const [p, i] = await incidentOf(req);
+    const v = valuesOf(req);
+    try {
+      // The API's PUT: only these keys change; the title's other languages stay.
+      await updateIncident(actorFor(ctx, p), i.uuid, { title: withEnglish(i.title, v.title), type: v.type, affectedComponents: v.affected, statuspages: v.statuspages });
+      return reply.redirect(`${base(p)}/${i.uuid}?done=saved`, 303);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return formPage(req, reply, p, 422, v, { [messageField(err.message, ['title', 'type'], PATTERNS)]: err.message }, i);
     }
   });
 
@@ -117,7 +151,7 @@ ${notice(req, NOTICES)}
     const body = html`${projectHeader(p, 'incidents', [{ text: textOf(i.title) }])}
 <div class="page-head">
   <div class="title-block"><h1>${textOf(i.title)}</h1><p class="meta"><span class="tag ${latestType(i) === 'resolved' ? 'resolved' : 'ongoing'}">${LABELS[latestType(i)]}</span> ${i.type} · ${time(i.at)}</p></div>
-  <div class="actions head-actions"><a class="button danger-outline" href="${path}/delete">Delete</a></div>
+  <div class="actions head-actions"><a class="button" href="${path}/edit">Edit</a> <a class="button danger-outline" href="${path}/delete">Delete</a></div>
 </div>
 ${notice(req, NOTICES)}
 <section class="card">

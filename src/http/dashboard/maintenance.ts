@@ -2,8 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../domain/errors.ts';
 import { maintenanceStatus } from '../../domain/maintenance.ts';
 import { createMaintenance, deleteMaintenance, getMaintenance, listMaintenance, updateMaintenance, type MaintenanceWindow } from '../../services/maintenance.ts';
-import { monitorChoices, monitorNames } from '../../services/dashboard-views.ts';
-import type { LocalizedText } from '../../domain/localized.ts';
+import { monitorNames } from '../../services/dashboard-views.ts';
 import type { MemberProject } from '../../services/users.ts';
 import { html } from './html.ts';
 import { csrfInput, field, form, formError, messageField, textareaField, type FieldErrors } from './forms.ts';
@@ -11,8 +10,8 @@ import { sendUserPage, time, type Deps } from './layout.ts';
 import { csrfToken } from './session.ts';
 import { actorFor, projectHeader, projectPath, userProject } from './project-nav.ts';
 import { notice } from './monitors.ts';
-import { idsOf, projectStatusPages, statusPageChoices, textOf } from './incidents.ts';
-import { monitorCheckboxes } from './monitor-picker.ts';
+import { idsOf, projectStatusPages, statusPageChoices, textOf, withEnglish } from './incidents.ts';
+import { monitorCheckboxes, monitorSearchForm, pickerList, pickerSource } from './monitor-picker.ts';
 
 const PER_PAGE = 50;
 const NOTICES: Record<string, string> = {
@@ -28,11 +27,6 @@ const PATTERNS: [RegExp, string][] = [[/^end_date/, 'ends'], [/^start_date/, 'st
 /** A datetime-local value is read as UTC (the form says so); anything else goes to the rules as typed. */
 const instant = (v: string) => (/^\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(v) ? `${v}:00Z` : v);
 const local = (ms: number) => new Date(ms).toISOString().slice(0, 16);
-/** The English text of the form over the window's other languages ("" removes the English one). */
-function withEnglish(current: LocalizedText, en: string): LocalizedText {
-  const { en: _old, ...others } = current as Record<string, string>;
-  return en ? { ...others, en } : others;
-}
 
 export default function maintenanceRoutes(app: FastifyInstance, { ctx, assets }: Deps) {
   const base = (p: MemberProject) => projectPath(p.uuid, 'maintenance');
@@ -71,7 +65,8 @@ ${notice(req, NOTICES)}
 
   /** The create form, or with `w` the edit form of that window. */
   async function formPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, status: number, v: WindowForm, e: FieldErrors, w?: MaintenanceWindow) {
-    const [pages, monitors] = await Promise.all([projectStatusPages(actorFor(ctx, p)), monitorChoices(actorFor(ctx, p))]);
+    const [pages, source] = await Promise.all([projectStatusPages(actorFor(ctx, p)), pickerSource(actorFor(ctx, p), req)]);
+    const picker = await pickerList(source, 'monitors', v.monitors);
     const title = w ? `Edit ${w.name}` : 'Schedule maintenance';
     const body = html`${projectHeader(p, 'maintenance', w ? [{ text: w.name }, { text: 'Edit' }] : [{ text: 'New' }])}
 <h1>${title}</h1>
@@ -85,10 +80,10 @@ ${notice(req, NOTICES)}
     ${field({ label: 'Starts (UTC)', name: 'starts', type: 'datetime-local', value: v.starts, error: e.starts, required: true })}
     ${field({ label: 'Ends (UTC)', name: 'ends', type: 'datetime-local', value: v.ends, error: e.ends, required: true })}
   </div>
-  ${monitorCheckboxes({ name: 'monitors', legend: 'Monitors', monitors, chosen: v.monitors, error: e.monitors, hint: 'Checked monitors open no outage while the window runs.' })}
+  ${monitorCheckboxes({ name: 'monitors', legend: 'Monitors', monitors: picker.monitors, search: picker.search, chosen: v.monitors, error: e.monitors, hint: 'Checked monitors open no outage while the window runs.' })}
   ${statusPageChoices(pages, v.statuspages, e.statuspages)}
   <div class="actions"><button type="submit" class="primary">${w ? 'Save maintenance window' : 'Schedule maintenance'}</button> <a class="button" href="${base(p)}">Cancel</a></div>
-</form></section>`;
+</form>${picker.search ? monitorSearchForm(w ? `${base(p)}/${w.uuid}/edit` : `${base(p)}/new`) : ''}</section>`;
     return sendUserPage(assets, req, reply, status, title, body);
   }
 

@@ -2,12 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../domain/errors.ts';
 import { formatDuration } from '../../domain/reports.ts';
 import { acknowledgeOutage, createOutage, getOutage, listOutages, resolveOutage, unacknowledgeOutage, type Outage } from '../../services/outages.ts';
-import { monitorChoices } from '../../services/dashboard-views.ts';
 import { listPolicies } from '../../services/escalation-policies.ts';
 import type { MemberProject } from '../../services/users.ts';
 import { html, type Markup } from './html.ts';
 import { csrfInput, field, form, formError, messageField, selectField, textareaField, type FieldErrors } from './forms.ts';
-import { monitorSelect } from './monitor-picker.ts';
+import { monitorSearchForm, monitorSelect, pickerList, pickerSource } from './monitor-picker.ts';
 import { sendUserPage, time, type Deps } from './layout.ts';
 import { csrfToken } from './session.ts';
 import { actorFor, projectHeader, projectPath, userProject } from './project-nav.ts';
@@ -24,8 +23,8 @@ const NOTICES: Record<string, string> = {
   created: 'The outage was created.',
 };
 
-interface OutageForm { monitor: string; starts: string; ends: string; status_code: string; description: string; policy: string }
-const PATTERNS: [RegExp, string][] = [[/monitorUuid/, 'monitor'], [/^endDate/, 'ends'], [/^startDate/, 'starts'], [/statusCode/, 'status_code'], [/description/, 'description'], [/[Ee]scalation policy/, 'policy']];
+interface OutageForm { monitor: string; starts: string; ends: string; status_code: string; description: string; severity: string; summary: string; policy: string }
+const PATTERNS: [RegExp, string][] = [[/monitorUuid/, 'monitor'], [/^endDate/, 'ends'], [/^startDate/, 'starts'], [/statusCode/, 'status_code'], [/description/, 'description'], [/^severity/, 'severity'], [/^summary/, 'summary'], [/[Ee]scalation policy/, 'policy']];
 /** A datetime-local value is read as UTC (the form says so); anything else goes to the rules as typed. */
 const instant = (v: string) => (/^\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(v) ? `${v}:00Z` : v);
 const local = (ms: number) => new Date(ms).toISOString().slice(0, 16);
@@ -99,37 +98,42 @@ ${notice(req, NOTICES)}
 
   async function newPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, status: number, v: OutageForm, e: FieldErrors) {
     const actor = actorFor(ctx, p);
-    const [monitors, policies] = await Promise.all([monitorChoices(actor), listPolicies(actor)]);
+    const [source, policies] = await Promise.all([pickerSource(actor, req), listPolicies(actor)]);
+    const picker = await pickerList(source, 'monitor', v.monitor ? [v.monitor] : []);
     const body = html`${projectHeader(p, 'outages', [{ text: 'New' }])}
 <h1>Create outage</h1>
 <p class="hint">Record an outage by hand, such as one the checks could not see. It counts in uptime and reports like a detected one.</p>
 <section class="card narrow-wide"><form method="post" action="${base(p)}">
   ${csrfInput(csrfToken(req, reply))}
   ${formError(e)}
-  ${monitorSelect({ name: 'monitor', label: 'Monitor', monitors, value: v.monitor, error: e.monitor })}
+  ${monitorSelect({ name: 'monitor', label: 'Monitor', monitors: picker.monitors, search: picker.search, value: v.monitor, error: e.monitor })}
   <div class="grid-2">
     ${field({ label: 'Started (UTC)', name: 'starts', type: 'datetime-local', value: v.starts, error: e.starts, required: true })}
     ${field({ label: 'Ended (UTC)', name: 'ends', type: 'datetime-local', value: v.ends, error: e.ends, hint: 'Empty while it goes on.' })}
   </div>
   ${field({ label: 'Status code', name: 'status_code', type: 'number', value: v.status_code, error: e.status_code, required: true, attrs: html` min="100" max="599" inputmode="numeric"` })}
   ${textareaField({ label: 'Description', name: 'description', value: v.description, error: e.description, hint: 'What happened, such as “Payments provider down”.', attrs: html` required maxlength="10000"` })}
+  ${field({ label: 'Severity', name: 'severity', value: v.severity, error: e.severity, hint: 'Optional, such as “critical” or “minor”.', attrs: html` maxlength="255" autocomplete="off" list="severity-examples"` })}
+  <datalist id="severity-examples"><option value="critical"></option><option value="major"></option><option value="minor"></option></datalist>
+  ${textareaField({ label: 'Summary', name: 'summary', value: v.summary, error: e.summary, hint: 'Optional: what was done, for the post-mortem.', attrs: html` maxlength="10000"` })}
   ${policies.length ? selectField({ label: 'Escalation policy', name: 'policy', value: v.policy, options: [['', 'None'], ...policies.map((x) => [x.uuid, x.name] as const)], error: e.policy, hint: 'Optional: alert its steps about this outage.' }) : ''}
   <div class="actions"><button type="submit" class="primary">Create outage</button> <a class="button" href="${base(p)}">Cancel</a></div>
-</form></section>`;
+</form>${picker.search ? monitorSearchForm(`${base(p)}/new`) : ''}</section>`;
     return sendUserPage(assets, req, reply, status, 'Create outage', body);
   }
 
-  app.get('/projects/:uuid/outages/new', async (req, reply) => newPage(req, reply, await userProject(ctx, req), 200, { monitor: '', starts: local(ctx.clock()), ends: '', status_code: '500', description: '', policy: '' }, {}));
+  app.get('/projects/:uuid/outages/new', async (req, reply) => newPage(req, reply, await userProject(ctx, req), 200, { monitor: '', starts: local(ctx.clock()), ends: '', status_code: '500', description: '', severity: '', summary: '', policy: '' }, {}));
   app.post('/projects/:uuid/outages', async (req, reply) => {
     const p = await userProject(ctx, req);
     const f = form(req);
     const get = (k: string) => (f.get(k) ?? '').trim();
-    const v: OutageForm = { monitor: get('monitor'), starts: get('starts'), ends: get('ends'), status_code: get('status_code'), description: f.get('description') ?? '', policy: get('policy') };
+    const v: OutageForm = { monitor: get('monitor'), starts: get('starts'), ends: get('ends'), status_code: get('status_code'), description: f.get('description') ?? '', severity: get('severity'), summary: f.get('summary') ?? '', policy: get('policy') };
     try {
       if (!v.monitor) throw new ValidationError('Choose the monitor (monitorUuid) the outage is about');
       const o = await createOutage(actorFor(ctx, p, req.dash.user), {
         monitorUuid: v.monitor, startDate: instant(v.starts), endDate: v.ends ? instant(v.ends) : null,
         statusCode: /^\d{1,4}$/.test(v.status_code) ? Number(v.status_code) : NaN, description: v.description, escalationPolicyUuid: v.policy || null,
+        severity: v.severity || null, summary: v.summary.trim() ? v.summary : null,
       });
       return reply.redirect(`${base(p)}/${o.uuid}?done=created`, 303);
     } catch (err) {
@@ -159,6 +163,8 @@ ${notice(req, NOTICES)}
     <dt>Ended</dt><dd id="outage-ended">${o.ended_at === null ? 'Ongoing' : time(o.ended_at)}</dd>
     <dt>Duration</dt><dd>${duration(o, ctx.clock())}</dd>
     <dt>Cause</dt><dd>${o.status_code ? `${o.status_code} · ` : ''}${o.description}</dd>
+    ${o.severity ? html`<dt>Severity</dt><dd id="outage-severity">${o.severity}</dd>` : ''}
+    ${o.summary ? html`<dt>Summary</dt><dd id="outage-summary" class="multiline">${o.summary}</dd>` : ''}
     ${o.confirmed_locations ? html`<dt>Confirmed from</dt><dd>${o.confirmed_locations.split(',').join(', ')}</dd>` : ''}
     <dt>Acknowledged</dt><dd id="outage-ack">${o.acknowledged_at === null ? 'No' : html`${time(o.acknowledged_at)}${ackBy(o) ? ` by ${ackBy(o)}` : ''}`}</dd>
   </dl>

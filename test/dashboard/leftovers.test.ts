@@ -1,0 +1,130 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarness, type Harness } from '../harness.ts';
+import { csrfOf, textOf, type FormClient } from '../support/browser-client.ts';
+import { actorOf, plain, signedInAdmin } from '../support/dashboard-session.ts';
+import { createMonitor, type Monitor } from '../../src/services/monitors.ts';
+import { createIncident, getIncident, listIncidents } from '../../src/services/incidents.ts';
+import { createStatusPage } from '../../src/services/statuspages.ts';
+import { getOutage } from '../../src/services/outages.ts';
+import type { ActorCtx } from '../../src/services/context.ts';
+
+let h: Harness;
+let admin: FormClient;
+let actor: ActorCtx;
+let shop: Monitor;
+let api: Monitor;
+const at = (rest: string) => `/app/projects/${h.project.uuid}/${rest}`;
+
+before(async () => {
+  h = await startHarness();
+  admin = await signedInAdmin(h);
+  actor = actorOf(h.ctx, h.project);
+  shop = await createMonitor(actor, { name: 'Shop', url: 'https://shop.example.org' });
+  api = await createMonitor(actor, { name: 'API gateway', url: 'https://api.example.org' });
+});
+after(async () => { await h.stop(); });
+
+/** The urlencoded body of a form with repeated fields (checkboxes). */
+function body(fields: Record<string, string>, repeated: [string, string][] = []): string {
+  const b = new URLSearchParams(fields);
+  for (const [k, v] of repeated) b.append(k, v);
+  return b.toString();
+}
+
+describe('incidents in the dashboard', () => {
+  test('the incident form picks affected monitors by name; unknown ids get the API’s message', async () => {
+    const form = await admin.get(at('incidents/new'));
+    assert.equal(form.status, 200);
+    assert.match(form.text, new RegExp(`name="affected" value="${shop.uuid}" id="[^"]+"> <span>Shop<`));
+    assert.match(form.text, new RegExp(`name="affected" value="${api.uuid}" id="[^"]+"> <span>API gateway<`));
+    assert.doesNotMatch(form.text, /separated by commas or spaces/, 'no raw id field any more');
+    const base = { _csrf: csrfOf(form.text), title: 'Checkout errors', type: 'incident', status: 'investigating', message: 'Looking into it' };
+
+    const unknown = await admin.request('POST', at('incidents'), body(base, [['affected', 'mon_doesnotexist']]));
+    assert.equal(unknown.status, 422);
+    assert.equal(textOf(unknown.text, 'f-affected-error'), 'Monitor mon_doesnotexist in affectedComponents does not exist');
+    assert.match(unknown.text, /<input type="hidden" name="affected" value="mon_doesnotexist">/, 'the refused id stays in the form');
+    assert.equal((await listIncidents(actor)).length, 0);
+
+    const ok = await admin.request('POST', at('incidents'), body(base, [['affected', api.uuid], ['affected', shop.uuid]]));
+    assert.equal(ok.status, 303);
+    const uuid = /incidents\/(inci_[A-Za-z0-9]+)\?done=created$/.exec(ok.location!)![1];
+    assert.deepEqual((await getIncident(actor, uuid)).affectedComponents, [api.uuid, shop.uuid]);
+  });
+
+  test('an incident’s title, type, monitors and status pages are edited from its page through the API’s update, with its messages', async () => {
+    const sp = await createStatusPage(actor, { name: 'Public', subdomain: 'leftovers-inc' });
+    const i = await createIncident(actor, { title: { en: 'Slow pages', de: 'Langsame Seiten' }, type: 'incident', affectedComponents: [shop.uuid], updates: [{ text: { en: 'Investigating' }, type: 'investigating' }] });
+    const page = await admin.get(at(`incidents/${i.uuid}`));
+    assert.match(page.text, new RegExp(`<a class="button" href="[^"]*incidents/${i.uuid}/edit">Edit</a>`));
+    const form = await admin.get(at(`incidents/${i.uuid}/edit`));
+    assert.equal(form.status, 200);
+    assert.match(form.text, /id="f-title"[^>]*value="Slow pages"/);
+    assert.match(form.text, new RegExp(`name="affected" value="${shop.uuid}" id="[^"]+" checked> <span>Shop<`));
+    assert.match(form.text, new RegExp(`name="affected" value="${api.uuid}" id="[^"]+"> <span>API gateway<`));
+    const csrf = csrfOf(form.text);
+
+    // The same refusals as PUT /v3/incidents/{uuid}, beside the same fields.
+    const apiNoTitle = await h.request('PUT', `/v3/incidents/${i.uuid}`, { body: { title: {} } });
+    assert.equal(apiNoTitle.status, 422);
+    // (A title kept in another language would still stand: this incident has English only.)
+    const untitled = await createIncident(actor, { title: { en: 'Only English' } });
+    const refused = await admin.request('POST', at(`incidents/${untitled.uuid}/edit`), body({ _csrf: csrf, title: '', type: 'incident' }));
+    assert.equal(refused.status, 422);
+    assert.equal(textOf(refused.text, 'f-title-error'), (apiNoTitle.body as { message: string }).message);
+    const badType = await admin.request('POST', at(`incidents/${i.uuid}/edit`), body({ _csrf: csrf, title: 'Slow pages', type: 'meltdown' }));
+    assert.equal(textOf(badType.text, 'f-type-error'), 'type must be one of incident, outage');
+    const badPage = await admin.request('POST', at(`incidents/${i.uuid}/edit`), body({ _csrf: csrf, title: 'Slow pages', type: 'incident' }, [['statuspages', 'sp_nope']]));
+    assert.equal(badPage.status, 422);
+    const apiBadPage = await h.request('PUT', `/v3/incidents/${i.uuid}`, { body: { statuspages: ['sp_nope'] } });
+    assert.equal(textOf(badPage.text, 'f-statuspages-error'), (apiBadPage.body as { message: string }).message);
+    assert.equal((await getIncident(actor, i.uuid)).title.en, 'Slow pages', 'refused forms change nothing');
+
+    const ok = await admin.request('POST', at(`incidents/${i.uuid}/edit`), body({ _csrf: csrf, title: 'Slow checkout pages', type: 'outage' }, [['affected', api.uuid], ['statuspages', sp.row.uuid]]));
+    assert.equal(ok.status, 303);
+    assert.equal(ok.location, at(`incidents/${i.uuid}?done=saved`));
+    const saved = await getIncident(actor, i.uuid);
+    assert.deepEqual(saved.title, { de: 'Langsame Seiten', en: 'Slow checkout pages' });
+    assert.equal(saved.type, 'outage');
+    assert.deepEqual(saved.affectedComponents, [api.uuid]);
+    assert.deepEqual(saved.statuspages, [sp.row.uuid]);
+    assert.equal(saved.updates.length, 1, 'the timeline is untouched');
+    const wire = (await h.request('GET', `/v3/incidents/${i.uuid}`)).body as { title: { en: string }; affectedComponents: string[] };
+    assert.equal(wire.title.en, 'Slow checkout pages');
+    const shown = plain((await admin.get(ok.location!)).text);
+    assert.match(shown, /The incident was saved/);
+    assert.match(shown, /Affected API gateway Status pages Public/);
+  });
+});
+
+describe('manual outages in the dashboard', () => {
+  test('severity and summary are recorded as POST /v2/outages records them, and shown on the outage page', async () => {
+    const form = await admin.get(at('outages/new'));
+    assert.match(form.text, /<label for="f-severity">Severity<\/label>/);
+    assert.match(form.text, /<label for="f-summary">Summary<\/label>/);
+    const base = { _csrf: csrfOf(form.text), monitor: shop.uuid, starts: '2030-06-01T10:00', ends: '2030-06-01T11:00', status_code: '502', description: 'Upstream down' };
+
+    const long = await admin.post(at('outages'), { ...base, severity: 'x'.repeat(256) });
+    assert.equal(long.status, 422);
+    assert.equal(textOf(long.text, 'f-severity-error'), 'severity must be at most 255 characters');
+    assert.match(long.text, /id="f-severity"[^>]*value="x{256}"/, 'the typed value stays');
+
+    const ok = await admin.post(at('outages'), { ...base, severity: 'critical', summary: 'Failed over to the\nsecond provider' });
+    assert.equal(ok.status, 303);
+    const uuid = /outages\/(outage_[A-Za-z0-9]+)\?done=created$/.exec(ok.location!)![1];
+    const o = await getOutage(actor, uuid);
+    assert.deepEqual([o.severity, o.summary], ['critical', 'Failed over to the\nsecond provider']);
+    const wire = (await h.request('GET', `/v2/outages/${uuid}`)).body as { outage: { severity: string; summary: string } };
+    assert.deepEqual([wire.outage.severity, wire.outage.summary], ['critical', 'Failed over to the\nsecond provider']);
+    const page = await admin.get(ok.location!);
+    assert.equal(textOf(page.text, 'outage-severity'), 'critical');
+    assert.equal(textOf(page.text, 'outage-summary'), 'Failed over to the\nsecond provider');
+
+    // Left empty, neither is stored (the API omits both keys, as for an outage made without them).
+    const bare = await admin.post(at('outages'), { ...base, severity: '', summary: '  ' });
+    const bareUuid = /outages\/(outage_[A-Za-z0-9]+)\?/.exec(bare.location!)![1];
+    const bareWire = (await h.request('GET', `/v2/outages/${bareUuid}`)).body as { outage: Record<string, unknown> };
+    assert.ok(!('severity' in bareWire.outage) && !('summary' in bareWire.outage));
+  });
+});
