@@ -65,6 +65,7 @@ export const files = [
   'test/env.test.ts',
   'test/rebinding.test.ts',
   'test/soak.test.ts',
+  'test/alert-crash.test.ts',
   // [marker: hardening 2]
 ];
 
