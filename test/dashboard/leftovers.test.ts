@@ -5,7 +5,9 @@ import { csrfOf, textOf, type FormClient } from '../support/browser-client.ts';
 import { actorOf, plain, signedInAdmin } from '../support/dashboard-session.ts';
 import { createMonitor, type Monitor } from '../../src/services/monitors.ts';
 import { createIncident, getIncident, listIncidents } from '../../src/services/incidents.ts';
-import { createStatusPage } from '../../src/services/statuspages.ts';
+import { createStatusPage, getStatusPage } from '../../src/services/statuspages.ts';
+import { createMaintenance, getMaintenance } from '../../src/services/maintenance.ts';
+import { getProject } from '../../src/services/projects.ts';
 import { getOutage } from '../../src/services/outages.ts';
 import type { ActorCtx } from '../../src/services/context.ts';
 
@@ -126,5 +128,92 @@ describe('manual outages in the dashboard', () => {
     const bareUuid = /outages\/(outage_[A-Za-z0-9]+)\?/.exec(bare.location!)![1];
     const bareWire = (await h.request('GET', `/v2/outages/${bareUuid}`)).body as { outage: Record<string, unknown> };
     assert.ok(!('severity' in bareWire.outage) && !('summary' in bareWire.outage));
+  });
+});
+
+describe('status page services in the dashboard', () => {
+  test('each service’s shown name is edited in the status page form; other languages stay, empty shows the monitor’s name', async () => {
+    const sp = await createStatusPage(actor, {
+      name: 'Named', subdomain: 'leftovers-names',
+      sections: [{ name: 'Main', services: [
+        { monitor_uuid: shop.uuid, name_shown: { en: 'Web shop', fr: 'Boutique' } },
+        { is_group: true, name_shown: 'Backend', services: [{ uuid: api.uuid }] },
+      ] }],
+    });
+    const page = await admin.get(at(`statuspages/${sp.row.uuid}`));
+    assert.match(page.text, new RegExp(`<label for="f-section_shown_0_${shop.uuid}">Shop</label>`));
+    assert.match(page.text, new RegExp(`name="section_shown_0_${shop.uuid}"[^>]*value="Web shop"`));
+    assert.match(page.text, new RegExp(`name="group_shown_0_0_${api.uuid}"[^>]*value="API gateway"`));
+    const fields = (shopName: string, apiName: string) => body({ _csrf: csrfOf(page.text), name: 'Named', subdomain: 'leftovers-names', theme: 'system', accent_color: '#36b27e', description: '',
+      section_orig_0: '0', section_name_0: 'Main', [`section_shown_0_${shop.uuid}`]: shopName,
+      group_orig_0_0: '1', group_name_0_0: 'Backend', [`group_shown_0_0_${api.uuid}`]: apiName },
+    [['section_monitors_0', shop.uuid], ['group_monitors_0_0', api.uuid]]);
+    const names = async () => {
+      const s = (await getStatusPage(actor, sp.row.uuid)).resolved[0].services;
+      return [s[0].name, s[1].services[0].name];
+    };
+
+    const long = await admin.request('POST', at(`statuspages/${sp.row.uuid}`), fields('x'.repeat(256), 'Public API'));
+    assert.equal(long.status, 422);
+    assert.match(textOf(long.text, 'f-sections-error')!, /^sections\[0\]\.services\[0\]\.name\.en .*255/);
+    assert.match(long.text, new RegExp(`name="section_shown_0_${shop.uuid}"[^>]*value="x{256}"`), 'the typed name stays');
+
+    const ok = await admin.request('POST', at(`statuspages/${sp.row.uuid}`), fields('Online store', 'Public API'));
+    assert.equal(ok.status, 303);
+    assert.deepEqual(await names(), [{ en: 'Online store', fr: 'Boutique' }, { en: 'Public API' }]);
+    const pub = plain((await h.request('GET', '/status/leftovers-names', { key: null, headers: { accept: 'text/html' } })).text);
+    assert.match(pub, /Online store/);
+    assert.match(pub, /Public API/);
+
+    const cleared = await admin.request('POST', at(`statuspages/${sp.row.uuid}`), fields('', 'Public API'));
+    assert.equal(cleared.status, 303);
+    assert.deepEqual((await names())[0], { en: 'Shop' }, 'an empty name shows the monitor’s');
+  });
+});
+
+describe('monitor pickers in a project of more than 200 monitors', () => {
+  test('pickers list the chosen monitors and a search box (a GET field, filtered by name on the server) instead of every monitor', async () => {
+    const project = await getProject(h.ctx, h.other.uuid);
+    const big = actorOf(h.ctx, project);
+    const nodes: Monitor[] = [];
+    for (let n = 1; n <= 205; n++) nodes.push(await createMonitor(big, { name: `Node ${String(n).padStart(3, '0')}`, url: `https://n${n}.example.org` }));
+    const billing = await createMonitor(big, { name: 'Billing_API 100%', url: 'https://billing.example.org' });
+    const path = (rest: string) => `/app/projects/${project.uuid}/${rest}`;
+    const boxes = (html: string, name: string) => [...html.matchAll(new RegExp(`<input type="checkbox" name="${name}" value="(mon_[A-Za-z0-9]+)"[^>]*?( checked)?>`, 'g'))].map((m) => [m[1], !!m[2]]);
+
+    const blank = await admin.get(path('maintenance/new'));
+    assert.equal(blank.status, 200);
+    assert.deepEqual(boxes(blank.text, 'monitors'), [], 'no list of every monitor');
+    assert.match(blank.text, /<input type="search" id="find-monitors" name="find_monitors" value="" form="monitor-search"/);
+    assert.match(blank.text, new RegExp(`<form id="monitor-search" method="get" action="${path('maintenance/new')}"></form>`));
+
+    const found = await admin.get(`${path('maintenance/new')}?find_monitors=${encodeURIComponent('node 01')}`);
+    assert.deepEqual(boxes(found.text, 'monitors'), nodes.slice(9, 19).map((m) => [m.uuid, false]), 'Node 010 to Node 019, by name');
+    assert.match(found.text, /id="find-monitors" name="find_monitors" value="node 01"/);
+    // LIKE's wildcards are plain characters in the search.
+    assert.deepEqual(boxes((await admin.get(`${path('maintenance/new')}?find_monitors=${encodeURIComponent('_api 100%')}`)).text, 'monitors'), [[billing.uuid, false]]);
+    assert.deepEqual(boxes((await admin.get(`${path('maintenance/new')}?find_monitors=${encodeURIComponent('e%0')}`)).text, 'monitors'), []);
+
+    // A window's chosen monitors come first, checked, then the matches of the search.
+    const w = await createMaintenance(big, { name: 'Racks', start_date: '2031-02-01T00:00:00Z', end_date: '2031-02-01T01:00:00Z', monitors: [nodes[200].uuid, billing.uuid] });
+    const edit = await admin.get(path(`maintenance/${w.uuid}/edit`));
+    assert.deepEqual(boxes(edit.text, 'monitors'), [[nodes[200].uuid, true], [billing.uuid, true]]);
+    const editFound = await admin.get(`${path(`maintenance/${w.uuid}/edit`)}?find_monitors=node%2020`);
+    assert.deepEqual(boxes(editFound.text, 'monitors'), [[nodes[200].uuid, true], [billing.uuid, true], ...[199, 201, 202, 203, 204].map((k) => [nodes[k].uuid, false])]);
+    // Saving what the search found works as with every monitor listed.
+    const saved = await admin.request('POST', path(`maintenance/${w.uuid}/edit`), body({ _csrf: csrfOf(editFound.text), name: 'Racks', title: '', text: '', starts: '2031-02-01T00:00', ends: '2031-02-01T01:00' }, [['monitors', nodes[200].uuid], ['monitors', nodes[203].uuid]]));
+    assert.equal(saved.status, 303);
+    assert.deepEqual((await getMaintenance(big, w.uuid)).monitors, [nodes[200].uuid, nodes[203].uuid]);
+
+    // The manual outage's monitor select, the incident form and a status page's sections do the same.
+    const outage = await admin.get(`${path('outages/new')}?find_monitor=billing`);
+    assert.deepEqual([...outage.text.matchAll(/<option value="(mon_[A-Za-z0-9]+)"/g)].map((m) => m[1]), [billing.uuid]);
+    const incident = await admin.get(`${path('incidents/new')}?find_affected=node%20205`);
+    assert.deepEqual(boxes(incident.text, 'affected'), [[nodes[204].uuid, false]]);
+    const sp = await createStatusPage(big, { name: 'Big', subdomain: 'leftovers-big', sections: [{ name: 'Racks', services: [{ monitor_uuid: nodes[0].uuid }] }] });
+    const spPage = await admin.get(`${path(`statuspages/${sp.row.uuid}`)}?find_section_monitors_0=node%20002`);
+    assert.deepEqual(boxes(spPage.text, 'section_monitors_0'), [[nodes[0].uuid, true], [nodes[1].uuid, false]]);
+    assert.deepEqual(boxes(spPage.text, 'section_monitors_1'), [], 'the new section’s picker waits for its own search');
+    assert.match(spPage.text, new RegExp(`<form id="monitor-search" method="get" action="${path(`statuspages/${sp.row.uuid}`)}"></form>`));
   });
 });

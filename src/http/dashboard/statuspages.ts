@@ -13,8 +13,8 @@ import { csrfToken } from './session.ts';
 import { actorFor, projectHeader, projectPath, userProject } from './project-nav.ts';
 import { notice } from './monitors.ts';
 import { textOf } from './incidents.ts';
-import { monitorCheckboxes } from './monitor-picker.ts';
-import { monitorChoices } from '../../services/dashboard-views.ts';
+import { monitorCheckboxes, monitorSearchForm, pickerList, pickerSource, type PickerList } from './monitor-picker.ts';
+import type { LocalizedText } from '../../domain/localized.ts';
 
 const NOTICES: Record<string, string> = {
   created: 'The status page was created. Add sections and monitors below, then preview it.',
@@ -28,20 +28,23 @@ const PATTERNS: [RegExp, string][] = [[/^sections|in sections|services/, 'sectio
 const SUB_PER_PAGE = 100;
 
 const publicPath = (subdomain: string) => `/status/${encodeURIComponent(subdomain)}`;
-interface GroupForm { name: string; monitors: string[]; orig: number | null }
-interface SectionForm { name: string; monitors: string[]; rt: boolean; groups: GroupForm[]; orig: number | null }
+/** A monitor service already on the page: the name visitors read (`value`) and its monitor's. */
+interface ShownName { uuid: string; monitor: string; value: string }
+interface GroupForm { name: string; monitors: string[]; orig: number | null; shown: ShownName[] }
+interface SectionForm { name: string; monitors: string[]; rt: boolean; groups: GroupForm[]; orig: number | null; shown: ShownName[] }
 interface PageForm { name: string; subdomain: string; theme: string; accent_color: string; description: string; sections: SectionForm[] }
 
 /** The form's values of a page: per section its monitors and its groups (each with its monitors). */
 function formOf(sp: StatusPageView): PageForm {
   const uuids = (list: ResolvedService[]) => list.filter((x) => !x.is_group && x.monitor).map((x) => x.monitor!.uuid);
+  const shown = (list: ResolvedService[]) => list.filter((x) => !x.is_group && x.monitor).map((x) => ({ uuid: x.monitor!.uuid, monitor: x.monitor!.name, value: textOf(x.name ?? {}) }));
   return {
     name: sp.row.name, subdomain: sp.row.subdomain, theme: sp.settings.theme, accent_color: sp.settings.accent_color,
     description: textOf(sp.settings.description),
     sections: sp.resolved.map((s, i) => ({
-      name: textOf(s.name), monitors: uuids(s.services), orig: i,
+      name: textOf(s.name), monitors: uuids(s.services), orig: i, shown: shown(s.services),
       rt: s.services.some((x) => !x.is_group) && s.services.filter((x) => !x.is_group).every((x) => x.show_response_times),
-      groups: s.services.flatMap((x, k) => (x.is_group ? [{ name: textOf(x.name), monitors: uuids(x.services), orig: k }] : [])),
+      groups: s.services.flatMap((x, k) => (x.is_group ? [{ name: textOf(x.name), monitors: uuids(x.services), orig: k, shown: shown(x.services) }] : [])),
     })),
   };
 }
@@ -50,8 +53,24 @@ function formOf(sp: StatusPageView): PageForm {
 const refsOf = (values: string[]) => [...new Set(values.flatMap((text) => text.split(/\r?\n/).map((l) => l.trim().split(/[\s#]/)[0]).filter(Boolean)))];
 const indexOf = (v: string | null) => (v && /^\d{1,3}$/.test(v) ? Number(v) : null);
 
-/** What a monitor service already on the page keeps when saved again (its shown name, description, uptime bar). */
-const keepOf = (old: ResolvedService | undefined, nested: boolean) => (old ? { [nested ? 'name' : 'name_shown']: old.name, description: old.description, show_uptime: old.show_uptime } : {});
+/**
+ * The name a service shows after the form: the stored texts with the form's text in place of
+ * the one it showed (textOf's language); untouched, the stored names; empty, its monitor's name.
+ */
+function shownName(old: LocalizedText | null, value: string | undefined, lang: string): LocalizedText | null {
+  if (value === undefined || (old && value === textOf(old))) return old;
+  if (value.trim() === '') return null;
+  const texts = (old ?? {}) as Record<string, string>;
+  const key = texts.en?.trim() ? 'en' : Object.keys(texts).find((k) => texts[k]?.trim()) ?? lang;
+  return { ...texts, [key]: value } as LocalizedText;
+}
+
+/** What a monitor service already on the page keeps when saved again (description, uptime bar) and its shown name. */
+function keepOf(old: ResolvedService | undefined, nested: boolean, shown: ShownName[] | undefined, lang: string) {
+  if (!old) return {};
+  const name = shownName(old.name, shown?.find((x) => x.uuid === old.monitor?.uuid)?.value, lang);
+  return { ...(name ? { [nested ? 'name' : 'name_shown']: name } : {}), description: old.description, show_uptime: old.show_uptime };
+}
 
 /**
  * The sections written back: services keep their order on the page (unchecked monitors and
@@ -59,9 +78,10 @@ const keepOf = (old: ResolvedService | undefined, nested: boolean) => (old ? { [
  */
 function sectionsInput(sp: StatusPageView, sections: SectionForm[]): unknown[] {
   const before = new Map(sp.resolved.flatMap((s) => s.services.flatMap((x) => [x, ...x.services])).filter((x) => x.monitor).map((x) => [x.monitor!.uuid, x]));
+  const lang = sp.settings.default_language;
   const group = (g: GroupForm, old?: ResolvedService) => ({
     is_group: true, name_shown: g.name, ...(old ? { description: old.description, show_uptime: old.show_uptime, show_response_times: old.show_response_times } : {}),
-    services: g.monitors.map((ref) => ({ uuid: ref, ...keepOf(old?.services.find((c) => c.monitor?.uuid === ref) ?? before.get(ref), true) })),
+    services: g.monitors.map((ref) => ({ uuid: ref, ...keepOf(old?.services.find((c) => c.monitor?.uuid === ref) ?? before.get(ref), true, g.shown, lang) })),
   });
   const kept = (g: GroupForm) => g.name.trim() !== '' || g.monitors.length > 0;
   return sections.flatMap((s) => {
@@ -74,10 +94,10 @@ function sectionsInput(sp: StatusPageView, sections: SectionForm[]): unknown[] {
         if (g && kept(g)) services.push(group(g, x));
       } else if (x.monitor && s.monitors.includes(x.monitor.uuid) && !placed.has(x.monitor.uuid)) {
         placed.add(x.monitor.uuid);
-        services.push({ monitor_uuid: x.monitor.uuid, show_response_times: s.rt, ...keepOf(x, false) });
+        services.push({ monitor_uuid: x.monitor.uuid, show_response_times: s.rt, ...keepOf(x, false, s.shown, lang) });
       }
     });
-    for (const ref of s.monitors) if (!placed.has(ref)) services.push({ monitor_uuid: ref, show_response_times: s.rt, ...keepOf(before.get(ref), false) });
+    for (const ref of s.monitors) if (!placed.has(ref)) services.push({ monitor_uuid: ref, show_response_times: s.rt, ...keepOf(before.get(ref), false, s.shown, lang) });
     for (const g of s.groups) if (g.orig === null && kept(g)) services.push(group(g));
     return s.name.trim() || services.length ? [{ name: s.name, services }] : [];
   });
@@ -139,20 +159,34 @@ ${notice(req, NOTICES)}
   });
 
   async function editPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, sp: StatusPageView, status: number, v: PageForm, e: FieldErrors) {
-    const monitors = await monitorChoices(actorFor(ctx, p));
-    const rows: SectionForm[] = [...v.sections, { name: '', monitors: [], rt: false, groups: [], orig: null }];
+    const source = await pickerSource(actorFor(ctx, p), req);
+    const rows: SectionForm[] = [...v.sections, { name: '', monitors: [], rt: false, groups: [], orig: null, shown: [] }];
+    const empty: GroupForm = { name: '', monitors: [], orig: null, shown: [] };
+    // Each picker's list (at scale its chosen monitors and search matches), fetched before rendering.
+    const lists = new Map<string, PickerList>();
+    await Promise.all(rows.flatMap((s, i) => [
+      [`section_monitors_${i}`, s.monitors] as const,
+      ...[...s.groups, empty].map((g, j) => [`group_monitors_${i}_${j}`, g.monitors] as const),
+    ]).map(async ([name, chosen]) => { lists.set(name, await pickerList(source, name, chosen)); }));
+    const picker = (name: string, legend: string, chosen: string[]) => monitorCheckboxes({ name, legend, monitors: lists.get(name)!.monitors, search: lists.get(name)!.search, chosen });
+    const shownNames = (prefix: string, shown: ShownName[]) => (shown.length ? html`<fieldset class="field shown-names"><legend>Names shown on the page</legend>
+        <p class="hint">What visitors read for each monitor already on the page; empty shows the monitor’s own name.</p>
+        ${shown.map((x) => field({ label: x.monitor, name: `${prefix}${x.uuid}`, value: x.value, attrs: html` maxlength="255" autocomplete="off"` }))}
+      </fieldset>` : '');
     const groupBox = (i: number, j: number, g: GroupForm) => html`<fieldset class="group-box group-row"><legend>${g.name ? `Group “${g.name}”` : 'New group'}</legend>
         ${g.orig === null ? '' : html`<input type="hidden" name="group_orig_${i}_${j}" value="${g.orig}">`}
         ${field({ label: 'Group name', name: `group_name_${i}_${j}`, value: g.name, hint: 'Shown on the page as one row that opens onto its monitors. Clear the name and the monitors to remove the group.', attrs: html` maxlength="255" autocomplete="off"` })}
-        ${monitorCheckboxes({ name: `group_monitors_${i}_${j}`, legend: 'Monitors in the group', monitors, chosen: g.monitors })}
+        ${picker(`group_monitors_${i}_${j}`, 'Monitors in the group', g.monitors)}
+        ${shownNames(`group_shown_${i}_${j}_`, g.shown)}
       </fieldset>`;
     const sectionRows: Markup[] = rows.map((s, i) => html`<fieldset class="group-box section-row"><legend>${s.name || (i === rows.length - 1 ? 'New section' : `Section ${i + 1}`)}</legend>
       ${s.orig === null ? '' : html`<input type="hidden" name="section_orig_${i}" value="${s.orig}">`}
       ${field({ label: 'Section name', name: `section_name_${i}`, value: s.name, hint: 'Clear the name, the monitors and the groups to remove the section.', attrs: html` maxlength="255" autocomplete="off"` })}
-      ${monitorCheckboxes({ name: `section_monitors_${i}`, legend: 'Monitors in this section', monitors, chosen: s.monitors })}
+      ${picker(`section_monitors_${i}`, 'Monitors in this section', s.monitors)}
+      ${shownNames(`section_shown_${i}_`, s.shown)}
       <label class="choice"><input type="checkbox" name="section_rt_${i}"${s.rt ? html` checked` : ''}> <span>Show response times</span></label>
       ${s.groups.map((g, j) => groupBox(i, j, g))}
-      <details class="add-group"><summary>Add a group to ${s.name ? `“${s.name}”` : 'this section'}</summary>${groupBox(i, s.groups.length, { name: '', monitors: [], orig: null })}</details>
+      <details class="add-group"><summary>Add a group to ${s.name ? `“${s.name}”` : 'this section'}</summary>${groupBox(i, s.groups.length, empty)}</details>
     </fieldset>`);
     const body = html`${projectHeader(p, 'statuspages', [{ text: sp.row.name }])}
 <div class="page-head">
@@ -176,7 +210,7 @@ ${notice(req, NOTICES)}
     ${fieldError('f-sections', e.sections)}${sectionRows}
   </section>
   <div class="actions"><button type="submit" class="primary">Save status page</button> <a class="button" href="${base(p)}">Cancel</a></div>
-</form>`;
+</form>${source.all ? '' : monitorSearchForm(`${base(p)}/${sp.row.uuid}`)}`;
     return sendUserPage(assets, req, reply, status, `${sp.row.name} · ${p.name}`, body);
   }
 
@@ -189,13 +223,17 @@ ${notice(req, NOTICES)}
     const f = form(req);
     const get = (k: string) => f.get(k) ?? '';
     const v: PageForm = { name: get('name'), subdomain: get('subdomain').trim(), theme: get('theme'), accent_color: get('accent_color').trim(), description: get('description'), sections: [] };
+    const monitorName = new Map(sp.resolved.flatMap((s) => s.services.flatMap((x) => [x, ...x.services])).flatMap((x) => (x.monitor ? [[x.monitor.uuid, x.monitor.name] as const] : [])));
+    // section_shown_<i>_<uuid>, group_shown_<i>_<j>_<uuid>: names of services already on the page.
+    const shownOf = (prefix: string): ShownName[] => [...f.keys()].filter((k) => k.startsWith(prefix) && monitorName.has(k.slice(prefix.length)))
+      .map((k) => ({ uuid: k.slice(prefix.length), monitor: monitorName.get(k.slice(prefix.length))!, value: get(k) }));
     for (let i = 0; f.has(`section_name_${i}`); i++) {
       const groups: GroupForm[] = [];
       for (let j = 0; f.has(`group_name_${i}_${j}`); j++) {
-        const g = { name: get(`group_name_${i}_${j}`), monitors: refsOf(f.getAll(`group_monitors_${i}_${j}`)), orig: indexOf(f.get(`group_orig_${i}_${j}`)) };
+        const g = { name: get(`group_name_${i}_${j}`), monitors: refsOf(f.getAll(`group_monitors_${i}_${j}`)), orig: indexOf(f.get(`group_orig_${i}_${j}`)), shown: shownOf(`group_shown_${i}_${j}_`) };
         if (g.orig !== null || g.name.trim() || g.monitors.length) groups.push(g);
       }
-      const s: SectionForm = { name: get(`section_name_${i}`), monitors: refsOf(f.getAll(`section_monitors_${i}`)), rt: f.get(`section_rt_${i}`) === 'on', groups, orig: indexOf(f.get(`section_orig_${i}`)) };
+      const s: SectionForm = { name: get(`section_name_${i}`), monitors: refsOf(f.getAll(`section_monitors_${i}`)), rt: f.get(`section_rt_${i}`) === 'on', groups, orig: indexOf(f.get(`section_orig_${i}`)), shown: shownOf(`section_shown_${i}_`) };
       if (s.orig !== null || s.name.trim() || s.monitors.length || groups.length) v.sections.push(s);
     }
     const input: Record<string, unknown> = { name: v.name, subdomain: v.subdomain, theme: v.theme, accent_color: v.accent_color, description: v.description, sections: sectionsInput(sp, v.sections) };
