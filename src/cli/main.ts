@@ -2,7 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config.ts';
 import { DomainError } from '../domain/errors.ts';
 import { StoreError } from '../storage/store.ts';
-import { createProject, listProjects, type Project } from '../services/projects.ts';
+import { createProject, existingUser, listProjects, type Project } from '../services/projects.ts';
+import { addExistingMember } from '../services/members.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../services/api-keys.ts';
 import { iso, type Ctx } from '../services/context.ts';
 import { createUser } from '../services/users.ts';
@@ -60,10 +61,18 @@ const projects = program.command('projects').description('manage projects');
 projects
   .command('create')
   .requiredOption('--name <name>', 'project name')
+  .option('--owner <email>', 'an existing dashboard user who becomes the project\'s owner')
   .option('--json', 'print JSON')
-  .action(async (o: { name: string; json?: boolean }) => {
-    const p = await withCtx((ctx) => createProject(ctx, o.name));
-    print(!!o.json, projectJson(p), () => `Created project ${p.uuid} "${p.name}"`);
+  .action(async (o: { name: string; owner?: string; json?: boolean }) => {
+    if (o.owner === undefined) {
+      const p = await withCtx((ctx) => createProject(ctx, o.name));
+      return print(!!o.json, projectJson(p), () => `Created project ${p.uuid} "${p.name}"`);
+    }
+    const [p, owner] = await withCtx(async (ctx) => {
+      const made = await createProject(ctx, o.name, { ownerEmail: o.owner });
+      return [made, await existingUser(ctx, o.owner!)] as const;
+    });
+    print(!!o.json, { ...projectJson(p), owner: { id: owner.uuid, email: owner.email } }, () => `Created project ${p.uuid} "${p.name}", owned by ${owner.email}`);
   });
 projects
   .command('list')
@@ -123,6 +132,19 @@ users
     const owner = u.owns.length ? `, owner of ${u.owns.length} existing project${u.owns.length === 1 ? '' : 's'}` : '';
     print(!!o.json, { id: u.uuid, email: u.email, createdAt: iso(u.createdAt), ownerOf: u.owns }, () =>
       `Created user ${u.email} (${u.uuid})${owner}.\nSign in at ${loadConfig().publicUrl}/app`);
+  });
+
+const members = program.command('members').description('manage who belongs to a project');
+members
+  .command('add')
+  .description('add an existing dashboard user to a project')
+  .requiredOption('--project <uuid>', 'project uuid (proj_…)')
+  .requiredOption('--email <email>', 'the user\'s email (made with `vigil users create`)')
+  .requiredOption('--role <role>', 'owner or member')
+  .option('--json', 'print JSON')
+  .action(async (o: { project: string; email: string; role: string; json?: boolean }) => {
+    const m = await withCtx((ctx) => addExistingMember(ctx, o.project, { email: o.email, role: o.role }));
+    print(!!o.json, { project: m.projectUuid, user: m.uuid, email: m.email, role: m.role, since: iso(m.since) }, () => `Added ${m.email} to ${m.projectUuid} as ${m.role}`);
   });
 
 registerImport(program, withCtx, table);

@@ -1,6 +1,7 @@
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { parseEmail, type Role } from '../domain/users.ts';
 import { createUser } from './users.ts';
+import { existingUser, getProject } from './projects.ts';
 import type { Ctx } from './context.ts';
 import type { Database } from '../storage/schema.ts';
 import type { Transaction } from 'kysely';
@@ -63,6 +64,14 @@ export async function addMember(ctx: Ctx, projectId: number, input: { email: str
     .executeTakeFirst();
   if (!added) throw new ConflictError(`${email} is already a member of this project`);
   return (await listMembers(ctx, projectId)).find((m) => m.userId === userId)!;
+}
+
+/** Adds a user who already has an account to a project named by uuid (the CLI's `members add`). */
+export async function addExistingMember(ctx: Ctx, projectUuid: string, input: { email: string; role: unknown }): Promise<Member & { projectUuid: string }> {
+  const role = parseRole(input.role);
+  const project = await getProject(ctx, projectUuid);
+  const user = await existingUser(ctx, input.email);
+  return { ...(await addMember(ctx, project.id, { email: user.email, role })), projectUuid: project.uuid };
 }
 
 /**

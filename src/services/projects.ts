@@ -1,19 +1,37 @@
 import { newId } from '../domain/ids.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { parseEmail } from '../domain/users.ts';
 import type { Ctx } from './context.ts';
 import type { ProjectRow } from '../storage/schema.ts';
 
 export type Project = Omit<ProjectRow, 'id'> & { id: number };
 
-export async function createProject(ctx: Ctx, name: string): Promise<Project> {
+/**
+ * A new project; with `ownerEmail`, that existing user becomes its owner in the same
+ * transaction (an unknown email creates nothing).
+ */
+export async function createProject(ctx: Ctx, name: string, opts: { ownerEmail?: string } = {}): Promise<Project> {
   const trimmed = (name ?? '').trim();
   if (!trimmed) throw new ValidationError('Project name must not be empty');
   if (trimmed.length > 255) throw new ValidationError('Project name must be at most 255 characters');
-  return ctx.store.db
-    .insertInto('projects')
-    .values({ uuid: newId('proj'), name: trimmed, created_at: ctx.clock() })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const owner = opts.ownerEmail === undefined ? null : await existingUser(ctx, opts.ownerEmail);
+  return ctx.store.db.transaction().execute(async (trx) => {
+    const project = await trx
+      .insertInto('projects')
+      .values({ uuid: newId('proj'), name: trimmed, created_at: ctx.clock() })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (owner) await trx.insertInto('project_members').values({ project_id: project.id, user_id: owner.id, role: 'owner', created_at: ctx.clock() }).execute();
+    return project;
+  });
+}
+
+/** A user who has an account, by email; anyone else is refused with what to do instead. */
+export async function existingUser(ctx: Ctx, email: string): Promise<{ id: number; uuid: string; email: string }> {
+  const address = parseEmail(email);
+  const user = await ctx.store.db.selectFrom('users').select(['id', 'uuid', 'email']).where('email', '=', address).executeTakeFirst();
+  if (!user) throw new ValidationError(`No user has the email ${address}: create one first with vigil users create`);
+  return { id: Number(user.id), uuid: user.uuid, email: user.email };
 }
 
 export async function listProjects(ctx: Ctx): Promise<Project[]> {
