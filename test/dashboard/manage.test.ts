@@ -180,15 +180,20 @@ describe('dashboard management screens', () => {
 
     const subs = at(`statuspages/${uuid}/subscribers`);
     const subPage = await admin.get(subs);
-    const badEmail = await admin.post(subs, { _csrf: csrfOf(subPage.text), email: 'nope' });
-    assert.equal(textOf(badEmail.text, 'f-email-error'), 'email must be a valid email address');
-    assert.equal((await admin.post(subs, { _csrf: csrfOf(subPage.text), email: 'Reader@Example.org' })).status, 303);
-    const dup = await admin.post(subs, { _csrf: csrfOf(subPage.text), email: 'reader@example.org' });
-    assert.equal(textOf(dup.text, 'f-email-error'), 'reader@example.org is already subscribed to this status page');
+    const add = (type: string, contact: string) => admin.post(subs, { _csrf: csrfOf(subPage.text), type, contact });
+    assert.equal(textOf((await add('email', 'nope')).text, 'f-contact-error'), 'email must be a valid email address');
+    assert.equal((await add('email', 'Reader@Example.org')).status, 303);
+    assert.equal(textOf((await add('email', 'reader@example.org')).text, 'f-contact-error'), 'reader@example.org is already subscribed to this status page');
+    // SMS and Teams subscribers, with the API's rules for each type.
+    assert.equal(textOf((await add('sms', '12345')).text, 'f-contact-error'), 'phone must be an international number such as +12125551234');
+    assert.equal((await add('sms', '+1 212 555 1234')).status, 303);
+    assert.equal((await add('teams', 'https://example.webhook.office.com/webhookb2/abc')).status, 303);
     const listed = await admin.get(subs);
-    assert.match(plain(listed.text), /1 subscriber .*reader@example\.org email en/);
-    const [sub] = (await listSubscribers(actor, uuid, { page: 0, perPage: 10 })).subscribers;
-    assert.equal((await admin.post(`${subs}/${sub.id}/delete`, { _csrf: csrfOf(listed.text) })).status, 303);
+    assert.match(plain(listed.text), /3 subscribers .*reader@example\.org email en/);
+    assert.match(plain(listed.text), /\+12125551234 sms en/);
+    const all = (await listSubscribers(actor, uuid, { page: 0, perPage: 10 })).subscribers;
+    assert.deepEqual(all.map((s) => s.type).sort(), ['email', 'sms', 'teams']);
+    for (const sub of all) assert.equal((await admin.post(`${subs}/${sub.id}/delete`, { _csrf: csrfOf(listed.text) })).status, 303);
     assert.equal((await listSubscribers(actor, uuid, { page: 0, perPage: 10 })).total, 0);
     assert.match(plain((await admin.get(at('statuspages'))).text), /Acme status \/status\/acme-dash/);
     await expect404([at('statuspages/sp_unknown'), at('statuspages/sp_unknown/subscribers'), at(`statuspages/${uuid}/subscribers/abc/delete`)]);

@@ -26,6 +26,7 @@ const THEME_LABELS: Record<string, string> = { light: 'Light', dark: 'Dark', sys
 const FIELDS = ['subdomain', 'accent_color', 'description', 'theme', 'name'];
 const PATTERNS: [RegExp, string][] = [[/^sections|in sections|services/, 'sections']];
 const SUB_PER_PAGE = 100;
+const SUBSCRIBER_TYPES = [['email', 'Email'], ['sms', 'SMS'], ['teams', 'Microsoft Teams']] as const;
 
 const publicPath = (subdomain: string) => `/status/${encodeURIComponent(subdomain)}`;
 /** A monitor service already on the page: the name visitors read (`value`) and its monitor's. */
@@ -246,7 +247,7 @@ ${notice(req, NOTICES)}
     }
   });
 
-  async function subscribersPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, sp: StatusPageView, status: number, email: string, error?: string) {
+  async function subscribersPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, sp: StatusPageView, status: number, entry: { type: string; contact: string }, error?: string) {
     const q = req.query as Record<string, unknown>;
     const page = typeof q.page === 'string' && /^\d{1,6}$/.test(q.page) ? Math.max(1, Number(q.page)) : 1;
     const { subscribers, total } = await listSubscribers(actorFor(ctx, p), sp.row.uuid, { page: page - 1, perPage: SUB_PER_PAGE });
@@ -259,7 +260,8 @@ ${notice(req, NOTICES)}
 <section class="card">
   <form method="post" action="${path}" class="inline-form">
     ${csrfInput(csrf)}
-    ${field({ label: 'Add an email subscriber', name: 'email', type: 'email', value: email, error, attrs: html` maxlength="254" autocomplete="off"` })}
+    ${selectField({ label: 'Notify by', name: 'type', value: entry.type, options: SUBSCRIBER_TYPES })}
+    ${field({ label: 'Add a subscriber', name: 'contact', value: entry.contact, error, hint: 'An email address, a phone number such as +12125551234 (sms: no text is sent yet, see the README), or a Microsoft Teams incoming-webhook URL.', attrs: html` maxlength="2048" autocomplete="off"` })}
     <button type="submit" class="primary">Add</button>
   </form>
 </section>
@@ -275,17 +277,20 @@ ${notice(req, NOTICES)}
 
   app.get('/projects/:uuid/statuspages/:sp/subscribers', async (req, reply) => {
     const [p, sp] = await pageOf(req);
-    return subscribersPage(req, reply, p, sp, 200, '');
+    return subscribersPage(req, reply, p, sp, 200, { type: 'email', contact: '' });
   });
   app.post('/projects/:uuid/statuspages/:sp/subscribers', async (req, reply) => {
     const [p, sp] = await pageOf(req);
-    const email = (form(req).get('email') ?? '').trim();
+    const f = form(req);
+    const entry = { type: f.get('type') ?? 'email', contact: (f.get('contact') ?? '').trim() };
+    // The API's body for the chosen type (POST /v1/statuspages/{uuid}/subscribers).
+    const key = { email: 'email', sms: 'phone', teams: 'teams_webhook_url' }[entry.type] ?? 'email';
     try {
-      await addSubscriber(actorFor(ctx, p), sp.row.uuid, { type: 'email', email });
+      await addSubscriber(actorFor(ctx, p), sp.row.uuid, { type: entry.type, [key]: entry.contact });
       return reply.redirect(`${base(p)}/${sp.row.uuid}/subscribers?done=subscribed`, 303);
     } catch (err) {
       if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err;
-      return subscribersPage(req, reply, p, sp, 422, email, err.message);
+      return subscribersPage(req, reply, p, sp, 422, entry, err.message);
     }
   });
   app.post('/projects/:uuid/statuspages/:sp/subscribers/:id/delete', async (req, reply) => {
