@@ -53,9 +53,7 @@ export async function startServer(
       throw err;
     }
   }
-  // The engine's retention pass also prunes the outbox (VIGIL_OUTBOX_RETENTION_DAYS).
-  const retention = { rawDays: config.rawRetentionDays, hourlyDays: config.hourlyRetentionDays, dailyDays: config.rollupRetentionDays, outboxDays: config.outboxRetentionDays };
-  const engine = config.role === 'api' ? null : (await import('./prober/engine.ts')).startEngine(ctx, config, { retention });
+  const engine = config.role === 'api' ? null : (await import('./prober/engine.ts')).startEngine(ctx, config);
   let stopped = false;
   return {
     app,

@@ -18,7 +18,7 @@ export function startEngine(ctx: Ctx, config: Config, extra: Partial<SchedulerOp
     location: config.region,
     probeLiveMs: config.probeLiveSeconds * 1000,
     concurrency: config.checkConcurrency,
-    retention: { rawDays: config.rawRetentionDays, hourlyDays: config.hourlyRetentionDays, dailyDays: config.rollupRetentionDays },
+    retention: { rawDays: config.rawRetentionDays, hourlyDays: config.hourlyRetentionDays, dailyDays: config.rollupRetentionDays, outboxDays: config.outboxRetentionDays },
     check: (m, signal) => runCheck(m, { signal, policy: config.targetPolicy, ca: config.tlsCa ?? undefined }),
     ...extra,
   });
