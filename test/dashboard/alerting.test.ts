@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../harness.ts';
 import { FormClient, csrfOf, textOf } from '../support/browser-client.ts';
-import { ADMIN, actorOf, plain, signedInAdmin } from '../support/dashboard-session.ts';
+import { ADMIN, actorOf, foreignProject, plain, signedInAdmin } from '../support/dashboard-session.ts';
 import { goDown, goUp, monitorId, startReceiver, testDispatcher, verifyWebhook, type Receiver } from '../support/alerting.ts';
 import { getIntegration, listIntegrations, createIntegration } from '../../src/services/integrations.ts';
 import { getPolicy, listPolicies } from '../../src/services/escalation-policies.ts';
@@ -20,9 +20,7 @@ before(async () => {
   h = await startHarness();
   admin = await signedInAdmin(h);
   actor = actorOf(h.ctx, h.project);
-  const otherRow = await h.ctx.store.db.selectFrom('projects').select(['id', 'uuid']).where('uuid', '=', h.other.uuid).executeTakeFirstOrThrow();
-  other = actorOf(h.ctx, { id: Number(otherRow.id), uuid: otherRow.uuid });
-  await h.ctx.store.db.deleteFrom('project_members').where('project_id', '=', Number(otherRow.id)).execute();
+  other = await foreignProject(h); // the admin owns every project the harness made: not this one
   rx = await startReceiver();
   failing = await startReceiver();
 });

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../harness.ts';
 import { FormClient, csrfOf, textOf } from '../support/browser-client.ts';
-import { actorOf, plain, signedInAdmin } from '../support/dashboard-session.ts';
+import { actorOf, foreignProject, plain, signedInAdmin } from '../support/dashboard-session.ts';
 import { createMonitor, type Monitor } from '../../src/services/monitors.ts';
 import { getHealthcheck, listHealthchecks } from '../../src/services/healthchecks.ts';
 import { getOutage } from '../../src/services/outages.ts';
@@ -22,10 +22,7 @@ before(async () => {
   h = await startHarness();
   admin = await signedInAdmin(h);
   actor = actorOf(h.ctx, h.project);
-  const otherRow = await h.ctx.store.db.selectFrom('projects').select(['id', 'uuid']).where('uuid', '=', h.other.uuid).executeTakeFirstOrThrow();
-  other = actorOf(h.ctx, { id: Number(otherRow.id), uuid: otherRow.uuid });
-  // The admin owns every project the harness made; take the other one away to test isolation.
-  await h.ctx.store.db.deleteFrom('project_members').where('project_id', '=', Number(otherRow.id)).execute();
+  other = await foreignProject(h); // the admin owns every project the harness made: not this one
   monitor = await createMonitor(actor, { name: 'Checkout API', url: 'https://checkout.example.org' });
 });
 after(async () => { await h.stop(); });

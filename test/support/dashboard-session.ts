@@ -24,6 +24,13 @@ export function actorOf(ctx: Ctx, project: { id: number; uuid: string }): ActorC
   return { ...ctx, actor: { projectId: project.id, projectUuid: project.uuid, permission: 'read_write', keyId: null } };
 }
 
+/** The harness's second project as an actor, with the admin's membership taken away (for isolation tests). */
+export async function foreignProject(h: Harness): Promise<ActorCtx> {
+  const row = await h.ctx.store.db.selectFrom('projects').select(['id', 'uuid']).where('uuid', '=', h.other.uuid).executeTakeFirstOrThrow();
+  await h.ctx.store.db.deleteFrom('project_members').where('project_id', '=', Number(row.id)).execute();
+  return actorOf(h.ctx, { id: Number(row.id), uuid: row.uuid });
+}
+
 /** Counts the SQL statements sent through kysely (every dashboard read goes through it). */
 export function countQueries(ctx: Ctx) {
   const exec = ctx.store.db.getExecutor() as unknown as { executeQuery: (...a: unknown[]) => unknown };
