@@ -69,6 +69,8 @@ export const files = [
   // [marker: hardening 2]
   'test/dashboard/leftovers.test.ts',
   // [marker: dashboard leftovers]
+  'test/quorum.test.ts',
+  // [marker: quorum]
 ];
 
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2)];

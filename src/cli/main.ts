@@ -2,7 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config.ts';
 import { DomainError } from '../domain/errors.ts';
 import { StoreError } from '../storage/store.ts';
-import { createProject, existingUser, listProjects, type Project } from '../services/projects.ts';
+import { createProject, existingUser, listProjects, setProjectQuorum, type Project } from '../services/projects.ts';
+import { parseQuorum } from '../domain/status.ts';
 import { addExistingMember } from '../services/members.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../services/api-keys.ts';
 import { iso, type Ctx } from '../services/context.ts';
@@ -80,6 +81,16 @@ projects
   .action(async (o: { json?: boolean }) => {
     const list = await withCtx((ctx) => listProjects(ctx));
     print(!!o.json, list.map(projectJson), () => table([['UUID', 'NAME', 'CREATED'], ...list.map((p) => [p.uuid, p.name, iso(p.created_at)])]));
+  });
+projects
+  .command('set')
+  .requiredOption('--project <uuid>', 'project uuid (proj_…)')
+  .requiredOption('--quorum <n>', 'regions that must agree before a monitor goes down or up: a number (2-18) or "majority"')
+  .option('--json', 'print JSON')
+  .action(async (o: { project: string; quorum: string; json?: boolean }) => {
+    const quorum = parseQuorum(o.quorum);
+    const p = await withCtx((ctx) => setProjectQuorum(ctx, o.project, quorum));
+    print(!!o.json, { ...projectJson(p), quorum: p.quorum ?? 'majority' }, () => `Project ${p.uuid}: quorum ${p.quorum ?? 'majority'}`);
   });
 
 const keys = program.command('keys').description('manage API keys');

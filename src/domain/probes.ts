@@ -34,10 +34,10 @@ export const DEFAULT_PROBE_LEASE_MS = 90_000;
 
 /**
  * The built-in probe checks a monitor unless every one of its regions has a live dedicated
- * probe. A pending status change is still rechecked at once by the built-in probe, so
- * confirmation does not wait for the probes' next interval.
+ * probe. It does not stand in for them while a change awaits confirmation: the probes'
+ * regions recheck themselves (their schedule rows are made due at once) and vote in the quorum.
  */
-export function builtInChecks(regions: readonly string[], liveRegions: ReadonlySet<string> | undefined, confirming: boolean): boolean {
-  if (confirming || !liveRegions || regions.length === 0) return true;
+export function builtInChecks(regions: readonly string[], liveRegions: ReadonlySet<string> | undefined): boolean {
+  if (!liveRegions || regions.length === 0) return true;
   return regions.some((r) => !liveRegions.has(r));
 }

@@ -92,7 +92,7 @@ export function startScheduler(ctx: Ctx, opts: SchedulerOptions): Scheduler {
     queue = [];
     flushing = (async () => {
       try {
-        const out = await recordResults(ctx, batch);
+        const out = await recordResults(ctx, batch, undefined, { probeLiveMs: opts.probeLiveMs });
         stats.recorded += out.recorded;
         stats.flushes++;
         opts.onRecorded?.(out.recorded);

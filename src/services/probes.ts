@@ -127,7 +127,7 @@ export async function forBuiltInProbe(ctx: Ctx, claimed: ClaimedMonitor[], liveM
   if (claimed.length === 0) return claimed;
   const live = await liveProbeRegions(ctx, liveMs);
   if (live.size === 0) return claimed;
-  return claimed.filter((m) => builtInChecks(m.regions, live.get(m.projectId), m.confirming));
+  return claimed.filter((m) => builtInChecks(m.regions, live.get(m.projectId)));
 }
 
 export interface Lease {
@@ -220,7 +220,7 @@ export interface ProbeResult {
  * post retried after a lost answer, or a late result of a lease another probe took over,
  * records nothing. Answers how many were recorded and how many were already done or stale.
  */
-export async function recordProbeResults(ctx: Ctx, probe: ProbeActor, results: ProbeResult[]): Promise<{ recorded: number; ignored: number }> {
+export async function recordProbeResults(ctx: Ctx, probe: ProbeActor, results: ProbeResult[], liveMs?: number): Promise<{ recorded: number; ignored: number }> {
   const ids = [...new Set(results.map((r) => r.leaseId))];
   if (ids.length === 0) return { recorded: 0, ignored: results.length };
   const db = ctx.store.db;
@@ -257,7 +257,7 @@ export async function recordProbeResults(ctx: Ctx, probe: ProbeActor, results: P
     const keep = (list as typeof batch).filter((r) => done.has(r.leaseId));
     admitted = keep.length;
     return keep;
-  });
+  }, { probeLiveMs: liveMs });
   void out;
   return { recorded: admitted, ignored: results.length - admitted };
 }

@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import { newId } from '../domain/ids.ts';
-import { confirmationRule, observe, type MonitorState, type Status, type Transition } from '../domain/status.ts';
+import { confirmationRule, observe, observeQuorum, quorumRequired, type MonitorState, type Status, type Transition, type Votes } from '../domain/status.ts';
+import { DEFAULT_PROBE_LIVE_MS } from '../domain/probes.ts';
 import { DAY, HISTOGRAM_COLUMNS, HOUR, bucketIndex, bucketStart } from '../domain/rollups.ts';
 import type { Ctx } from './context.ts';
 import type { CheckResult } from '../domain/checks.ts';
@@ -26,6 +27,11 @@ export interface RecordOutcome {
 
 const ms = (v: number | null) => (v == null ? null : Math.round(v));
 
+export interface RecordOptions {
+  /** A dedicated probe is live while heard from within this window (VIGIL_PROBE_LIVE_SECONDS). */
+  probeLiveMs?: number;
+}
+
 type Trx = Transaction<Database>;
 
 /**
@@ -38,6 +44,7 @@ export async function recordResults(
   batch: ObservedResult[],
   /** Picks, first thing in the transaction, the results to store (a probe's leases: services/probes.ts). */
   admit?: (trx: Trx, batch: ObservedResult[]) => Promise<ObservedResult[]>,
+  opts: RecordOptions = {},
 ): Promise<RecordOutcome> {
   const outcome: RecordOutcome = { recorded: 0, transitions: [], rechecks: [] };
   if (batch.length === 0) return outcome;
@@ -54,9 +61,10 @@ export async function recordResults(
     }
     const results = batch.filter((r) => monitors.has(r.monitorId)).sort((a, b) => a.at - b.at);
     outcome.recorded = results.length;
+    const quorums = await loadQuorums(trx, monitors, results, now, opts.probeLiveMs ?? DEFAULT_PROBE_LIVE_MS);
     await insertRaw(trx, results);
     await upsertRollups(trx, results);
-    await applyStates(ctx, trx, monitors, results.filter((r) => !maintained.has(r.monitorId)), now, outcome);
+    await applyStates(ctx, trx, monitors, results.filter((r) => !maintained.has(r.monitorId)), now, outcome, quorums);
   });
   return outcome;
 }
@@ -73,12 +81,88 @@ interface MonitorStateRow {
   state_version: number;
   ssl_expiration: number | null;
   next_check_at: number | null;
+  check_frequency: number;
+  regions: string;
+}
+
+/** What the several-locations rule needs of a monitor some live dedicated probe serves. */
+interface QuorumInput {
+  /** Each reporting location's latest verdict in the confirmation window, before this batch. */
+  votes: Votes;
+  /** Locations whose verdicts count now: live probes' regions, and the built-in probe's while it serves a region. */
+  counts: (location: string) => boolean;
+  quorum: number | 'majority';
+  /** Locations serving the monitor now: its regions' live probes, plus the built-in probe if it serves any. */
+  serving: number;
+}
+
+/**
+ * For monitors with a region served by a live dedicated probe: locks their rows (concurrent
+ * posts of several probes then count each other's results), reloads their state and reads
+ * each location's latest verdict within the confirmation window (two intervals and a minute).
+ * Monitors of the built-in probe alone are not touched: they keep the one-location rule.
+ */
+async function loadQuorums(trx: Trx, monitors: Map<number, MonitorStateRow>, results: ObservedResult[], now: number, liveMs: number): Promise<Map<number, QuorumInput>> {
+  const out = new Map<number, QuorumInput>();
+  const reporting = [...new Set(results.map((r) => r.monitorId))].filter((id) => monitors.has(id));
+  const projects = [...new Set(reporting.map((id) => monitors.get(id)!.project_id))];
+  if (projects.length === 0) return out;
+  const live = new Map<number, Set<string>>();
+  for (let i = 0; i < projects.length; i += 500) {
+    const rows = await trx.selectFrom('probes').select(['project_id', 'region']).where('project_id', 'in', projects.slice(i, i + 500))
+      .where('revoked_at', 'is', null).where('last_seen_at', '>', now - liveMs).execute();
+    for (const r of rows) {
+      let set = live.get(r.project_id);
+      if (!set) live.set(r.project_id, (set = new Set()));
+      set.add(r.region);
+    }
+  }
+  if (live.size === 0) return out;
+  const served = reporting.filter((id) => {
+    const m = monitors.get(id)!;
+    const set = live.get(m.project_id);
+    return set && (JSON.parse(m.regions) as string[]).some((r) => set.has(r));
+  }).sort((a, b) => a - b);
+  if (served.length === 0) return out;
+  await trx.updateTable('monitors').set({ state_version: sql`state_version` }).where('id', 'in', served).execute();
+  for (const row of await loadStates(trx, served)) monitors.set(row.id, row);
+  const quorumOf = new Map<number, number | null>();
+  for (const p of await trx.selectFrom('projects').select(['id', 'quorum']).where('id', 'in', [...new Set(served.map((id) => monitors.get(id)!.project_id))]).execute()) {
+    quorumOf.set(p.id, p.quorum);
+  }
+  const window = (m: MonitorStateRow) => now - 2 * m.check_frequency * 1000 - 60_000;
+  const recent = new Map<number, { location: string; ok: number; at: number }[]>();
+  for (let i = 0; i < served.length; i += 500) {
+    const ids = served.slice(i, i + 500);
+    const since = Math.min(...ids.map((id) => window(monitors.get(id)!)));
+    const rows = await trx.selectFrom('check_results').select(['monitor_id', 'location', 'ok', 'at'])
+      .where('monitor_id', 'in', ids).where('at', '>=', since).orderBy('at', 'desc').execute();
+    for (const r of rows) {
+      const list = recent.get(r.monitor_id);
+      if (list) list.push(r);
+      else recent.set(r.monitor_id, [r]);
+    }
+  }
+  for (const id of served) {
+    const m = monitors.get(id)!;
+    const regions = JSON.parse(m.regions) as string[];
+    const probed = live.get(m.project_id)!;
+    const builtInServes = regions.some((r) => !probed.has(r));
+    const counts = (l: string) => (regions.includes(l) && probed.has(l)) || (builtInServes && !regions.includes(l));
+    const votes: Votes = new Map();
+    for (const r of recent.get(id) ?? []) {
+      if (Number(r.at) >= window(m) && counts(r.location) && !votes.has(r.location)) votes.set(r.location, { ok: r.ok === 1, at: Number(r.at) });
+    }
+    const serving = new Set(regions.filter((r) => probed.has(r))).size + (builtInServes ? 1 : 0);
+    out.set(id, { votes, counts, quorum: quorumOf.get(m.project_id) ?? 'majority', serving });
+  }
+  return out;
 }
 
 function loadStates(trx: Trx, ids: number[]): Promise<MonitorStateRow[]> {
   return trx
     .selectFrom('monitors')
-    .select(['id', 'project_id', 'uuid', 'protocol', 'status', 'confirming', 'confirm_since', 'confirm_locations', 'state_version', 'ssl_expiration', 'next_check_at'])
+    .select(['id', 'project_id', 'uuid', 'protocol', 'status', 'confirming', 'confirm_since', 'confirm_locations', 'state_version', 'ssl_expiration', 'next_check_at', 'check_frequency', 'regions'])
     .where('id', 'in', ids)
     .execute();
 }
@@ -151,7 +235,7 @@ async function upsertRollups(trx: Trx, results: ObservedResult[]): Promise<void>
   }
 }
 
-async function applyStates(ctx: Ctx, trx: Trx, monitors: Map<number, MonitorStateRow>, results: ObservedResult[], now: number, outcome: RecordOutcome) {
+async function applyStates(ctx: Ctx, trx: Trx, monitors: Map<number, MonitorStateRow>, results: ObservedResult[], now: number, outcome: RecordOutcome, quorums: Map<number, QuorumInput>) {
   const byMonitor = new Map<number, ObservedResult[]>();
   for (const r of results) {
     const list = byMonitor.get(r.monitorId);
@@ -166,8 +250,15 @@ async function applyStates(ctx: Ctx, trx: Trx, monitors: Map<number, MonitorStat
       confirmSince: m.confirm_since,
       confirmLocations: m.confirm_locations ? JSON.parse(m.confirm_locations) : [],
     };
-    // The built-in probe is the only location for now; dedicated regional probes add more.
+    // One reporting location: a recheck from the same place confirms. Several (live dedicated
+    // probes, and the built-in probe for the regions they leave): a quorum of them must agree.
+    const q = quorums.get(id);
+    const votes: Votes | null = q ? new Map(q.votes) : null;
+    // Counted: the locations that reported within the window, and never fewer than two, so the
+    // first location to see a failure waits for another before the monitor goes down.
+    const reporting = q ? new Set([...q.votes.keys(), ...list.map((r) => r.location).filter(q.counts)]).size : 1;
     const rule = confirmationRule(1);
+    const required = q && q.serving >= 2 ? quorumRequired(Math.max(2, reporting), q.quorum) : 0;
     let recheck = false;
     let lastFailure: ObservedResult | null = null;
     let sslExpiresAt: number | null | undefined;
@@ -175,9 +266,16 @@ async function applyStates(ctx: Ctx, trx: Trx, monitors: Map<number, MonitorStat
     for (const r of list) {
       if (!r.ok) lastFailure = r;
       if (r.sslExpiresAt != null) sslExpiresAt = r.sslExpiresAt;
-      const d = observe(state, { ok: r.ok, location: r.location, at: r.at }, rule);
+      const obs = { ok: r.ok, location: r.location, at: r.at };
+      let d;
+      if (required > 0) {
+        if (!q!.counts(r.location)) continue; // a location that no longer serves the monitor: stored, not counted
+        votes!.set(r.location, { ok: r.ok, at: r.at });
+        d = observeQuorum(state, obs, votes!, required);
+      } else d = observe(state, obs, rule);
       state = d.state;
-      recheck = d.recheck;
+      // Several locations: a recheck asked for earlier in the batch stands while the change is pending.
+      recheck = required > 0 ? state.confirming !== null && (recheck || d.recheck) : d.recheck;
       if (d.transition) transitions.push({ t: d.transition, evidence: r.ok ? r : lastFailure ?? r });
     }
     const ssl = sslExpiresAt != null ? Math.floor((sslExpiresAt - now) / DAY) : m.ssl_expiration;
@@ -206,6 +304,13 @@ async function applyStates(ctx: Ctx, trx: Trx, monitors: Map<number, MonitorStat
       continue;
     }
     if (recheck) outcome.rechecks.push(id);
+    if (recheck && q && m.next_check_at !== null) {
+      // The dedicated probes of the monitor's other regions recheck at their next lease.
+      let rows = trx.updateTable('region_checks').set({ next_check_at: now })
+        .where('monitor_id', '=', id).where('lease_until', 'is', null).where('next_check_at', '>', now);
+      if (required > 0) rows = rows.where('region', 'not in', ['', ...state.confirmLocations]);
+      await rows.execute();
+    }
     for (const { t, evidence } of transitions) {
       await writeTransition(trx, m, t, evidence, now);
       outcome.transitions.push({ monitorId: id, to: t.to, at: t.since });

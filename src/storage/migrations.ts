@@ -8,6 +8,7 @@ import { migration as alerting } from './migrations/009_alerting.ts';
 import { migration as dashboardList } from './migrations/010_dashboard_list.ts';
 import { migration as maintenanceNotice } from './migrations/011_maintenance_notice.ts';
 import { migration as regionalProbes } from './migrations/014_regional_probes.ts';
+import { migration as quorum } from './migrations/015_quorum.ts';
 
 /**
  * Migrations are the only place that knows the SQL dialect. `{{pk}}` becomes an
@@ -173,6 +174,8 @@ CREATE INDEX outages_monitor ON outages(monitor_id, started_at);
   // [marker: maintenance-notice migration]
   regionalProbes,
   // [marker: regional probes migration]
+  quorum,
+  // [marker: quorum migration]
 ];
 
 export function renderMigration(sql: string, dialect: 'sqlite' | 'postgres'): string[] {

@@ -6,6 +6,8 @@ export interface ProjectRow {
   uuid: string;
   name: string;
   created_at: number;
+  /** Locations that must agree to change a monitor's status; null: more than half. */
+  quorum: number | null;
 }
 
 export interface ApiKeyRow {

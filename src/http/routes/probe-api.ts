@@ -113,6 +113,6 @@ export default async function probeApiRoutes(app: FastifyInstance, opts: ProbeAp
     schema: { tags, summary: 'Post check results (idempotent per lease id)', security, body: ResultsBody, response: { 200: Posted, ...errors } },
   }, async (req) => {
     const { results } = req.body as Static<typeof ResultsBody>;
-    return recordProbeResults(ctx, req.probe, results);
+    return recordProbeResults(ctx, req.probe, results, opts.liveMs);
   });
 }
