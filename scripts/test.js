@@ -71,6 +71,8 @@ export const files = [
   // [marker: dashboard leftovers]
   'test/quorum.test.ts',
   // [marker: quorum]
+  'test/scale.test.ts',
+  // [marker: scale]
 ];
 
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2)];
