@@ -96,6 +96,8 @@ test('two nodes and two probes on PostgreSQL, one node and one probe killed -9, 
   const env = {
     ...db.env, VIGIL_HOST: '127.0.0.1', VIGIL_LOG_LEVEL: 'warn', VIGIL_ROLE: 'all', VIGIL_RATE_LIMIT_PER_HOUR: '0', VIGIL_AUTH_FAILURES_PER_MINUTE: '0',
     VIGIL_PROBE_LIVE_SECONDS: String(LIVE_S), VIGIL_PROBE_LEASE_SECONDS: String(LIVE_S), VIGIL_NOTIFY_TIMEOUT: '3',
+    // The address behind the load balancer: every node must put the same links in its alerts.
+    VIGIL_PUBLIC_URL: 'https://vigil.example',
   };
   ctx = await openContext(loadConfig(env), quiet);
   const project = JSON.parse((await runCli(['projects', 'create', '--name', 'scale', '--json'], env)).stdout);
