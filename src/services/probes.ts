@@ -5,7 +5,7 @@ import { REGIONS } from '../domain/monitors.ts';
 import {
   PROBE_TOKEN_PATTERN, builtInChecks, generateProbeToken, hashProbeToken, maskProbeToken, parseRegion,
 } from '../domain/probes.ts';
-import type { CheckTarget } from '../domain/checks.ts';
+import type { CheckResult, CheckTarget } from '../domain/checks.ts';
 import { iso, isoOrNull, type Ctx } from './context.ts';
 import { getProject } from './projects.ts';
 import { audit } from './api-keys.ts';
@@ -200,18 +200,10 @@ export async function leaseChecks(ctx: Ctx, probe: ProbeActor, opts: { limit: nu
 }
 
 /** What a probe reports for one lease; the lease id is the result's idempotency id. */
-export interface ProbeResult {
+export interface ProbeResult extends Omit<CheckResult, 'totalMs'> {
   leaseId: string;
   at: number;
-  ok: boolean;
-  statusCode: number | null;
   totalMs: number | null;
-  dnsMs: number | null;
-  connectMs: number | null;
-  tlsMs: number | null;
-  ttfbMs: number | null;
-  error: string | null;
-  sslExpiresAt?: number | null;
 }
 
 /**
