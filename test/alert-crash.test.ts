@@ -9,7 +9,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { client, freshDatabase, type Db } from './harness.ts';
+import { client, freshDatabase, type Db, sleep } from './harness.ts';
 import { closedPort } from './support/targets.ts';
 import { loadConfig } from '../src/config.ts';
 import { openContext } from '../src/main.ts';
@@ -19,7 +19,6 @@ import { createApiKey } from '../src/services/api-keys.ts';
 const BIN = path.resolve(import.meta.dirname, '../bin/vigil.js');
 const KILLS = 4;
 const quiet = { info() {}, warn() {}, error() {} };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let db: Db | null = null;
 let child: ChildProcess | null = null;

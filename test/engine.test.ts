@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startHarness, type Harness } from './harness.ts';
+import { startHarness, type Harness, waitFor } from './harness.ts';
 import { openStore } from '../src/storage/store.ts';
 import { loadConfig } from '../src/config.ts';
 import { startEngine } from '../src/prober/engine.ts';
@@ -30,15 +30,6 @@ function target() {
   };
 }
 
-async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, what: string, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 let h: Harness;
 const t = target();

@@ -9,7 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import SQLite from 'better-sqlite3';
-import { client, dialect, freshDatabase, PG_URL, runCli, type Db } from './harness.ts';
+import { client, dialect, freshDatabase, PG_URL, runCli, type Db, sleep } from './harness.ts';
 import { closedPort } from './support/targets.ts';
 import { loadConfig, startServer } from '../src/main.ts';
 
@@ -69,7 +69,6 @@ const tmp = () => {
   cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const monitor = (name: string) => ({ body: { name, url: 'https://example.org', paused: true } });
 
 describe('an unusable data folder', { skip: sqliteOnly }, () => {

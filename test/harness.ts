@@ -160,3 +160,16 @@ export async function snapshot(ctx: Ctx): Promise<Record<string, unknown[]>> {
 
 /** Concrete paths for an OpenAPI template, filled with ids of `project`'s resources. */
 export type Fixture = (key: string) => Promise<Record<string, string>>;
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until fn gives a truthy value (returned), or fails naming what it waited for. */
+export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, what: string, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}

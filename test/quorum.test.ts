@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, type Harness } from './harness.ts';
+import { startHarness, type Harness, waitFor, sleep } from './harness.ts';
 import { startHttp, type Running } from './support/targets.ts';
 import { runCheck } from '../src/prober/probe.ts';
 import { startProbeWorker, type ProbeWorker } from '../src/prober/remote.ts';
@@ -9,16 +9,6 @@ import { observeQuorum, parseQuorum, quorumRequired, type MonitorState, type Vot
 
 const quiet = { info() {}, warn() {}, error() {} };
 
-async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, what: string, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let h: Harness;
 let target: Running;

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { startHarness, type Harness } from './harness.ts';
+import { startHarness, type Harness, waitFor, sleep } from './harness.ts';
 import { startHttp, type Running } from './support/targets.ts';
 import { runCheck } from '../src/prober/probe.ts';
 import { startProbeWorker, type ProbeWorker } from '../src/prober/remote.ts';
@@ -13,16 +13,6 @@ const quiet = { info() {}, warn() {}, error() {} };
 const UNAUTH = '{"error":"Invalid or missing API key"}';
 const LIVE_S = 3; // VIGIL_PROBE_LIVE_SECONDS and VIGIL_PROBE_LEASE_SECONDS of this test's server
 
-async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, what: string, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let h: Harness;
 let target: Running;

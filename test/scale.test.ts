@@ -11,7 +11,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { client, freshDatabase, runCli, PG_URL, type Db } from './harness.ts';
+import { client, freshDatabase, runCli, PG_URL, type Db, waitFor, sleep } from './harness.ts';
 import { closedPort } from './support/targets.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 import { loadConfig } from '../src/config.ts';
@@ -22,17 +22,7 @@ const BIN = path.resolve(import.meta.dirname, '../bin/vigil.js');
 const F = 10_000; // the shortest check frequency, ms
 const LIVE_S = 6; // VIGIL_PROBE_LIVE_SECONDS and VIGIL_PROBE_LEASE_SECONDS of both nodes
 const quiet = { info() {}, warn() {}, error() {} };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, what: string, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 // Targets: /t/<monitor name> answers 200 and is counted; /o is the outage monitor's, its status settable.
 const hits: { name: string; at: number }[] = [];
@@ -149,7 +139,7 @@ test('two nodes and two probes on PostgreSQL, one node and one probe killed -9, 
   assert.equal(outage.status, 201, outage.text);
   const outageId = (await ctx.store.db.selectFrom('monitors').select('id').where('uuid', '=', outage.body.uuid).executeTakeFirstOrThrow()).id;
   const ids = monitors.map((m) => m.id);
-  await waitFor(async () => (await ctx!.store.db.selectFrom('region_checks').select('monitor_id').where('monitor_id', 'in', ids).execute()).length === 16, 'both probes\' schedule rows');
+  await waitFor(async () => (await ctx!.store.db.selectFrom('region_checks').select('monitor_id').where('monitor_id', 'in', ids).execute()).length === 16, 'both probes\' schedule rows', 30_000);
   // Slots are counted from the first one due after every process is up and every row exists.
   const from = Date.now() + 1000;
 
