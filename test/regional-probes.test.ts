@@ -243,6 +243,41 @@ describe('regional probes', () => {
     }
   });
 
+  test('a link down for longer than the lease: once it is back the queued result is delivered before any lease, so the target is checked once and the result stored once', async () => {
+    let hits = 0;
+    const counted = await startHttp((_req, res) => { hits++; res.writeHead(200).end('ok'); });
+    const res = await h.request('POST', '/v1/monitors', { body: { name: 'long fault', url: counted.url, check_frequency: 3600, timeout: 5, regions: ['capetown'], paused: true } });
+    assert.equal(res.status, 201);
+    const id = (await h.ctx.store.db.selectFrom('monitors').select('id').where('uuid', '=', res.body.uuid).executeTakeFirstOrThrow()).id;
+    await h.ctx.store.db.updateTable('monitors').set({ paused: 0, next_check_at: Date.now() + 3_600_000 }).where('id', '=', id).execute();
+    const p = await createProbe(h.ctx, { projectUuid: h.project.uuid, region: 'capetown', actor: 'test' });
+    let mode: 'results refused' | 'down' | 'up' = 'results refused'; // then down once the check has run
+    const flaky: typeof fetch = async (input, init) => {
+      if (mode === 'down' || (mode === 'results refused' && String(input).endsWith('/v1/probe/results'))) throw new TypeError('fetch failed (connection refused)');
+      return fetch(input, init);
+    };
+    // Flushes are rare, so after the fault the first call out is a lease: it must carry the result first.
+    const w = worker(p.token, 'capetown', { fetch: flaky, flushMs: 2000 });
+    try {
+      await w.ready;
+      await waitFor(async () => (await h.ctx.store.db.selectFrom('region_checks').select('monitor_id').where('monitor_id', '=', id).execute()).length === 1, 'schedule row');
+      await startSlot([id]);
+      await waitFor(async () => hits === 1 && w.stats.checked === 1, 'the check to run');
+      mode = 'down';
+      await sleep(LIVE_S * 1000 + 1000); // the lease has expired on the server
+      mode = 'up';
+      await waitFor(async () => w.stats.queued === 0 && w.stats.posted === 1, 'the queued result delivered', 10_000);
+      await sleep(600); // a few more lease polls
+      assert.deepEqual(await counts(id), ['capetown:1']);
+      assert.equal(w.stats.recorded, 1, 'the expired but not taken-over lease was still this probe\'s');
+      assert.equal(hits, 1, 'the target was checked once');
+    } finally {
+      await w.stop();
+      await revokeProbe(h.ctx, p.id, 'test');
+      await counted.close();
+    }
+  });
+
   test('vigil probe runs as its own process, and exits 1 once its token is revoked', async () => {
     const m = await monitor('process', ['capetown']);
     const p = await createProbe(h.ctx, { projectUuid: h.project.uuid, region: 'capetown', actor: 'test' });

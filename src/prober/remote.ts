@@ -119,9 +119,16 @@ export function startProbeWorker(opts: ProbeWorkerOptions): ProbeWorker {
   let leasing = false;
   async function lease() {
     if (leasing || !canCall() || !registered) return;
-    const room = Math.min(500, concurrency - pending);
     leasing = true;
     try {
+      // Results first: after a network fault a queued result's lease may have expired. The server
+      // still takes it while the lease is this probe's, but a lease call would first hand the
+      // expired slot out again and the target would be checked twice for one stored result.
+      if (queue.length > 0) {
+        await flush();
+        if (!canCall()) return;
+      }
+      const room = Math.min(500, concurrency - pending);
       if (room <= 0) {
         if (Date.now() - lastContact >= heartbeatMs) await call('/v1/probe/heartbeat', { region: opts.region });
         return;
