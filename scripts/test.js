@@ -73,6 +73,8 @@ export const files = [
   // [marker: quorum]
   'test/scale.test.ts',
   // [marker: scale]
+  'test/takeover.test.ts',
+  // [marker: takeover]
 ];
 
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2)];

@@ -2,7 +2,6 @@
 // write that was answered 2xx, replays no check, and the SQLite file stays intact. Both databases.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -12,8 +11,8 @@ import { client, freshDatabase, runCli, type Db } from './harness.ts';
 import { openContext } from '../src/main.ts';
 import { loadConfig } from '../src/config.ts';
 import { openStore } from '../src/storage/store.ts';
+import { serveProcess } from './support/serve.ts';
 
-const BIN = path.resolve(import.meta.dirname, '../bin/vigil.js');
 const ROUNDS = 3;
 const CLIENTS = 12;
 const quiet = { info() {}, warn() {}, error() {} };
@@ -26,23 +25,6 @@ after(async () => {
   target.closeAllConnections();
   await new Promise((r) => target.close(r));
 });
-
-/** `vigil serve` in its own process; resolves with its URL once it listens. */
-async function serve(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (c) => { out += c; });
-  child.stderr!.on('data', (c) => { out += c; });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`vigil serve did not start: ${out}`)), 30_000);
-    const look = () => {
-      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve(m[1]); } else if (child.exitCode !== null) reject(new Error(out)); else setTimeout(look, 25);
-    };
-    look();
-  });
-  return { child, url };
-}
 
 describe('SECURITY 27: crash safety', () => {
   test('SECURITY 27: SQLite runs in WAL mode with a busy timeout', { skip: !!process.env.VIGIL_TEST_DATABASE_URL && 'SQLite only' }, async () => {
@@ -71,7 +53,7 @@ describe('SECURITY 27: crash safety', () => {
     let checks = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const started = Date.now();
-      const { child, url } = await serve(env);
+      const { child, url } = await serveProcess(env);
       const exited = new Promise((r) => child.once('exit', r));
       const c = client(url, key);
       if (!token) {

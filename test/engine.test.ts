@@ -7,6 +7,8 @@ import { openStore } from '../src/storage/store.ts';
 import { loadConfig } from '../src/config.ts';
 import { startEngine } from '../src/prober/engine.ts';
 import { pruneOnce } from '../src/services/retention.ts';
+import { CLAIM_MARGIN_MS, claimDueMonitors } from '../src/services/schedule.ts';
+import { recordResults } from '../src/services/results.ts';
 import { DAY } from '../src/domain/rollups.ts';
 
 /** A loopback target whose answer the test sets. */
@@ -214,6 +216,30 @@ describe('monitoring engine', () => {
     }
     assert.equal(new Set(starts).size, starts.length, 'no slot ran twice');
     for (const id of ids) assert.ok(starts.some((s) => s.startsWith(`${id}@`)), `monitor ${id} was checked`);
+  });
+
+  test('a claim whose node died mid-check lapses after the timeout and is taken over in its slot; a stored result ends it; a paused monitor\'s lapsed claim is dropped', async () => {
+    // The engine is stopped (previous test): the claims below are made by hand with explicit clocks.
+    const m = await createMonitor({ check_frequency: 60, timeout: 2 });
+    const T = (await monitorRow(m.id)).next_check_at!;
+    const claim = async (now: number) => (await claimDueMonitors(h.ctx, now + 500, 100, now)).filter((c) => c.id === m.id);
+    const first = await claim(T - 200);
+    assert.deepEqual(first.map((c) => c.due), [T], 'claimed for its slot');
+    assert.equal((await monitorRow(m.id)).claim_until, T + 2000 + CLAIM_MARGIN_MS, 'held for the timeout and the margin');
+    assert.deepEqual(await claim(T + 3000), [], 'a held claim is nobody else\'s');
+    const taken = await claim(T + 2000 + CLAIM_MARGIN_MS);
+    assert.deepEqual(taken.map((c) => c.due), [T], 'the lapsed claim is taken over, for the same slot');
+    assert.equal((await monitorRow(m.id)).next_check_at, T + 60_000, 'the grid did not move again');
+    const ok = { ok: true, statusCode: 200, totalMs: 5, dnsMs: null, connectMs: null, tlsMs: null, ttfbMs: null, error: null };
+    await recordResults(h.ctx, [{ ...ok, monitorId: m.id, at: T + 4100, location: 'local', due: T }]);
+    assert.equal((await monitorRow(m.id)).claim_until, null, 'storing the result ended the claim');
+    assert.deepEqual(await claim(T + 50_000), [], 'nothing to take over, and the next slot is not due');
+    // The next slot is claimed and its node dies; the monitor is paused before anyone takes over.
+    assert.deepEqual((await claim(T + 60_000)).map((c) => c.due), [T + 60_000]);
+    assert.equal((await h.request('PUT', `/v1/monitors/${m.uuid}`, { body: { paused: true } })).status, 200);
+    assert.deepEqual(await claim(T + 70_000), [], 'a paused monitor is not checked');
+    assert.equal((await monitorRow(m.id)).claim_until, null, 'its lapsed claim is dropped');
+    assert.equal((await results(m.id)).length, 1);
   });
 
   test('SECURITY 28: retention deletes raw results and rollups past their age, in batches', async () => {

@@ -1,10 +1,11 @@
-// Scale-out on PostgreSQL (issue 7): two real `vigil serve` nodes on one database and two
-// dedicated `vigil probe` processes (frankfurt, london) check loopback targets every 10 s. Mid-run
-// one node and the london probe are killed -9, and the frankfurt probe's link to its server (a
-// TCP proxy) is cut and then loses answers. Afterwards every (monitor, location, slot) ran at most
-// once, every slot outside the kill's takeover window ran exactly once per location, the targets
-// saw exactly the checks that were stored, and one outage's DOWN and UP alerts reached each of two
-// webhook channels once (an id may repeat only across the kill: at-least-once delivery).
+// Scale-out on PostgreSQL (issue 7): two real `vigil serve` nodes on one database and three
+// dedicated `vigil probe` processes (frankfurt, london, tokyo) check loopback targets every 10 s.
+// Mid-run one node and the london probe are killed -9, and the frankfurt probe's link to its
+// server (a TCP proxy) is cut and then loses answers. Afterwards every (monitor, location, slot)
+// ran at most once; every built-in and tokyo slot ran exactly once (the dead node's claims are
+// taken over), and frankfurt and london ones outside their fault windows; the targets saw exactly
+// the checks that were stored; and one outage's DOWN and UP alerts reached each of two webhook
+// channels once (an id may repeat only across the kill: at-least-once delivery).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -77,7 +78,7 @@ async function kill(child: ChildProcess): Promise<number> {
   return Date.now();
 }
 
-test('two nodes and two probes on PostgreSQL, one node and one probe killed -9, a probe\'s link cut: each check runs once per location and slot, each alert reaches each channel once', { skip: !PG_URL && 'PostgreSQL only: several nodes share one database only on PostgreSQL (set VIGIL_TEST_DATABASE_URL)', timeout: 180_000 }, async (t) => {
+test('two nodes and three probes on PostgreSQL, one node and one probe killed -9, a probe\'s link cut: each check runs once per location and slot, each alert reaches each channel once', { skip: !PG_URL && 'PostgreSQL only: several nodes share one database only on PostgreSQL (set VIGIL_TEST_DATABASE_URL)', timeout: 180_000 }, async (t) => {
   db = await freshDatabase();
   await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
@@ -104,7 +105,7 @@ test('two nodes and two probes on PostgreSQL, one node and one probe killed -9, 
     return { child, api, port };
   };
   const [a, b] = await Promise.all([node('a'), node('b')]);
-  // The frankfurt probe talks to node b through the proxy; the london probe talks to node a.
+  // The frankfurt probe talks to node b through the proxy; the london probe to node a; tokyo to node b.
   proxy = await startTcpProxy(b.port);
   const probe = async (region: string, server: string) => {
     const out = await runCli(['probes', 'create', '--project', project.uuid, '--region', region, '--json'], env);
@@ -113,6 +114,7 @@ test('two nodes and two probes on PostgreSQL, one node and one probe killed -9, 
   };
   const fra = await probe('frankfurt', proxy.url);
   const lon = await probe('london', `http://127.0.0.1:${a.port}`);
+  await probe('tokyo', `http://127.0.0.1:${b.port}`);
 
   // Alerts: two webhook channels on the project's default policy.
   const channels: string[] = [];
@@ -123,8 +125,8 @@ test('two nodes and two probes on PostgreSQL, one node and one probe killed -9, 
   }
   assert.equal((await b.api.request('POST', '/v1/escalation-policies', { body: { name: 'now', isDefault: true, steps: [{ delayMinutes: 0, integrations: channels }] } })).status, 201);
 
-  // X: probe regions and a built-in one; Y: frankfurt only; Z: london only (falls back to the built-in probe).
-  const kinds = { X: ['frankfurt', 'london', 'virginia'], Y: ['frankfurt'], Z: ['london'] } as const;
+  // X: three probe regions and a built-in one; Y: frankfurt only; Z: london only (falls back to the built-in probe).
+  const kinds = { X: ['frankfurt', 'london', 'tokyo', 'virginia'], Y: ['frankfurt'], Z: ['london'] } as const;
   const monitors: { name: string; kind: keyof typeof kinds; id: number; phase: number }[] = [];
   for (const kind of Object.keys(kinds) as (keyof typeof kinds)[]) {
     for (let i = 0; i < 4; i++) {
@@ -139,7 +141,7 @@ test('two nodes and two probes on PostgreSQL, one node and one probe killed -9, 
   assert.equal(outage.status, 201, outage.text);
   const outageId = (await ctx.store.db.selectFrom('monitors').select('id').where('uuid', '=', outage.body.uuid).executeTakeFirstOrThrow()).id;
   const ids = monitors.map((m) => m.id);
-  await waitFor(async () => (await ctx!.store.db.selectFrom('region_checks').select('monitor_id').where('monitor_id', 'in', ids).execute()).length === 16, 'both probes\' schedule rows', 30_000);
+  await waitFor(async () => (await ctx!.store.db.selectFrom('region_checks').select('monitor_id').where('monitor_id', 'in', ids).execute()).length === 20, 'the probes\' schedule rows', 30_000);
   // Slots are counted from the first one due after every process is up and every row exists.
   const from = Date.now() + 1000;
 
@@ -202,8 +204,9 @@ test('two nodes and two probes on PostgreSQL, one node and one probe killed -9, 
     assert.equal(n, 1, `${k} was stored ${n} times: at ${ats.map((x) => `slot+${x % F} ms`).join(', ')}; ${JSON.stringify(Object.fromEntries(Object.entries(times).map(([w, v]) => [w, ats.map((x) => x + m.phase - v)])))}`);
   }
 
-  // The takeover windows: around the kill a claimed built-in slot may be lost with its node (a slot,
-  // not a replay); london's slots move to the built-in probe once the dead probe is no longer live.
+  // The takeover windows: a built-in slot the dead node had claimed is taken over once its claim
+  // lapses (timeout + margin), late in its slot; london's slots move to the built-in probe once the
+  // dead probe is no longer live. A killed process's in-flight checks reached the target unstored.
   const nearKill = (due: number) => due > killed - 4000 && due < killed + 3000;
   const londonGone = (due: number) => due >= killed - 4000; // the dead probe's last leased slot may be lost
   const localCoversLondon = (due: number) => due >= killed + LIVE_S * 1000 + 1500;
@@ -224,14 +227,17 @@ test('two nodes and two probes on PostgreSQL, one node and one probe killed -9, 
       if (m.kind === 'X') {
         expect.frankfurt = inFault(due) ? null : 1;
         expect.london = londonGone(due) ? (due > killed + 1000 ? 0 : null) : 1;
-        expect.local = nearKill(due) ? null : 1;
+        expect.tokyo = 1;
+        expect.local = 1;
       } else if (m.kind === 'Y') {
         expect.frankfurt = inFault(due) ? null : 1;
         expect.local = inFault(due) ? null : 0; // its one region has a live probe (the fault may outlast the live window)
         expect.london = 0;
+        expect.tokyo = 0;
         if (n('frankfurt') + n('local') > 1) both++;
       } else {
         expect.frankfurt = 0;
+        expect.tokyo = 0;
         expect.london = londonGone(due) ? (due > killed + 1000 ? 0 : null) : 1;
         expect.local = localCoversLondon(due) ? 1 : londonGone(due) ? null : 0;
         assert.ok(n('london') + n('local') <= 1, `${where}: london checked by both the probe and the built-in probe`);
@@ -252,6 +258,8 @@ test('two nodes and two probes on PostgreSQL, one node and one probe killed -9, 
     }
   }
   assert.ok(slots >= 12 * 5, `only ${slots} slots observed`);
+  // Built-in slots started 5 s (the timeout) or more after they were due: the dead node's claims, taken over.
+  const takenOver = rows.filter((r) => r.location === 'local' && (Number(r.at) - monitors.find((m) => m.id === r.monitor_id)!.phase) % F >= 5000).length;
 
   // The frankfurt probe really went through the fault, and its results still arrived once each.
   assert.ok(proxy.cut > 0, 'the proxy cut connections');
@@ -281,5 +289,5 @@ test('two nodes and two probes on PostgreSQL, one node and one probe killed -9, 
       assert.ok(list[i - 1].at <= killed && killed <= list[i].at, `${id} arrived twice without a kill in between`);
     }
   }
-  t.diagnostic(`${slots} monitor slots checked (${exact} outside the takeover and fault windows, each exactly once per location; ${skipped} frankfurt slots skipped and ${both} checked by both frankfurt and the built-in probe during the fault), ${rows.length} results, ${hits.length} target requests, ${proxy.cut} connections cut, ${alertArrivals.length} alert arrivals (${repeats} repeats across the kill)`);
+  t.diagnostic(`${slots} monitor slots checked (${exact} outside the takeover and fault windows, each exactly once per location; ${takenOver} built-in slots taken over from the dead node; ${skipped} frankfurt slots skipped and ${both} checked by both frankfurt and the built-in probe during the fault), ${rows.length} results, ${hits.length} target requests, ${proxy.cut} connections cut, ${alertArrivals.length} alert arrivals (${repeats} repeats across the kill)`);
 });

@@ -1,4 +1,4 @@
-import { claimDueMonitors, releaseClaims, type ClaimedMonitor } from '../services/schedule.ts';
+import { claimDueMonitors, endClaims, releaseClaims, type ClaimedMonitor } from '../services/schedule.ts';
 import { recordResults, type ObservedResult } from '../services/results.ts';
 import { pruneOnce, type RetentionPolicy } from '../services/retention.ts';
 import { forBuiltInProbe } from '../services/probes.ts';
@@ -79,8 +79,8 @@ export function startScheduler(ctx: Ctx, opts: SchedulerOptions): Scheduler {
       .then((outcome) => {
         controllers.delete(ac);
         stats.inFlight--;
-        if (ac.signal.aborted) return; // abandoned at shutdown: the slot is skipped, never replayed
-        queue.push({ ...outcome, monitorId: m.id, at, location: opts.location });
+        if (ac.signal.aborted) return; // abandoned at shutdown: its claim lapses and is taken over in its slot
+        queue.push({ ...outcome, monitorId: m.id, at, location: opts.location, due: m.due });
         if (queue.length >= maxBatch) void flush();
       });
   }
@@ -115,7 +115,12 @@ export function startScheduler(ctx: Ctx, opts: SchedulerOptions): Scheduler {
       const now = ctx.clock();
       const room = opts.concurrency - stats.inFlight - pending;
       // Claimed slots of monitors whose every region a live probe serves are consumed unchecked.
-      const claimed = await forBuiltInProbe(ctx, await claimDueMonitors(ctx, now + lookahead, Math.min(room, 5000)), opts.probeLiveMs ?? DEFAULT_PROBE_LIVE_MS);
+      const all = await claimDueMonitors(ctx, now + lookahead, Math.min(room, 5000), now);
+      const claimed = await forBuiltInProbe(ctx, all, opts.probeLiveMs ?? DEFAULT_PROBE_LIVE_MS);
+      if (claimed.length < all.length) {
+        const kept = new Set(claimed);
+        await endClaims(ctx.store.db, all.filter((m) => !kept.has(m)));
+      }
       stats.claimed += claimed.length;
       for (const m of claimed) {
         pending++;

@@ -4,6 +4,7 @@ import { confirmationRule, observe, observeQuorum, quorumRequired, type MonitorS
 import { DEFAULT_PROBE_LIVE_MS } from '../domain/probes.ts';
 import { DAY, HISTOGRAM_COLUMNS, HOUR, bucketIndex, bucketStart } from '../domain/rollups.ts';
 import type { Ctx } from './context.ts';
+import { endClaims } from './schedule.ts';
 import type { CheckResult } from '../domain/checks.ts';
 import { monitorsUnderMaintenance } from './maintenance.ts';
 import { notifyAlerted, startAlerting } from './alerting.ts';
@@ -17,6 +18,8 @@ export interface ObservedResult extends Omit<CheckResult, 'totalMs'> {
   /** Where the check really ran (never a region it stands in for). */
   location: string;
   totalMs: number | null;
+  /** The built-in probe's claimed slot: storing the result ends the claim. */
+  due?: number;
 }
 
 export interface RecordOutcome {
@@ -63,6 +66,7 @@ export async function recordResults(
     outcome.recorded = results.length;
     const quorums = await loadQuorums(trx, monitors, results, now, opts.probeLiveMs ?? DEFAULT_PROBE_LIVE_MS);
     await insertRaw(trx, results);
+    await endClaims(trx, results.filter((r) => r.due !== undefined).map((r) => ({ id: r.monitorId, due: r.due! })));
     await upsertRollups(trx, results);
     await applyStates(ctx, trx, monitors, results.filter((r) => !maintained.has(r.monitorId)), now, outcome, quorums);
   });

@@ -9,6 +9,7 @@ import { migration as dashboardList } from './migrations/010_dashboard_list.ts';
 import { migration as maintenanceNotice } from './migrations/011_maintenance_notice.ts';
 import { migration as regionalProbes } from './migrations/014_regional_probes.ts';
 import { migration as quorum } from './migrations/015_quorum.ts';
+import { migration as checkClaims } from './migrations/016_check_claims.ts';
 
 /**
  * Migrations are the only place that knows the SQL dialect. `{{pk}}` becomes an
@@ -176,6 +177,8 @@ CREATE INDEX outages_monitor ON outages(monitor_id, started_at);
   // [marker: regional probes migration]
   quorum,
   // [marker: quorum migration]
+  checkClaims,
+  // [marker: check claims migration]
 ];
 
 export function renderMigration(sql: string, dialect: 'sqlite' | 'postgres'): string[] {

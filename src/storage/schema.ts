@@ -66,7 +66,8 @@ export interface MonitorRow {
   updated_at: number;
   next_check_at: number | null;
   check_phase: number;
-  last_due_at: number | null;
+  last_due_at: number | null; // the slot of the latest claim
+  claim_until: number | null; // when that claim lapses unless its result was stored (then null)
   last_check_at: number | null;
   confirming: string | null; // 'down' | 'up' while a change awaits confirmation
   confirm_since: number | null;
