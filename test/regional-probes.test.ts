@@ -278,6 +278,42 @@ describe('regional probes', () => {
     }
   });
 
+  test('a full lease batch is followed at once by another: 600 due checks are leased in one poll, 500 and then 100', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 600; i += 30) {
+      const made = await Promise.all(Array.from({ length: 30 }, (_, j) =>
+        h.request('POST', '/v1/monitors', { body: { name: `batch ${i + j}`, url: target.url, check_frequency: 3600, timeout: 5, regions: ['bahrain'], paused: true } })));
+      for (const r of made) assert.equal(r.status, 201);
+      const rows = await h.ctx.store.db.selectFrom('monitors').select('id').where('uuid', 'in', made.map((r) => r.body.uuid)).execute();
+      ids.push(...rows.map((r) => r.id));
+    }
+    await h.ctx.store.db.updateTable('monitors').set({ paused: 0, next_check_at: Date.now() + 3_600_000 }).where('id', 'in', ids).execute();
+    const p = await createProbe(h.ctx, { projectUuid: h.project.uuid, region: 'bahrain', actor: 'test' });
+    const answers: { at: number; leases: number }[] = [];
+    const watched: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (String(input).endsWith('/v1/probe/lease')) answers.push({ at: Date.now(), leases: (await res.clone().json()).leases.length });
+      return res;
+    };
+    const pollMs = 3000;
+    const w = worker(p.token, 'bahrain', { fetch: watched, pollMs, concurrency: 1000 });
+    try {
+      await w.ready;
+      await waitFor(async () => (await h.ctx.store.db.selectFrom('region_checks').select('monitor_id').where('region', '=', 'bahrain').execute()).length === 600, 'the schedule rows');
+      const before = answers.length;
+      await h.ctx.store.db.updateTable('region_checks').set({ next_check_at: Date.now() }).where('region', '=', 'bahrain').execute();
+      await waitFor(async () => w.stats.leased === 600, 'all 600 leased', 15_000);
+      const got = answers.slice(before).filter((a) => a.leases > 0);
+      assert.deepEqual(got.map((a) => a.leases), [500, 100]);
+      assert.ok(got[1].at - got[0].at < pollMs / 2, `the second batch followed the first at once (${got[1].at - got[0].at} ms), not a poll later`);
+      await waitFor(async () => w.stats.posted === 600, 'the 600 results posted', 30_000);
+    } finally {
+      await w.stop();
+      await revokeProbe(h.ctx, p.id, 'test');
+      await h.ctx.store.db.deleteFrom('monitors').where('id', 'in', ids).execute();
+    }
+  });
+
   test('vigil probe runs as its own process, and exits 1 once its token is revoked', async () => {
     const m = await monitor('process', ['capetown']);
     const p = await createProbe(h.ctx, { projectUuid: h.project.uuid, region: 'capetown', actor: 'test' });

@@ -55,6 +55,7 @@ export function startProbeWorker(opts: ProbeWorkerOptions): ProbeWorker {
   const timers = new Set<NodeJS.Timeout>();
   let queue: ProbeResult[] = [];
   let pending = 0; // leased, not finished
+  let running = 0; // started, not finished
   let stopped = false;
   let heartbeatMs = 30_000;
   let lastContact = 0;
@@ -99,6 +100,7 @@ export function startProbeWorker(opts: ProbeWorkerOptions): ProbeWorker {
     if (stopped) { pending--; return; }
     const ac = new AbortController();
     controllers.add(ac);
+    running++;
     const at = Date.now();
     opts
       .check(l.check, ac.signal)
@@ -106,6 +108,7 @@ export function startProbeWorker(opts: ProbeWorkerOptions): ProbeWorker {
       .then((o) => {
         controllers.delete(ac);
         pending--;
+        running--;
         stats.checked++;
         if (ac.signal.aborted) return; // abandoned at stop: the lease expires and another probe takes it over
         queue.push({
@@ -128,24 +131,29 @@ export function startProbeWorker(opts: ProbeWorkerOptions): ProbeWorker {
         await flush();
         if (!canCall()) return;
       }
-      const room = Math.min(500, concurrency - pending);
-      if (room <= 0) {
-        if (Date.now() - lastContact >= heartbeatMs) await call('/v1/probe/heartbeat', { region: opts.region });
-        return;
-      }
-      const res = await call<{ leases: Leased[]; serverTime: number }>('/v1/probe/lease', { limit: room, lookaheadMs: pollMs + 500 });
-      succeeded();
-      stats.leased += res.leases.length;
-      // Due times are the server's clock: start each after the same delay the server sees.
-      const skew = Date.now() - res.serverTime;
-      for (const l of res.leases) {
-        pending++;
-        const delay = l.due + skew - Date.now();
-        if (delay <= 0) run(l);
-        else {
-          const t = setTimeout(() => { timers.delete(t); run(l); }, delay);
-          timers.add(t);
+      // Concurrency bounds the checks running; leased ones wait at most pollMs + 500 ms for their
+      // due time. A full batch means more is due: lease again at once, up to 20 batches a poll.
+      for (let batches = 0; batches < 20 && !stopped; batches++) {
+        const room = Math.min(500, concurrency - running);
+        if (room <= 0) {
+          if (Date.now() - lastContact >= heartbeatMs) await call('/v1/probe/heartbeat', { region: opts.region });
+          return;
         }
+        const res = await call<{ leases: Leased[]; serverTime: number }>('/v1/probe/lease', { limit: room, lookaheadMs: pollMs + 500 });
+        succeeded();
+        stats.leased += res.leases.length;
+        // Due times are the server's clock: start each after the same delay the server sees.
+        const skew = Date.now() - res.serverTime;
+        for (const l of res.leases) {
+          pending++;
+          const delay = l.due + skew - Date.now();
+          if (delay <= 0) run(l);
+          else {
+            const t = setTimeout(() => { timers.delete(t); run(l); }, delay);
+            timers.add(t);
+          }
+        }
+        if (res.leases.length < room) return;
       }
     } catch (err) {
       failed(err, 'lease');

@@ -140,6 +140,10 @@ export interface Lease {
 
 type Trx = Transaction<Database>;
 
+/** How often a probe's lease call adds the schedule rows of monitors that gained its region. */
+const SYNC_MS = 2000;
+const synced = new Map<string, number>(); // probe id → when its rows were last added
+
 /**
  * Leases the due checks of the probe's region in its project: a conditional UPDATE of the
  * region's schedule rows moves each to its next slot and writes a fresh lease id, so two probes
@@ -154,13 +158,17 @@ export async function leaseChecks(ctx: Ctx, probe: ProbeActor, opts: { limit: nu
   const nowSql = sql`CAST(${now} AS BIGINT)`;
   const region = sql`CAST(${probe.region} AS TEXT)`;
   const inRegion = `%"${probe.region}"%`; // regions is a JSON array of validated names
-  // Monitors that gained this region get a schedule row on the built-in probe's grid.
-  await sql`
-    INSERT INTO region_checks (monitor_id, region, next_check_at)
-    SELECT m.id, ${region}, m.next_check_at FROM monitors m
-    WHERE m.project_id = ${probe.projectId} AND m.paused = 0 AND m.next_check_at IS NOT NULL AND m.regions LIKE ${inRegion}
-      AND NOT EXISTS (SELECT 1 FROM region_checks rc WHERE rc.monitor_id = m.id AND rc.region = ${region})
-    ON CONFLICT DO NOTHING`.execute(db);
+  // Monitors that gained this region get a schedule row on the built-in probe's grid: a scan of
+  // the project's monitors, so done at most every SYNC_MS per probe, not on every lease call.
+  if (now - (synced.get(probe.id) ?? -Infinity) >= SYNC_MS) {
+    synced.set(probe.id, now);
+    await sql`
+      INSERT INTO region_checks (monitor_id, region, next_check_at)
+      SELECT m.id, ${region}, m.next_check_at FROM monitors m
+      WHERE m.project_id = ${probe.projectId} AND m.paused = 0 AND m.next_check_at IS NOT NULL AND m.regions LIKE ${inRegion}
+        AND NOT EXISTS (SELECT 1 FROM region_checks rc WHERE rc.monitor_id = m.id AND rc.region = ${region})
+      ON CONFLICT DO NOTHING`.execute(db);
+  }
   const claimable = (t: string) => {
     const c = sql.raw(t);
     return sql`((${c}lease_until IS NULL AND ${c}next_check_at <= ${horizon}) OR (${c}lease_until IS NOT NULL AND ${c}lease_until <= ${nowSql}))`;
