@@ -75,6 +75,8 @@ export const files = [
   // [marker: scale]
   'test/takeover.test.ts',
   // [marker: takeover]
+  'test/dashboard/quorum.test.ts',
+  // [marker: dashboard quorum]
 ];
 
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2)];

@@ -21,17 +21,17 @@ interface KeyFormValues {
 
 const EMPTY_FORM: KeyFormValues = { name: '', permission: '', expiration: 'never', expiresOn: '' };
 
-/** The settings pages' heading and their tabs (Developers, Members). */
-export function settingsHeader(project: MemberProject, current: 'developers' | 'members'): Markup {
+/** The settings pages' heading and their tabs (Developers, Members, General). */
+export function settingsHeader(project: MemberProject, current: 'developers' | 'members' | 'general'): Markup {
   const tab = (key: string, label: string) => html`<a href="${developersPath(project.uuid).replace(/developers$/, key)}"${current === key ? html` aria-current="page"` : ''}>${label}</a>`;
   return html`${projectHeader(project, 'settings')}
 <h1>${project.name} <span class="subtitle">settings</span></h1>
-<nav class="tabs" aria-label="Project settings">${tab('developers', 'Developers')}${tab('members', 'Members')}</nav>`;
+<nav class="tabs" aria-label="Project settings">${tab('developers', 'Developers')}${tab('members', 'Members')}${tab('general', 'General')}</nav>`;
 }
 
 const tomorrow = (now: number) => new Date(now + 86_400_000).toISOString().slice(0, 10);
 
-function radio(name: string, value: string, checked: boolean, label: Markup, opts: { required?: boolean; invalid?: boolean } = {}): Markup {
+export function radio(name: string, value: string, checked: boolean, label: Markup, opts: { required?: boolean; invalid?: boolean } = {}): Markup {
   return html`<label class="choice"><input type="radio" name="${name}" value="${value}"${checked ? html` checked` : ''}${opts.required ? html` required` : ''}${opts.invalid ? html` aria-invalid="true"` : ''}> <span>${label}</span></label>`;
 }
 

@@ -19,6 +19,7 @@ import maintenanceRoutes from './maintenance.ts';
 import statusPageRoutes from './statuspages.ts';
 import alertingRoutes from './alerting.ts';
 import memberRoutes from './members.ts';
+import generalSettingsRoutes from './general.ts';
 
 /** Dashboard forms are small; anything bigger is refused before it is read. */
 const FORM_BODY_LIMIT = 64 * 1024;
@@ -128,5 +129,6 @@ export default async function dashboard(app: FastifyInstance, opts: { ctx: Ctx; 
     statusPageRoutes(signedIn, deps);
     alertingRoutes(signedIn, deps);
     memberRoutes(signedIn, deps);
+    generalSettingsRoutes(signedIn, deps);
   });
 }
