@@ -27,6 +27,9 @@ export function installAuth(app: FastifyInstance, base: Ctx, opts: { rateLimitPe
   }
 
   app.decorateRequest('ctx', null as never); // a fixed request shape: every request gets one
+  // An unchanged key is the same Actor from one request to the next (createAuthenticator), and
+  // keeps its context: services only read ctx.
+  const contexts = new WeakMap<Actor, ActorCtx>();
   function admit(req: FastifyRequest, reply: FastifyReply, actor: Actor | null, done: (err?: Error) => void) {
     if (!actor) {
       throttle.fail(req.ip);
@@ -44,7 +47,9 @@ export function installAuth(app: FastifyInstance, base: Ctx, opts: { rateLimitPe
       }).catch((err) => req.log.warn({ err }, 'could not write audit row'));
       return reply.code(403).send(FORBIDDEN);
     }
-    req.ctx = { ...base, actor };
+    let ctx = contexts.get(actor);
+    if (!ctx) contexts.set(actor, (ctx = { ...base, actor }));
+    req.ctx = ctx;
     done();
   }
 

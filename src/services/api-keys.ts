@@ -116,21 +116,25 @@ const keyByHash = prepared((db, hash: string) =>
     .selectFrom('api_keys')
     .innerJoin('projects', 'projects.id', 'api_keys.project_id')
     .select(['api_keys.id', 'api_keys.project_id', 'api_keys.permission', 'api_keys.expires_at', 'api_keys.revoked_at', 'api_keys.last_used_at', 'projects.uuid as project_uuid'])
-    .where('api_keys.key_hash', '=', hash), { cached: true });
+    .where('api_keys.key_hash', '=', hash));
+type KeyRow = Awaited<ReturnType<typeof keyByHash>>[number];
 
 /** Minimum spacing of last_used_at writes for one key. */
 const LAST_USED_EVERY_MS = 60_000;
 
 /**
  * Turns a bearer token into an Actor, or null: a hash and an indexed lookup. On SQLite the
- * lookup is cached until any connection writes (so a revocation by any process still counts
- * from the very next request); on PostgreSQL every request looks the key up. Expiry is
- * checked on every request; last_used_at is written at most once a minute per key, in the
- * background.
+ * row is kept by the SHA-256 of the token until any connection commits a write
+ * (Store.generation), so a revocation by any process still counts from the very next request;
+ * an unchanged key is then the same Actor object. On PostgreSQL every request looks the key
+ * up. Expiry is checked on every request; last_used_at is written at most once a minute per
+ * key, in the background.
  */
 export function createAuthenticator(ctx: Ctx) {
   const lastWritten = new Map<string, number>();
-  function check(row: Awaited<ReturnType<typeof keyByHash>>[number] | undefined): Actor | null {
+  const known = new Map<string, { generation: number; row: KeyRow; actor: Actor }>();
+  const actorOf = (row: KeyRow): Actor => ({ projectId: row.project_id, projectUuid: row.project_uuid, permission: row.permission as Permission, keyId: row.id });
+  function check(row: KeyRow | undefined, actor?: Actor): Actor | null {
     const now = ctx.clock();
     if (!row || row.revoked_at !== null || (row.expires_at !== null && now >= row.expires_at)) return null;
     const last = Math.max(row.last_used_at ?? 0, lastWritten.get(row.id) ?? 0);
@@ -143,13 +147,21 @@ export function createAuthenticator(ctx: Ctx) {
         .execute()
         .catch((err) => ctx.log.warn({ err }, 'could not record last_used_at'));
     }
-    return { projectId: row.project_id, projectUuid: row.project_uuid, permission: row.permission as Permission, keyId: row.id };
+    return actor ?? actorOf(row);
   }
   /** Synchronous where the store can read at once (SQLite): no promise on the hot path. */
   return function authenticate(token: string): Actor | null | Promise<Actor | null> {
     if (!KEY_PATTERN.test(token) || token.length > 128) return null;
     const hash = hashApiKey(token);
-    const rows = keyByHash.now(ctx.store, hash);
-    return rows ? check(rows[0]) : keyByHash(ctx.store, hash).then((r) => check(r[0]));
+    const generation = ctx.store.generation?.();
+    if (generation === undefined) return keyByHash(ctx.store, hash).then((r) => check(r[0]));
+    const hit = known.get(hash);
+    if (hit?.generation === generation) return check(hit.row, hit.actor);
+    const row = keyByHash.now(ctx.store, hash)![0];
+    if (!row) return null;
+    if (known.size >= 10_000) known.clear();
+    const actor = actorOf(row);
+    known.set(hash, { generation, row, actor });
+    return check(row, actor);
   };
 }

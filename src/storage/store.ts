@@ -22,6 +22,12 @@ export interface Store {
    * Returns undefined when the caller must go through kysely.
    */
   readNow?<R>(sql: string, parameters: readonly unknown[], cached?: boolean): R[] | undefined;
+  /**
+   * SQLite only: a number that changes as soon as any connection (this one, the CLI, another
+   * process) has committed a write, the check behind readNow's cache, for callers that keep
+   * their own. Undefined while a transaction is open on this connection.
+   */
+  generation?(): number | undefined;
 }
 
 export interface StoreOptions {
@@ -167,7 +173,20 @@ function openSqlite(opts: StoreOptions): Store {
     }
     return seenVersion;
   };
-  const cache = new Map<string, Map<string, { version: number; writes: number; rows: unknown[] }>>();
+  // One number for "nothing committed since": bumped when data_version or our own writes moved.
+  let generation = 0;
+  let lastVersion: number | null = null;
+  let lastWrites = 0;
+  const generationNow = () => {
+    const version = versionNow();
+    if (version !== lastVersion || ownWrites !== lastWrites) {
+      generation++;
+      lastVersion = version;
+      lastWrites = ownWrites;
+    }
+    return generation;
+  };
+  const cache = new Map<string, Map<string, { generation: number; rows: unknown[] }>>();
   // A read of a real table: SELECT 1 alone would not touch the database file.
   let ping: SQLite.Statement | null = null;
   return {
@@ -176,19 +195,20 @@ function openSqlite(opts: StoreOptions): Store {
     readNow<R>(text: string, parameters: readonly unknown[], cached = false) {
       if (raw.inTransaction) return undefined;
       if (!cached) return database.prepare(text).all(parameters) as R[];
-      const version = versionNow();
+      const current = generationNow();
       let byArgs = cache.get(text);
       if (!byArgs) cache.set(text, (byArgs = new Map()));
       const args = JSON.stringify(parameters);
       const hit = byArgs.get(args);
-      if (hit && hit.version === version && hit.writes === ownWrites) return hit.rows as R[];
+      if (hit && hit.generation === current) return hit.rows as R[];
       const rows = database.prepare(text).all(parameters) as R[];
       if (rows.length) {
         if (byArgs.size >= 10_000) byArgs.clear();
-        byArgs.set(args, { version, writes: ownWrites, rows });
+        byArgs.set(args, { generation: current, rows });
       }
       return rows;
     },
+    generation: () => (raw.inTransaction ? undefined : generationNow()),
     async ping() {
       (ping ??= raw.prepare('SELECT id FROM schema_migrations LIMIT 1')).get();
     },

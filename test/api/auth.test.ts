@@ -213,6 +213,11 @@ describe('authentication and permissions on every API route', () => {
     assert.equal(res.status, 401);
     assert.equal(res.text, UNAUTH);
     assert.equal((await h.request('GET', '/v1/monitors', { key: other.key })).status, 200);
+    // The same with a key the server has just seen (its row kept in memory) revoked in this process.
+    const warm = await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'warm', permission: 'read_write', actor: 'test' });
+    for (let i = 0; i < 3; i++) assert.equal((await h.request('GET', '/v1/monitors', { key: warm.key })).status, 200);
+    await revokeApiKey(h.ctx, warm.id, 'test');
+    assert.equal((await h.request('GET', '/v1/monitors', { key: warm.key })).text, UNAUTH);
   });
 
   test('SECURITY 2, 11: the key is stored only as a SHA-256 hash; audit rows hold neither key nor hash', async () => {
