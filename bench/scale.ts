@@ -3,7 +3,7 @@
 // (c) two nodes and two `vigil probe` processes on PostgreSQL, one after the other in one run.
 // Everything is measured from outside the Vigil processes: results and lag from the database
 // (lag = start − the slot on the monitor's grid), CPU from /proc. Usage:
-//   npm run bench:scale -- --monitors 2000 --interval 10 --seconds 40
+//   npm run bench:scale -- --monitors 2000 --interval 10 --seconds 40 [--setups a,b,c]
 // PostgreSQL: VIGIL_TEST_DATABASE_URL (default postgres://vigil:vigil@127.0.0.1:5432/vigil_test).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     interval: { type: 'string', default: '10' },
     seconds: { type: 'string', default: '40' },
     targets: { type: 'string', default: '4' },
+    setups: { type: 'string', default: 'a,b,c' },
   },
 });
 const N = Number(values.monitors);
@@ -167,7 +168,7 @@ const setups: Setup[] = [
   { name: '(c) PostgreSQL, 2 nodes + 2 probes', postgres: true, nodes: 2, probes: ['frankfurt', 'london'] },
 ];
 const out = [];
-for (const s of setups) {
+for (const s of setups.filter((x) => values.setups!.split(',').includes(x.name[1]))) {
   process.stderr.write(`${s.name}…\n`);
   out.push(await measure(s));
 }

@@ -60,6 +60,7 @@ export function startProbeWorker(opts: ProbeWorkerOptions): ProbeWorker {
   let heartbeatMs = 30_000;
   let lastContact = 0;
   let backoff = 0; // ms to wait before the next request after a network error
+  let faulted = false; // a call failed: deliver the queued results before the next lease
   let retryAt = 0;
   let settle!: (how: 'stopped' | 'refused') => void;
   const done = new Promise<'stopped' | 'refused'>((r) => { settle = r; });
@@ -89,6 +90,7 @@ export function startProbeWorker(opts: ProbeWorkerOptions): ProbeWorker {
       return;
     }
     stats.networkErrors++;
+    faulted = true;
     backoff = backoff ? Math.min(maxBackoff, backoff * 2) : backoffStart;
     retryAt = Date.now() + backoff;
     opts.log.warn({ err: (err as Error).message, retryInMs: backoff }, `probe ${what} failed; retrying`);
@@ -124,13 +126,15 @@ export function startProbeWorker(opts: ProbeWorkerOptions): ProbeWorker {
     if (leasing || !canCall() || !registered) return;
     leasing = true;
     try {
-      // Results first: after a network fault a queued result's lease may have expired. The server
+      // Results first after a network fault: a queued result's lease may have expired. The server
       // still takes it while the lease is this probe's, but a lease call would first hand the
       // expired slot out again and the target would be checked twice for one stored result.
-      if (queue.length > 0) {
+      // (Otherwise leases and posts run side by side: a lease never waits for a post.)
+      if (faulted && queue.length > 0) {
         await flush();
         if (!canCall()) return;
       }
+      faulted = false;
       // Concurrency bounds the checks running; leased ones wait at most pollMs + 500 ms for their
       // due time. A full batch means more is due: lease again at once, up to 20 batches a poll.
       for (let batches = 0; batches < 20 && !stopped; batches++) {

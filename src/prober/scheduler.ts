@@ -1,8 +1,8 @@
-import { claimDueMonitors, endClaims, releaseClaims, type ClaimedMonitor } from '../services/schedule.ts';
+import { claimDueMonitors, holdClaims, releaseClaims, type ClaimedMonitor } from '../services/schedule.ts';
 import { recordResults, type ObservedResult } from '../services/results.ts';
 import { pruneOnce, type RetentionPolicy } from '../services/retention.ts';
-import { forBuiltInProbe } from '../services/probes.ts';
-import { DEFAULT_PROBE_LIVE_MS } from '../domain/probes.ts';
+import { liveProbeRegions } from '../services/probes.ts';
+import { builtInChecks, DEFAULT_PROBE_LIVE_MS } from '../domain/probes.ts';
 import type { Ctx } from '../services/context.ts';
 
 export type CheckOutcome = Omit<ObservedResult, 'monitorId' | 'at' | 'location'>;
@@ -114,13 +114,13 @@ export function startScheduler(ctx: Ctx, opts: SchedulerOptions): Scheduler {
     try {
       const now = ctx.clock();
       const room = opts.concurrency - stats.inFlight - pending;
-      // Claimed slots of monitors whose every region a live probe serves are consumed unchecked.
-      const all = await claimDueMonitors(ctx, now + lookahead, Math.min(room, 5000), now);
-      const claimed = await forBuiltInProbe(ctx, all, opts.probeLiveMs ?? DEFAULT_PROBE_LIVE_MS);
-      if (claimed.length < all.length) {
-        const kept = new Set(claimed);
-        await endClaims(ctx.store.db, all.filter((m) => !kept.has(m)));
-      }
+      // Claimed slots of monitors whose every region a live probe serves are consumed unchecked;
+      // the ones the built-in probe checks are held (a claim of a probe project starts unheld).
+      const live = await liveProbeRegions(ctx, opts.probeLiveMs ?? DEFAULT_PROBE_LIVE_MS);
+      const all = await claimDueMonitors(ctx, now + lookahead, Math.min(room, 5000), now, [...live.keys()]);
+      const claimed = all.filter((m) => builtInChecks(m.regions, live.get(m.projectId)));
+      const unheld = claimed.filter((m) => !m.held);
+      if (unheld.length) await holdClaims(ctx, unheld, now);
       stats.claimed += claimed.length;
       for (const m of claimed) {
         pending++;

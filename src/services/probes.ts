@@ -3,14 +3,14 @@ import { newId } from '../domain/ids.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { REGIONS } from '../domain/monitors.ts';
 import {
-  PROBE_TOKEN_PATTERN, builtInChecks, generateProbeToken, hashProbeToken, maskProbeToken, parseRegion,
+  PROBE_TOKEN_PATTERN, generateProbeToken, hashProbeToken, maskProbeToken, parseRegion,
 } from '../domain/probes.ts';
 import type { CheckResult, CheckTarget } from '../domain/checks.ts';
 import { iso, isoOrNull, type Ctx } from './context.ts';
 import { getProject } from './projects.ts';
 import { audit } from './api-keys.ts';
 import { recordResults, type ObservedResult } from './results.ts';
-import { TARGET_COLUMNS, checkTargetOf, type ClaimedMonitor } from './schedule.ts';
+import { TARGET_COLUMNS, checkTargetOf } from './schedule.ts';
 import type { Database, ProbeRow } from '../storage/schema.ts';
 
 /** The probe a request authenticated as (from its pt_ token). */
@@ -120,14 +120,6 @@ export async function liveProbeRegions(ctx: Ctx, liveMs: number): Promise<Map<nu
     set.add(r.region);
   }
   return out;
-}
-
-/** The claimed monitors the built-in probe must check: those with a region no live probe serves. */
-export async function forBuiltInProbe(ctx: Ctx, claimed: ClaimedMonitor[], liveMs: number): Promise<ClaimedMonitor[]> {
-  if (claimed.length === 0) return claimed;
-  const live = await liveProbeRegions(ctx, liveMs);
-  if (live.size === 0) return claimed;
-  return claimed.filter((m) => builtInChecks(m.regions, live.get(m.projectId)));
 }
 
 export interface Lease {

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Ctx } from './context.ts';
 import type { CheckTarget } from '../domain/checks.ts';
 import type { Database, MonitorRow } from '../storage/schema.ts';
@@ -9,6 +9,8 @@ export interface ClaimedMonitor extends CheckTarget {
   uuid: string;
   /** The slot this check is for. */
   due: number;
+  /** The claim lapses (and is taken over) unless the result is stored in time. */
+  held: boolean;
   projectId: number;
   regions: string[];
   /** A status change is pending confirmation. */
@@ -53,54 +55,80 @@ export const CLAIM_MARGIN_MS = 2000;
  * Claims monitors due by `horizon` by moving their next_check_at to the following slot of
  * their grid, in one conditional UPDATE: a row another scheduler already moved no longer
  * matches `next_check_at <= horizon`, so each slot is claimed exactly once, on one node or many.
- * The claim lasts until its check's timeout has passed (`claim_until`); the transaction that
- * stores the result ends it. A claim that lapsed unended (its node died mid-check) is taken over
- * by the next claim while its slot lasts, and dropped once the slot is over: a slot is checked
- * late rather than lost, and never after the next one is due.
+ * The claim is held until its check's timeout has passed (`claim_until`); the transaction that
+ * stores the result ends it. A held claim that lapsed unended (its node died mid-check) is taken
+ * over by the next claim while its slot lasts, and dropped once the slot is over: a slot is
+ * checked late rather than lost, and never after the next one is due. Claims of `unheld`
+ * projects (those with live regional probes) start unheld: most of their slots are the probes'
+ * and need no write beyond the claim; the caller holds the ones the built-in probe checks.
  */
-export async function claimDueMonitors(ctx: Ctx, horizon: number, limit: number, now = ctx.clock()): Promise<ClaimedMonitor[]> {
+export async function claimDueMonitors(ctx: Ctx, horizon: number, limit: number, now = ctx.clock(), unheld: number[] = []): Promise<ClaimedMonitor[]> {
   if (limit <= 0) return [];
   const h = sql`CAST(${horizon} AS BIGINT)`;
   const n = sql`CAST(${now} AS BIGINT)`;
-  const due = sql`next_check_at <= ${h}`;
   // next slot strictly after max(due, horizon): base − ((base − phase) mod F) + F
   const base = sql`(CASE WHEN next_check_at > ${h} THEN next_check_at ELSE ${h} END)`;
   const f = sql`(check_frequency * 1000)`;
   const slotOver = sql`(next_check_at IS NULL OR ${n} >= last_due_at + ${f})`;
-  const hold = sql`timeout * 1000 + ${CLAIM_MARGIN_MS}`;
-  const rows = await ctx.store.db
+  const held = unheld.length ? sql`(CASE WHEN project_id IN (${sql.join(unheld)}) THEN NULL ELSE ${holdUntil(n, sql`next_check_at`)} END)` : holdUntil(n, sql`next_check_at`);
+  const returning = [...TARGET_COLUMNS, 'last_due_at', 'claim_until', 'project_id', 'regions', 'confirming'] as const;
+  const claimed = await ctx.store.db
     .updateTable('monitors')
     .set({
-      last_due_at: sql`CASE WHEN ${due} THEN next_check_at ELSE last_due_at END`,
-      next_check_at: sql`CASE WHEN ${due} THEN ${base} - ((${base} - check_phase) % ${f}) + ${f} ELSE next_check_at END`,
-      claim_until: sql`CASE WHEN ${due} THEN (CASE WHEN next_check_at > ${n} THEN next_check_at ELSE ${n} END) + ${hold}
-        WHEN ${slotOver} THEN NULL ELSE ${n} + ${hold} END`,
+      last_due_at: sql`next_check_at`,
+      next_check_at: sql`${base} - ((${base} - check_phase) % ${f}) + ${f}`,
+      claim_until: sql`${held}`,
     })
-    .where(sql<boolean>`id IN (SELECT id FROM (SELECT id FROM monitors WHERE ${due} ORDER BY next_check_at LIMIT ${limit}) AS due
-      UNION ALL SELECT id FROM (SELECT id FROM monitors WHERE claim_until <= ${n} LIMIT ${limit}) AS lapsed)`)
-    .where(sql<boolean>`(${due} OR claim_until <= ${n})`)
-    .returning([...TARGET_COLUMNS, 'last_due_at', 'claim_until', 'project_id', 'regions', 'confirming'])
+    .where('id', 'in', (eb) =>
+      eb.selectFrom('monitors').select('id').where('next_check_at', '<=', horizon).orderBy('next_check_at').limit(limit))
+    .where('next_check_at', '<=', horizon)
+    .returning(returning)
     .execute();
-  return rows.filter((r) => r.claim_until !== null).map((r) => ({
-    ...checkTargetOf(r),
-    due: r.last_due_at!,
-    projectId: r.project_id,
-    regions: JSON.parse(r.regions) as string[],
-    confirming: r.confirming !== null,
-  }));
+  // Lapsed claims (an index probe that finds nothing while every node is alive).
+  const lapsed = await ctx.store.db
+    .updateTable('monitors')
+    .set({
+      last_due_at: sql`CASE WHEN ${slotOver} THEN NULL ELSE last_due_at END`,
+      claim_until: sql`CASE WHEN ${slotOver} THEN NULL ELSE ${holdUntil(n, n)} END`,
+    })
+    .where('id', 'in', (eb) => eb.selectFrom('monitors').select('id').where('claim_until', '<=', now).limit(limit))
+    .where('claim_until', '<=', now)
+    .returning(returning)
+    .execute();
+  return [...claimed, ...lapsed]
+    .filter((r) => r.last_due_at !== null) // a lapsed claim whose slot is over, or of a paused monitor: dropped
+    .map((r) => ({
+      ...checkTargetOf(r),
+      due: r.last_due_at!,
+      held: r.claim_until !== null,
+      projectId: r.project_id,
+      regions: JSON.parse(r.regions) as string[],
+      confirming: r.confirming !== null,
+    }));
 }
 
-/**
- * Ends claims whose slot needs no more checking: its result is stored (in that transaction), or
- * the built-in probe does not check it. A claim of a later slot is left alone.
- */
-export async function endClaims(db: Kysely<Database>, claims: { id: number; due: number }[]): Promise<void> {
+/** A claim holds from its slot (or now, if later) for the check's timeout and the margin. */
+const holdUntil = (now: RawBuilder<unknown>, slot: RawBuilder<unknown>) =>
+  sql`(CASE WHEN ${slot} > ${now} THEN ${slot} ELSE ${now} END) + timeout * 1000 + ${CLAIM_MARGIN_MS}`;
+
+/** Holds unheld claims the built-in probe is about to check (see claimDueMonitors). */
+export async function holdClaims(ctx: Ctx, claims: ClaimedMonitor[], now = ctx.clock()): Promise<void> {
+  const n = sql`CAST(${now} AS BIGINT)`;
+  await updateClaims(ctx.store.db, claims, holdUntil(n, sql`last_due_at`));
+}
+
+async function updateClaims(db: Kysely<Database>, claims: { id: number; due: number }[], until: RawBuilder<unknown> | null): Promise<void> {
   claims = [...claims].sort((a, b) => a.id - b.id); // rows lock in one order on every node
   for (let i = 0; i < claims.length; i += 400) {
     const pairs = claims.slice(i, i + 400).map((c) => sql`(CAST(${c.id} AS BIGINT), CAST(${c.due} AS BIGINT))`);
-    await sql`UPDATE monitors SET claim_until = NULL
-      WHERE claim_until IS NOT NULL AND (id, last_due_at) IN (VALUES ${sql.join(pairs)})`.execute(db);
+    await sql`UPDATE monitors SET claim_until = ${until}
+      WHERE claim_until IS ${until ? sql`NULL` : sql`NOT NULL`} AND (id, last_due_at) IN (VALUES ${sql.join(pairs)})`.execute(db);
   }
+}
+
+/** Ends claims whose result is stored (in that transaction): nobody takes them over. */
+export async function endClaims(db: Kysely<Database>, claims: { id: number; due: number }[]): Promise<void> {
+  await updateClaims(db, claims, null);
 }
 
 /**
