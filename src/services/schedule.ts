@@ -57,7 +57,9 @@ export const CLAIM_MARGIN_MS = 2000;
  * matches `next_check_at <= horizon`, so each slot is claimed exactly once, on one node or many.
  * The claim is held until its check's timeout has passed (`claim_until`); the transaction that
  * stores the result ends it. A held claim that lapsed unended (its node died mid-check) is taken
- * over by the next claim while its slot lasts, and dropped once the slot is over: a slot is
+ * over by a second UPDATE of the same tick (a probe of the partial index on claim_until: folded
+ * into the first as a UNION, PostgreSQL planned the claim badly) while its slot lasts, and
+ * dropped once the slot is over: a slot is
  * checked late rather than lost, and never after the next one is due. Claims of `unheld`
  * projects (those with live regional probes) start unheld: most of their slots are the probes'
  * and need no write beyond the claim; the caller holds the ones the built-in probe checks.
