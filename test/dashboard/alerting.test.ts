@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, type Harness } from '../harness.ts';
+import type { Harness } from '../harness.ts';
 import { FormClient, csrfOf, textOf } from '../support/browser-client.ts';
-import { ADMIN, actorOf, foreignProject, plain, signedInAdmin } from '../support/dashboard-session.ts';
+import { ADMIN, dashboardProject, foreignProject, plain } from '../support/dashboard-session.ts';
 import { goDown, goUp, monitorId, startReceiver, testDispatcher, verifyWebhook, type Receiver } from '../support/alerting.ts';
 import { getIntegration, listIntegrations, createIntegration } from '../../src/services/integrations.ts';
 import { getPolicy, listPolicies } from '../../src/services/escalation-policies.ts';
@@ -14,12 +14,10 @@ let actor: ActorCtx;
 let other: ActorCtx;
 let rx: Receiver;
 let failing: Receiver;
-const at = (rest: string) => `/app/projects/${h.project.uuid}/${rest}`;
+let at: (rest: string) => string;
 
 before(async () => {
-  h = await startHarness();
-  admin = await signedInAdmin(h);
-  actor = actorOf(h.ctx, h.project);
+  ({ h, admin, actor, at } = await dashboardProject());
   other = await foreignProject(h); // the admin owns every project the harness made: not this one
   rx = await startReceiver();
   failing = await startReceiver();

@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, type Harness } from '../harness.ts';
+import type { Harness } from '../harness.ts';
 import { FormClient, csrfOf, textOf } from '../support/browser-client.ts';
-import { ADMIN, actorOf, plain, signedInAdmin } from '../support/dashboard-session.ts';
+import { ADMIN, dashboardProject, plain } from '../support/dashboard-session.ts';
 import { createMonitor, type Monitor } from '../../src/services/monitors.ts';
 import { createHealthcheck, getHealthcheck } from '../../src/services/healthchecks.ts';
 import { createMaintenance, getMaintenance } from '../../src/services/maintenance.ts';
@@ -16,12 +16,10 @@ let admin: FormClient;
 let actor: ActorCtx;
 let shop: Monitor;
 let api: Monitor;
-const at = (rest: string) => `/app/projects/${h.project.uuid}/${rest}`;
+let at: (rest: string) => string;
 
 before(async () => {
-  h = await startHarness();
-  admin = await signedInAdmin(h);
-  actor = actorOf(h.ctx, h.project);
+  ({ h, admin, actor, at } = await dashboardProject());
   shop = await createMonitor(actor, { name: 'Shop', url: 'https://shop.example.org' });
   api = await createMonitor(actor, { name: 'API gateway', url: 'https://api.example.org' });
 });

@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, type Harness } from '../harness.ts';
+import type { Harness } from '../harness.ts';
 import { csrfOf, textOf, type FormClient } from '../support/browser-client.ts';
-import { actorOf, plain, signIn, signedInAdmin } from '../support/dashboard-session.ts';
+import { actorOf, dashboardProject, plain, signIn } from '../support/dashboard-session.ts';
 import { createUser } from '../../src/services/users.ts';
 import { createMonitor, type Monitor } from '../../src/services/monitors.ts';
 import { createIncident, getIncident, listIncidents } from '../../src/services/incidents.ts';
@@ -17,12 +17,10 @@ let admin: FormClient;
 let actor: ActorCtx;
 let shop: Monitor;
 let api: Monitor;
-const at = (rest: string) => `/app/projects/${h.project.uuid}/${rest}`;
+let at: (rest: string) => string;
 
 before(async () => {
-  h = await startHarness();
-  admin = await signedInAdmin(h);
-  actor = actorOf(h.ctx, h.project);
+  ({ h, admin, actor, at } = await dashboardProject());
   shop = await createMonitor(actor, { name: 'Shop', url: 'https://shop.example.org' });
   api = await createMonitor(actor, { name: 'API gateway', url: 'https://api.example.org' });
 });

@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, type Harness } from '../harness.ts';
+import type { Harness } from '../harness.ts';
 import { FormClient, csrfOf, textOf } from '../support/browser-client.ts';
-import { actorOf, foreignProject, plain, signedInAdmin } from '../support/dashboard-session.ts';
+import { dashboardProject, foreignProject, plain } from '../support/dashboard-session.ts';
 import { createMonitor, type Monitor } from '../../src/services/monitors.ts';
 import { getHealthcheck, listHealthchecks } from '../../src/services/healthchecks.ts';
 import { getOutage } from '../../src/services/outages.ts';
@@ -16,12 +16,10 @@ let admin: FormClient;
 let actor: ActorCtx;
 let other: ActorCtx;
 let monitor: Monitor;
-const at = (rest: string) => `/app/projects/${h.project.uuid}/${rest}`;
+let at: (rest: string) => string;
 
 before(async () => {
-  h = await startHarness();
-  admin = await signedInAdmin(h);
-  actor = actorOf(h.ctx, h.project);
+  ({ h, admin, actor, at } = await dashboardProject());
   other = await foreignProject(h); // the admin owns every project the harness made: not this one
   monitor = await createMonitor(actor, { name: 'Checkout API', url: 'https://checkout.example.org' });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { FormClient } from './browser-client.ts';
 import { createUser } from '../../src/services/users.ts';
 import type { ActorCtx, Ctx } from '../../src/services/context.ts';
-import type { Harness } from '../harness.ts';
+import { startHarness, type Harness } from '../harness.ts';
 
 export const ADMIN = { email: 'admin@example.org', password: 'correct horse battery' };
 
@@ -17,6 +17,15 @@ export async function signIn(h: Harness, email: string, password: string): Promi
   const res = await b.submit('/app/login', '/app/login', { email, password });
   assert.equal(res.status, 303, res.text);
   return b;
+}
+
+/**
+ * The usual start of a dashboard test: a harness, its admin signed in, a read-write actor of
+ * its project, and `at('monitors')` for that project's dashboard paths.
+ */
+export async function dashboardProject(): Promise<{ h: Harness; admin: FormClient; actor: ActorCtx; at: (rest: string) => string }> {
+  const h = await startHarness();
+  return { h, admin: await signedInAdmin(h), actor: actorOf(h.ctx, h.project), at: (rest) => `/app/projects/${h.project.uuid}/${rest}` };
 }
 
 /** A read-write actor of a project, for setting up rows through the services. */
