@@ -18,6 +18,8 @@ export interface CheckTarget {
   dns_record_type: string | null;
   dns_nameserver: string | null;
   dns_expected_answer: string | null;
+  /** 4 or 6: connect over that IP version only (http, port, icmp). Absent: either. */
+  ip_version?: 4 | 6;
 }
 
 export interface CheckResult {
@@ -35,4 +37,6 @@ export interface CheckResult {
   error: string | null;
   /** https only: certificate notAfter as epoch ms. */
   sslExpiresAt?: number | null;
+  /** https only: SHA-256 fingerprint of the certificate served for the monitor's own URL. */
+  sslFingerprint?: string | null;
 }

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { getDomain } from 'tldts';
 import { ValidationError } from './errors.ts';
 
 export const REGIONS = [
@@ -10,6 +11,11 @@ export const ALERTS_WAIT = [-1, 0, 1, 2, 3, 5, 10, 30, 60] as const;
 export const PROTOCOLS = ['http', 'port', 'icmp', 'dns'] as const;
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 export const DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'NS', 'TXT', 'SOA', 'SRV', 'CAA', 'PTR'] as const;
+export const IP_VERSIONS = [4, 6] as const;
+/** Days before a TLS certificate expires that the first alert goes out; -1 never. */
+export const SSL_ALERT_DAYS = [-1, 1, 3, 7, 15, 30, 60, 90] as const;
+/** Days before a domain's registration expires that an alert goes out; -1 never. */
+export const DOMAIN_ALERT_DAYS = [-1, 7, 14, 30, 60, 90] as const;
 export const STATUS_CODE_PATTERN = /^(?:[1-5]\d{2}|[1-5]xx(?:-[1-5]xx)?)$/;
 const FORBIDDEN_HEADERS = ['host', 'transfer-encoding', 'content-length', 'connection', 'upgrade', 'te', 'trailer', 'expect'];
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -46,6 +52,11 @@ export interface MonitorSettings {
   sort_order: number;
   show_url: boolean;
   escalation_policy: string | null;
+  ip_version: 4 | 6;
+  ssl_alert_days: number;
+  ssl_reminders: boolean;
+  ssl_notify_on_change: boolean;
+  domain_alert_days: number;
 }
 
 export function defaultSettings(): Omit<MonitorSettings, 'name' | 'url'> {
@@ -70,6 +81,11 @@ export function defaultSettings(): Omit<MonitorSettings, 'name' | 'url'> {
     sort_order: 0,
     show_url: false,
     escalation_policy: null,
+    ip_version: 4,
+    ssl_alert_days: 30,
+    ssl_reminders: true,
+    ssl_notify_on_change: false,
+    domain_alert_days: -1,
   };
 }
 
@@ -224,13 +240,19 @@ export function applyMonitorInput(current: MonitorSettings | null, input: Input)
   if (freq !== undefined) next.check_frequency = freq;
   const wait = oneOf(input, 'alerts_wait', ALERTS_WAIT);
   if (wait !== undefined) next.alerts_wait = wait;
+  const ipVersion = oneOf(input, 'ip_version', IP_VERSIONS);
+  if (ipVersion !== undefined) next.ip_version = ipVersion;
+  const sslDays = oneOf(input, 'ssl_alert_days', SSL_ALERT_DAYS);
+  if (sslDays !== undefined) next.ssl_alert_days = sslDays;
+  const domainDays = oneOf(input, 'domain_alert_days', DOMAIN_ALERT_DAYS);
+  if (domainDays !== undefined) next.domain_alert_days = domainDays;
   if (input.regions !== undefined) next.regions = regions(input.regions);
   if (input.timeout !== undefined) {
     const t = input.timeout;
     if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > 60) fail('timeout must be a whole number of seconds from 1 to 60');
     next.timeout = t;
   }
-  for (const key of ['paused', 'follow_redirects', 'show_url'] as const) {
+  for (const key of ['paused', 'follow_redirects', 'show_url', 'ssl_reminders', 'ssl_notify_on_change'] as const) {
     const b = bool(input, key);
     if (b !== undefined) next[key] = b;
   }
@@ -294,5 +316,43 @@ export function applyMonitorInput(current: MonitorSettings | null, input: Input)
   }
 
   if (!validUrlFor(next.protocol, next.url)) fail('Invalid URL');
+
+  // An IP address in the URL fixes the IP version: inferred when not sent, refused when it disagrees.
+  const literal = next.protocol === 'dns' ? 0 : net.isIP(targetHost(next.url) ?? '');
+  if (literal) {
+    if (ipVersion !== undefined && ipVersion !== literal) fail(`ip_version ${ipVersion} cannot reach the IPv${literal} address in url`);
+    next.ip_version = literal as 4 | 6;
+  }
   return next;
+}
+
+/**
+ * The registrable domain of a monitor's target (`api.example.co.uk` → `example.co.uk`), whose
+ * registration expiry is looked up over RDAP; null for IP addresses and single-label hosts.
+ */
+export function registrableDomain(protocol: Protocol, url: string): string | null {
+  const host = targetHost(url);
+  if (!host || net.isIP(host)) return null;
+  return getDomain(host.replace(/\.$/, '').toLowerCase(), { allowPrivateDomains: false }) ?? null;
+}
+
+/** The standard reminder steps, in days before expiry, of TLS certificate alerts. */
+export const SSL_REMINDER_STEPS = [90, 60, 30, 15, 7, 3, 1] as const;
+
+/**
+ * The certificate-expiry alert due when `daysLeft` days are left, as the threshold it belongs
+ * to (each threshold alerts once per certificate), or null. The first alert is at
+ * `alertDays`; with reminders, again at each standard step below it. A certificate already
+ * expired is an outage, not a reminder.
+ */
+export function sslAlertStep(daysLeft: number, alertDays: number, reminders: boolean): number | null {
+  if (alertDays < 0 || daysLeft < 0 || daysLeft > alertDays) return null;
+  if (!reminders) return alertDays;
+  const steps = [alertDays, ...SSL_REMINDER_STEPS.filter((s) => s < alertDays)];
+  return steps.filter((s) => s >= daysLeft).at(-1)!;
+}
+
+/** The domain-expiry alert due when `daysLeft` days are left (one per registration), or null. */
+export function domainAlertStep(daysLeft: number, alertDays: number): number | null {
+  return alertDays >= 0 && daysLeft <= alertDays ? alertDays : null;
 }

@@ -115,7 +115,7 @@ export function startProbeWorker(opts: ProbeWorkerOptions): ProbeWorker {
         if (ac.signal.aborted) return; // abandoned at stop: the lease expires and another probe takes it over
         queue.push({
           leaseId: l.leaseId, at, ok: o.ok, statusCode: o.statusCode, totalMs: o.totalMs, dnsMs: o.dnsMs, connectMs: o.connectMs,
-          tlsMs: o.tlsMs, ttfbMs: o.ttfbMs, error: o.error, sslExpiresAt: o.sslExpiresAt ?? null,
+          tlsMs: o.tlsMs, ttfbMs: o.ttfbMs, error: o.error, sslExpiresAt: o.sslExpiresAt ?? null, sslFingerprint: o.sslFingerprint ?? null,
         });
         stats.queued = queue.length;
       });

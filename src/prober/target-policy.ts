@@ -99,10 +99,11 @@ const ENDS_IN_NUMBER = /(?:^|\.)(?:\d+|0x[0-9a-f]*)\.?$/i;
 
 /**
  * Resolves `host` (name or IP literal, brackets allowed) to the one address to connect to: the
- * first the policy allows. Throws 'blocked by target policy: …' or 'DNS lookup failed: CODE'
- * (with `code` set). Connect to the returned address only, never to the name again.
+ * first the policy allows, of IP version `family` when given. Throws 'blocked by target policy:
+ * …' or 'DNS lookup failed: CODE' (with `code` set). Connect to the returned address only, never
+ * to the name again.
  */
-export async function lookup(host: string, policy: TargetPolicy): Promise<ResolvedTarget> {
+export async function lookup(host: string, policy: TargetPolicy, family?: 4 | 6): Promise<ResolvedTarget> {
   let ip = normalizeAddress(host);
   if (!ip && ENDS_IN_NUMBER.test(host)) {
     try {
@@ -113,16 +114,17 @@ export async function lookup(host: string, policy: TargetPolicy): Promise<Resolv
     if (!ip) throw lookupError(`DNS lookup failed: invalid address ${host}`, 'EINVAL');
   }
   if (ip) {
+    if (family && net.isIP(ip) !== family) throw lookupError(`${ip} is not an IPv${family} address (the monitor's ip_version is ${family})`, 'EAFNOSUPPORT');
     const reason = decide(ip, policy);
     if (reason) throw lookupError(`blocked by target policy: ${reason}`, 'ERR_TARGET_BLOCKED');
     return { address: ip, family: net.isIPv4(ip) ? 4 : 6 };
   }
   let answers: { address: string; family: number }[];
   try {
-    answers = await dns.lookup(host, { all: true });
+    answers = await dns.lookup(host, { all: true, family: family ?? 0 });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'EAI_FAIL';
-    throw lookupError(`DNS lookup failed: ${code}`, code);
+    throw lookupError(family && code === 'ENOTFOUND' ? `DNS lookup failed: no IPv${family} address (ENOTFOUND)` : `DNS lookup failed: ${code}`, code);
   }
   let firstReason: string | null = null;
   for (const a of answers) {

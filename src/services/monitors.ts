@@ -1,8 +1,9 @@
 import { newId } from '../domain/ids.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { firstCheckAt, phaseOf } from '../domain/schedule.ts';
-import { applyMonitorInput, type MonitorSettings, type Protocol } from '../domain/monitors.ts';
+import { applyMonitorInput, registrableDomain, type MonitorSettings, type Protocol } from '../domain/monitors.ts';
 import type { ActorCtx } from './context.ts';
+import type { Selectable } from 'kysely';
 import type { MonitorRow } from '../storage/schema.ts';
 import { prepared } from '../storage/prepared.ts';
 import { policyIdFor, policyRefs } from './escalation-policies.ts';
@@ -13,12 +14,13 @@ export interface Monitor extends MonitorSettings {
   projectUuid: string;
   status: 'up' | 'down';
   ssl_expiration: number | null;
+  domain_expiration: number | null;
   escalation_policy_ref: { uuid: string; name: string } | null;
   createdAt: number;
   updatedAt: number;
 }
 
-type Row = Omit<MonitorRow, 'id'> & { id: number };
+type Row = Selectable<MonitorRow>;
 
 function toSettings(row: Row): MonitorSettings {
   return {
@@ -44,6 +46,11 @@ function toSettings(row: Row): MonitorSettings {
     sort_order: row.sort_order,
     show_url: row.show_url === 1,
     escalation_policy: null,
+    ip_version: row.ip_version === 6 ? 6 : 4,
+    ssl_alert_days: row.ssl_alert_days,
+    ssl_reminders: row.ssl_reminders === 1,
+    ssl_notify_on_change: row.ssl_notify_on_change === 1,
+    domain_alert_days: row.domain_alert_days,
   };
 }
 
@@ -57,6 +64,7 @@ function toMonitor(row: Row, projectUuid: string, policies: PolicyRefs = new Map
   s.projectUuid = projectUuid;
   s.status = row.status as 'up' | 'down';
   s.ssl_expiration = row.ssl_expiration;
+  s.domain_expiration = row.domain_expiration;
   const policy = row.escalation_policy_id === null ? undefined : policies.get(row.escalation_policy_id);
   s.escalation_policy_ref = policy ? { uuid: policy.uuid, name: policy.name } : null;
   s.escalation_policy = policy?.uuid ?? null;
@@ -88,6 +96,12 @@ function toColumns(s: MonitorSettings) {
     group_id: s.group_id === null ? null : JSON.stringify(s.group_id),
     sort_order: s.sort_order,
     show_url: s.show_url ? 1 : 0,
+    ip_version: s.ip_version,
+    ssl_alert_days: s.ssl_alert_days,
+    ssl_reminders: s.ssl_reminders ? 1 : 0,
+    ssl_notify_on_change: s.ssl_notify_on_change ? 1 : 0,
+    domain_alert_days: s.domain_alert_days,
+    domain: registrableDomain(s.protocol, s.url),
   };
 }
 
@@ -177,6 +191,10 @@ export async function updateMonitor(ctx: ActorCtx, uuid: string, input: Record<s
       ...(policy !== undefined ? { escalation_policy_id: policy } : {}),
       // A paused monitor forgets a half-confirmed change; it starts clean when resumed.
       ...(settings.paused ? { confirming: null, confirm_since: null, confirm_locations: null } : {}),
+      // Another target: its certificate and domain are not known yet (and a new certificate is no "change").
+      ...(settings.url !== current.url || settings.protocol !== current.protocol
+        ? { ssl_expiration: null, ssl_expires_at: null, ssl_fingerprint: null, domain_expiration: null }
+        : settings.domain_alert_days < 0 ? { domain_expiration: null } : {}),
       updated_at: now,
     })
     .where('id', '=', current.id)

@@ -231,7 +231,7 @@ export async function recordProbeResults(ctx: Ctx, probe: ProbeActor, results: P
     seen.add(r.leaseId);
     batch.push({
       leaseId: r.leaseId, monitorId, at: Math.min(r.at, now), location: probe.region, ok: r.ok, statusCode: r.statusCode, totalMs: r.totalMs,
-      dnsMs: r.dnsMs, connectMs: r.connectMs, tlsMs: r.tlsMs, ttfbMs: r.ttfbMs, error: r.error, sslExpiresAt: r.sslExpiresAt ?? null,
+      dnsMs: r.dnsMs, connectMs: r.connectMs, tlsMs: r.tlsMs, ttfbMs: r.ttfbMs, error: r.error, sslExpiresAt: r.sslExpiresAt ?? null, sslFingerprint: r.sslFingerprint ?? null,
     });
   }
   let admitted = 0;

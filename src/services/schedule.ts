@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { Ctx } from './context.ts';
 import type { CheckTarget } from '../domain/checks.ts';
 import type { Database, MonitorRow } from '../storage/schema.ts';
@@ -20,10 +20,10 @@ export interface ClaimedMonitor extends CheckTarget {
 /** The columns a check needs, as selected from monitors. */
 export const TARGET_COLUMNS = [
   'id', 'uuid', 'protocol', 'url', 'port', 'http_method', 'request_headers', 'request_body', 'follow_redirects',
-  'expected_status_code', 'required_keyword', 'timeout', 'dns_record_type', 'dns_nameserver', 'dns_expected_answer',
+  'expected_status_code', 'required_keyword', 'timeout', 'dns_record_type', 'dns_nameserver', 'dns_expected_answer', 'ip_version',
 ] as const;
 
-type TargetRow = Pick<MonitorRow, Exclude<(typeof TARGET_COLUMNS)[number], 'id'>> & { id: number };
+type TargetRow = Pick<Selectable<MonitorRow>, (typeof TARGET_COLUMNS)[number]>;
 
 export function checkTargetOf(r: TargetRow): CheckTarget & { id: number; uuid: string } {
   return {
@@ -42,6 +42,7 @@ export function checkTargetOf(r: TargetRow): CheckTarget & { id: number; uuid: s
     dns_record_type: r.dns_record_type,
     dns_nameserver: r.dns_nameserver,
     dns_expected_answer: r.dns_expected_answer,
+    ip_version: r.ip_version === 6 ? 6 : 4,
   };
 }
 

@@ -10,6 +10,9 @@ import { migration as maintenanceNotice } from './migrations/011_maintenance_not
 import { migration as regionalProbes } from './migrations/014_regional_probes.ts';
 import { migration as quorum } from './migrations/015_quorum.ts';
 import { migration as checkClaims } from './migrations/016_check_claims.ts';
+import { migration as expiryAlerts } from './migrations/017_expiry_alerts.ts';
+import type { Transaction } from 'kysely';
+import type { Database } from './schema.ts';
 
 /**
  * Migrations are the only place that knows the SQL dialect. `{{pk}}` becomes an
@@ -18,6 +21,8 @@ import { migration as checkClaims } from './migrations/016_check_claims.ts';
 export interface Migration {
   id: string;
   sql: string;
+  /** Runs after the SQL, in the same transaction: for values SQL cannot compute on both databases. */
+  after?: (trx: Transaction<Database>) => Promise<void>;
 }
 
 export const migrations: Migration[] = [
@@ -179,6 +184,7 @@ CREATE INDEX outages_monitor ON outages(monitor_id, started_at);
   // [marker: quorum migration]
   checkClaims,
   // [marker: check claims migration]
+  expiryAlerts,
 ];
 
 export function renderMigration(sql: string, dialect: 'sqlite' | 'postgres'): string[] {

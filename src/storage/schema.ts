@@ -73,6 +73,32 @@ export interface MonitorRow {
   confirm_since: number | null;
   confirm_locations: string | null; // JSON array of locations that agreed so far
   state_version: number;
+  // Defaults in the database (migration 017): optional on insert.
+  ip_version: Generated<number>;
+  ssl_alert_days: Generated<number>;
+  ssl_reminders: Generated<number>;
+  ssl_notify_on_change: Generated<number>;
+  domain_alert_days: Generated<number>;
+  ssl_expires_at: Generated<number | null>; // notAfter of the certificate seen last
+  ssl_fingerprint: Generated<string | null>; // its SHA-256 fingerprint
+  domain: Generated<string | null>; // registrable domain of the target (RDAP lookups)
+  domain_expiration: Generated<number | null>; // whole days until that domain's registration expires
+}
+
+/** One expiry or certificate-change notice sent for a monitor (never sent twice). */
+export interface MonitorNoticeRow {
+  monitor_id: number;
+  notice: string;
+  created_at: number;
+}
+
+/** The RDAP answer for a registrable domain, refreshed at most once a day. */
+export interface DomainRegistrationRow {
+  domain: string;
+  expires_at: number | null;
+  checked_at: number;
+  claimed_until: number | null;
+  error: string | null;
 }
 
 export interface CheckResultRow {
@@ -136,6 +162,8 @@ export interface OutageRow {
 export interface HealthcheckRow {
   id: Generated<number>;
   uuid: string;
+  /** hc_…: names the check on status pages; not a secret, unlike the uuid (the ping token). */
+  public_uuid: string | null;
   project_id: number;
   name: string;
   cron: string | null;
@@ -196,6 +224,8 @@ export interface Database {
   notifications: NotificationRow;
   probes: ProbeRow;
   region_checks: RegionCheckRow;
+  monitor_notices: MonitorNoticeRow;
+  domain_registrations: DomainRegistrationRow;
   schema_migrations: { id: string; applied_at: number };
 }
 

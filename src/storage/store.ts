@@ -262,6 +262,7 @@ async function migrate(store: Store): Promise<void> {
     for (const m of migrations) {
       if (done.has(m.id)) continue;
       for (const stmt of renderMigration(m.sql, dialect)) await sql.raw(stmt).execute(trx);
+      await m.after?.(trx);
       await trx.insertInto('schema_migrations').values({ id: m.id, applied_at: Date.now() }).execute();
     }
   });

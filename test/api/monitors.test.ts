@@ -24,6 +24,7 @@ describe('/v1/monitors', () => {
       expected_status_code: '2xx', request_body: '', request_headers: null, status: 'up', ssl_expiration: null, alerts_wait: 0,
       group_id: null, sort_order: 0, show_url: false, escalation_policy: null, required_keyword: null,
       dns_record_type: null, dns_nameserver: null, dns_expected_answer: null,
+      ip_version: 4, ssl_alert_days: 30, ssl_reminders: true, ssl_notify_on_change: false, domain_alert_days: -1, domain_expiration: null,
     });
     assert.deepEqual(Object.keys(m).slice(0, 22), ['id', 'name', 'url', 'uuid', 'protocol', 'projectUuid', 'paused', 'port', 'http_method', 'regions', 'check_frequency', 'follow_redirects', 'expected_status_code', 'request_body', 'request_headers', 'status', 'ssl_expiration', 'alerts_wait', 'group_id', 'sort_order', 'show_url', 'escalation_policy']);
     const got = await h.request('GET', `/v1/monitors/${m.uuid}`);
@@ -222,5 +223,41 @@ describe('/v1/monitors', () => {
     } finally {
       await other.close();
     }
+  });
+
+  test('the alert and IP settings of current clients round-trip, and a partial update changes only what it sends', async () => {
+    const body = { name: 'tls', url: 'https://example.org', ip_version: 6, ssl_alert_days: 15, ssl_reminders: false, ssl_notify_on_change: true, domain_alert_days: 60 };
+    const res = await h.request('POST', '/v1/monitors', { body });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const pick = (m: Record<string, unknown>) => ({ ip_version: m.ip_version, ssl_alert_days: m.ssl_alert_days, ssl_reminders: m.ssl_reminders, ssl_notify_on_change: m.ssl_notify_on_change, domain_alert_days: m.domain_alert_days });
+    assert.deepEqual(pick(res.body), { ip_version: 6, ssl_alert_days: 15, ssl_reminders: false, ssl_notify_on_change: true, domain_alert_days: 60 });
+    assert.equal(res.body.domain_expiration, null);
+    const put = await h.request('PUT', `/v1/monitors/${res.body.uuid}`, { body: { ssl_alert_days: -1, domain_alert_days: -1 } });
+    assert.equal(put.status, 200);
+    assert.deepEqual(pick(put.body), { ip_version: 6, ssl_alert_days: -1, ssl_reminders: false, ssl_notify_on_change: true, domain_alert_days: -1 });
+    assert.deepEqual(pick((await h.request('GET', `/v1/monitors/${res.body.uuid}`)).body), pick(put.body));
+  });
+
+  test('a value outside a field\'s documented set is refused with 422 naming the field, and nothing is stored', async () => {
+    const before = (await h.request('GET', '/v1/monitors')).body.length;
+    for (const [field, value] of [['ip_version', 5], ['ip_version', '6'], ['ssl_alert_days', 45], ['ssl_alert_days', 0], ['domain_alert_days', 3], ['domain_alert_days', -7], ['ssl_reminders', 'yes'], ['ssl_notify_on_change', 1]] as const) {
+      const res = await h.request('POST', '/v1/monitors', { body: { name: 'bad', url: 'https://example.org', [field]: value } });
+      assert.equal(res.status, 422, `${field}=${value}`);
+      assert.match(res.body.message, new RegExp(field), `${field}=${value}: ${res.body.message}`);
+    }
+    assert.equal((await h.request('GET', '/v1/monitors')).body.length, before);
+  });
+
+  test('an IP address in the URL fixes ip_version: inferred when not sent, 422 when it disagrees', async () => {
+    const v6 = await h.request('POST', '/v1/monitors', { body: { name: 'v6', url: 'http://[::1]:8080/' } });
+    assert.equal(v6.status, 201);
+    assert.equal(v6.body.ip_version, 6);
+    const v4 = await h.request('POST', '/v1/monitors', { body: { name: 'v4', url: 'http://127.0.0.1:8080/', ip_version: 4 } });
+    assert.equal(v4.body.ip_version, 4);
+    const bad = await h.request('POST', '/v1/monitors', { body: { name: 'x', url: 'http://[::1]:8080/', ip_version: 4 } });
+    assert.equal(bad.status, 422);
+    assert.match(bad.body.message, /ip_version 4 cannot reach the IPv6 address/);
+    const moved = await h.request('PUT', `/v1/monitors/${v4.body.uuid}`, { body: { url: 'http://[::1]:9090/' } });
+    assert.equal(moved.body.ip_version, 6);
   });
 });

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import {
-  ALERTS_WAIT, CHECK_FREQUENCIES, DNS_RECORD_TYPES, HTTP_METHODS, PROTOCOLS, REGIONS,
+  ALERTS_WAIT, CHECK_FREQUENCIES, DNS_RECORD_TYPES, DOMAIN_ALERT_DAYS, HTTP_METHODS, IP_VERSIONS, PROTOCOLS, REGIONS, SSL_ALERT_DAYS,
 } from '../../domain/monitors.ts';
 import { Message, Nullable, apiErrors } from '../schemas.ts';
 
@@ -34,6 +34,11 @@ const writable = {
   group_id: Nullable(Type.Union([Type.String(), Type.Integer()])),
   sort_order: Type.Integer(),
   show_url: Type.Boolean(),
+  ip_version: Type.Enum([...IP_VERSIONS], { description: 'Check over IPv4 (4, default) or IPv6 (6) only; inferred from an IP address in url' }),
+  ssl_alert_days: Type.Enum([...SSL_ALERT_DAYS], { description: 'Days before the TLS certificate expires that the first alert goes out (-1 never; default 30)' }),
+  ssl_reminders: Type.Boolean({ description: 'Also alert at each standard step below ssl_alert_days (90, 60, 30, 15, 7, 3, 1 days; default true)' }),
+  ssl_notify_on_change: Type.Boolean({ description: 'Alert when the certificate served changes (default false)' }),
+  domain_alert_days: Type.Enum([...DOMAIN_ALERT_DAYS], { description: 'Days before the domain registration expires that an alert goes out, looked up over RDAP (-1 never, the default)' }),
 };
 
 type W = typeof writable;
@@ -69,6 +74,12 @@ export const MonitorSchema = Type.Object({
   dns_record_type: Nullable(Type.String()),
   dns_nameserver: Nullable(Type.String()),
   dns_expected_answer: Nullable(Type.String()),
+  ip_version: Type.Integer(),
+  ssl_alert_days: Type.Integer(),
+  ssl_reminders: Type.Boolean(),
+  ssl_notify_on_change: Type.Boolean(),
+  domain_alert_days: Type.Integer(),
+  domain_expiration: Nullable(Type.Integer({ description: 'Whole days until the domain registration expires; null when unknown or not watched' })),
 });
 
 export const monitorErrors = { ...apiErrors, 404: Message, 422: Message };

@@ -33,6 +33,12 @@ export function monitorWire(m: Monitor) {
     dns_record_type: m.dns_record_type,
     dns_nameserver: m.dns_nameserver,
     dns_expected_answer: m.dns_expected_answer,
+    ip_version: m.ip_version,
+    ssl_alert_days: m.ssl_alert_days,
+    ssl_reminders: m.ssl_reminders,
+    ssl_notify_on_change: m.ssl_notify_on_change,
+    domain_alert_days: m.domain_alert_days,
+    domain_expiration: m.domain_expiration,
   };
 }
 

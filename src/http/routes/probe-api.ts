@@ -42,6 +42,7 @@ const Target = Type.Object({
   request_headers: Nullable(Type.Array(Type.Object({ name: Type.String(), value: Type.String() }))), request_body: Type.String(),
   follow_redirects: Type.Boolean(), expected_status_code: Type.String(), required_keyword: Nullable(Type.String()), timeout: Type.Integer(),
   dns_record_type: Nullable(Type.String()), dns_nameserver: Nullable(Type.String()), dns_expected_answer: Nullable(Type.String()),
+  ip_version: Type.Optional(Type.Union([Type.Literal(4), Type.Literal(6)])),
 });
 const Leased = Type.Object({
   leases: Type.Array(Type.Object({ leaseId: Type.String(), due: Type.Integer(), monitorUuid: Type.String(), check: Target })),
@@ -56,6 +57,7 @@ const ResultItem = Type.Object({
   totalMs: Ms, dnsMs: Ms, connectMs: Ms, tlsMs: Ms, ttfbMs: Ms,
   error: Nullable(Type.String({ maxLength: 1000 })),
   sslExpiresAt: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 8_640_000_000_000 }))),
+  sslFingerprint: Type.Optional(Nullable(Type.String({ maxLength: 128, pattern: '^[0-9A-F:]+$', description: 'SHA-256 fingerprint of the certificate (AA:BB:…)' }))),
 });
 const ResultsBody = Type.Object({ results: Type.Array(ResultItem, { maxItems: 1000 }) });
 const Posted = Type.Object({

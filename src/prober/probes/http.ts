@@ -20,13 +20,19 @@ interface Hop {
   connectMs: number;
   tlsMs: number | null;
   ttfbMs: number;
-  certExpiresAt: number | null;
+  cert: Cert | null;
+}
+
+/** The certificate a TLS server presented: its notAfter (epoch ms) and SHA-256 fingerprint. */
+interface Cert {
+  expiresAt: number | null;
+  fingerprint: string | null;
 }
 
 /**
  * HTTP(S) monitors: one fresh connection per request (no pooling, so every phase is real), at
  * most 5 redirects, each hop resolved and checked by the target policy. Phase timings are summed
- * over the hops; sslExpiresAt is the certificate of the monitor's own URL.
+ * over the hops; sslExpiresAt and sslFingerprint are the certificate of the monitor's own URL.
  */
 export async function checkHttp(target: CheckTarget, ctx: ProbeContext): Promise<CheckResult> {
   const started = performance.now();
@@ -37,7 +43,7 @@ export async function checkHttp(target: CheckTarget, ctx: ProbeContext): Promise
   const headers: Record<string, string> = { 'user-agent': USER_AGENT };
   for (const h of target.request_headers ?? []) headers[h.name.toLowerCase()] = h.value;
   const firstIsHttps = url.protocol === 'https:';
-  let sslExpiresAt: number | null = null;
+  let cert: Cert | null = null;
   let dnsMs: number | null = null;
   let connectMs = 0;
   let tlsMs: number | null = null;
@@ -47,7 +53,7 @@ export async function checkHttp(target: CheckTarget, ctx: ProbeContext): Promise
     headers.host = url.host;
     let h: Hop;
     try {
-      h = await exchange(url, method, headers, body, ctx);
+      h = await exchange(url, method, headers, body, ctx, target.ip_version);
     } catch (err) {
       if (!(err instanceof CertificateError)) throw err;
       const { hop: failed } = err;
@@ -58,20 +64,25 @@ export async function checkHttp(target: CheckTarget, ctx: ProbeContext): Promise
         tlsMs: (tlsMs ?? 0) + failed.tlsMs,
         ttfbMs: hop === 0 ? null : ttfbMs,
       };
-      r.sslExpiresAt = hop === 0 ? failed.certExpiresAt : sslExpiresAt;
+      const shown = hop === 0 ? failed.cert : cert;
+      r.sslExpiresAt = shown?.expiresAt ?? null;
+      r.sslFingerprint = shown?.fingerprint ?? null;
       return r;
     }
     if (h.dnsMs !== null) dnsMs = (dnsMs ?? 0) + h.dnsMs;
     if (h.tlsMs !== null) tlsMs = (tlsMs ?? 0) + h.tlsMs;
     connectMs += h.connectMs;
     ttfbMs += h.ttfbMs;
-    if (hop === 0) sslExpiresAt = h.certExpiresAt;
+    if (hop === 0) cert = h.cert;
     const status = h.res.statusCode ?? 0;
     const location = h.res.headers.location;
     const result = (error: string | null): CheckResult => {
       h.socket.destroy();
       const r: CheckResult = { ok: error === null, statusCode: status, totalMs: performance.now() - started, dnsMs, connectMs, tlsMs, ttfbMs, error };
-      if (firstIsHttps) r.sslExpiresAt = sslExpiresAt;
+      if (firstIsHttps) {
+        r.sslExpiresAt = cert?.expiresAt ?? null;
+        r.sslFingerprint = cert?.fingerprint ?? null;
+      }
       return r;
     };
 
@@ -121,28 +132,29 @@ function httpUrl(raw: string): URL | null {
 }
 
 /** One request on a new connection, up to the response headers. */
-async function exchange(url: URL, method: string, headers: Record<string, string>, body: string, ctx: ProbeContext): Promise<Hop> {
+async function exchange(url: URL, method: string, headers: Record<string, string>, body: string, ctx: ProbeContext, family?: 4 | 6): Promise<Hop> {
   const https = url.protocol === 'https:';
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  const conn = await connectTcp(host, Number(url.port) || (https ? 443 : 80), ctx);
+  const conn = await connectTcp(host, Number(url.port) || (https ? 443 : 80), ctx, family);
   let socket: net.Socket = conn.socket;
   let tlsMs: number | null = null;
-  let certExpiresAt: number | null = null;
+  let cert: Cert | null = null;
   if (https) {
     const t = performance.now();
     const secure = await handshake(conn.socket, host, ctx);
     tlsMs = performance.now() - t;
     socket = secure;
-    const notAfter = Date.parse(secure.getPeerCertificate().valid_to);
-    certExpiresAt = Number.isNaN(notAfter) ? null : notAfter;
+    const peer = secure.getPeerCertificate();
+    const notAfter = Date.parse(peer.valid_to);
+    cert = { expiresAt: Number.isNaN(notAfter) ? null : notAfter, fingerprint: peer.fingerprint256 || null };
     if (!secure.authorized) {
       secure.destroy();
-      throw new CertificateError(String(secure.authorizationError), { dnsMs: conn.dnsMs, connectMs: conn.connectMs, tlsMs, certExpiresAt });
+      throw new CertificateError(String(secure.authorizationError), { dnsMs: conn.dnsMs, connectMs: conn.connectMs, tlsMs, cert });
     }
   }
   const t = performance.now();
   const res = await request(socket, url, method, headers, body);
-  return { res, socket, dnsMs: conn.dnsMs, connectMs: conn.connectMs, tlsMs, ttfbMs: performance.now() - t, certExpiresAt };
+  return { res, socket, dnsMs: conn.dnsMs, connectMs: conn.connectMs, tlsMs, ttfbMs: performance.now() - t, cert };
 }
 
 const CERTIFICATE_PROBLEMS: Record<string, string> = {
@@ -156,7 +168,7 @@ const CERTIFICATE_PROBLEMS: Record<string, string> = {
 class CertificateError extends Error {
   constructor(
     code: string,
-    readonly hop: { dnsMs: number | null; connectMs: number; tlsMs: number; certExpiresAt: number | null },
+    readonly hop: { dnsMs: number | null; connectMs: number; tlsMs: number; cert: Cert | null },
   ) {
     super(CERTIFICATE_PROBLEMS[code] ?? 'certificate not trusted');
   }

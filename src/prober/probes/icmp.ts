@@ -15,7 +15,7 @@ export async function checkIcmp(target: CheckTarget, ctx: ProbeContext): Promise
   const host = targetHost(target.url);
   if (!host || !isValidHost(host)) throw new Error('invalid host');
   const t0 = performance.now();
-  const { address, family } = await lookup(host, ctx.policy);
+  const { address, family } = await lookup(host, ctx.policy, target.ip_version);
   const dnsMs = performance.now() - t0;
   ctx.signal.throwIfAborted();
   const seconds = Math.max(1, Math.ceil(ctx.timeoutMs / 1000));

@@ -16,9 +16,9 @@ export interface Connection {
  * the name again, so a second DNS answer cannot swap it). The socket is destroyed when
  * ctx.signal aborts, for as long as it lives.
  */
-export async function connectTcp(host: string, port: number, ctx: ProbeContext): Promise<Connection> {
+export async function connectTcp(host: string, port: number, ctx: ProbeContext, family?: 4 | 6): Promise<Connection> {
   const t0 = performance.now();
-  const { address } = await lookup(host, ctx.policy);
+  const { address } = await lookup(host, ctx.policy, family);
   ctx.signal.throwIfAborted();
   const t1 = performance.now();
   const dnsMs = normalizeAddress(host) === null ? t1 - t0 : null;
@@ -46,7 +46,7 @@ export async function checkPort(target: CheckTarget, ctx: ProbeContext): Promise
   if (!host || !isValidHost(host)) throw new Error('invalid host');
   const port = target.port ?? portOf(target.url);
   if (!port) throw new Error('no port to check');
-  const { socket, dnsMs, connectMs } = await connectTcp(host, port, ctx);
+  const { socket, dnsMs, connectMs } = await connectTcp(host, port, ctx, target.ip_version);
   socket.destroy();
   return { ok: true, statusCode: null, totalMs: performance.now() - started, dnsMs, connectMs, tlsMs: null, ttfbMs: null, error: null };
 }
