@@ -31,6 +31,7 @@ function renderAlert(p: AlertPayload, publicUrl: string): Message {
   const link = dashboardLink(publicUrl, p);
   const what = p.check.url ? `${p.check.name} (${p.check.url})` : p.check.name;
   const o = p.outage;
+  if (p.notice) return renderNotice(p, p.notice, what, link);
   if (p.event === 'test' || !o) {
     return { event: p.event, tone: 'info', title: `Test notification from Vigil`, lines: [`This is a test of the integration "${p.channel ?? ''}" of project ${p.project.name}. If you can read it, alerts will reach you here.`], link };
   }
@@ -57,7 +58,26 @@ function renderAlert(p: AlertPayload, publicUrl: string): Message {
   return { event: p.event, tone: 'down', title: `DOWN: ${p.check.name}`, lines, link };
 }
 
-function renderNotice(p: SubscriberPayload, publicUrl: string): Message {
+const days = (n: number) => (n === 0 ? 'today' : n === 1 ? 'in 1 day' : `in ${n} days`);
+
+/** Certificate and domain notices (services/notices.ts): nothing is down, something needs doing. */
+function renderNotice(p: AlertPayload, n: NonNullable<AlertPayload['notice']>, what: string, link: string | null): Message {
+  const date = n.expiresAt.slice(0, 10);
+  if (p.event === 'certificate.changed') {
+    return {
+      event: p.event, tone: 'info', title: `Certificate changed: ${p.check.name}`, link,
+      lines: [`${what} now serves another TLS certificate (SHA-256 ${n.fingerprint}), valid until ${date}.`, `Before: ${n.previousFingerprint}`],
+    };
+  }
+  const thing = n.kind === 'domain' ? `The registration of the domain ${n.domain}` : `The TLS certificate of ${what}`;
+  return {
+    event: p.event, tone: n.daysLeft <= 7 ? 'down' : 'info', link,
+    title: `${n.kind === 'domain' ? 'Domain' : 'Certificate'} expires ${days(n.daysLeft)}: ${n.kind === 'domain' ? n.domain : p.check.name}`,
+    lines: [`${thing} expires on ${date} (${days(n.daysLeft)}).`, n.kind === 'domain' ? `Renew it with the registrar to keep ${p.check.name} reachable.` : 'Renew it before then, or visitors will see a certificate error.'],
+  };
+}
+
+function renderSubscriberNotice(p: SubscriberPayload, publicUrl: string): Message {
   const page = `${publicUrl}/status/${p.page.subdomain}`;
   const unsubscribe = `${page}/unsubscribe/${p.token}`;
   const lines: string[] = [];
@@ -79,7 +99,7 @@ function renderNotice(p: SubscriberPayload, publicUrl: string): Message {
 
 export function renderMessage(payload: unknown, publicUrl: string): Message {
   const p = payload as { event: string };
-  return p.event.startsWith('statuspage.') ? renderNotice(payload as SubscriberPayload, publicUrl) : renderAlert(payload as AlertPayload, publicUrl);
+  return p.event.startsWith('statuspage.') ? renderSubscriberNotice(payload as SubscriberPayload, publicUrl) : renderAlert(payload as AlertPayload, publicUrl);
 }
 
 /** Plain text: the lines, then the link. */

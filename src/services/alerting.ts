@@ -16,7 +16,7 @@ export type AlertEvent = 'outage.down' | 'outage.up' | 'outage.acknowledged';
 
 /** What an outage alert says, fixed when the row is written (every retry sends the same). */
 export interface AlertPayload {
-  event: AlertEvent | 'test';
+  event: AlertEvent | 'test' | 'certificate.expiring' | 'certificate.changed' | 'domain.expiring';
   at: string;
   project: { uuid: string; name: string };
   check: { type: 'monitor' | 'healthcheck'; uuid: string | null; name: string; url: string | null; protocol: string };
@@ -26,6 +26,17 @@ export interface AlertPayload {
   } | null;
   step?: number;
   totalSteps?: number;
+  /** Certificate and domain notices (services/notices.ts): what expires or changed. */
+  notice?: {
+    kind: 'certificate' | 'domain';
+    expiresAt: string;
+    daysLeft: number;
+    /** The alert step reached: ssl_alert_days or a reminder step below it, or domain_alert_days. */
+    threshold?: number;
+    domain?: string;
+    fingerprint?: string | null;
+    previousFingerprint?: string;
+  };
   /** Test messages: the channel's name. */
   channel?: string;
 }

@@ -8,6 +8,7 @@ import { endClaims } from './schedule.ts';
 import type { CheckResult } from '../domain/checks.ts';
 import { monitorsUnderMaintenance } from './maintenance.ts';
 import { notifyAlerted, startAlerting } from './alerting.ts';
+import { certificateNotices, sendNotices } from './notices.ts';
 import type { Database, RollupRow } from '../storage/schema.ts';
 
 /** One finished check, as the prober reports it. */
@@ -87,6 +88,11 @@ interface MonitorStateRow {
   next_check_at: number | null;
   check_frequency: number;
   regions: string;
+  ssl_alert_days: number;
+  ssl_reminders: number;
+  ssl_notify_on_change: number;
+  ssl_expires_at: number | null;
+  ssl_fingerprint: string | null;
 }
 
 /** What the several-locations rule needs of a monitor some live dedicated probe serves. */
@@ -166,7 +172,8 @@ async function loadQuorums(trx: Trx, monitors: Map<number, MonitorStateRow>, res
 function loadStates(trx: Trx, ids: number[]): Promise<MonitorStateRow[]> {
   return trx
     .selectFrom('monitors')
-    .select(['id', 'project_id', 'uuid', 'protocol', 'status', 'confirming', 'confirm_since', 'confirm_locations', 'state_version', 'ssl_expiration', 'next_check_at', 'check_frequency', 'regions'])
+    .select(['id', 'project_id', 'uuid', 'protocol', 'status', 'confirming', 'confirm_since', 'confirm_locations', 'state_version', 'ssl_expiration', 'next_check_at', 'check_frequency', 'regions',
+      'ssl_alert_days', 'ssl_reminders', 'ssl_notify_on_change', 'ssl_expires_at', 'ssl_fingerprint'])
     .where('id', 'in', ids)
     .execute();
 }
@@ -266,10 +273,14 @@ async function applyStates(ctx: Ctx, trx: Trx, monitors: Map<number, MonitorStat
     let recheck = false;
     let lastFailure: ObservedResult | null = null;
     let sslExpiresAt: number | null | undefined;
+    let sslFingerprint: string | null = null;
     const transitions: { t: Transition; evidence: ObservedResult }[] = [];
     for (const r of list) {
       if (!r.ok) lastFailure = r;
-      if (r.sslExpiresAt != null) sslExpiresAt = r.sslExpiresAt;
+      if (r.sslExpiresAt != null) {
+        sslExpiresAt = r.sslExpiresAt;
+        sslFingerprint = r.sslFingerprint ?? null;
+      }
       const obs = { ok: r.ok, location: r.location, at: r.at };
       let d;
       if (required > 0) {
@@ -283,10 +294,13 @@ async function applyStates(ctx: Ctx, trx: Trx, monitors: Map<number, MonitorStat
       if (d.transition) transitions.push({ t: d.transition, evidence: r.ok ? r : lastFailure ?? r });
     }
     const ssl = sslExpiresAt != null ? Math.floor((sslExpiresAt - now) / DAY) : m.ssl_expiration;
+    const cert = sslExpiresAt != null ? { expiresAt: sslExpiresAt, fingerprint: sslFingerprint ?? m.ssl_fingerprint } : null;
+    if (cert) await sendNotices(trx, certificateNotices(m, cert, now), now);
+    const certChanged = cert !== null && (cert.expiresAt !== m.ssl_expires_at || cert.fingerprint !== m.ssl_fingerprint);
     // A batch may go down and back up: the status ends where it began, but both transitions count.
     const changed = transitions.length > 0 ||
       state.status !== m.status || state.confirming !== m.confirming || state.confirmSince !== m.confirm_since ||
-      JSON.stringify(state.confirmLocations) !== (m.confirm_locations ?? '[]') || ssl !== m.ssl_expiration || recheck;
+      JSON.stringify(state.confirmLocations) !== (m.confirm_locations ?? '[]') || ssl !== m.ssl_expiration || certChanged || recheck;
     if (!changed) continue;
     const res = await trx
       .updateTable('monitors')
@@ -296,6 +310,7 @@ async function applyStates(ctx: Ctx, trx: Trx, monitors: Map<number, MonitorStat
         confirm_since: state.confirmSince,
         confirm_locations: state.confirmLocations.length ? JSON.stringify(state.confirmLocations) : null,
         ssl_expiration: ssl,
+        ...(cert ? { ssl_expires_at: cert.expiresAt, ssl_fingerprint: cert.fingerprint } : {}),
         state_version: m.state_version + 1,
         // A pending change is confirmed by checking again right away (paused monitors excepted).
         ...(recheck && m.next_check_at !== null ? { next_check_at: now } : {}),

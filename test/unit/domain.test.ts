@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KEY_PATTERN, generateApiKey, maskApiKey, parseExpiry, permits } from '../../src/domain/api-keys.ts';
-import { applyMonitorInput, isValidHost, statusMatches } from '../../src/domain/monitors.ts';
+import { applyMonitorInput, domainAlertStep, isValidHost, registrableDomain, sslAlertStep, statusMatches } from '../../src/domain/monitors.ts';
 import { newId, randomAlnum } from '../../src/domain/ids.ts';
 import { ValidationError } from '../../src/domain/errors.ts';
 
@@ -65,5 +65,31 @@ describe('monitor rules', () => {
     const base = applyMonitorInput(null, { name: 'a', url: 'https://e.org', regions: ['paris'], alerts_wait: 5 });
     const next = applyMonitorInput(base, { name: 'b' });
     assert.deepEqual(next, { ...base, name: 'b' });
+  });
+});
+
+describe('expiry alert rules', () => {
+  test('a certificate alerts first at ssl_alert_days, then at each standard step below it with reminders', () => {
+    const steps = (alertDays: number, reminders: boolean) => [100, 90, 61, 60, 31, 30, 29, 16, 15, 14, 8, 7, 4, 3, 2, 1, 0, -1].map((d) => sslAlertStep(d, alertDays, reminders));
+    assert.deepEqual(steps(30, true), [null, null, null, null, null, 30, 30, 30, 15, 15, 15, 7, 7, 3, 3, 1, 1, null]);
+    assert.deepEqual(steps(30, false), [null, null, null, null, null, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, null]);
+    assert.deepEqual(steps(90, true).slice(0, 6), [null, 90, 90, 60, 60, 30]);
+    assert.deepEqual(steps(1, true).slice(-3), [1, 1, null]);
+    assert.deepEqual(steps(-1, true).filter((s) => s !== null), []);
+  });
+
+  test('a domain alerts once its registration is within domain_alert_days; -1 never', () => {
+    assert.equal(domainAlertStep(31, 30), null);
+    assert.equal(domainAlertStep(30, 30), 30);
+    assert.equal(domainAlertStep(2, 30), 30);
+    assert.equal(domainAlertStep(2, -1), null);
+  });
+
+  test('the registrable domain of a target: public suffixes respected, none for IP addresses and single labels', () => {
+    assert.equal(registrableDomain('http', 'https://api.shop.example.co.uk/health'), 'example.co.uk');
+    assert.equal(registrableDomain('dns', 'www.example.com'), 'example.com');
+    assert.equal(registrableDomain('icmp', 'host.example.org.'), 'example.org');
+    assert.equal(registrableDomain('port', 'tcp://db.internal.example.net:5432'), 'example.net');
+    for (const url of ['http://127.0.0.1:8080/', 'http://[::1]/', '10.0.0.1', 'http://localhost:3000/']) assert.equal(registrableDomain('http', url), null, url);
   });
 });

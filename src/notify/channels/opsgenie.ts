@@ -18,7 +18,7 @@ export const opsgenie: Channel = {
         ? await sendJson(`${base}/${encodeURIComponent(alias)}/${action}?identifierType=alias`, { source: 'Vigil', note: m.lines[0] }, env, headers)
         : await sendJson(base, {
           message: m.title.slice(0, 130), alias, description: [...m.lines, ...(m.link ? ['', m.link] : [])].join('\n').slice(0, 15000),
-          source: 'Vigil', priority: p.event === 'test' ? 'P5' : 'P1', tags: ['vigil'], entity: p.check.name.slice(0, 512),
+          source: 'Vigil', priority: p.event === 'test' ? 'P5' : p.notice ? 'P3' : 'P1', tags: ['vigil'], entity: p.check.name.slice(0, 512),
           details: { region: p.outage?.detectedLocation ?? '', error: p.outage?.description ?? '', link: m.link ?? '' },
         }, env, headers);
       return classify(a, env.clock());

@@ -22,7 +22,7 @@ export const pagerduty: Channel = {
       body.payload = {
         summary: `${m.title} — ${m.lines[0] ?? ''}`.slice(0, 1024),
         source: p.check.url ?? p.check.name,
-        severity: p.event === 'test' ? 'info' : 'critical',
+        severity: p.event === 'test' ? 'info' : p.notice ? 'warning' : 'critical',
         timestamp: p.outage?.startDate ?? p.at,
         component: p.check.name,
         group: p.project.name,
