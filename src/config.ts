@@ -36,7 +36,11 @@ export interface Config {
   smtpFrom: string;
   notifyTimeoutMs: number;
   notifyGiveUpMs: number;
+  /** The RDAP bootstrap registry (RFC 9224) domain expiry lookups start from; null turns them off. */
+  rdapBootstrapUrl: string | null;
 }
+
+export const IANA_RDAP_BOOTSTRAP = 'https://data.iana.org/rdap/dns.json';
 
 export class ConfigError extends Error {}
 
@@ -106,9 +110,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (smtpUrl !== null && !parseSmtpUrl(smtpUrl)) throw new ConfigError('VIGIL_SMTP_URL must look like smtp://user:password@host:port or smtps://user:password@host:port');
   const smtpFrom = env.VIGIL_SMTP_FROM || `vigil@${new URL(publicUrl).hostname}`;
   if (!isEmail(smtpFrom)) throw new ConfigError(`VIGIL_SMTP_FROM must be an email address, got "${env.VIGIL_SMTP_FROM}"`);
+  let rdapBootstrapUrl: string | null = env.VIGIL_RDAP_BOOTSTRAP_URL || IANA_RDAP_BOOTSTRAP;
+  if (rdapBootstrapUrl === 'off') rdapBootstrapUrl = null;
+  else if (!/^https?:\/\/[^/]/.test(rdapBootstrapUrl)) throw new ConfigError(`VIGIL_RDAP_BOOTSTRAP_URL must be an http(s) URL or "off", got "${rdapBootstrapUrl}"`);
   return {
     port,
     targetPolicy,
+    rdapBootstrapUrl,
     smtpUrl,
     smtpFrom,
     notifyTimeoutMs: int(env, 'VIGIL_NOTIFY_TIMEOUT', 10, 1, 120) * 1000,

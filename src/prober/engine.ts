@@ -4,8 +4,13 @@ import { sweepOverdueHealthchecks } from '../services/healthchecks.ts';
 import { runCheck } from './probe.ts';
 import { startScheduler, type Scheduler, type SchedulerOptions } from './scheduler.ts';
 import { createDispatcher } from '../notify/dispatcher.ts';
+import { applyDomainExpiry, refreshDomains } from '../services/domains.ts';
+import { createRdap } from './rdap.ts';
 
 const HEARTBEAT_SWEEP_MS = 1000;
+// Due domains are looked for this often; days left and notices are brought up to date every minute.
+const DOMAIN_WATCH_MS = 10_000;
+const DOMAIN_APPLY_MS = 60_000;
 
 /**
  * The built-in probe: one scheduler that checks every due monitor once per interval from this
@@ -31,6 +36,24 @@ export function startEngine(ctx: Ctx, config: Config, extra: Partial<SchedulerOp
   };
   sweep(); // overdue heartbeats turn down right after a restart
   const timer = setInterval(sweep, HEARTBEAT_SWEEP_MS);
+  const rdap = config.rdapBootstrapUrl ? createRdap({ bootstrapUrl: config.rdapBootstrapUrl, clock: ctx.clock }) : null;
+  let watching: Promise<unknown> | null = null;
+  let applied = 0;
+  const watchDomains = () => {
+    if (watching || !rdap) return;
+    watching = (async () => {
+      // A lookup applies what it found at once (refreshDomains); otherwise once a minute.
+      if ((await refreshDomains(ctx, rdap)) > 0) applied = ctx.clock();
+      else if (ctx.clock() - applied >= DOMAIN_APPLY_MS) {
+        await applyDomainExpiry(ctx);
+        applied = ctx.clock();
+      }
+    })()
+      .catch((err) => ctx.log.error({ err }, 'domain expiry watch failed'))
+      .finally(() => { watching = null; });
+  };
+  const domainTimer = setInterval(watchDomains, DOMAIN_WATCH_MS);
+  const firstWatch = setTimeout(watchDomains, 1000);
   const dispatcher = createDispatcher(ctx, {
     publicUrl: config.publicUrl, policy: config.targetPolicy, ca: config.tlsCa, smtpUrl: config.smtpUrl, smtpFrom: config.smtpFrom,
     timeoutMs: config.notifyTimeoutMs, giveUpAfterMs: config.notifyGiveUpMs,
@@ -39,7 +62,10 @@ export function startEngine(ctx: Ctx, config: Config, extra: Partial<SchedulerOp
     stats: scheduler.stats,
     async stop() {
       clearInterval(timer);
+      clearInterval(domainTimer);
+      clearTimeout(firstWatch);
       await sweeping;
+      await watching;
       await dispatcher.stop();
       await scheduler.stop();
     },
