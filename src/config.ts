@@ -10,6 +10,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | null;
   publicUrl: string;
+  /** VIGIL_PUBLIC_URL was not set: publicUrl is http://localhost:<port>, made again once port 0 has become a real port. */
+  publicUrlFromPort: boolean;
   logLevel: string;
   rateLimitPerHour: number;
   authFailuresPerMinute: number;
@@ -127,6 +129,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(env.VIGIL_DATA_DIR || './data'),
     databaseUrl,
     publicUrl,
+    publicUrlFromPort: !env.VIGIL_PUBLIC_URL,
     logLevel,
     rateLimitPerHour: int(env, 'VIGIL_RATE_LIMIT_PER_HOUR', 800, 0, 1e9),
     authFailuresPerMinute: int(env, 'VIGIL_AUTH_FAILURES_PER_MINUTE', 60, 0, 1e9),

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import type { Scheduler } from './prober/scheduler.ts';
@@ -13,6 +14,8 @@ export async function openContext(config: Config, log: Logger = pino({ level: co
 }
 
 export interface Running {
+  /** The configuration in force: VIGIL_PORT 0 replaced by the port taken. */
+  config: Config;
   app: ApiApp | null;
   ctx: Ctx;
   url: string | null;
@@ -21,11 +24,27 @@ export interface Running {
 }
 
 /** config → store → services → HTTP server. Used by `vigil serve` and by the test harness. */
+/** A port free on `host` now (VIGIL_PORT 0): known before the routes are built, so links carry it. */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer().once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 export async function startServer(
-  config: Config,
+  given: Config,
   ctxOverride?: Partial<Ctx> & { store?: Store },
   announce: (text: string) => void = (text) => process.stdout.write(text),
 ): Promise<Running> {
+  let config = given;
+  if (config.port === 0 && config.role !== 'worker') {
+    const port = await freePort(config.host);
+    config = { ...config, port, publicUrl: config.publicUrlFromPort ? `http://localhost:${port}` : config.publicUrl };
+  }
   const log = pino({ level: config.logLevel });
   const store = ctxOverride?.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   const ctx: Ctx = { store, clock: ctxOverride?.clock ?? Date.now, log: ctxOverride?.log ?? log };
@@ -56,6 +75,7 @@ export async function startServer(
   const engine = config.role === 'api' ? null : (await import('./prober/engine.ts')).startEngine(ctx, config);
   let stopped = false;
   return {
+    config,
     app,
     ctx,
     url: address,

@@ -112,8 +112,8 @@ export async function startHarness(opts: { env?: Record<string, string>; clock?:
   const db = await freshDatabase();
   // The engine is off unless a test asks for it (VIGIL_ROLE=all): monitors in API tests point at example.org.
   const env = { VIGIL_PORT: '0', VIGIL_HOST: '127.0.0.1', VIGIL_LOG_LEVEL: 'silent', VIGIL_AUTH_FAILURES_PER_MINUTE: '0', VIGIL_ROLE: 'api', ...db.env, ...opts.env };
-  const config = loadConfig(env);
-  const running: Running = await startServer(config, { clock: opts.clock }, () => {}); // no first-run banner
+  const running: Running = await startServer(loadConfig(env), { clock: opts.clock }, () => {}); // no first-run banner
+  const config = running.config;
   const ctx = running.ctx;
   const project = await createProject(ctx, 'Test project');
   const rw = (await createApiKey(ctx, { projectUuid: project.uuid, name: 'rw', permission: 'read_write', actor: 'test' })).key;

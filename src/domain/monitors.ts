@@ -232,7 +232,8 @@ export function applyMonitorInput(current: MonitorSettings | null, input: Input)
   if (url !== undefined) next.url = url.trim();
   else if (!current) fail('url is required');
 
-  const protocol = oneOf(input, 'protocol', PROTOCOLS);
+  // "" as not sent: develeap/hyperping-go sends it for an unset protocol.
+  const protocol = input.protocol === '' ? undefined : oneOf(input, 'protocol', PROTOCOLS);
   if (protocol !== undefined) next.protocol = protocol;
   const method = oneOf(input, 'http_method', HTTP_METHODS);
   if (method !== undefined) next.http_method = method;

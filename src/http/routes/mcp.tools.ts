@@ -48,6 +48,7 @@ const Window = {
   from: opt(Type.String({ maxLength: 64, description: 'ISO start date. Default: 30 days before `to`.' })),
   to: opt(Type.String({ maxLength: 64, description: 'ISO end date. Default: now.' })),
   monitor_uuids: opt(Type.Array(Uuid('Monitor UUID (mon_…)'), { maxItems: 500, description: 'Restrict to these monitor UUIDs. Default: every monitor.' })),
+  uuid: opt(Uuid('One monitor UUID, as older SDKs (hyperping-go before 0.7) send it: the same as monitor_uuids with that one UUID.')),
 };
 const Resolution = opt(Type.Enum([...RESOLUTIONS], { description: 'Time grouping (UTC; weeks start on Monday). Default "day".' }));
 const OutageStatus = opt(Type.Enum(['all', 'ongoing', 'resolved'], { description: 'Default "all".' }));
@@ -60,9 +61,9 @@ const MONITOR_FIELDS = [
 ] as const;
 const monitorFields = Object.fromEntries(MONITOR_FIELDS.map((k) => [k, opt(CreateMonitorBody.properties[k])])) as Record<string, TSchema>;
 
-const windowArgs = (ctx: ActorCtx, a: { from?: string; to?: string; monitor_uuids?: string[]; resolution?: Resolution }) => ({
+const windowArgs = (ctx: ActorCtx, a: { from?: string; to?: string; monitor_uuids?: string[]; uuid?: string; resolution?: Resolution }) => ({
   period: windowOf(ctx.clock(), a.from, a.to),
-  monitorUuids: a.monitor_uuids,
+  monitorUuids: a.monitor_uuids ?? (a.uuid === undefined ? undefined : [a.uuid]),
   resolution: a.resolution,
 });
 

@@ -13,7 +13,7 @@ const StatusCode = Type.Union([Type.String({ pattern: '^(?:[1-5]\\d{2}|[1-5]xx(?
 const writable = {
   name: Type.String({ minLength: 1, maxLength: 255 }),
   url: Type.String({ minLength: 1, maxLength: 2048 }),
-  protocol: Type.Enum([...PROTOCOLS]),
+  protocol: Type.Union([Type.Enum([...PROTOCOLS]), Type.Literal('', { description: 'as not sent' })], { description: 'Default http' }),
   http_method: Type.Enum([...HTTP_METHODS]),
   check_frequency: Type.Enum([...CHECK_FREQUENCIES], { description: 'Seconds between checks' }),
   regions: Type.Array(Region, { minItems: 1 }),
