@@ -11,6 +11,11 @@ const MAX_LIST = 500;
 export type IncidentType = (typeof INCIDENT_TYPES)[number];
 export type UpdateType = (typeof UPDATE_TYPES)[number];
 
+/** An incident's status: the type of its latest update (updates are kept oldest first), investigating before any. */
+export function incidentStatus(updates: readonly { type: UpdateType }[]): UpdateType {
+  return updates.at(-1)?.type ?? 'investigating';
+}
+
 /** An incident's settings as the rules see them; `affectedComponents` are monitor uuids. */
 export interface IncidentFields {
   at: number;

@@ -1,7 +1,7 @@
 import { newId } from '../domain/ids.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import {
-  applyIncidentInput, parseIncidentUpdate, type IncidentFields, type IncidentType, type IncidentUpdateFields, type UpdateType,
+  applyIncidentInput, incidentStatus, parseIncidentUpdate, type IncidentFields, type IncidentType, type IncidentUpdateFields, type UpdateType,
 } from '../domain/incidents.ts';
 import type { LocalizedText } from '../domain/localized.ts';
 import type { ActorCtx } from './context.ts';
@@ -107,14 +107,16 @@ async function insertUpdates(db: Db, incidentId: number, updates: IncidentUpdate
 }
 
 /** The project's incidents, newest `date` first. */
-export async function listIncidents(ctx: ActorCtx): Promise<Incident[]> {
+/** Newest first; with `status`, only the incidents whose latest update is of that type. */
+export async function listIncidents(ctx: ActorCtx, filter: { status?: UpdateType } = {}): Promise<Incident[]> {
   const rows = await ctx.store.db
     .selectFrom('incidents')
     .selectAll()
     .where('project_id', '=', ctx.actor.projectId)
     .orderBy('at', 'desc').orderBy('id', 'desc')
     .execute();
-  return assemble(ctx.store.db, rows as Row[]);
+  const all = await assemble(ctx.store.db, rows as Row[]);
+  return filter.status ? all.filter((i) => incidentStatus(i.updates) === filter.status) : all;
 }
 
 export async function getIncident(ctx: ActorCtx, uuid: string): Promise<Incident> {

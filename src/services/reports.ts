@@ -18,7 +18,10 @@ export interface Period {
 }
 
 /** from/to as given (ISO 8601), defaulting to the last 7 days. */
-export function parsePeriod(now: number, from?: string, to?: string): Period {
+/** Report windows a client may name instead of `from` (the Python SDK sends them as `period`). */
+export const REPORT_PERIODS = { '1h': 3_600_000, '24h': DAY, '7d': 7 * DAY, '30d': 30 * DAY, '90d': 90 * DAY } as const;
+
+export function parsePeriod(now: number, from?: string, to?: string, period?: keyof typeof REPORT_PERIODS): Period {
   const parse = (s: string | undefined, name: string, def: number) => {
     if (s === undefined || s === '') return def;
     const t = Date.parse(s);
@@ -26,7 +29,7 @@ export function parsePeriod(now: number, from?: string, to?: string): Period {
     return t;
   };
   const end = parse(to, 'to', now);
-  const start = parse(from, 'from', end - 7 * DAY);
+  const start = parse(from, 'from', end - (period ? REPORT_PERIODS[period] : 7 * DAY));
   if (start >= end) throw new ValidationError('from must be before to');
   return { from: start, to: end };
 }

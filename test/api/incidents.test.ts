@@ -99,6 +99,23 @@ describe('/v3/incidents', () => {
     assert.deepEqual(other.body.map((x: any) => x.uuid), [theirs.uuid]);
   });
 
+  test('?status= keeps the incidents whose latest update is of that type (investigating before any); others are 422', async () => {
+    const fresh = await incident({}, h.other.rw);
+    const fixed = await incident({}, h.other.rw);
+    for (const type of ['identified', 'resolved']) {
+      const res = await h.request('POST', `/v3/incidents/${fixed.uuid}/updates`, { key: h.other.rw, body: { text: { en: type }, type } });
+      assert.equal(res.status, 201);
+    }
+    const list = async (status: string) => (await h.request('GET', `/v3/incidents?status=${status}`, { key: h.other.rw })).body.map((x: any) => x.uuid);
+    assert.ok((await list('investigating')).includes(fresh.uuid));
+    assert.ok(!(await list('investigating')).includes(fixed.uuid));
+    assert.deepEqual(await list('resolved'), [fixed.uuid]);
+    assert.deepEqual(await list('identified'), []);
+    const bad = await h.request('GET', '/v3/incidents?status=closed', { key: h.other.rw });
+    assert.equal(bad.status, 422);
+    assert.match(bad.body.message, /status/);
+  });
+
   test('PUT changes only the keys it sends and returns the whole incident', async () => {
     const m = await monitor();
     const created = await incident({ text: { en: 'first' }, affectedComponents: [m], statuspages: [SP.p3] });

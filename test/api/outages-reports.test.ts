@@ -158,6 +158,20 @@ describe('/v2/reporting/monitor-reports', () => {
     assert.equal(r.mttrFormatted, '0s');
   });
 
+  test('period=1h|24h|7d|30d|90d names the window ending at `to` when `from` is not given (the Python SDK sends it)', async () => {
+    const to = '2026-03-01T00:00:00.000Z';
+    for (const [period, hours] of [['1h', 1], ['24h', 24], ['7d', 168], ['30d', 720], ['90d', 2160]] as const) {
+      const res = await h.request('GET', `/v2/reporting/monitor-reports?period=${period}&to=${to}`);
+      assert.equal(res.status, 200);
+      assert.equal(Date.parse(to) - Date.parse(res.body.period.from), hours * 3_600_000, period);
+    }
+    const explicit = await h.request('GET', `/v2/reporting/monitor-reports?period=1h&from=2026-02-01T00:00:00Z&to=${to}`);
+    assert.equal(explicit.body.period.from, '2026-02-01T00:00:00.000Z');
+    const bad = await h.request('GET', '/v2/reporting/monitor-reports?period=2w');
+    assert.equal(bad.status, 422);
+    assert.match(bad.body.message, /period/);
+  });
+
   test('bad periods are 422', async () => {
     assert.equal((await h.request('GET', '/v2/reporting/monitor-reports?from=yesterday')).status, 422);
     assert.equal((await h.request('GET', '/v2/reporting/monitor-reports?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z')).status, 422);

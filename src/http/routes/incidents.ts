@@ -5,6 +5,7 @@ import {
   addIncidentUpdate, createIncident, deleteIncident, getIncident, listIncidents, updateIncident, type Incident,
 } from '../../services/incidents.ts';
 import { iso } from '../../services/context.ts';
+import { UPDATE_TYPES } from '../../domain/incidents.ts';
 import { Message, UuidParam } from '../schemas.ts';
 import {
   AddUpdateBody, CreateIncidentBody, CreatedIncidentSchema, IncidentSchema, UpdateIncidentBody, incidentErrors,
@@ -30,8 +31,12 @@ const exists = (req: FastifyRequest) => getIncident(req.ctx, (req.params as { uu
 
 export default async function incidentRoutes(app: ApiApp) {
   app.get('/v3/incidents', {
-    schema: { tags, summary: 'List incidents (newest date first)', response: { 200: Type.Array(IncidentSchema), ...incidentErrors } },
-  }, async (req) => (await listIncidents(req.ctx)).map(incidentWire));
+    schema: {
+      tags, summary: 'List incidents (newest date first)',
+      querystring: Type.Object({ status: Type.Optional(Type.Enum([...UPDATE_TYPES], { description: 'Only incidents whose latest update is of this type (investigating before any update)' })) }),
+      response: { 200: Type.Array(IncidentSchema), ...incidentErrors },
+    },
+  }, async (req) => (await listIncidents(req.ctx, { status: req.query.status })).map(incidentWire));
 
   app.post('/v3/incidents', {
     schema: { tags, summary: 'Create an incident', body: CreateIncidentBody, response: { 201: CreatedIncidentSchema, ...incidentErrors } },

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { ApiApp } from '../app.ts';
-import { monitorReports, parsePeriod, type MonitorReport } from '../../services/reports.ts';
+import { REPORT_PERIODS, monitorReports, parsePeriod, type MonitorReport } from '../../services/reports.ts';
 import { formatDuration } from '../../domain/reports.ts';
 import { iso, isoOrNull } from '../../services/context.ts';
 import { NotFoundError } from '../../domain/errors.ts';
@@ -29,8 +29,9 @@ function reportWire(r: MonitorReport, withDetails: boolean) {
 }
 
 const Query = Type.Object({
-  from: Type.Optional(Type.String({ description: 'ISO 8601; default: 7 days before `to`' })),
+  from: Type.Optional(Type.String({ description: 'ISO 8601; default: `period` (7 days) before `to`' })),
   to: Type.Optional(Type.String({ description: 'ISO 8601; default: now' })),
+  period: Type.Optional(Type.Enum(Object.keys(REPORT_PERIODS) as (keyof typeof REPORT_PERIODS)[], { description: 'The window ending at `to` when `from` is not given (default 7d)' })),
 });
 const Outages = Type.Object({
   count: Type.Integer(), totalDowntime: Type.Integer(), totalDowntimeFormatted: Type.String(), longestOutage: Type.Integer(), longestOutageFormatted: Type.String(),
@@ -44,7 +45,7 @@ export default async function reportRoutes(app: ApiApp) {
   app.get('/v2/reporting/monitor-reports', {
     schema: { tags, summary: 'SLA, outages and MTTR of every active monitor', querystring: Query, response: { 200: Type.Object({ period: PeriodSchema, monitors: Type.Array(Report) }), ...apiErrors, 422: Message } },
   }, async (req) => {
-    const period = parsePeriod(req.ctx.clock(), req.query.from, req.query.to);
+    const period = parsePeriod(req.ctx.clock(), req.query.from, req.query.to, req.query.period);
     const reports = await monitorReports(req.ctx, period);
     return { period: { from: iso(period.from), to: iso(period.to) }, monitors: reports.map((r) => reportWire(r, false)) };
   });
@@ -55,7 +56,7 @@ export default async function reportRoutes(app: ApiApp) {
       response: { 200: Type.Object({ ...Report.properties, period: PeriodSchema }), ...apiErrors, 404: Type.Object({ error: Type.Boolean(), message: Type.String() }), 422: Message },
     },
   }, async (req, reply) => {
-    const period = parsePeriod(req.ctx.clock(), req.query.from, req.query.to);
+    const period = parsePeriod(req.ctx.clock(), req.query.from, req.query.to, req.query.period);
     try {
       const [r] = await monitorReports(req.ctx, period, req.params.uuid);
       return { ...reportWire(r, true), period: { from: iso(period.from), to: iso(period.to) } };
