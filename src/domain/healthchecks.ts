@@ -141,6 +141,16 @@ export function nextDue(s: HealthcheckSettings, after: number): number {
   return after + toSeconds(s.period_value!, s.period_type!) * 1000;
 }
 
+/**
+ * The `period` a client reads, in seconds: the period, or for a cron check the time between its
+ * next two runs after `now` (the newest hosted contract has it as an integer for every check).
+ */
+export function periodSeconds(s: HealthcheckSettings, now: number): number {
+  if (!s.cron) return toSeconds(s.period_value!, s.period_type!);
+  const first = nextDue(s, now);
+  return Math.round((nextDue(s, first) - first) / 1000);
+}
+
 /** The moment a missing ping turns the check down: due date plus grace period. */
 export function alertAt(s: HealthcheckSettings, due: number): number {
   return due + toSeconds(s.grace_value, s.grace_type) * 1000;

@@ -34,10 +34,12 @@ export interface PageSettings {
   authentication: { password_protection: boolean; google_sso: boolean; google_allowed_domains: string[]; saml_sso: boolean; sso_connection_uuid: string | null };
 }
 
-/** A service on a page: a monitor (by numeric id) or a group of monitors. */
+/** A service on a page: a monitor (by numeric id), a healthcheck (by row id) or a group of them. */
 export interface StoredService {
   id: number;
   monitor_id: number | null;
+  /** Pages stored before healthchecks could be shown have none. */
+  healthcheck_id?: number | null;
   name: LocalizedText;
   description: LocalizedText;
   is_group: boolean;
@@ -154,7 +156,10 @@ export interface WrittenSection {
 }
 
 export interface WrittenService {
+  /** `mon_…` or a monitor's numeric id. */
   monitor: string | null;
+  /** A healthcheck's public id, `hc_…` (never its ping token). */
+  healthcheck: string | null;
   name: LocalizedText | null;
   description: LocalizedText;
   is_group: boolean;
@@ -177,10 +182,13 @@ function localizedOrString(v: unknown, field: string, lang: PageLanguage, max: n
   return out;
 }
 
-function monitorRef(v: unknown, field: string): string {
-  if (typeof v === 'number' && Number.isSafeInteger(v) && v > 0) return String(v);
-  if (typeof v === 'string' && (/^\d{1,15}$/.test(v) || /^mon_[A-Za-z0-9]{1,64}$/.test(v))) return v;
-  fail(`${field} must be a monitor's mon_ uuid or numeric id`);
+/** What a service shows: a monitor (`mon_…` or its numeric id) or a healthcheck (`hc_…`). */
+function serviceRef(v: unknown, field: string): { monitor: string | null; healthcheck: string | null } {
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v > 0) return { monitor: String(v), healthcheck: null };
+  if (typeof v === 'string' && (/^\d{1,15}$/.test(v) || /^mon_[A-Za-z0-9]{1,64}$/.test(v))) return { monitor: v, healthcheck: null };
+  if (typeof v === 'string' && /^hc_[A-Za-z0-9]{1,64}$/.test(v)) return { monitor: null, healthcheck: v };
+  if (typeof v === 'string' && v.startsWith('tok_')) fail(`${field}: a healthcheck is shown by its publicUuid (hc_…), never by its ping token`);
+  fail(`${field} must be a monitor's mon_ uuid or numeric id, or a healthcheck's hc_ publicUuid`);
 }
 
 function parseService(v: unknown, field: string, lang: PageLanguage, nested: boolean): WrittenService {
@@ -195,13 +203,16 @@ function parseService(v: unknown, field: string, lang: PageLanguage, nested: boo
   if (!isGroup && children.length > 0) fail(`${field}.services is only allowed on a group (is_group: true)`);
   if (isGroup && (rawName === undefined || rawName === null || rawName === '')) fail(`${field}.name_shown is required for a group`);
   if (!isGroup && (ref === undefined || ref === null)) fail(`${field}.monitor_uuid is required`);
+  const target = isGroup ? { monitor: null, healthcheck: null } : serviceRef(ref, `${field}.${v.monitor_uuid !== undefined ? 'monitor_uuid' : 'uuid'}`);
+  const showResponseTimes = v.show_response_times === undefined ? false : bool(v.show_response_times, `${field}.show_response_times`);
+  if (target.healthcheck && showResponseTimes) fail(`${field}.show_response_times: a healthcheck has no response times`);
   return {
-    monitor: isGroup ? null : monitorRef(ref, `${field}.monitor_uuid`),
+    ...target,
     name: rawName === undefined || rawName === null || rawName === '' ? null : localizedOrString(rawName, `${field}.name`, lang, 255),
     description: v.description === undefined || v.description === null ? {} : localizedOrString(v.description, `${field}.description`, lang, 1000),
     is_group: isGroup,
     show_uptime: v.show_uptime === undefined ? true : bool(v.show_uptime, `${field}.show_uptime`),
-    show_response_times: v.show_response_times === undefined ? false : bool(v.show_response_times, `${field}.show_response_times`),
+    show_response_times: showResponseTimes,
     services: children.map((c, i) => parseService(c, `${field}.services[${i}]`, lang, true)),
   };
 }

@@ -49,7 +49,7 @@ export async function createHealthcheck(ctx: ActorCtx, input: Record<string, unk
   const row = await ctx.store.db
     .insertInto('healthchecks')
     .values({
-      uuid: newId('tok', 24), project_id: ctx.actor.projectId, name: s.name, cron: s.cron, timezone: s.timezone,
+      uuid: newId('tok', 24), public_uuid: newId('hc', 24), project_id: ctx.actor.projectId, name: s.name, cron: s.cron, timezone: s.timezone,
       period_value: s.period_value, period_type: s.period_type, grace_value: s.grace_value, grace_type: s.grace_type,
       paused: 0, is_down: 0, due_at: null, alert_at: null, last_ping_at: null, last_start_at: null, last_downtime_at: null,
       state_version: 0, created_at: now, updated_at: now, escalation_policy_id: policy ?? null,

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { DAY, HISTOGRAM_COLUMNS, HOUR, bucketStart } from '../domain/rollups.ts';
 import type { LocalizedText } from '../domain/localized.ts';
-import type { StoredService } from '../domain/statuspages.ts';
+import type { StoredSection, StoredService } from '../domain/statuspages.ts';
 import type { UpdateType } from '../domain/incidents.ts';
 import { parsePage, unsubscribe, type PageRow, type StatusPage } from './statuspages.ts';
 import { monitorsUnderMaintenance } from './maintenance.ts';
@@ -25,6 +25,8 @@ export type Overall = 'operational' | 'degraded' | 'major' | 'maintenance';
 export interface DayFigure {
   checks: number;
   failures: number;
+  /** Healthchecks: seconds watched and seconds down instead of checks and failed checks. */
+  seconds?: true;
 }
 
 export interface ServiceStatus {
@@ -228,10 +230,13 @@ async function computePageStatus(ctx: Ctx, page: StatusPage): Promise<PageStatus
     }
   }
 
+  const checks = await healthcheckFacts(ctx, sections, projectId, firstDay, now);
+  const factsOf = (s: StoredService): MonitorFacts | undefined =>
+    typeof s.monitor_id === 'number' ? facts.get(s.monitor_id) : typeof s.healthcheck_id === 'number' ? checks.get(s.healthcheck_id) : undefined;
   const toStatus = (s: StoredService): ServiceStatus | null => {
-    const own = typeof s.monitor_id === 'number' ? facts.get(s.monitor_id) : undefined;
-    // A service whose monitor was deleted (or belongs elsewhere) drops out.
-    if (typeof s.monitor_id === 'number' && !own) return null;
+    const own = factsOf(s);
+    // A service whose monitor or healthcheck was deleted (or belongs elsewhere) drops out.
+    if ((typeof s.monitor_id === 'number' || typeof s.healthcheck_id === 'number') && !own) return null;
     const children = (s.services ?? []).map(toStatus).filter((c): c is ServiceStatus => c !== null);
     const base = {
       id: s.id,
@@ -244,7 +249,7 @@ async function computePageStatus(ctx: Ctx, page: StatusPage): Promise<PageStatus
     };
     if (own) return { ...base, state: own.state, days: own.days, hours: s.show_response_times ? meanHours([own]) : [] };
     const leaves: MonitorFacts[] = [];
-    walk(s.services ?? [], (c) => { const f = typeof c.monitor_id === 'number' ? facts.get(c.monitor_id) : undefined; if (f) leaves.push(f); });
+    walk(s.services ?? [], (c) => { const f = factsOf(c); if (f) leaves.push(f); });
     return {
       ...base,
       state: worstState(leaves.map((l) => l.state)),
@@ -261,7 +266,7 @@ async function computePageStatus(ctx: Ctx, page: StatusPage): Promise<PageStatus
   const ongoing = incidents.filter((i) => i.resolvedAt === null);
   const history = incidents.filter((i) => i.resolvedAt !== null && i.at >= now - HISTORY_DAYS * DAY).slice(0, HISTORY_LIMIT);
   const leafStates: ServiceState[] = [];
-  for (const sec of sections) walk(sec.services ?? [], (s) => { const f = typeof s.monitor_id === 'number' ? facts.get(s.monitor_id) : undefined; if (f) leafStates.push(f.state); });
+  for (const sec of sections) walk(sec.services ?? [], (s) => { const f = factsOf(s); if (f) leafStates.push(f.state); });
   return {
     now,
     firstDay,
@@ -275,6 +280,37 @@ async function computePageStatus(ctx: Ctx, page: StatusPage): Promise<PageStatus
   };
 }
 
+/**
+ * The healthchecks shown on the page: state from their last ping (paused, down or up), and per
+ * day the seconds watched (since creation) and the seconds down (their outages), for uptime bars.
+ */
+async function healthcheckFacts(ctx: Ctx, sections: StoredSection[], projectId: number, firstDay: number, now: number): Promise<Map<number, MonitorFacts>> {
+  const ids = new Set<number>();
+  for (const sec of sections) walk(sec.services ?? [], (s) => { if (typeof s.healthcheck_id === 'number') ids.add(s.healthcheck_id); });
+  const out = new Map<number, MonitorFacts>();
+  for (const part of chunks([...ids])) {
+    const rows = await ctx.store.db.selectFrom('healthchecks').select(['id', 'name', 'paused', 'is_down', 'created_at'])
+      .where('project_id', '=', projectId).where('id', 'in', part).execute();
+    const outages = await ctx.store.db.selectFrom('outages').select(['healthcheck_id', 'started_at', 'ended_at'])
+      .where('healthcheck_id', 'in', part).where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', firstDay)])).execute();
+    for (const r of rows) {
+      const days: (DayFigure | null)[] = new Array(UPTIME_DAYS).fill(null);
+      const mine = outages.filter((o) => Number(o.healthcheck_id) === Number(r.id));
+      for (let i = 0; i < UPTIME_DAYS; i++) {
+        const from = Math.max(firstDay + i * DAY, Number(r.created_at));
+        const to = Math.min(firstDay + (i + 1) * DAY, now);
+        if (to <= from) continue;
+        let down = 0;
+        for (const o of mine) down += Math.max(0, Math.min(to, o.ended_at === null ? now : Number(o.ended_at)) - Math.max(from, Number(o.started_at)));
+        days[i] = { checks: Math.round((to - from) / 1000), failures: Math.round(down / 1000), seconds: true };
+      }
+      const hours = Array.from({ length: RESPONSE_HOURS }, () => [0, 0] as [number, number]); // no response times
+      out.set(Number(r.id), { name: r.name, state: r.paused ? 'paused' : r.is_down ? 'down' : 'up', days, hours });
+    }
+  }
+  return out;
+}
+
 const nonEmpty = (t: LocalizedText | undefined): t is LocalizedText => !!t && Object.values(t).some((v) => typeof v === 'string' && v.trim() !== '');
 
 /** A group is as bad as its worst member; it is paused only when all of them are. */
@@ -284,15 +320,19 @@ function worstState(states: ServiceState[]): ServiceState | null {
   return 'paused';
 }
 
+/** A group's days: its members' checks added up; with a healthcheck among them, each member weighs one day. */
 function sumDays(list: MonitorFacts[]): (DayFigure | null)[] {
+  const mixed = list.some((f) => f.days.some((d) => d?.seconds));
   return Array.from({ length: UPTIME_DAYS }, (_, i) => {
     let checks = 0;
     let failures = 0;
     for (const f of list) {
-      checks += f.days[i]?.checks ?? 0;
-      failures += f.days[i]?.failures ?? 0;
+      const d = f.days[i];
+      if (!d || d.checks === 0) continue;
+      checks += mixed ? DAY / 1000 : d.checks;
+      failures += mixed ? Math.round((d.failures / d.checks) * (DAY / 1000)) : d.failures;
     }
-    return checks > 0 ? { checks, failures } : null;
+    return checks > 0 ? { checks, failures, ...(mixed ? { seconds: true as const } : {}) } : null;
   });
 }
 

@@ -27,9 +27,10 @@ export interface StatusPageView extends StatusPage {
   resolved: ResolvedSection[];
 }
 
-/** A section service with its monitor resolved (null when the monitor was deleted). */
+/** A section service with its monitor or healthcheck resolved (a deleted one drops the service). */
 export interface ResolvedService extends StoredService {
   monitor: { id: number; uuid: string; name: string } | null;
+  healthcheck: { id: number; publicUuid: string; name: string } | null;
   services: ResolvedService[];
 }
 
@@ -73,12 +74,20 @@ export async function getStatusPage(ctx: ActorCtx, uuid: string): Promise<Status
   return { ...page, resolved: await resolveSections(ctx.store.db, ctx.actor.projectId, page.sections) };
 }
 
-/** Resolves written services (`mon_…` or numeric ids) to this project's monitors. */
+/** Resolves written services (`mon_…` or numeric ids, `hc_…`) to this project's monitors and healthchecks. */
 async function storeSections(ctx: ActorCtx, sections: PageFields['sections'], lang: string): Promise<StoredSection[]> {
   if (!sections) return [];
   const refs = new Set<string>();
-  const walk = (list: WrittenService[]) => list.forEach((s) => { if (s.monitor) refs.add(s.monitor); walk(s.services); });
+  const checks = new Set<string>();
+  const walk = (list: WrittenService[]) => list.forEach((s) => {
+    if (s.monitor) refs.add(s.monitor);
+    if (s.healthcheck) checks.add(s.healthcheck);
+    walk(s.services);
+  });
   sections.forEach((s) => walk(s.services));
+  const hcRows = checks.size === 0 ? [] : await ctx.store.db.selectFrom('healthchecks').select(['id', 'public_uuid', 'name'])
+    .where('project_id', '=', ctx.actor.projectId).where('public_uuid', 'in', [...checks]).execute();
+  const hcByRef = new Map(hcRows.map((r) => [r.public_uuid!, { id: r.id as number, name: r.name }]));
   const uuids = [...refs].filter((r) => r.startsWith('mon_'));
   const ids = [...refs].filter((r) => !r.startsWith('mon_')).map(Number);
   const rows = refs.size === 0 ? [] : await ctx.store.db
@@ -96,11 +105,14 @@ async function storeSections(ctx: ActorCtx, sections: PageFields['sections'], la
   const convert = (s: WrittenService): StoredService => {
     const m = s.monitor ? byRef.get(s.monitor) : undefined;
     if (s.monitor && !m) throw new ValidationError(`Monitor ${s.monitor} in sections does not exist`);
+    const hc = s.healthcheck ? hcByRef.get(s.healthcheck) : undefined;
+    if (s.healthcheck && !hc) throw new ValidationError(`Healthcheck ${s.healthcheck} in sections does not exist`);
     return {
       id: next++,
       monitor_id: m ? m.id : null,
-      // A service without a shown name shows its monitor's name.
-      name: s.name ?? { [lang]: m?.name ?? '' },
+      healthcheck_id: hc ? hc.id : null,
+      // A service without a shown name shows its monitor's (or healthcheck's) name.
+      name: s.name ?? { [lang]: m?.name ?? hc?.name ?? '' },
       description: s.description,
       is_group: s.is_group,
       show_uptime: s.show_uptime,
@@ -111,17 +123,27 @@ async function storeSections(ctx: ActorCtx, sections: PageFields['sections'], la
   return sections.map((sec) => ({ name: sec.name, is_split: sec.is_split, services: sec.services.map(convert) }));
 }
 
-/** Sections with each service's monitor looked up; services of deleted monitors drop out. */
+/** Sections with each service's monitor or healthcheck looked up; services of deleted ones drop out. */
 export async function resolveSections(db: Db, projectId: number, sections: StoredSection[]): Promise<ResolvedSection[]> {
   const ids = new Set<number>();
-  const walk = (list: StoredService[]) => list.forEach((s) => { if (s.monitor_id !== null) ids.add(s.monitor_id); walk(s.services); });
+  const checkIds = new Set<number>();
+  const walk = (list: StoredService[]) => list.forEach((s) => {
+    if (s.monitor_id !== null) ids.add(s.monitor_id);
+    if (s.healthcheck_id != null) checkIds.add(s.healthcheck_id);
+    walk(s.services);
+  });
   sections.forEach((s) => walk(s.services));
   const rows = ids.size === 0 ? [] : await db.selectFrom('monitors').select(['id', 'uuid', 'name']).where('project_id', '=', projectId).where('id', 'in', [...ids]).execute();
   const byId = new Map(rows.map((r) => [r.id as number, { id: r.id as number, uuid: r.uuid, name: r.name }]));
+  const hcRows = checkIds.size === 0 ? [] : await db.selectFrom('healthchecks').select(['id', 'public_uuid', 'name'])
+    .where('project_id', '=', projectId).where('id', 'in', [...checkIds]).execute();
+  const hcById = new Map(hcRows.map((r) => [r.id as number, { id: r.id as number, publicUuid: r.public_uuid!, name: r.name }]));
   const resolve = (list: StoredService[]): ResolvedService[] => list.flatMap((s) => {
     const monitor = s.monitor_id === null ? null : byId.get(s.monitor_id) ?? null;
     if (s.monitor_id !== null && !monitor) return [];
-    return [{ ...s, monitor, services: resolve(s.services) }];
+    const healthcheck = s.healthcheck_id == null ? null : hcById.get(s.healthcheck_id) ?? null;
+    if (s.healthcheck_id != null && !healthcheck) return [];
+    return [{ ...s, monitor, healthcheck, services: resolve(s.services) }];
   });
   return sections.map((s) => ({ ...s, services: resolve(s.services) }));
 }

@@ -12,6 +12,7 @@ before(async () => { h = await startHarness({ clock: () => (frozen ? now : Date.
 after(async () => { await h.stop(); });
 
 const TOK = /^tok_[A-Za-z0-9]{24}$/;
+const HC = /^hc_[A-Za-z0-9]{24}$/;
 const period = { name: 'backup', period_value: 60, period_type: 'seconds', grace_period_value: 300, grace_period_type: 'seconds' };
 
 async function ping(token: string, suffix = '', init: RequestInit = {}) {
@@ -25,11 +26,12 @@ describe('/v2/healthchecks', () => {
     assert.equal(created.status, 201);
     const c = created.body.healthcheck;
     assert.match(c.uuid, TOK);
+    assert.match(c.publicUuid, HC);
     const pingUrl = `${h.config.publicUrl}/ping/${c.uuid}`;
     assert.deepEqual(created.body, {
       message: 'Healthcheck created',
       healthcheck: {
-        uuid: c.uuid, name: 'backup', pingUrl, period: 60, periodValue: 60, periodType: 'seconds', gracePeriod: 300, gracePeriodValue: 300,
+        uuid: c.uuid, publicUuid: c.publicUuid, name: 'backup', pingUrl, period: 60, periodValue: 60, periodType: 'seconds', gracePeriod: 300, gracePeriodValue: 300,
         gracePeriodType: 'seconds', cron: null, timezone: 'UTC', tz: 'UTC', isPaused: false, escalationPolicy: null,
       },
     });
@@ -37,7 +39,7 @@ describe('/v2/healthchecks', () => {
     assert.equal(got.status, 200);
     const g = got.body.healthcheck;
     assert.deepEqual(g, {
-      uuid: c.uuid, name: 'backup', cron: null, tz: 'UTC', slug: null, period: 60, periodValue: 60, periodType: 'seconds',
+      uuid: c.uuid, publicUuid: c.publicUuid, name: 'backup', cron: null, tz: 'UTC', slug: null, period: 60, periodValue: 60, periodType: 'seconds',
       gracePeriod: 300, gracePeriodValue: 300, gracePeriodType: 'seconds', createdAt: g.createdAt, lastPing: null, lastDowntime: null,
       dueDate: null, isDown: false, pingUrl, logs: [], escalationPolicy: null, timezone: 'UTC', isPaused: false,
     });
@@ -47,11 +49,13 @@ describe('/v2/healthchecks', () => {
     assert.equal(put.body.healthcheck.name, 'nightly');
     assert.equal(put.body.healthcheck.gracePeriod, 120);
     assert.equal(put.body.healthcheck.period, 60, 'unsent keys keep their values');
+    assert.equal(put.body.healthcheck.publicUuid, c.publicUuid);
     assert.equal(put.body.healthcheck.slug, undefined);
     assert.equal(put.body.healthcheck.logs, undefined);
     const list = await h.request('GET', '/v2/healthchecks');
     assert.deepEqual(Object.keys(list.body), ['healthchecks']);
     const item = list.body.healthchecks.find((x: any) => x.uuid === c.uuid);
+    assert.equal(item.publicUuid, c.publicUuid);
     assert.equal(item.lastLogStartDate, null);
     assert.equal(item.lastLogEndDate, null);
     assert.equal(item.logs, undefined);
@@ -66,7 +70,8 @@ describe('/v2/healthchecks', () => {
     const c = (await h.request('POST', '/v2/healthchecks', { body: { name: 'cron', cron: '30 2 * * *', timezone: 'Europe/Berlin', grace_period_value: 10, grace_period_type: 'minutes' } })).body.healthcheck;
     assert.equal(c.cron, '30 2 * * *');
     assert.equal(c.timezone, 'Europe/Berlin');
-    assert.equal(c.period, null);
+    // period is an integer for every check (official openapi.yaml): for cron, the seconds between its next two runs.
+    assert.ok([82_800, 86_400, 90_000].includes(c.period), String(c.period));
     const toPeriod = await h.request('PUT', `/v2/healthchecks/${c.uuid}`, { body: { cron: '', timezone: '', period_value: 1, period_type: 'hours' } });
     assert.equal(toPeriod.status, 200, JSON.stringify(toPeriod.body));
     assert.equal(toPeriod.body.healthcheck.cron, null);
@@ -75,6 +80,7 @@ describe('/v2/healthchecks', () => {
     assert.equal(toCron.status, 200, JSON.stringify(toCron.body));
     assert.equal(toCron.body.healthcheck.cron, '*/5 * * * *');
     assert.equal(toCron.body.healthcheck.periodValue, null);
+    assert.equal(toCron.body.healthcheck.period, 300);
   });
 
   test('invalid schedules are 422 with a readable message', async () => {

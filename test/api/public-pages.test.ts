@@ -178,6 +178,68 @@ describe('public status pages', () => {
     assert.doesNotMatch(html, / style="/, 'no inline style attributes (the CSP would block them)');
   });
 
+  test('healthchecks on a page (by publicUuid): the API reads them back as type healthcheck; the page shows their state and uptime from their outages', async () => {
+    const made = await h.request('POST', '/v2/healthchecks', { body: { name: 'backup-job-internal', period_value: 1, period_type: 'hours', grace_period_value: 5, grace_period_type: 'minutes' } });
+    const hc = made.body.healthcheck;
+    const sync = (await h.request('POST', '/v2/healthchecks', { body: { name: 'Sync', period_value: 1, period_type: 'days', grace_period_value: 1, grace_period_type: 'hours' } })).body.healthcheck;
+    const api = await monitor('api');
+    const sp = await page({
+      sections: [{ name: 'Jobs', services: [
+        { monitor_uuid: hc.publicUuid, name_shown: 'Nightly backup' },
+        { is_group: true, name_shown: 'Mixed', services: [{ uuid: sync.publicUuid }, { uuid: api.uuid, name: { en: 'API' } }] },
+      ] }],
+    });
+    const read = (await h.request('GET', `/v2/statuspages/${sp.uuid}`)).body.statuspage.sections[0].services;
+    assert.deepEqual(
+      { id: read[0].id, uuid: read[0].uuid, type: read[0].type, name: read[0].name, show_response_times: read[0].show_response_times },
+      { id: hc.publicUuid, uuid: hc.publicUuid, type: 'healthcheck', name: { en: 'Nightly backup' }, show_response_times: false },
+    );
+    assert.equal(read[1].type, undefined, 'a group has no type');
+    assert.deepEqual(read[1].services.map((s: any) => [s.id, s.uuid, s.type, s.name.en]), [[sync.publicUuid, sync.publicUuid, 'healthcheck', 'Sync'], [api.id, api.uuid, 'monitor', 'API']]);
+
+    // Watched since three days ago; down for an hour this morning.
+    const id = (await h.ctx.store.db.selectFrom('healthchecks').select('id').where('uuid', '=', hc.uuid).executeTakeFirstOrThrow()).id;
+    await h.ctx.store.db.updateTable('healthchecks').set({ created_at: NOW - 3 * DAY }).where('id', '=', id).execute();
+    await h.ctx.store.db.insertInto('outages').values({
+      uuid: `outage_hc${seq++}`, project_id: h.project.id, monitor_id: null, healthcheck_id: id, outage_type: 'automatic', started_at: NOW - 2 * HOUR, ended_at: NOW - HOUR,
+      status_code: 0, description: 'no ping', detected_location: 'local', confirmed_locations: '', protocol: 'healthcheck', error_header: null,
+      acknowledged_at: null, acknowledged_by: null, escalation_policy_id: null, created_at: NOW - 2 * HOUR,
+    }).execute();
+    let html = (await get(`/status/${sp.subdomain}`)).text;
+    assert.match(html, /<span class="name">Nightly backup<\/span><span class="state up">Operational<\/span>/);
+    assert.ok(!html.includes('backup-job-internal'));
+    const days = bars(html, 'Nightly backup');
+    assert.equal(days[89], 'major|Mar 15, 2026: 92.00% uptime', '1 h down of the 12.5 h watched today');
+    assert.equal(days[88], 'ok|Mar 14, 2026: 100.00% uptime');
+    assert.equal(days[86], 'ok|Mar 12, 2026: 100.00% uptime');
+    assert.equal(days[85], 'none|Mar 11, 2026: No data');
+
+    await h.ctx.store.db.updateTable('healthchecks').set({ is_down: 1 }).where('id', '=', id).execute();
+    await h.request('PUT', `/v2/statuspages/${sp.uuid}`, { body: { name: 'Acme' } }); // a new page version: no cached figures
+    html = (await get(`/status/${sp.subdomain}`)).text;
+    assert.match(html, /<span class="name">Nightly backup<\/span><span class="state down">Outage<\/span>/);
+
+    // A deleted healthcheck drops out of the page and of the API's sections.
+    await h.request('DELETE', `/v2/healthchecks/${hc.uuid}`);
+    assert.equal((await h.request('GET', `/v2/statuspages/${sp.uuid}`)).body.statuspage.sections[0].services.length, 1);
+    assert.ok(!(await get(`/status/${sp.subdomain}`)).text.includes('Nightly backup'));
+  });
+
+  test('a healthcheck is placed by its publicUuid only: its ping token, response times or another project\'s healthcheck are 422', async () => {
+    const hc = (await h.request('POST', '/v2/healthchecks', { body: { name: 'job', period_value: 1, period_type: 'hours', grace_period_value: 5, grace_period_type: 'minutes' } })).body.healthcheck;
+    const theirs = (await h.request('POST', '/v2/healthchecks', { key: h.other.rw, body: { name: 'theirs', period_value: 1, period_type: 'hours', grace_period_value: 5, grace_period_type: 'minutes' } })).body.healthcheck;
+    for (const [service, message] of [
+      [{ monitor_uuid: hc.uuid }, /publicUuid \(hc_…\), never by its ping token/],
+      [{ monitor_uuid: hc.publicUuid, show_response_times: true }, /a healthcheck has no response times/],
+      [{ monitor_uuid: theirs.publicUuid }, /Healthcheck hc_\w+ in sections does not exist/],
+      [{ is_group: true, name_shown: 'g', services: [{ uuid: hc.uuid }] }, /services\[0\]\.services\[0\]\.uuid: a healthcheck is shown by its publicUuid/],
+    ] as const) {
+      const res = await h.request('POST', '/v2/statuspages', { body: { name: 'x', subdomain: unique('hc'), sections: [{ name: 's', services: [service] }] } });
+      assert.equal(res.status, 422, JSON.stringify(service));
+      assert.match(res.body.message, message);
+    }
+  });
+
   test('SECURITY 22: every user string is escaped: page, description, sections, services, incidents, maintenance', async () => {
     const m = await monitor('m');
     for (const payload of XSS) {

@@ -100,15 +100,16 @@ describe('/v2/statuspages', () => {
         ] },
       ],
     });
+    // A monitor service reads as the monitor's numeric id, its uuid and type "monitor"; a group keeps its own id and has no type.
     assert.deepEqual(sp.sections, [
       { name: { en: 'Core' }, is_split: true, services: [
-        { id: 1, uuid: a.uuid, name: { en: 'Public API' }, is_group: false, show_uptime: true, show_response_times: true, description: { en: 'The REST API' } },
-        { id: 2, uuid: b.uuid, name: { en: 'Database' }, is_group: false, show_uptime: true, show_response_times: false, description: {} },
+        { id: a.id, uuid: a.uuid, name: { en: 'Public API' }, is_group: false, type: 'monitor', show_uptime: true, show_response_times: true, description: { en: 'The REST API' } },
+        { id: b.id, uuid: b.uuid, name: { en: 'Database' }, is_group: false, type: 'monitor', show_uptime: true, show_response_times: false, description: {} },
       ] },
       { name: { en: 'Backends', fr: 'Serveurs' }, is_split: false, services: [
         { id: 3, uuid: null, name: { en: 'Storage' }, is_group: true, show_uptime: true, show_response_times: false, description: {}, services: [
-          { id: 4, uuid: c.uuid, name: { en: 'Redis' }, is_group: false, show_uptime: true, show_response_times: false, description: {} },
-          { id: 5, uuid: b.uuid, name: { en: 'Database' }, is_group: false, show_uptime: true, show_response_times: false, description: {} },
+          { id: c.id, uuid: c.uuid, name: { en: 'Redis' }, is_group: false, type: 'monitor', show_uptime: true, show_response_times: false, description: {} },
+          { id: b.id, uuid: b.uuid, name: { en: 'Database' }, is_group: false, type: 'monitor', show_uptime: true, show_response_times: false, description: {} },
         ] },
       ] },
     ]);

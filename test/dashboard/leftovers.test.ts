@@ -7,6 +7,7 @@ import { createUser } from '../../src/services/users.ts';
 import { createMonitor, type Monitor } from '../../src/services/monitors.ts';
 import { createIncident, getIncident, listIncidents } from '../../src/services/incidents.ts';
 import { createStatusPage, getStatusPage } from '../../src/services/statuspages.ts';
+import { createHealthcheck } from '../../src/services/healthchecks.ts';
 import { createMaintenance, getMaintenance } from '../../src/services/maintenance.ts';
 import { getProject } from '../../src/services/projects.ts';
 import { getOutage } from '../../src/services/outages.ts';
@@ -167,6 +168,27 @@ describe('status page services in the dashboard', () => {
     const cleared = await admin.request('POST', at(`statuspages/${sp.row.uuid}`), fields('', 'Public API'));
     assert.equal(cleared.status, 303);
     assert.deepEqual((await names())[0], { en: 'Shop' }, 'an empty name shows the monitor’s');
+  });
+
+  test('healthchecks placed on a page through the API stay where they are when the page is saved in the dashboard', async () => {
+    const job = await createHealthcheck(actor, { name: 'Backup job', period_value: 1, period_type: 'days', grace_period_value: 1, grace_period_type: 'hours' });
+    const sync = await createHealthcheck(actor, { name: 'Sync job', period_value: 1, period_type: 'hours', grace_period_value: 5, grace_period_type: 'minutes' });
+    const sp = await createStatusPage(actor, {
+      name: 'Jobs', subdomain: 'leftovers-jobs',
+      sections: [{ name: 'Main', services: [
+        { monitor_uuid: job.public_uuid, name_shown: 'Nightly backup' },
+        { monitor_uuid: shop.uuid },
+        { is_group: true, name_shown: 'Batch', services: [{ uuid: api.uuid }, { uuid: sync.public_uuid }] },
+      ] }],
+    });
+    const page = await admin.get(at(`statuspages/${sp.row.uuid}`));
+    const saved = await admin.request('POST', at(`statuspages/${sp.row.uuid}`), body({ _csrf: csrfOf(page.text), name: 'Jobs', subdomain: 'leftovers-jobs', theme: 'system', accent_color: '#36b27e', description: '',
+      section_orig_0: '0', section_name_0: 'Main', group_orig_0_0: '2', group_name_0_0: 'Batch' }, [['section_monitors_0', shop.uuid], ['group_monitors_0_0', api.uuid]]));
+    assert.equal(saved.status, 303, saved.text);
+    const s = (await getStatusPage(actor, sp.row.uuid)).resolved[0].services;
+    assert.deepEqual(s.map((x) => x.healthcheck?.publicUuid ?? x.monitor?.uuid ?? 'group'), [job.public_uuid, shop.uuid, 'group']);
+    assert.deepEqual(s[0].name, { en: 'Nightly backup' });
+    assert.deepEqual(s[2].services.map((x) => x.healthcheck?.publicUuid ?? x.monitor?.uuid), [api.uuid, sync.public_uuid]);
   });
 });
 

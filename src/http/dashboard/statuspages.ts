@@ -80,9 +80,16 @@ function keepOf(old: ResolvedService | undefined, nested: boolean, shown: ShownN
 function sectionsInput(sp: StatusPageView, sections: SectionForm[]): unknown[] {
   const before = new Map(sp.resolved.flatMap((s) => s.services.flatMap((x) => [x, ...x.services])).filter((x) => x.monitor).map((x) => [x.monitor!.uuid, x]));
   const lang = sp.settings.default_language;
+  // Healthchecks on the page (placed through the API) are not in the form: they stay where they are.
+  const healthcheck = (x: ResolvedService, nested: boolean) => ({
+    [nested ? 'uuid' : 'monitor_uuid']: x.healthcheck!.publicUuid, [nested ? 'name' : 'name_shown']: x.name, description: x.description, show_uptime: x.show_uptime,
+  });
   const group = (g: GroupForm, old?: ResolvedService) => ({
     is_group: true, name_shown: g.name, ...(old ? { description: old.description, show_uptime: old.show_uptime, show_response_times: old.show_response_times } : {}),
-    services: g.monitors.map((ref) => ({ uuid: ref, ...keepOf(old?.services.find((c) => c.monitor?.uuid === ref) ?? before.get(ref), true, g.shown, lang) })),
+    services: [
+      ...g.monitors.map((ref) => ({ uuid: ref, ...keepOf(old?.services.find((c) => c.monitor?.uuid === ref) ?? before.get(ref), true, g.shown, lang) })),
+      ...(old?.services.filter((c) => c.healthcheck).map((c) => healthcheck(c, true)) ?? []),
+    ],
   });
   const kept = (g: GroupForm) => g.name.trim() !== '' || g.monitors.length > 0;
   return sections.flatMap((s) => {
@@ -93,6 +100,8 @@ function sectionsInput(sp: StatusPageView, sections: SectionForm[]): unknown[] {
       if (x.is_group) {
         const g = s.groups.find((y) => y.orig === k);
         if (g && kept(g)) services.push(group(g, x));
+      } else if (x.healthcheck) {
+        services.push(healthcheck(x, false));
       } else if (x.monitor && s.monitors.includes(x.monitor.uuid) && !placed.has(x.monitor.uuid)) {
         placed.add(x.monitor.uuid);
         services.push({ monitor_uuid: x.monitor.uuid, show_response_times: s.rt, ...keepOf(x, false, s.shown, lang) });

@@ -252,7 +252,7 @@ function uptimeBars(days: (DayFigure | null)[], firstDay: number, t: Strings, la
   const rects = days.map((d, i) => {
     const day = formatDay(firstDay + i * DAY, lang);
     const figure = d
-      ? `${fill(t.uptime, formatPercent((d.checks - d.failures) / d.checks, lang))}${d.failures ? ` · ${fill(t.failedChecks, String(d.failures), String(d.checks))}` : ''}`
+      ? `${fill(t.uptime, formatPercent((d.checks - d.failures) / d.checks, lang))}${d.failures && !d.seconds ? ` · ${fill(t.failedChecks, String(d.failures), String(d.checks))}` : ''}`
       : t.noData;
     return html`<rect x="${i * slot}" width="${width}" height="32" rx="1.5" class="${dayClass(d)}"><title>${day}: ${figure}</title></rect>`;
   });

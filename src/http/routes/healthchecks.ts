@@ -4,7 +4,7 @@ import {
   createHealthcheck, deleteHealthcheck, getHealthcheck, lastRuns, listHealthchecks, recentPings, setHealthcheckPaused, updateHealthcheck,
   type Healthcheck,
 } from '../../services/healthchecks.ts';
-import { toSeconds } from '../../domain/healthchecks.ts';
+import { periodSeconds, toSeconds } from '../../domain/healthchecks.ts';
 import { PERIOD_TYPES } from '../../domain/healthchecks.ts';
 import { iso, isoOrNull } from '../../services/context.ts';
 import { Message, Nullable, UuidParam, apiErrors } from '../schemas.ts';
@@ -29,9 +29,9 @@ const UpdateBody = Type.Object({ ...Body, name: Type.Optional(Body.name), grace_
 const Item = Type.Object({}, { additionalProperties: true, description: 'Healthcheck (api-contract §3.3; field set varies per endpoint)' });
 
 /** Each endpoint's recorded field set (api-contract §3.3), plus the superset keys of §14.3. */
-export function healthcheckWire(h: Healthcheck, publicUrl: string, shape: 'post' | 'get' | 'put' | 'list', extra: { logs?: unknown[]; run?: { start: number | null; end: number | null }; policy?: unknown } = {}) {
+export function healthcheckWire(h: Healthcheck, publicUrl: string, shape: 'post' | 'get' | 'put' | 'list', extra: { logs?: unknown[]; run?: { start: number | null; end: number | null }; policy?: unknown; now?: number } = {}) {
   const s = h.settings;
-  const period = s.period_value !== null && s.period_type ? toSeconds(s.period_value, s.period_type) : null;
+  const period = periodSeconds(s, extra.now ?? Date.now());
   const common = {
     period,
     periodValue: s.period_value,
@@ -42,7 +42,7 @@ export function healthcheckWire(h: Healthcheck, publicUrl: string, shape: 'post'
   };
   const pingUrl = `${publicUrl}/ping/${h.uuid}`;
   if (shape === 'post') {
-    return { uuid: h.uuid, name: h.name, pingUrl, ...common, cron: s.cron, timezone: s.timezone, tz: s.timezone, isPaused: h.paused === 1, escalationPolicy: extra.policy ?? null };
+    return { uuid: h.uuid, publicUuid: h.public_uuid, name: h.name, pingUrl, ...common, cron: s.cron, timezone: s.timezone, tz: s.timezone, isPaused: h.paused === 1, escalationPolicy: extra.policy ?? null };
   }
   const state = {
     createdAt: iso(h.created_at),
@@ -54,6 +54,7 @@ export function healthcheckWire(h: Healthcheck, publicUrl: string, shape: 'post'
   };
   return {
     uuid: h.uuid,
+    publicUuid: h.public_uuid,
     name: h.name,
     cron: s.cron,
     tz: s.timezone,
@@ -77,14 +78,14 @@ export default async function healthcheckRoutes(app: ApiApp, opts: { publicUrl: 
   }, async (req) => {
     const list = await listHealthchecks(req.ctx);
     const runs = await lastRuns(req.ctx, list.map((h) => h.id));
-    return { healthchecks: list.map((h) => healthcheckWire(h, publicUrl, 'list', { run: runs.get(h.id) })) };
+    return { healthchecks: list.map((h) => healthcheckWire(h, publicUrl, 'list', { run: runs.get(h.id), now: req.ctx.clock() })) };
   });
 
   app.post('/v2/healthchecks', {
     schema: { tags, summary: 'Create a healthcheck (a period, or a cron expression with a timezone)', body: CreateBody, response: { 201: Type.Object({ message: Type.String(), healthcheck: Item }), ...apiErrors, 422: Message } },
   }, async (req, reply) => {
     const h = await createHealthcheck(req.ctx, req.body);
-    return reply.code(201).send({ message: 'Healthcheck created', healthcheck: healthcheckWire(h, publicUrl, 'post', { policy: await healthcheckPolicy(req.ctx, h) }) });
+    return reply.code(201).send({ message: 'Healthcheck created', healthcheck: healthcheckWire(h, publicUrl, 'post', { policy: await healthcheckPolicy(req.ctx, h), now: req.ctx.clock() }) });
   });
 
   app.get('/v2/healthchecks/:uuid', {
@@ -94,13 +95,13 @@ export default async function healthcheckRoutes(app: ApiApp, opts: { publicUrl: 
     const logs = (await recentPings(req.ctx, h.id)).map((p) => ({
       date: iso(p.at), type: p.kind, sourceIp: p.source_ip, userAgent: p.user_agent, body: p.body, durationMs: p.duration_ms,
     }));
-    return { healthcheck: healthcheckWire(h, publicUrl, 'get', { logs, policy: await healthcheckPolicy(req.ctx, h) }) };
+    return { healthcheck: healthcheckWire(h, publicUrl, 'get', { logs, policy: await healthcheckPolicy(req.ctx, h), now: req.ctx.clock() }) };
   });
 
   app.put('/v2/healthchecks/:uuid', {
     schema: { tags, summary: 'Update a healthcheck (only sent keys change)', params: Params, body: UpdateBody, response: { 200: Type.Object({ message: Type.String(), healthcheck: Item }), ...apiErrors, 404: Message, 422: Message } },
     config: exists,
-  }, async (req) => ({ message: 'Healthcheck updated', healthcheck: healthcheckWire(await updateHealthcheck(req.ctx, req.params.uuid, req.body), publicUrl, 'put') }));
+  }, async (req) => ({ message: 'Healthcheck updated', healthcheck: healthcheckWire(await updateHealthcheck(req.ctx, req.params.uuid, req.body), publicUrl, 'put', { now: req.ctx.clock() }) }));
 
   app.delete('/v2/healthchecks/:uuid', {
     schema: { tags, summary: 'Delete a healthcheck', params: Params, response: { 200: Message, ...apiErrors, 404: Message } },

@@ -76,12 +76,17 @@ function summaryWire(r: PageRow, passwordProtected: boolean, publicUrl: string) 
   };
 }
 
+/**
+ * A service as read: `id` is the monitor's numeric id (what Hyperping's renderer keys on) or the
+ * healthcheck's public id, `uuid` its mon_/hc_ id and `type` which of the two (groups have none).
+ */
 function serviceWire(s: ResolvedService): Record<string, unknown> {
   return {
-    id: s.id,
-    uuid: s.monitor?.uuid ?? null,
+    id: s.monitor?.id ?? s.healthcheck?.publicUuid ?? s.id,
+    uuid: s.monitor?.uuid ?? s.healthcheck?.publicUuid ?? null,
     name: s.name,
     is_group: s.is_group,
+    ...(s.is_group ? {} : { type: s.healthcheck ? 'healthcheck' : 'monitor' }),
     show_uptime: s.show_uptime,
     show_response_times: s.show_response_times,
     description: s.description,
