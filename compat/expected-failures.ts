@@ -63,6 +63,6 @@ export const EXPECTED: Record<string, string> = {
   'python/async/healthchecks': `${PY_SDK}'s async healthcheck methods share the sync models and bodies: see python/healthchecks/* (period/grace, unwrapped reads, "grace" never returned)`,
   'python/async/outages': `${PY_SDK}'s async outage methods share the sync models and bodies: see python/outages/create, get, acknowledge (monitor_uuid body, unwrapped reads, OutageAction.status)`,
   'python/async/statuspages': `${PY_SDK}'s async status page and subscriber methods share the sync models: see python/statuspages/get, python/subscribers/* (unwrapped reads, {"email"} body, string ids)`,
-  'python/async/mcp': `${PY_SDK}'s async MCP client shares the sync models and arguments: see python/mcp/status-summary, response-time, escalation-policies, integrations, anomalies, http-logs, outage-timeline`,
+  'python/async/mcp': `${PY_SDK}'s async MCP client shares the sync models and arguments: see python/mcp/status-summary, escalation-policies, integrations, anomalies, http-logs, outage-timeline`,
   'python/async/mcp-on-call-schedule-get': 'Vigil has no on-call schedules yet: list_on_call_schedules is always empty, so get_on_call_schedule has nothing to read',
 };
