@@ -181,6 +181,32 @@ describe('dashboard monitor create, edit, pause, resume, delete', () => {
     assert.deepEqual([after.name, after.protocol, after.dns_record_type, after.dns_nameserver, after.check_frequency, after.timeout, after.alerts_wait], ['Edited', 'dns', 'AAAA', '1.1.1.1', 600, 5, -1]);
   });
 
+  test('the form sets the IP version and the certificate and domain expiry notices; the page shows the domain expiry', async () => {
+    const m = await createMonitor(actorOf(h.ctx, h.project), { name: 'Expiry', url: 'https://expiry.example.org', regions: ['paris'], paused: true });
+    const path = `${monitorsPath()}/${m.uuid}/edit`;
+    const form = await admin.get(path);
+    for (const label of ['IP version', 'Certificate expiry notice', 'Domain expiry notice']) assert.match(form.text, new RegExp(`<label for="f-[a-z_]+">${label}</label>`), label);
+    assert.match(form.text, /<option value="30" selected>30 days before<\/option>/);
+    assert.match(form.text, /name="ssl_reminders" checked/);
+    const fields = { _csrf: csrfOf(form.text), name: 'Expiry', url: 'https://expiry.example.org', protocol: 'http', http_method: 'GET', expected_status_code: '2xx',
+      check_frequency: '60', timeout: '10', alerts_wait: '0', regions: 'paris', ip_version: '6', ssl_alert_days: '7', ssl_notify_on_change: 'on', domain_alert_days: '30' };
+    const ok = await admin.post(path, fields);
+    assert.equal(ok.status, 303, ok.text);
+    const after = await getMonitor(actorOf(h.ctx, h.project), m.uuid);
+    assert.deepEqual([after.ip_version, after.ssl_alert_days, after.ssl_reminders, after.ssl_notify_on_change, after.domain_alert_days], [6, 7, false, true, 30]);
+    const bad = await admin.post(path, { ...fields, url: 'https://[2001:db8::1]/', ip_version: '6', domain_alert_days: '45' });
+    assert.equal(bad.status, 422);
+    assert.equal(textOf(bad.text, 'f-domain_alert_days-error'), 'domain_alert_days must be one of -1, 7, 14, 30, 60, 90');
+    // An IP address in the URL decides the IP version: the form's choice is not sent against it.
+    const literal = await admin.post(path, { ...fields, url: 'https://[2001:db8::1]/', ip_version: '4' });
+    assert.equal(literal.status, 303, literal.text);
+    assert.equal((await getMonitor(actorOf(h.ctx, h.project), m.uuid)).ip_version, 6);
+
+    await h.ctx.store.db.updateTable('monitors').set({ domain_expiration: 12 }).where('uuid', '=', m.uuid).execute();
+    const page = await admin.get(`${monitorsPath()}/${m.uuid}`);
+    assert.match(plain(/id="domain-expiry">([\s\S]*?)<\/dd>/.exec(page.text)![1]), /Registration expires in 12 days/);
+  });
+
   test('pause and resume from the monitor page', async () => {
     const m = await createMonitor(actorOf(h.ctx, h.project), { name: 'Pausable', url: 'https://pause.example.org' });
     const path = `${monitorsPath()}/${m.uuid}`;

@@ -1,6 +1,8 @@
 import {
-  ALERTS_WAIT, CHECK_FREQUENCIES, DNS_RECORD_TYPES, HTTP_METHODS, PROTOCOLS, REGIONS, defaultSettings, type MonitorSettings,
+  ALERTS_WAIT, CHECK_FREQUENCIES, DNS_RECORD_TYPES, DOMAIN_ALERT_DAYS, HTTP_METHODS, PROTOCOLS, REGIONS, SSL_ALERT_DAYS, defaultSettings, targetHost,
+  type MonitorSettings,
 } from '../../domain/monitors.ts';
+import { isIP } from 'node:net';
 import { html, type Markup } from './html.ts';
 import { csrfInput, field, fieldError, formError, messageField, selectField, textareaField, type FieldErrors } from './forms.ts';
 
@@ -27,6 +29,11 @@ export interface MonitorFormValues {
   timeout: string;
   alerts_wait: string;
   regions: string[];
+  ip_version: string;
+  ssl_alert_days: string;
+  ssl_reminders: boolean;
+  ssl_notify_on_change: boolean;
+  domain_alert_days: string;
 }
 
 const PROTOCOL_LABELS: Record<string, string> = { http: 'HTTP(S)', port: 'TCP port', icmp: 'ICMP (ping)', dns: 'DNS' };
@@ -37,6 +44,7 @@ export function frequencyLabel(s: number): string {
   if (s < 86400) return s === 3600 ? '1 hour' : `${s / 3600} hours`;
   return '1 day';
 }
+const daysLabel = (d: number) => (d === -1 ? 'Never' : d === 1 ? '1 day before' : `${d} days before`);
 const waitLabel = (m: number) => (m === -1 ? 'Never (alerts off)' : m === 0 ? 'At once' : m === 1 ? 'After 1 minute' : `After ${m} minutes`);
 
 export function formValuesOf(s: Omit<MonitorSettings, 'name' | 'url'> & { name: string; url: string }): MonitorFormValues {
@@ -58,6 +66,11 @@ export function formValuesOf(s: Omit<MonitorSettings, 'name' | 'url'> & { name: 
     timeout: String(s.timeout),
     alerts_wait: String(s.alerts_wait),
     regions: s.regions,
+    ip_version: String(s.ip_version),
+    ssl_alert_days: String(s.ssl_alert_days),
+    ssl_reminders: s.ssl_reminders,
+    ssl_notify_on_change: s.ssl_notify_on_change,
+    domain_alert_days: String(s.domain_alert_days),
   };
 }
 
@@ -71,6 +84,8 @@ export function readForm(f: URLSearchParams): MonitorFormValues {
     required_keyword: get('required_keyword'), request_headers: get('request_headers'), request_body: get('request_body'),
     port: get('port'), dns_record_type: get('dns_record_type'), dns_nameserver: get('dns_nameserver'), dns_expected_answer: get('dns_expected_answer'),
     check_frequency: get('check_frequency'), timeout: get('timeout'), alerts_wait: get('alerts_wait'), regions: f.getAll('regions'),
+    ip_version: get('ip_version'), ssl_alert_days: get('ssl_alert_days'), ssl_reminders: f.get('ssl_reminders') === 'on',
+    ssl_notify_on_change: f.get('ssl_notify_on_change') === 'on', domain_alert_days: get('domain_alert_days'),
   };
 }
 
@@ -91,6 +106,15 @@ export function toInput(v: MonitorFormValues): Record<string, unknown> {
     alerts_wait: numberish(v.alerts_wait),
     regions: v.regions,
   };
+  // Sent only when the form had them (a form posted without them keeps the monitor's settings).
+  if (v.domain_alert_days !== '') input.domain_alert_days = numberish(v.domain_alert_days);
+  // The IP version of a DNS monitor is not used; an IP address in the URL decides it for the others.
+  if (v.ip_version !== '' && v.protocol !== 'dns' && !isIP(targetHost(v.url.trim()) ?? '')) input.ip_version = numberish(v.ip_version);
+  if (v.protocol === 'http' && v.ssl_alert_days !== '') {
+    input.ssl_alert_days = numberish(v.ssl_alert_days);
+    input.ssl_reminders = v.ssl_reminders;
+    input.ssl_notify_on_change = v.ssl_notify_on_change;
+  }
   if (v.protocol === 'http') {
     input.http_method = v.http_method;
     input.expected_status_code = v.expected_status_code.trim();
@@ -123,7 +147,8 @@ export function toInput(v: MonitorFormValues): Record<string, unknown> {
 // Specific messages first: "request header X" and the three DNS fields named together.
 const PATTERNS: [RegExp, string][] = [[/^Invalid URL/, 'url'], [/^request header|request_headers/, 'request_headers'], [/dns_record_type, dns_nameserver/, 'dns_record_type']];
 const FIELDS = ['expected_status_code', 'check_frequency', 'follow_redirects', 'required_keyword', 'request_body', 'dns_record_type', 'dns_nameserver',
-  'dns_expected_answer', 'alerts_wait', 'http_method', 'protocol', 'regions', 'timeout', 'port', 'name', 'url'];
+  'dns_expected_answer', 'alerts_wait', 'http_method', 'protocol', 'regions', 'timeout', 'port', 'ip_version', 'ssl_alert_days', 'ssl_reminders',
+  'ssl_notify_on_change', 'domain_alert_days', 'name', 'url'];
 
 /** The field a service's validation message is about ('' when it names none). */
 export const fieldOfMessage = (message: string) => messageField(message, FIELDS, PATTERNS);
@@ -148,6 +173,9 @@ export function monitorForm(o: { action: string; csrf: string; values: MonitorFo
     ${field({ label: 'Required keyword', name: 'required_keyword', value: v.required_keyword, error: e.required_keyword, hint: 'Optional: the check fails when the body lacks it.', attrs: html` maxlength="1024" autocomplete="off"` })}
     ${textareaField({ label: 'Request headers', name: 'request_headers', value: v.request_headers, error: e.request_headers, hint: 'Optional, one per line: Name: value', attrs: html` spellcheck="false"` })}
     ${textareaField({ label: 'Request body', name: 'request_body', value: v.request_body, error: e.request_body, hint: 'Optional, sent as is.', attrs: html` spellcheck="false"` })}
+    ${selectField({ label: 'Certificate expiry notice', name: 'ssl_alert_days', value: v.ssl_alert_days, options: SSL_ALERT_DAYS.map((d) => [String(d), daysLabel(d)] as const), error: e.ssl_alert_days })}
+    <div class="field${e.ssl_reminders ? ' invalid' : ''}"><label class="choice"><input type="checkbox" name="ssl_reminders"${v.ssl_reminders ? html` checked` : ''}> <span>Remind again at 90, 60, 30, 15, 7, 3 and 1 days before</span></label>${fieldError('f-ssl_reminders', e.ssl_reminders)}</div>
+    <div class="field${e.ssl_notify_on_change ? ' invalid' : ''}"><label class="choice"><input type="checkbox" name="ssl_notify_on_change"${v.ssl_notify_on_change ? html` checked` : ''}> <span>Notify when the certificate changes</span></label>${fieldError('f-ssl_notify_on_change', e.ssl_notify_on_change)}</div>
   </fieldset>
   <fieldset class="group-box"${shows('port')}>
     <legend>TCP port</legend>
@@ -165,6 +193,10 @@ export function monitorForm(o: { action: string; csrf: string; values: MonitorFo
     ${selectField({ label: 'Check every', name: 'check_frequency', value: v.check_frequency, options: CHECK_FREQUENCIES.map((f) => [String(f), frequencyLabel(f)] as const), error: e.check_frequency })}
     ${field({ label: 'Timeout (seconds)', name: 'timeout', type: 'number', value: v.timeout, error: e.timeout, attrs: html` min="1" max="60" inputmode="numeric"` })}
     ${selectField({ label: 'Alert', name: 'alerts_wait', value: v.alerts_wait, options: ALERTS_WAIT.map((w) => [String(w), waitLabel(w)] as const), error: e.alerts_wait })}
+  </div>
+  <div class="grid-2">
+    <div${shows('http port icmp')}>${selectField({ label: 'IP version', name: 'ip_version', value: v.ip_version, options: [['4', 'IPv4'], ['6', 'IPv6']] as const, error: e.ip_version, hint: 'Checks connect over this IP version only.' })}</div>
+    ${selectField({ label: 'Domain expiry notice', name: 'domain_alert_days', value: v.domain_alert_days, options: DOMAIN_ALERT_DAYS.map((d) => [String(d), daysLabel(d)] as const), error: e.domain_alert_days, hint: 'Looks the domain\'s registration up over RDAP once a day.' })}
   </div>
   <fieldset class="field regions${e.regions ? ' invalid' : ''}"${e.regions ? html` aria-describedby="f-regions-error"` : ''}>
     <legend>Regions</legend>

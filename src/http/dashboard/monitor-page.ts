@@ -25,6 +25,15 @@ function sslText(m: Monitor): Markup | string {
   return d < 14 ? html`<span class="warn">${text}</span>` : text;
 }
 
+function domainText(m: Monitor): Markup | string {
+  if (m.domain_alert_days < 0) return 'Not watched (set a domain expiry notice to look it up)';
+  if (m.domain_expiration === null) return 'Not known yet';
+  const d = m.domain_expiration;
+  if (d < 0) return html`<span class="fail">Expired ${-d} day${d === -1 ? '' : 's'} ago</span>`;
+  const text = `Registration expires in ${d} day${d === 1 ? '' : 's'}`;
+  return d <= m.domain_alert_days ? html`<span class="warn">${text}</span>` : text;
+}
+
 function outageRows(p: { uuid: string }, list: MonitorOutageRow[], now: number): Markup {
   return html`${list.map((o) => html`<tr>
     <td data-label="Started">${time(o.startedAt)}</td>
@@ -72,6 +81,7 @@ ${notice(req)}
     <dt>Status</dt><dd id="current-status">${stateBadge(state)}${since}</dd>
     <dt>Last check</dt><dd>${checks[0] ? html`${time(checks[0].at)} from ${checks[0].location}: ${checks[0].ok ? formatMs(checks[0].totalMs) : html`<span class="fail">failed</span>`}` : 'No check yet'}</dd>
     <dt>SSL certificate</dt><dd id="ssl-expiry">${sslText(m)}</dd>
+    <dt>Domain</dt><dd id="domain-expiry">${domainText(m)}</dd>
     <dt>Regions</dt><dd>${m.regions.length === REGIONS.length ? `All ${REGIONS.length} regions` : m.regions.join(', ')}</dd>
     <dt>Monitor id</dt><dd><code>${m.uuid}</code></dd>
   </dl>
