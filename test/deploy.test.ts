@@ -128,8 +128,8 @@ describe('deploy/vigil.service', () => {
     assert.equal(config.dataDir, '/var/lib/vigil');
     assert.equal(config.trustProxy, true);
     assert.equal(config.host, '127.0.0.1');
-    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-    for (const key of Object.keys(env)) assert.ok(readme.includes(`| \`${key}\``), `${key} is documented in the README`);
+    const doc = fs.readFileSync(path.join(ROOT, 'docs', 'configuration.md'), 'utf8');
+    for (const key of Object.keys(env)) assert.ok(doc.includes(`| \`${key}\``), `${key} is documented in docs/configuration.md`);
   });
 
   test('the sysctl file lets ping use ICMP datagram sockets', () => {

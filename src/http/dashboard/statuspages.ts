@@ -270,7 +270,7 @@ ${notice(req, NOTICES)}
   <form method="post" action="${path}" class="inline-form">
     ${csrfInput(csrf)}
     ${selectField({ label: 'Notify by', name: 'type', value: entry.type, options: SUBSCRIBER_TYPES })}
-    ${field({ label: 'Add a subscriber', name: 'contact', value: entry.contact, error, hint: 'An email address, a phone number such as +12125551234 (sms: no text is sent yet, see the README), or a Microsoft Teams incoming-webhook URL.', attrs: html` maxlength="2048" autocomplete="off"` })}
+    ${field({ label: 'Add a subscriber', name: 'contact', value: entry.contact, error, hint: 'An email address, a phone number such as +12125551234 (sms: no text is sent yet, see docs/alerting.md), or a Microsoft Teams incoming-webhook URL.', attrs: html` maxlength="2048" autocomplete="off"` })}
     <button type="submit" class="primary">Add</button>
   </form>
 </section>
