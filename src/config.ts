@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadTargetPolicy, type TargetPolicy } from './prober/target-policy.ts';
+import { loadTargetPolicy, type TargetPolicy } from './egress/policy.ts';
 import { isEmail, parseSmtpUrl } from './domain/channels.ts';
 
 /** Typed configuration, read once from the environment. */

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import type { Scheduler } from './prober/scheduler.ts';
 import { openStore, type Store } from './storage/store.ts';
-import type { ApiApp } from './http/app.ts';
+import type { ApiApp } from './http/api-app.ts';
 import { ensureDefaultProject } from './services/projects.ts';
 import type { Ctx, Logger } from './services/context.ts';
 
@@ -72,7 +72,7 @@ export async function startServer(
       throw err;
     }
   }
-  const engine = config.role === 'api' ? null : (await import('./prober/engine.ts')).startEngine(ctx, config);
+  const engine = config.role === 'api' ? null : (await import('./engine.ts')).startEngine(ctx, config);
   let stopped = false;
   return {
     config,

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { startHarness, type Harness, waitFor } from './harness.ts';
 import { openStore } from '../src/storage/store.ts';
 import { loadConfig } from '../src/config.ts';
-import { startEngine } from '../src/prober/engine.ts';
+import { startEngine } from '../src/engine.ts';
 import { pruneOnce } from '../src/services/retention.ts';
 import { CLAIM_MARGIN_MS, claimDueMonitors } from '../src/services/schedule.ts';
 import { recordResults } from '../src/services/results.ts';

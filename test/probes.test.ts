@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { runCheck, type CheckResult, type CheckTarget } from '../src/prober/probe.ts';
-import { decide, loadTargetPolicy, lookup, type TargetPolicy } from '../src/prober/target-policy.ts';
+import { decide, loadTargetPolicy, lookup, type TargetPolicy } from '../src/egress/policy.ts';
 import { parseNameserver } from '../src/domain/monitors.ts';
 import {
   allowLoopbackOnly, closedPort, makeCertificate, startDns, startHttp, startHttps, startTcp,

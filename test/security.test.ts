@@ -14,7 +14,7 @@ import { createApiKey, createAuthenticator } from '../src/services/api-keys.ts';
 import { createProject } from '../src/services/projects.ts';
 import { createUser } from '../src/services/users.ts';
 import { loadConfig } from '../src/config.ts';
-import { startEngine } from '../src/prober/engine.ts';
+import { startEngine } from '../src/engine.ts';
 import type { Ctx } from '../src/services/context.ts';
 
 const UNAUTH = '{"error":"Invalid or missing API key"}';

@@ -5,7 +5,7 @@ import type { Ctx } from '../services/context.ts';
 import { createProbe, listProbes, revokeProbe } from '../services/probes.ts';
 import { parseRegion } from '../domain/probes.ts';
 import { ConfigError, loadConfig } from '../config.ts';
-import { loadTargetPolicy } from '../prober/target-policy.ts';
+import { loadTargetPolicy } from '../egress/policy.ts';
 
 type WithCtx = <T>(fn: (ctx: Ctx) => Promise<T>) => Promise<T>;
 

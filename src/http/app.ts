@@ -1,4 +1,5 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression, type FastifyBaseLogger } from 'fastify';
+import Fastify, { LogController, type FastifyRequest } from 'fastify';
+import type { ApiApp } from './api-app.ts';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -26,14 +27,6 @@ import probeApiRoutes from './routes/probe-api.ts';
 import regionRoutes from './routes/regions.ts';
 import { DEFAULT_PROBE_LEASE_MS, DEFAULT_PROBE_LIVE_MS } from '../domain/probes.ts';
 
-export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** Resolves the addressed resource before validation, so an unknown id is 404 before 422. */
-    exists?: (req: FastifyRequest) => Promise<unknown>;
-  }
-}
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -93,13 +86,10 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(pingRoutes, { ctx });
-  // [marker: public pages]
   await app.register(publicPageRoutes, { ctx, publicUrl: opts.publicUrl });
   if (opts.metricsToken) await app.register(metricsRoutes, { ctx, token: opts.metricsToken, authFailuresPerMinute: opts.authFailuresPerMinute });
-  // [marker: metrics]
   const probeLiveMs = opts.probeLiveSeconds ? opts.probeLiveSeconds * 1000 : DEFAULT_PROBE_LIVE_MS;
   await app.register(probeApiRoutes, { ctx, liveMs: probeLiveMs, leaseMs: opts.probeLeaseSeconds ? opts.probeLeaseSeconds * 1000 : DEFAULT_PROBE_LEASE_MS, authFailuresPerMinute: opts.authFailuresPerMinute });
-  // [marker: regional probes api]
 
   await app.register(async (api) => {
     installAuth(api, ctx, opts);
@@ -111,23 +101,16 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
     await api.register(outageRoutes);
     await api.register(reportRoutes);
     await api.register(healthcheckRoutes, { publicUrl: opts.publicUrl });
-    // [marker: healthchecks routes]
     await api.register(incidentRoutes);
     await api.register(maintenanceRoutes);
-    // [marker: incidents-maintenance routes]
     await api.register(statusPageRoutes, { publicUrl: opts.publicUrl });
-    // [marker: statuspages routes]
     await api.register(mcpRoutes, { publicUrl: opts.publicUrl });
-    // [marker: mcp routes]
     await api.register(integrationRoutes);
     await api.register(escalationPolicyRoutes);
-    // [marker: alerting routes]
     await api.register(regionRoutes, { liveMs: probeLiveMs, builtInLocation: opts.region ?? 'local' });
-    // [marker: regional probes routes]
   });
 
   await app.register(dashboardRoutes, { prefix: '/app', ctx, publicUrl: opts.publicUrl, rawRetentionDays: opts.rawRetentionDays });
-  // [marker: dashboard]
 
   return app;
 }

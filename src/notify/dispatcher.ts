@@ -6,7 +6,7 @@ import type { Ctx } from '../services/context.ts';
 import { walkDueAlerts } from '../services/alerting.ts';
 import { sendDueMaintenanceNotices } from '../services/maintenance.ts';
 import { claimDue, completeDelivery, type Claimed, type Completion } from '../services/outbox.ts';
-import type { TargetPolicy } from '../prober/target-policy.ts';
+import type { TargetPolicy } from '../egress/policy.ts';
 import { renderMessage } from './message.ts';
 import { CHANNELS } from './channels/index.ts';
 import type { Channel, ChannelEnv, Outcome } from './channels/channel.ts';

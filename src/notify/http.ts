@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
-import { lookup } from '../prober/target-policy.ts';
+import { lookup } from '../egress/policy.ts';
 import { parseRetryAfter } from '../domain/alerting.ts';
 import type { ChannelEnv, Outcome } from './channels/channel.ts';
 

@@ -2,7 +2,7 @@ import net from 'node:net';
 import os from 'node:os';
 import tls from 'node:tls';
 import { parseSmtpUrl } from '../domain/channels.ts';
-import { lookup, type TargetPolicy } from '../prober/target-policy.ts';
+import { lookup, type TargetPolicy } from '../egress/policy.ts';
 
 /** A small SMTP client (RFC 5321): EHLO, STARTTLS when offered, AUTH PLAIN/LOGIN, MAIL/RCPT/DATA. */
 export interface Mail {

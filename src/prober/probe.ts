@@ -1,12 +1,14 @@
 import { performance } from 'node:perf_hooks';
-import type { TargetPolicy } from './target-policy.ts';
+import type { TargetPolicy } from '../egress/policy.ts';
 import type { CheckResult, CheckTarget } from '../domain/checks.ts';
+import type { Probe } from './check-kind.ts';
 import { checkHttp } from './probes/http.ts';
 import { checkPort } from './probes/tcp.ts';
 import { checkIcmp } from './probes/icmp.ts';
 import { checkDns } from './probes/dns.ts';
 
 export type { CheckResult, CheckTarget } from '../domain/checks.ts';
+export type { Probe, ProbeContext } from './check-kind.ts';
 
 export interface CheckOptions {
   signal?: AbortSignal;
@@ -15,19 +17,6 @@ export interface CheckOptions {
   ca?: string | Buffer;
 }
 
-/**
- * What each probe receives: `signal` fires at the check's timeout or when the caller aborts.
- * A probe resolves with its result (pass or a failure it names) and throws on errors, which
- * runCheck turns into short reasons.
- */
-export interface ProbeContext {
-  signal: AbortSignal;
-  timeoutMs: number;
-  policy: TargetPolicy;
-  ca?: string | Buffer;
-}
-
-export type Probe = (target: CheckTarget, ctx: ProbeContext) => Promise<CheckResult>;
 
 const PROBES: Record<CheckTarget['protocol'], Probe> = { http: checkHttp, port: checkPort, icmp: checkIcmp, dns: checkDns };
 

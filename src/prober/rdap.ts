@@ -3,17 +3,14 @@
  * server found through the IANA bootstrap registry (RFC 9224). The bootstrap file is read at
  * most once a day; a lookup that fails says why and never throws.
  */
+import type { Rdap } from '../services/domains.ts';
+
 export interface RdapOptions {
   bootstrapUrl: string;
   timeoutMs?: number;
   clock?: () => number;
 }
 
-export type RdapAnswer = { expiresAt: number } | { expiresAt: null; error: string };
-
-export interface Rdap {
-  expiry(domain: string): Promise<RdapAnswer>;
-}
 
 const DAY = 86_400_000;
 const MAX_BYTES = 1024 * 1024;

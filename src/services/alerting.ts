@@ -1,8 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
-import { newId } from '../domain/ids.ts';
 import { stepDueAt, type PolicyStep } from '../domain/alerting.ts';
 import { iso, isoOrNull, type Ctx } from './context.ts';
 import { monitorsUnderMaintenance } from './maintenance.ts';
+import { enqueue, type NewNotification } from './outbox.ts';
 import type { Database } from '../storage/schema.ts';
 
 /**
@@ -41,23 +41,6 @@ export interface AlertPayload {
   channel?: string;
 }
 
-export interface NewNotification {
-  project_id: number;
-  channel_id: number | null;
-  kind: string;
-  recipient: string | null;
-  outage_id: number | null;
-  step: number | null;
-  event: string;
-  payload: unknown;
-}
-
-/** Writes outbox rows, due at once; returns their uuids (the webhook-ids). */
-export async function enqueue(trx: Trx, rows: NewNotification[], now: number): Promise<string[]> {
-  const values = rows.map((r) => ({ ...r, uuid: newId('msg', 24), payload: JSON.stringify(r.payload), created_at: now, next_attempt_at: now }));
-  for (let i = 0; i < values.length; i += 100) await trx.insertInto('notifications').values(values.slice(i, i + 100)).execute();
-  return values.map((v) => v.uuid);
-}
 
 interface Subject {
   id: number;

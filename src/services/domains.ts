@@ -1,5 +1,4 @@
 import { DAY } from '../domain/rollups.ts';
-import type { Rdap } from '../prober/rdap.ts';
 import type { Ctx } from './context.ts';
 import { domainNotice, sendNotices } from './notices.ts';
 
@@ -11,6 +10,14 @@ import { domainNotice, sendNotices } from './notices.ts';
  * and never touches the monitor's checks.
  */
 const CLAIM_MS = 60_000;
+
+/** What a lookup answers: the expiry (epoch ms), or why there is none. */
+export type RdapAnswer = { expiresAt: number } | { expiresAt: null; error: string };
+
+/** The registry client these functions need (prober/rdap.ts makes the real one). */
+export interface Rdap {
+  expiry(domain: string): Promise<RdapAnswer>;
+}
 
 /** Looks up to `limit` domains that are due; returns how many were looked up. */
 export async function refreshDomains(ctx: Ctx, rdap: Rdap, limit = 10): Promise<number> {

@@ -4,7 +4,7 @@ import { NotFoundError, UnavailableError } from '../domain/errors.ts';
 import { alertAt, applyHealthcheckInput, nextDue, type HealthcheckSettings, type PeriodType } from '../domain/healthchecks.ts';
 import type { ActorCtx, Ctx } from './context.ts';
 import type { Database, HealthcheckRow, OutageRow, PingRow } from '../storage/schema.ts';
-import type { Dialect, Store } from '../storage/store.ts';
+import type { Store } from '../storage/store.ts';
 import { groupCommit, padToPowerOfTwo, powerOfTwoChunks } from '../storage/group-commit.ts';
 import { databaseUnavailable } from '../storage/store.ts';
 import { notifyAlerted, startAlerting } from './alerting.ts';
@@ -155,9 +155,8 @@ const valuesTable = (rows: (number | null)[][]) => sql`(VALUES ${sql.join(rows.m
  * and written back with a few statements whatever the group's size. Unknown tokens are
  * answered at once: they write nothing.
  */
-async function applyPings(trx: Trx, dialect: Dialect, pings: QueuedPing[], answerNow: (i: number, found: boolean) => void): Promise<boolean[]> {
-  let lookup = trx.selectFrom('healthchecks').selectAll().where('uuid', 'in', padToPowerOfTwo([...new Set(pings.map((p) => p.token))])).orderBy('id');
-  if (dialect === 'postgres') lookup = lookup.forUpdate();
+async function applyPings(trx: Trx, store: Store, pings: QueuedPing[], answerNow: (i: number, found: boolean) => void): Promise<boolean[]> {
+  const lookup = store.lockRows(trx.selectFrom('healthchecks').selectAll().where('uuid', 'in', padToPowerOfTwo([...new Set(pings.map((p) => p.token))])).orderBy('id'));
   const checks = new Map<string, Row>();
   for (const r of await lookup.execute()) checks.set(r.uuid, r);
   const found = pings.map((p, i) => {
@@ -244,7 +243,7 @@ export async function recordPing(ctx: Ctx, token: string, ping: PingInput): Prom
   let write = pingWriters.get(ctx.store);
   if (!write) {
     const { store } = ctx;
-    write = groupCommit<QueuedPing, boolean>(store, (trx, pings, answerNow) => applyPings(trx, store.dialect, pings, answerNow));
+    write = groupCommit<QueuedPing, boolean>(store, (trx, pings, answerNow) => applyPings(trx, store, pings, answerNow));
     pingWriters.set(store, write);
   }
   try {

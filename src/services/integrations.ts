@@ -3,7 +3,8 @@ import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import {
   applyChannelSettings, newWebhookSecret, parseChannelKind, parseChannelName, parseWebhookSecret, type ChannelConfig, type ChannelKind,
 } from '../domain/channels.ts';
-import { enqueue, type AlertPayload } from './alerting.ts';
+import type { AlertPayload } from './alerting.ts';
+import { enqueue } from './outbox.ts';
 import { iso, type ActorCtx } from './context.ts';
 import type { ChannelRow } from '../storage/schema.ts';
 

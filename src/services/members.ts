@@ -76,12 +76,12 @@ export async function addExistingMember(ctx: Ctx, projectUuid: string, input: { 
 
 /**
  * Runs a change to one membership with the project's memberships locked, and refuses it when
- * it would leave the project without an owner. SQLite serialises writers already; PostgreSQL
- * locks the project row so two owners demoting each other at once cannot both succeed.
+ * it would leave the project without an owner. The project row is locked, so two owners
+ * demoting each other at once cannot both succeed.
  */
 async function changeMembership(ctx: Ctx, projectId: number, userUuid: string, change: (trx: Transaction<Database>, userId: number, role: Role) => Promise<Role | null>): Promise<void> {
   await ctx.store.db.transaction().execute(async (trx) => {
-    if (ctx.store.dialect === 'postgres') await trx.selectFrom('projects').select('id').where('id', '=', projectId).forUpdate().execute();
+    await ctx.store.lockRows(trx.selectFrom('projects').select('id').where('id', '=', projectId)).execute();
     const row = await trx.selectFrom('project_members')
       .innerJoin('users', 'users.id', 'project_members.user_id')
       .select(['users.id', 'project_members.role'])

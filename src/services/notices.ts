@@ -2,7 +2,8 @@ import type { Kysely, Transaction } from 'kysely';
 import { domainAlertStep, sslAlertStep } from '../domain/monitors.ts';
 import { DAY } from '../domain/rollups.ts';
 import type { PolicyStep } from '../domain/alerting.ts';
-import { enqueue, type AlertPayload, type NewNotification } from './alerting.ts';
+import type { AlertPayload } from './alerting.ts';
+import { enqueue, type NewNotification } from './outbox.ts';
 import { iso } from './context.ts';
 import type { Database } from '../storage/schema.ts';
 

@@ -1,5 +1,29 @@
-import { sql } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { newId } from '../domain/ids.ts';
 import type { Ctx } from './context.ts';
+import type { Database } from '../storage/schema.ts';
+
+/** A message to deliver: to a channel, or to a person (recipient) by email. */
+export interface NewNotification {
+  project_id: number;
+  channel_id: number | null;
+  kind: string;
+  recipient: string | null;
+  outage_id: number | null;
+  step: number | null;
+  event: string;
+  payload: unknown;
+}
+
+/**
+ * Writes outbox rows, due at once; returns their uuids (the webhook-ids). Callers pass the
+ * transaction of the change that causes the messages, so they exist if and only if it commits.
+ */
+export async function enqueue(trx: Transaction<Database> | Kysely<Database>, rows: NewNotification[], now: number): Promise<string[]> {
+  const values = rows.map((r) => ({ ...r, uuid: newId('msg', 24), payload: JSON.stringify(r.payload), created_at: now, next_attempt_at: now }));
+  for (let i = 0; i < values.length; i += 100) await trx.insertInto('notifications').values(values.slice(i, i + 100)).execute();
+  return values.map((v) => v.uuid);
+}
 
 /** An outbox row claimed by one dispatcher, with its channel as it is now. */
 export interface Claimed {

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { LocalizedText } from '../domain/localized.ts';
-import { enqueue, type NewNotification } from './alerting.ts';
+import { enqueue, type NewNotification } from './outbox.ts';
 import { iso } from './context.ts';
 import type { Database } from '../storage/schema.ts';
 

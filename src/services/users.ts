@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { newId, randomAlnum } from '../domain/ids.ts';
 import { ConflictError, NotFoundError } from '../domain/errors.ts';
 import { hashPassword, verifyPassword } from '../domain/passwords.ts';
@@ -36,8 +35,8 @@ export async function createUser(ctx: Ctx, input: { email: string; password: str
   const now = ctx.clock();
   try {
     return await ctx.store.db.transaction().execute(async (trx) => {
-      // Two setup forms submitted at once must not both see "no user yet" (SQLite serialises writers already).
-      if (ctx.store.dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(727275)`.execute(trx);
+      // Two setup forms submitted at once must not both see "no user yet".
+      await ctx.store.serialize(trx, 727275);
       const first = !(await trx.selectFrom('users').select('id').limit(1).executeTakeFirst());
       if (input.onlyFirst && !first) throw new ConflictError('Vigil is already set up: sign in instead');
       if (await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()) {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import SQLite from 'better-sqlite3';
-import { migrations } from './migrations.ts';
+import { migrations } from './migration-list.ts';
 import { StoreError, sqliteFile } from './store.ts';
 
 /** The one-line answer for PostgreSQL: its own tools do this better than Vigil could. */

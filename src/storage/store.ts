@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Dialect as KyselyDialect, type Driver } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Dialect as KyselyDialect, type Driver, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
-import { migrations, renderMigration } from './migrations.ts';
+import { renderMigration } from './migrations.ts';
+import { migrations } from './migration-list.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -14,6 +15,16 @@ export interface Store {
   dialect: Dialect;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Makes transactions that pass the same key run one after the other: a transaction-scoped
+   * advisory lock on PostgreSQL; nothing on SQLite, whose writers are serialised already.
+   */
+  serialize(trx: Transaction<Database>, key: number): Promise<void>;
+  /**
+   * The query with the rows it reads locked until its transaction ends (FOR UPDATE on
+   * PostgreSQL; on SQLite, whose writers are serialised already, the query as it is).
+   */
+  lockRows<Q extends { forUpdate(): Q }>(query: Q): Q;
   /**
    * SQLite only: runs a read at once when no transaction is open on the connection (so it
    * sees exactly what a queued kysely read would), skipping kysely's connection queue.
@@ -209,6 +220,8 @@ function openSqlite(opts: StoreOptions): Store {
       return rows;
     },
     generation: () => (raw.inTransaction ? undefined : generationNow()),
+    async serialize() {},
+    lockRows: (query) => query,
     async ping() {
       (ping ??= raw.prepare('SELECT id FROM schema_migrations LIMIT 1')).get();
     },
@@ -242,6 +255,10 @@ async function openPostgres(opts: StoreOptions): Promise<Store> {
   return {
     db,
     dialect: 'postgres',
+    async serialize(trx, key) {
+      await sql`SELECT pg_advisory_xact_lock(${key})`.execute(trx);
+    },
+    lockRows: (query) => query.forUpdate(),
     async ping() {
       await sql`SELECT id FROM schema_migrations LIMIT 1`.execute(db);
     },

@@ -38,17 +38,14 @@ const fixtures: Record<string, (key: string) => Promise<string>> = {
   '/v2/outages/{uuid}/unacknowledge': (key) => fixtures['/v2/outages/{uuid}'](key),
   '/v2/outages/{uuid}/resolve': (key) => fixtures['/v2/outages/{uuid}'](key),
   '/v2/outages/{uuid}/escalate': (key) => fixtures['/v2/outages/{uuid}'](key),
-  // [marker: outage-actions fixtures]
   '/v2/healthchecks/{uuid}': async (key) => (await h.request('POST', '/v2/healthchecks', { key, body: { name: 'fx', period_value: 60, period_type: 'seconds', grace_period_value: 60, grace_period_type: 'seconds' } })).body.healthcheck.uuid,
   '/v2/healthchecks/{uuid}/pause': (key) => fixtures['/v2/healthchecks/{uuid}'](key),
   '/v2/healthchecks/{uuid}/resume': (key) => fixtures['/v2/healthchecks/{uuid}'](key),
-  // [marker: healthchecks fixtures]
   '/v3/incidents/{uuid}': async (key) => (await h.request('POST', '/v3/incidents', { key, body: { title: { en: 'fx' } } })).body.uuid as string,
   '/v3/incidents/{uuid}/updates': (key) => fixtures['/v3/incidents/{uuid}'](key),
   '/v1/maintenance-windows/{uuid}': async (key) => (await h.request('POST', '/v1/maintenance-windows', {
     key, body: { name: 'fx', start_date: '2030-01-01T00:00:00Z', end_date: '2030-01-01T01:00:00Z', monitors: [await newMonitor(key)] },
   })).body.uuid as string,
-  // [marker: incidents-maintenance fixtures]
   '/v2/statuspages/{uuid}': async (key) => (await h.request('POST', '/v2/statuspages', { key, body: { name: 'fx' } })).body.statuspage.uuid,
   '/v2/statuspages/{uuid}/subscribers': (key) => fixtures['/v2/statuspages/{uuid}'](key),
   // The subscriber route has two parameters: a page and one of its subscribers.
@@ -57,11 +54,9 @@ const fixtures: Record<string, (key: string) => Promise<string>> = {
     const sub = await h.request('POST', `/v2/statuspages/${sp}/subscribers`, { key, body: { type: 'email', email: `fx${Math.random().toString(36).slice(2)}@example.org` } });
     return `/v2/statuspages/${sp}/subscribers/${sub.body.subscriber.id}`;
   },
-  // [marker: statuspages fixtures]
   '/v1/integrations/{uuid}': async (key) => (await h.request('POST', '/v1/integrations', { key, body: { name: 'fx', type: 'webhook', settings: { url: 'https://hooks.example/fx' } } })).body.uuid,
   '/v1/integrations/{uuid}/test': (key) => fixtures['/v1/integrations/{uuid}'](key),
   '/v1/escalation-policies/{uuid}': async (key) => (await h.request('POST', '/v1/escalation-policies', { key, body: { name: 'fx', steps: [{ delayMinutes: 0, emails: ['fx@example.org'] }] } })).body.uuid,
-  // [marker: alerting fixtures]
 };
 
 interface Route { method: string; template: string }

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../harness.ts';
-import { loadTargetPolicy } from '../../src/prober/target-policy.ts';
+import { loadTargetPolicy } from '../../src/egress/policy.ts';
 import { goDown, goUp, monitorId, outbox, startReceiver, testDispatcher, verifyWebhook, type Receiver } from '../support/alerting.ts';
 
 let h: Harness;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { recordResults } from '../../src/services/results.ts';
 import { createDispatcher, type DispatcherOptions } from '../../src/notify/dispatcher.ts';
-import { loadTargetPolicy } from '../../src/prober/target-policy.ts';
+import { loadTargetPolicy } from '../../src/egress/policy.ts';
 import type { Ctx } from '../../src/services/context.ts';
 import type { Harness } from '../harness.ts';
 

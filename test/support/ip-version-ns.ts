@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { runCheck, type CheckTarget } from '../../src/prober/probe.ts';
-import { loadTargetPolicy } from '../../src/prober/target-policy.ts';
+import { loadTargetPolicy } from '../../src/egress/policy.ts';
 import { startDns, type Running } from './targets.ts';
 
 let dns: Running;

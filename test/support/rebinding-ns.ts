@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { runCheck, type CheckTarget } from '../../src/prober/probe.ts';
-import { loadTargetPolicy } from '../../src/prober/target-policy.ts';
+import { loadTargetPolicy } from '../../src/egress/policy.ts';
 import { startDns, startHttp, startTcp, type Running, type Zone } from './targets.ts';
 
 const zone: Zone = {};

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import { createPolicy, deletePolicy, getPolicy, listPolicies, updatePolicy, type EscalationPolicy } from '../../services/escalation-policies.ts';
 import { MAX_DELAY_MINUTES, MAX_STEPS } from '../../domain/alerting.ts';
 import { iso } from '../../services/context.ts';

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import {
   createHealthcheck, deleteHealthcheck, getHealthcheck, lastRuns, listHealthchecks, recentPings, setHealthcheckPaused, updateHealthcheck,
   type Healthcheck,

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import {
   addIncidentUpdate, createIncident, deleteIncident, getIncident, listIncidents, updateIncident, type Incident,
 } from '../../services/incidents.ts';

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import {
   createIntegration, deleteIntegration, getIntegration, listIntegrations, sendTestNotification, updateIntegration, type Integration,
 } from '../../services/integrations.ts';

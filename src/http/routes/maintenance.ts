@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import {
   createMaintenance, deleteMaintenance, getMaintenance, listMaintenance, updateMaintenance, type MaintenanceWindow,
 } from '../../services/maintenance.ts';

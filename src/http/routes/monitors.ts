@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import { createMonitor, deleteMonitor, getMonitor, listMonitors, updateMonitor, type Monitor } from '../../services/monitors.ts';
 import { UuidParam } from '../schemas.ts';
 import { CreateMonitorBody, MonitorSchema, UpdateMonitorBody, monitorErrors } from './monitors.schema.ts';

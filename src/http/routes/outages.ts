@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import {
   acknowledgeOutage, createOutage, deleteOutage, escalateOutage, getOutage, listOutages, resolveOutage, unacknowledgeOutage, type Outage,
 } from '../../services/outages.ts';

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import { regionsServed } from '../../services/probes.ts';
 import { apiErrors } from '../schemas.ts';
 

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import { REPORT_PERIODS, monitorReports, parsePeriod, type MonitorReport } from '../../services/reports.ts';
 import { formatDuration } from '../../domain/reports.ts';
 import { iso, isoOrNull } from '../../services/context.ts';

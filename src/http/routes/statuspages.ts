@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import {
   addSubscriber, createStatusPage, deleteStatusPage, deleteSubscriber, getStatusPage, listStatusPages, listSubscribers, updateStatusPage,
   type PageRow, type ResolvedService, type StatusPageView, type Subscriber,

@@ -2,8 +2,9 @@ import net from 'node:net';
 import { Resolver } from 'node:dns/promises';
 import { performance } from 'node:perf_hooks';
 import { isValidHost, parseNameserver, targetHost } from '../../domain/monitors.ts';
-import { decide, lookup, normalizeAddress } from '../target-policy.ts';
-import type { CheckResult, CheckTarget, ProbeContext } from '../probe.ts';
+import { decide, lookup, normalizeAddress } from '../../egress/policy.ts';
+import type { CheckResult, CheckTarget } from '../../domain/checks.ts';
+import type { ProbeContext } from '../check-kind.ts';
 
 /**
  * DNS monitors: one query of dns_record_type for the monitor's domain (PTR: for the reverse name

@@ -4,7 +4,8 @@ import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { statusMatches } from '../../domain/monitors.ts';
 import { connectTcp } from './tcp.ts';
-import type { CheckResult, CheckTarget, ProbeContext } from '../probe.ts';
+import type { CheckResult, CheckTarget } from '../../domain/checks.ts';
+import type { ProbeContext } from '../check-kind.ts';
 
 const MAX_REDIRECTS = 5;
 const BODY_CAP = 1024 * 1024;

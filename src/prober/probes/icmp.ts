@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { isValidHost, targetHost } from '../../domain/monitors.ts';
-import { lookup, normalizeAddress } from '../target-policy.ts';
-import type { CheckResult, CheckTarget, ProbeContext } from '../probe.ts';
+import { lookup, normalizeAddress } from '../../egress/policy.ts';
+import type { CheckResult, CheckTarget } from '../../domain/checks.ts';
+import type { ProbeContext } from '../check-kind.ts';
 
 // The C locale keeps ping's output parseable whatever the server's language.
 const PING_ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' };

@@ -1,8 +1,9 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { isValidHost, targetHost } from '../../domain/monitors.ts';
-import { lookup, normalizeAddress } from '../target-policy.ts';
-import type { CheckResult, CheckTarget, ProbeContext } from '../probe.ts';
+import { lookup, normalizeAddress } from '../../egress/policy.ts';
+import type { CheckResult, CheckTarget } from '../../domain/checks.ts';
+import type { ProbeContext } from '../check-kind.ts';
 
 export interface Connection {
   socket: net.Socket;

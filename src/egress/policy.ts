@@ -1,3 +1,5 @@
+// The outbound connection policy of checks and notifications alike: which resolved addresses
+// Vigil may connect to (VIGIL_BLOCK_PRIVATE_TARGETS, VIGIL_ALLOWED_TARGETS, cloud metadata).
 import net from 'node:net';
 import dns from 'node:dns/promises';
 

@@ -1,11 +1,11 @@
-import type { Config } from '../config.ts';
-import type { Ctx } from '../services/context.ts';
-import { sweepOverdueHealthchecks } from '../services/healthchecks.ts';
-import { runCheck } from './probe.ts';
-import { startScheduler, type Scheduler, type SchedulerOptions } from './scheduler.ts';
-import { createDispatcher } from '../notify/dispatcher.ts';
-import { applyDomainExpiry, refreshDomains } from '../services/domains.ts';
-import { createRdap } from './rdap.ts';
+import type { Config } from './config.ts';
+import type { Ctx } from './services/context.ts';
+import { sweepOverdueHealthchecks } from './services/healthchecks.ts';
+import { runCheck } from './prober/probe.ts';
+import { startScheduler, type Scheduler, type SchedulerOptions } from './prober/scheduler.ts';
+import { createDispatcher } from './notify/dispatcher.ts';
+import { applyDomainExpiry, refreshDomains } from './services/domains.ts';
+import { createRdap } from './prober/rdap.ts';
 
 const HEARTBEAT_SWEEP_MS = 1000;
 // Due domains are looked for this often; days left and notices are brought up to date every minute.
@@ -13,7 +13,8 @@ const DOMAIN_WATCH_MS = 10_000;
 const DOMAIN_APPLY_MS = 60_000;
 
 /**
- * The built-in probe: one scheduler that checks every due monitor once per interval from this
+ * The worker half of `vigil serve` (composed beside main.ts, above the prober and the notifier
+ * it starts). The built-in probe: one scheduler that checks every due monitor once per interval from this
  * server's location, covering all the monitor's regions that no live dedicated probe serves
  * (a monitor every region of which a live probe serves is skipped: services/probes.ts), plus the sweep that turns overdue
  * heartbeat checks down, and the notification dispatcher (escalation walk and outbox delivery).
