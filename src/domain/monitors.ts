@@ -201,7 +201,8 @@ function headers(v: unknown): RequestHeader[] | null {
     }
     if (!TOKEN.test(h.name)) fail(`request header name "${h.name}" is not a valid header name`);
     if (FORBIDDEN_HEADERS.includes(h.name.toLowerCase())) fail(`request header ${h.name} cannot be set`);
-    if (/[\r\n\0]/.test(h.value) || h.value.length > 8192) fail(`request header ${h.name} has an invalid value`);
+    // RFC 9110 field values: visible characters, spaces and tabs; no other control character.
+    if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(h.value) || h.value.length > 8192) fail(`request_headers: the value of ${h.name} must not hold control characters (at most 8192 characters)`);
     return { name: h.name, value: h.value };
   });
   return out.length ? out : null;

@@ -14,6 +14,17 @@ declare module 'fastify' {
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 
 /**
+ * The bearer token of a request, or null. A request with two Authorization headers has none:
+ * Node keeps only the first, and which one a proxy or a client meant cannot be known.
+ */
+export function bearerToken(req: FastifyRequest): string | null {
+  const raw = req.raw.rawHeaders;
+  let seen = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === 13 && raw[i].toLowerCase() === 'authorization' && ++seen > 1) return null;
+  return BEARER.exec(req.headers.authorization ?? '')?.[1] ?? null;
+}
+
+/**
  * auth-spec.md as an onRequest hook for every API route: 401 → rate limit → 403. It runs
  * before the body is read, so a refused request never reaches validation or a handler.
  */
@@ -58,8 +69,8 @@ export function installAuth(app: FastifyInstance, base: Ctx, opts: { rateLimitPe
   app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done) => {
     const wait = throttle.blockedFor(req.ip);
     if (wait > 0) return tooMany(reply, wait, 'Too many failed authentication attempts; try again later');
-    const match = BEARER.exec(req.headers.authorization ?? '');
-    const actor = match ? authenticate(match[1]) : null;
+    const token = bearerToken(req);
+    const actor = token ? authenticate(token) : null;
     if (actor instanceof Promise) actor.then((a) => admit(req, reply, a, done), done);
     else admit(req, reply, actor, done);
   });

@@ -127,10 +127,12 @@ export async function createOutage(ctx: ActorCtx, input: CreateOutageInput): Pro
   if (end !== null && end < start) throw new ValidationError('endDate must not be before startDate');
   const [monitorId] = await resolveMonitorRefs(ctx, [input.monitorUuid], 'monitorUuid');
   const uuid = newId('outage');
-  // A known policy uuid links the outage and starts its alerts; another is kept as given.
-  const policy = input.escalationPolicyUuid && !input.escalationPolicyUuid.includes('\0')
-    ? await ctx.store.db.selectFrom('escalation_policies').select('id').where('uuid', '=', input.escalationPolicyUuid).where('project_id', '=', ctx.actor.projectId).executeTakeFirst()
-    : undefined;
+  // The policy links the outage and starts its alerts; one this project does not have is refused
+  // (another project's included: it would say nothing and alert nobody).
+  const policyUuid = input.escalationPolicyUuid || null;
+  const policy = policyUuid === null ? undefined
+    : await ctx.store.db.selectFrom('escalation_policies').select('id').where('uuid', '=', policyUuid).where('project_id', '=', ctx.actor.projectId).executeTakeFirst();
+  if (policyUuid !== null && !policy) throw new ValidationError(`escalationPolicyUuid: escalation policy ${policyUuid.slice(0, 64)} does not exist`);
   await ctx.store.db.transaction().execute(async (trx) => {
     const { id } = await trx.insertInto('outages').values({
       uuid,
@@ -151,7 +153,7 @@ export async function createOutage(ctx: ActorCtx, input: CreateOutageInput): Pro
       created_at: ctx.clock(),
       severity: input.severity ?? null,
       summary: input.summary ?? null,
-      escalation_policy_uuid: input.escalationPolicyUuid ?? null,
+      escalation_policy_uuid: policyUuid,
     }).returning('id').executeTakeFirstOrThrow();
     if (policy) await startAlerting(trx, [id], ctx.clock());
   });

@@ -4,6 +4,7 @@ import { startHarness, snapshot, type Harness } from '../harness.ts';
 import { hashApiKey, maskApiKey } from '../../src/domain/api-keys.ts';
 import { createApiKey, revokeApiKey } from '../../src/services/api-keys.ts';
 import { newId } from '../../src/domain/ids.ts';
+import http from 'node:http';
 
 let h: Harness;
 let offset = 0;
@@ -135,6 +136,30 @@ describe('authentication and permissions on every API route', () => {
     } finally {
       offset = 0;
     }
+  });
+
+  test('two Authorization headers get 401 on every route, even when both carry the same valid key', async () => {
+    // Raw requests: fetch would join the two values into one.
+    const twice = (method: string, path: string, values: string[]) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const url = new URL(path, h.url);
+      const req = http.request({ host: url.hostname, port: url.port, method, path: url.pathname + url.search }, (res) => {
+        let body = '';
+        res.on('data', (c) => { body += c; });
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      req.setHeader('authorization', values);
+      req.on('error', reject);
+      req.end();
+    });
+    for (const route of (await apiRoutes()).filter((r) => r.method === 'GET')) {
+      const path = await fill(route.template, h.rw);
+      for (const values of [[`Bearer ${h.rw}`, `Bearer ${h.rw}`], [`Bearer ${h.rw}`, `Bearer ${h.ro}`], [`Bearer ${h.ro}`, 'Basic eDp5']]) {
+        const res = await twice('GET', path, values);
+        assert.equal(res.status, 401, `${route.template} ${values.map((v) => v.slice(0, 9)).join(' + ')}`);
+        assert.equal(res.body, UNAUTH);
+      }
+    }
+    assert.equal((await twice('GET', '/v1/monitors', [`Bearer ${h.rw}`])).status, 200, 'one header still works');
   });
 
   test('SECURITY 5: a read-only key gets 403 on every write and the database is unchanged', async () => {

@@ -35,7 +35,7 @@ describe('POST /v2/outages (manual outages)', () => {
     const res = await h.request('POST', '/v2/outages', {
       body: {
         monitorUuid: m.uuid, startDate: '2026-02-28T10:00:00Z', endDate: '2026-02-28T11:30:00+01:00', statusCode: 503,
-        description: 'Database failover', outageType: 'manual', escalationPolicyUuid: 'esc_AbCdEfGh123456', severity: 'major', summary: 'Primary lost',
+        description: 'Database failover', outageType: 'manual', severity: 'major', summary: 'Primary lost',
       },
     });
     assert.equal(res.status, 201, JSON.stringify(res.body));
@@ -49,13 +49,31 @@ describe('POST /v2/outages (manual outages)', () => {
       monitor: { uuid: m.uuid, name: 'checkout', url: 'https://checkout.example/health', protocol: 'http' },
       escalationPolicy: null, alertedChannels: [], outageType: 'manual', severity: 'major', summary: 'Primary lost',
     };
-    assert.deepEqual(res.body, { message: 'Incident created', outage: { ...expected, escalationPolicyUuid: 'esc_AbCdEfGh123456' } });
+    assert.deepEqual(res.body, { message: 'Incident created', outage: { ...expected, escalationPolicyUuid: null } });
     assert.deepEqual(Object.keys(res.body), ['message', 'outage']);
 
     const read = await h.request('GET', `/v2/outages/${o.uuid}`);
     assert.equal(read.status, 200);
     assert.deepEqual(read.body, { outage: expected });
     assert.deepEqual(Object.keys(read.body.outage), Object.keys(expected), 'recorded key order, additions last');
+  });
+
+  test('escalationPolicyUuid links one of the project\'s policies; an unknown or another project\'s policy is 422 and creates nothing', async () => {
+    const m = await monitor();
+    const body = { monitorUuid: m.uuid, startDate: '2026-03-01T10:00:00Z', statusCode: 500, description: 'policy', outageType: 'manual' };
+    const mine = await h.request('POST', '/v1/escalation-policies', { body: { name: 'mine', steps: [{ delayMinutes: 30, emails: ['ops@example.org'] }] } });
+    const theirs = await h.request('POST', '/v1/escalation-policies', { key: h.other.rw, body: { name: 'theirs', steps: [{ delayMinutes: 0, emails: ['x@example.org'] }] } });
+    const before = (await h.request('GET', '/v2/outages')).body.total;
+    for (const uuid of [theirs.body.uuid, 'esc_AbCdEfGh123456']) {
+      const res = await h.request('POST', '/v2/outages', { body: { ...body, escalationPolicyUuid: uuid } });
+      assert.equal(res.status, 422, uuid);
+      assert.equal(res.body.message, `escalationPolicyUuid: escalation policy ${uuid} does not exist`);
+    }
+    assert.equal((await h.request('GET', '/v2/outages')).body.total, before);
+    const ok = await h.request('POST', '/v2/outages', { body: { ...body, escalationPolicyUuid: mine.body.uuid } });
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+    assert.equal(ok.body.outage.escalationPolicyUuid, mine.body.uuid);
+    assert.deepEqual((await get(ok.body.outage.uuid)).escalationPolicy, { uuid: mine.body.uuid, name: 'mine', alertedSteps: 1, totalSteps: 1 }, 'its step (due: the outage began in March) alerted at once');
   });
 
   test('without endDate the outage is ongoing; absent optional fields are absent or null', async () => {

@@ -11,10 +11,10 @@ import type { Ctx } from '../../services/context.ts';
 import { metricsSnapshot, type MetricsSnapshot } from '../../services/metrics.ts';
 import { checkLag } from '../../prober/scheduler.ts';
 import { UNAUTHORIZED } from '../errors.ts';
+import { bearerToken } from '../auth.ts';
 import { createFailureThrottle } from '../rate-limit.ts';
 import { CONTENT_TYPE, renderFamilies, type Family } from '../prometheus.ts';
 
-const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 const bool = (b: boolean) => (b ? 1 : 0);
@@ -84,12 +84,12 @@ export default async function metricsRoutes(app: FastifyInstance, opts: MetricsO
   app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
     const wait = throttle.blockedFor(req.ip);
     if (wait > 0) return reply.code(429).header('Retry-After', String(wait)).send({ message: 'Too many failed authentication attempts; try again later' });
-    const bearer = BEARER.exec(req.headers.authorization ?? '')?.[1];
+    const bearer = bearerToken(req);
     // The token is the operator's: every project plus this process. A key sees its own project.
-    const operator = bearer !== undefined && timingSafeEqual(digest(bearer), token);
+    const operator = bearer !== null && timingSafeEqual(digest(bearer), token);
     let projectId: number | undefined;
     if (!operator) {
-      const actor = bearer !== undefined ? await authenticate(bearer) : null;
+      const actor = bearer !== null ? await authenticate(bearer) : null;
       if (!actor) {
         throttle.fail(req.ip);
         return reply.code(401).header('WWW-Authenticate', 'Bearer').send(UNAUTHORIZED);

@@ -5,6 +5,7 @@ import type { Ctx } from '../../services/context.ts';
 import { authenticateProbe, leaseChecks, recordProbeResults, touchProbe, type ProbeActor } from '../../services/probes.ts';
 import { AuthError, Message, Nullable } from '../schemas.ts';
 import { UNAUTHORIZED } from '../errors.ts';
+import { bearerToken } from '../auth.ts';
 import { createFailureThrottle } from '../rate-limit.ts';
 
 declare module 'fastify' {
@@ -20,7 +21,6 @@ export interface ProbeApiOptions {
   authFailuresPerMinute: number;
 }
 
-const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 const tags = ['Regional probes'];
 const security = [{ probeToken: [] }];
 const errors = { 401: AuthError, 422: Message, 429: Message };
@@ -77,7 +77,7 @@ export default async function probeApiRoutes(app: FastifyInstance, opts: ProbeAp
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const wait = throttle.blockedFor(req.ip);
     if (wait > 0) return reply.code(429).header('Retry-After', String(wait)).send({ message: 'Too many failed authentication attempts; try again later' });
-    const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
+    const token = bearerToken(req);
     const probe = token ? await authenticateProbe(ctx, token) : null;
     if (!probe) {
       throttle.fail(req.ip);
