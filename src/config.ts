@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadTargetPolicy, type TargetPolicy } from './egress/policy.ts';
 import { isEmail, parseSmtpUrl } from './domain/channels.ts';
+import { DEFAULT_LIMITS, LIMIT_VARIABLES, type ProjectLimits } from './domain/limits.ts';
 
 /** Typed configuration, read once from the environment. */
 export interface Config {
@@ -40,6 +41,12 @@ export interface Config {
   notifyGiveUpMs: number;
   /** The RDAP bootstrap registry (RFC 9224) domain expiry lookups start from; null turns them off. */
   rdapBootstrapUrl: string | null;
+  /** Pings kept per healthcheck (the newest); older ones are deleted. */
+  pingHistory: number;
+  /** Pings one token may send per minute (per server process); 0 turns the throttle off. */
+  pingRatePerMinute: number;
+  /** How much one project may hold (VIGIL_LIMIT_*). */
+  limits: ProjectLimits;
 }
 
 export const IANA_RDAP_BOOTSTRAP = 'https://data.iana.org/rdap/dns.json';
@@ -119,6 +126,9 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     targetPolicy,
     rdapBootstrapUrl,
+    pingHistory: int(env, 'VIGIL_PING_HISTORY', 100, 10, 10_000),
+    pingRatePerMinute: int(env, 'VIGIL_PING_RATE_PER_MINUTE', 60, 0, 1e9),
+    limits: Object.fromEntries(Object.entries(LIMIT_VARIABLES).map(([k, name]) => [k, int(env, name, DEFAULT_LIMITS[k as keyof ProjectLimits], 1, 10_000_000)])) as unknown as ProjectLimits,
     smtpUrl,
     smtpFrom,
     notifyTimeoutMs: int(env, 'VIGIL_NOTIFY_TIMEOUT', 10, 1, 120) * 1000,

@@ -31,7 +31,7 @@ import { DEFAULT_PROBE_LEASE_MS, DEFAULT_PROBE_LIVE_MS } from '../domain/probes.
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export type AppOptions = Pick<Config, 'rateLimitPerHour' | 'authFailuresPerMinute' | 'logLevel' | 'trustProxy' | 'publicUrl'> & Partial<Pick<Config, 'metricsToken' | 'rawRetentionDays'>>
-  & Partial<Pick<Config, 'region' | 'probeLiveSeconds' | 'probeLeaseSeconds'>>;
+  & Partial<Pick<Config, 'region' | 'probeLiveSeconds' | 'probeLeaseSeconds' | 'pingHistory' | 'pingRatePerMinute'>>;
 
 export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
   const app = Fastify({
@@ -85,7 +85,7 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(pingRoutes, { ctx });
+  await app.register(pingRoutes, { ctx, pingHistory: opts.pingHistory ?? 100, pingRatePerMinute: opts.pingRatePerMinute ?? 60 });
   await app.register(publicPageRoutes, { ctx, publicUrl: opts.publicUrl });
   if (opts.metricsToken) await app.register(metricsRoutes, { ctx, token: opts.metricsToken, authFailuresPerMinute: opts.authFailuresPerMinute });
   const probeLiveMs = opts.probeLiveSeconds ? opts.probeLiveSeconds * 1000 : DEFAULT_PROBE_LIVE_MS;

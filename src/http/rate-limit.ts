@@ -74,3 +74,27 @@ export function createFailureThrottle(limit: number, clock: () => number, window
     },
   };
 }
+
+/**
+ * At most `limit` events per key in each window (a minute by default), in process memory: for
+ * heartbeat pings per token. take() counts one and answers the seconds to wait when over.
+ */
+export function createWindowThrottle(limit: number, clock: () => number, windowMs = 60_000) {
+  const windows = new Map<string, { start: number; count: number }>();
+  return {
+    enabled: limit > 0,
+    take(key: string): number {
+      if (limit <= 0) return 0;
+      const now = clock();
+      let w = windows.get(key);
+      if (!w || now - w.start >= windowMs) {
+        if (windows.size > 100_000) windows.clear();
+        w = { start: now, count: 0 };
+        windows.set(key, w);
+      }
+      if (w.count >= limit) return Math.max(1, Math.ceil((w.start + windowMs - now) / 1000));
+      w.count++;
+      return 0;
+    },
+  };
+}

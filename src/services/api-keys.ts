@@ -9,6 +9,7 @@ import type { ApiKeyRow } from '../storage/schema.ts';
 import { prepared } from '../storage/prepared.ts';
 import type { Transaction } from 'kysely';
 import type { Database } from '../storage/schema.ts';
+import { ensureRoom } from './limits.ts';
 
 export interface ApiKeyView {
   id: string;
@@ -81,6 +82,7 @@ export async function createApiKey(ctx: Ctx, input: CreateKeyInput): Promise<Api
     revoked_at: null,
   };
   await ctx.store.db.transaction().execute(async (trx) => {
+    await ensureRoom(trx, ctx.store, ctx, 'apiKeys', project.id);
     await trx.insertInto('api_keys').values(row).execute();
     await audit(trx, { projectId: project.id, action: 'api_key.create', keyId: row.id, actor: input.actor, sourceIp: input.sourceIp, detail: `${name} (${permission})`, at: now });
   });

@@ -1,5 +1,6 @@
 import type { Store } from '../storage/store.ts';
 import type { Permission } from '../domain/api-keys.ts';
+import type { ProjectLimits } from '../domain/limits.ts';
 
 /** Who is acting: an API key of one project, or an operator at the CLI. */
 export interface Actor {
@@ -22,6 +23,8 @@ export interface Ctx {
   store: Store;
   clock: () => number;
   log: Logger;
+  /** How much one project may hold (domain/limits.ts); the defaults when absent. */
+  limits?: ProjectLimits;
 }
 
 export interface ActorCtx extends Ctx {

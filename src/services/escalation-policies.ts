@@ -3,6 +3,7 @@ import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { applyPolicyInput, type PolicyFields, type PolicyStep } from '../domain/alerting.ts';
 import type { ActorCtx } from './context.ts';
 import type { EscalationPolicyRow } from '../storage/schema.ts';
+import { ensureRoom } from './limits.ts';
 
 export interface EscalationPolicy extends PolicyFields {
   id: number;
@@ -44,6 +45,7 @@ export async function createPolicy(ctx: ActorCtx, input: Record<string, unknown>
   const now = ctx.clock();
   const uuid = newId('esc');
   await ctx.store.db.transaction().execute(async (trx) => {
+    await ensureRoom(trx, ctx.store, ctx, 'escalationPolicies', ctx.actor.projectId);
     // One default per project: a new default replaces the old.
     if (f.isDefault) await trx.updateTable('escalation_policies').set({ is_default: 0 }).where('project_id', '=', ctx.actor.projectId).execute();
     await trx.insertInto('escalation_policies').values({

@@ -9,6 +9,7 @@ import { groupCommit, padToPowerOfTwo, powerOfTwoChunks } from '../storage/group
 import { databaseUnavailable } from '../storage/store.ts';
 import { notifyAlerted, startAlerting } from './alerting.ts';
 import { policyIdFor } from './escalation-policies.ts';
+import { ensureRoom } from './limits.ts';
 
 type Row = Omit<HealthcheckRow, 'id'> & { id: number };
 export type Healthcheck = Row & { settings: HealthcheckSettings };
@@ -16,6 +17,8 @@ export type Ping = Omit<PingRow, 'id'> & { id: number };
 type Trx = Transaction<Database>;
 
 export const PING_BODY_LIMIT = 10 * 1024;
+/** A check's history is trimmed to its newest `keep` pings once it has this many more (per process). */
+const TRIM_EVERY = 16;
 
 function settingsOf(r: Row): HealthcheckSettings {
   return {
@@ -46,16 +49,15 @@ export async function createHealthcheck(ctx: ActorCtx, input: Record<string, unk
   const policy = await policyIdFor(ctx, input?.escalation_policy);
   const s = applyHealthcheckInput(null, input);
   const now = ctx.clock();
-  const row = await ctx.store.db
-    .insertInto('healthchecks')
-    .values({
+  const row = await ctx.store.db.transaction().execute(async (trx) => {
+    await ensureRoom(trx, ctx.store, ctx, 'healthchecks', ctx.actor.projectId);
+    return trx.insertInto('healthchecks').values({
       uuid: newId('tok', 24), public_uuid: newId('hc', 24), project_id: ctx.actor.projectId, name: s.name, cron: s.cron, timezone: s.timezone,
       period_value: s.period_value, period_type: s.period_type, grace_value: s.grace_value, grace_type: s.grace_type,
       paused: 0, is_down: 0, due_at: null, alert_at: null, last_ping_at: null, last_start_at: null, last_downtime_at: null,
       state_version: 0, created_at: now, updated_at: now, escalation_policy_id: policy ?? null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+    }).returningAll().executeTakeFirstOrThrow();
+  });
   return withSettings(row);
 }
 
@@ -155,7 +157,7 @@ const valuesTable = (rows: (number | null)[][]) => sql`(VALUES ${sql.join(rows.m
  * and written back with a few statements whatever the group's size. Unknown tokens are
  * answered at once: they write nothing.
  */
-async function applyPings(trx: Trx, store: Store, pings: QueuedPing[], answerNow: (i: number, found: boolean) => void): Promise<boolean[]> {
+async function applyPings(trx: Trx, store: Store, keep: number, sinceTrim: Map<number, number>, pings: QueuedPing[], answerNow: (i: number, found: boolean) => void): Promise<boolean[]> {
   const lookup = store.lockRows(trx.selectFrom('healthchecks').selectAll().where('uuid', 'in', padToPowerOfTwo([...new Set(pings.map((p) => p.token))])).orderBy('id'));
   const checks = new Map<string, Row>();
   for (const r of await lookup.execute()) checks.set(r.uuid, r);
@@ -213,6 +215,21 @@ async function applyPings(trx: Trx, store: Store, pings: QueuedPing[], answerNow
     opened.push(...t.opened);
   }
   for (const chunk of powerOfTwoChunks(rows)) await trx.insertInto('healthcheck_pings').values(chunk).execute();
+  // The history stays bounded: every TRIM_EVERY pings a check drops all but its newest `keep`.
+  const added = new Map<number, number>();
+  for (const r of rows) added.set(r.healthcheck_id, (added.get(r.healthcheck_id) ?? 0) + 1);
+  for (const [id, n] of added) {
+    const since = (sinceTrim.get(id) ?? 0) + n;
+    if (since < TRIM_EVERY) {
+      if (sinceTrim.size > 100_000) sinceTrim.clear();
+      sinceTrim.set(id, since);
+      continue;
+    }
+    sinceTrim.delete(id);
+    await trx.deleteFrom('healthcheck_pings').where('healthcheck_id', '=', id)
+      .where('id', '<=', (eb) => eb.selectFrom('healthcheck_pings').select('id').where('healthcheck_id', '=', id).orderBy('id', 'desc').limit(1).offset(keep))
+      .execute();
+  }
   if (states.length) {
     await sql`UPDATE healthchecks SET last_ping_at = v.column2, last_start_at = v.column3, due_at = v.column4, alert_at = v.column5,
       is_down = v.column6, state_version = v.column7, last_downtime_at = v.column8 FROM ${valuesTable(padToPowerOfTwo(states))} WHERE healthchecks.id = v.column1`.execute(trx);
@@ -239,11 +256,13 @@ const pingWriters = new WeakMap<Store, (ping: QueuedPing) => Promise<boolean>>()
  * acknowledged ping is never lost. Concurrent pings share one transaction (group commit). A
  * ping that cannot be stored rejects with UnavailableError: never answer it 2xx.
  */
-export async function recordPing(ctx: Ctx, token: string, ping: PingInput): Promise<boolean> {
+export async function recordPing(ctx: Ctx, token: string, ping: PingInput, opts: { keep?: number } = {}): Promise<boolean> {
   let write = pingWriters.get(ctx.store);
   if (!write) {
     const { store } = ctx;
-    write = groupCommit<QueuedPing, boolean>(store, (trx, pings, answerNow) => applyPings(trx, store, pings, answerNow));
+    const keep = opts.keep ?? 100;
+    const sinceTrim = new Map<number, number>();
+    write = groupCommit<QueuedPing, boolean>(store, (trx, pings, answerNow) => applyPings(trx, store, keep, sinceTrim, pings, answerNow));
     pingWriters.set(store, write);
   }
   try {

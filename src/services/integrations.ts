@@ -7,6 +7,7 @@ import type { AlertPayload } from './alerting.ts';
 import { enqueue } from './outbox.ts';
 import { iso, type ActorCtx } from './context.ts';
 import type { ChannelRow } from '../storage/schema.ts';
+import { ensureRoom } from './limits.ts';
 
 /** A notification channel ("integration"). `secret` is the webhook signing secret. */
 export interface Integration {
@@ -72,10 +73,13 @@ export async function createIntegration(ctx: ActorCtx, input: Record<string, unk
   const secret = kind === 'webhook' ? (input.secret === undefined || input.secret === null ? newWebhookSecret() : parseWebhookSecret(input.secret)) : null;
   const enabled = enabledFlag(input) ?? true;
   const now = ctx.clock();
-  const row = await ctx.store.db.insertInto('notification_channels').values({
-    uuid: newId('int'), project_id: ctx.actor.projectId, kind, name, config: JSON.stringify(config), secret,
-    disabled_at: enabled ? null : now, disabled_reason: enabled ? null : 'disabled by a user', created_at: now, updated_at: now,
-  }).returningAll().executeTakeFirstOrThrow();
+  const row = await ctx.store.db.transaction().execute(async (trx) => {
+    await ensureRoom(trx, ctx.store, ctx, 'channels', ctx.actor.projectId);
+    return trx.insertInto('notification_channels').values({
+      uuid: newId('int'), project_id: ctx.actor.projectId, kind, name, config: JSON.stringify(config), secret,
+      disabled_at: enabled ? null : now, disabled_reason: enabled ? null : 'disabled by a user', created_at: now, updated_at: now,
+    }).returningAll().executeTakeFirstOrThrow();
+  });
   return toIntegration(row);
 }
 

@@ -7,6 +7,7 @@ import type { Selectable } from 'kysely';
 import type { MonitorRow } from '../storage/schema.ts';
 import { prepared } from '../storage/prepared.ts';
 import { policyIdFor, policyRefs } from './escalation-policies.ts';
+import { ensureRoom } from './limits.ts';
 
 export interface Monitor extends MonitorSettings {
   id: number;
@@ -157,9 +158,9 @@ export async function createMonitor(ctx: ActorCtx, input: Record<string, unknown
   const settings = applyMonitorInput(null, input);
   const policy = await policyIdFor(ctx, input?.escalation_policy);
   const now = ctx.clock();
-  const row = await ctx.store.db
-    .insertInto('monitors')
-    .values({
+  const row = await ctx.store.db.transaction().execute(async (trx) => {
+    await ensureRoom(trx, ctx.store, ctx, 'monitors', ctx.actor.projectId);
+    return trx.insertInto('monitors').values({
       ...toColumns(settings),
       ...schedule(settings, now),
       state_version: 0,
@@ -170,9 +171,8 @@ export async function createMonitor(ctx: ActorCtx, input: Record<string, unknown
       escalation_policy_id: policy ?? null,
       created_at: now,
       updated_at: now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+    }).returningAll().executeTakeFirstOrThrow();
+  });
   return toMonitor(row, ctx.actor.projectUuid, await policyRefs(ctx, [row.escalation_policy_id]));
 }
 

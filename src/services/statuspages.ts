@@ -8,6 +8,7 @@ import {
 import type { ActorCtx, Ctx } from './context.ts';
 import type { Kysely } from 'kysely';
 import type { Database, StatusPageRow, SubscriberRow } from '../storage/schema.ts';
+import { ensureRoom } from './limits.ts';
 
 type Db = Kysely<Database>;
 export type PageRow = Omit<StatusPageRow, 'id'> & { id: number };
@@ -195,7 +196,10 @@ async function writePage(ctx: ActorCtx, existing: StatusPage | null, input: Reco
       const res = await db.updateTable('status_pages').set(values).where('id', '=', existing.row.id).where('project_id', '=', ctx.actor.projectId).executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0) throw new NotFoundError('Status page');
     } else {
-      await db.insertInto('status_pages').values({ ...values, uuid, project_id: ctx.actor.projectId, created_at: now }).execute();
+      await db.transaction().execute(async (trx) => {
+        await ensureRoom(trx, ctx.store, ctx, 'statusPages', ctx.actor.projectId);
+        await trx.insertInto('status_pages').values({ ...values, uuid, project_id: ctx.actor.projectId, created_at: now }).execute();
+      });
     }
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;

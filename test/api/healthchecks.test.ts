@@ -8,7 +8,8 @@ import { sql } from 'kysely';
 let h: Harness;
 let now = Date.now();
 let frozen = false;
-before(async () => { h = await startHarness({ clock: () => (frozen ? now : Date.now()) }); });
+// Bursts of hundreds of pings per check test the group commit, not the throttle or the history bound (tested apart below).
+before(async () => { h = await startHarness({ clock: () => (frozen ? now : Date.now()), env: { VIGIL_PING_RATE_PER_MINUTE: '0', VIGIL_PING_HISTORY: '10000' } }); });
 after(async () => { await h.stop(); });
 
 const TOK = /^tok_[A-Za-z0-9]{24}$/;
@@ -362,5 +363,41 @@ describe('heartbeat schedule maths', () => {
     assert.equal(new Date(nextDue(s, Date.parse('2026-10-25T00:00:00Z'))).toISOString(), '2026-10-25T00:30:00.000Z');
     const ny = applyHealthcheckInput(null, { name: 'x', cron: '0 9 * * 1-5', timezone: 'America/New_York', grace_period_value: 0, grace_period_type: 'seconds' });
     assert.equal(new Date(nextDue(ny, Date.parse('2026-11-27T15:00:00Z'))).toISOString(), '2026-11-30T14:00:00.000Z'); // Friday 10:00 EST → Monday 09:00 EST
+  });
+});
+
+describe('ping history and throttle', () => {
+  let small: Harness;
+  before(async () => { small = await startHarness({ env: { VIGIL_PING_RATE_PER_MINUTE: '30', VIGIL_PING_HISTORY: '10' } }); });
+  after(async () => { await small.stop(); });
+  const hc = async () => (await small.request('POST', '/v2/healthchecks', { body: period })).body.healthcheck.uuid as string;
+  const send = (token: string, body: string) => fetch(`${small.url}/ping/${token}`, { method: 'POST', body }).then(async (r) => ({ status: r.status, retry: r.headers.get('retry-after'), text: await r.text() }));
+  const stored = (token: string) => small.ctx.store.db.selectFrom('healthcheck_pings').innerJoin('healthchecks', 'healthchecks.id', 'healthcheck_pings.healthcheck_id')
+    .select(['healthcheck_pings.body']).where('healthchecks.uuid', '=', token).orderBy('healthcheck_pings.id').execute();
+
+  test('a token gets at most VIGIL_PING_RATE_PER_MINUTE pings a minute: the next is 429 with Retry-After and not stored; other tokens are untouched', async () => {
+    const [a, b] = [await hc(), await hc()];
+    const answers = [];
+    for (let i = 0; i < 33; i++) answers.push(await send(a, `a${i}`));
+    assert.deepEqual(answers.slice(0, 30).map((r) => r.status), new Array(30).fill(200));
+    for (const r of answers.slice(30)) {
+      assert.equal(r.status, 429);
+      assert.ok(Number(r.retry) >= 1 && Number(r.retry) <= 60, String(r.retry));
+      assert.match(JSON.parse(r.text).message, /at most 30 a minute \(VIGIL_PING_RATE_PER_MINUTE\)/);
+    }
+    assert.equal((await send(b, 'b0')).status, 200, 'another token has its own budget');
+    // Every 2xx was stored (within the history bound): the last ten of them, and none of the refused.
+    assert.deepEqual((await stored(a)).map((p) => p.body), Array.from({ length: 30 }, (_, i) => `a${i}`).slice(-(await stored(a)).length));
+    assert.ok(!(await stored(a)).some((p) => ['a30', 'a31', 'a32'].includes(p.body!)));
+  });
+
+  test('a check keeps its newest VIGIL_PING_HISTORY pings (within one trim step of 16): a leaked URL cannot fill the disk', async () => {
+    const c = await hc();
+    for (let i = 0; i < 29; i++) assert.equal((await send(c, `p${i}`)).status, 200);
+    const rows = (await stored(c)).map((p) => p.body);
+    assert.ok(rows.length >= 10 && rows.length <= 10 + 15, `${rows.length} pings kept`);
+    assert.deepEqual(rows, Array.from({ length: 29 }, (_, i) => `p${i}`).slice(-rows.length), 'the newest, in order');
+    const got = (await small.request('GET', `/v2/healthchecks/${c}`)).body.healthcheck;
+    assert.equal(got.logs[0].body, 'p28');
   });
 });

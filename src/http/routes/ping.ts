@@ -2,13 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Ctx } from '../../services/context.ts';
 import { PING_BODY_LIMIT, recordPing, type PingInput } from '../../services/healthchecks.ts';
+import { createWindowThrottle } from '../rate-limit.ts';
 
 /**
  * The heartbeat endpoint, unauthenticated: the token in the path is the credential.
  * GET, HEAD and POST record a ping; /fail a failure, /start the start of a run. The answer is
  * sent only after the ping is committed; one that cannot be stored is answered 503, never 200.
  */
-export default async function pingRoutes(app: FastifyInstance, opts: { ctx: Ctx }) {
+export default async function pingRoutes(app: FastifyInstance, opts: { ctx: Ctx; pingHistory: number; pingRatePerMinute: number }) {
+  // Per token, before any database work: a leaked ping URL in a loop costs a map lookup.
+  const throttle = createWindowThrottle(opts.pingRatePerMinute, opts.ctx.clock);
   // Any body is accepted (only its first 10 KiB is kept).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
@@ -21,9 +24,14 @@ export default async function pingRoutes(app: FastifyInstance, opts: { ctx: Ctx 
       schema: { tags: ['Heartbeats'], summary: `Heartbeat: record a ${kind} ping`, security: [], params: Params },
       handler: async (req, reply) => {
         const { token } = req.params as { token: string };
+        const wait = throttle.take(token);
+        if (wait > 0) {
+          return reply.code(429).header('Retry-After', String(wait))
+            .send({ message: `Too many pings for this check: at most ${opts.pingRatePerMinute} a minute (VIGIL_PING_RATE_PER_MINUTE); retry in ${wait} s` });
+        }
         // PostgreSQL text cannot hold NUL: both databases store it as U+FFFD, so the ping is never refused.
         const body = typeof req.body === 'string' && req.body.length ? req.body.slice(0, PING_BODY_LIMIT).replaceAll('\0', '\uFFFD') : null;
-        const ok = await recordPing(opts.ctx, token, { kind, sourceIp: req.ip, userAgent: req.headers['user-agent'] ?? null, body });
+        const ok = await recordPing(opts.ctx, token, { kind, sourceIp: req.ip, userAgent: req.headers['user-agent'] ?? null, body }, { keep: opts.pingHistory });
         if (!ok) return reply.code(404).send({ message: 'Healthcheck not found' });
         return reply.type('text/plain; charset=utf-8').send('OK');
       },
