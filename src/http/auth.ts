@@ -8,6 +8,11 @@ import { FORBIDDEN, UNAUTHORIZED } from './errors.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     ctx: ActorCtx;
+    /**
+     * Counts `n` more requests against the key's quota (an MCP batch counts each call): true
+     * when they fit, else the 429 has been sent.
+     */
+    spend(n: number): boolean;
   }
 }
 
@@ -38,6 +43,7 @@ export function installAuth(app: FastifyInstance, base: Ctx, opts: { rateLimitPe
   }
 
   app.decorateRequest('ctx', null as never); // a fixed request shape: every request gets one
+  app.decorateRequest('spend', null as never);
   // An unchanged key is the same Actor from one request to the next (createAuthenticator), and
   // keeps its context: services only read ctx.
   const contexts = new WeakMap<Actor, ActorCtx>();
@@ -61,6 +67,14 @@ export function installAuth(app: FastifyInstance, base: Ctx, opts: { rateLimitPe
     let ctx = contexts.get(actor);
     if (!ctx) contexts.set(actor, (ctx = { ...base, actor }));
     req.ctx = ctx;
+    req.spend = (n) => {
+      if (!limiter.enabled || n <= 0) return true;
+      const rl = limiter.consume(actor.keyId!, n);
+      reply.headers(rl.headers);
+      if (!rl.limited) return true;
+      tooMany(reply, rl.retryAfter, `Too many requests: the batch's ${n + 1} calls do not fit in the key's quota`);
+      return false;
+    };
     done();
   }
 

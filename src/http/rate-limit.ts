@@ -19,8 +19,8 @@ export function createRateLimiter(limit: number, clock: () => number) {
 
   return {
     enabled: limit > 0,
-    /** Counts one request; returns the headers and whether it is over quota. */
-    consume(partition: string): { headers: Record<string, string>; limited: boolean; retryAfter: number } {
+    /** Counts `n` requests (all or none); returns the headers and whether they are over quota. */
+    consume(partition: string, n = 1): { headers: Record<string, string>; limited: boolean; retryAfter: number } {
       const now = clock();
       sweep(now);
       let w = windows.get(partition);
@@ -28,8 +28,8 @@ export function createRateLimiter(limit: number, clock: () => number) {
         w = { start: now, used: 0 };
         windows.set(partition, w);
       }
-      const limited = w.used >= limit;
-      if (!limited) w.used++;
+      const limited = w.used + n > limit;
+      if (!limited) w.used += n;
       const reset = Math.max(1, Math.ceil((w.start + WINDOW_S * 1000 - now) / 1000));
       w.pk ??= createHash('sha256').update(partition).digest().subarray(0, 12).toString('base64');
       const pk = w.pk;

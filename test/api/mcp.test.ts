@@ -415,3 +415,56 @@ describe('MCP tools over real data', () => {
     assert.equal((await h.request('GET', `/v1/monitors/${theirs.uuid}`, { key: h.other.rw })).body.paused, false, 'the refused pause changed nothing');
   });
 });
+
+describe('MCP batches: bounded, and every call counts against the quota', () => {
+  let q: Harness;
+  before(async () => { q = await startHarness({ env: { VIGIL_RATE_LIMIT_PER_HOUR: "0" } }); });
+  after(async () => { await q.stop(); });
+  const batch = (messages: unknown[]) => q.request('POST', '/v1/mcp', { body: messages, headers: { accept: 'application/json, text/event-stream' } });
+  const listCall = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'list_monitors', arguments: { limit: 200 } } });
+
+  test('a batch of more than 20 messages is 400 before anything runs; 20 is answered', async () => {
+    const over = await batch(Array.from({ length: 21 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: 'create_monitor', arguments: { name: `b${i}`, url: 'https://example.org', paused: true } } })));
+    assert.equal(over.status, 400);
+    assert.equal(over.body.error.message, 'Invalid Request: a batch holds at most 20 messages, this one 21');
+    assert.equal((await q.request('GET', '/v1/monitors')).body.length, 0, 'nothing was created');
+    const ok = await batch(Array.from({ length: 20 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'ping' })));
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body.length, 20);
+  });
+
+  test('each call of a batch counts as one request: the quota falls by the number of calls, and a batch that does not fit is 429 and runs nothing', async () => {
+    const own = await startHarness({ env: { VIGIL_RATE_LIMIT_PER_HOUR: '30' } });
+    try {
+      const send = (messages: unknown[]) => own.request('POST', '/v1/mcp', { body: messages, headers: { accept: 'application/json' } });
+      const left = (res: { headers: Headers }) => Number(/r=(\d+)/.exec(res.headers.get('ratelimit')!)![1]);
+      assert.equal(left(await own.request('GET', '/v1/monitors')), 29);
+      const ten = await send(Array.from({ length: 10 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: 'get_status_summary', arguments: {} } })));
+      assert.equal(ten.status, 200);
+      assert.equal(left(ten), 19, 'ten calls, ten requests');
+      const twenty = await send(Array.from({ length: 20 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: 'create_monitor', arguments: { name: `q${i}`, url: 'https://example.org', paused: true } } })));
+      assert.equal(twenty.status, 429);
+      assert.ok(Number(twenty.headers.get('retry-after')) >= 1);
+      const after = await own.request('GET', '/v1/monitors');
+      assert.deepEqual(after.body, [], 'no call of the refused batch ran');
+      assert.equal(left(after), 17, 'the refused batch spent only the request itself');
+    } finally {
+      await own.stop();
+    }
+  });
+
+  test('a batch whose answer would pass 2 MiB is 413 (the calls before it were carried out)', async () => {
+    const big = await startHarness({ env: { VIGIL_RATE_LIMIT_PER_HOUR: '0' } });
+    try {
+      for (let i = 0; i < 200; i++) await big.request('POST', '/v1/monitors', { body: { name: `${'x'.repeat(250)}${i}`, url: `https://example.org/${'p'.repeat(1500)}`, paused: true } });
+      const res = await big.request('POST', '/v1/mcp', { body: Array.from({ length: 20 }, (_, i) => listCall(i)), headers: { accept: 'application/json' } });
+      assert.equal(res.status, 413);
+      assert.match(res.body.error.message, /would pass 2 MiB at message \d+ \(those before were carried out\)/);
+      const small = await big.request('POST', '/v1/mcp', { body: [listCall(1), listCall(2)], headers: { accept: 'application/json' } });
+      assert.equal(small.status, 200);
+      assert.equal(small.body.length, 2);
+    } finally {
+      await big.stop();
+    }
+  });
+});

@@ -89,6 +89,10 @@ async function callTool(ctx: ActorCtx, t: Tool, args: unknown, env: ToolEnv) {
   }
 }
 
+/** Messages in one JSON-RPC batch, and the size of its answer (JSON text), at most. */
+export const MAX_BATCH = 20;
+export const MAX_BATCH_ANSWER = 2 * 1024 * 1024;
+
 const toolList = TOOLS.map((t) => ({ name: t.name, title: t.title, description: t.description, inputSchema: t.inputSchema }));
 
 export default async function mcpRoutes(app: ApiApp, opts: ToolEnv) {
@@ -170,10 +174,22 @@ export default async function mcpRoutes(app: ApiApp, opts: ToolEnv) {
     }
     if (Array.isArray(msg)) {
       if (msg.length === 0) return reply.code(400).send(rpcError(null, -32600, 'Invalid Request') as never);
+      if (msg.length > MAX_BATCH) {
+        return reply.code(400).send(rpcError(null, -32600, `Invalid Request: a batch holds at most ${MAX_BATCH} messages, this one ${msg.length}`) as never);
+      }
+      // Each call counts against the key's quota as one REST request would (this request counted one).
+      const calls = msg.filter((m) => isObject(m) && 'id' in m).length;
+      if (!req.spend(calls - 1)) return reply;
       const out: RpcResponse[] = [];
+      let size = 0;
       for (const m of msg) {
         const r = await handle(req, reply, m);
-        if (r) out.push(r.body);
+        if (!r) continue;
+        size += JSON.stringify(r.body).length;
+        if (size > MAX_BATCH_ANSWER) {
+          return reply.code(413).send(rpcError(null, -32600, `The batch's answer would pass ${MAX_BATCH_ANSWER / 1024 / 1024} MiB at message ${out.length + 1} (those before were carried out): send fewer calls per batch`) as never);
+        }
+        out.push(r.body);
       }
       return out.length ? out : reply.code(202).send(undefined as never);
     }
