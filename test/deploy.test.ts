@@ -235,7 +235,7 @@ http { access_log off; ${temp} include ${path.join(dir, 'vigil.conf')}; }
     const res = await request('/v1/monitors', { key: vigil.rw });
     assert.equal(res.status, 200, res.body);
     assert.deepEqual(JSON.parse(res.body), []);
-    assert.match(String(res.headers.ratelimit), /^"800-in-1hr"; r=\d+; t=\d+$/);
+    assert.match(String(res.headers.ratelimit), /^"10000-in-1hr"; r=\d+; t=\d+$/);
     const created = await request('/v1/monitors', { method: 'POST', key: vigil.rw, body: JSON.stringify({ name: 'Through nginx', url: 'https://example.org' }) });
     assert.equal(created.status, 201, created.body);
   });

@@ -151,6 +151,23 @@ describe('monitoring engine', () => {
     t.set(200);
   });
 
+  test('a new hourly monitor is checked within seconds, then on its grid; resuming it checks it at once again', async () => {
+    t.set(200);
+    const created = Date.now();
+    const m = await createMonitor({ check_frequency: 3600 });
+    await waitFor(async () => (await results(m.id)).length >= 1, 'the first check of an hourly monitor', 10_000);
+    const first = (await results(m.id))[0];
+    assert.ok(first.at - created < 6_000, `first check ${first.at - created} ms after creation`);
+    const row = await monitorRow(m.id);
+    assert.ok(row.next_check_at! > first.at && row.next_check_at! <= first.at + 3_600_000, 'the next check is on its hourly grid');
+    assert.equal(row.next_check_at! % 3_600_000, Number(row.check_phase), 'on the grid of its phase');
+    await h.request('PUT', `/v1/monitors/${m.uuid}`, { body: { paused: true } });
+    const resumed = Date.now();
+    await h.request('PUT', `/v1/monitors/${m.uuid}`, { body: { paused: false } });
+    await waitFor(async () => (await results(m.id)).length >= 2, 'the check of the resumed monitor', 10_000);
+    assert.ok((await results(m.id))[1].at - resumed < 6_000);
+  });
+
   test('paused monitors are never checked', async () => {
     const m = await createMonitor({ paused: true });
     assert.equal((await monitorRow(m.id)).next_check_at, null);
@@ -222,6 +239,8 @@ describe('monitoring engine', () => {
     // The engine is stopped (previous test): the claims below are made by hand with explicit clocks.
     const m = await createMonitor({ check_frequency: 60, timeout: 2 });
     const T = (await monitorRow(m.id)).next_check_at!;
+    // A slot of its grid (a first check is off it: the grid's phase is its own).
+    await h.ctx.store.db.updateTable('monitors').set({ check_phase: T % 60_000 }).where('id', '=', m.id).execute();
     const claim = async (now: number) => (await claimDueMonitors(h.ctx, now + 500, 100, now)).filter((c) => c.id === m.id);
     const first = await claim(T - 200);
     assert.deepEqual(first.map((c) => c.due), [T], 'claimed for its slot');

@@ -4,9 +4,20 @@
  * does not move the grid.
  */
 
-/** First check of a new (or resumed, or re-timed) monitor: spread over min(F, 60 s). */
+/** First checks are spread over this much (or the interval when shorter): at once, yet a bulk import does not fire together. */
+export const FIRST_CHECK_SPREAD_MS = 5000;
+
+/** First check of a new (or resumed, or re-timed) monitor: within a few seconds, whatever its interval. */
 export function firstCheckAt(now: number, frequencyS: number, random = Math.random()): number {
-  return now + Math.floor(random * Math.min(frequencyS, 60) * 1000);
+  return now + Math.floor(random * Math.min(frequencyS * 1000, FIRST_CHECK_SPREAD_MS));
+}
+
+/**
+ * The grid a monitor continues on after its first check: a phase spread over the whole
+ * interval, so monitors created together are not checked together ever after.
+ */
+export function gridPhase(frequencyS: number, random = Math.random()): number {
+  return Math.floor(random * frequencyS * 1000);
 }
 
 export function phaseOf(at: number, frequencyS: number): number {

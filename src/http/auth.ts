@@ -55,7 +55,7 @@ export function installAuth(app: FastifyInstance, base: Ctx, opts: { rateLimitPe
     if (limiter.enabled) {
       const rl = limiter.consume(actor.keyId!);
       reply.headers(rl.headers);
-      if (rl.limited) return tooMany(reply, rl.retryAfter, 'Too many requests');
+      if (rl.limited) return tooMany(reply, rl.retryAfter, `Too many requests: this key may make ${limiter.limit} an hour (VIGIL_RATE_LIMIT_PER_HOUR); retry in ${rl.retryAfter} s`);
     }
     if (!permits(actor.permission, req.method)) {
       audit(base.store.db, {

@@ -19,6 +19,7 @@ export function createRateLimiter(limit: number, clock: () => number) {
 
   return {
     enabled: limit > 0,
+    limit,
     /** Counts `n` requests (all or none); returns the headers and whether they are over quota. */
     consume(partition: string, n = 1): { headers: Record<string, string>; limited: boolean; retryAfter: number } {
       const now = clock();

@@ -1,6 +1,6 @@
 import { newId } from '../domain/ids.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
-import { firstCheckAt, phaseOf } from '../domain/schedule.ts';
+import { firstCheckAt, gridPhase } from '../domain/schedule.ts';
 import { applyMonitorInput, registrableDomain, type MonitorSettings, type Protocol } from '../domain/monitors.ts';
 import type { ActorCtx } from './context.ts';
 import type { Selectable } from 'kysely';
@@ -106,11 +106,13 @@ function toColumns(s: MonitorSettings) {
   };
 }
 
-/** When the next check runs: paused monitors never; others on a grid spread by their first check. */
+/**
+ * When the next check runs: paused monitors never; a new, resumed or re-timed one within a few
+ * seconds, then on its grid (whose phase is spread over the interval).
+ */
 function schedule(s: MonitorSettings, now: number): { next_check_at: number | null; check_phase: number } {
   if (s.paused) return { next_check_at: null, check_phase: 0 };
-  const first = firstCheckAt(now, s.check_frequency);
-  return { next_check_at: first, check_phase: phaseOf(first, s.check_frequency) };
+  return { next_check_at: firstCheckAt(now, s.check_frequency), check_phase: gridPhase(s.check_frequency) };
 }
 
 /** Server-owned and cross-project fields are refused or ignored before the rules run. */

@@ -161,7 +161,8 @@ describe('rate limiting (api-contract §1.8)', () => {
       const over = await c.request('GET', '/v1/monitors', { key: rl.rw });
       assert.equal(over.status, 429);
       assert.match(over.headers.get('retry-after')!, /^\d+$/);
-      assert.deepEqual(over.body, { message: 'Too many requests' });
+      assert.match(over.body.message, /^Too many requests: this key may make 3 an hour \(VIGIL_RATE_LIMIT_PER_HOUR\); retry in \d+ s$/);
+      assert.equal(over.body.message, `Too many requests: this key may make 3 an hour (VIGIL_RATE_LIMIT_PER_HOUR); retry in ${over.headers.get('retry-after')} s`);
       // 404s count too and carry the headers; another key is untouched
       const other = await c.request('GET', '/v1/monitors/mon_AAAAAAAAAAAAAA', { key: rl.ro });
       assert.equal(other.status, 404);

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { firstCheckAt, nextSlot, phaseOf } from '../../src/domain/schedule.ts';
+import { firstCheckAt, gridPhase, nextSlot, phaseOf } from '../../src/domain/schedule.ts';
 import { confirmationRule, observe, type MonitorState } from '../../src/domain/status.ts';
 import { formatDuration, slaPercent, summarizeOutages } from '../../src/domain/reports.ts';
 import { bucketIndex, percentileFromHistogram } from '../../src/domain/rollups.ts';
@@ -8,12 +8,16 @@ import { bucketIndex, percentileFromHistogram } from '../../src/domain/rollups.t
 const T0 = Date.parse('2026-11-27T12:00:00Z');
 
 describe('schedule grid', () => {
-  test('first checks spread over min(frequency, 60 s)', () => {
+  test('a first check comes within 5 s whatever the interval (less for shorter intervals); the grid after it is spread over the interval', () => {
     assert.equal(firstCheckAt(T0, 30, 0), T0);
-    assert.equal(firstCheckAt(T0, 30, 0.999), T0 + 29_970);
-    assert.equal(firstCheckAt(T0, 86400, 0.5), T0 + 30_000);
-    const starts = Array.from({ length: 1000 }, (_, i) => firstCheckAt(T0, 30, i / 1000) - T0);
-    assert.ok(Math.max(...starts) < 30_000 && Math.min(...starts) === 0);
+    assert.equal(firstCheckAt(T0, 30, 0.999), T0 + 4_995);
+    assert.equal(firstCheckAt(T0, 86400, 0.5), T0 + 2_500);
+    assert.equal(firstCheckAt(T0, 10, 0.999), T0 + 4_995);
+    const starts = Array.from({ length: 1000 }, (_, i) => firstCheckAt(T0, 3600, i / 1000) - T0);
+    assert.ok(Math.max(...starts) < 5_000 && Math.min(...starts) === 0);
+    assert.equal(gridPhase(3600, 0.5), 1_800_000);
+    const phases = Array.from({ length: 1000 }, (_, i) => gridPhase(60, i / 1000));
+    assert.ok(Math.max(...phases) < 60_000 && Math.min(...phases) === 0);
   });
 
   test('nextSlot is strictly after, on the grid, and never drifts over many intervals', () => {
