@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadTargetPolicy, type TargetPolicy } from './egress/policy.ts';
 import { isEmail, parseSmtpUrl } from './domain/channels.ts';
-import { DEFAULT_LIMITS, LIMIT_VARIABLES, type ProjectLimits } from './domain/limits.ts';
+import { DEFAULT_LIMITS, LIMIT_NOUNS, LIMIT_VARIABLES, type ProjectLimits } from './domain/limits.ts';
 
 /** Typed configuration, read once from the environment. */
 export interface Config {
@@ -156,3 +156,37 @@ export function loadConfig(env: Env = process.env): Config {
     outboxRetentionDays: int(env, 'VIGIL_OUTBOX_RETENTION_DAYS', 30, 1, 3650),
   };
 }
+
+/** The variables `vigil serve` reads, as `vigil serve --help` lists them (docs/configuration.md says more). */
+export const SERVER_VARIABLES: [name: string, fallback: string, meaning: string][] = [
+  ['VIGIL_PORT', '8080', 'HTTP port (0 picks a free one)'],
+  ['VIGIL_HOST', '0.0.0.0', 'address to listen on'],
+  ['VIGIL_DATA_DIR', './data', 'folder of the SQLite database (vigil.db)'],
+  ['DATABASE_URL', 'unset', 'postgres://user:pass@host:5432/db: PostgreSQL instead of SQLite'],
+  ['VIGIL_PUBLIC_URL', 'http://localhost:$VIGIL_PORT', 'the address users reach Vigil at (links, ping URLs)'],
+  ['VIGIL_LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent'],
+  ['VIGIL_RATE_LIMIT_PER_HOUR', '10000', 'requests per API key per hour; 0 is off'],
+  ['VIGIL_AUTH_FAILURES_PER_MINUTE', '60', 'failed authentications per client address per minute; 0 is off'],
+  ['VIGIL_TRUST_PROXY', 'false', 'true behind a reverse proxy (client address from X-Forwarded-For)'],
+  ['VIGIL_REGION', 'local', 'the location name of the built-in probe'],
+  ['VIGIL_PROBE_LIVE_SECONDS', '60', 'a regional probe is live while heard from within this'],
+  ['VIGIL_PROBE_LEASE_SECONDS', '90', 'how long a regional probe holds a leased check'],
+  ['VIGIL_ROLE', 'all', 'all (API and checks), api, or worker (checks only)'],
+  ['VIGIL_CHECK_CONCURRENCY', '2000', 'checks in flight at most'],
+  ['VIGIL_RAW_RETENTION_DAYS', '7', 'days every check result is kept'],
+  ['VIGIL_HOURLY_RETENTION_DAYS', '30', 'days hourly rollups are kept'],
+  ['VIGIL_ROLLUP_RETENTION_DAYS', '400', 'days daily rollups are kept'],
+  ['VIGIL_BLOCK_PRIVATE_TARGETS', 'false', 'true refuses checks of private and loopback addresses'],
+  ['VIGIL_ALLOWED_TARGETS', 'unset', 'addresses or CIDR ranges checks may always reach'],
+  ['VIGIL_TLS_CA_FILE', 'unset', 'PEM file of extra CA certificates for https checks'],
+  ['VIGIL_METRICS_TOKEN', 'unset', 'turns on GET /metrics with this bearer token'],
+  ['VIGIL_SMTP_URL', 'unset', 'smtp://user:password@host:587 or smtps://…:465 for email'],
+  ['VIGIL_SMTP_FROM', 'vigil@<VIGIL_PUBLIC_URL host>', 'the From address of emails'],
+  ['VIGIL_NOTIFY_TIMEOUT', '10', 'seconds one delivery attempt may take'],
+  ['VIGIL_NOTIFY_GIVE_UP_MINUTES', '1440', 'a notification failing this long is given up'],
+  ['VIGIL_OUTBOX_RETENTION_DAYS', '30', 'days delivered notifications are kept'],
+  ['VIGIL_RDAP_BOOTSTRAP_URL', IANA_RDAP_BOOTSTRAP, 'RDAP bootstrap registry of domain expiry lookups; off is off'],
+  ['VIGIL_PING_HISTORY', '100', 'heartbeat pings kept per healthcheck'],
+  ['VIGIL_PING_RATE_PER_MINUTE', '60', 'pings per token per minute; 0 is off'],
+  ...Object.entries(LIMIT_VARIABLES).map(([k, name]): [string, string, string] => [name, String(DEFAULT_LIMITS[k as keyof ProjectLimits]), `at most this many ${LIMIT_NOUNS[k as keyof ProjectLimits]} per project`]),
+];

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { freshDatabase, runCli, type Db } from './harness.ts';
 import { loadConfig } from '../src/config.ts';
 import { openContext } from '../src/main.ts';
-import { authenticateUser, listUserProjects } from '../src/services/users.ts';
+import { authenticateUser, createSession, listUserProjects, sessionUser } from '../src/services/users.ts';
 
 let db: Db;
 before(async () => { db = await freshDatabase(); });
@@ -56,7 +56,13 @@ describe('vigil users create', () => {
   test('later users own nothing; the human output says where to sign in', async () => {
     const res = await cli(['users', 'create', '--email', 'second@example.org', '--password-stdin'], 'second passphrase');
     assert.equal(res.code, 0, res.stderr);
-    assert.match(res.stdout, /^Created user second@example\.org \(user_[A-Za-z0-9]{14}\)\.\nSign in at http:\/\/localhost:8080\/app\n$/);
+    assert.match(res.stdout, /^Created user second@example\.org \(user_[A-Za-z0-9]{14}\)\.\nSign in at http:\/\/localhost:8080\/app \(from VIGIL_PORT; set VIGIL_PUBLIC_URL to the address people reach Vigil at\)\n$/);
+    const child = spawn(process.execPath, [BIN, 'users', 'create', '--email', 'fourth@example.org', '--password-stdin'], { env: { ...process.env, ...db.env, VIGIL_PUBLIC_URL: 'https://status.example.org:8443' } });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stdin.end('fourth passphrase');
+    await new Promise((r) => child.on('close', r));
+    assert.match(out, /\nSign in at https:\/\/status\.example\.org:8443\/app\n$/, 'the address of VIGIL_PUBLIC_URL, port and all');
   });
 
   test('bad input is refused with one line on stderr, a non-zero exit, and no user created', async () => {
@@ -80,7 +86,36 @@ describe('vigil users create', () => {
     const ctx = await openContext(loadConfig({ ...db.env, VIGIL_LOG_LEVEL: 'silent' }));
     try {
       const emails = (await ctx.store.db.selectFrom('users').select('email').orderBy('id').execute()).map((r) => r.email);
-      assert.deepEqual(emails, ['admin@example.org', 'second@example.org']);
+      assert.deepEqual(emails, ['admin@example.org', 'second@example.org', 'fourth@example.org']);
+    } finally {
+      await ctx.store.close();
+    }
+  });
+});
+
+describe('vigil users list and reset-password', () => {
+  test('list shows every user with their project count; reset-password sets the password and ends every session of that user only', async () => {
+    const list = JSON.parse((await runCli(['users', 'list', '--json'], db.env)).stdout);
+    assert.deepEqual(list.map((u: any) => [u.email, u.projects]).slice(0, 2), [['admin@example.org', 1], ['second@example.org', 0]]);
+    const table = (await runCli(['users', 'list'], db.env)).stdout;
+    assert.match(table, /^ID +EMAIL +CREATED +PROJECTS\n/);
+    const ctx = await openContext(loadConfig({ ...db.env, VIGIL_LOG_LEVEL: 'silent' }));
+    try {
+      const admin = (await authenticateUser(ctx, 'admin@example.org', 'a long passphrase'))!;
+      const second = (await authenticateUser(ctx, 'second@example.org', 'second passphrase'))!;
+      const sessions = [await createSession(ctx, admin.id), await createSession(ctx, admin.id), await createSession(ctx, second.id)];
+      const res = await cli(['users', 'reset-password', '--email', 'ADMIN@example.org', '--password-stdin', '--json'], 'a brand new passphrase\n');
+      assert.equal(res.code, 0, res.stderr);
+      assert.deepEqual(JSON.parse(res.stdout), { id: admin.uuid, email: 'admin@example.org', sessionsEnded: 2 });
+      assert.equal(await authenticateUser(ctx, 'admin@example.org', 'a long passphrase'), null, 'the old password is gone');
+      assert.ok(await authenticateUser(ctx, 'admin@example.org', 'a brand new passphrase'));
+      assert.deepEqual(await Promise.all(sessions.map(async (s) => (await sessionUser(ctx, s.token))?.email ?? null)), [null, null, 'second@example.org']);
+      const unknown = await cli(['users', 'reset-password', '--email', 'nobody@example.org', '--password-stdin'], 'a brand new passphrase');
+      assert.equal(unknown.code, 1);
+      assert.equal(unknown.stderr, 'vigil: User not found\n');
+      const short = await cli(['users', 'reset-password', '--email', 'admin@example.org', '--password-stdin'], 'short');
+      assert.match(short.stderr, /Password must be at least 10 characters/);
+      assert.ok(await authenticateUser(ctx, 'admin@example.org', 'a brand new passphrase'), 'a refused reset changes nothing');
     } finally {
       await ctx.store.close();
     }

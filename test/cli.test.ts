@@ -1,6 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { freshDatabase, runCli, type Db } from './harness.ts';
+import { SERVER_VARIABLES } from '../src/config.ts';
 
 let db: Db;
 const cli = (...args: string[]) => runCli(args, db.env);
@@ -92,5 +96,60 @@ describe('vigil CLI', () => {
     assert.equal(res.stderr.trim().split('\n').length, 1);
     const pg = await runCli(['projects', 'list'], { ...db.env, DATABASE_URL: 'mysql://x' });
     assert.match(pg.stderr, /DATABASE_URL/);
+  });
+
+  test('--version prints the version of package.json', async () => {
+    const { version } = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8'));
+    for (const flag of ['--version', '-V']) {
+      const res = await cli(flag);
+      assert.equal(res.code, 0);
+      assert.equal(res.stdout, `${version}\n`);
+    }
+  });
+
+  test('a command run where there is no database says which data folder it looked in, and creates none', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-nodb-'));
+    try {
+      for (const args of [['projects', 'list'], ['keys', 'list', '--project', 'Default'], ['users', 'list'], ['probes', 'list', '--project', 'Default'], ['keys', 'create', '--project', 'Default', '--name', 'x', '--permission', 'read_only']]) {
+        const res = await runCli(args, { VIGIL_DATA_DIR: empty, DATABASE_URL: '' });
+        assert.equal(res.code, 1, args.join(' '));
+        assert.equal(res.stderr, `vigil: no Vigil database in ${empty} (VIGIL_DATA_DIR): run this where vigil serve runs, with the same VIGIL_DATA_DIR or DATABASE_URL\n`);
+      }
+      assert.deepEqual(fs.readdirSync(empty), [], 'nothing was created');
+      const made = await runCli(['projects', 'create', '--name', 'First'], { VIGIL_DATA_DIR: empty, DATABASE_URL: '' });
+      assert.equal(made.code, 0, made.stderr);
+      assert.equal(made.stderr, `vigil: making a new database at ${path.join(empty, 'vigil.db')} (VIGIL_DATA_DIR)\n`);
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  test('serve --help lists every environment variable the server reads, with the default docs/configuration.md gives', async () => {
+    const help = (await cli('serve', '--help')).stdout;
+    const docs = fs.readFileSync(path.resolve(import.meta.dirname, '../docs/configuration.md'), 'utf8');
+    const config = fs.readFileSync(path.resolve(import.meta.dirname, '../src/config.ts'), 'utf8') + fs.readFileSync(path.resolve(import.meta.dirname, '../src/egress/policy.ts'), 'utf8');
+    const read = new Set([...config.matchAll(/env(?:\.|, '|\[')([A-Z_]+)/g)].map((m) => m[1]));
+    for (const name of read) assert.ok(SERVER_VARIABLES.some(([n]) => n === name) || name.startsWith('VIGIL_LIMIT_'), `${name} is in SERVER_VARIABLES`);
+    assert.ok(read.size >= 15, `${read.size} variables read by name`);
+    for (const [name, fallback] of SERVER_VARIABLES) {
+      assert.match(help, new RegExp(`^  ${name} +.*\\(default ${fallback.replace(/[.$<>]/g, '\\$&')}\\)$`, 'm'), name);
+      const row = new RegExp(`^\\| \`${name}\` \\| \`?${fallback.replace(/[.$<>]/g, '\\$&')}\`? \\|`, 'm');
+      assert.match(docs, row, `${name} in docs/configuration.md with the default ${fallback}`);
+    }
+  });
+
+  test('--project takes a project\'s name when no other project has it', async () => {
+    const solo = JSON.parse((await cli('projects', 'create', '--name', 'Solo project', '--json')).stdout);
+    await cli('projects', 'create', '--name', 'Twin');
+    await cli('projects', 'create', '--name', 'Twin');
+    const key = await cli('keys', 'create', '--project', 'Solo project', '--name', 'by name', '--permission', 'read_only', '--json');
+    assert.equal(key.code, 0, key.stderr);
+    const list = JSON.parse((await cli('keys', 'list', '--project', solo.uuid, '--json')).stdout);
+    assert.deepEqual(list.map((k: any) => k.name), ['by name']);
+    const twin = await cli('keys', 'list', '--project', 'Twin');
+    assert.equal(twin.code, 1);
+    assert.equal(twin.stderr, 'vigil: Several projects are named "Twin": name it by its uuid (vigil projects list)\n');
+    const none = await cli('keys', 'list', '--project', 'Nope');
+    assert.equal(none.stderr, 'vigil: Project "Nope" not found\n');
   });
 });

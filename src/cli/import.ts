@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Ctx } from '../services/context.ts';
-import { getProject } from '../services/projects.ts';
+import { findProject } from '../services/projects.ts';
 import { importProject, type ImportReport } from '../services/imports.ts';
 import type { ImportKind } from '../domain/imports.ts';
 import { NotFoundError } from '../domain/errors.ts';
@@ -40,7 +40,7 @@ export function registerImport(program: Command, withCtx: <T>(fn: (ctx: Ctx) => 
     .description('copy monitors, healthchecks, status pages (sections, subscribers), maintenance windows and incidents from a Hyperping-compatible API into a project; a re-run updates only what changed')
     .requiredOption('--from <url>', 'the source API: https://api.hyperping.io or another Vigil')
     .requiredOption('--key <key>', 'an API key of the source project (sk_…; read-only is enough)')
-    .requiredOption('--project <uuid>', 'the local project to import into (proj_…)')
+    .requiredOption('--project <project>', 'the local project to import into (proj_…, or its name when unique)')
     .option('--dry-run', 'read the source and report what would change, writing nothing')
     .option('--json', 'print one JSON document')
     .action(async (o: { from: string; key: string; project: string; dryRun?: boolean; json?: boolean }) => {
@@ -48,7 +48,7 @@ export function registerImport(program: Command, withCtx: <T>(fn: (ctx: Ctx) => 
       try {
         const base = sourceBase(o.from);
         const report = await withCtx(async (ctx) => {
-          const project = await getProject(ctx, o.project).catch((err) => {
+          const project = await findProject(ctx, o.project).catch((err) => {
             throw err instanceof NotFoundError ? new ImportError(`project ${o.project} does not exist here (vigil projects list shows the local projects)`) : err;
           });
           const data = await sourceClient(base, o.key, { onFetch: progress.fetch }).readAll();

@@ -1,13 +1,15 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
-import { ConfigError, loadConfig } from '../config.ts';
+import { ConfigError, SERVER_VARIABLES, loadConfig } from '../config.ts';
 import { DomainError } from '../domain/errors.ts';
-import { StoreError } from '../storage/store.ts';
-import { createProject, existingUser, listProjects, setProjectQuorum, type Project } from '../services/projects.ts';
+import { StoreError, sqliteFile } from '../storage/store.ts';
+import { createProject, existingUser, findProject, listProjects, setProjectQuorum, type Project } from '../services/projects.ts';
 import { parseQuorum } from '../domain/status.ts';
 import { addExistingMember } from '../services/members.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../services/api-keys.ts';
 import { iso, type Ctx } from '../services/context.ts';
-import { createUser } from '../services/users.ts';
+import { createUser, listUsers, resetPassword } from '../services/users.ts';
 import { registerBackup } from './backup.ts';
 import { registerImport } from './import.ts';
 import { registerProbes } from './probes.ts';
@@ -22,10 +24,22 @@ function print(json: boolean, value: unknown, human: () => string) {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
 }
 
-/** Runs one command against the database, closing it afterwards. */
-async function withCtx<T>(fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+/**
+ * Runs one command against the database, closing it afterwards. Only `creates` commands may
+ * start a new SQLite database (and say so); the others name the folder they looked in.
+ */
+async function withCtx<T>(fn: (ctx: Ctx) => Promise<T>, opts: { creates?: boolean } = {}): Promise<T> {
   const { openContext } = await import('../main.ts');
-  const ctx = await openContext(loadConfig(), quiet);
+  const config = loadConfig();
+  const file = sqliteFile(config.dataDir);
+  const fresh = config.databaseUrl === null && !fs.existsSync(file);
+  if (fresh && !opts.creates) {
+    throw new ConfigError(`no Vigil database in ${config.dataDir} (VIGIL_DATA_DIR): run this where vigil serve runs, with the same VIGIL_DATA_DIR or DATABASE_URL`);
+  }
+  if (fresh) process.stderr.write(`vigil: making a new database at ${file} (VIGIL_DATA_DIR)\n`);
+  const ctx = await openContext(config, quiet);
   try {
     return await fn(ctx);
   } finally {
@@ -38,14 +52,24 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
 
+/** A project by uuid or by its name when unique (--project). */
+const projectUuid = async (ctx: Ctx, ref: string) => (await findProject(ctx, ref)).uuid;
+const PROJECT = ['--project <project>', 'project uuid (proj_…), or its name when no other project has it'] as const;
+
 const program = new Command('vigil')
   .description('Vigil: self-hosted uptime monitoring with a Hyperping-compatible API')
+  .version(version, '-V, --version', 'print the version')
   .showHelpAfterError(false)
   .exitOverride();
+
+const width = Math.max(...SERVER_VARIABLES.map(([n]) => n.length));
+const SERVE_HELP = `\nEnvironment variables (a bad value stops start-up naming the variable; docs/configuration.md says more):\n${
+  SERVER_VARIABLES.map(([name, fallback, meaning]) => `  ${name.padEnd(width)}  ${meaning} (default ${fallback})`).join('\n')}\n`;
 
 program
   .command('serve')
   .description('start the server (API, scheduler, probes); what `npm start` runs')
+  .addHelpText('after', SERVE_HELP)
   .action(async () => {
     const { startServer } = await import('../main.ts');
     const running = await startServer(loadConfig());
@@ -66,13 +90,13 @@ projects
   .option('--json', 'print JSON')
   .action(async (o: { name: string; owner?: string; json?: boolean }) => {
     if (o.owner === undefined) {
-      const p = await withCtx((ctx) => createProject(ctx, o.name));
+      const p = await withCtx((ctx) => createProject(ctx, o.name), { creates: true });
       return print(!!o.json, projectJson(p), () => `Created project ${p.uuid} "${p.name}"`);
     }
     const [p, owner] = await withCtx(async (ctx) => {
       const made = await createProject(ctx, o.name, { ownerEmail: o.owner });
       return [made, await existingUser(ctx, o.owner!)] as const;
-    });
+    }, { creates: true });
     print(!!o.json, { ...projectJson(p), owner: { id: owner.uuid, email: owner.email } }, () => `Created project ${p.uuid} "${p.name}", owned by ${owner.email}`);
   });
 projects
@@ -84,34 +108,34 @@ projects
   });
 projects
   .command('set')
-  .requiredOption('--project <uuid>', 'project uuid (proj_…)')
+  .requiredOption(...PROJECT)
   .requiredOption('--quorum <n>', 'regions that must agree before a monitor goes down or up: a number (2-18) or "majority"')
   .option('--json', 'print JSON')
   .action(async (o: { project: string; quorum: string; json?: boolean }) => {
     const quorum = parseQuorum(o.quorum);
-    const p = await withCtx((ctx) => setProjectQuorum(ctx, o.project, quorum));
+    const p = await withCtx(async (ctx) => setProjectQuorum(ctx, await projectUuid(ctx, o.project), quorum));
     print(!!o.json, { ...projectJson(p), quorum: p.quorum ?? 'majority' }, () => `Project ${p.uuid}: quorum ${p.quorum ?? 'majority'}`);
   });
 
 const keys = program.command('keys').description('manage API keys');
 keys
   .command('create')
-  .requiredOption('--project <uuid>', 'project uuid (proj_…)')
+  .requiredOption(...PROJECT)
   .requiredOption('--name <name>', 'a label such as "Production"')
   .requiredOption('--permission <permission>', 'read_write or read_only')
   .option('--expires <date>', 'ISO 8601 date (expires 00:00 UTC that day), date-time, or "never"', 'never')
   .option('--json', 'print JSON')
   .action(async (o: { project: string; name: string; permission: string; expires: string; json?: boolean }) => {
-    const k = await withCtx((ctx) => createApiKey(ctx, { projectUuid: o.project, name: o.name, permission: o.permission, expires: o.expires, actor: 'cli' }));
+    const k = await withCtx(async (ctx) => createApiKey(ctx, { projectUuid: await projectUuid(ctx, o.project), name: o.name, permission: o.permission, expires: o.expires, actor: 'cli' }));
     print(!!o.json, k, () =>
       `Created API key ${k.id} "${k.name}" (${k.permission}, expires ${k.expiresAt ?? 'never'}).\n\n  ${k.key}\n\nStore it now: it is shown only once.`);
   });
 keys
   .command('list')
-  .requiredOption('--project <uuid>', 'project uuid (proj_…)')
+  .requiredOption(...PROJECT)
   .option('--json', 'print JSON')
   .action(async (o: { project: string; json?: boolean }) => {
-    const list = await withCtx((ctx) => listApiKeys(ctx, o.project));
+    const list = await withCtx(async (ctx) => listApiKeys(ctx, await projectUuid(ctx, o.project)));
     print(!!o.json, list, () =>
       table([['ID', 'NAME', 'PERMISSION', 'KEY', 'EXPIRES', 'LAST USED'], ...list.map((k) => [k.id, k.name, k.permission, k.masked, k.expiresAt ?? 'never', k.lastUsedAt ?? '-'])]));
   });
@@ -122,6 +146,13 @@ keys
     await withCtx((ctx) => revokeApiKey(ctx, keyId, 'cli'));
     process.stdout.write(`Revoked ${keyId}\n`);
   });
+
+/** Where people sign in: VIGIL_PUBLIC_URL, or http://localhost:VIGIL_PORT (then said so, as it may not be the address people use). */
+function signInAddress(): string {
+  const config = loadConfig();
+  const url = `${config.publicUrl}/app`;
+  return config.publicUrlFromPort ? `${url} (from VIGIL_PORT; set VIGIL_PUBLIC_URL to the address people reach Vigil at)` : url;
+}
 
 /** All of standard input, less one trailing newline (`echo pw | vigil …`, `vigil … < file`). */
 async function readStdin(): Promise<string> {
@@ -139,22 +170,43 @@ users
   .option('--json', 'print JSON')
   .action(async (o: { email: string; json?: boolean }) => {
     const password = await readStdin();
-    const u = await withCtx((ctx) => createUser(ctx, { email: o.email, password }));
+    const u = await withCtx((ctx) => createUser(ctx, { email: o.email, password }), { creates: true });
     const owner = u.owns.length ? `, owner of ${u.owns.length} existing project${u.owns.length === 1 ? '' : 's'}` : '';
     print(!!o.json, { id: u.uuid, email: u.email, createdAt: iso(u.createdAt), ownerOf: u.owns }, () =>
-      `Created user ${u.email} (${u.uuid})${owner}.\nSign in at ${loadConfig().publicUrl}/app`);
+      `Created user ${u.email} (${u.uuid})${owner}.\nSign in at ${signInAddress()}`);
+  });
+users
+  .command('list')
+  .description('every dashboard user, with how many projects each belongs to')
+  .option('--json', 'print JSON')
+  .action(async (o: { json?: boolean }) => {
+    const list = await withCtx((ctx) => listUsers(ctx));
+    print(!!o.json, list.map((u) => ({ id: u.uuid, email: u.email, createdAt: iso(u.createdAt), projects: u.projects })), () =>
+      table([['ID', 'EMAIL', 'CREATED', 'PROJECTS'], ...list.map((u) => [u.uuid, u.email, iso(u.createdAt), String(u.projects)])]));
+  });
+users
+  .command('reset-password')
+  .description('set a user\'s password (a forgotten one) and sign them out everywhere')
+  .requiredOption('--email <email>', 'the address the user signs in with')
+  .requiredOption('--password-stdin', 'read the new password (at least 10 characters) from standard input')
+  .option('--json', 'print JSON')
+  .action(async (o: { email: string; json?: boolean }) => {
+    const password = await readStdin();
+    const u = await withCtx((ctx) => resetPassword(ctx, o.email, password));
+    print(!!o.json, { id: u.uuid, email: u.email, sessionsEnded: u.sessionsEnded }, () =>
+      `Set a new password for ${u.email}; ${u.sessionsEnded} session${u.sessionsEnded === 1 ? '' : 's'} ended.\nSign in at ${signInAddress()}`);
   });
 
 const members = program.command('members').description('manage who belongs to a project');
 members
   .command('add')
   .description('add an existing dashboard user to a project')
-  .requiredOption('--project <uuid>', 'project uuid (proj_…)')
+  .requiredOption(...PROJECT)
   .requiredOption('--email <email>', 'the user\'s email (made with `vigil users create`)')
   .requiredOption('--role <role>', 'owner or member')
   .option('--json', 'print JSON')
   .action(async (o: { project: string; email: string; role: string; json?: boolean }) => {
-    const m = await withCtx((ctx) => addExistingMember(ctx, o.project, { email: o.email, role: o.role }));
+    const m = await withCtx(async (ctx) => addExistingMember(ctx, await projectUuid(ctx, o.project), { email: o.email, role: o.role }));
     print(!!o.json, { project: m.projectUuid, user: m.uuid, email: m.email, role: m.role, since: iso(m.since) }, () => `Added ${m.email} to ${m.projectUuid} as ${m.role}`);
   });
 

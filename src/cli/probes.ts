@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import type { Ctx } from '../services/context.ts';
 import { createProbe, listProbes, revokeProbe } from '../services/probes.ts';
+import { findProject } from '../services/projects.ts';
 import { parseRegion } from '../domain/probes.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { loadTargetPolicy } from '../egress/policy.ts';
@@ -18,22 +19,22 @@ export function registerProbes(program: Command, withCtx: WithCtx, table: (rows:
   probes
     .command('create')
     .description('mint a probe token for one region (shown once)')
-    .requiredOption('--project <uuid>', 'project uuid (proj_…)')
+    .requiredOption('--project <project>', 'project uuid (proj_…), or its name when no other project has it')
     .requiredOption('--region <region>', 'one of the 18 monitor regions, e.g. frankfurt')
     .option('--name <name>', 'a label (default: the region)')
     .option('--json', 'print JSON')
     .action(async (o: { project: string; region: string; name?: string; json?: boolean }) => {
-      const p = await withCtx((ctx) => createProbe(ctx, { projectUuid: o.project, region: o.region, name: o.name, actor: 'cli' }));
+      const p = await withCtx(async (ctx) => createProbe(ctx, { projectUuid: (await findProject(ctx, o.project)).uuid, region: o.region, name: o.name, actor: 'cli' }));
       print(!!o.json, p, () =>
         `Created probe ${p.id} "${p.name}" for ${p.region}.\n\n  ${p.token}\n\nStore it now: it is shown only once. Start the worker with:\n\n  vigil probe --server URL --token ${p.token.slice(0, 3)}… --region ${p.region}`);
     });
   probes
     .command('list')
-    .requiredOption('--project <uuid>', 'project uuid (proj_…)')
+    .requiredOption('--project <project>', 'project uuid (proj_…), or its name when no other project has it')
     .option('--json', 'print JSON')
     .action(async (o: { project: string; json?: boolean }) => {
       const live = loadConfig().probeLiveSeconds * 1000;
-      const list = await withCtx((ctx) => listProbes(ctx, o.project, live));
+      const list = await withCtx(async (ctx) => listProbes(ctx, (await findProject(ctx, o.project)).uuid, live));
       print(!!o.json, list, () =>
         table([['ID', 'NAME', 'REGION', 'TOKEN', 'LAST SEEN', 'LIVE'], ...list.map((p) => [p.id, p.name, p.region, p.masked, p.lastSeenAt ?? 'never', p.live ? 'yes' : 'no'])]));
     });

@@ -45,6 +45,15 @@ export async function getProject(ctx: Ctx, uuid: string): Promise<Project> {
   return row;
 }
 
+/** A project named by its uuid (proj_…) or by its name when no other project has that name (the CLI's --project). */
+export async function findProject(ctx: Ctx, ref: string): Promise<Project> {
+  if (/^proj_/.test(ref)) return getProject(ctx, ref);
+  const rows = await ctx.store.db.selectFrom('projects').selectAll().where('name', '=', ref).limit(2).execute();
+  if (rows.length === 0) throw new NotFoundError(`Project "${ref}"`);
+  if (rows.length > 1) throw new ValidationError(`Several projects are named "${ref}": name it by its uuid (vigil projects list)`);
+  return rows[0];
+}
+
 /** On an empty database, creates the "Default" project; returns it when it was just made. */
 export async function ensureDefaultProject(ctx: Ctx): Promise<Project | null> {
   return ctx.store.db.transaction().execute(async (trx) => {

@@ -107,6 +107,32 @@ export async function endSession(ctx: Ctx, token: string): Promise<void> {
     .execute();
 }
 
+/**
+ * Sets a user's password (`vigil users reset-password`, for a forgotten one) and ends every
+ * session of theirs, in one transaction: whoever held them signs in again.
+ */
+export async function resetPassword(ctx: Ctx, email: string, password: string): Promise<User & { sessionsEnded: number }> {
+  const address = parseEmail(email);
+  const hash = await hashPassword(checkPassword(password));
+  return ctx.store.db.transaction().execute(async (trx) => {
+    const row = await trx.updateTable('users').set({ password_hash: hash }).where('email', '=', address).returning(['id', 'uuid', 'email', 'created_at']).executeTakeFirst();
+    if (!row) throw new NotFoundError('User');
+    const ended = await trx.deleteFrom('sessions').where('user_id', '=', row.id).executeTakeFirst();
+    return { ...toUser(row), sessionsEnded: Number(ended.numDeletedRows) };
+  });
+}
+
+/** Every user of the installation with the projects they belong to, oldest first. */
+export async function listUsers(ctx: Ctx): Promise<(User & { projects: number })[]> {
+  const rows = await ctx.store.db.selectFrom('users')
+    .leftJoin('project_members', 'project_members.user_id', 'users.id')
+    .select(['users.id', 'users.uuid', 'users.email', 'users.created_at', (eb) => eb.fn.count<number>('project_members.project_id').as('projects')])
+    .groupBy(['users.id', 'users.uuid', 'users.email', 'users.created_at'])
+    .orderBy('users.id')
+    .execute();
+  return rows.map((r) => ({ ...toUser(r), projects: Number(r.projects) }));
+}
+
 export async function listUserProjects(ctx: Ctx, userId: number): Promise<MemberProject[]> {
   const rows = await ctx.store.db.selectFrom('projects')
     .innerJoin('project_members', 'project_members.project_id', 'projects.id')
