@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadTargetPolicy, type TargetPolicy } from './egress/policy.ts';
 import { isEmail, parseSmtpUrl } from './domain/channels.ts';
-import { DEFAULT_LIMITS, LIMIT_NOUNS, LIMIT_VARIABLES, type ProjectLimits } from './domain/limits.ts';
+import { DEFAULT_LIMITS, LIMIT_NOUNS, LIMIT_VARIABLES, type ProjectLimits } from './domain/project-limits.ts';
 
 /** Typed configuration, read once from the environment. */
 export interface Config {

@@ -1,6 +1,6 @@
 import type { Store } from '../storage/store.ts';
 import type { Permission } from '../domain/api-keys.ts';
-import type { ProjectLimits } from '../domain/limits.ts';
+import type { ProjectLimits } from '../domain/project-limits.ts';
 
 /** Who is acting: an API key of one project, or an operator at the CLI. */
 export interface Actor {
@@ -23,7 +23,7 @@ export interface Ctx {
   store: Store;
   clock: () => number;
   log: Logger;
-  /** How much one project may hold (domain/limits.ts); the defaults when absent. */
+  /** How much one project may hold (domain/project-limits.ts); the defaults when absent. */
   limits?: ProjectLimits;
 }
 

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { ValidationError } from '../domain/errors.ts';
-import { DEFAULT_LIMITS, LIMIT_NOUNS, LIMIT_VARIABLES, type ProjectLimits } from '../domain/limits.ts';
+import { DEFAULT_LIMITS, LIMIT_NOUNS, LIMIT_VARIABLES, type ProjectLimits } from '../domain/project-limits.ts';
 import type { Ctx } from './context.ts';
 import type { Database } from '../storage/schema.ts';
 import type { Store } from '../storage/store.ts';

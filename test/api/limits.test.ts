@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../harness.ts';
 import { createApiKey } from '../../src/services/api-keys.ts';
-import { DEFAULT_LIMITS } from '../../src/domain/limits.ts';
+import { DEFAULT_LIMITS } from '../../src/domain/project-limits.ts';
 import { loadConfig } from '../../src/config.ts';
 
 let h: Harness;
