@@ -49,11 +49,12 @@ async function serve(env: Record<string, string>): Promise<Served> {
 }
 
 /** Runs `vigil serve` expecting it to refuse to start: exit code and stderr. */
-function serveFails(env: Record<string, string>, wrap: string[] = []): { code: number | null; stderr: string } {
-  const cmd = [...wrap, process.execPath, BIN, 'serve'];
+function serveFails(env: Record<string, string>, wrap: string[] = [], bin = BIN): { code: number | null; stderr: string } {
+  const cmd = [...wrap, process.execPath, bin, 'serve'];
   const r = spawnSync(cmd[0], cmd.slice(1), {
     env: { ...process.env, VIGIL_HOST: '127.0.0.1', VIGIL_PORT: '0', VIGIL_ROLE: 'api', VIGIL_LOG_LEVEL: 'silent', ...env },
-    encoding: 'utf8', timeout: 60_000,
+    // A folder every user may enter (the checkout's may not be, under a mode-700 home).
+    cwd: path.dirname(path.dirname(bin)), encoding: 'utf8', timeout: 60_000,
   });
   return { code: r.status, stderr: r.stderr };
 }
@@ -88,16 +89,39 @@ describe('an unusable data folder', { skip: sqliteOnly }, () => {
     assert.match(r.stderr, /^vigil: VIGIL_DATA_DIR \S+\/data\/vigil cannot be created: ENOTDIR: not a directory, mkdir .*\n$/);
   });
 
-  const setpriv = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'true']).status === 0 ? false : 'setpriv cannot drop to nobody here';
+  const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+  const setpriv = spawnSync(NOBODY[0], [...NOBODY.slice(1), 'true']).status === 0 ? false : 'setpriv cannot drop to nobody here';
+
+  /**
+   * The program as user nobody can run it: this checkout when nobody can read it, else (a
+   * checkout under a mode-700 home) a hard-linked copy, or a plain one across file systems, of
+   * what `vigil serve` needs, in a folder nobody may enter.
+   */
+  function binForNobody(): string {
+    const root = path.resolve(import.meta.dirname, '..');
+    const probe = `require('fs').accessSync(${JSON.stringify(BIN)}, require('fs').constants.R_OK)`;
+    if (spawnSync(NOBODY[0], [...NOBODY.slice(1), process.execPath, '-e', probe]).status === 0) return BIN;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-nobody-'));
+    fs.chmodSync(dir, 0o755);
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    for (const name of ['package.json', 'tsconfig.json', 'bin', 'src', 'dist', 'node_modules']) {
+      if (!fs.existsSync(path.join(root, name))) continue;
+      const linked = spawnSync('cp', ['-al', path.join(root, name), dir]);
+      if (linked.status !== 0) spawnSync('cp', ['-a', path.join(root, name), dir]);
+    }
+    return path.join(dir, 'bin', 'vigil.js');
+  }
+
   test('VIGIL_DATA_DIR the user cannot write (run as nobody, since root passes every permission check): one line, exit code 1', { skip: setpriv }, () => {
     const dir = tmp();
     fs.chmodSync(dir, 0o755); // readable by nobody, not writable
-    const wrap = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
-    const r = serveFails({ VIGIL_DATA_DIR: dir }, wrap);
+    const wrap = NOBODY;
+    const bin = binForNobody();
+    const r = serveFails({ VIGIL_DATA_DIR: dir }, wrap, bin);
     assert.equal(r.code, 1);
     assert.equal(r.stderr, `vigil: VIGIL_DATA_DIR ${dir} is not readable and writable by this user (uid 65534)\n`);
     fs.chmodSync(dir, 0o700); // and one it cannot even enter: the folder below cannot be made
-    const below = serveFails({ VIGIL_DATA_DIR: path.join(dir, 'data') }, wrap);
+    const below = serveFails({ VIGIL_DATA_DIR: path.join(dir, 'data') }, wrap, bin);
     assert.equal(below.code, 1);
     assert.match(below.stderr, /^vigil: VIGIL_DATA_DIR \S+ cannot be created: EACCES: permission denied.*\n$/);
   });
