@@ -90,6 +90,8 @@ export function parseRetryAfter(v: string | null | undefined, now: number): numb
   if (!v) return null;
   const s = v.trim();
   if (/^\d+$/.test(s)) return Number(s) * 1000;
+  // An HTTP date names its day or month ("Wed, 21 Oct 2015 07:28:00 GMT"); anything else (-5, 1.5) is neither form.
+  if (!/[A-Za-z]{3}/.test(s)) return null;
   const at = Date.parse(s);
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }

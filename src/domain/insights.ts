@@ -41,6 +41,7 @@ export interface Period {
 /** The periods overlapping [from, to), oldest first. */
 export function periodsOf(from: number, to: number, res: Resolution): Period[] {
   const out: Period[] = [];
+  if (to <= from) return out;
   for (let s = periodStart(from, res); s < to; s = nextPeriod(s, res)) {
     if (out.length >= MAX_PERIODS) throw new ValidationError(`The window holds more than ${MAX_PERIODS} ${res} periods; choose a coarser resolution or a shorter window`);
     out.push({ start: s, end: nextPeriod(s, res), label: periodLabel(s, res) });

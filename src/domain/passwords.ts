@@ -15,10 +15,17 @@ export async function hashPassword(password: string): Promise<string> {
   return `scrypt$${N}$${salt.toString('base64url')}$${key.toString('base64url')}`;
 }
 
+/** False for a wrong password and for a stored value that is not a usable scrypt hash (never throws). */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const cost = Number(n);
+  // scrypt's N is a power of two above 1; a bounded one keeps a corrupt row from costing much.
+  if (scheme !== 'scrypt' || !salt || !hash || !Number.isInteger(cost) || cost < 2 || cost > 1 << 20 || (cost & (cost - 1)) !== 0) return false;
   const expected = Buffer.from(hash, 'base64url');
-  const key = await derive(password, Buffer.from(salt, 'base64url'), Number(n));
-  return key.length === expected.length && timingSafeEqual(key, expected);
+  try {
+    const key = await derive(password, Buffer.from(salt, 'base64url'), cost);
+    return key.length === expected.length && timingSafeEqual(key, expected);
+  } catch {
+    return false;
+  }
 }

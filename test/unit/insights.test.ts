@@ -65,7 +65,7 @@ describe('periods', () => {
     assert.deepEqual(periodsOf(at('2026-06-07T00:00:00Z'), at('2026-06-10T00:00:00Z'), 'week').map((p) => p.label), ['2026-06-01', '2026-06-08']);
   });
 
-  test('an empty or reversed window has no periods', { todo: 'bug (latent: callers check from < to first): periodsOf(t, t) and periodsOf(t, t - 1 h) return the period holding t' }, () => {
+  test('an empty or reversed window has no periods', () => {
     const t = at('2026-06-07T10:30:00Z');
     assert.deepEqual(periodsOf(t, t, 'hour'), []);
     assert.deepEqual(periodsOf(t, t - HOUR, 'day'), []);
