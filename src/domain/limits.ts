@@ -21,6 +21,8 @@ export const DATE_MAX = 64;
 export const ID_LIST_MAX = 500;
 /** Entries of a text map by language ({en, fr, …}) and of a status page's `languages`. */
 export const LANGUAGES_MAX = 20;
+/** A search text (list filters). */
+export const SEARCH_MAX = 200;
 /** Keys of an object whose keys are open (integration settings, a page's authentication). */
 export const OBJECT_KEYS_MAX = 50;
 

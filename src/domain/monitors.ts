@@ -21,6 +21,7 @@ export const STATUS_CODE_PATTERN = /^(?:[1-5]\d{2}|[1-5]xx(?:-[1-5]xx)?)$/;
 
 /** One of each region at most ("*" stands for all of them). */
 export const MAX_REGIONS = REGIONS.length;
+export const MAX_TIMEOUT_SECONDS = 60;
 export const MAX_REQUEST_HEADERS = 50;
 export const HEADER_NAME_MAX = 256;
 export const HEADER_VALUE_MAX = 8192;
@@ -272,7 +273,7 @@ export function applyMonitorInput(current: MonitorSettings | null, input: Input)
   if (input.regions !== undefined) next.regions = regions(input.regions);
   if (input.timeout !== undefined) {
     const t = input.timeout;
-    if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > 60) fail('timeout must be a whole number of seconds from 1 to 60');
+    if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > MAX_TIMEOUT_SECONDS) fail(`timeout must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}`);
     next.timeout = t;
   }
   for (const key of ['paused', 'follow_redirects', 'show_url', 'ssl_reminders', 'ssl_notify_on_change'] as const) {

@@ -1,5 +1,5 @@
 import { Type, type TSchema } from 'typebox';
-import { DATE_MAX, EMAIL_MAX, ID_LIST_MAX, ID_MAX, LANGUAGES_MAX, NAME_MAX } from '../domain/limits.ts';
+import { DATE_MAX, EMAIL_MAX, ID_LIST_MAX, ID_MAX, LANGUAGES_MAX, NAME_MAX, SEARCH_MAX } from '../domain/limits.ts';
 import { LANGUAGES } from '../domain/localized.ts';
 
 /**
@@ -24,6 +24,8 @@ export const IdList = (description: string) => Type.Array(Id(), { maxItems: ID_L
 export const IsoDate = (description: string) => Type.String({ maxLength: DATE_MAX, description: `${description} (ISO 8601 with a zone)` });
 
 export const Name = (description?: string) => Type.String({ minLength: 1, maxLength: NAME_MAX, ...(description ? { description } : {}) });
+
+export const Search = (description?: string) => Type.String({ maxLength: SEARCH_MAX, ...(description ? { description } : {}) });
 
 export const Email = (description?: string) => Type.String({ maxLength: EMAIL_MAX, ...(description ? { description } : {}) });
 

@@ -27,6 +27,7 @@ import { createIntegration } from '../../src/services/integrations.ts';
 import { createPolicy } from '../../src/services/escalation-policies.ts';
 import { createHealthcheck } from '../../src/services/healthchecks.ts';
 import { createProbe } from '../../src/services/probes.ts';
+import { TOOLS } from '../../src/http/routes/mcp.tools.ts';
 
 let h: Harness;
 let ctx: ActorCtx;
@@ -171,7 +172,7 @@ function assertNames(message: unknown, field: string) {
 }
 
 describe('Bounded work per request', () => {
-  test('every string, list and map of every request body and query in /openapi.json has a bound', async () => {
+  test('every string, list and map of every request body and query in /openapi.json, and of every MCP tool\'s arguments, has a bound', async () => {
     const doc = (await h.request('GET', '/openapi.json')).body;
     const unbounded: string[] = [];
     const walk = (s: Schema, where: string): void => {
@@ -192,7 +193,7 @@ describe('Bounded work per request', () => {
     for (const [path, ops] of Object.entries<Schema>(doc.paths)) {
       for (const [method, op] of Object.entries<Schema>(ops)) {
         const body = op.requestBody?.content?.['application/json']?.schema;
-        // /v1/mcp takes any JSON-RPC message: its tools' arguments are bounded by their own inputSchema.
+        // /v1/mcp takes any JSON-RPC message; its tools' arguments are walked below.
         if (body && path !== '/v1/mcp') {
           routes++;
           walk(body, `${method.toUpperCase()} ${path}`);
@@ -201,6 +202,7 @@ describe('Bounded work per request', () => {
       }
     }
     assert.ok(routes >= 20, `${routes} routes with a body`);
+    for (const t of TOOLS) walk(t.inputSchema, `MCP ${t.name}`);
     assert.deepEqual(unbounded, []);
   });
 

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import {
   ALERTS_WAIT, CHECK_FREQUENCIES, DNS_RECORD_TYPES, DOMAIN_ALERT_DAYS, HEADER_NAME_MAX, HEADER_VALUE_MAX, HTTP_METHODS, IP_VERSIONS,
-  MAX_REGIONS, MAX_REQUEST_HEADERS, MONITOR_TEXT_MAX as MAX, PROTOCOLS, REGIONS, SSL_ALERT_DAYS,
+  MAX_REGIONS, MAX_REQUEST_HEADERS, MAX_TIMEOUT_SECONDS, MONITOR_TEXT_MAX as MAX, PROTOCOLS, REGIONS, SSL_ALERT_DAYS,
 } from '../../domain/monitors.ts';
 import { Id, Message, Nullable, apiErrors } from '../schemas.ts';
 
@@ -30,7 +30,7 @@ const writable = {
   dns_record_type: Nullable(Type.Enum([...DNS_RECORD_TYPES])),
   dns_nameserver: Nullable(Type.String({ maxLength: MAX.dns_nameserver })),
   dns_expected_answer: Nullable(Type.String({ maxLength: MAX.dns_expected_answer })),
-  timeout: Type.Integer({ minimum: 1, maximum: 60, description: 'Seconds before a check fails' }),
+  timeout: Type.Integer({ minimum: 1, maximum: MAX_TIMEOUT_SECONDS, description: 'Seconds before a check fails' }),
   projectUuid: Id(),
   group_id: Nullable(Type.Union([Type.String({ maxLength: MAX.group_id }), Type.Integer()])),
   sort_order: Type.Integer(),

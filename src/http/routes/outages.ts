@@ -5,7 +5,7 @@ import {
 } from '../../services/outages.ts';
 import { iso, isoOrNull } from '../../services/context.ts';
 import { outageDeliveries } from '../../services/alerting.ts';
-import { Id, IsoDate, Message, Nullable, PageNumber, UuidParam, apiErrors } from '../schemas.ts';
+import { Id, IsoDate, Message, Nullable, PageNumber, Search, UuidParam, apiErrors } from '../schemas.ts';
 import { NAME_MAX, TEXT_MAX } from '../../domain/limits.ts';
 
 const PER_PAGE = 20;
@@ -100,7 +100,7 @@ export default async function outageRoutes(app: ApiApp) {
         page: Type.Optional(PageNumber),
         status: Type.Optional(Type.Enum(['all', 'ongoing', 'resolved'], { default: 'all' })),
         type: Type.Optional(Type.Enum(['all', 'manual', 'monitor'], { default: 'all' })),
-        search: Type.Optional(Type.String({ maxLength: 200 })),
+        search: Type.Optional(Search()),
       }),
       response: {
         200: Type.Object({ outages: Type.Array(OutageItem), hasNextPage: Type.Boolean(), total: Type.Integer(), ongoingCount: Type.Integer(), page: Type.Integer(), resultsPerPage: Type.Integer() }),

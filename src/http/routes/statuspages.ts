@@ -11,7 +11,7 @@ import {
 } from '../../domain/statuspages.ts';
 import { LANGUAGES_MAX, OBJECT_KEYS_MAX, URL_MAX } from '../../domain/limits.ts';
 import { iso } from '../../services/context.ts';
-import { Email, Id, Message, Nullable, PageNumber, TextOrLocalized, UuidParam, apiErrors } from '../schemas.ts';
+import { Email, Id, Message, Nullable, PageNumber, Search, TextOrLocalized, UuidParam, apiErrors } from '../schemas.ts';
 
 const PER_PAGE = 20;
 const tags = ['Status pages'];
@@ -154,7 +154,7 @@ export default async function statusPageRoutes(app: ApiApp, opts: { publicUrl: s
   app.get('/v2/statuspages', {
     schema: {
       tags, summary: 'List status pages (20 per page, newest first; search matches name, subdomain, hostname)',
-      querystring: Type.Object({ page: Type.Optional(PageNumber), search: Type.Optional(Type.String({ maxLength: 200 })) }),
+      querystring: Type.Object({ page: Type.Optional(PageNumber), search: Type.Optional(Search()) }),
       response: { 200: Type.Object({ statuspages: Type.Array(SummarySchema), hasNextPage: Type.Boolean(), total: Type.Integer(), page: Type.Integer(), resultsPerPage: Type.Integer() }), ...errors },
     },
   }, async (req) => {
