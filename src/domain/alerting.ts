@@ -1,5 +1,6 @@
 import { ValidationError } from './errors.ts';
 import { CONTROL, isEmail } from './channels.ts';
+import { EMAIL_MAX, ID_MAX, NAME_MAX, checkItems } from './limits.ts';
 
 /** One step of an escalation policy: after `delayMinutes` from the outage start, alert these. */
 export interface PolicyStep {
@@ -17,6 +18,8 @@ export interface PolicyFields {
 }
 
 export const MAX_STEPS = 20;
+/** Integrations, and emails, that one step alerts. */
+export const MAX_STEP_TARGETS = 20;
 export const MAX_DELAY_MINUTES = 7 * 24 * 60;
 const MINUTE = 60_000;
 
@@ -24,15 +27,17 @@ function fail(message: string): never {
   throw new ValidationError(message);
 }
 
-function stringList(v: unknown, where: string, max: number): string[] {
+function stringList(v: unknown, where: string, itemMax: number): string[] {
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || v.length > max) fail(`${where} must be an array of at most ${max} strings`);
-  for (const s of v) if (typeof s !== 'string' || s === '' || s.length > 254 || CONTROL.test(s)) fail(`${where} must hold non-empty strings without control characters`);
+  if (!Array.isArray(v)) fail(`${where} must be an array of strings`);
+  checkItems(v, where, MAX_STEP_TARGETS);
+  for (const s of v) if (typeof s !== 'string' || s === '' || s.length > itemMax || CONTROL.test(s)) fail(`${where} must hold non-empty strings of at most ${itemMax} characters without control characters`);
   return [...new Set(v as string[])];
 }
 
 function parseSteps(v: unknown): PolicyStep[] {
-  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_STEPS) fail(`steps must be an array of 1 to ${MAX_STEPS} steps`);
+  if (!Array.isArray(v) || v.length === 0) fail(`steps must be an array of 1 to ${MAX_STEPS} steps`);
+  checkItems(v, 'steps', MAX_STEPS);
   let last = 0;
   return v.map((s, i) => {
     const where = `steps[${i}]`;
@@ -43,8 +48,8 @@ function parseSteps(v: unknown): PolicyStep[] {
     }
     if (delayMinutes < last) fail(`${where}.delayMinutes must not be less than the step before (steps run in order)`);
     last = delayMinutes;
-    const integrations = stringList((s as Record<string, unknown>).integrations, `${where}.integrations`, 20);
-    const emails = stringList((s as Record<string, unknown>).emails, `${where}.emails`, 20);
+    const integrations = stringList((s as Record<string, unknown>).integrations, `${where}.integrations`, ID_MAX);
+    const emails = stringList((s as Record<string, unknown>).emails, `${where}.emails`, EMAIL_MAX);
     for (const e of emails) if (!isEmail(e)) fail(`${where}.emails: ${JSON.stringify(e)} is not an email address`);
     if (integrations.length + emails.length === 0) fail(`${where} must name at least one integration or email`);
     return { delayMinutes, integrations, emails };
@@ -56,7 +61,7 @@ export function applyPolicyInput(current: PolicyFields | null, input: Record<str
   const next: PolicyFields = current ? { ...current } : { name: '', steps: [], isDefault: false };
   if (input.name !== undefined || !current) {
     const n = input.name;
-    if (typeof n !== 'string' || n.trim() === '' || n.length > 255 || CONTROL.test(n)) fail('name must be 1 to 255 characters without control characters');
+    if (typeof n !== 'string' || n.trim() === '' || n.length > NAME_MAX || CONTROL.test(n)) fail(`name must be 1 to ${NAME_MAX} characters without control characters`);
     next.name = n.trim();
   }
   if (input.steps !== undefined || !current) next.steps = parseSteps(input.steps);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ValidationError } from './errors.ts';
+import { EMAIL_MAX, NAME_MAX, URL_MAX, checkItems, checkLength } from './limits.ts';
 
 /**
  * Notification channel kinds ("integrations") and the settings each one takes. Secret settings
@@ -36,6 +37,13 @@ export const CHANNEL_FIELDS: Record<ChannelKind, Field[]> = {
 
 export type ChannelConfig = Record<string, string | string[]>;
 
+/** Addresses an email channel sends to. */
+export const MAX_EMAIL_RECIPIENTS = 20;
+/** The same addresses written as one comma-separated text. */
+export const RECIPIENTS_TEXT_MAX = MAX_EMAIL_RECIPIENTS * (EMAIL_MAX + 2);
+/** Every other setting: a URL, a token, a chat id. */
+export const CHANNEL_SETTING_MAX = URL_MAX;
+
 const EMAIL = /^[^\s@<>(),;:"\\]+@[^\s@<>(),;:"\\.][^\s@<>(),;:"\\]*$/;
 const NTFY_PRIORITIES = ['1', '2', '3', '4', '5', 'min', 'low', 'default', 'high', 'urgent', 'max'];
 const WHSEC = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
@@ -47,7 +55,7 @@ function fail(message: string): never {
 }
 
 export function isEmail(v: string): boolean {
-  return v.length <= 254 && EMAIL.test(v) && !CONTROL.test(v);
+  return v.length <= EMAIL_MAX && EMAIL.test(v) && !CONTROL.test(v);
 }
 
 /** `smtp://user:pass@host:port` or `smtps://…` (implicit TLS); null when it is not one. */
@@ -72,14 +80,16 @@ export function parseSmtpUrl(raw: string): { secure: boolean; host: string; port
 function value(kind: ChannelKind, f: Field, v: unknown): string | string[] {
   const where = `settings.${f.name}`;
   if (f.type === 'emails') {
+    if (typeof v === 'string') checkLength(v, where, RECIPIENTS_TEXT_MAX);
     const list = typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v;
-    if (!Array.isArray(list) || list.length === 0 || list.length > 20) fail(`${where} must be 1 to 20 email addresses`);
+    if (!Array.isArray(list) || list.length === 0) fail(`${where} must be 1 to ${MAX_EMAIL_RECIPIENTS} email addresses`);
+    checkItems(list, where, MAX_EMAIL_RECIPIENTS);
     for (const e of list) if (typeof e !== 'string' || !isEmail(e)) fail(`${where}: ${JSON.stringify(e)} is not an email address`);
     return list as string[];
   }
   if (typeof v !== 'string' || v.trim() === '') fail(`${where} must be a non-empty string`);
   const s = v.trim();
-  if (s.length > 2048 || /[\0-\x1f\x7f]/.test(s)) fail(`${where} must be at most 2048 characters without control characters`);
+  if (s.length > CHANNEL_SETTING_MAX || /[\0-\x1f\x7f]/.test(s)) fail(`${where} must be at most ${CHANNEL_SETTING_MAX} characters without control characters`);
   if (f.type === 'url') {
     let u: URL | null = null;
     try {
@@ -153,7 +163,7 @@ export function parseWebhookSecret(v: unknown): string {
 }
 
 export function parseChannelName(v: unknown): string {
-  if (typeof v !== 'string' || v.trim() === '' || v.length > 255 || CONTROL.test(v)) fail('name must be 1 to 255 characters without control characters');
+  if (typeof v !== 'string' || v.trim() === '' || v.length > NAME_MAX || CONTROL.test(v)) fail(`name must be 1 to ${NAME_MAX} characters without control characters`);
   return v.trim();
 }
 

@@ -1,10 +1,15 @@
 import { Cron } from 'croner';
 import { ValidationError } from './errors.ts';
+import { NAME_MAX, checkLength } from './limits.ts';
 
 export const PERIOD_TYPES = ['seconds', 'minutes', 'hours', 'days'] as const;
 export type PeriodType = (typeof PERIOD_TYPES)[number];
 const UNIT: Record<PeriodType, number> = { seconds: 1, minutes: 60, hours: 3600, days: 86400 };
 const MAX_SECONDS = 365 * 86400;
+/** A 5-field expression with lists and steps in each field fits easily. */
+export const CRON_MAX = 255;
+/** IANA zone names are at most about 30 characters (America/Argentina/ComodRivadavia). */
+export const TIMEZONE_MAX = 64;
 
 export interface HealthcheckSettings {
   name: string;
@@ -69,7 +74,7 @@ export function applyHealthcheckInput(current: HealthcheckSettings | null, input
 
   if (input.name !== undefined) {
     if (typeof input.name !== 'string' || input.name.trim() === '') fail('name must be a non-empty string');
-    if (input.name.length > 255) fail('name must be at most 255 characters');
+    checkLength(input.name, 'name', NAME_MAX);
     next.name = input.name;
   } else if (!current) fail('name is required');
 
@@ -82,6 +87,7 @@ export function applyHealthcheckInput(current: HealthcheckSettings | null, input
   if (input.timezone !== undefined) {
     if (input.timezone !== null && typeof input.timezone !== 'string') fail('timezone must be an IANA time zone such as Europe/Paris');
     const tz = (input.timezone as string | null) || 'UTC';
+    checkLength(tz, 'timezone', TIMEZONE_MAX);
     if (!isValidTimeZone(tz)) fail(`Unknown timezone "${tz}": use an IANA time zone such as Europe/Paris`);
     next.timezone = tz;
   }
@@ -89,6 +95,7 @@ export function applyHealthcheckInput(current: HealthcheckSettings | null, input
   const periodType = unit(input, 'period_type');
   const cron = input.cron;
   if (cron !== undefined && cron !== null && typeof cron !== 'string') fail('cron must be a string');
+  if (typeof cron === 'string') checkLength(cron, 'cron', CRON_MAX);
 
   const setsCron = typeof cron === 'string' && cron.trim() !== '';
   const setsPeriod = (periodValue !== undefined && periodValue !== null) || (periodType !== undefined && periodType !== '');

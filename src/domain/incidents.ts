@@ -1,12 +1,14 @@
 import { ValidationError } from './errors.ts';
 import { parseLocalizedText, type LocalizedText } from './localized.ts';
+import { ID_LIST_MAX, ID_MAX, NAME_MAX, TEXT_MAX, checkItems } from './limits.ts';
 
 export const INCIDENT_TYPES = ['incident', 'outage'] as const;
 export const UPDATE_TYPES = ['investigating', 'identified', 'update', 'monitoring', 'resolved'] as const;
 /** Status-page ids are stored as given until status pages exist; only their form is checked. */
 export const STATUSPAGE_ID = /^sp_[A-Za-z0-9_-]{1,125}$/;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
-const MAX_LIST = 500;
+/** The timeline an incident may be created with (an import brings whole timelines). */
+export const MAX_INITIAL_UPDATES = 500;
 
 export type IncidentType = (typeof INCIDENT_TYPES)[number];
 export type UpdateType = (typeof UPDATE_TYPES)[number];
@@ -60,9 +62,9 @@ export function parseInstant(value: unknown, field: string, now?: number): numbe
 /** A list of ids, duplicates dropped, order kept. */
 export function idList(value: unknown, field: string, pattern?: RegExp): string[] {
   if (!Array.isArray(value)) fail(`${field} must be a list of ids`);
-  if (value.length > MAX_LIST) fail(`${field} may hold at most ${MAX_LIST} ids`);
+  checkItems(value, field, ID_LIST_MAX);
   for (const v of value) {
-    if (typeof v !== 'string' || v.length === 0 || v.length > 128) fail(`${field} must be a list of ids`);
+    if (typeof v !== 'string' || v.length === 0 || v.length > ID_MAX) fail(`${field} must be a list of ids`);
     if (pattern && !pattern.test(v)) fail(`${field} holds "${v}", which is not a valid id`);
   }
   return [...new Set(value as string[])];
@@ -84,7 +86,7 @@ export function parseIncidentUpdate(input: unknown, now: number, field = ''): In
   if (input.text === undefined) fail(`${f('text')} is required`);
   if (input.type === undefined) fail(`${f('type')} is required`);
   return {
-    text: parseLocalizedText(input.text, f('text'), { max: 10_000, requireOne: true }),
+    text: parseLocalizedText(input.text, f('text'), { max: TEXT_MAX, requireOne: true }),
     type: oneOf(input.type, f('type'), UPDATE_TYPES),
     at: input.date === undefined || input.date === null ? now : parseInstant(input.date, f('date'), now),
   };
@@ -100,9 +102,9 @@ export function applyIncidentInput(current: IncidentFields | null, input: unknow
     ? { ...current }
     : { at: now, title: {}, text: {}, type: 'incident', affectedComponents: [], statuspages: [] };
 
-  if (input.title !== undefined) next.title = parseLocalizedText(input.title, 'title', { max: 255, requireOne: true });
+  if (input.title !== undefined) next.title = parseLocalizedText(input.title, 'title', { max: NAME_MAX, requireOne: true });
   else if (!current) fail('title is required');
-  if (input.text !== undefined) next.text = parseLocalizedText(input.text, 'text', { max: 10_000, requireOne: false });
+  if (input.text !== undefined) next.text = parseLocalizedText(input.text, 'text', { max: TEXT_MAX, requireOne: false });
   if (input.type !== undefined) next.type = oneOf(input.type, 'type', INCIDENT_TYPES);
   // "" keeps the current date on update and means "now" on create, like an update's date.
   if (input.date !== undefined && input.date !== null && input.date !== '') next.at = parseInstant(input.date, 'date');
@@ -112,7 +114,7 @@ export function applyIncidentInput(current: IncidentFields | null, input: unknow
   let updates: IncidentUpdateFields[] = [];
   if (!current && input.updates !== undefined && input.updates !== null) {
     if (!Array.isArray(input.updates)) fail('updates must be a list of {text, type, date} objects');
-    if (input.updates.length > MAX_LIST) fail(`updates may hold at most ${MAX_LIST} entries`);
+    checkItems(input.updates, 'updates', MAX_INITIAL_UPDATES);
     updates = input.updates.map((u, i) => parseIncidentUpdate(u, now, `updates[${i}]`));
   }
   return { ...next, updates };

@@ -1,4 +1,5 @@
 import { ValidationError } from './errors.ts';
+import { LANGUAGES_MAX, checkEntries } from './limits.ts';
 
 /** The languages a LocalizedText may carry (api-contract §4.2). */
 export const LANGUAGES = ['en', 'fr', 'de', 'ru', 'nl', 'es', 'it', 'pt', 'ja', 'zh'] as const;
@@ -14,6 +15,7 @@ export function parseLocalizedText(value: unknown, field: string, opts: { max: n
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ValidationError(`${field} must be an object of texts by language, such as {"en":"…"}`);
   }
+  checkEntries(value, field, LANGUAGES_MAX);
   const out: LocalizedText = {};
   for (const [lang, text] of Object.entries(value)) {
     if (!LANGUAGES.includes(lang as Language)) throw new ValidationError(`${field}.${lang} is not a supported language (${LANGUAGES.join(', ')})`);

@@ -1,6 +1,7 @@
 import { ValidationError } from './errors.ts';
 import { parseLocalizedText, type LocalizedText } from './localized.ts';
 import { idList, parseInstant, statuspageIds } from './incidents.ts';
+import { NAME_MAX, TEXT_MAX } from './limits.ts';
 
 export const NOTIFICATION_OPTIONS = ['none', 'scheduled', 'immediate'] as const;
 export const MAX_NOTIFICATION_MINUTES = 7 * 24 * 60;
@@ -48,12 +49,12 @@ export function applyMaintenanceInput(current: MaintenanceFields | null, input: 
     const n = body.name;
     if (typeof n !== 'string') fail('name must be a string');
     if (n.trim() === '') fail('name must not be empty');
-    if (n.length > 255) fail('name must be at most 255 characters');
+    if (n.length > NAME_MAX) fail(`name must be at most ${NAME_MAX} characters`);
     next.name = n;
   } else if (!current) fail('name is required');
 
-  if (body.title !== undefined) next.title = body.title === null ? {} : parseLocalizedText(body.title, 'title', { max: 255, requireOne: false });
-  if (body.text !== undefined) next.text = body.text === null ? {} : parseLocalizedText(body.text, 'text', { max: 10_000, requireOne: false });
+  if (body.title !== undefined) next.title = body.title === null ? {} : parseLocalizedText(body.title, 'title', { max: NAME_MAX, requireOne: false });
+  if (body.text !== undefined) next.text = body.text === null ? {} : parseLocalizedText(body.text, 'text', { max: TEXT_MAX, requireOne: false });
 
   for (const [key, prop] of [['start_date', 'startsAt'], ['end_date', 'endsAt']] as const) {
     if (body[key] !== undefined) next[prop] = parseInstant(body[key], key);

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { getDomain } from 'tldts';
 import { ValidationError } from './errors.ts';
+import { ID_MAX, NAME_MAX, URL_MAX, checkItems, checkLength } from './limits.ts';
 
 export const REGIONS = [
   'london', 'frankfurt', 'paris', 'amsterdam', 'singapore', 'sydney', 'tokyo', 'seoul', 'mumbai',
@@ -17,6 +18,24 @@ export const SSL_ALERT_DAYS = [-1, 1, 3, 7, 15, 30, 60, 90] as const;
 /** Days before a domain's registration expires that an alert goes out; -1 never. */
 export const DOMAIN_ALERT_DAYS = [-1, 7, 14, 30, 60, 90] as const;
 export const STATUS_CODE_PATTERN = /^(?:[1-5]\d{2}|[1-5]xx(?:-[1-5]xx)?)$/;
+
+/** One of each region at most ("*" stands for all of them). */
+export const MAX_REGIONS = REGIONS.length;
+export const MAX_TIMEOUT_SECONDS = 60;
+export const MAX_REQUEST_HEADERS = 50;
+export const HEADER_NAME_MAX = 256;
+export const HEADER_VALUE_MAX = 8192;
+/** The longest value of each string a monitor is written with. */
+export const MONITOR_TEXT_MAX = {
+  name: NAME_MAX,
+  url: URL_MAX,
+  request_body: 100_000,
+  required_keyword: 1024,
+  dns_nameserver: 256,
+  dns_expected_answer: 1024,
+  escalation_policy: ID_MAX,
+  group_id: ID_MAX,
+} as const;
 const FORBIDDEN_HEADERS = ['host', 'transfer-encoding', 'content-length', 'connection', 'upgrade', 'te', 'trailer', 'expect'];
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HOSTNAME = /^(?=.{1,253}\.?$)(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.?$/;
@@ -194,15 +213,17 @@ export function statusMatches(pattern: string, code: number): boolean {
 function headers(v: unknown): RequestHeader[] | null {
   if (v === null) return null;
   if (!Array.isArray(v)) fail('request_headers must be a list of {name, value} objects');
-  if (v.length > 50) fail('request_headers may hold at most 50 headers');
-  const out = v.map((h) => {
+  checkItems(v, 'request_headers', MAX_REQUEST_HEADERS);
+  const out = v.map((h, i) => {
     if (!h || typeof h !== 'object' || typeof h.name !== 'string' || typeof h.value !== 'string') {
       fail('request_headers must be a list of {name, value} objects');
     }
+    checkLength(h.name, `request_headers[${i}].name`, HEADER_NAME_MAX);
+    checkLength(h.value, `request_headers[${i}].value`, HEADER_VALUE_MAX);
     if (!TOKEN.test(h.name)) fail(`request header name "${h.name}" is not a valid header name`);
     if (FORBIDDEN_HEADERS.includes(h.name.toLowerCase())) fail(`request header ${h.name} cannot be set`);
     // RFC 9110 field values: visible characters, spaces and tabs; no other control character.
-    if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(h.value) || h.value.length > 8192) fail(`request_headers: the value of ${h.name} must not hold control characters (at most 8192 characters)`);
+    if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(h.value)) fail(`request_headers[${i}].value: the value of ${h.name} must not hold control characters`);
     return { name: h.name, value: h.value };
   });
   return out.length ? out : null;
@@ -210,6 +231,7 @@ function headers(v: unknown): RequestHeader[] | null {
 
 function regions(v: unknown): string[] {
   if (!Array.isArray(v) || v.length === 0) fail('regions must be a non-empty list of regions');
+  checkItems(v, 'regions', MAX_REGIONS);
   if (v.includes('*')) return [...REGIONS];
   for (const r of v) if (!REGIONS.includes(r)) fail(`regions must be among ${REGIONS.join(', ')}`);
   return [...new Set(v as string[])];
@@ -223,13 +245,13 @@ export function applyMonitorInput(current: MonitorSettings | null, input: Input)
   if (input === null || typeof input !== 'object' || Array.isArray(input)) fail('The request body must be a JSON object');
   const next: MonitorSettings = current ? { ...current } : { ...defaultSettings(), name: '', url: '' };
 
-  const name = str(input, 'name', 255);
+  const name = str(input, 'name', MONITOR_TEXT_MAX.name);
   if (name !== undefined) {
     if (name.trim() === '') fail('name must not be empty');
     next.name = name;
   } else if (!current) fail('name is required');
 
-  const url = str(input, 'url', 2048);
+  const url = str(input, 'url', MONITOR_TEXT_MAX.url);
   if (url !== undefined) next.url = url.trim();
   else if (!current) fail('url is required');
 
@@ -251,7 +273,7 @@ export function applyMonitorInput(current: MonitorSettings | null, input: Input)
   if (input.regions !== undefined) next.regions = regions(input.regions);
   if (input.timeout !== undefined) {
     const t = input.timeout;
-    if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > 60) fail('timeout must be a whole number of seconds from 1 to 60');
+    if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > MAX_TIMEOUT_SECONDS) fail(`timeout must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}`);
     next.timeout = t;
   }
   for (const key of ['paused', 'follow_redirects', 'show_url', 'ssl_reminders', 'ssl_notify_on_change'] as const) {
@@ -259,18 +281,18 @@ export function applyMonitorInput(current: MonitorSettings | null, input: Input)
     if (b !== undefined) next[key] = b;
   }
   if (input.expected_status_code !== undefined) next.expected_status_code = normalizeStatusCode(input.expected_status_code);
-  if (input.request_body !== undefined) next.request_body = input.request_body === null ? '' : str(input, 'request_body', 100_000)!;
+  if (input.request_body !== undefined) next.request_body = input.request_body === null ? '' : str(input, 'request_body', MONITOR_TEXT_MAX.request_body)!;
   if (input.request_headers !== undefined) next.request_headers = headers(input.request_headers);
-  const keyword = clearable(input, 'required_keyword', 1024);
+  const keyword = clearable(input, 'required_keyword', MONITOR_TEXT_MAX.required_keyword);
   if (keyword !== undefined) next.required_keyword = keyword;
   const dnsType = input.dns_record_type === null ? null : oneOf(input, 'dns_record_type', DNS_RECORD_TYPES);
   if (dnsType !== undefined) next.dns_record_type = dnsType;
-  const ns = clearable(input, 'dns_nameserver', 256);
+  const ns = clearable(input, 'dns_nameserver', MONITOR_TEXT_MAX.dns_nameserver);
   if (ns !== undefined) {
     if (ns !== null && !parseNameserver(ns)) fail('dns_nameserver must be an IP address (optionally with :port, [IPv6]:port) or a host name');
     next.dns_nameserver = ns;
   }
-  const answer = clearable(input, 'dns_expected_answer', 1024);
+  const answer = clearable(input, 'dns_expected_answer', MONITOR_TEXT_MAX.dns_expected_answer);
   if (answer !== undefined) next.dns_expected_answer = answer;
   if (input.sort_order !== undefined) {
     if (typeof input.sort_order !== 'number' || !Number.isInteger(input.sort_order)) fail('sort_order must be a whole number');
@@ -279,14 +301,17 @@ export function applyMonitorInput(current: MonitorSettings | null, input: Input)
   if (input.group_id !== undefined) {
     const g = input.group_id;
     if (g !== null && typeof g !== 'string' && !(typeof g === 'number' && Number.isInteger(g))) fail('group_id must be a string, a whole number or null');
-    if (typeof g === 'string' && g.length > 128) fail('group_id must be at most 128 characters');
+    if (typeof g === 'string') checkLength(g, 'group_id', MONITOR_TEXT_MAX.group_id);
     next.group_id = g as string | number | null;
   }
   if (input.escalation_policy !== undefined) {
     const p = input.escalation_policy;
     if (p === null || p === 'none') next.escalation_policy = null;
     else if (typeof p !== 'string' || p === '') fail('escalation_policy must be an escalation policy uuid or "none"');
-    else next.escalation_policy = p;
+    else {
+      checkLength(p, 'escalation_policy', MONITOR_TEXT_MAX.escalation_policy);
+      next.escalation_policy = p;
+    }
   }
 
   // Port: required for port monitors, refused for the others.

@@ -27,6 +27,9 @@ export function parseRegion(input: string | null | undefined): Region {
   return input as Region;
 }
 
+/** Check results one post may carry (a probe posts what it ran since its last post). */
+export const MAX_RESULTS_PER_POST = 1000;
+
 /** A probe is live while it has been heard from within this window (two missed 30 s heartbeats). */
 export const DEFAULT_PROBE_LIVE_MS = 60_000;
 /** How long a probe holds a leased check before another probe of the region may take it over. */

@@ -1,5 +1,6 @@
 import { ValidationError } from './errors.ts';
 import type { LocalizedText } from './localized.ts';
+import { ID_MAX, LANGUAGES_MAX, NAME_MAX, URL_MAX, checkEntries, checkItems } from './limits.ts';
 
 /** Status-page languages ([GO] AllowedLanguages, TF). */
 export const PAGE_LANGUAGES = ['en', 'fr', 'de', 'ru', 'nl', 'pl', 'sv'] as const;
@@ -12,6 +13,34 @@ export const ADDABLE_SUBSCRIBER_TYPES = ['email', 'sms', 'teams'] as const;
 export const HOSTED_DOMAIN = 'hyperping.app';
 
 export type PageLanguage = (typeof PAGE_LANGUAGES)[number];
+
+export const MAX_SECTIONS = 50;
+/** Services directly in one section, a group counting as one. */
+export const MAX_SECTION_SERVICES = 100;
+export const MAX_GROUP_SERVICES = 100;
+/** Every service on a page: groups and the services inside them count too. */
+export const MAX_PAGE_SERVICES = 500;
+export const MAX_ALLOWED_DOMAINS = 50;
+const HOSTNAME_MAX = 253;
+/** The longest value of each string a page is written with (names and descriptions per language). */
+export const PAGE_TEXT_MAX = {
+  name: NAME_MAX,
+  subdomain: 200,
+  hostname: HOSTNAME_MAX,
+  website: URL_MAX,
+  logo: URL_MAX,
+  favicon: URL_MAX,
+  description: 5000,
+  accent_color: '#rrggbb'.length,
+  logo_height: 12,
+  google_analytics: 32,
+  password: 200,
+  google_allowed_domain: HOSTNAME_MAX,
+  sso_connection_uuid: ID_MAX,
+  section_name: NAME_MAX,
+  service_name: NAME_MAX,
+  service_description: 1000,
+} as const;
 
 /** `settings` as read (api-contract §8.3), without `name` (a column) and `sso_connection` (always null). */
 export interface PageSettings {
@@ -109,8 +138,8 @@ function optionalStr(v: unknown, field: string, max: number): string | null {
 }
 
 /** An absolute http(s) URL, as a logo, favicon or website must be (they end up in HTML attributes). */
-function httpUrl(v: unknown, field: string): string {
-  const s = str(v, field, 2048);
+function httpUrl(v: unknown, field: 'website' | 'logo' | 'favicon'): string {
+  const s = str(v, field, PAGE_TEXT_MAX[field]);
   let u: URL;
   try {
     u = new URL(s);
@@ -127,7 +156,7 @@ const CSS_LENGTH = /^\d{1,4}(?:\.\d{1,2})?(?:px|rem|em|%)$/;
 
 /** `acme` or `acme.hyperping.app` → `acme` (TF strips and re-adds the suffix). */
 export function parseSubdomain(v: unknown): string {
-  const s = str(v, 'subdomain', 200).toLowerCase().replace(new RegExp(`\\.${HOSTED_DOMAIN.replace('.', '\\.')}$`), '');
+  const s = str(v, 'subdomain', PAGE_TEXT_MAX.subdomain).toLowerCase().replace(new RegExp(`\\.${HOSTED_DOMAIN.replace('.', '\\.')}$`), '');
   if (!SUBDOMAIN.test(s)) fail('subdomain must be 1–63 letters, digits or hyphens, not starting or ending with a hyphen');
   return s;
 }
@@ -168,12 +197,10 @@ export interface WrittenService {
   services: WrittenService[];
 }
 
-const MAX_SECTIONS = 50;
-const MAX_SERVICES = 500;
-
 function localizedOrString(v: unknown, field: string, lang: PageLanguage, max: number): LocalizedText {
   if (typeof v === 'string') return { [lang]: str(v, field, max, { empty: true }) };
   if (!isObject(v)) fail(`${field} must be a string or an object of texts by language`);
+  checkEntries(v, field, LANGUAGES_MAX);
   const out: LocalizedText = {};
   for (const [k, t] of Object.entries(v)) {
     if (!/^[a-z]{2}$/.test(k)) fail(`${field}.${k} is not a language code`);
@@ -208,8 +235,8 @@ function parseService(v: unknown, field: string, lang: PageLanguage, nested: boo
   if (target.healthcheck && showResponseTimes) fail(`${field}.show_response_times: a healthcheck has no response times`);
   return {
     ...target,
-    name: rawName === undefined || rawName === null || rawName === '' ? null : localizedOrString(rawName, `${field}.name`, lang, 255),
-    description: v.description === undefined || v.description === null ? {} : localizedOrString(v.description, `${field}.description`, lang, 1000),
+    name: rawName === undefined || rawName === null || rawName === '' ? null : localizedOrString(rawName, `${field}.name`, lang, PAGE_TEXT_MAX.service_name),
+    description: v.description === undefined || v.description === null ? {} : localizedOrString(v.description, `${field}.description`, lang, PAGE_TEXT_MAX.service_description),
     is_group: isGroup,
     show_uptime: v.show_uptime === undefined ? true : bool(v.show_uptime, `${field}.show_uptime`),
     show_response_times: showResponseTimes,
@@ -219,18 +246,27 @@ function parseService(v: unknown, field: string, lang: PageLanguage, nested: boo
 
 function parseSections(v: unknown, lang: PageLanguage): WrittenSection[] {
   if (!Array.isArray(v)) fail('sections must be a list');
-  if (v.length > MAX_SECTIONS) fail(`sections may hold at most ${MAX_SECTIONS} sections`);
+  checkItems(v, 'sections', MAX_SECTIONS);
+  // Counted before anything is parsed or looked up.
   let count = 0;
+  v.forEach((s, i) => {
+    const services = isObject(s) && Array.isArray(s.services) ? s.services : [];
+    checkItems(services, `sections[${i}].services`, MAX_SECTION_SERVICES);
+    services.forEach((x, j) => {
+      const members = isObject(x) && Array.isArray(x.services) ? x.services : [];
+      checkItems(members, `sections[${i}].services[${j}].services`, MAX_GROUP_SERVICES);
+      count += 1 + members.length;
+      if (count > MAX_PAGE_SERVICES) fail(`sections[${i}].services[${j}]: a page may show at most ${MAX_PAGE_SERVICES} services in all, groups and the services inside them included`);
+    });
+  });
   return v.map((s, i) => {
     const field = `sections[${i}]`;
     if (!isObject(s)) fail(`${field} must be an object`);
     if (s.name === undefined) fail(`${field}.name is required`);
     const services = s.services === undefined || s.services === null ? [] : s.services;
     if (!Array.isArray(services)) fail(`${field}.services must be a list`);
-    count += services.length;
-    if (count > MAX_SERVICES) fail(`a page may show at most ${MAX_SERVICES} services`);
     return {
-      name: localizedOrString(s.name, `${field}.name`, lang, 255),
+      name: localizedOrString(s.name, `${field}.name`, lang, PAGE_TEXT_MAX.section_name),
       is_split: s.is_split === undefined ? false : bool(s.is_split, `${field}.is_split`),
       services: services.map((x, j) => parseService(x, `${field}.services[${j}]`, lang, false)),
     };
@@ -250,15 +286,16 @@ export function applyPageInput(current: PageFields, input: unknown, isCreate: bo
   const s: PageSettings = structuredClone(current.settings);
   const out: PageFields = { ...current, settings: s, password: undefined, sections: undefined };
 
-  if (has('name')) out.name = str(input.name, 'name', 255);
+  if (has('name')) out.name = str(input.name, 'name', PAGE_TEXT_MAX.name);
   if (has('subdomain')) out.subdomain = input.subdomain === null || input.subdomain === '' ? null : parseSubdomain(input.subdomain);
   if (has('hostname')) {
-    const h = optionalStr(input.hostname, 'hostname', 253)?.toLowerCase() ?? null;
+    const h = optionalStr(input.hostname, 'hostname', PAGE_TEXT_MAX.hostname)?.toLowerCase() ?? null;
     if (h !== null && !HOSTNAME.test(h)) fail('hostname must be a domain name such as status.example.com');
     out.hostname = h;
   }
   if (has('languages')) {
     if (!Array.isArray(input.languages) || input.languages.length === 0) fail('languages must be a non-empty list');
+    checkItems(input.languages, 'languages', LANGUAGES_MAX);
     s.languages = [...new Set(input.languages.map((l, i) => oneOf(l, `languages[${i}]`, PAGE_LANGUAGES)))];
   }
   if (has('default_language')) s.default_language = oneOf(input.default_language, 'default_language', PAGE_LANGUAGES);
@@ -270,12 +307,12 @@ export function applyPageInput(current: PageFields, input: unknown, isCreate: bo
   if (has('description')) {
     // Written as a plain string (in the default language) or a map; read as a map.
     const d = input.description === null ? '' : input.description;
-    s.description = typeof d === 'string' ? { ...defaultSettings().description, [s.default_language]: str(d, 'description', 5000, { empty: true }) } : localizedOrString(d, 'description', s.default_language, 5000);
+    s.description = typeof d === 'string' ? { ...defaultSettings().description, [s.default_language]: str(d, 'description', PAGE_TEXT_MAX.description, { empty: true }) } : localizedOrString(d, 'description', s.default_language, PAGE_TEXT_MAX.description);
   }
   if (has('theme')) s.theme = oneOf(input.theme, 'theme', THEMES);
   if (has('font')) s.font = oneOf(input.font, 'font', FONTS);
   if (has('accent_color')) {
-    const c = str(input.accent_color, 'accent_color', 7);
+    const c = str(input.accent_color, 'accent_color', PAGE_TEXT_MAX.accent_color);
     if (!/^#[0-9A-Fa-f]{6}$/.test(c)) fail('accent_color must be a colour such as #36b27e');
     s.accent_color = c;
   }
@@ -285,12 +322,12 @@ export function applyPageInput(current: PageFields, input: unknown, isCreate: bo
   if (has('logo')) s.logo = input.logo === null || input.logo === '' ? null : httpUrl(input.logo, 'logo');
   if (has('favicon')) s.favicon = input.favicon === null || input.favicon === '' ? null : httpUrl(input.favicon, 'favicon');
   if (has('logo_height')) {
-    const l = str(input.logo_height, 'logo_height', 12);
+    const l = str(input.logo_height, 'logo_height', PAGE_TEXT_MAX.logo_height);
     if (!CSS_LENGTH.test(l)) fail('logo_height must be a CSS length such as 32px');
     s.logo_height = l;
   }
   if (has('google_analytics')) {
-    const g = optionalStr(input.google_analytics, 'google_analytics', 32);
+    const g = optionalStr(input.google_analytics, 'google_analytics', PAGE_TEXT_MAX.google_analytics);
     if (g !== null && !/^[A-Za-z0-9-]+$/.test(g)) fail('google_analytics must be a measurement id such as G-XXXXXXX');
     s.google_analytics = g;
   }
@@ -307,14 +344,15 @@ export function applyPageInput(current: PageFields, input: unknown, isCreate: bo
       if (k === 'password_protection' || k === 'google_sso' || k === 'saml_sso') s.authentication[k] = bool(v, `authentication.${k}`);
       else if (k === 'google_allowed_domains') {
         if (!Array.isArray(v)) fail('authentication.google_allowed_domains must be a list');
-        s.authentication.google_allowed_domains = v.map((d, i) => str(d, `authentication.google_allowed_domains[${i}]`, 253));
-      } else if (k === 'sso_connection_uuid') s.authentication.sso_connection_uuid = optionalStr(v, 'authentication.sso_connection_uuid', 128);
+        checkItems(v, 'authentication.google_allowed_domains', MAX_ALLOWED_DOMAINS);
+        s.authentication.google_allowed_domains = v.map((d, i) => str(d, `authentication.google_allowed_domains[${i}]`, PAGE_TEXT_MAX.google_allowed_domain));
+      } else if (k === 'sso_connection_uuid') s.authentication.sso_connection_uuid = optionalStr(v, 'authentication.sso_connection_uuid', PAGE_TEXT_MAX.sso_connection_uuid);
     }
     // Single sign-on needs an identity provider Vigil does not have; refuse rather than leave a page open.
     if (s.authentication.google_sso || s.authentication.saml_sso) fail('Google and SAML single sign-on are not supported; use password_protection');
   }
   if (has('password')) {
-    const p = input.password === null ? '' : str(input.password, 'password', 200, { empty: true });
+    const p = input.password === null ? '' : str(input.password, 'password', PAGE_TEXT_MAX.password, { empty: true });
     out.password = p === '' ? null : p;
     if (p !== '' && p.length < 4) fail('password must be at least 4 characters');
   }

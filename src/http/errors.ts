@@ -29,12 +29,17 @@ const typeName = (t: string) => (t === 'integer' ? 'a whole number' : t === 'arr
 /** Turns a schema violation into one readable sentence. */
 export function describeValidation(errors: AjvError[], part: string): string {
   let e = errors[0];
+  // The innermost union comes first (often "X or null"): report the branch that came closest, that
+  // is the deepest failure inside it (request_headers[2].value, not request_headers).
   const any = errors.find((x) => x.keyword === 'anyOf');
   if (any) {
-    // A union (often "X or null"): report the branch that came closest.
-    const branches = errors.filter((x) => x !== any && x.instancePath === any.instancePath && x.params.type !== 'null');
-    const specific = branches.find((x) => x.keyword !== 'type');
-    e = specific ?? (branches.length > 1 ? { ...any, keyword: 'type', params: { type: branches.map((b) => b.params.type).join(' or ') } } : branches[0] ?? any);
+    const inside = (x: AjvError) => x.instancePath === any.instancePath || x.instancePath.startsWith(`${any.instancePath}/`);
+    const branches = errors.filter((x) => x !== any && x.keyword !== 'anyOf' && inside(x) && !(x.keyword === 'type' && x.params.type === 'null'));
+    const depth = (x: AjvError) => x.instancePath.split('/').length;
+    const deepest = (list: AjvError[]) => list.sort((a, b) => depth(b) - depth(a))[0];
+    const specific = deepest(branches.filter((x) => x.keyword !== 'type')) ?? deepest(branches.filter((x) => x.instancePath !== any.instancePath));
+    const types = branches.filter((x) => x.instancePath === any.instancePath);
+    e = specific ?? (types.length > 1 ? { ...any, keyword: 'type', params: { type: types.map((b) => b.params.type).join(' or ') } } : types[0] ?? any);
   }
   const field = fieldName(e.instancePath);
   const where = field || (part === 'body' ? 'The request body' : part);
@@ -59,6 +64,8 @@ export function describeValidation(errors: AjvError[], part: string): string {
       return `${where} must have at least ${p.limit} item${p.limit === 1 ? '' : 's'}`;
     case 'maxItems':
       return `${where} must have at most ${p.limit} items`;
+    case 'maxProperties':
+      return `${where} must have at most ${p.limit} entries`;
     default:
       return `${where} is invalid`;
   }

@@ -1,6 +1,12 @@
 import { Type, type TSchema } from 'typebox';
+import { DATE_MAX, EMAIL_MAX, ID_LIST_MAX, ID_MAX, LANGUAGES_MAX, NAME_MAX, SEARCH_MAX } from '../domain/limits.ts';
+import { LANGUAGES } from '../domain/localized.ts';
 
-/** Field schemas shared by several routes (defined once, STYLE.md §3). */
+/**
+ * Field schemas shared by several routes (defined once, STYLE.md §3). Every string and list a
+ * request carries has a bound, read from the domain's constants (domain/limits.ts and the one
+ * beside each resource's rules), so that the schema, the domain and /openapi.json agree.
+ */
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const Message = Type.Object({ message: Type.String() }, { description: 'Message' });
@@ -9,8 +15,31 @@ export const AuthError = Type.Object({ error: Type.String() }, { description: 'A
 /** A 0-based page number; bounded, so page × size stays a valid SQL OFFSET. */
 export const PageNumber = Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 });
 
-export const UuidParam = (prefix: string) =>
-  Type.Object({ uuid: Type.String({ maxLength: 128, description: `Public id (${prefix}_…)` }) });
+export const Id = (description?: string) => Type.String({ maxLength: ID_MAX, ...(description ? { description } : {}) });
+
+export const UuidParam = (prefix: string) => Type.Object({ uuid: Id(`Public id (${prefix}_…)`) });
+
+export const IdList = (description: string) => Type.Array(Id(), { maxItems: ID_LIST_MAX, description });
+
+export const IsoDate = (description: string) => Type.String({ maxLength: DATE_MAX, description: `${description} (ISO 8601 with a zone)` });
+
+export const Name = (description?: string) => Type.String({ minLength: 1, maxLength: NAME_MAX, ...(description ? { description } : {}) });
+
+export const Search = (description?: string) => Type.String({ maxLength: SEARCH_MAX, ...(description ? { description } : {}) });
+
+export const Email = (description?: string) => Type.String({ maxLength: EMAIL_MAX, ...(description ? { description } : {}) });
+
+/** `{en, fr, …}`: every language optional, each text at most `maxLength` (incidents, maintenance windows). */
+export const LocalizedText = (maxLength: number) => Type.Object(
+  Object.fromEntries(LANGUAGES.map((l) => [l, Type.Optional(Type.String({ maxLength }))])),
+  { maxProperties: LANGUAGES_MAX, description: `Text by language (${LANGUAGES.join(', ')}), each at most ${maxLength} characters` },
+);
+
+/** A status page's text: a plain string (in the page's default language) or texts by language. */
+export const TextOrLocalized = (maxLength: number) => Type.Union([
+  Type.String({ maxLength }),
+  Type.Record(Type.String(), Type.String({ maxLength }), { maxProperties: LANGUAGES_MAX }),
+], { description: `A text, or texts by language; each at most ${maxLength} characters` });
 
 /** Error responses every authenticated route can give (auth-spec.md, api-contract §1.9). */
 export const apiErrors = {

@@ -1,20 +1,20 @@
 import { Type } from 'typebox';
 import type { ApiApp } from '../api-app.ts';
 import { createPolicy, deletePolicy, getPolicy, listPolicies, updatePolicy, type EscalationPolicy } from '../../services/escalation-policies.ts';
-import { MAX_DELAY_MINUTES, MAX_STEPS } from '../../domain/alerting.ts';
+import { MAX_DELAY_MINUTES, MAX_STEP_TARGETS, MAX_STEPS } from '../../domain/alerting.ts';
 import { iso } from '../../services/context.ts';
-import { Message, UuidParam, apiErrors } from '../schemas.ts';
+import { Email, Id, Message, Name, UuidParam, apiErrors } from '../schemas.ts';
 
 const tags = ['Escalation policies'];
 const errors = { ...apiErrors, 404: Message, 422: Message };
 
 const Step = Type.Object({
   delayMinutes: Type.Integer({ minimum: 0, maximum: MAX_DELAY_MINUTES, description: 'Minutes from the outage start (not before the monitor\'s alerts_wait); not less than the step before' }),
-  integrations: Type.Optional(Type.Array(Type.String({ maxLength: 128 }), { maxItems: 20, description: 'Integration uuids (int_…) of this project' })),
-  emails: Type.Optional(Type.Array(Type.String({ maxLength: 254 }), { maxItems: 20, description: 'People alerted by email (VIGIL_SMTP_URL)' })),
+  integrations: Type.Optional(Type.Array(Id(), { maxItems: MAX_STEP_TARGETS, description: 'Integration uuids (int_…) of this project' })),
+  emails: Type.Optional(Type.Array(Email(), { maxItems: MAX_STEP_TARGETS, description: 'People alerted by email (VIGIL_SMTP_URL)' })),
 });
 const Body = {
-  name: Type.String({ minLength: 1, maxLength: 255 }),
+  name: Name(),
   steps: Type.Array(Step, { minItems: 1, maxItems: MAX_STEPS }),
   isDefault: Type.Optional(Type.Boolean({ description: 'The project default, used by monitors and heartbeat checks that link no policy (one per project)' })),
 };

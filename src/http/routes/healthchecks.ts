@@ -4,24 +4,23 @@ import {
   createHealthcheck, deleteHealthcheck, getHealthcheck, lastRuns, listHealthchecks, recentPings, setHealthcheckPaused, updateHealthcheck,
   type Healthcheck,
 } from '../../services/healthchecks.ts';
-import { periodSeconds, toSeconds } from '../../domain/healthchecks.ts';
-import { PERIOD_TYPES } from '../../domain/healthchecks.ts';
+import { CRON_MAX, PERIOD_TYPES, TIMEZONE_MAX, periodSeconds, toSeconds } from '../../domain/healthchecks.ts';
 import { iso, isoOrNull } from '../../services/context.ts';
-import { Message, Nullable, UuidParam, apiErrors } from '../schemas.ts';
+import { Id, Message, Name, Nullable, UuidParam, apiErrors } from '../schemas.ts';
 import { healthcheckPolicy } from '../../services/escalation-policies.ts';
 
 const tags = ['Healthchecks'];
 const PeriodType = Type.Enum([...PERIOD_TYPES]);
 const ClearablePeriodType = Type.Union([PeriodType, Type.Literal(''), Type.Null()]);
 const Body = {
-  name: Type.String({ minLength: 1, maxLength: 255 }),
-  cron: Type.Optional(Nullable(Type.String({ description: '5-field cron expression; "" clears' }))),
-  timezone: Type.Optional(Nullable(Type.String({ description: 'IANA time zone for cron (default UTC)' }))),
+  name: Name(),
+  cron: Type.Optional(Nullable(Type.String({ maxLength: CRON_MAX, description: '5-field cron expression; "" clears' }))),
+  timezone: Type.Optional(Nullable(Type.String({ maxLength: TIMEZONE_MAX, description: 'IANA time zone for cron (default UTC)' }))),
   period_value: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
   period_type: Type.Optional(ClearablePeriodType),
   grace_period_value: Type.Integer({ minimum: 0 }),
   grace_period_type: PeriodType,
-  escalation_policy: Type.Optional(Nullable(Type.String({ maxLength: 128, description: 'An escalation policy uuid (esc_…); "none" or "" unlinks' }))),
+  escalation_policy: Type.Optional(Nullable(Id('An escalation policy uuid (esc_…); "none" or "" unlinks'))),
 };
 const CreateBody = Type.Object(Body);
 const UpdateBody = Type.Object({ ...Body, name: Type.Optional(Body.name), grace_period_value: Type.Optional(Body.grace_period_value), grace_period_type: Type.Optional(Body.grace_period_type) });

@@ -1,27 +1,22 @@
 import { Type } from 'typebox';
-import { LANGUAGES } from '../../domain/localized.ts';
-import { INCIDENT_TYPES, UPDATE_TYPES } from '../../domain/incidents.ts';
-import { Message, Nullable, apiErrors } from '../schemas.ts';
+import { INCIDENT_TYPES, MAX_INITIAL_UPDATES, UPDATE_TYPES } from '../../domain/incidents.ts';
+import { NAME_MAX, TEXT_MAX } from '../../domain/limits.ts';
+import { IdList, IsoDate, LocalizedText, Message, Nullable, apiErrors } from '../schemas.ts';
 
-/** `{en, fr, …}`: every language optional (also used by maintenance windows). */
-export const LocalizedText = Type.Object(
-  Object.fromEntries(LANGUAGES.map((l) => [l, Type.Optional(Type.String())])),
-  { description: `Text by language (${LANGUAGES.join(', ')})` },
-);
-export const IdList = (description: string) => Type.Array(Type.String({ maxLength: 128 }), { description });
-export const IsoDate = (description: string) => Type.String({ description: `${description} (ISO 8601 with a zone)` });
+export const Title = LocalizedText(NAME_MAX);
+export const Text = LocalizedText(TEXT_MAX);
 
 const UpdateType = Type.Enum([...UPDATE_TYPES]);
 
 export const AddUpdateBody = Type.Object({
-  text: LocalizedText,
+  text: Text,
   type: UpdateType,
-  date: Type.Optional(Nullable(Type.String({ description: 'ISO 8601 with a zone; "" or absent means now' }))),
+  date: Type.Optional(Nullable(IsoDate('"" or absent means now'))),
 });
 
 const writable = {
-  title: LocalizedText,
-  text: LocalizedText,
+  title: Title,
+  text: Text,
   type: Type.Enum([...INCIDENT_TYPES], { description: 'Default incident' }),
   affectedComponents: Nullable(IdList('Monitor uuids of this project')),
   statuspages: Nullable(IdList('Status page ids (sp_…)')),
@@ -35,7 +30,7 @@ export const CreateIncidentBody = Type.Object({
   affectedComponents: Type.Optional(writable.affectedComponents),
   statuspages: Type.Optional(writable.statuspages),
   date: Type.Optional(writable.date),
-  updates: Type.Optional(Type.Array(AddUpdateBody, { description: 'Initial timeline' })),
+  updates: Type.Optional(Type.Array(AddUpdateBody, { maxItems: MAX_INITIAL_UPDATES, description: 'Initial timeline' })),
 });
 
 export const UpdateIncidentBody = Type.Object({
@@ -47,13 +42,13 @@ export const UpdateIncidentBody = Type.Object({
   date: Type.Optional(writable.date),
 });
 
-const UpdateSchema = Type.Object({ uuid: Type.String(), date: Type.String(), text: LocalizedText, type: Type.String() });
+const UpdateSchema = Type.Object({ uuid: Type.String(), date: Type.String(), text: Text, type: Type.String() });
 
 const incidentProps = {
   uuid: Type.String(),
   date: Type.String(),
-  title: LocalizedText,
-  text: LocalizedText,
+  title: Title,
+  text: Text,
   type: Type.String(),
   affectedComponents: Type.Array(Type.String()),
   statuspages: Type.Array(Type.String()),

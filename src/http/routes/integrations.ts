@@ -3,19 +3,33 @@ import type { ApiApp } from '../api-app.ts';
 import {
   createIntegration, deleteIntegration, getIntegration, listIntegrations, sendTestNotification, updateIntegration, type Integration,
 } from '../../services/integrations.ts';
-import { CHANNEL_FIELDS, CHANNEL_KINDS, maskSecret, maskedSettings } from '../../domain/channels.ts';
+import {
+  CHANNEL_FIELDS, CHANNEL_KINDS, CHANNEL_SETTING_MAX, MAX_EMAIL_RECIPIENTS, RECIPIENTS_TEXT_MAX, maskSecret, maskedSettings,
+} from '../../domain/channels.ts';
+import { OBJECT_KEYS_MAX } from '../../domain/limits.ts';
 import { iso, isoOrNull } from '../../services/context.ts';
-import { Message, Nullable, UuidParam, apiErrors } from '../schemas.ts';
+import { Email, Message, Name, Nullable, UuidParam, apiErrors } from '../schemas.ts';
 
 const tags = ['Integrations'];
 const errors = { ...apiErrors, 404: Message, 422: Message };
 
 const settingsDoc = CHANNEL_KINDS.map((k) => `${k}: ${CHANNEL_FIELDS[k].map((f) => `${f.name}${f.required ? '' : '?'}${f.secret ? ' (secret)' : ''}`).join(', ')}`).join('; ');
 
+/** Every setting any kind takes (which kind takes which is the domain's rule): recipients are a list. */
+const Recipients = Type.Union([
+  Type.Array(Email(), { maxItems: MAX_EMAIL_RECIPIENTS }),
+  Type.String({ maxLength: RECIPIENTS_TEXT_MAX, description: 'Comma-separated' }),
+]);
+const settingFields = new Map(CHANNEL_KINDS.flatMap((k) => CHANNEL_FIELDS[k]).map((f) => [f.name, f]));
+const Settings = Type.Object(
+  Object.fromEntries([...settingFields.values()].map((f) => [f.name, Type.Optional(Nullable(f.type === 'emails' ? Recipients : Type.String({ maxLength: CHANNEL_SETTING_MAX })))])),
+  { maxProperties: OBJECT_KEYS_MAX, description: `Settings by type — ${settingsDoc}. Secret settings are write-only: reads mask them, and an update that omits one keeps it.` },
+);
+
 const Body = {
-  name: Type.String({ minLength: 1, maxLength: 255 }),
+  name: Name(),
   type: Type.Enum([...CHANNEL_KINDS], { description: 'The channel kind (cannot change on update)' }),
-  settings: Type.Optional(Type.Object({}, { additionalProperties: true, description: `Settings by type — ${settingsDoc}. Secret settings are write-only: reads mask them, and an update that omits one keeps it.` })),
+  settings: Type.Optional(Settings),
   secret: Type.Optional(Nullable(Type.String({ maxLength: 200, description: 'Webhooks: the Standard Webhooks signing secret (whsec_…); generated when absent and shown in full only in the create response' }))),
   enabled: Type.Optional(Type.Boolean({ description: 'false disables the channel; true re-enables one that a 410 answer disabled' })),
 };

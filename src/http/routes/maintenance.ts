@@ -6,15 +6,15 @@ import {
 } from '../../services/maintenance.ts';
 import { maintenanceStatus, NOTIFICATION_OPTIONS, MAX_NOTIFICATION_MINUTES } from '../../domain/maintenance.ts';
 import { iso, isoOrNull } from '../../services/context.ts';
-import { Message, Nullable, PageNumber, UuidParam, apiErrors } from '../schemas.ts';
-import { IdList, IsoDate, LocalizedText } from './incidents.schema.ts';
+import { IdList, IsoDate, Message, Name, Nullable, PageNumber, UuidParam, apiErrors } from '../schemas.ts';
+import { Text, Title } from './incidents.schema.ts';
 
 const PER_PAGE = 20;
 
 const writable = {
-  name: Type.String({ minLength: 1, maxLength: 255, description: 'Internal name' }),
-  title: Nullable(LocalizedText),
-  text: Nullable(LocalizedText),
+  name: Name('Internal name'),
+  title: Nullable(Title),
+  text: Nullable(Text),
   start_date: IsoDate('Start'),
   end_date: IsoDate('End, after the start'),
   // Required, but null is an empty list: the Go client marshals a nil slice as null.
@@ -29,10 +29,10 @@ const optional = Object.fromEntries(Object.entries(writable).map(([k, v]) => [k,
 const CreateBody = Type.Object({ ...optional, name: writable.name, start_date: writable.start_date, end_date: writable.end_date, monitors: writable.monitors });
 const UpdateBody = Type.Object(optional);
 
-const Update = Type.Object({ text: LocalizedText, date: Type.String() });
+const Update = Type.Object({ text: Text, date: Type.String() });
 const Status = Type.Enum(['upcoming', 'ongoing', 'completed']);
 const common = {
-  uuid: Type.String(), name: Type.String(), title: LocalizedText, text: LocalizedText, start_date: Type.String(), end_date: Type.String(),
+  uuid: Type.String(), name: Type.String(), title: Title, text: Text, start_date: Type.String(), end_date: Type.String(),
   timezone: Type.String(), monitors: Type.Array(Type.String()), statuspages: Type.Array(Type.String()), bulkUuid: Type.Null(),
   createdBy: Type.String(), createdAt: Type.String(), updates: Type.Array(Update), status: Status,
   createdByProfilePictureUrl: Nullable(Type.String()), createdBySsoPictureUrl: Nullable(Type.String()),

@@ -5,6 +5,8 @@
 import { Type, type TSchema } from 'typebox';
 import { NotFoundError } from '../../domain/errors.ts';
 import { RESOLUTIONS, type Resolution } from '../../domain/insights.ts';
+import { DATE_MAX, ID_LIST_MAX, ID_MAX, SEARCH_MAX } from '../../domain/limits.ts';
+import { Search } from '../schemas.ts';
 import { iso, type ActorCtx } from '../../services/context.ts';
 import { getIncident, listIncidents } from '../../services/incidents.ts';
 import {
@@ -42,12 +44,12 @@ function tool(name: string, title: string, description: string, props: Record<st
 }
 
 const opt = <T extends TSchema>(t: T) => Type.Optional(t);
-const Uuid = (what: string) => Type.String({ minLength: 1, maxLength: 128, description: what });
+const Uuid = (what: string) => Type.String({ minLength: 1, maxLength: ID_MAX, description: what });
 const Page = (size: string) => opt(Type.Integer({ minimum: 0, maximum: 1_000_000, description: `Zero-indexed page, ${size}. Default 0.` }));
 const Window = {
-  from: opt(Type.String({ maxLength: 64, description: 'ISO start date. Default: 30 days before `to`.' })),
-  to: opt(Type.String({ maxLength: 64, description: 'ISO end date. Default: now.' })),
-  monitor_uuids: opt(Type.Array(Uuid('Monitor UUID (mon_…)'), { maxItems: 500, description: 'Restrict to these monitor UUIDs. Default: every monitor.' })),
+  from: opt(Type.String({ maxLength: DATE_MAX, description: 'ISO start date. Default: 30 days before `to`.' })),
+  to: opt(Type.String({ maxLength: DATE_MAX, description: 'ISO end date. Default: now.' })),
+  monitor_uuids: opt(Type.Array(Uuid('Monitor UUID (mon_…)'), { maxItems: ID_LIST_MAX, description: 'Restrict to these monitor UUIDs. Default: every monitor.' })),
   uuid: opt(Uuid('One monitor UUID, as older SDKs (hyperping-go before 0.7) send it: the same as monitor_uuids with that one UUID.')),
 };
 const Resolution = opt(Type.Enum([...RESOLUTIONS], { description: 'Time grouping (UTC; weeks start on Monday). Default "day".' }));
@@ -119,7 +121,7 @@ export const TOOLS: Tool[] = [
   tool('resume_monitor', 'Resume monitor', 'Resume a paused monitor. Same as update_monitor with paused=false.', { uuid: Uuid('UUID of the monitor to resume.') },
     async (ctx, a) => monitorWire(await updateMonitor(ctx, a.uuid, { paused: false }))),
   tool('search_monitors_by_name', 'Search monitors by name', 'Case-insensitive substring search across monitor names and URLs.', {
-    query: Type.String({ minLength: 1, maxLength: 200, description: 'Substring matched against monitor names or URLs.' }),
+    query: Type.String({ minLength: 1, maxLength: SEARCH_MAX, description: 'Substring matched against monitor names or URLs.' }),
   }, async (ctx, a) => {
     const term = a.query.toLowerCase();
     return (await listMonitors(ctx)).filter((m) => m.name.toLowerCase().includes(term) || m.url.toLowerCase().includes(term)).map(monitorWire);
@@ -128,7 +130,7 @@ export const TOOLS: Tool[] = [
     async (ctx) => statusSummary(ctx)),
   tool('list_outages', 'List outages', 'Paginated outages of the project (20 per page, newest first), as GET /v2/outages.', {
     page: Page('20 outages per page'),
-    search: opt(Type.String({ maxLength: 200, description: 'Substring of the monitor name or URL, or of the description.' })),
+    search: opt(Search('Substring of the monitor name or URL, or of the description.')),
     status: OutageStatus,
     type: opt(Type.Enum(['all', 'manual', 'monitor'], { description: 'Default "all".' })),
   }, async (ctx, a) => {
@@ -234,7 +236,7 @@ export const TOOLS: Tool[] = [
     async (ctx, a) => incidentWire(await getIncident(ctx, a.uuid))),
   tool('list_status_pages', 'List status pages', 'Status pages, 20 per page, newest first, each in full (settings and sections).', {
     page: Page('20 per page'),
-    search: opt(Type.String({ maxLength: 200, description: 'Substring of the name, subdomain or hostname.' })),
+    search: opt(Search('Substring of the name, subdomain or hostname.')),
   }, async (ctx, a, env) => {
     const page = a.page ?? 0;
     const r = await listStatusPages(ctx, { page, perPage: PER_PAGE, search: a.search });

@@ -1,37 +1,38 @@
 import { Type } from 'typebox';
 import {
-  ALERTS_WAIT, CHECK_FREQUENCIES, DNS_RECORD_TYPES, DOMAIN_ALERT_DAYS, HTTP_METHODS, IP_VERSIONS, PROTOCOLS, REGIONS, SSL_ALERT_DAYS,
+  ALERTS_WAIT, CHECK_FREQUENCIES, DNS_RECORD_TYPES, DOMAIN_ALERT_DAYS, HEADER_NAME_MAX, HEADER_VALUE_MAX, HTTP_METHODS, IP_VERSIONS,
+  MAX_REGIONS, MAX_REQUEST_HEADERS, MAX_TIMEOUT_SECONDS, MONITOR_TEXT_MAX as MAX, PROTOCOLS, REGIONS, SSL_ALERT_DAYS,
 } from '../../domain/monitors.ts';
-import { Message, Nullable, apiErrors } from '../schemas.ts';
+import { Id, Message, Nullable, apiErrors } from '../schemas.ts';
 
 const Region = Type.Union([Type.Enum([...REGIONS]), Type.Literal('*')]);
-const Header = Type.Object({ name: Type.String(), value: Type.String() });
-const StatusCode = Type.Union([Type.String({ pattern: '^(?:[1-5]\\d{2}|[1-5]xx(?:-[1-5]xx)?)$' }), Type.Integer({ minimum: 100, maximum: 599 })], {
+const Header = Type.Object({ name: Type.String({ maxLength: HEADER_NAME_MAX }), value: Type.String({ maxLength: HEADER_VALUE_MAX }) });
+const StatusCode = Type.Union([Type.String({ maxLength: '1xx-3xx'.length, pattern: '^(?:[1-5]\\d{2}|[1-5]xx(?:-[1-5]xx)?)$' }), Type.Integer({ minimum: 100, maximum: 599 })], {
   description: 'A code (200), a class ("2xx") or a range ("1xx-3xx")',
 });
 
 const writable = {
-  name: Type.String({ minLength: 1, maxLength: 255 }),
-  url: Type.String({ minLength: 1, maxLength: 2048 }),
+  name: Type.String({ minLength: 1, maxLength: MAX.name }),
+  url: Type.String({ minLength: 1, maxLength: MAX.url }),
   protocol: Type.Union([Type.Enum([...PROTOCOLS]), Type.Literal('', { description: 'as not sent' })], { description: 'Default http' }),
   http_method: Type.Enum([...HTTP_METHODS]),
   check_frequency: Type.Enum([...CHECK_FREQUENCIES], { description: 'Seconds between checks' }),
-  regions: Type.Array(Region, { minItems: 1 }),
-  request_headers: Nullable(Type.Array(Header)),
-  request_body: Nullable(Type.String()),
+  regions: Type.Array(Region, { minItems: 1, maxItems: MAX_REGIONS }),
+  request_headers: Nullable(Type.Array(Header, { maxItems: MAX_REQUEST_HEADERS })),
+  request_body: Nullable(Type.String({ maxLength: MAX.request_body })),
   follow_redirects: Type.Boolean(),
   expected_status_code: StatusCode,
-  required_keyword: Nullable(Type.String({ maxLength: 1024 })),
+  required_keyword: Nullable(Type.String({ maxLength: MAX.required_keyword })),
   paused: Type.Boolean(),
   port: Nullable(Type.Integer({ minimum: 1, maximum: 65535 })),
   alerts_wait: Type.Enum([...ALERTS_WAIT], { description: 'Minutes before the first alert; -1 disables alerts' }),
-  escalation_policy: Nullable(Type.String({ description: 'Escalation policy uuid, or "none" to unlink' })),
+  escalation_policy: Nullable(Type.String({ maxLength: MAX.escalation_policy, description: 'Escalation policy uuid, or "none" to unlink' })),
   dns_record_type: Nullable(Type.Enum([...DNS_RECORD_TYPES])),
-  dns_nameserver: Nullable(Type.String({ maxLength: 256 })),
-  dns_expected_answer: Nullable(Type.String({ maxLength: 1024 })),
-  timeout: Type.Integer({ minimum: 1, maximum: 60, description: 'Seconds before a check fails' }),
-  projectUuid: Type.String(),
-  group_id: Nullable(Type.Union([Type.String(), Type.Integer()])),
+  dns_nameserver: Nullable(Type.String({ maxLength: MAX.dns_nameserver })),
+  dns_expected_answer: Nullable(Type.String({ maxLength: MAX.dns_expected_answer })),
+  timeout: Type.Integer({ minimum: 1, maximum: MAX_TIMEOUT_SECONDS, description: 'Seconds before a check fails' }),
+  projectUuid: Id(),
+  group_id: Nullable(Type.Union([Type.String({ maxLength: MAX.group_id }), Type.Integer()])),
   sort_order: Type.Integer(),
   show_url: Type.Boolean(),
   ip_version: Type.Enum([...IP_VERSIONS], { description: 'Check over IPv4 (4, default) or IPv6 (6) only; inferred from an IP address in url' }),

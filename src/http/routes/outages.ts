@@ -5,8 +5,8 @@ import {
 } from '../../services/outages.ts';
 import { iso, isoOrNull } from '../../services/context.ts';
 import { outageDeliveries } from '../../services/alerting.ts';
-import { Message, Nullable, PageNumber, UuidParam, apiErrors } from '../schemas.ts';
-import { IsoDate } from './incidents.schema.ts';
+import { Id, IsoDate, Message, Nullable, PageNumber, Search, UuidParam, apiErrors } from '../schemas.ts';
+import { NAME_MAX, TEXT_MAX } from '../../domain/limits.ts';
 
 const PER_PAGE = 20;
 
@@ -27,15 +27,15 @@ const OutageItem = Type.Object(outageProps);
 const CreatedOutage = Type.Object({ message: Type.String(), outage: Type.Object({ ...outageProps, escalationPolicyUuid: Nullable(Type.String()) }) });
 
 const CreateBody = Type.Object({
-  monitorUuid: Type.String({ maxLength: 128, description: 'A monitor of this project (mon_…)' }),
+  monitorUuid: Id('A monitor of this project (mon_…)'),
   startDate: IsoDate('When the outage began'),
   endDate: Type.Optional(Nullable(IsoDate('When it ended, not before startDate; when given the outage is created resolved'))),
   statusCode: Type.Integer({ minimum: 100, maximum: 599 }),
-  description: Type.String({ minLength: 1, maxLength: 10000 }),
+  description: Type.String({ minLength: 1, maxLength: TEXT_MAX }),
   outageType: Type.Optional(Type.Enum(['manual'], { description: 'Only manual outages are created through the API' })),
-  escalationPolicyUuid: Type.Optional(Nullable(Type.String({ maxLength: 128, description: 'An escalation policy (esc_…) of this project alerts for the outage; another value is stored as given' }))),
-  severity: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
-  summary: Type.Optional(Nullable(Type.String({ maxLength: 10000 }))),
+  escalationPolicyUuid: Type.Optional(Nullable(Id('An escalation policy (esc_…) of this project alerts for the outage; another value is stored as given'))),
+  severity: Type.Optional(Nullable(Type.String({ maxLength: NAME_MAX }))),
+  summary: Type.Optional(Nullable(Type.String({ maxLength: TEXT_MAX }))),
 });
 
 const ActionResult = Type.Object({ message: Type.String(), uuid: Type.String() });
@@ -100,7 +100,7 @@ export default async function outageRoutes(app: ApiApp) {
         page: Type.Optional(PageNumber),
         status: Type.Optional(Type.Enum(['all', 'ongoing', 'resolved'], { default: 'all' })),
         type: Type.Optional(Type.Enum(['all', 'manual', 'monitor'], { default: 'all' })),
-        search: Type.Optional(Type.String({ maxLength: 200 })),
+        search: Type.Optional(Search()),
       }),
       response: {
         200: Type.Object({ outages: Type.Array(OutageItem), hasNextPage: Type.Boolean(), total: Type.Integer(), ongoingCount: Type.Integer(), page: Type.Integer(), resultsPerPage: Type.Integer() }),

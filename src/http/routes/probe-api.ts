@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { ValidationError } from '../../domain/errors.ts';
+import { MAX_RESULTS_PER_POST } from '../../domain/probes.ts';
 import type { Ctx } from '../../services/context.ts';
 import { authenticateProbe, leaseChecks, recordProbeResults, touchProbe, type ProbeActor } from '../../services/probes.ts';
 import { AuthError, Message, Nullable } from '../schemas.ts';
@@ -59,7 +60,7 @@ const ResultItem = Type.Object({
   sslExpiresAt: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 8_640_000_000_000 }))),
   sslFingerprint: Type.Optional(Nullable(Type.String({ maxLength: 128, pattern: '^[0-9A-F:]+$', description: 'SHA-256 fingerprint of the certificate (AA:BB:…)' }))),
 });
-const ResultsBody = Type.Object({ results: Type.Array(ResultItem, { maxItems: 1000 }) });
+const ResultsBody = Type.Object({ results: Type.Array(ResultItem, { maxItems: MAX_RESULTS_PER_POST }) });
 const Posted = Type.Object({
   recorded: Type.Integer({ description: 'Results stored now' }),
   ignored: Type.Integer({ description: 'Results already stored (a retried post) or whose lease was taken over' }),

@@ -4,6 +4,7 @@ import { REPORT_PERIODS, monitorReports, parsePeriod, type MonitorReport } from 
 import { formatDuration } from '../../domain/reports.ts';
 import { iso, isoOrNull } from '../../services/context.ts';
 import { NotFoundError } from '../../domain/errors.ts';
+import { DATE_MAX } from '../../domain/limits.ts';
 import { Message, UuidParam, apiErrors } from '../schemas.ts';
 
 function reportWire(r: MonitorReport, withDetails: boolean) {
@@ -29,8 +30,8 @@ function reportWire(r: MonitorReport, withDetails: boolean) {
 }
 
 const Query = Type.Object({
-  from: Type.Optional(Type.String({ description: 'ISO 8601; default: `period` (7 days) before `to`' })),
-  to: Type.Optional(Type.String({ description: 'ISO 8601; default: now' })),
+  from: Type.Optional(Type.String({ maxLength: DATE_MAX, description: 'ISO 8601; default: `period` (7 days) before `to`' })),
+  to: Type.Optional(Type.String({ maxLength: DATE_MAX, description: 'ISO 8601; default: now' })),
   period: Type.Optional(Type.Enum(Object.keys(REPORT_PERIODS) as (keyof typeof REPORT_PERIODS)[], { description: 'The window ending at `to` when `from` is not given (default 7d)' })),
 });
 const Outages = Type.Object({

@@ -5,50 +5,84 @@ import {
   addSubscriber, createStatusPage, deleteStatusPage, deleteSubscriber, getStatusPage, listStatusPages, listSubscribers, updateStatusPage,
   type PageRow, type ResolvedService, type StatusPageView, type Subscriber,
 } from '../../services/statuspages.ts';
-import { FONTS, HOSTED_DOMAIN, PAGE_LANGUAGES, SUBSCRIBER_TYPES, THEMES } from '../../domain/statuspages.ts';
+import {
+  FONTS, HOSTED_DOMAIN, MAX_ALLOWED_DOMAINS, MAX_GROUP_SERVICES, MAX_PAGE_SERVICES, MAX_SECTION_SERVICES, MAX_SECTIONS, PAGE_LANGUAGES,
+  PAGE_TEXT_MAX as MAX, SUBSCRIBER_TYPES, THEMES,
+} from '../../domain/statuspages.ts';
+import { LANGUAGES_MAX, OBJECT_KEYS_MAX, URL_MAX } from '../../domain/limits.ts';
 import { iso } from '../../services/context.ts';
-import { Message, Nullable, PageNumber, UuidParam, apiErrors } from '../schemas.ts';
+import { Email, Id, Message, Nullable, PageNumber, Search, TextOrLocalized, UuidParam, apiErrors } from '../schemas.ts';
 
 const PER_PAGE = 20;
 const tags = ['Status pages'];
 const NotFound = Type.Object({ error: Type.String() }, { description: 'Status page or subscriber not found' });
 const errors = { ...apiErrors, 404: NotFound, 409: Message, 422: Message };
 
-const Localized = Type.Union([Type.String(), Type.Record(Type.String(), Type.String())], { description: 'A text, or texts by language' });
-const ServiceBody = Type.Object({
-  monitor_uuid: Type.Optional(Type.Union([Type.String(), Type.Integer()], { description: "The monitor's mon_ uuid or numeric id" })),
-  uuid: Type.Optional(Type.Union([Type.String(), Type.Integer()], { description: 'Same as monitor_uuid (inside groups)' })),
-  name_shown: Type.Optional(Nullable(Localized)),
-  name: Type.Optional(Nullable(Localized)),
-  description: Type.Optional(Nullable(Localized)),
-  is_group: Type.Optional(Type.Boolean()),
+/** What a service shows: a monitor (`mon_…` or its numeric id) or a healthcheck (`hc_…`). */
+const ServiceRef = (description: string) => Type.Union([Id(), Type.Integer()], { description });
+const service = {
   show_uptime: Type.Optional(Type.Boolean()),
   show_response_times: Type.Optional(Type.Boolean()),
-  services: Type.Optional(Nullable(Type.Array(Type.Object({}, { additionalProperties: true })))),
+  description: Type.Optional(Nullable(TextOrLocalized(MAX.service_description))),
+};
+/** A service inside a group: `uuid` and a localized `name` (groups do not nest). */
+const GroupMember = Type.Object({
+  uuid: Type.Optional(ServiceRef("The monitor's mon_ uuid or numeric id, or a healthcheck's hc_ publicUuid")),
+  monitor_uuid: Type.Optional(ServiceRef('Same as uuid')),
+  name: Type.Optional(Nullable(TextOrLocalized(MAX.service_name))),
+  name_shown: Type.Optional(Nullable(TextOrLocalized(MAX.service_name))),
+  ...service,
 });
+const ServiceBody = Type.Object({
+  monitor_uuid: Type.Optional(ServiceRef("The monitor's mon_ uuid or numeric id, or a healthcheck's hc_ publicUuid")),
+  uuid: Type.Optional(ServiceRef('Same as monitor_uuid (inside groups)')),
+  name_shown: Type.Optional(Nullable(TextOrLocalized(MAX.service_name))),
+  name: Type.Optional(Nullable(TextOrLocalized(MAX.service_name))),
+  is_group: Type.Optional(Type.Boolean()),
+  ...service,
+  services: Type.Optional(Nullable(Type.Array(GroupMember, { maxItems: MAX_GROUP_SERVICES, description: 'A group\'s services' }))),
+});
+const Section = Type.Object({
+  name: TextOrLocalized(MAX.section_name),
+  is_split: Type.Optional(Type.Boolean()),
+  services: Type.Optional(Nullable(Type.Array(ServiceBody, { maxItems: MAX_SECTION_SERVICES }))),
+});
+const Url = Nullable(Type.String({ maxLength: URL_MAX, description: 'An http(s) URL' }));
 const Body = {
-  name: Type.String({ minLength: 1, maxLength: 255 }),
-  subdomain: Type.Optional(Nullable(Type.String({ maxLength: 200, description: `Public path /status/<subdomain> (a ".${HOSTED_DOMAIN}" suffix is stripped)` }))),
-  hostname: Type.Optional(Nullable(Type.String({ maxLength: 253, description: 'Custom domain whose / serves the page' }))),
-  website: Type.Optional(Nullable(Type.String())),
-  description: Type.Optional(Nullable(Localized)),
-  languages: Type.Optional(Type.Array(Type.Enum([...PAGE_LANGUAGES]), { minItems: 1 })),
+  name: Type.String({ minLength: 1, maxLength: MAX.name }),
+  subdomain: Type.Optional(Nullable(Type.String({ maxLength: MAX.subdomain, description: `Public path /status/<subdomain> (a ".${HOSTED_DOMAIN}" suffix is stripped)` }))),
+  hostname: Type.Optional(Nullable(Type.String({ maxLength: MAX.hostname, description: 'Custom domain whose / serves the page' }))),
+  website: Type.Optional(Url),
+  description: Type.Optional(Nullable(TextOrLocalized(MAX.description))),
+  languages: Type.Optional(Type.Array(Type.Enum([...PAGE_LANGUAGES]), { minItems: 1, maxItems: LANGUAGES_MAX })),
   default_language: Type.Optional(Type.Enum([...PAGE_LANGUAGES])),
   theme: Type.Optional(Type.Enum([...THEMES])),
   font: Type.Optional(Type.Enum([...FONTS])),
-  accent_color: Type.Optional(Type.String({ description: '#rrggbb' })),
+  accent_color: Type.Optional(Type.String({ maxLength: MAX.accent_color, description: '#rrggbb' })),
   auto_refresh: Type.Optional(Type.Boolean()),
   banner_header: Type.Optional(Type.Boolean()),
-  logo: Type.Optional(Nullable(Type.String())),
-  logo_height: Type.Optional(Type.String()),
-  favicon: Type.Optional(Nullable(Type.String())),
+  logo: Type.Optional(Url),
+  logo_height: Type.Optional(Type.String({ maxLength: MAX.logo_height, description: 'A CSS length such as 32px' })),
+  favicon: Type.Optional(Url),
   hide_powered_by: Type.Optional(Type.Boolean()),
   hide_from_search_engines: Type.Optional(Type.Boolean()),
-  google_analytics: Type.Optional(Nullable(Type.String())),
-  password: Type.Optional(Nullable(Type.String({ description: 'Never returned; "" removes it' }))),
-  subscribe: Type.Optional(Type.Object({ enabled: Type.Optional(Type.Boolean()), email: Type.Optional(Type.Boolean()), slack: Type.Optional(Type.Boolean()), teams: Type.Optional(Type.Boolean()), sms: Type.Optional(Type.Boolean()) })),
-  authentication: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'password_protection, google_sso, saml_sso, google_allowed_domains, sso_connection_uuid' })),
-  sections: Type.Optional(Type.Array(Type.Object({ name: Localized, is_split: Type.Optional(Type.Boolean()), services: Type.Optional(Nullable(Type.Array(ServiceBody))) }))),
+  google_analytics: Type.Optional(Nullable(Type.String({ maxLength: MAX.google_analytics }))),
+  password: Type.Optional(Nullable(Type.String({ maxLength: MAX.password, description: 'Never returned; "" removes it' }))),
+  subscribe: Type.Optional(Type.Object(
+    { enabled: Type.Optional(Type.Boolean()), email: Type.Optional(Type.Boolean()), slack: Type.Optional(Type.Boolean()), teams: Type.Optional(Type.Boolean()), sms: Type.Optional(Type.Boolean()) },
+    { maxProperties: OBJECT_KEYS_MAX },
+  )),
+  authentication: Type.Optional(Type.Object({
+    password_protection: Type.Optional(Type.Boolean()),
+    google_sso: Type.Optional(Type.Boolean()),
+    saml_sso: Type.Optional(Type.Boolean()),
+    google_allowed_domains: Type.Optional(Type.Array(Type.String({ maxLength: MAX.google_allowed_domain }), { maxItems: MAX_ALLOWED_DOMAINS })),
+    sso_connection_uuid: Type.Optional(Nullable(Type.String({ maxLength: MAX.sso_connection_uuid }))),
+  }, { maxProperties: OBJECT_KEYS_MAX })),
+  sections: Type.Optional(Type.Array(Section, {
+    maxItems: MAX_SECTIONS,
+    description: `At most ${MAX_SECTIONS} sections, ${MAX_SECTION_SERVICES} services in each, ${MAX_GROUP_SERVICES} in a group and ${MAX_PAGE_SERVICES} on the page in all (groups and their services included)`,
+  })),
 };
 const CreateBody = Type.Object(Body, { description: 'Flat write body: settings are top-level keys (api-contract §8.2)' });
 const UpdateBody = Type.Object({ ...Body, name: Type.Optional(Body.name) });
@@ -120,7 +154,7 @@ export default async function statusPageRoutes(app: ApiApp, opts: { publicUrl: s
   app.get('/v2/statuspages', {
     schema: {
       tags, summary: 'List status pages (20 per page, newest first; search matches name, subdomain, hostname)',
-      querystring: Type.Object({ page: Type.Optional(PageNumber), search: Type.Optional(Type.String({ maxLength: 200 })) }),
+      querystring: Type.Object({ page: Type.Optional(PageNumber), search: Type.Optional(Search()) }),
       response: { 200: Type.Object({ statuspages: Type.Array(SummarySchema), hasNextPage: Type.Boolean(), total: Type.Integer(), page: Type.Integer(), resultsPerPage: Type.Integer() }), ...errors },
     },
   }, async (req) => {
@@ -172,11 +206,11 @@ export default async function statusPageRoutes(app: ApiApp, opts: { publicUrl: s
     schema: {
       tags, summary: 'Add a subscriber (email, sms or teams)', params: Params,
       body: Type.Object({
-        type: Type.String({ description: 'email, sms or teams' }),
-        email: Type.Optional(Nullable(Type.String())),
-        phone: Type.Optional(Nullable(Type.String({ description: 'E.164, such as +12125551234' }))),
-        teams_webhook_url: Type.Optional(Nullable(Type.String())),
-        language: Type.Optional(Nullable(Type.String())),
+        type: Type.String({ maxLength: 16, description: 'email, sms or teams' }),
+        email: Type.Optional(Nullable(Email())),
+        phone: Type.Optional(Nullable(Type.String({ maxLength: 32, description: 'E.164, such as +12125551234 (spaces, dots, dashes and brackets are dropped)' }))),
+        teams_webhook_url: Type.Optional(Nullable(Type.String({ maxLength: URL_MAX }))),
+        language: Type.Optional(Nullable(Type.String({ maxLength: 16, description: PAGE_LANGUAGES.join(', ') }))),
       }),
       response: { 201: Type.Object({ message: Type.String(), subscriber: SubscriberSchema }), ...errors },
     },
