@@ -111,7 +111,8 @@ export async function runCli(args: string[], env: Record<string, string>): Promi
 export async function startHarness(opts: { env?: Record<string, string>; clock?: () => number } = {}): Promise<Harness> {
   const db = await freshDatabase();
   // The engine is off unless a test asks for it (VIGIL_ROLE=all): monitors in API tests point at example.org.
-  const env = { VIGIL_PORT: '0', VIGIL_HOST: '127.0.0.1', VIGIL_LOG_LEVEL: 'silent', VIGIL_AUTH_FAILURES_PER_MINUTE: '0', VIGIL_ROLE: 'api', ...db.env, ...opts.env };
+  // Hostname proofs ask a closed loopback port unless a test starts its DNS server (support/proof-dns.ts): never the real resolver.
+  const env = { VIGIL_PORT: '0', VIGIL_HOST: '127.0.0.1', VIGIL_LOG_LEVEL: 'silent', VIGIL_AUTH_FAILURES_PER_MINUTE: '0', VIGIL_ROLE: 'api', VIGIL_DNS_SERVERS: '127.0.0.1:9', ...db.env, ...opts.env };
   const running: Running = await startServer(loadConfig(env), { clock: opts.clock }, () => {}); // no first-run banner
   const config = running.config;
   const ctx = running.ctx;

@@ -18,6 +18,7 @@ import healthcheckRoutes from './routes/healthchecks.ts';
 import pingRoutes from './routes/ping.ts';
 import publicPageRoutes from './public/status-page.ts';
 import statusPageRoutes from './routes/statuspages.ts';
+import type { TxtLookup } from '../services/hostnames.ts';
 import mcpRoutes from './routes/mcp.ts';
 import metricsRoutes from './routes/metrics.ts';
 import dashboardRoutes from './dashboard/index.ts';
@@ -31,7 +32,8 @@ import { DEFAULT_PROBE_LEASE_MS, DEFAULT_PROBE_LIVE_MS } from '../domain/probes.
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export type AppOptions = Pick<Config, 'rateLimitPerHour' | 'authFailuresPerMinute' | 'logLevel' | 'trustProxy' | 'publicUrl'> & Partial<Pick<Config, 'metricsToken' | 'rawRetentionDays'>>
-  & Partial<Pick<Config, 'region' | 'probeLiveSeconds' | 'probeLeaseSeconds' | 'pingHistory' | 'pingRatePerMinute'>>;
+  & Partial<Pick<Config, 'region' | 'probeLiveSeconds' | 'probeLeaseSeconds' | 'pingHistory' | 'pingRatePerMinute'>>
+  & { /** DNS for custom hostname proofs (main.ts makes the real one); without it, proofs wait for the engine. */ txt?: TxtLookup };
 
 export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
   const app = Fastify({
@@ -103,7 +105,7 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
     await api.register(healthcheckRoutes, { publicUrl: opts.publicUrl });
     await api.register(incidentRoutes);
     await api.register(maintenanceRoutes);
-    await api.register(statusPageRoutes, { publicUrl: opts.publicUrl });
+    await api.register(statusPageRoutes, { publicUrl: opts.publicUrl, txt: opts.txt });
     await api.register(mcpRoutes, { publicUrl: opts.publicUrl });
     await api.register(integrationRoutes);
     await api.register(escalationPolicyRoutes);

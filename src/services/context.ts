@@ -25,6 +25,8 @@ export interface Ctx {
   log: Logger;
   /** How much one project may hold (domain/project-limits.ts); the defaults when absent. */
   limits?: ProjectLimits;
+  /** VIGIL_PUBLIC_URL: its host is the server's own, which no status page may claim. */
+  publicUrl?: string;
 }
 
 export interface ActorCtx extends Ctx {

@@ -98,10 +98,12 @@ export async function findPageBySubdomain(ctx: Ctx, subdomain: string): Promise<
   return row ? parsePage(row as PageRow) : null;
 }
 
-/** The page whose custom `hostname` is this Host header (lowercased, port and final dot dropped). */
+/** The page whose proven custom `hostname` is this Host header (lowercased, port and final dot dropped). */
 export async function findPageByHost(ctx: Ctx, host: string | undefined): Promise<StatusPage | null> {
   const h = (host ?? '').toLowerCase().replace(/:\d*$/, '').replace(/\.$/, '');
   if (!HOSTNAME.test(h)) return null;
+  // Never the server's own host, whatever a page proved before VIGIL_PUBLIC_URL pointed here.
+  if (ctx.publicUrl && h === new URL(ctx.publicUrl).hostname.toLowerCase()) return null;
   const row = await ctx.store.db.selectFrom('status_pages').selectAll().where('hostname', '=', h).executeTakeFirst();
   return row ? parsePage(row as PageRow) : null;
 }

@@ -56,7 +56,7 @@ export async function listStatusPages(ctx: ActorCtx, f: { page: number; perPage:
     q = q.where((eb) => eb.or([
       eb(eb.fn('lower', ['name']), 'like', eb.val(term)),
       eb(eb.fn('lower', ['subdomain']), 'like', eb.val(term)),
-      eb(eb.fn('lower', ['hostname']), 'like', eb.val(term)),
+      eb(eb.fn('lower', ['hostname_claim']), 'like', eb.val(term)),
     ]));
   }
   const [{ total }] = await q.select((eb) => eb.fn.countAll<number>().as('total')).execute();
@@ -170,10 +170,33 @@ function protection(fields: PageFields, input: Record<string, unknown>, hadHash:
   }
 }
 
+/**
+ * The hostname columns a write sets. A changed claim waits for its proof (services/hostnames.ts),
+ * looked up at once; sending the same unproven claim again asks for another lookup at once. The
+ * server's own host is never a claim.
+ */
+function hostnameColumns(ctx: Ctx, row: PageRow | null, claim: string | null, now: number) {
+  if (claim !== null && ctx.publicUrl && claim === new URL(ctx.publicUrl).hostname.toLowerCase()) {
+    throw new ValidationError(`hostname ${claim} is this server's own host name and cannot serve a status page`);
+  }
+  if (row && claim === row.hostname_claim) {
+    return claim !== null && row.hostname !== claim ? { hostname_checked_at: null } : {};
+  }
+  return {
+    hostname: null,
+    hostname_claim: claim,
+    // One token per page: going back to a name proven before is proven again by the same record.
+    hostname_token: row?.hostname_token ?? randomAlnum(32),
+    hostname_claimed_at: claim === null ? null : now,
+    hostname_checked_at: null,
+    hostname_error: null,
+  };
+}
+
 async function writePage(ctx: ActorCtx, existing: StatusPage | null, input: Record<string, unknown>): Promise<string> {
   const now = ctx.clock();
   const current: PageFields = existing
-    ? { name: existing.row.name, subdomain: existing.row.subdomain, hostname: existing.row.hostname, settings: existing.settings, password: undefined, sections: undefined }
+    ? { name: existing.row.name, subdomain: existing.row.subdomain, hostname: existing.row.hostname_claim, settings: existing.settings, password: undefined, sections: undefined }
     : { name: '', subdomain: null, hostname: null, settings: defaultSettings(), password: undefined, sections: undefined };
   const fields = applyPageInput(current, input, existing === null);
   protection(fields, input, existing?.row.password_hash != null);
@@ -184,7 +207,7 @@ async function writePage(ctx: ActorCtx, existing: StatusPage | null, input: Reco
   const values = {
     name: fields.name,
     subdomain,
-    hostname: fields.hostname,
+    ...hostnameColumns(ctx, existing?.row ?? null, fields.hostname, now),
     settings: JSON.stringify(fields.settings),
     sections: JSON.stringify(sections),
     password_hash,
@@ -203,9 +226,8 @@ async function writePage(ctx: ActorCtx, existing: StatusPage | null, input: Reco
     }
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
-    const clash = await db.selectFrom('status_pages').select(['subdomain', 'hostname']).where('uuid', '!=', uuid)
-      .where((eb) => eb.or([eb('subdomain', '=', subdomain), ...(fields.hostname ? [eb('hostname', '=', fields.hostname)] : [])])).executeTakeFirst();
-    throw new ValidationError(clash && clash.subdomain === subdomain ? `subdomain ${subdomain} is already taken` : `hostname ${fields.hostname} is already used by another status page`);
+    // Only the subdomain is unique among what a write sets: a hostname is a claim until proven.
+    throw new ValidationError(`subdomain ${subdomain} is already taken`);
   }
   return uuid;
 }

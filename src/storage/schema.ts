@@ -312,7 +312,12 @@ export interface StatusPageRow {
   project_id: number;
   name: string;
   subdomain: string; // public path /status/<subdomain>; hostedsubdomain on the wire adds the domain
-  hostname: string | null; // custom domain served at /
+  hostname: string | null; // custom domain served at /: only once proven (hostname_claim holds what was written)
+  hostname_claim: string | null; // the custom domain the owner wrote, proven or not
+  hostname_token: string | null; // the TXT record _vigil.<claim> must hold vigil-verification=<token>
+  hostname_claimed_at: number | null;
+  hostname_checked_at: number | null; // last DNS lookup of the proof
+  hostname_error: string | null; // what that lookup found, when it did not prove the claim
   settings: string; // JSON: the read-shape settings (without name and sso_connection)
   sections: string; // JSON: StoredSection[] (services reference monitors by numeric id)
   password_hash: string | null; // scrypt; null when the page is public

@@ -49,6 +49,7 @@ const fixtures: Record<string, (key: string) => Promise<string>> = {
   })).body.uuid as string,
   '/v2/statuspages/{uuid}': async (key) => (await h.request('POST', '/v2/statuspages', { key, body: { name: 'fx' } })).body.statuspage.uuid,
   '/v2/statuspages/{uuid}/subscribers': (key) => fixtures['/v2/statuspages/{uuid}'](key),
+  '/v2/statuspages/{uuid}/hostname/verify': (key) => fixtures['/v2/statuspages/{uuid}'](key),
   // The subscriber route has two parameters: a page and one of its subscribers.
   '/v2/statuspages/{uuid}/subscribers/{id}': async (key) => {
     const sp = await fixtures['/v2/statuspages/{uuid}'](key);

@@ -4,11 +4,19 @@ import http from 'node:http';
 import { startHarness, type Harness } from '../harness.ts';
 import { recordResults } from '../../src/services/results.ts';
 import { DAY, HOUR } from '../../src/domain/rollups.ts';
+import { startProofDns } from '../support/proof-dns.ts';
 
 const NOW = Date.parse('2026-03-15T12:30:00Z');
 let h: Harness;
-before(async () => { h = await startHarness({ clock: () => NOW }); });
-after(async () => { await h.stop(); });
+let dns: Awaited<ReturnType<typeof startProofDns>>;
+before(async () => {
+  dns = await startProofDns();
+  h = await startHarness({ clock: () => NOW, env: dns.env });
+});
+after(async () => {
+  await h.stop();
+  await dns.close();
+});
 
 let seq = 0;
 const unique = (p: string) => `${p}-${process.pid}-${++seq}`;
@@ -47,6 +55,16 @@ async function page(body: Record<string, unknown> = {}) {
   const res = await h.request('POST', '/v2/statuspages', { body: { name: 'Acme', subdomain, ...body } });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return { ...res.body.statuspage, subdomain: res.body.statuspage.hostedsubdomain.split('.')[0] } as { uuid: string; subdomain: string; name: string };
+}
+
+/** A page on a custom hostname, proven by its TXT record in the loopback DNS (test/api/hostname-proof.test.ts tests the proof). */
+async function hostedPage(body: Record<string, unknown>) {
+  const res = await h.request('POST', '/v2/statuspages', { body: { name: 'Acme', subdomain: unique('acme'), ...body } });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  dns.publish(res.body.statuspage.hostname_verification);
+  const proven = await h.request('POST', `/v2/statuspages/${res.body.statuspage.uuid}/hostname/verify`);
+  assert.equal(proven.body.message, 'Hostname verified');
+  return { ...proven.body.statuspage, subdomain: proven.body.statuspage.hostedsubdomain.split('.')[0] } as { uuid: string; subdomain: string; name: string };
 }
 
 async function incident(body: Record<string, unknown>) {
@@ -323,7 +341,7 @@ describe('public status pages', () => {
 
   test('a request whose Host is a page\'s hostname gets that page at /, with its feed and badge', async () => {
     const hostname = `${unique('status')}.example.com`;
-    const sp = await page({ name: 'Hosted Acme', hostname });
+    const sp = await hostedPage({ name: 'Hosted Acme', hostname });
     for (const host of [hostname, `${hostname.toUpperCase()}:8080`, `${hostname}.`]) {
       const res = await get('/', { host });
       assert.equal(res.status, 200, host);
@@ -346,7 +364,7 @@ describe('public status pages', () => {
 
     // The password cookie of a hosted page is scoped to its host's root.
     const secured = `${unique('secure')}.example.com`;
-    await page({ hostname: secured, password: 'secret-pass' });
+    await hostedPage({ hostname: secured, password: 'secret-pass' });
     const auth = await call('POST', '/auth', { headers: { host: secured }, form: { password: 'secret-pass' } });
     assert.equal(auth.status, 303);
     assert.equal(auth.headers.location, '/');
