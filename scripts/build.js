@@ -14,6 +14,8 @@ const root = path.resolve(import.meta.dirname, '..');
 const SRC = path.join(root, 'src');
 const DIST = path.join(root, 'dist');
 const BUILDINFO = path.join(DIST, '.tsbuildinfo');
+// Written at the end of every successful build: bin/vigil.js warns when src/ is newer.
+const STAMP = path.join(DIST, '.built');
 const TSCONFIG = path.join(root, 'tsconfig.build.json');
 
 /** Every file below `dir`, relative to it. */
@@ -92,9 +94,10 @@ export function build() {
   }
 
   // Nothing stays in dist/ that src/ no longer has (a file moved to another folder, or deleted).
-  const keep = new Set([...sources.flatMap(outputsOf), ...assets, path.relative(DIST, BUILDINFO)]);
+  const keep = new Set([...sources.flatMap(outputsOf), ...assets, path.relative(DIST, BUILDINFO), path.relative(DIST, STAMP)]);
   for (const f of walk(DIST)) if (!keep.has(f)) fs.rmSync(path.join(DIST, f), { force: true });
   removeEmptyDirs(DIST);
+  fs.writeFileSync(STAMP, `${new Date().toISOString()}\n`);
   return null;
 }
 
