@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError } from '../../domain/errors.ts';
 import { checkPassword, parseEmail } from '../../domain/users.ts';
 import { authenticateUser, createSession, createUser, endSession, hasUsers } from '../../services/users.ts';
-import { createFailureThrottle } from '../rate-limit.ts';
+import { createFailureThrottle } from '../../http/rate-limit.ts';
 import { html } from './html.ts';
 import { checkField, csrfInput, field, form, type FieldErrors } from './forms.ts';
 import { messagePage, page, sendPage, type Deps } from './layout.ts';
