@@ -15,7 +15,7 @@ import incidentRoutes from './routes/incidents.ts';
 import maintenanceRoutes from './routes/maintenance.ts';
 import healthcheckRoutes from './routes/healthchecks.ts';
 import pingRoutes from './routes/ping.ts';
-import publicPageRoutes from '../web/status-pages/status-page.ts';
+import publicPageRoutes from '../web/status-pages/routes.ts';
 import statusPageRoutes from './routes/statuspages.ts';
 import mcpRoutes from './routes/mcp.ts';
 import metricsRoutes from './routes/metrics.ts';

@@ -1,5 +1,5 @@
 import { html, type Markup } from './html.ts';
-import { formatPercent } from '../status-pages/render.ts';
+import { formatPercent } from '../ui/format.ts';
 import { CHART_PERIODS, type ResponseSeries, type SlotFigure } from '../../services/dashboard-views.ts';
 
 /**

@@ -1,2 +1,2 @@
 /** The dashboard renders with the same escaping template as the public status pages. */
-export { html, Markup, raw, escapeText as escapeHtml } from '../status-pages/html.ts';
+export { html, Markup, raw, escapeText as escapeHtml } from '../ui/html.ts';

@@ -1,9 +1,9 @@
 import type { PageLanguage } from '../../domain/statuspages.ts';
 import type { StatusPage } from '../../services/statuspages.ts';
-import type { Overall, PageStatus } from '../../services/public-pages.ts';
-import { escapeText as x } from './html.ts';
+import type { PageStatus } from '../../services/public-pages.ts';
+import { escapeText as x } from '../ui/html.ts';
+import { formatTime } from '../ui/format.ts';
 import { localize, stringsFor } from './strings.ts';
-import { formatTime } from './render.ts';
 
 /** RSS 2.0 of a page's incidents (with their timeline) and maintenance windows, newest first. */
 export function renderFeed(page: StatusPage, status: PageStatus, lang: PageLanguage, pageUrl: string): string {
@@ -36,21 +36,4 @@ export function renderFeed(page: StatusPage, status: PageStatus, lang: PageLangu
   return `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>${x(name)}</title><link>${x(pageUrl)}</link><description>${x(`${name}: ${t.activeIncidents}, ${t.scheduledMaintenance}`)}</description><language>${lang}</language><lastBuildDate>${rfc822(status.now)}</lastBuildDate><atom:link href="${x(`${pageUrl.replace(/\/$/, '')}/feed.rss`)}" rel="self" type="application/rss+xml"/>${items.slice(0, 50).map((i) => i.xml).join('')}</channel></rss>
 `;
-}
-
-const BADGE: Record<Overall, [string, string]> = {
-  operational: ['operational', '#1f9d55'],
-  degraded: ['partial outage', '#f08c1a'],
-  major: ['major outage', '#d92d20'],
-  maintenance: ['maintenance', '#2e7df6'],
-};
-
-/** A shields-style "status | operational" badge; widths estimated for 11px Verdana. */
-export function renderBadge(overall: Overall): string {
-  const [text, colour] = BADGE[overall];
-  const w = (s: string) => Math.round(s.length * 6.6 + 12);
-  const left = w('status');
-  const right = w(text);
-  const total = left + right;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${total}" height="20" role="img" aria-label="status: ${text}"><title>status: ${text}</title><linearGradient id="s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" stop-opacity=".1"/><stop offset="1" stop-opacity=".1"/></linearGradient><clipPath id="r"><rect width="${total}" height="20" rx="3" fill="#fff"/></clipPath><g clip-path="url(#r)"><rect width="${left}" height="20" fill="#555"/><rect x="${left}" width="${right}" height="20" fill="${colour}"/><rect width="${total}" height="20" fill="url(#s)"/></g><g fill="#fff" text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,sans-serif" font-size="11"><text x="${left / 2}" y="15" fill="#010101" fill-opacity=".3">status</text><text x="${left / 2}" y="14">status</text><text x="${left + right / 2}" y="15" fill="#010101" fill-opacity=".3">${text}</text><text x="${left + right / 2}" y="14">${text}</text></g></svg>`;
 }

@@ -9,8 +9,9 @@ import {
   findPageByHost, findPageBySubdomain, isProtected, loadPageStatus, subscriberExists, unsubscribeFromPage,
 } from '../../services/public-pages.ts';
 import { ACCESS_TTL_MS, AttemptLimiter, accessCookieName, hasAccess, signAccess } from './access.ts';
-import { cspOrigin, passwordForm, renderSmallPage, renderStatusPage, safeUrl, unsubscribeForm } from './render.ts';
-import { renderBadge, renderFeed } from './feed.ts';
+import { passwordForm, renderSmallPage, renderStatusPage, safeUrl, unsubscribeForm } from './views.ts';
+import { renderFeed } from './feed.ts';
+import { renderBadge } from './badge.ts';
 import { pickLanguage, stringsFor } from './strings.ts';
 
 /**
@@ -50,6 +51,13 @@ function sendHtml(reply: FastifyReply, code: number, build: (nonce: string) => s
     .header('content-security-policy', `default-src 'none'; style-src 'nonce-${nonce}'; img-src ${img}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`)
     .header('cache-control', opts.cache ?? 'no-store')
     .send(build(nonce));
+}
+
+/** The origin of a URL for a CSP source list, only when it is a plain scheme://host[:port]. */
+function cspOrigin(u: string | null): string | null {
+  if (!u) return null;
+  const origin = new URL(u).origin;
+  return /^https?:\/\/(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i.test(origin) ? origin : null;
 }
 
 const formOf = (req: FastifyRequest): Form => (req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body as Form : {});
