@@ -19,7 +19,7 @@ import publicPageRoutes from '../web/status-pages/routes.ts';
 import statusPageRoutes from './routes/statuspages.ts';
 import mcpRoutes from './routes/mcp.ts';
 import metricsRoutes from './routes/metrics.ts';
-import dashboardRoutes from '../web/dashboard/index.ts';
+import dashboardRoutes from '../web/dashboard/plugin.ts';
 import integrationRoutes from './routes/integrations.ts';
 import escalationPolicyRoutes from './routes/escalation-policies.ts';
 import probeApiRoutes from './routes/probe-api.ts';
