@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { sessionUser } from '../../services/users.ts';
 import type { Ctx } from '../../services/context.ts';
-import { loadAssets } from '../ui/assets.ts';
+import { loadAssets } from '../ui/assets/load.ts';
 import { messageScreen, page } from '../ui/layout.ts';
 import { form, sendPage, type Deps } from './handler.ts';
 import { SESSION_COOKIE, PRESESSION_COOKIE, csrfValid, readCookies, setCookie } from './session.ts';

@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Ctx } from '../../services/context.ts';
 import { ConflictError, ValidationError } from '../../domain/errors.ts';
-import { verifyPassword } from '../../domain/passwords.ts';
 import type { PageLanguage } from '../../domain/statuspages.ts';
 import { insertSubscriber, type StatusPage } from '../../services/statuspages.ts';
 import {
-  findPageByHost, findPageBySubdomain, isProtected, loadPageStatus, subscriberExists, unsubscribeFromPage,
+  findPageByHost, findPageBySubdomain, isProtected, loadPageStatus, pagePasswordMatches, subscriberExists, unsubscribeFromPage,
 } from '../../services/public-pages.ts';
 import { ACCESS_TTL_MS, AttemptLimiter, accessCookieName, hasAccess, signAccess } from './access.ts';
 import { passwordForm, renderSmallPage, renderStatusPage, safeUrl, unsubscribeForm } from './views.ts';
@@ -159,12 +158,7 @@ export default async function publicPageRoutes(app: FastifyInstance, opts: { ctx
         reply.header('retry-after', String(wait));
         return gate(reply, m, page, lang, 429, t.tooManyAttempts);
       }
-      const password = field(form, 'password');
-      let ok = false;
-      if (password !== '' && password.length <= 1024) {
-        try { ok = await verifyPassword(password, page.row.password_hash!); } catch { ok = false; }
-      }
-      if (!ok) {
+      if (!(await pagePasswordMatches(page, field(form, 'password')))) {
         limiter.fail(key, now);
         return gate(reply, m, page, lang, 401, t.wrongPassword);
       }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError } from '../../../domain/errors.ts';
 import { checkPassword, parseEmail } from '../../../domain/users.ts';
 import { authenticateUser, createSession, createUser, endSession, hasUsers } from '../../../services/users.ts';
-import { createFailureThrottle } from '../../../http/rate-limit.ts';
+import { createFailureThrottle } from '../../../domain/throttle.ts';
 import { checkField, type FieldErrors } from '../../ui/forms.ts';
 import { messageScreen, page } from '../../ui/layout.ts';
 import { form, sendPage, type Deps } from '../handler.ts';
