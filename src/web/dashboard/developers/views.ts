@@ -19,6 +19,7 @@ export interface KeyFormValues {
 }
 
 const tomorrow = (now: number) => new Date(now + 86_400_000).toISOString().slice(0, 10);
+
 /** The create form: the body of the modal, of the no-JS create page, and of a refused submit. */
 function keyFormPanel(project: MemberProject, csrf: string, v: KeyFormValues, errors: FieldErrors, now: number): Markup {
   const base = settingsPath(project.uuid, 'developers');

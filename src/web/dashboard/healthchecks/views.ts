@@ -44,16 +44,16 @@ export interface HcForm { name: string; kind: string; period_value: string; peri
 const UNITS = PERIOD_TYPES.map((t) => [t, t] as const);
 
 export const healthchecksPath = (p: MemberProject) => projectPath(p.uuid, 'healthchecks');
+const base = healthchecksPath;
 
 /** `pingUrl(h)`: the heartbeat URL a job calls. */
-export function healthchecksScreen(v: { project: MemberProject; list: Healthcheck[]; pingUrl: (h: Healthcheck) => string; done: unknown }): Screen {
-  const { project: p, list } = v;
-  const base = healthchecksPath;
+export function healthchecksScreen(d: { project: MemberProject; list: Healthcheck[]; pingUrl: (h: Healthcheck) => string; done: unknown }): Screen {
+  const { project: p, list } = d;
   return {
     title: `Healthchecks · ${p.name}`,
     body: html`${projectHeader(p, 'healthchecks')}
 <div class="page-head"><div><h1>Healthchecks</h1><p class="hint">Cron jobs and scheduled tasks ping their URL; a missing ping past the grace period opens an outage.</p></div><a class="button primary" href="${base(p)}/new">Create healthcheck</a></div>
-${notice(v.done, NOTICES)}
+${notice(d.done, NOTICES)}
 <section class="card">
   ${list.length ? html`<table class="list healthchecks"><caption class="sr-only">Healthchecks of ${p.name}</caption>
     <thead><tr><th scope="col">Status</th><th scope="col">Name</th><th scope="col">Schedule</th><th scope="col">Last ping</th><th scope="col">Ping URL</th></tr></thead>
@@ -62,7 +62,7 @@ ${notice(v.done, NOTICES)}
       <td data-label="Name" class="name-cell"><a href="${base(p)}/${h.uuid}">${h.name}</a></td>
       <td data-label="Schedule"><span>${schedule(h)}<span class="sub">grace ${unit(h.settings.grace_value, h.settings.grace_type)}</span></span></td>
       <td data-label="Last ping">${h.last_ping_at === null ? 'Never' : time(h.last_ping_at)}</td>
-      <td data-label="Ping URL" class="ping-cell">${pingUrl(v.pingUrl(h), `ping-${i}`, html`Ping URL of ${h.name}`)}</td>
+      <td data-label="Ping URL" class="ping-cell">${pingUrl(d.pingUrl(h), `ping-${i}`, html`Ping URL of ${h.name}`)}</td>
     </tr>`)}</tbody></table>` : html`<p class="empty">No healthchecks yet. <a href="${base(p)}/new">Create the first one</a>.</p>`}
 </section>`,
   };
@@ -71,7 +71,6 @@ ${notice(v.done, NOTICES)}
 /** The create form, or with `hc` the edit form of that healthcheck. */
 export function healthcheckFormScreen(d: { project: MemberProject; healthcheck?: Healthcheck; policies: EscalationPolicy[]; csrf: string; values: HcForm; errors: FieldErrors }): Screen {
   const { project: p, healthcheck: hc, policies, values: v, errors: e } = d;
-  const base = healthchecksPath;
   const radio = (value: string, label: string) => html`<label class="choice"><input type="radio" name="kind" value="${value}"${v.kind === value ? html` checked` : ''}> <span>${label}</span></label>`;
   const title = hc ? `Edit ${hc.name}` : 'Create healthcheck';
   const crumbs = hc ? [{ text: hc.name, href: `${base(p)}/${hc.uuid}` }, { text: 'Edit' }] : [{ text: 'New' }];
@@ -106,9 +105,9 @@ export function healthcheckFormScreen(d: { project: MemberProject; healthcheck?:
   };
 }
 
-export function healthcheckScreen(v: { project: MemberProject; healthcheck: Healthcheck; pings: Ping[]; pingUrl: (h: Healthcheck) => string; csrf: string; done: unknown }): Screen {
-  const { project: p, healthcheck: h, pings, csrf } = v;
-  const path = `${healthchecksPath(p)}/${h.uuid}`;
+export function healthcheckScreen(d: { project: MemberProject; healthcheck: Healthcheck; pings: Ping[]; pingUrl: (h: Healthcheck) => string; csrf: string; done: unknown }): Screen {
+  const { project: p, healthcheck: h, pings, csrf } = d;
+  const path = `${base(p)}/${h.uuid}`;
   return {
     title: `${h.name} · ${p.name}`,
     body: html`${projectHeader(p, 'healthchecks', [{ text: h.name }])}
@@ -120,10 +119,10 @@ export function healthcheckScreen(v: { project: MemberProject; healthcheck: Heal
     <a class="button danger-outline" href="${path}/delete">Delete</a>
   </div>
 </div>
-${notice(v.done, NOTICES)}
+${notice(d.done, NOTICES)}
 <section class="card">
-  ${pingUrl(v.pingUrl(h), 'ping-url', 'Ping URL')}
-  <p class="hint">Send a GET or POST from the job when it succeeds; add <code>/start</code> when it begins and <code>/fail</code> when it fails, e.g. <code>curl -fsS -m 10 ${v.pingUrl(h)}</code></p>
+  ${pingUrl(d.pingUrl(h), 'ping-url', 'Ping URL')}
+  <p class="hint">Send a GET or POST from the job when it succeeds; add <code>/start</code> when it begins and <code>/fail</code> when it fails, e.g. <code>curl -fsS -m 10 ${d.pingUrl(h)}</code></p>
   <dl class="facts wide">
     <dt>Status</dt><dd id="hc-status">${stateBadge(stateOf(h))}</dd>
     <dt>Last ping</dt><dd>${h.last_ping_at === null ? 'Never: waiting for the first ping' : time(h.last_ping_at)}</dd>
@@ -139,15 +138,14 @@ ${notice(v.done, NOTICES)}
   };
 }
 
-export function healthcheckDeleteScreen(v: { project: MemberProject; healthcheck: Healthcheck; csrf: string }): Screen {
-  const { project: p, healthcheck: h } = v;
-  const base = healthchecksPath;
+export function healthcheckDeleteScreen(d: { project: MemberProject; healthcheck: Healthcheck; csrf: string }): Screen {
+  const { project: p, healthcheck: h } = d;
   return {
     title: `Delete ${h.name}`,
     body: html`${projectHeader(p, 'healthchecks', [{ text: h.name, href: `${base(p)}/${h.uuid}` }, { text: 'Delete' }])}
 <section class="card narrow"><h1>Delete healthcheck</h1>
   <p>Delete <strong>${h.name}</strong>? Its ping URL stops answering and its pings are deleted. This cannot be undone.</p>
-  <form method="post" action="${base(p)}/${h.uuid}/delete">${csrfInput(v.csrf)}
+  <form method="post" action="${base(p)}/${h.uuid}/delete">${csrfInput(d.csrf)}
     <div class="actions"><button type="submit" class="danger">Delete healthcheck</button> <a class="button" href="${base(p)}/${h.uuid}">Cancel</a></div></form>
 </section>`,
   };

@@ -68,8 +68,8 @@ function row(p: MemberProject, m: MonitorListRow): Markup {
   </tr>`;
 }
 
-export function monitorListScreen(v: { project: MemberProject; query: ListQuery; list: MonitorListPage; done: unknown }): Screen {
-  const { project: p, query: q, list } = v;
+export function monitorListScreen(d: { project: MemberProject; query: ListQuery; list: MonitorListPage; done: unknown }): Screen {
+  const { project: p, query: q, list } = d;
   const current = { ...q, page: list.page };
   const empty = list.counts.all === 0 && !q.search
     ? html`<p class="empty">No monitors yet. <a href="${monitorsPath(p)}/new">Create the first one</a>.</p>`
@@ -78,7 +78,7 @@ export function monitorListScreen(v: { project: MemberProject; query: ListQuery;
     title: `Monitors · ${p.name}`,
     body: html`${projectHeader(p, 'monitors')}
 <div class="page-head"><h1>Monitors</h1><a class="button primary" href="${monitorsPath(p)}/new">Create monitor</a></div>
-${notice(v.done, NOTICES)}
+${notice(d.done, NOTICES)}
 <section class="card">
   ${searchForm({ action: monitorsPath(p), label: 'Search by name or URL', search: q.search, status: q.status })}
   ${filterNav('Filter by status', STATUS_FILTERS.map((s) => ({ href: listHref(p, { ...q, status: s, page: 1 }), current: s === q.status, text: html`${FILTER_LABELS[s]} <span class="count">${list.counts[s]}</span>` })))}
@@ -163,22 +163,22 @@ function monitorForm(o: { action: string; csrf: string; values: MonitorFormValue
 }
 
 /** The create form, or with `monitor` the edit form of that monitor. */
-export function monitorFormScreen(v: { project: MemberProject; monitor: Monitor | null; csrf: string; values: MonitorFormValues; errors: FieldErrors }): Screen {
-  const { project: p, monitor: m } = v;
+export function monitorFormScreen(d: { project: MemberProject; monitor: Monitor | null; csrf: string; values: MonitorFormValues; errors: FieldErrors }): Screen {
+  const { project: p, monitor: m } = d;
   const title = m ? `Edit ${m.name}` : 'Create monitor';
   return {
     title,
     body: html`${projectHeader(p, 'monitors', m ? [{ text: m.name, href: monitorPath(p, m) }, { text: 'Edit' }] : [{ text: 'New' }])}
 <h1>${title}</h1>
 <section class="card narrow-wide">${monitorForm({
-      action: m ? `${monitorPath(p, m)}/edit` : monitorsPath(p), csrf: v.csrf, values: v.values, errors: v.errors,
+      action: m ? `${monitorPath(p, m)}/edit` : monitorsPath(p), csrf: d.csrf, values: d.values, errors: d.errors,
       submit: m ? 'Save changes' : 'Create monitor', cancel: m ? monitorPath(p, m) : monitorsPath(p),
     })}</section>`,
   };
 }
 
-export function monitorDeleteScreen(v: { project: MemberProject; monitor: Monitor; csrf: string }): Screen {
-  const { project: p, monitor: m } = v;
+export function monitorDeleteScreen(d: { project: MemberProject; monitor: Monitor; csrf: string }): Screen {
+  const { project: p, monitor: m } = d;
   return {
     title: `Delete ${m.name}`,
     body: html`${projectHeader(p, 'monitors', [{ text: m.name, href: monitorPath(p, m) }, { text: 'Delete' }])}
@@ -187,7 +187,7 @@ export function monitorDeleteScreen(v: { project: MemberProject; monitor: Monito
   <p>Delete <strong>${m.name}</strong> (<code>${m.url}</code>)? Its check results and rollups go with it; its outages stay in the history without it. This cannot be undone.</p>
   <p class="meta">Created ${time(m.createdAt)}</p>
   <form method="post" action="${monitorPath(p, m)}/delete">
-    ${csrfInput(v.csrf)}
+    ${csrfInput(d.csrf)}
     <div class="actions"><button type="submit" class="danger">Delete monitor</button> <a class="button" href="${monitorPath(p, m)}">Cancel</a></div>
   </form>
 </section>`,
@@ -226,11 +226,11 @@ function outageRows(p: { uuid: string }, list: MonitorOutageRow[], now: number):
 }
 
 /** The monitor's page: its state, uptime, response-time charts, latest checks and outages. */
-export function monitorScreen(v: {
+export function monitorScreen(d: {
   project: MemberProject; monitor: Monitor; uptime: UptimeFigure[]; series: ResponseSeries; checks: CheckRow[]; outages: { outages: MonitorOutageRow[]; total: number };
   period: ChartPeriod; rawRetentionDays: number; now: number; csrf: string; done: unknown;
 }): Screen {
-  const { project: p, monitor: m, uptime, series, checks, outages, period, rawRetentionDays, now, csrf } = v;
+  const { project: p, monitor: m, uptime, series, checks, outages, period, rawRetentionDays, now, csrf } = d;
   const state = m.paused ? 'paused' : m.status;
   const ongoing = outages.outages.find((o) => o.endedAt === null);
   const since = state === 'down' && ongoing ? html` for ${formatDuration((now - ongoing.startedAt) / 1000)}, since ${time(ongoing.startedAt)}` : '';
@@ -246,7 +246,7 @@ export function monitorScreen(v: {
     <a class="button danger-outline" href="${base}/delete">Delete</a>
   </div>
 </div>
-${notice(v.done, NOTICES)}
+${notice(d.done, NOTICES)}
 <section class="card facts-card" aria-labelledby="now-h">
   <h2 id="now-h" class="sr-only">Current status</h2>
   <dl class="facts wide">

@@ -50,9 +50,9 @@ const duration = (o: Outage, now: number) => formatDuration((Math.max(o.ended_at
 const stateTag = (o: Outage) => (o.ended_at === null ? html`<span class="tag ongoing">Ongoing</span>` : html`<span class="tag resolved">Resolved</span>`);
 
 /** `res` is one page of outages with their total and the count of ongoing ones. */
-export function outagesScreen(v: { project: MemberProject; res: { outages: Outage[]; total: number; ongoingCount: number }; perPage: number; page: number; status: Status; search: string; now: number; done: unknown }): Screen {
-  const { project: p, res, page, status, search, now } = v;
-  const pages = Math.max(1, Math.ceil(res.total / v.perPage));
+export function outagesScreen(d: { project: MemberProject; res: { outages: Outage[]; total: number; ongoingCount: number }; perPage: number; page: number; status: Status; search: string; now: number; done: unknown }): Screen {
+  const { project: p, res, page, status, search, now } = d;
+  const pages = Math.max(1, Math.ceil(res.total / d.perPage));
   const href = (s: Status, n = 1) => {
     const params = new URLSearchParams();
     if (search) params.set('q', search);
@@ -65,7 +65,7 @@ export function outagesScreen(v: { project: MemberProject; res: { outages: Outag
     title: `Outages · ${p.name}`,
     body: html`${projectHeader(p, 'outages')}
 <div class="page-head"><div><h1>Outages</h1><p class="hint">${res.ongoingCount} ongoing</p></div><a class="button primary" href="${base(p)}/new">Create outage</a></div>
-${notice(v.done, NOTICES)}
+${notice(d.done, NOTICES)}
 <section class="card">
   ${searchForm({ action: base(p), label: 'Search by monitor, URL or cause', search, status })}
   ${filterNav('Filter by state', STATUSES.map((s) => ({ href: href(s), current: s === status, text: `${s[0].toUpperCase()}${s.slice(1)}` })))}
