@@ -1,11 +1,16 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { DAY, HISTOGRAM_COLUMNS, HOUR, bucketStart } from '../domain/rollups.ts';
 import type { ActorCtx } from './context.ts';
+import { listIntegrations } from './integrations.ts';
+import { listPolicies, memberEmails } from './escalation-policies.ts';
+import { listStatusPages } from './statuspages.ts';
+import type { Incident } from './incidents.ts';
 
 /**
- * Read models of the dashboard's monitoring screens. Each screen costs a fixed number of
- * queries whatever the size of the project: the list reads one page of monitors and then the
- * rollups and last results of that page only, in batches.
+ * Read models of the dashboard's screens: what one page shows, in one call from its handler.
+ * Each screen costs a fixed number of queries whatever the size of the project: the monitor
+ * list reads one page of monitors and then the rollups and last results of that page only, in
+ * batches; a monitor picker lists every monitor only up to PICKER_LIMIT.
  */
 
 export const MONITORS_PER_PAGE = 50;
@@ -308,6 +313,17 @@ export async function latestOutages(ctx: ActorCtx, monitorId: number, limit = 10
   };
 }
 
+/** What the monitor page shows below the monitor: uptime, response times over `period`, the latest checks and outages. */
+export async function monitorActivity(ctx: ActorCtx, monitorId: number, period: ChartPeriod, rawRetentionDays: number) {
+  const [uptime, series, checks, outages] = await Promise.all([
+    monitorUptime(ctx, monitorId),
+    responseSeries(ctx, monitorId, period, rawRetentionDays),
+    recentChecks(ctx, monitorId, 20),
+    latestOutages(ctx, monitorId, 10),
+  ]);
+  return { uptime, series, checks, outages };
+}
+
 /** Names of some of the project's monitors by uuid (others are left out). */
 export async function monitorNames(ctx: ActorCtx, uuids: string[]): Promise<Map<string, string>> {
   if (uuids.length === 0) return new Map();
@@ -348,4 +364,77 @@ export async function searchMonitorChoices(ctx: ActorCtx, search: string, limit:
     .orderBy(sql`lower(name)`).orderBy('id')
     .limit(limit)
     .execute();
+}
+
+/** Past this many monitors a picker lists the chosen ones and a search box, not every monitor. */
+export const PICKER_LIMIT = 200;
+/** A picker's search shows at most this many matches. */
+export const PICKER_MATCHES = 50;
+
+/** One monitor picker of a form: its field, the monitors chosen in it, and the text of its search box. */
+export interface PickerAsk {
+  name: string;
+  chosen: string[];
+  search: string;
+}
+
+/** What one picker offers: its monitors, and at scale its search box's value and match count. */
+export interface PickerList {
+  monitors: MonitorChoice[];
+  search?: { value: string; matches: number | null };
+}
+
+/**
+ * The monitors each picker of a form lists: every monitor of the project when it has at most
+ * PICKER_LIMIT; past that, each picker's chosen monitors, then the matches of its search.
+ */
+export async function monitorPickers(ctx: ActorCtx, asks: PickerAsk[]): Promise<Map<string, PickerList>> {
+  const first = await monitorChoices(ctx, PICKER_LIMIT + 1);
+  const all = first.length > PICKER_LIMIT ? null : first;
+  const lists = new Map<string, PickerList>();
+  await Promise.all(asks.map(async (ask) => {
+    lists.set(ask.name, all ? { monitors: all } : await searchedPicker(ctx, ask));
+  }));
+  return lists;
+}
+
+async function searchedPicker(ctx: ActorCtx, ask: PickerAsk): Promise<PickerList> {
+  const [picked, found] = await Promise.all([monitorChoicesOf(ctx, ask.chosen), ask.search ? searchMonitorChoices(ctx, ask.search, PICKER_MATCHES) : null]);
+  const known = new Set(picked.map((m) => m.uuid));
+  return { monitors: [...picked, ...(found ?? []).filter((m) => !known.has(m.uuid))], search: { value: ask.search, matches: found ? found.length : null } };
+}
+
+/** The project's status pages by name and uuid (the first 200), for the forms that choose some. */
+async function statusPageNames(ctx: ActorCtx): Promise<{ uuid: string; name: string }[]> {
+  return (await listStatusPages(ctx, { page: 0, perPage: 200 })).pages.map((x) => ({ uuid: x.row.uuid, name: x.row.name }));
+}
+
+/** The choices of the incident and maintenance forms: the status pages, and the monitor pickers. */
+export async function monitorAndStatusPageChoices(ctx: ActorCtx, asks: PickerAsk[]) {
+  const [statusPages, pickers] = await Promise.all([statusPageNames(ctx), monitorPickers(ctx, asks)]);
+  return { statusPages, pickers };
+}
+
+/** The choices of the outage form: the monitor picker, and the escalation policies. */
+export async function outageFormChoices(ctx: ActorCtx, asks: PickerAsk[]) {
+  const [pickers, policies] = await Promise.all([monitorPickers(ctx, asks), listPolicies(ctx)]);
+  return { pickers, policies };
+}
+
+/** What the incident page names besides the incident: its monitors and the project's status pages. */
+export async function incidentLinks(ctx: ActorCtx, incident: Incident) {
+  const [names, statusPages] = await Promise.all([monitorNames(ctx, incident.affectedComponents), statusPageNames(ctx)]);
+  return { monitorNames: names, statusPages };
+}
+
+/** The alerting overview: the project's channels and escalation policies. */
+export async function alertingOverview(ctx: ActorCtx) {
+  const [channels, policies] = await Promise.all([listIntegrations(ctx), listPolicies(ctx)]);
+  return { channels, policies };
+}
+
+/** The choices of the escalation policy form: the channels, and the members' emails. */
+export async function policyFormChoices(ctx: ActorCtx) {
+  const [channels, members] = await Promise.all([listIntegrations(ctx), memberEmails(ctx)]);
+  return { channels, members };
 }

@@ -6,6 +6,7 @@ import type { UpdateType } from '../domain/incidents.ts';
 import { parsePage, unsubscribe, type PageRow, type StatusPage } from './statuspages.ts';
 import { monitorsUnderMaintenance } from './maintenance.ts';
 import type { Ctx } from './context.ts';
+import { verifyPassword } from '../domain/passwords.ts';
 
 /**
  * The read model of the public status pages: what a visitor may see of a page, computed from
@@ -111,6 +112,16 @@ export async function findPageByHost(ctx: Ctx, host: string | undefined): Promis
 /** Protected only with both the switch on and a password to check. */
 export function isProtected(page: StatusPage): boolean {
   return page.row.password_hash !== null && page.settings.authentication?.password_protection === true;
+}
+
+/** Whether a visitor's password opens a protected page (one over 1024 characters is not even hashed). */
+export async function pagePasswordMatches(page: StatusPage, password: string): Promise<boolean> {
+  if (password === '' || password.length > 1024) return false;
+  try {
+    return await verifyPassword(password, page.row.password_hash!);
+  } catch {
+    return false;
+  }
 }
 
 export async function subscriberExists(ctx: Ctx, pageId: number, token: string): Promise<boolean> {

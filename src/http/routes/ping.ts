@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Ctx } from '../../services/context.ts';
 import { PING_BODY_LIMIT, recordPing, type PingInput } from '../../services/healthchecks.ts';
-import { createWindowThrottle } from '../rate-limit.ts';
+import { createWindowThrottle } from '../../domain/throttle.ts';
 
 /**
  * The heartbeat endpoint, unauthenticated: the token in the path is the credential.

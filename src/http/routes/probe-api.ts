@@ -7,7 +7,7 @@ import { authenticateProbe, leaseChecks, recordProbeResults, touchProbe, type Pr
 import { AuthError, Message, Nullable } from '../schemas.ts';
 import { UNAUTHORIZED } from '../errors.ts';
 import { bearerToken } from '../auth.ts';
-import { createFailureThrottle } from '../rate-limit.ts';
+import { createFailureThrottle } from '../../domain/throttle.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
