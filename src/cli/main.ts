@@ -5,7 +5,7 @@ import { ConfigError, SERVER_VARIABLES, loadConfig } from '../config.ts';
 import { DomainError } from '../domain/errors.ts';
 import { StoreError, sqliteFile } from '../storage/store.ts';
 import { createProject, existingUser, findProject, listProjects, setProjectQuorum, type Project } from '../services/projects.ts';
-import { parseQuorum } from '../domain/status.ts';
+import { parseQuorum } from '../domain/quorum.ts';
 import { addExistingMember } from '../services/members.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../services/api-keys.ts';
 import { iso, type Ctx } from '../services/context.ts';

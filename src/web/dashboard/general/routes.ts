@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../../domain/errors.ts';
-import { parseQuorum } from '../../../domain/status.ts';
+import { parseQuorum } from '../../../domain/quorum.ts';
 import { setProjectQuorum } from '../../../services/projects.ts';
 import type { MemberProject } from '../../../services/users.ts';
 import type { FieldErrors } from '../../ui/forms.ts';
