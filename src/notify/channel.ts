@@ -1,6 +1,6 @@
-import type { ChannelConfig } from '../../domain/channels.ts';
-import type { TargetPolicy } from '../../egress/policy.ts';
-import type { Message } from '../message.ts';
+import type { ChannelConfig } from '../domain/channels.ts';
+import type { TargetPolicy } from '../egress/policy.ts';
+import type { Message } from './message.ts';
 
 /** A channel's answer to one attempt (STYLE.md 10): delivered, try again later, or never. */
 export type Outcome =
