@@ -11,10 +11,14 @@ import { loginScreen, setupScreen } from './views.ts';
 
 /** Failed sign-ins allowed per email and client address in a 15-minute window. */
 export const SIGN_IN_FAILURES = 5;
+/** Failed sign-ins allowed per client address across all emails in the same window (guessing one password for many accounts). */
+export const SIGN_IN_ADDRESS_FAILURES = 20;
 const SIGN_IN_WINDOW_MS = 15 * 60_000;
 
 export default function signInRoutes(app: FastifyInstance, { ctx, assets }: Deps) {
   const throttle = createFailureThrottle(SIGN_IN_FAILURES, ctx.clock, SIGN_IN_WINDOW_MS);
+  // Never reset by a success: signing in to one's own account must not buy more guesses at others.
+  const addressThrottle = createFailureThrottle(SIGN_IN_ADDRESS_FAILURES, ctx.clock, SIGN_IN_WINDOW_MS);
 
   // Nobody is signed in on these pages: no account header.
   function setupPage(req: FastifyRequest, reply: FastifyReply, status: number, values: { email?: string }, errors: FieldErrors) {
@@ -70,7 +74,7 @@ export default function signInRoutes(app: FastifyInstance, { ctx, assets }: Deps
     const f = form(req);
     const email = (f.get('email') ?? '').trim().toLowerCase();
     const client = `${email}\0${req.ip}`;
-    const wait = throttle.blockedFor(client);
+    const wait = Math.max(throttle.blockedFor(client), addressThrottle.blockedFor(req.ip));
     if (wait > 0) {
       reply.header('Retry-After', String(wait));
       return loginPage(req, reply, 429, email, `Too many failed sign-in attempts. Wait ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''} and try again.`);
@@ -78,6 +82,7 @@ export default function signInRoutes(app: FastifyInstance, { ctx, assets }: Deps
     const user = await authenticateUser(ctx, email, f.get('password') ?? '');
     if (!user) {
       throttle.fail(client);
+      addressThrottle.fail(req.ip);
       return loginPage(req, reply, 401, email, 'Incorrect email or password.');
     }
     throttle.reset(client);
