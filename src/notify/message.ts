@@ -1,5 +1,6 @@
 import type { AlertPayload } from '../services/alerting.ts';
 import type { SubscriberPayload } from '../services/subscriber-notices.ts';
+import type { InvitationPayload } from '../services/invitations.ts';
 
 /** What every channel says, in a neutral form each one lays out its own way. */
 export interface Message {
@@ -97,8 +98,21 @@ function renderSubscriberNotice(p: SubscriberPayload, publicUrl: string): Messag
   return { event: p.event, tone: 'info', title, lines, link: page, unsubscribe };
 }
 
+/** An invitation to a project (services/invitations.ts): the link is the whole point. */
+function renderInvitation(p: InvitationPayload): Message {
+  return {
+    event: p.event, tone: 'info', title: `You are invited to ${p.project} on Vigil`, link: null,
+    lines: [
+      `${p.invitedBy} invites you to join the project ${p.project} on Vigil as ${p.role === 'owner' ? 'an owner' : 'a member'}.`,
+      `Accept the invitation: ${p.link}`,
+      `The link works once, until ${when(p.expiresAt)}. If you did not expect it, ignore this email.`,
+    ],
+  };
+}
+
 export function renderMessage(payload: unknown, publicUrl: string): Message {
   const p = payload as { event: string };
+  if (p.event === 'member.invitation') return renderInvitation(payload as InvitationPayload);
   return p.event.startsWith('statuspage.') ? renderSubscriberNotice(payload as SubscriberPayload, publicUrl) : renderAlert(payload as AlertPayload, publicUrl);
 }
 

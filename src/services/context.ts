@@ -27,6 +27,8 @@ export interface Ctx {
   limits?: ProjectLimits;
   /** VIGIL_PUBLIC_URL: its host is the server's own, which no status page may claim. */
   publicUrl?: string;
+  /** VIGIL_SMTP_URL is set: messages to people (invitations, confirmations) go out by email. */
+  emailEnabled?: boolean;
 }
 
 export interface ActorCtx extends Ctx {

@@ -13,6 +13,7 @@ import { migration as quorum } from './migrations/015_quorum.ts';
 import { migration as checkClaims } from './migrations/016_check_claims.ts';
 import { migration as expiryAlerts } from './migrations/017_expiry_alerts.ts';
 import { migration as hostnameProof } from './migrations/018_hostname_proof.ts';
+import { migration as invitations } from './migrations/019_invitations.ts';
 
 /**
  * Every migration, in the order they run (store.ts applies the ones a database lacks). There is
@@ -37,4 +38,5 @@ export const migrations: Migration[] = [
   checkClaims,
   expiryAlerts,
   hostnameProof,
+  invitations,
 ];

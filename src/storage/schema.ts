@@ -21,6 +21,21 @@ export interface ApiKeyRow {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** The dashboard user who made it; null for the CLI's keys and keys from before migration 019. */
+  created_by?: number | null;
+}
+
+export interface InvitationRow {
+  id: Generated<number>;
+  uuid: string;
+  project_id: number;
+  email: string;
+  role: string;
+  token_hash: string; // SHA-256 of the link's token
+  invited_by: number | null;
+  created_at: number;
+  expires_at: number;
+  accepted_at: number | null;
 }
 
 export interface AuditRow {
@@ -201,6 +216,7 @@ export interface PingRow {
 export interface Database {
   projects: ProjectRow;
   api_keys: ApiKeyRow;
+  invitations: InvitationRow;
   audit_log: AuditRow;
   monitors: MonitorRow;
   check_results: CheckResultRow;

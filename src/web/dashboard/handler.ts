@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { getUserProject, type MemberProject } from '../../services/users.ts';
 import type { ActorCtx, Ctx } from '../../services/context.ts';
 import type { PickerAsk } from '../../services/dashboard-views.ts';
-import { page, type Assets, type Screen } from '../ui/layout.ts';
+import { messageScreen, page, type Assets, type Screen } from '../ui/layout.ts';
+import { ROLE_TABLE, may, type Ability } from '../../domain/roles.ts';
 import { csrfToken } from './session.ts';
 
 /**
@@ -61,4 +62,15 @@ export function sendPage(reply: FastifyReply, status: number, body: string) {
 /** A screen for the signed-in user (the header with their email and the sign-out form). */
 export function sendScreen(assets: Assets, req: FastifyRequest, reply: FastifyReply, status: number, screen: Screen) {
   return sendPage(reply, status, page({ assets, user: req.dash.user, csrf: csrfToken(req, reply) }, screen));
+}
+
+/**
+ * Whether the member's role may do this (domain/roles.ts); when not, the 403 "Owners only" screen
+ * is sent and the handler returns the reply.
+ */
+export function allowed(assets: Assets, req: FastifyRequest, reply: FastifyReply, p: MemberProject, ability: Ability, back: { href: string; text: string }): boolean {
+  if (may(p.role, ability)) return true;
+  const what = ROLE_TABLE[ability].what;
+  sendScreen(assets, req, reply, 403, messageScreen('Owners only', `Only the project’s owners may ${what}. Nothing was changed.`, back));
+  return false;
 }

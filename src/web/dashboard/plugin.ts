@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { sessionUser } from '../../services/users.ts';
 import type { Ctx } from '../../services/context.ts';
 import { loadAssets } from '../ui/assets/load.ts';
@@ -18,6 +18,7 @@ import statusPageRoutes from './statuspages/routes.ts';
 import alertingRoutes from './alerting/routes.ts';
 import memberRoutes from './members/routes.ts';
 import generalSettingsRoutes from './general/routes.ts';
+import invitationRoutes from './invitations/routes.ts';
 
 /** Dashboard forms are small; anything bigger is refused before it is read. */
 const FORM_BODY_LIMIT = 64 * 1024;
@@ -86,6 +87,7 @@ export default async function dashboard(app: FastifyInstance, opts: { ctx: Ctx; 
     if (err instanceof NotFoundError) return sendPage(reply, 404, notFound());
     if (err instanceof ValidationError) return sendPage(reply, 422, message('Not accepted', err.message));
     if (err instanceof ConflictError) return sendPage(reply, 409, message('Not accepted', err.message));
+    if (err instanceof ForbiddenError) return sendPage(reply, 403, message('Owners only', `${err.message}. Nothing was changed.`, { href: '/app/projects', text: 'Back to the dashboard' }));
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       const [title, text] = STATUS_TEXT[status] ?? ['Not accepted', 'The request was not accepted.'];
@@ -102,6 +104,7 @@ export default async function dashboard(app: FastifyInstance, opts: { ctx: Ctx; 
   });
 
   signInRoutes(app, deps);
+  invitationRoutes(app, deps);
   await app.register(async (signedIn) => {
     signedIn.addHook('preHandler', async (req, reply) => {
       if (!req.dash.user) return reply.redirect('/app/login', 303);

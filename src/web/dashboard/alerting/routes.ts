@@ -8,7 +8,7 @@ import { createPolicy, deletePolicy, getPolicy, setDefaultPolicy, updatePolicy, 
 import { alertingOverview, policyFormChoices } from '../../../services/dashboard-views.ts';
 import type { MemberProject } from '../../../services/users.ts';
 import type { FieldErrors } from '../../ui/forms.ts';
-import { actorFor, doneOf, form, sendScreen, userProject, type Deps } from '../handler.ts';
+import { actorFor, allowed, doneOf, form, sendScreen, userProject, type Deps } from '../handler.ts';
 import { csrfToken } from '../session.ts';
 import {
   channelField, channelFormOf, channelInput, compact, policyErrors, policyFormOf, policyInput, readChannelForm, readPolicyForm,
@@ -21,6 +21,13 @@ import {
 
 export default function alertingRoutes(app: FastifyInstance, { ctx, assets }: Deps) {
   const actor = (p: MemberProject) => actorFor(ctx, p);
+  // Members see the overview; channels (with their addresses and secrets), policies and the default are the owners'.
+  const owners = {
+    preHandler: async (req: FastifyRequest, reply: FastifyReply) => {
+      const p = await userProject(ctx, req);
+      if (!allowed(assets, req, reply, p, 'channels', { href: base(p), text: 'Back to alerting' })) return reply;
+    },
+  };
   async function channelOf(req: FastifyRequest): Promise<[MemberProject, Integration]> {
     const p = await userProject(ctx, req);
     return [p, await getIntegration(actor(p), (req.params as { int: string }).int)];
@@ -38,7 +45,7 @@ export default function alertingRoutes(app: FastifyInstance, { ctx, assets }: De
     return sendScreen(assets, req, reply, 200, alertingScreen({ project: p, channels, policies, csrf: csrfToken(req, reply), done: doneOf(req) }));
   });
 
-  app.post('/projects/:uuid/alerting/default', async (req, reply) => {
+  app.post('/projects/:uuid/alerting/default', owners, async (req, reply) => {
     const p = await userProject(ctx, req);
     const chosen = form(req).get('policy') ?? 'none';
     await setDefaultPolicy(actor(p), chosen === 'none' || chosen === '' ? null : chosen);
@@ -51,7 +58,7 @@ export default function alertingRoutes(app: FastifyInstance, { ctx, assets }: De
     return sendScreen(assets, req, reply, status, channelFormScreen({ project: p, kind, current, csrf: csrfToken(req, reply), values: v, errors: e }));
   }
 
-  app.get('/projects/:uuid/alerting/channels/new', async (req, reply) => {
+  app.get('/projects/:uuid/alerting/channels/new', owners, async (req, reply) => {
     const p = await userProject(ctx, req);
     const type = (req.query as Record<string, unknown>).type;
     if (typeof type === 'string' && (CHANNEL_KINDS as readonly string[]).includes(type)) {
@@ -61,7 +68,7 @@ export default function alertingRoutes(app: FastifyInstance, { ctx, assets }: De
     return sendScreen(assets, req, reply, 200, channelKindsScreen({ project: p }));
   });
 
-  app.post('/projects/:uuid/alerting/channels', async (req, reply) => {
+  app.post('/projects/:uuid/alerting/channels', owners, async (req, reply) => {
     const p = await userProject(ctx, req);
     const f = form(req);
     const type = f.get('type') ?? '';
@@ -80,12 +87,12 @@ export default function alertingRoutes(app: FastifyInstance, { ctx, assets }: De
     return sendScreen(assets, req, reply, 201, channelCreatedScreen({ project: p, channel: c }));
   });
 
-  app.get('/projects/:uuid/alerting/channels/:int', async (req, reply) => {
+  app.get('/projects/:uuid/alerting/channels/:int', owners, async (req, reply) => {
     const [p, c] = await channelOf(req);
     return sendScreen(assets, req, reply, 200, channelScreen({ project: p, channel: c, csrf: csrfToken(req, reply), values: channelFormOf(c), done: doneOf(req) }));
   });
 
-  app.post('/projects/:uuid/alerting/channels/:int', async (req, reply) => {
+  app.post('/projects/:uuid/alerting/channels/:int', owners, async (req, reply) => {
     const [p, c] = await channelOf(req);
     const f = form(req);
     const v = readChannelForm(f, c.kind);
@@ -98,17 +105,17 @@ export default function alertingRoutes(app: FastifyInstance, { ctx, assets }: De
     return reply.redirect(`${base(p)}/channels/${c.uuid}?done=channel-saved`, 303);
   });
 
-  app.post('/projects/:uuid/alerting/channels/:int/test', async (req, reply) => {
+  app.post('/projects/:uuid/alerting/channels/:int/test', owners, async (req, reply) => {
     const [p, c] = await channelOf(req);
     await sendTestNotification(actor(p), c.uuid);
     return reply.redirect(`${base(p)}/channels/${c.uuid}?done=test-queued`, 303);
   });
 
-  app.get('/projects/:uuid/alerting/channels/:int/delete', async (req, reply) => {
+  app.get('/projects/:uuid/alerting/channels/:int/delete', owners, async (req, reply) => {
     const [p, c] = await channelOf(req);
     return sendScreen(assets, req, reply, 200, channelDeleteScreen({ project: p, channel: c, csrf: csrfToken(req, reply) }));
   });
-  app.post('/projects/:uuid/alerting/channels/:int/delete', async (req, reply) => {
+  app.post('/projects/:uuid/alerting/channels/:int/delete', owners, async (req, reply) => {
     const [p, c] = await channelOf(req);
     await deleteIntegration(actor(p), c.uuid);
     return reply.redirect(`${base(p)}?done=channel-deleted`, 303);
@@ -133,27 +140,27 @@ export default function alertingRoutes(app: FastifyInstance, { ctx, assets }: De
     }
   }
 
-  app.get('/projects/:uuid/alerting/policies/new', async (req, reply) => {
+  app.get('/projects/:uuid/alerting/policies/new', owners, async (req, reply) => {
     const p = await userProject(ctx, req);
     return policyFormPage(req, reply, p, 200, { name: '', isDefault: false, steps: [] }, {}, null);
   });
-  app.post('/projects/:uuid/alerting/policies', async (req, reply) => savePolicy(req, reply, await userProject(ctx, req), null));
+  app.post('/projects/:uuid/alerting/policies', owners, async (req, reply) => savePolicy(req, reply, await userProject(ctx, req), null));
 
-  app.get('/projects/:uuid/alerting/policies/:esc', async (req, reply) => {
+  app.get('/projects/:uuid/alerting/policies/:esc', owners, async (req, reply) => {
     const [p, x] = await policyOf(req);
     const { channels, members } = await policyFormChoices(actor(p));
     return sendScreen(assets, req, reply, 200, policyFormScreen({ project: p, current: x, channels, members, csrf: csrfToken(req, reply), values: policyFormOf(x, members), errors: {}, done: doneOf(req) }));
   });
-  app.post('/projects/:uuid/alerting/policies/:esc', async (req, reply) => {
+  app.post('/projects/:uuid/alerting/policies/:esc', owners, async (req, reply) => {
     const [p, x] = await policyOf(req);
     return savePolicy(req, reply, p, x);
   });
 
-  app.get('/projects/:uuid/alerting/policies/:esc/delete', async (req, reply) => {
+  app.get('/projects/:uuid/alerting/policies/:esc/delete', owners, async (req, reply) => {
     const [p, x] = await policyOf(req);
     return sendScreen(assets, req, reply, 200, policyDeleteScreen({ project: p, policy: x, csrf: csrfToken(req, reply) }));
   });
-  app.post('/projects/:uuid/alerting/policies/:esc/delete', async (req, reply) => {
+  app.post('/projects/:uuid/alerting/policies/:esc/delete', owners, async (req, reply) => {
     const [p, x] = await policyOf(req);
     await deletePolicy(actor(p), x.uuid);
     return reply.redirect(`${base(p)}?done=policy-deleted`, 303);

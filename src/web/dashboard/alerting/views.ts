@@ -1,3 +1,4 @@
+import { may } from '../../../domain/roles.ts';
 import { CHANNEL_FIELDS, CHANNEL_KINDS, maskSecret, type ChannelKind } from '../../../domain/channels.ts';
 import { MAX_STEPS, type PolicyStep } from '../../../domain/alerting.ts';
 import type { Integration } from '../../../services/integrations.ts';
@@ -76,35 +77,38 @@ export function alertingScreen(d: { project: MemberProject; channels: Integratio
   const { project: p, channels, policies, csrf } = d;
   const names = new Map(channels.map((c) => [c.uuid, c.name]));
   const current = policies.find((x) => x.isDefault)?.uuid ?? 'none';
+  // Members see what is set up; changing it is the owners' (domain/roles.ts).
+  const manage = may(p.role, 'channels');
+  const named = (href: string, name: string) => (manage ? html`<a href="${href}">${name}</a>` : name);
   return {
     title: `Alerting · ${p.name}`,
     body: html`${projectHeader(p, 'alerting')}
-<div class="page-head"><div><h1>Alerting</h1><p class="hint">Channels are where alerts go; escalation policies say which channels and people are alerted, and when, while an outage lasts.</p></div></div>
+<div class="page-head"><div><h1>Alerting</h1><p class="hint">Channels are where alerts go; escalation policies say which channels and people are alerted, and when, while an outage lasts.${manage ? '' : ' Only the project’s owners change them.'}</p></div></div>
 ${notice(d.done, NOTICES)}
 <section class="card" aria-labelledby="channels-h">
-  <div class="section-head"><h2 id="channels-h">Notification channels</h2><a class="button primary" href="${base(p)}/channels/new">Add channel</a></div>
+  <div class="section-head"><h2 id="channels-h">Notification channels</h2>${manage ? html`<a class="button primary" href="${base(p)}/channels/new">Add channel</a>` : ''}</div>
   ${channels.length ? html`<table class="list channels"><caption class="sr-only">Notification channels of ${p.name}</caption>
     <thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">State</th><th scope="col">Last delivery</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
     <tbody>${channels.map((c) => html`<tr>
-      <td data-label="Name" class="name-cell"><a href="${base(p)}/channels/${c.uuid}">${c.name}</a></td>
+      <td data-label="Name" class="name-cell">${named(`${base(p)}/channels/${c.uuid}`, c.name)}</td>
       <td data-label="Type">${KIND_LABELS[c.kind]}</td>
       <td data-label="State">${stateText(c)}</td>
       <td data-label="Last delivery">${deliveryText(c)}</td>
-      <td class="row-actions"><form method="post" action="${base(p)}/channels/${c.uuid}/test">${csrfInput(csrf)}<button type="submit" class="small"${c.disabledAt !== null ? html` disabled` : ''}>Send test<span class="sr-only"> notification to ${c.name}</span></button></form></td>
-    </tr>`)}</tbody></table>` : html`<p class="empty">No channel yet. <a href="${base(p)}/channels/new">Add the first one</a>.</p>`}
+      <td class="row-actions">${manage ? html`<form method="post" action="${base(p)}/channels/${c.uuid}/test">${csrfInput(csrf)}<button type="submit" class="small"${c.disabledAt !== null ? html` disabled` : ''}>Send test<span class="sr-only"> notification to ${c.name}</span></button></form>` : ''}</td>
+    </tr>`)}</tbody></table>` : html`<p class="empty">No channel yet.${manage ? html` <a href="${base(p)}/channels/new">Add the first one</a>.` : ''}</p>`}
 </section>
 <section class="card" aria-labelledby="policies-h">
-  <div class="section-head"><h2 id="policies-h">Escalation policies</h2><a class="button primary" href="${base(p)}/policies/new">Create policy</a></div>
+  <div class="section-head"><h2 id="policies-h">Escalation policies</h2>${manage ? html`<a class="button primary" href="${base(p)}/policies/new">Create policy</a>` : ''}</div>
   ${policies.length ? html`<table class="list policies"><caption class="sr-only">Escalation policies of ${p.name}</caption>
     <thead><tr><th scope="col">Name</th><th scope="col">Steps</th></tr></thead>
     <tbody>${policies.map((x) => html`<tr>
-      <td data-label="Name" class="name-cell"><a href="${base(p)}/policies/${x.uuid}">${x.name}</a>${x.isDefault ? html` <span class="tag up">Default</span>` : ''}</td>
+      <td data-label="Name" class="name-cell">${named(`${base(p)}/policies/${x.uuid}`, x.name)}${x.isDefault ? html` <span class="tag up">Default</span>` : ''}</td>
       <td data-label="Steps"><ol>${x.steps.map((s) => html`<li>${stepSummary(s, names)}</li>`)}</ol></td>
-    </tr>`)}</tbody></table>` : html`<p class="empty">No escalation policy yet: outages alert nobody. <a href="${base(p)}/policies/new">Create one</a>.</p>`}
-  <form method="post" action="${base(p)}/default" class="inline-form">${csrfInput(csrf)}
+    </tr>`)}</tbody></table>` : html`<p class="empty">No escalation policy yet: outages alert nobody.${manage ? html` <a href="${base(p)}/policies/new">Create one</a>.` : ''}</p>`}
+  ${manage ? html`<form method="post" action="${base(p)}/default" class="inline-form">${csrfInput(csrf)}
     ${selectField({ label: 'Project default policy', name: 'policy', value: current, options: [['none', 'None: only monitors that link a policy alert'], ...policies.map((x) => [x.uuid, x.name] as const)], hint: 'Used by monitors and healthchecks that link no policy of their own.' })}
     <button type="submit">Save default</button>
-  </form>
+  </form>` : ''}
 </section>`,
   };
 }

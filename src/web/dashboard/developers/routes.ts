@@ -4,7 +4,8 @@ import { NotFoundError } from '../../../domain/errors.ts';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyView } from '../../../services/api-keys.ts';
 import type { MemberProject } from '../../../services/users.ts';
 import { checkField, type FieldErrors } from '../../ui/forms.ts';
-import { form, sendScreen, userProject, type Deps } from '../handler.ts';
+import { allowed, form, sendScreen, userProject, type Deps } from '../handler.ts';
+import { may } from '../../../domain/roles.ts';
 import { csrfToken } from '../session.ts';
 import { settingsPath } from '../project-nav.ts';
 import { createKeyScreen, developersScreen, keyCreatedScreen, revokeKeyScreen, type KeyFormValues } from './views.ts';
@@ -14,6 +15,7 @@ const EMPTY_FORM: KeyFormValues = { name: '', permission: '', expiration: 'never
 export default function developerRoutes(app: FastifyInstance, { ctx, assets }: Deps) {
   const actor = (req: FastifyRequest) => `user:${req.dash.user!.email}`;
   const base = (p: MemberProject) => settingsPath(p.uuid, 'developers');
+  const back = (p: MemberProject) => ({ href: base(p), text: 'Back to the API keys' });
 
   function createPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, status: number, v: KeyFormValues, errors: FieldErrors) {
     return sendScreen(assets, req, reply, status, createKeyScreen({ project: p, csrf: csrfToken(req, reply), values: v, errors, now: ctx.clock() }));
@@ -24,7 +26,7 @@ export default function developerRoutes(app: FastifyInstance, { ctx, assets }: D
     const now = ctx.clock();
     const keys = await listApiKeys(ctx, p.uuid);
     const revoked = (req.query as Record<string, string>).revoked === '1';
-    return sendScreen(assets, req, reply, 200, developersScreen({ project: p, keys, empty: EMPTY_FORM, revoked, now, csrf: csrfToken(req, reply) }));
+    return sendScreen(assets, req, reply, 200, developersScreen({ project: p, keys, empty: EMPTY_FORM, revoked, now, csrf: csrfToken(req, reply), me: req.dash.user!.id }));
   });
 
   app.get('/projects/:uuid/settings/developers/new', async (req, reply) => createPage(req, reply, await userProject(ctx, req), 200, EMPTY_FORM, {}));
@@ -42,7 +44,8 @@ export default function developerRoutes(app: FastifyInstance, { ctx, assets }: D
     if (v.expiration === 'date' && !v.expiresOn) errors.expires = 'Choose an expiration date, or Never';
     else checkField(errors, 'expires', () => parseExpiry(expires, ctx.clock()));
     if (Object.keys(errors).length) return createPage(req, reply, p, 422, v, errors);
-    const key = await createApiKey(ctx, { projectUuid: p.uuid, name: v.name, permission: v.permission, expires, actor: actor(req), sourceIp: req.ip });
+    if (!allowed(assets, req, reply, p, v.permission === 'read_write' ? 'read-write keys' : 'read-only keys', back(p))) return reply;
+    const key = await createApiKey(ctx, { projectUuid: p.uuid, name: v.name, permission: v.permission, expires, actor: actor(req), sourceIp: req.ip, createdBy: req.dash.user });
     reply.header('Cache-Control', 'no-store');
     return sendScreen(assets, req, reply, 201, keyCreatedScreen({ project: p, key }));
   });
@@ -55,12 +58,15 @@ export default function developerRoutes(app: FastifyInstance, { ctx, assets }: D
 
   app.get('/projects/:uuid/settings/developers/keys/:keyId/revoke', async (req, reply) => {
     const [p, k] = await keyOf(req);
+    if (k.createdBy !== req.dash.user!.id && !allowed(assets, req, reply, p, 'any key', back(p))) return reply;
     return sendScreen(assets, req, reply, 200, revokeKeyScreen({ project: p, key: k, csrf: csrfToken(req, reply) }));
   });
 
   app.post('/projects/:uuid/settings/developers/keys/:keyId/revoke', async (req, reply) => {
     const [p, k] = await keyOf(req);
-    await revokeApiKey(ctx, k.id, actor(req), req.ip, p.id);
+    if (k.createdBy !== req.dash.user!.id && !allowed(assets, req, reply, p, 'any key', back(p))) return reply;
+    // Checked again inside the revoking transaction: a member revokes only what they made.
+    await revokeApiKey(ctx, k.id, actor(req), req.ip, p.id, may(p.role, 'any key') ? undefined : req.dash.user!.id);
     return reply.redirect(`${base(p)}?revoked=1`, 303);
   });
 }

@@ -1,4 +1,5 @@
 import type { Permission } from '../../../domain/api-keys.ts';
+import { may } from '../../../domain/roles.ts';
 import type { ApiKeyView } from '../../../services/api-keys.ts';
 import type { MemberProject } from '../../../services/users.ts';
 import { html, type Markup } from '../../ui/html.ts';
@@ -30,8 +31,10 @@ function keyFormPanel(project: MemberProject, csrf: string, v: KeyFormValues, er
     ${field({ label: 'Name', name: 'name', value: v.name, error: errors.name, required: true, hint: 'A label such as “Production” or “CI/CD Pipeline”.', attrs: html` maxlength="255" autocomplete="off"` })}
     <fieldset class="field${errors.permission ? ' invalid' : ''}"${errors.permission ? html` aria-describedby="f-permission-error"` : ''}>
       <legend>Permissions</legend>
-      ${radio('permission', 'read_write', v.permission === 'read_write', html`<strong>Read & Write</strong> <span class="hint">every endpoint: create, read, update, delete</span>`, { required: true, invalid: !!errors.permission })}
-      ${radio('permission', 'read_only', v.permission === 'read_only', html`<strong>Read-only</strong> <span class="hint">only reading endpoints (GET and HEAD)</span>`, { invalid: !!errors.permission })}
+      ${may(project.role, 'read-write keys')
+        ? radio('permission', 'read_write', v.permission === 'read_write', html`<strong>Read & Write</strong> <span class="hint">every endpoint: create, read, update, delete</span>`, { required: true, invalid: !!errors.permission })
+        : html`<p class="hint">Only the project’s owners create Read & Write keys.</p>`}
+      ${radio('permission', 'read_only', v.permission === 'read_only', html`<strong>Read-only</strong> <span class="hint">only reading endpoints (GET and HEAD)</span>`, { required: !may(project.role, 'read-write keys'), invalid: !!errors.permission })}
       ${fieldError('f-permission', errors.permission)}
     </fieldset>
     <fieldset class="field${errors.expires ? ' invalid' : ''}">
@@ -79,12 +82,15 @@ function expiresCell(k: ApiKeyView, now: number): Markup | string {
   return at <= now ? html`<span class="badge expired">Expired</span>` : time(at);
 }
 
-function keyTable(project: MemberProject, keys: ApiKeyView[], now: number): Markup {
+/** Owners revoke any key; a member, the keys they made. */
+const mayRevoke = (project: MemberProject, k: ApiKeyView, me: number) => may(project.role, 'any key') || (k.createdBy === me && may(project.role, 'own keys'));
+
+function keyTable(project: MemberProject, keys: ApiKeyView[], now: number, me: number): Markup {
   if (!keys.length) return html`<p class="empty">No API keys yet. Create one to use the API.</p>`;
   const base = settingsPath(project.uuid, 'developers');
   return html`<table class="keys">
   <caption class="sr-only">API keys of ${project.name}</caption>
-  <thead><tr><th scope="col">Name</th><th scope="col">Permission</th><th scope="col">Key</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+  <thead><tr><th scope="col">Name</th><th scope="col">Permission</th><th scope="col">Key</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col">Made by</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
   <tbody>${keys.map((k) => html`<tr data-key-id="${k.id}">
     <td data-label="Name">${k.name}</td>
     <td data-label="Permission">${PERMISSION_LABELS[k.permission]}</td>
@@ -92,12 +98,14 @@ function keyTable(project: MemberProject, keys: ApiKeyView[], now: number): Mark
     <td data-label="Created">${time(Date.parse(k.createdAt))}</td>
     <td data-label="Expires">${expiresCell(k, now)}</td>
     <td data-label="Last used">${k.lastUsedAt ? time(Date.parse(k.lastUsedAt)) : 'Never'}</td>
-    <td class="row-actions"><a class="danger-link" href="${base}/keys/${k.id}/revoke">Revoke<span class="sr-only"> ${k.name}</span></a></td>
+    <td data-label="Made by">${k.createdByEmail ?? '—'}</td>
+    <td class="row-actions">${mayRevoke(project, k, me) ? html`<a class="danger-link" href="${base}/keys/${k.id}/revoke">Revoke<span class="sr-only"> ${k.name}</span></a>` : ''}</td>
   </tr>`)}</tbody>
 </table>`;
 }
 /** The list of keys, with the create form in a dialog (a page of its own without scripts). */
-export function developersScreen(d: { project: MemberProject; keys: ApiKeyView[]; empty: KeyFormValues; revoked: boolean; now: number; csrf: string }): Screen {
+/** `me`: the signed-in user's id (the keys they made are theirs to revoke). */
+export function developersScreen(d: { project: MemberProject; keys: ApiKeyView[]; empty: KeyFormValues; revoked: boolean; now: number; csrf: string; me: number }): Screen {
   const { project: p, keys, revoked, now, csrf } = d;
   const base = settingsPath(p.uuid, 'developers');
   return {
@@ -109,7 +117,7 @@ export function developersScreen(d: { project: MemberProject; keys: ApiKeyView[]
     <a class="button primary" href="${base}/new" data-open-dialog="create-key">Create key</a>
   </div>
   ${revoked ? html`<p class="notice" role="status">The key was revoked: requests using it now get 401.</p>` : ''}
-  ${keyTable(p, keys, now)}
+  ${keyTable(p, keys, now, d.me)}
 </section>
 <dialog id="create-key" aria-labelledby="key-panel-title">${keyFormPanel(p, csrf, d.empty, {}, now)}</dialog>`,
   };

@@ -4,8 +4,7 @@ import { parseQuorum } from '../../../domain/quorum.ts';
 import { setProjectQuorum } from '../../../services/projects.ts';
 import type { MemberProject } from '../../../services/users.ts';
 import type { FieldErrors } from '../../ui/forms.ts';
-import { messageScreen } from '../../ui/layout.ts';
-import { doneOf, form, sendScreen, userProject, type Deps } from '../handler.ts';
+import { allowed, doneOf, form, sendScreen, userProject, type Deps } from '../handler.ts';
 import { csrfToken } from '../session.ts';
 import { settingsPath } from '../project-nav.ts';
 import { generalScreen, type QuorumForm } from './views.ts';
@@ -26,9 +25,7 @@ export default function generalSettingsRoutes(app: FastifyInstance, { ctx, asset
 
   app.post('/projects/:uuid/settings/general', async (req, reply) => {
     const p = await userProject(ctx, req);
-    if (p.role !== 'owner') {
-      return sendScreen(assets, req, reply, 403, messageScreen('Owners only', 'Only the project’s owners can change its settings. Nothing was changed.', { href: base(p), text: 'Back to the settings' }));
-    }
+    if (!allowed(assets, req, reply, p, 'settings', { href: base(p), text: 'Back to the settings' })) return reply;
     const f = form(req);
     const v: QuorumForm = { mode: f.get('quorum') ?? '', locations: (f.get('locations') ?? '').trim() };
     try {

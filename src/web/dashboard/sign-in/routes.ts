@@ -15,6 +15,10 @@ export const SIGN_IN_FAILURES = 5;
 export const SIGN_IN_ADDRESS_FAILURES = 20;
 const SIGN_IN_WINDOW_MS = 15 * 60_000;
 
+// Only an invitation's page may be where a sign-in leads: never another site.
+const NEXT = /^\/app\/invite\/inv_[A-Za-z0-9]{40}$/;
+const nextOf = (v: unknown): string | null => (typeof v === 'string' && NEXT.test(v) ? v : null);
+
 export default function signInRoutes(app: FastifyInstance, { ctx, assets }: Deps) {
   const throttle = createFailureThrottle(SIGN_IN_FAILURES, ctx.clock, SIGN_IN_WINDOW_MS);
   // Never reset by a success: signing in to one's own account must not buy more guesses at others.
@@ -25,15 +29,15 @@ export default function signInRoutes(app: FastifyInstance, { ctx, assets }: Deps
     return sendPage(reply, status, page({ assets }, setupScreen({ csrf: csrfToken(req, reply), email: values.email, errors })));
   }
 
-  function loginPage(req: FastifyRequest, reply: FastifyReply, status: number, email: string, alert?: string) {
-    return sendPage(reply, status, page({ assets }, loginScreen({ csrf: csrfToken(req, reply), email, alert })));
+  function loginPage(req: FastifyRequest, reply: FastifyReply, status: number, email: string, alert?: string, next?: string | null) {
+    return sendPage(reply, status, page({ assets }, loginScreen({ csrf: csrfToken(req, reply), email, alert, next })));
   }
 
-  async function signIn(req: FastifyRequest, reply: FastifyReply, userId: number) {
+  async function signIn(req: FastifyRequest, reply: FastifyReply, userId: number, next?: string | null) {
     if (req.dash.session) await endSession(ctx, req.dash.session);
     const { token } = await createSession(ctx, userId);
     startSessionCookie(req, reply, token);
-    return reply.redirect('/app/projects', 303);
+    return reply.redirect(next ?? '/app/projects', 303);
   }
 
   app.get('/', async (req, reply) => {
@@ -65,28 +69,30 @@ export default function signInRoutes(app: FastifyInstance, { ctx, assets }: Deps
   });
 
   app.get('/login', async (req, reply) => {
-    if (req.dash.user) return reply.redirect('/app/projects', 303);
+    const next = nextOf((req.query as Record<string, unknown>).next);
+    if (req.dash.user) return reply.redirect(next ?? '/app/projects', 303);
     if (!(await hasUsers(ctx))) return reply.redirect('/app/setup', 303);
-    return loginPage(req, reply, 200, '');
+    return loginPage(req, reply, 200, typeof (req.query as Record<string, unknown>).email === 'string' ? String((req.query as Record<string, unknown>).email).slice(0, 254) : '', undefined, next);
   });
 
   app.post('/login', async (req, reply) => {
     const f = form(req);
+    const next = nextOf(f.get('next'));
     const email = (f.get('email') ?? '').trim().toLowerCase();
     const client = `${email}\0${req.ip}`;
     const wait = Math.max(throttle.blockedFor(client), addressThrottle.blockedFor(req.ip));
     if (wait > 0) {
       reply.header('Retry-After', String(wait));
-      return loginPage(req, reply, 429, email, `Too many failed sign-in attempts. Wait ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''} and try again.`);
+      return loginPage(req, reply, 429, email, `Too many failed sign-in attempts. Wait ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''} and try again.`, next);
     }
     const user = await authenticateUser(ctx, email, f.get('password') ?? '');
     if (!user) {
       throttle.fail(client);
       addressThrottle.fail(req.ip);
-      return loginPage(req, reply, 401, email, 'Incorrect email or password.');
+      return loginPage(req, reply, 401, email, 'Incorrect email or password.', next);
     }
     throttle.reset(client);
-    return signIn(req, reply, user.id);
+    return signIn(req, reply, user.id, next);
   });
 
   app.post('/logout', async (req, reply) => {

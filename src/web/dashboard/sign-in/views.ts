@@ -19,7 +19,8 @@ export function setupScreen(d: { csrf: string; email?: string; errors: FieldErro
   };
 }
 
-export function loginScreen(d: { csrf: string; email: string; alert?: string }): Screen {
+/** `next`: where to go once signed in (an invitation's page), carried by the form. */
+export function loginScreen(d: { csrf: string; email: string; alert?: string; next?: string | null }): Screen {
   return {
     title: 'Sign in',
     body: html`<section class="card narrow">
@@ -27,6 +28,7 @@ export function loginScreen(d: { csrf: string; email: string; alert?: string }):
   ${d.alert ? html`<p class="alert" role="alert">${d.alert}</p>` : ''}
   <form method="post" action="/app/login">
     ${csrfInput(d.csrf)}
+    ${d.next ? html`<input type="hidden" name="next" value="${d.next}">` : ''}
     ${field({ label: 'Email', name: 'email', type: 'email', value: d.email, required: true, autocomplete: 'username' })}
     ${field({ label: 'Password', name: 'password', type: 'password', required: true, autocomplete: 'current-password' })}
     <button type="submit" class="primary">Sign in</button>
