@@ -11,6 +11,8 @@ export const SUBSCRIBER_TYPES = ['email', 'sms', 'teams', 'slack'] as const;
 export const ADDABLE_SUBSCRIBER_TYPES = ['email', 'sms', 'teams'] as const;
 /** The domain of `hostedsubdomain` (the recorded one is hyperping.app). */
 export const HOSTED_DOMAIN = 'hyperping.app';
+/** A public email subscription not confirmed within this long is deleted (services/retention.ts). */
+export const UNCONFIRMED_SUBSCRIBER_TTL_MS = 48 * 3600_000;
 
 export type PageLanguage = (typeof PAGE_LANGUAGES)[number];
 

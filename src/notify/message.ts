@@ -81,6 +81,16 @@ function renderNotice(p: AlertPayload, n: NonNullable<AlertPayload['notice']>, w
 function renderSubscriberNotice(p: SubscriberPayload, publicUrl: string): Message {
   const page = `${publicUrl}/status/${p.page.subdomain}`;
   const unsubscribe = `${page}/unsubscribe/${p.token}`;
+  if (p.event === 'statuspage.confirm') {
+    return {
+      event: p.event, tone: 'info', title: `[${p.page.name}] Confirm your subscription`, link: page, unsubscribe,
+      lines: [
+        `Someone, hopefully you, asked to be emailed about incidents and maintenance on ${p.page.name}.`,
+        `Confirm your subscription: ${p.confirm}`,
+        'If it was not you, ignore this email: nothing more is sent, and the address is forgotten in 48 hours.',
+      ],
+    };
+  }
   const lines: string[] = [];
   let title: string;
   if (p.incident) {

@@ -3,7 +3,10 @@ import { DAY, HISTOGRAM_COLUMNS, HOUR, bucketStart } from '../domain/rollups.ts'
 import type { LocalizedText } from '../domain/localized.ts';
 import type { StoredSection, StoredService } from '../domain/statuspages.ts';
 import type { UpdateType } from '../domain/incidents.ts';
-import { parsePage, unsubscribe, type PageRow, type StatusPage } from './statuspages.ts';
+import { insertSubscriber, parsePage, unsubscribe, type PageRow, type StatusPage } from './statuspages.ts';
+import { enqueue } from './outbox.ts';
+import type { SubscriberPayload } from './subscriber-notices.ts';
+import { ConflictError } from '../domain/errors.ts';
 import { monitorsUnderMaintenance } from './maintenance.ts';
 import type { Ctx } from './context.ts';
 import { verifyPassword } from '../domain/passwords.ts';
@@ -127,6 +130,36 @@ export async function pagePasswordMatches(page: StatusPage, password: string): P
 export async function subscriberExists(ctx: Ctx, pageId: number, token: string): Promise<boolean> {
   const row = await ctx.store.db.selectFrom('status_page_subscribers').select('id').where('token', '=', token).where('status_page_id', '=', pageId).executeTakeFirst();
   return row !== undefined;
+}
+
+/**
+ * The public form's subscription: stored unconfirmed, with a confirmation email queued in the same
+ * transaction (when email is set up); nothing else is sent to it until it is confirmed. An address
+ * already subscribed, confirmed or not, is left as it is: the form answers the same either way.
+ */
+export async function subscribeFromPage(ctx: Ctx, page: StatusPage, input: { email: string; language: string }): Promise<void> {
+  try {
+    await ctx.store.db.transaction().execute(async (trx) => {
+      const sub = await insertSubscriber(ctx, page.row.id, { type: 'email', email: input.email, language: input.language }, { confirmed: false, db: trx });
+      if (!ctx.emailEnabled) return;
+      const confirmPage = `${ctx.publicUrl ?? ''}/status/${page.row.subdomain}/confirm/${sub.token}`;
+      const payload: SubscriberPayload = {
+        event: 'statuspage.confirm', change: 'created', at: new Date(ctx.clock()).toISOString(),
+        page: { uuid: page.row.uuid, name: page.row.name, subdomain: page.row.subdomain }, token: sub.token, language: sub.language, confirm: confirmPage,
+      };
+      await enqueue(trx, [{ project_id: page.row.project_id, channel_id: null, kind: 'email', recipient: sub.email, outage_id: null, step: null, event: payload.event, payload }], ctx.clock());
+    });
+  } catch (err) {
+    if (!(err instanceof ConflictError)) throw err;
+  }
+}
+
+/** The confirmation link's action: true when the token is a subscriber of this page (confirmed now or before). */
+export async function confirmSubscription(ctx: Ctx, pageId: number, token: string): Promise<boolean> {
+  const row = await ctx.store.db.selectFrom('status_page_subscribers').select(['id', 'confirmed_at']).where('token', '=', token).where('status_page_id', '=', pageId).executeTakeFirst();
+  if (!row) return false;
+  if (row.confirmed_at === null) await ctx.store.db.updateTable('status_page_subscribers').set({ confirmed_at: ctx.clock() }).where('id', '=', row.id).where('confirmed_at', 'is', null).execute();
+  return true;
 }
 
 /** Removes a subscriber of this page by the secret of their unsubscribe link. */

@@ -270,6 +270,11 @@ export interface SubscriberInput {
 }
 
 /** The contact a subscriber is reached at, checked for its type. */
+/** Whether the public subscribe form's email would be accepted (checked before any throttle counts it). */
+export function isSubscriberEmail(email: string): boolean {
+  return EMAIL.test(email.trim());
+}
+
 function parseSubscriber(input: SubscriberInput): Pick<SubscriberRow, 'type' | 'value' | 'email' | 'phone' | 'teams_webhook_url' | 'language'> {
   const type = input.type;
   if (type === 'slack') throw new ValidationError('Slack subscriptions are made from the status page, not the API');
@@ -312,12 +317,16 @@ export async function listSubscribers(ctx: ActorCtx, uuid: string, f: { page: nu
   return { subscribers: rows as Subscriber[], total: Number(total) };
 }
 
-/** Adds a subscriber to a page by row id (the API and the public subscribe form share this). */
-export async function insertSubscriber(ctx: Ctx, statusPageId: number, input: SubscriberInput): Promise<Subscriber> {
+/**
+ * Adds a subscriber to a page by row id (the API and the public subscribe form share this). One
+ * an owner adds is confirmed; the public form's waits for its confirmation (`confirmed: false`).
+ */
+export async function insertSubscriber(ctx: Ctx, statusPageId: number, input: SubscriberInput, opts: { confirmed?: boolean; db?: Kysely<Database> } = {}): Promise<Subscriber> {
   const fields = parseSubscriber(input);
+  const now = ctx.clock();
   try {
-    const row = await ctx.store.db.insertInto('status_page_subscribers').values({
-      ...fields, status_page_id: statusPageId, slack_channel: null, token: randomAlnum(32), created_at: ctx.clock(),
+    const row = await (opts.db ?? ctx.store.db).insertInto('status_page_subscribers').values({
+      ...fields, status_page_id: statusPageId, slack_channel: null, token: randomAlnum(32), created_at: now, confirmed_at: opts.confirmed === false ? null : now,
     }).returningAll().executeTakeFirstOrThrow();
     return row as Subscriber;
   } catch (err) {

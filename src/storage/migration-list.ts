@@ -14,6 +14,7 @@ import { migration as checkClaims } from './migrations/016_check_claims.ts';
 import { migration as expiryAlerts } from './migrations/017_expiry_alerts.ts';
 import { migration as hostnameProof } from './migrations/018_hostname_proof.ts';
 import { migration as invitations } from './migrations/019_invitations.ts';
+import { migration as subscriberConfirmation } from './migrations/020_subscriber_confirmation.ts';
 
 /**
  * Every migration, in the order they run (store.ts applies the ones a database lacks). There is
@@ -39,4 +40,5 @@ export const migrations: Migration[] = [
   expiryAlerts,
   hostnameProof,
   invitations,
+  subscriberConfirmation,
 ];

@@ -353,6 +353,7 @@ export interface SubscriberRow {
   language: string;
   token: string; // secret of the unsubscribe link
   created_at: number;
+  confirmed_at: number | null; // null: a public subscription not confirmed yet (gets nothing else)
 }
 
 export interface UserRow {

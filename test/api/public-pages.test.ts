@@ -477,7 +477,7 @@ describe('public status pages', () => {
     assert.equal(list.body.subscribers.length, 1);
     assert.equal(list.body.subscribers[0].email, 'jane@example.com');
     assert.equal(list.body.subscribers[0].language, 'fr');
-    assert.match((await get(`${base}?subscribed=1&lang=fr`)).text, /<p class="notice" role="status">Merci, vous êtes abonné/);
+    assert.match((await get(`${base}?subscribed=1&lang=fr`)).text, /<p class="notice" role="status">Presque terminé/);
     // Subscribing again reads the same (the form does not tell who is subscribed) and adds nobody.
     const again = await call('POST', `${base}/subscribe`, { form: { email: 'jane@example.com' } });
     assert.equal(again.status, 303);

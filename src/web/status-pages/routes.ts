@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Ctx } from '../../services/context.ts';
-import { ConflictError, ValidationError } from '../../domain/errors.ts';
+import { ValidationError } from '../../domain/errors.ts';
 import type { PageLanguage } from '../../domain/statuspages.ts';
-import { insertSubscriber, type StatusPage } from '../../services/statuspages.ts';
+import { isSubscriberEmail, type StatusPage } from '../../services/statuspages.ts';
 import {
-  findPageByHost, findPageBySubdomain, isProtected, loadPageStatus, pagePasswordMatches, subscriberExists, unsubscribeFromPage,
+  confirmSubscription, findPageByHost, findPageBySubdomain, isProtected, loadPageStatus, pagePasswordMatches, subscribeFromPage, subscriberExists,
+  unsubscribeFromPage,
 } from '../../services/public-pages.ts';
+import { createWindowThrottle } from '../../domain/throttle.ts';
 import { ACCESS_TTL_MS, AttemptLimiter, accessCookieName, hasAccess, signAccess } from './access.ts';
-import { passwordForm, renderSmallPage, renderStatusPage, safeUrl, unsubscribeForm } from './views.ts';
+import { confirmForm, passwordForm, renderSmallPage, renderStatusPage, safeUrl, unsubscribeForm } from './views.ts';
 import { renderFeed } from './feed.ts';
 import { renderBadge } from './badge.ts';
 import { pickLanguage, stringsFor } from './strings.ts';
@@ -19,6 +21,9 @@ import { pickLanguage, stringsFor } from './strings.ts';
  */
 
 const FORM_BYTES = 8 * 1024;
+/** Public subscriptions per client address, and per page, per hour (per server process). */
+export const SUBSCRIBE_PER_ADDRESS = 5;
+export const SUBSCRIBE_PER_PAGE = 100;
 const TOKEN = /^[A-Za-z0-9]{1,64}$/;
 const hide = { schema: { hide: true } };
 
@@ -97,6 +102,8 @@ export default async function publicPageRoutes(app: FastifyInstance, opts: { ctx
   });
 
   const limiter = new AttemptLimiter(10, 60_000);
+  const byAddress = createWindowThrottle(SUBSCRIBE_PER_ADDRESS, ctx.clock, 3600_000);
+  const byPage = createWindowThrottle(SUBSCRIBE_PER_PAGE, ctx.clock, 3600_000);
   const authorized = (req: FastifyRequest, page: StatusPage) =>
     !isProtected(page) || hasAccess(req.headers.cookie, page.row.uuid, page.row.password_hash!, ctx.clock());
 
@@ -178,16 +185,25 @@ export default async function publicPageRoutes(app: FastifyInstance, opts: { ctx
       if (!authorized(req, page)) return gate(reply, m, page, lang, 401);
       if (!(page.settings.subscribe?.enabled && page.settings.subscribe?.email)) return notFoundPage(reply);
       const email = field(form, 'email').slice(0, 320);
+      const formPage = async (code: number, formError: string) => {
+        const status = await loadPageStatus(ctx, page);
+        return sendHtml(reply, code, (nonce) => renderStatusPage({ page, status, lang, base: m.base(page), nonce, formError, email }), { imgOrigins: img(page), cache: 'no-store' });
+      };
+      if (!isSubscriberEmail(email)) return formPage(422, stringsFor(lang).invalidEmail);
+      // Each address, and each page, may start only so many subscriptions an hour: a form that
+      // sends email must not become a way to flood someone's inbox (an address over its own
+      // budget takes nothing from the page's).
+      const wait = byAddress.take(req.ip) || byPage.take(page.row.uuid);
+      if (wait > 0) {
+        reply.header('retry-after', String(wait));
+        return formPage(429, stringsFor(lang).tooManySubscriptions);
+      }
       try {
-        await insertSubscriber(ctx, page.row.id, { type: 'email', email, language: lang });
+        // Stored unconfirmed; the address gets a confirmation email and nothing else until it is followed.
+        await subscribeFromPage(ctx, page, { email, language: lang });
       } catch (err) {
-        // Already subscribed reads as a success: the form must not tell who is subscribed.
-        if (!(err instanceof ConflictError)) {
-          if (!(err instanceof ValidationError)) throw err;
-          const status = await loadPageStatus(ctx, page);
-          const formError = stringsFor(lang).invalidEmail;
-          return sendHtml(reply, 422, (nonce) => renderStatusPage({ page, status, lang, base: m.base(page), nonce, formError, email }), { imgOrigins: img(page), cache: 'no-store' });
-        }
+        if (!(err instanceof ValidationError)) throw err;
+        return formPage(422, stringsFor(lang).invalidEmail);
       }
       return reply.redirect(`${withLang(`${home(page)}?subscribed=1`, page, lang)}#subscribe`, 303);
     });
@@ -212,6 +228,23 @@ export default async function publicPageRoutes(app: FastifyInstance, opts: { ctx
     };
     app.get(m.at('/unsubscribe/:token'), hide, unsubscribeHandler(false));
     app.post(m.at('/unsubscribe/:token'), hide, unsubscribeHandler(true));
+
+    // The confirmation email's link: GET asks (mail scanners follow links), POST confirms.
+    const confirmHandler = (apply: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
+      const page = await m.find(req);
+      if (!page) return m.miss(req, reply);
+      const lang = langOf(page, apply ? formOf(req).lang : queryLang(req));
+      const t = stringsFor(lang);
+      const token = String((req.params as Record<string, unknown>).token ?? '');
+      const settings = isProtected(page) ? null : page.settings;
+      const back = isProtected(page) ? undefined : withLang(home(page), page, lang);
+      const valid = TOKEN.test(token) && (apply ? await confirmSubscription(ctx, page.row.id, token) : await subscriberExists(ctx, page.row.id, token));
+      if (!valid) return sendHtml(reply, 404, (nonce) => renderSmallPage({ lang, nonce, settings, title: t.confirmTitle, text: t.confirmInvalid, back }));
+      if (apply) return sendHtml(reply, 200, (nonce) => renderSmallPage({ lang, nonce, settings, title: t.confirmTitle, text: t.confirmed, back }));
+      return sendHtml(reply, 200, (nonce) => renderSmallPage({ lang, nonce, settings, title: t.confirmTitle, text: t.confirmText, form: confirmForm(`${m.base(page)}/confirm/${token}`, lang) }));
+    };
+    app.get(m.at('/confirm/:token'), hide, confirmHandler(false));
+    app.post(m.at('/confirm/:token'), hide, confirmHandler(true));
   }
 
   mount({

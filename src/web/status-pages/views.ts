@@ -225,6 +225,11 @@ export function passwordForm(action: string, lang: PageLanguage): Markup {
   return html`<form method="post" action="${action}"><input type="hidden" name="lang" value="${lang}"><label for="password">${t.passwordLabel}</label><input id="password" name="password" type="password" required autocomplete="current-password" autofocus><button type="submit">${t.enter}</button></form>`;
 }
 
+export function confirmForm(action: string, lang: PageLanguage): Markup {
+  const t = stringsFor(lang);
+  return html`<form method="post" action="${action}"><input type="hidden" name="lang" value="${lang}"><button type="submit">${t.confirmButton}</button></form>`;
+}
+
 export function unsubscribeForm(action: string, lang: PageLanguage): Markup {
   const t = stringsFor(lang);
   return html`<form method="post" action="${action}"><input type="hidden" name="lang" value="${lang}"><button type="submit">${t.unsubscribeButton}</button></form>`;
