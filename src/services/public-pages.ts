@@ -167,18 +167,84 @@ export async function unsubscribeFromPage(ctx: Ctx, pageId: number, token: strin
   return (await subscriberExists(ctx, pageId, token)) && unsubscribe(ctx, token);
 }
 
-// Bursts of visitors during an outage share one computation per page instead of each running
-// the queries; a request arriving after it finished starts a fresh one, so nothing goes stale.
+/**
+ * A page's status is computed once and kept until something on the page changes: its settings
+ * (`updated_at`), the state or settings of a monitor or heartbeat check it shows, or an incident
+ * or maintenance window of its project. That fingerprint is a few aggregate queries over indexed
+ * rows, so a flood of visitors costs little; the daily bars and response times, which move with
+ * every check, are recomputed at least every minute. Bursts share one computation.
+ */
+const STATUS_TTL_MS = 60_000;
+const CACHED_PAGES = 1000;
+
+interface CachedStatus {
+  /** The page row as it was: settings, sections, name and updated_at. */
+  key: string;
+  fingerprint: string;
+  status: PageStatus;
+  computedAt: number;
+}
+const cached = new Map<number, CachedStatus>();
 const inFlight = new Map<string, Promise<PageStatus>>();
 
-export function loadPageStatus(ctx: Ctx, page: StatusPage): Promise<PageStatus> {
-  const key = `${page.row.id}:${page.row.updated_at}`;
-  let p = inFlight.get(key);
+/** Aggregates of what the page shows: a change to any of them changes the string. */
+async function pageFingerprint(ctx: Ctx, page: StatusPage): Promise<string> {
+  const monitors = new Set<number>();
+  const checks = new Set<number>();
+  for (const sec of Array.isArray(page.sections) ? page.sections : []) {
+    walk(sec.services ?? [], (s) => {
+      if (typeof s.monitor_id === 'number') monitors.add(s.monitor_id);
+      if (typeof s.healthcheck_id === 'number') checks.add(s.healthcheck_id);
+    });
+  }
+  const db = ctx.store.db;
+  const projectId = page.row.project_id;
+  const parts: unknown[] = [];
+  for (const part of chunks([...monitors])) {
+    parts.push(await db.selectFrom('monitors').where('project_id', '=', projectId).where('id', 'in', part).select((eb) => [
+      eb.fn.sum<number>('state_version').as('v'), eb.fn.max('updated_at').as('u'), eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('paused').as('p'),
+      eb.fn.sum<number>(eb.case().when('status', '=', 'down').then(1).else(0).end()).as('d'),
+    ]).executeTakeFirst());
+  }
+  for (const part of chunks([...checks])) {
+    parts.push(await db.selectFrom('healthchecks').where('project_id', '=', projectId).where('id', 'in', part).select((eb) => [
+      eb.fn.sum<number>('state_version').as('v'), eb.fn.max('updated_at').as('u'), eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('paused').as('p'),
+      eb.fn.sum<number>('is_down').as('d'),
+    ]).executeTakeFirst());
+  }
+  parts.push(await db.selectFrom('outages').where('project_id', '=', projectId).select((eb) => [eb.fn.max('id').as('m'), eb.fn.countAll<number>().as('n')]).executeTakeFirst());
+  parts.push(await db.selectFrom('incidents').where('project_id', '=', projectId).select((eb) => [
+    eb.fn.max('updated_at').as('u'), eb.fn.countAll<number>().as('n'),
+    eb.selectFrom('incident_updates').innerJoin('incidents as i', 'i.id', 'incident_updates.incident_id').where('i.project_id', '=', projectId).select((u) => u.fn.max('incident_updates.id').as('x')).as('x'),
+  ]).executeTakeFirst());
+  parts.push(await db.selectFrom('maintenance_windows').where('project_id', '=', projectId).select((eb) => [eb.fn.max('updated_at').as('u'), eb.fn.countAll<number>().as('n')]).executeTakeFirst());
+  return JSON.stringify(parts);
+}
+
+function computeOnce(ctx: Ctx, page: StatusPage, key: string, fingerprint: string, now: number): Promise<PageStatus> {
+  const flight = `${page.row.id}|${key}|${fingerprint}`;
+  let p = inFlight.get(flight);
   if (!p) {
-    p = computePageStatus(ctx, page).finally(() => inFlight.delete(key));
-    inFlight.set(key, p);
+    p = computePageStatus(ctx, page)
+      .then((status) => {
+        if (cached.size >= CACHED_PAGES && !cached.has(page.row.id)) cached.delete(cached.keys().next().value!);
+        cached.set(page.row.id, { key, fingerprint, status, computedAt: now });
+        return status;
+      })
+      .finally(() => inFlight.delete(flight));
+    inFlight.set(flight, p);
   }
   return p;
+}
+
+export async function loadPageStatus(ctx: Ctx, page: StatusPage): Promise<PageStatus> {
+  const now = ctx.clock();
+  const key = `${page.row.updated_at}|${page.row.name}|${page.row.settings}|${page.row.sections}`;
+  const hit = cached.get(page.row.id);
+  const fresh = hit && hit.key === key && now - hit.computedAt < STATUS_TTL_MS && now >= hit.computedAt;
+  const fingerprint = await pageFingerprint(ctx, page);
+  if (fresh && hit.fingerprint === fingerprint) return hit.status;
+  return computeOnce(ctx, page, key, fingerprint, now);
 }
 
 function chunks<T>(list: T[]): T[][] {

@@ -5,6 +5,7 @@ import { startHarness, type Harness } from '../harness.ts';
 import { recordResults } from '../../src/services/results.ts';
 import { DAY, HOUR } from '../../src/domain/rollups.ts';
 import { startProofDns } from '../support/proof-dns.ts';
+import { countQueries } from '../support/dashboard-session.ts';
 
 const NOW = Date.parse('2026-03-15T12:30:00Z');
 let h: Harness;
@@ -582,5 +583,32 @@ describe('public status pages', () => {
     // An outage-type incident makes a major outage.
     await incident({ title: { en: 'Everything down' }, type: 'outage', statuspages: [sp.uuid] });
     assert.match((await get(base)).text, /<div class="overall major"/);
+  });
+
+  test('a page is computed once and kept until something on it changes: visitors in between cost only its fingerprint', async () => {
+    const monitors = [];
+    for (let i = 0; i < 30; i++) monitors.push(await monitor(`cached ${i}`, { paused: true }));
+    const sp = await page({ sections: [{ name: 'S', services: monitors.map((m) => ({ monitor_uuid: m.uuid, show_response_times: true })) }] });
+    const base = `/status/${sp.subdomain}`;
+    const queries = countQueries(h.ctx);
+    try {
+      const first = await get(base);
+      const computed = queries.count;
+      queries.reset();
+      const again = [];
+      for (let i = 0; i < 10; i++) again.push(await get(base));
+      const perVisit = queries.count / 10;
+      assert.ok(perVisit < computed / 2, `a repeat visit runs ${perVisit} queries, the first ${computed}`);
+      assert.ok(perVisit <= 7, `${perVisit} queries a repeat visit: the page lookup and the fingerprint`);
+      const strip = (t: string) => t.replace(/nonce-[^'"]+|nonce="[^"]+"/g, '');
+      for (const r of again) assert.equal(strip(r.text), strip(first.text));
+      // A change shows at the next visit: an incident, and a monitor going down.
+      const inc = await incident({ title: { en: 'Cache check' }, statuspages: [sp.uuid] });
+      assert.match((await get(base)).text, new RegExp(`id="incident-${inc}"`));
+      await h.ctx.store.db.updateTable('monitors').set({ status: 'down', paused: 0 }).where('id', '=', monitors[0].id).execute();
+      assert.match((await get(base)).text, /<span class="state down">/);
+    } finally {
+      queries.restore();
+    }
   });
 });
