@@ -12,7 +12,7 @@ import type { ApiApp } from '../api-app.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import type { ActorCtx } from '../../services/context.ts';
 import { describeValidation } from '../errors.ts';
-import { apiErrors } from '../schemas.ts';
+import { Message, apiErrors } from '../schemas.ts';
 import { TOOLS, TOOLS_BY_NAME, type Tool, type ToolEnv } from './mcp.tools.ts';
 
 export const PROTOCOL_VERSION = '2025-03-26';
@@ -158,7 +158,8 @@ export default async function mcpRoutes(app: ApiApp, opts: ToolEnv) {
       response: {
         200: Type.Unknown({ description: 'A JSON-RPC response (or an array of them for a batch)' }),
         202: Type.Null({ description: 'Accepted: the message held only notifications' }),
-        400: Rpc, 404: Rpc, ...apiErrors,
+        // Its own parser answers bad JSON with a JSON-RPC error; a batch answer past the cap is one too.
+        ...apiErrors, 400: Rpc, 404: Rpc, 413: Type.Union([Message, Rpc]),
       },
     },
   }, async (req, reply) => {
