@@ -41,8 +41,11 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_BODY_BYTES,
     trustProxy: opts.trustProxy,
-    routerOptions: { ignoreTrailingSlash: true },
-    // A bad percent-encoding or an over-long path parameter gets the JSON {message} of every other 4xx.
+    // The router refuses no path parameter by its length (its default answered 414 past 100
+    // characters, before authentication and below the 128 an id may have): each route's schema
+    // bounds its parameters, after the key is checked. Node ends a request line past 16 KiB.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
+    // A bad percent-encoding gets the JSON {message} of every other 4xx.
     frameworkErrors: (err, req, reply) => errorHandler(err, req, reply),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
