@@ -15,9 +15,10 @@ import type { Incident } from './incidents.ts';
 
 export const MONITORS_PER_PAGE = 50;
 export const SPARK_HOURS = 24;
-export const STATUS_FILTERS = ['all', 'up', 'down', 'paused'] as const;
+export const STATUS_FILTERS = ['all', 'up', 'down', 'pending', 'paused'] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
-export type MonitorState = 'up' | 'down' | 'paused';
+/** `pending`: not paused, and no result stored yet (never "up" before it was checked). */
+export type MonitorState = 'up' | 'down' | 'pending' | 'paused';
 
 export interface MonitorListRow {
   id: number;
@@ -56,9 +57,13 @@ function searchWhere(search: string): Expression<SqlBool> {
   return sql<SqlBool>`(lower(m.name) LIKE ${term} ESCAPE '\\' OR lower(m.url) LIKE ${term} ESCAPE '\\')`;
 }
 
+// Whether a monitor has any stored result (one probe of the (monitor_id, at) index).
+const CHECKED = sql<SqlBool>`EXISTS (SELECT 1 FROM check_results c WHERE c.monitor_id = m.id)`;
+
 function stateWhere(status: StatusFilter): Expression<SqlBool> | null {
   if (status === 'paused') return sql<SqlBool>`m.paused = 1`;
-  if (status === 'up' || status === 'down') return sql<SqlBool>`m.paused = 0 AND m.status = ${status}`;
+  if (status === 'pending') return sql<SqlBool>`m.paused = 0 AND NOT ${CHECKED}`;
+  if (status === 'up' || status === 'down') return sql<SqlBool>`m.paused = 0 AND m.status = ${status} AND ${CHECKED}`;
   return null;
 }
 
@@ -70,12 +75,14 @@ export async function monitorListPage(ctx: ActorCtx, q: { search: string; status
   let base = db.selectFrom('monitors as m').where('m.project_id', '=', ctx.actor.projectId);
   if (search) base = base.where(searchWhere(search));
 
-  const groups = await base.select(['m.paused', 'm.status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['m.paused', 'm.status']).execute();
-  const counts: Record<StatusFilter, number> = { all: 0, up: 0, down: 0, paused: 0 };
+  const checked = sql<number>`CASE WHEN ${CHECKED} THEN 1 ELSE 0 END`;
+  const groups = await base.select(['m.paused', 'm.status', checked.as('checked'), (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy(['m.paused', 'm.status', checked]).execute();
+  const counts: Record<StatusFilter, number> = { all: 0, up: 0, down: 0, pending: 0, paused: 0 };
   for (const g of groups) {
     const n = Number(g.n);
     counts.all += n;
-    counts[g.paused ? 'paused' : g.status === 'down' ? 'down' : 'up'] += n;
+    counts[g.paused ? 'paused' : Number(g.checked) === 0 ? 'pending' : g.status === 'down' ? 'down' : 'up'] += n;
   }
   const pages = Math.max(1, Math.ceil(counts[q.status] / perPage));
   const page = Math.min(Math.max(1, q.page), pages);
@@ -103,7 +110,7 @@ export async function monitorListPage(ctx: ActorCtx, q: { search: string; status
     const row: MonitorListRow = {
       id: Number(r.id), uuid: r.uuid, name: r.name, url: r.url, protocol: r.protocol, port: r.port,
       regions: JSON.parse(r.regions),
-      state: r.paused ? 'paused' : r.status === 'down' ? 'down' : 'up',
+      state: r.paused ? 'paused' : r.last_at == null ? 'pending' : r.status === 'down' ? 'down' : 'up',
       lastMs: r.last_total_ms == null ? null : Number(r.last_total_ms),
       lastAt: r.last_at == null ? null : Number(r.last_at),
       lastOk: r.last_ok == null ? null : Number(r.last_ok) === 1,

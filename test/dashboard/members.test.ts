@@ -135,9 +135,11 @@ describe('project members in the dashboard', () => {
     const joined = await bob.post(path, { _csrf: csrfOf(join.text) });
     assert.equal(joined.status, 303);
     assert.equal((await roles())['bob@example.org'], 'member');
-    // A sign-in never leads anywhere but an invitation.
+    // A sign-in never leads anywhere but an invitation; someone with one project lands on its monitors.
     const elsewhere = await new FormClient(h.url).submit('/app/login', '/app/login', { email: BOB.email, password: BOB.password, next: 'https://evil.example/' });
-    assert.equal(elsewhere.location, '/app/projects');
+    assert.equal(elsewhere.location, `/app/projects/${h.project.uuid}/monitors`);
+    const several = await new FormClient(h.url).submit('/app/login', '/app/login', { email: 'admin@example.org', password: 'correct horse battery' });
+    assert.equal(several.location, '/app/projects', 'the admin has two projects');
   });
 
   test('an invitation expires after a week', async () => {

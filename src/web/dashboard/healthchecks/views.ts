@@ -21,9 +21,9 @@ const NOTICES: Record<string, string> = {
 };
 
 type HcState = 'new' | 'up' | 'down' | 'paused';
-const STATE_TEXT: Record<HcState, string> = { new: 'New', up: 'Up', down: 'Down', paused: 'Paused' };
+const STATE_TEXT: Record<HcState, string> = { new: 'Pending', up: 'Up', down: 'Down', paused: 'Paused' };
 const stateOf = (h: Healthcheck): HcState => (h.paused ? 'paused' : h.is_down ? 'down' : h.last_ping_at === null ? 'new' : 'up');
-const stateBadge = (s: HcState) => badge(s === 'new' ? 'paused' : s, STATE_TEXT[s]);
+const stateBadge = (s: HcState) => badge(s === 'new' ? 'pending' : s, STATE_TEXT[s]);
 
 const unit = (n: number, type: string) => `${n} ${n === 1 ? type.replace(/s$/, '') : type}`;
 function schedule(h: Healthcheck): string {

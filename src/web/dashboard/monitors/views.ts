@@ -23,19 +23,19 @@ import type { MonitorFormValues } from './form.ts';
 export const monitorsPath = (p: { uuid: string }) => projectPath(p.uuid, 'monitors');
 export const monitorPath = (p: { uuid: string }, m: { uuid: string }) => `${monitorsPath(p)}/${encodeURIComponent(m.uuid)}`;
 
-const STATE_LABELS = { up: 'Up', down: 'Down', paused: 'Paused' } as const;
-const FILTER_LABELS: Record<StatusFilter, string> = { all: 'All', up: 'Up', down: 'Down', paused: 'Paused' };
+const STATE_LABELS = { up: 'Up', down: 'Down', pending: 'Pending', paused: 'Paused' } as const;
+const FILTER_LABELS: Record<StatusFilter, string> = { all: 'All', up: 'Up', down: 'Down', pending: 'Pending', paused: 'Paused' };
 
 /** Notices after a redirect: only these texts, never one from the URL. */
 const NOTICES: Record<string, string> = {
-  created: 'The monitor was created. Its first check runs within its interval.',
+  created: 'The monitor was created. Its first check runs within a few seconds.',
   saved: 'The changes were saved.',
   paused: 'The monitor is paused: no checks run until it is resumed.',
   resumed: 'The monitor was resumed.',
   deleted: 'The monitor was deleted, with its check history.',
 };
 
-const stateBadge = (state: 'up' | 'down' | 'paused'): Markup => badge(state, STATE_LABELS[state]);
+const stateBadge = (state: keyof typeof STATE_LABELS): Markup => badge(state, STATE_LABELS[state]);
 
 function regionsText(regions: string[]): string {
   if (regions.length === REGIONS.length) return `All ${REGIONS.length}`;
@@ -231,7 +231,8 @@ export function monitorScreen(d: {
   period: ChartPeriod; rawRetentionDays: number; now: number; csrf: string; done: unknown;
 }): Screen {
   const { project: p, monitor: m, uptime, series, checks, outages, period, rawRetentionDays, now, csrf } = d;
-  const state = m.paused ? 'paused' : m.status;
+  // Never "Up" before a check has said so (the API keeps reading `status`).
+  const state = m.paused ? 'paused' : checks.length === 0 ? 'pending' : m.status;
   const ongoing = outages.outages.find((o) => o.endedAt === null);
   const since = state === 'down' && ongoing ? html` for ${formatDuration((now - ongoing.startedAt) / 1000)}, since ${time(ongoing.startedAt)}` : '';
   const base = monitorPath(p, m);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError } from '../../../domain/errors.ts';
 import { checkPassword, parseEmail } from '../../../domain/users.ts';
-import { authenticateUser, createSession, createUser, endSession, hasUsers } from '../../../services/users.ts';
+import { authenticateUser, createSession, createUser, endSession, hasUsers, listUserProjects } from '../../../services/users.ts';
 import { createFailureThrottle } from '../../../domain/throttle.ts';
 import { checkField, type FieldErrors } from '../../ui/forms.ts';
 import { messageScreen, page } from '../../ui/layout.ts';
@@ -37,7 +37,10 @@ export default function signInRoutes(app: FastifyInstance, { ctx, assets }: Deps
     if (req.dash.session) await endSession(ctx, req.dash.session);
     const { token } = await createSession(ctx, userId);
     startSessionCookie(req, reply, token);
-    return reply.redirect(next ?? '/app/projects', 303);
+    if (next) return reply.redirect(next, 303);
+    // Someone with one project lands on its monitors; with several, on the list of projects.
+    const projects = await listUserProjects(ctx, userId);
+    return reply.redirect(projects.length === 1 ? `/app/projects/${projects[0].uuid}/monitors` : '/app/projects', 303);
   }
 
   app.get('/', async (req, reply) => {
