@@ -445,3 +445,24 @@ export async function policyFormChoices(ctx: ActorCtx) {
   const [channels, members] = await Promise.all([listIntegrations(ctx), memberEmails(ctx)]);
   return { channels, members };
 }
+
+/**
+ * Whether the project has monitors or heartbeat checks but nothing would alert anyone about them:
+ * no escalation policy in use (the project default, or one a check links) has a step with an
+ * enabled channel, or an email while mail is set up (VIGIL_SMTP_URL).
+ */
+export async function alertsNobody(ctx: ActorCtx): Promise<boolean> {
+  const db = ctx.store.db;
+  const projectId = ctx.actor.projectId;
+  const checks = await db.selectFrom('monitors').select('id').where('project_id', '=', projectId)
+    .union(db.selectFrom('healthchecks').select('id').where('project_id', '=', projectId)).limit(1).execute();
+  if (checks.length === 0) return false;
+  const linked = db.selectFrom('monitors').select('escalation_policy_id').where('project_id', '=', projectId).where('escalation_policy_id', 'is not', null)
+    .union(db.selectFrom('healthchecks').select('escalation_policy_id').where('project_id', '=', projectId).where('escalation_policy_id', 'is not', null));
+  const policies = await db.selectFrom('escalation_policies').select('steps').where('project_id', '=', projectId)
+    .where((eb) => eb.or([eb('is_default', '=', 1), eb('id', 'in', linked)])).execute();
+  const enabled = new Set((await db.selectFrom('notification_channels').select('uuid').where('project_id', '=', projectId).where('disabled_at', 'is', null).execute()).map((c) => c.uuid));
+  const reaches = (step: { integrations?: string[]; emails?: string[] }) =>
+    (step.integrations ?? []).some((u) => enabled.has(u)) || (ctx.emailEnabled === true && (step.emails ?? []).length > 0);
+  return !policies.some((p) => (JSON.parse(p.steps) as { integrations?: string[]; emails?: string[] }[]).some(reaches));
+}

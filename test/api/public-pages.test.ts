@@ -12,7 +12,8 @@ let h: Harness;
 let dns: Awaited<ReturnType<typeof startProofDns>>;
 before(async () => {
   dns = await startProofDns();
-  h = await startHarness({ clock: () => NOW, env: dns.env });
+  // Mail is set up (a closed loopback port: nothing is delivered in these tests), so pages offer email subscriptions.
+  h = await startHarness({ clock: () => NOW, env: { ...dns.env, VIGIL_SMTP_URL: 'smtp://127.0.0.1:9' } });
 });
 after(async () => {
   await h.stop();

@@ -126,7 +126,7 @@ export default async function publicPageRoutes(app: FastifyInstance, opts: { ctx
       if (!authorized(req, page)) return gate(reply, m, page, lang, 401);
       const status = await loadPageStatus(ctx, page);
       const notice = (req.query as Record<string, unknown>)?.subscribed === '1' ? stringsFor(lang).subscribed : undefined;
-      return sendHtml(reply, 200, (nonce) => renderStatusPage({ page, status, lang, base: m.base(page), nonce, notice }), { imgOrigins: img(page), cache: cache(page) });
+      return sendHtml(reply, 200, (nonce) => renderStatusPage({ page, status, lang, base: m.base(page), nonce, notice, mail: ctx.emailEnabled === true }), { imgOrigins: img(page), cache: cache(page) });
     });
 
     app.get(m.at('/feed.rss'), hide, async (req, reply) => {
@@ -183,11 +183,12 @@ export default async function publicPageRoutes(app: FastifyInstance, opts: { ctx
       const form = formOf(req);
       const lang = langOf(page, form.lang);
       if (!authorized(req, page)) return gate(reply, m, page, lang, 401);
-      if (!(page.settings.subscribe?.enabled && page.settings.subscribe?.email)) return notFoundPage(reply);
+      // Without mail (VIGIL_SMTP_URL) no confirmation could be sent: the page offers no email subscription.
+      if (!(ctx.emailEnabled && page.settings.subscribe?.enabled && page.settings.subscribe?.email)) return notFoundPage(reply);
       const email = field(form, 'email').slice(0, 320);
       const formPage = async (code: number, formError: string) => {
         const status = await loadPageStatus(ctx, page);
-        return sendHtml(reply, code, (nonce) => renderStatusPage({ page, status, lang, base: m.base(page), nonce, formError, email }), { imgOrigins: img(page), cache: 'no-store' });
+        return sendHtml(reply, code, (nonce) => renderStatusPage({ page, status, lang, base: m.base(page), nonce, formError, email, mail: true }), { imgOrigins: img(page), cache: 'no-store' });
       };
       if (!isSubscriberEmail(email)) return formPage(422, stringsFor(lang).invalidEmail);
       // Each address, and each page, may start only so many subscriptions an hour: a form that

@@ -75,6 +75,8 @@ export interface StatusView {
   notice?: string;
   formError?: string;
   email?: string;
+  /** The server sends mail (VIGIL_SMTP_URL): without it the page offers no email subscription. */
+  mail: boolean;
 }
 
 function dayClass(d: DayFigure | null): string {
@@ -184,7 +186,7 @@ export function renderStatusPage(v: StatusView): string {
   const languages = (s.languages ?? []).length > 1
     ? html`<nav aria-label="Language">${s.languages.map((l) => (l === v.lang ? html`<a href="?lang=${l}" aria-current="true">${l.toUpperCase()}</a>` : html`<a href="?lang=${l}" hreflang="${l}">${l.toUpperCase()}</a>`))}</nav>`
     : '';
-  const showSubscribe = s.subscribe?.enabled && s.subscribe?.email;
+  const showSubscribe = v.mail && s.subscribe?.enabled && s.subscribe?.email;
   const body = html`<header class="top${s.banner_header ? ' banner' : ''}"><div class="wrap"><h1><a href="${home}">${logo ? html`<img class="logo" src="${logo}" alt="${name}">` : name}</a></h1>${
     website ? html`<a class="site" href="${website}" rel="noopener noreferrer">${t.website}</a>` : ''}</div>${description ? html`<div class="wrap"><p class="desc">${description}</p></div>` : ''}</header>
 <main class="wrap"><div class="overall ${status.overall}" role="status">${icon(status.overall)}<strong>${t[status.overall]}</strong><span class="when">${fill(t.updated, formatTime(status.now, v.lang))}</span></div>

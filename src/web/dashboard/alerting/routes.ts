@@ -55,7 +55,7 @@ export default function alertingRoutes(app: FastifyInstance, { ctx, assets }: De
   // ---- Channels ----
 
   function channelFormPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, status: number, kind: ChannelKind, v: ChannelForm, e: FieldErrors, current: Integration | null) {
-    return sendScreen(assets, req, reply, status, channelFormScreen({ project: p, kind, current, csrf: csrfToken(req, reply), values: v, errors: e }));
+    return sendScreen(assets, req, reply, status, channelFormScreen({ project: p, kind, current, csrf: csrfToken(req, reply), values: v, errors: e, mailReady: ctx.emailEnabled === true }));
   }
 
   app.get('/projects/:uuid/alerting/channels/new', owners, async (req, reply) => {
@@ -89,7 +89,7 @@ export default function alertingRoutes(app: FastifyInstance, { ctx, assets }: De
 
   app.get('/projects/:uuid/alerting/channels/:int', owners, async (req, reply) => {
     const [p, c] = await channelOf(req);
-    return sendScreen(assets, req, reply, 200, channelScreen({ project: p, channel: c, csrf: csrfToken(req, reply), values: channelFormOf(c), done: doneOf(req) }));
+    return sendScreen(assets, req, reply, 200, channelScreen({ project: p, channel: c, csrf: csrfToken(req, reply), values: channelFormOf(c), done: doneOf(req), mailReady: ctx.emailEnabled === true }));
   });
 
   app.post('/projects/:uuid/alerting/channels/:int', owners, async (req, reply) => {
@@ -125,7 +125,7 @@ export default function alertingRoutes(app: FastifyInstance, { ctx, assets }: De
 
   async function policyFormPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, status: number, v: PolicyForm, e: FieldErrors, current: EscalationPolicy | null) {
     const { channels, members } = await policyFormChoices(actor(p));
-    return sendScreen(assets, req, reply, status, policyFormScreen({ project: p, current, channels, members, csrf: csrfToken(req, reply), values: v, errors: e, done: doneOf(req) }));
+    return sendScreen(assets, req, reply, status, policyFormScreen({ project: p, current, channels, members, csrf: csrfToken(req, reply), values: v, errors: e, done: doneOf(req), mailReady: ctx.emailEnabled === true }));
   }
 
   async function savePolicy(req: FastifyRequest, reply: FastifyReply, p: MemberProject, current: EscalationPolicy | null) {
@@ -149,7 +149,7 @@ export default function alertingRoutes(app: FastifyInstance, { ctx, assets }: De
   app.get('/projects/:uuid/alerting/policies/:esc', owners, async (req, reply) => {
     const [p, x] = await policyOf(req);
     const { channels, members } = await policyFormChoices(actor(p));
-    return sendScreen(assets, req, reply, 200, policyFormScreen({ project: p, current: x, channels, members, csrf: csrfToken(req, reply), values: policyFormOf(x, members), errors: {}, done: doneOf(req) }));
+    return sendScreen(assets, req, reply, 200, policyFormScreen({ project: p, current: x, channels, members, csrf: csrfToken(req, reply), values: policyFormOf(x, members), errors: {}, done: doneOf(req), mailReady: ctx.emailEnabled === true }));
   });
   app.post('/projects/:uuid/alerting/policies/:esc', owners, async (req, reply) => {
     const [p, x] = await policyOf(req);

@@ -8,7 +8,7 @@ import { html, type Markup } from '../../ui/html.ts';
 import { csrfInput, field, fieldError, formError, selectField, type FieldErrors } from '../../ui/forms.ts';
 import { time } from '../../ui/format.ts';
 import type { Screen } from '../../ui/layout.ts';
-import { notice } from '../../ui/notices.ts';
+import { mailNotSetUp, notice } from '../../ui/notices.ts';
 import { stateBadge } from '../../ui/tables.ts';
 import { projectHeader, projectPath } from '../project-nav.ts';
 import type { ChannelForm, PolicyForm, StepRow } from './form.ts';
@@ -127,7 +127,8 @@ export function channelKindsScreen(d: { project: MemberProject }): Screen {
 }
 
 /** The form of a new channel of `kind`, or of `current`; a channel's own page puts `head` above it. */
-export function channelFormScreen(d: { project: MemberProject; kind: ChannelKind; current: Integration | null; csrf: string; values: ChannelForm; errors: FieldErrors; head?: Markup | '' }): Screen {
+/** `mailReady`: this server sends mail (VIGIL_SMTP_URL); without it an email channel needs an SMTP URL of its own. */
+export function channelFormScreen(d: { project: MemberProject; kind: ChannelKind; current: Integration | null; csrf: string; values: ChannelForm; errors: FieldErrors; head?: Markup | ''; mailReady?: boolean }): Screen {
   const { project: p, kind, current, values: v, errors: e } = d;
   const head = d.head ?? '';
   const action = current ? `${base(p)}/channels/${current.uuid}` : `${base(p)}/channels`;
@@ -147,6 +148,7 @@ ${typeof saved === 'string' && !f.required ? html`<label class="choice sub-field
     title: current ? `Edit ${current.name}` : 'Add channel',
     body: html`${projectHeader(p, 'alerting', [{ text: current ? current.name : `New ${KIND_LABELS[kind]} channel` }])}
 ${head || html`<h1>${current ? `Edit ${current.name}` : `Add ${KIND_LABELS[kind]} channel`}</h1>`}
+${kind === 'email' && d.mailReady === false ? mailNotSetUp('this channel sends only through the SMTP server URL set below.') : ''}
 <section class="card narrow-wide">${current ? html`<h2>Settings</h2>` : ''}<form method="post" action="${action}">
   ${csrfInput(d.csrf)}
   ${current ? '' : html`<input type="hidden" name="type" value="${kind}">`}
@@ -161,7 +163,7 @@ ${head || html`<h1>${current ? `Edit ${current.name}` : `Add ${KIND_LABELS[kind]
 }
 
 /** A channel's page: its state, last delivery and test button, above its form. */
-export function channelScreen(d: { project: MemberProject; channel: Integration; csrf: string; values: ChannelForm; done: unknown }): Screen {
+export function channelScreen(d: { project: MemberProject; channel: Integration; csrf: string; values: ChannelForm; done: unknown; mailReady?: boolean }): Screen {
   const { project: p, channel: c, csrf } = d;
   const path = `${base(p)}/channels/${c.uuid}`;
   const head = html`<div class="page-head">
@@ -173,7 +175,7 @@ export function channelScreen(d: { project: MemberProject; channel: Integration;
 </div>
 ${notice(d.done, NOTICES)}
 <section class="card"><dl class="facts wide"><dt>Last delivery</dt><dd id="last-delivery">${deliveryText(c)}</dd><dt>Created</dt><dd>${time(c.createdAt)}</dd></dl></section>`;
-  return channelFormScreen({ project: p, kind: c.kind, current: c, csrf, values: d.values, errors: {}, head });
+  return channelFormScreen({ project: p, kind: c.kind, current: c, csrf, values: d.values, errors: {}, head, mailReady: d.mailReady });
 }
 
 /** The webhook channel just made, with its signing secret in full: the one time it is shown. */
@@ -216,7 +218,7 @@ function rowsFor(steps: StepRow[]): StepRow[] {
 }
 
 /** The create form, or with `current` the edit form of that policy; steps offer the channels and the members' emails. */
-export function policyFormScreen(d: { project: MemberProject; current: EscalationPolicy | null; channels: Integration[]; members: string[]; csrf: string; values: PolicyForm; errors: FieldErrors; done: unknown }): Screen {
+export function policyFormScreen(d: { project: MemberProject; current: EscalationPolicy | null; channels: Integration[]; members: string[]; csrf: string; values: PolicyForm; errors: FieldErrors; done: unknown; mailReady?: boolean }): Screen {
   const { project: p, current, channels, members, values: v, errors: e } = d;
   const action = current ? `${base(p)}/policies/${current.uuid}` : `${base(p)}/policies`;
   const stepFields = (s: StepRow, i: number) => {
@@ -235,6 +237,7 @@ export function policyFormScreen(d: { project: MemberProject; current: Escalatio
     body: html`${projectHeader(p, 'alerting', [{ text: current ? current.name : 'New policy' }])}
 <h1>${current ? `Edit ${current.name}` : 'Create escalation policy'}</h1>
 ${notice(d.done, NOTICES)}
+${d.mailReady === false ? mailNotSetUp('members and other emails in a step are not sent; alert them through a channel.') : ''}
 <section class="card narrow-wide"><form method="post" action="${action}">
   ${csrfInput(d.csrf)}
   ${formError(e)}

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../../domain/errors.ts';
 import { createMonitor, deleteMonitor, getMonitor, updateMonitor, type Monitor } from '../../../services/monitors.ts';
-import { CHART_PERIODS, STATUS_FILTERS, monitorActivity, monitorListPage, type ChartPeriod, type StatusFilter } from '../../../services/dashboard-views.ts';
+import { CHART_PERIODS, STATUS_FILTERS, alertsNobody, monitorActivity, monitorListPage, type ChartPeriod, type StatusFilter } from '../../../services/dashboard-views.ts';
 import type { MemberProject } from '../../../services/users.ts';
 import { actorFor, doneOf, form, sendScreen, userProject, type Deps } from '../handler.ts';
 import { csrfToken } from '../session.ts';
@@ -25,8 +25,9 @@ export default function monitorRoutes(app: FastifyInstance, { ctx, assets, rawRe
   app.get('/projects/:uuid/monitors', async (req, reply) => {
     const p = await userProject(ctx, req);
     const query = listQuery(req.query as Record<string, unknown>);
-    const list = await monitorListPage(actorFor(ctx, p), query);
-    return sendScreen(assets, req, reply, 200, monitorListScreen({ project: p, query, list, done: doneOf(req) }));
+    const actor = actorFor(ctx, p);
+    const [list, silent] = await Promise.all([monitorListPage(actor, query), alertsNobody(actor)]);
+    return sendScreen(assets, req, reply, 200, monitorListScreen({ project: p, query, list, done: doneOf(req), alertsNobody: silent }));
   });
 
   app.get('/projects/:uuid/monitors/:mon', async (req, reply) => {

@@ -12,7 +12,7 @@ import { html, type Markup } from '../../ui/html.ts';
 import { csrfInput, field, fieldError, formError, selectField, textareaField, type FieldErrors } from '../../ui/forms.ts';
 import { time } from '../../ui/format.ts';
 import type { Screen } from '../../ui/layout.ts';
-import { notice } from '../../ui/notices.ts';
+import { alertsNobodyBanner, notice } from '../../ui/notices.ts';
 import { filterNav, searchForm, stateBadge as badge } from '../../ui/tables.ts';
 import { formatMs, percent, responseChart, sparkline, uptimeClass } from '../../ui/charts.ts';
 import { projectHeader, projectPath } from '../project-nav.ts';
@@ -68,7 +68,7 @@ function row(p: MemberProject, m: MonitorListRow): Markup {
   </tr>`;
 }
 
-export function monitorListScreen(d: { project: MemberProject; query: ListQuery; list: MonitorListPage; done: unknown }): Screen {
+export function monitorListScreen(d: { project: MemberProject; query: ListQuery; list: MonitorListPage; done: unknown; alertsNobody?: boolean }): Screen {
   const { project: p, query: q, list } = d;
   const current = { ...q, page: list.page };
   const empty = list.counts.all === 0 && !q.search
@@ -77,6 +77,7 @@ export function monitorListScreen(d: { project: MemberProject; query: ListQuery;
   return {
     title: `Monitors · ${p.name}`,
     body: html`${projectHeader(p, 'monitors')}
+${d.alertsNobody ? alertsNobodyBanner(projectPath(p.uuid, 'alerting')) : ''}
 <div class="page-head"><h1>Monitors</h1><a class="button primary" href="${monitorsPath(p)}/new">Create monitor</a></div>
 ${notice(d.done, NOTICES)}
 <section class="card">

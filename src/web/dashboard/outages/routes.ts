@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../../domain/errors.ts';
 import { acknowledgeOutage, createOutage, getOutage, listOutages, resolveOutage, unacknowledgeOutage, type Outage } from '../../../services/outages.ts';
 import { outageDeliveries } from '../../../services/alerting.ts';
-import { outageFormChoices } from '../../../services/dashboard-views.ts';
+import { alertsNobody, outageFormChoices } from '../../../services/dashboard-views.ts';
 import type { MemberProject } from '../../../services/users.ts';
 import { messageField, type FieldErrors } from '../../ui/forms.ts';
 import { actorFor, doneOf, form, pageOf, pickerAsk, sendScreen, userProject, type Deps } from '../handler.ts';
@@ -58,8 +58,8 @@ export default function outageRoutes(app: FastifyInstance, { ctx, assets }: Deps
 
   app.get('/projects/:uuid/outages/:outage', async (req, reply) => {
     const [p, o] = await outageOf(req);
-    const deliveries = await outageDeliveries(ctx, o.id);
-    return sendScreen(assets, req, reply, 200, outageScreen({ project: p, outage: o, deliveries, now: ctx.clock(), csrf: csrfToken(req, reply), done: doneOf(req) }));
+    const [deliveries, silent] = await Promise.all([outageDeliveries(ctx, o.id), alertsNobody(actorFor(ctx, p))]);
+    return sendScreen(assets, req, reply, 200, outageScreen({ project: p, outage: o, deliveries, now: ctx.clock(), csrf: csrfToken(req, reply), done: doneOf(req), alertsNobody: silent }));
   });
 
   const actions: [string, (c: ReturnType<typeof actorFor>, uuid: string) => Promise<void>, string][] = [

@@ -8,7 +8,7 @@ import { html, type Markup } from '../../ui/html.ts';
 import { csrfInput, field, formError, selectField, textareaField, type FieldErrors } from '../../ui/forms.ts';
 import { time } from '../../ui/format.ts';
 import type { Screen } from '../../ui/layout.ts';
-import { notice } from '../../ui/notices.ts';
+import { alertsNobodyBanner, notice } from '../../ui/notices.ts';
 import { filterNav, pager, searchForm } from '../../ui/tables.ts';
 import { monitorSearchForm, monitorSelect } from '../../ui/pickers.ts';
 import { projectHeader, projectPath } from '../project-nav.ts';
@@ -144,13 +144,14 @@ function deliveryHistory(rows: Delivery[]): Markup {
 </section>`;
 }
 
-export function outageScreen(d: { project: MemberProject; outage: Outage; deliveries: Delivery[]; now: number; csrf: string; done: unknown }): Screen {
+export function outageScreen(d: { project: MemberProject; outage: Outage; deliveries: Delivery[]; now: number; csrf: string; done: unknown; alertsNobody?: boolean }): Screen {
   const { project: p, outage: o, csrf } = d;
   const path = `${base(p)}/${o.uuid}`;
   const button = (action: string, label: string, cls = '') => html`<form method="post" action="${path}/${action}">${csrfInput(csrf)}<button type="submit"${cls ? html` class="${cls}"` : ''}>${label}</button></form>`;
   return {
     title: `Outage · ${p.name}`,
     body: html`${projectHeader(p, 'outages', [{ text: `${o.monitor.name ?? 'Deleted monitor'}, ${new Date(o.started_at).toISOString().slice(0, 16).replace('T', ' ')}` }])}
+${d.alertsNobody ? alertsNobodyBanner(projectPath(p.uuid, 'alerting')) : ''}
 <div class="page-head">
   <div class="title-block"><h1>Outage of ${o.monitor.name ?? 'a deleted monitor'}</h1><p class="meta">${stateTag(o)} ${o.outage_type === 'manual' ? 'manual' : `detected from ${o.detected_location}`}</p></div>
   <div class="actions head-actions">

@@ -72,7 +72,7 @@ export default function statusPageRoutes(app: FastifyInstance, { ctx, assets }: 
     const page = pageOf(req);
     const { subscribers, total } = await listSubscribers(actorFor(ctx, p), sp.row.uuid, { page: page - 1, perPage: SUB_PER_PAGE });
     return sendScreen(assets, req, reply, status, subscribersScreen({
-      project: p, page: sp, subscribers, total, perPage: SUB_PER_PAGE, pageNumber: page, csrf: csrfToken(req, reply), entry, error, done: doneOf(req),
+      project: p, page: sp, subscribers, total, perPage: SUB_PER_PAGE, pageNumber: page, csrf: csrfToken(req, reply), entry, error, done: doneOf(req), mailReady: ctx.emailEnabled === true,
     }));
   }
 

@@ -6,7 +6,7 @@ import { html, type Markup } from '../../ui/html.ts';
 import { csrfInput, field, fieldError, formError, selectField, textareaField, type FieldErrors } from '../../ui/forms.ts';
 import { time } from '../../ui/format.ts';
 import type { Screen } from '../../ui/layout.ts';
-import { notice } from '../../ui/notices.ts';
+import { mailNotSetUp, notice } from '../../ui/notices.ts';
 import { pager } from '../../ui/tables.ts';
 import { monitorCheckboxes, monitorSearchForm } from '../../ui/pickers.ts';
 import { projectHeader, projectPath } from '../project-nav.ts';
@@ -122,7 +122,7 @@ ${notice(d.done, NOTICES)}
 }
 
 /** One page of the subscribers, and the form that adds one (`entry`, `error`: a refused one). */
-export function subscribersScreen(d: { project: MemberProject; page: StatusPageView; subscribers: Subscriber[]; total: number; perPage: number; pageNumber: number; csrf: string; entry: { type: string; contact: string }; error?: string; done: unknown }): Screen {
+export function subscribersScreen(d: { project: MemberProject; page: StatusPageView; subscribers: Subscriber[]; total: number; perPage: number; pageNumber: number; csrf: string; entry: { type: string; contact: string }; error?: string; done: unknown; mailReady?: boolean }): Screen {
   const { project: p, page: sp, subscribers, total, csrf, entry, error } = d;
   const page = d.pageNumber;
   const path = `${base(p)}/${sp.row.uuid}/subscribers`;
@@ -132,6 +132,7 @@ export function subscribersScreen(d: { project: MemberProject; page: StatusPageV
     body: html`${projectHeader(p, 'statuspages', [{ text: sp.row.name, href: `${base(p)}/${sp.row.uuid}` }, { text: 'Subscribers' }])}
 <h1>Subscribers of ${sp.row.name}</h1>
 ${notice(d.done, NOTICES)}
+${d.mailReady === false ? mailNotSetUp('email subscribers get nothing, and the public page offers no email subscription, until it is.') : ''}
 <section class="card">
   <form method="post" action="${path}" class="inline-form">
     ${csrfInput(csrf)}
