@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,6 +57,13 @@ export interface Response {
 
 export interface Client {
   request(method: string, path: string, opts?: { key?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<Response>;
+}
+
+/** A setup request's response, once its status is the one expected (else the test fails there, with the body). */
+export async function expectStatus(status: number, pending: Promise<Response>): Promise<Response> {
+  const res = await pending;
+  assert.equal(res.status, status, `expected ${status}, got ${res.status}: ${res.text}`);
+  return res;
 }
 
 export function client(baseUrl: string, defaultKey: string | null = null): Client {

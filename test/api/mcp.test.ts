@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ajv } from 'ajv';
-import { startHarness, type Harness } from '../harness.ts';
+import { expectStatus, startHarness, type Harness } from '../harness.ts';
 import { recordResults, type ObservedResult } from '../../src/services/results.ts';
 
 const NOW = Date.UTC(2026, 5, 10, 12, 0, 0); // a Wednesday, noon UTC
@@ -404,7 +404,7 @@ describe('MCP tools over real data', () => {
   });
 
   test('incidents and status pages read as over REST', async () => {
-    const inc = (await h.request('POST', '/v3/incidents', { body: { title: { en: 'Slow API' }, affectedComponents: [api.uuid] } })).body;
+    const inc = (await expectStatus(201, h.request('POST', '/v3/incidents', { body: { title: { en: 'Slow API' }, affectedComponents: [api.uuid] } }))).body;
     const listed = await call('list_incidents');
     assert.deepEqual(listed, (await h.request('GET', '/v3/incidents')).body);
     assert.deepEqual(await call('get_incident', { uuid: inc.uuid }), (await h.request('GET', `/v3/incidents/${inc.uuid}`)).body);

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startHarness, type Harness } from '../harness.ts';
+import { expectStatus, startHarness, type Harness } from '../harness.ts';
 import { recordResults } from '../../src/services/results.ts';
 import { DAY, HOUR } from '../../src/domain/rollups.ts';
 import { startProofDns } from '../support/proof-dns.ts';
@@ -200,8 +200,9 @@ describe('public status pages', () => {
 
   test('healthchecks on a page (by publicUuid): the API reads them back as type healthcheck; the page shows their state and uptime from their outages', async () => {
     const made = await h.request('POST', '/v2/healthchecks', { body: { name: 'backup-job-internal', period_value: 1, period_type: 'hours', grace_period_value: 5, grace_period_type: 'minutes' } });
+    assert.equal(made.status, 201, made.text);
     const hc = made.body.healthcheck;
-    const sync = (await h.request('POST', '/v2/healthchecks', { body: { name: 'Sync', period_value: 1, period_type: 'days', grace_period_value: 1, grace_period_type: 'hours' } })).body.healthcheck;
+    const sync = (await expectStatus(201, h.request('POST', '/v2/healthchecks', { body: { name: 'Sync', period_value: 1, period_type: 'days', grace_period_value: 1, grace_period_type: 'hours' } }))).body.healthcheck;
     const api = await monitor('api');
     const sp = await page({
       sections: [{ name: 'Jobs', services: [
@@ -235,19 +236,19 @@ describe('public status pages', () => {
     assert.equal(days[85], 'none|Mar 11, 2026: No data');
 
     await h.ctx.store.db.updateTable('healthchecks').set({ is_down: 1 }).where('id', '=', id).execute();
-    await h.request('PUT', `/v2/statuspages/${sp.uuid}`, { body: { name: 'Acme' } }); // a new page version: no cached figures
+    assert.equal((await h.request('PUT', `/v2/statuspages/${sp.uuid}`, { body: { name: 'Acme' } })).status, 200); // a new page version: no cached figures
     html = (await get(`/status/${sp.subdomain}`)).text;
     assert.match(html, /<span class="name">Nightly backup<\/span><span class="state down">Outage<\/span>/);
 
     // A deleted healthcheck drops out of the page and of the API's sections.
-    await h.request('DELETE', `/v2/healthchecks/${hc.uuid}`);
+    assert.equal((await h.request('DELETE', `/v2/healthchecks/${hc.uuid}`)).status, 200);
     assert.equal((await h.request('GET', `/v2/statuspages/${sp.uuid}`)).body.statuspage.sections[0].services.length, 1);
     assert.ok(!(await get(`/status/${sp.subdomain}`)).text.includes('Nightly backup'));
   });
 
   test('a healthcheck is placed by its publicUuid only: its ping token, response times or another project\'s healthcheck are 422', async () => {
-    const hc = (await h.request('POST', '/v2/healthchecks', { body: { name: 'job', period_value: 1, period_type: 'hours', grace_period_value: 5, grace_period_type: 'minutes' } })).body.healthcheck;
-    const theirs = (await h.request('POST', '/v2/healthchecks', { key: h.other.rw, body: { name: 'theirs', period_value: 1, period_type: 'hours', grace_period_value: 5, grace_period_type: 'minutes' } })).body.healthcheck;
+    const hc = (await expectStatus(201, h.request('POST', '/v2/healthchecks', { body: { name: 'job', period_value: 1, period_type: 'hours', grace_period_value: 5, grace_period_type: 'minutes' } }))).body.healthcheck;
+    const theirs = (await expectStatus(201, h.request('POST', '/v2/healthchecks', { key: h.other.rw, body: { name: 'theirs', period_value: 1, period_type: 'hours', grace_period_value: 5, grace_period_type: 'minutes' } }))).body.healthcheck;
     for (const [service, message] of [
       [{ monitor_uuid: hc.uuid }, /publicUuid \(hc_…\), never by its ping token/],
       [{ monitor_uuid: hc.publicUuid, show_response_times: true }, /a healthcheck has no response times/],

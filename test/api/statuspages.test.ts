@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, snapshot, type Harness } from '../harness.ts';
+import { expectStatus, startHarness, snapshot, type Harness } from '../harness.ts';
 
 let h: Harness;
 before(async () => { h = await startHarness(); });
@@ -263,7 +263,7 @@ describe('/v2/statuspages/{uuid}/subscribers', () => {
 
   test('invalid subscribers are refused with 422, duplicates with 409, and nothing is added', async () => {
     const sp = await page();
-    await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email: 'dup@example.org' } });
+    assert.equal((await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email: 'dup@example.org' } })).status, 201);
     const before = await snapshot(h.ctx);
     const cases: [Record<string, unknown>, number, RegExp][] = [
       [{ type: 'email', email: 'not-an-email' }, 422, /valid email/],
@@ -288,7 +288,7 @@ describe('/v2/statuspages/{uuid}/subscribers', () => {
   test('delete by numeric id; unknown subscriber or page is 404 with an error key', async () => {
     const sp = await page();
     const other = await page();
-    const s = (await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email: 'bye@example.org' } })).body.subscriber;
+    const s = (await expectStatus(201, h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email: 'bye@example.org' } }))).body.subscriber;
     const wrongPage = await h.request('DELETE', `/v2/statuspages/${other.uuid}/subscribers/${s.id}`);
     assert.equal(wrongPage.status, 404);
     assert.deepEqual(wrongPage.body, { error: 'Subscriber not found' });
@@ -305,8 +305,8 @@ describe('/v2/statuspages/{uuid}/subscribers', () => {
 
   test('deleting a page deletes its subscribers', async () => {
     const sp = await page();
-    await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email: 'gone@example.org' } });
-    await h.request('DELETE', `/v2/statuspages/${sp.uuid}`);
+    assert.equal((await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email: 'gone@example.org' } })).status, 201);
+    assert.equal((await h.request('DELETE', `/v2/statuspages/${sp.uuid}`)).status, 200);
     const left = await h.ctx.store.db.selectFrom('status_page_subscribers').select('id').where('value', '=', 'gone@example.org').execute();
     assert.equal(left.length, 0);
   });

@@ -1,6 +1,6 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, type Harness } from '../harness.ts';
+import { expectStatus, startHarness, type Harness } from '../harness.ts';
 import { makeCertificate } from '../support/targets.ts';
 import { startSmtp } from '../support/smtp.ts';
 import { outbox, testDispatcher } from '../support/alerting.ts';
@@ -105,12 +105,12 @@ describe('email over SMTP', () => {
 
 describe('status page subscribers', () => {
   test('an incident, its updates and an announced maintenance reach email subscribers, each with a working unsubscribe link', async () => {
-    const sp = (await h.request('POST', '/v2/statuspages', { body: { name: 'Acme Status', subdomain: 'acme-mail' } })).body.statuspage;
+    const sp = (await expectStatus(201, h.request('POST', '/v2/statuspages', { body: { name: 'Acme Status', subdomain: 'acme-mail' } }))).body.statuspage;
     for (const [email, language] of [['ann@example.org', 'en'], ['bea@example.org', 'fr']]) {
       assert.equal((await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email, language } })).status, 201);
     }
-    const other = (await h.request('POST', '/v2/statuspages', { body: { name: 'Elsewhere', subdomain: 'acme-other' } })).body.statuspage;
-    await h.request('POST', `/v2/statuspages/${other.uuid}/subscribers`, { body: { type: 'email', email: 'cid@example.org' } });
+    const other = (await expectStatus(201, h.request('POST', '/v2/statuspages', { body: { name: 'Elsewhere', subdomain: 'acme-other' } }))).body.statuspage;
+    assert.equal((await h.request('POST', `/v2/statuspages/${other.uuid}/subscribers`, { body: { type: 'email', email: 'cid@example.org' } })).status, 201);
     const d = testDispatcher(h.ctx, { smtpUrl: smtpUrl(), smtpFrom: 'status@acme.example' });
 
     const inc = await h.request('POST', '/v3/incidents', {
@@ -150,19 +150,20 @@ describe('status page subscribers', () => {
     await d.runOnce();
     assert.equal(smtp.mails.length, 0, 'notificationOption "none" (the default) tells nobody');
     const told = await h.request('POST', '/v1/maintenance-windows', { body: { ...window, notificationOption: 'immediate' } });
+    assert.equal(told.status, 201, JSON.stringify(told.body));
     await d.runOnce();
     assert.equal(smtp.mails.length, 1);
     assert.equal(smtp.mails[0].headers.subject, '[Acme Status] Scheduled maintenance: Database upgrade');
     assert.match(smtp.mails[0].text, /From 2026-03-02 01:00:00 UTC to 2026-03-02 02:00:00 UTC\./);
-    await h.request('PUT', `/v1/maintenance-windows/${told.body.uuid}`, { body: { end_date: '2026-03-02T03:00:00Z' } });
+    assert.equal((await h.request('PUT', `/v1/maintenance-windows/${told.body.uuid}`, { body: { end_date: '2026-03-02T03:00:00Z' } })).status, 200);
     await d.runOnce();
     assert.equal(smtp.mails.length, 2);
     assert.equal(smtp.mails[1].headers.subject, '[Acme Status] Maintenance changed: Database upgrade');
   });
 
   test('a "scheduled" maintenance window is announced notificationMinutes before it starts, once, and again when it moves', async () => {
-    const sp = (await h.request('POST', '/v2/statuspages', { body: { name: 'Beta Status', subdomain: 'beta-mail' } })).body.statuspage;
-    await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email: 'dan@example.org' } });
+    const sp = (await expectStatus(201, h.request('POST', '/v2/statuspages', { body: { name: 'Beta Status', subdomain: 'beta-mail' } }))).body.statuspage;
+    assert.equal((await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email: 'dan@example.org' } })).status, 201);
     const d = testDispatcher(h.ctx, { smtpUrl: smtpUrl() });
     const start = now + 3 * 3_600_000;
     const w = await h.request('POST', '/v1/maintenance-windows', {
@@ -183,7 +184,7 @@ describe('status page subscribers', () => {
       const read = (await h.request('GET', `/v1/maintenance-windows/${w.body.uuid}`)).body;
       assert.equal(read.scheduledNotificationStatus, 'sent');
       assert.equal(read.scheduledNotificationSentAt, new Date(now).toISOString());
-      await h.request('PUT', `/v1/maintenance-windows/${w.body.uuid}`, { body: { start_date: new Date(start + 30 * 60_000).toISOString() } });
+      assert.equal((await h.request('PUT', `/v1/maintenance-windows/${w.body.uuid}`, { body: { start_date: new Date(start + 30 * 60_000).toISOString() } })).status, 200);
       now = start - 30 * 60_000;
       await d.runOnce();
       assert.equal(smtp.mails.length, 2, 'moved: announced again before the new start');
