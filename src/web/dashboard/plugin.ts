@@ -19,6 +19,7 @@ import alertingRoutes from './alerting/routes.ts';
 import memberRoutes from './members/routes.ts';
 import generalSettingsRoutes from './general/routes.ts';
 import invitationRoutes from './invitations/routes.ts';
+import liveRoutes from './live/routes.ts';
 
 /** Dashboard forms are small; anything bigger is refused before it is read. */
 const FORM_BODY_LIMIT = 64 * 1024;
@@ -120,5 +121,6 @@ export default async function dashboard(app: FastifyInstance, opts: { ctx: Ctx; 
     alertingRoutes(signedIn, deps);
     memberRoutes(signedIn, deps);
     generalSettingsRoutes(signedIn, deps);
+    liveRoutes(signedIn, deps);
   });
 }
