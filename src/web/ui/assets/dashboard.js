@@ -261,8 +261,11 @@ document.addEventListener('visibilitychange', () => { if (!document.hidden && (r
 function follow(url) {
   let opened = false;
   const source = new EventSource(url);
+  // <html data-live="open|retrying|closed">: whether the page is following (tests wait for it).
+  const say = (state) => { document.documentElement.dataset.live = state; };
   // After a reconnect (the server restarted, the network dropped) what was missed is read again.
-  source.addEventListener('open', () => { if (opened) askRefresh([], true); opened = true; });
+  source.addEventListener('open', () => { if (opened) askRefresh([], true); opened = true; say('open'); });
+  source.addEventListener('error', () => say(source.readyState === EventSource.CLOSED ? 'closed' : 'retrying'));
   source.addEventListener('message', (e) => {
     let msg;
     try { msg = JSON.parse(e.data); } catch { return; }
