@@ -134,9 +134,9 @@ function listening(store: Store, hub: Hub): Promise<() => void> {
     }
     if (!Array.isArray(list)) return;
     for (const w of list) {
-      const e = decode(w);
-      if (!e) continue;
-      for (const watcher of hub.projects.get(e.projectId) ?? []) watcher.accept(e);
+      const watchers = Array.isArray(w) ? hub.projects.get(w[1]) : undefined; // most events are for projects nobody here watches
+      const e = watchers && decode(w);
+      if (e) for (const watcher of watchers) watcher.accept(e);
     }
   }, () => {
     for (const set of hub.projects.values()) for (const watcher of set) watcher.gap();

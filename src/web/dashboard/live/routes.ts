@@ -91,7 +91,9 @@ export default function liveRoutes(app: FastifyInstance, { ctx, assets }: Deps) 
     res.write('retry: 5000\n\n');
     open.add(res);
     res.on('close', end);
+    res.on('error', end);
     res.on('drain', () => watch?.drained());
+    if (res.destroyed || req.raw.destroyed) return end(); // gone while the watch was set up
     heartbeat = setInterval(async () => {
       try {
         const still = await sessionUser(ctx, session);
