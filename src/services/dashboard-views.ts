@@ -440,6 +440,19 @@ export async function alertingOverview(ctx: ActorCtx) {
   return { channels, policies };
 }
 
+/**
+ * What a new channel's form offers while the project has no channel yet: to alert on all its
+ * monitors through the default policy (named here when there is one). Null once it has a channel.
+ */
+export async function firstChannelOffer(ctx: ActorCtx): Promise<{ defaultPolicy: string | null } | null> {
+  const db = ctx.store.db;
+  const [channel, policy] = await Promise.all([
+    db.selectFrom('notification_channels').select('id').where('project_id', '=', ctx.actor.projectId).limit(1).executeTakeFirst(),
+    db.selectFrom('escalation_policies').select('name').where('project_id', '=', ctx.actor.projectId).where('is_default', '=', 1).executeTakeFirst(),
+  ]);
+  return channel ? null : { defaultPolicy: policy?.name ?? null };
+}
+
 /** The choices of the escalation policy form: the channels, and the members' emails. */
 export async function policyFormChoices(ctx: ActorCtx) {
   const [channels, members] = await Promise.all([listIntegrations(ctx), memberEmails(ctx)]);
