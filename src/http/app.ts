@@ -115,7 +115,7 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
     await api.register(regionRoutes, { liveMs: probeLiveMs, builtInLocation: opts.region ?? 'local' });
   });
 
-  await app.register(dashboardRoutes, { prefix: '/app', ctx, publicUrl: opts.publicUrl, rawRetentionDays: opts.rawRetentionDays });
+  await app.register(dashboardRoutes, { prefix: '/app', ctx, publicUrl: opts.publicUrl, rawRetentionDays: opts.rawRetentionDays, builtInLocation: opts.region ?? 'local', probeLiveMs });
 
   return app;
 }

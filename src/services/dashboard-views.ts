@@ -4,6 +4,7 @@ import type { ActorCtx } from './context.ts';
 import { listIntegrations } from './integrations.ts';
 import { listPolicies, memberEmails } from './escalation-policies.ts';
 import { listStatusPages } from './statuspages.ts';
+import { probeRegions } from './probes.ts';
 import type { Incident } from './incidents.ts';
 
 /**
@@ -45,7 +46,14 @@ export interface MonitorListPage {
   page: number;
   pages: number;
   firstHour: number;
+  /** Regions a live regional probe of the project serves now (domain/quorum.ts checkLocations). */
+  probed: string[];
 }
+
+/** The list's orders (?sort=): state (down, pending, up, paused), name, last response time, 24 h uptime. */
+export const MONITOR_SORTS = ['status', 'name', 'response', 'uptime'] as const;
+export type MonitorSort = (typeof MONITOR_SORTS)[number];
+export type SortDir = 'asc' | 'desc';
 
 // Samples are the histogram counts: only successful checks with a timing add to sum_ms.
 const SAMPLES = sql<number>`${sql.join(HISTOGRAM_COLUMNS.map((c) => sql.ref(c)), sql` + `)}`;
@@ -57,8 +65,9 @@ function searchWhere(search: string): Expression<SqlBool> {
   return sql<SqlBool>`(lower(m.name) LIKE ${term} ESCAPE '\\' OR lower(m.url) LIKE ${term} ESCAPE '\\')`;
 }
 
-// Whether a monitor has any stored result (one probe of the (monitor_id, at) index).
-const CHECKED = sql<SqlBool>`EXISTS (SELECT 1 FROM check_results c WHERE c.monitor_id = m.id)`;
+// Whether a monitor (of table alias `a`) has any stored result (one probe of the (monitor_id, at) index).
+const checkedOf = (a: string) => sql<SqlBool>`EXISTS (SELECT 1 FROM check_results c WHERE c.monitor_id = ${sql.ref(`${a}.id`)})`;
+const CHECKED = checkedOf('m');
 
 function stateWhere(status: StatusFilter): Expression<SqlBool> | null {
   if (status === 'paused') return sql<SqlBool>`m.paused = 1`;
@@ -67,17 +76,49 @@ function stateWhere(status: StatusFilter): Expression<SqlBool> | null {
   return null;
 }
 
-/** One page of the project's monitors (by name), with what the list shows of each: three queries. */
-export async function monitorListPage(ctx: ActorCtx, q: { search: string; status: StatusFilter; page: number; perPage?: number }): Promise<MonitorListPage> {
+/**
+ * ORDER BY of the list for table alias `a`, the same for the page's ids and its rows. Monitors
+ * without a figure (never checked, last check failed, no checks in 24 h) come last either way;
+ * ties go by name.
+ */
+function listOrder(a: string, sort: MonitorSort, dir: SortDir, firstHour: number) {
+  const col = (c: string) => sql.ref(`${a}.${c}`);
+  const d = sql.raw(dir === 'desc' ? 'DESC' : 'ASC');
+  const byName = [sql`lower(${col('name')}) ${sort === 'name' ? d : sql.raw('ASC')}`, sql`${col('id')} ${sort === 'name' ? d : sql.raw('ASC')}`];
+  const nullsLast = (v: ReturnType<typeof sql>) => [sql`CASE WHEN ${v} IS NULL THEN 1 ELSE 0 END`, sql`${v} ${d}`];
+  if (sort === 'status') {
+    return [sql`CASE WHEN ${col('paused')} = 1 THEN 3 WHEN NOT ${checkedOf(a)} THEN 1 WHEN ${col('status')} = 'down' THEN 0 ELSE 2 END ${d}`, ...byName];
+  }
+  if (sort === 'response') {
+    return [...nullsLast(sql`(SELECT CASE WHEN r.ok = 1 THEN r.total_ms END FROM check_results r WHERE r.monitor_id = ${col('id')} ORDER BY r.at DESC LIMIT 1)`), ...byName];
+  }
+  if (sort === 'uptime') {
+    return [...nullsLast(sql`(SELECT 1.0 * (SUM(u.checks) - SUM(u.failures)) / NULLIF(SUM(u.checks), 0) FROM check_rollups u
+      WHERE u.monitor_id = ${col('id')} AND u.granularity = 'hour' AND u.bucket >= ${firstHour})`), ...byName];
+  }
+  return byName;
+}
+
+/**
+ * One page of the project's monitors in the order asked (by name unless told), with what the
+ * list shows of each, and the regions live probes serve: five queries whatever the project's size.
+ */
+export async function monitorListPage(ctx: ActorCtx, q: { search: string; status: StatusFilter; page: number; perPage?: number; sort?: MonitorSort; dir?: SortDir; probeLiveMs: number }): Promise<MonitorListPage> {
   const db = ctx.store.db;
   const perPage = q.perPage ?? MONITORS_PER_PAGE;
+  const sort = q.sort ?? 'name';
+  const dir = q.dir ?? 'asc';
   const search = q.search.trim();
+  const now = ctx.clock();
+  const firstHour = bucketStart(now, HOUR) - (SPARK_HOURS - 1) * HOUR;
   let base = db.selectFrom('monitors as m').where('m.project_id', '=', ctx.actor.projectId);
   if (search) base = base.where(searchWhere(search));
 
   const checked = sql<number>`CASE WHEN ${CHECKED} THEN 1 ELSE 0 END`;
-  const groups = await base.select(['m.paused', 'm.status', checked.as('checked'), (eb) => eb.fn.countAll<number>().as('n')])
-    .groupBy(['m.paused', 'm.status', checked]).execute();
+  const [groups, probes] = await Promise.all([
+    base.select(['m.paused', 'm.status', checked.as('checked'), (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['m.paused', 'm.status', checked]).execute(),
+    probeRegions(ctx, q.probeLiveMs),
+  ]);
   const counts: Record<StatusFilter, number> = { all: 0, up: 0, down: 0, pending: 0, paused: 0 };
   for (const g of groups) {
     const n = Number(g.n);
@@ -88,23 +129,19 @@ export async function monitorListPage(ctx: ActorCtx, q: { search: string; status
   const page = Math.min(Math.max(1, q.page), pages);
 
   const filter = stateWhere(q.status);
-  // The page's ids are chosen first (from the name index alone when nothing filters), then
-  // only those rows are read: PostgreSQL would otherwise evaluate the last-result subqueries
-  // for every row the OFFSET skips.
-  const ids = (filter ? base.where(filter) : base)
-    .select('m.id')
-    .orderBy(sql`lower(m.name)`).orderBy('m.id')
-    .limit(perPage).offset((page - 1) * perPage);
+  // The page's ids are chosen first (from the name index alone when nothing filters or sorts
+  // otherwise), then only those rows are read: PostgreSQL would otherwise evaluate the
+  // last-result subqueries for every row the OFFSET skips.
+  let ids = (filter ? base.where(filter) : base).select('m.id');
+  for (const o of listOrder('m', sort, dir, firstHour)) ids = ids.orderBy(o);
   const last = (col: 'total_ms' | 'at' | 'ok') => (eb: any) =>
     eb.selectFrom('check_results as r').select(`r.${col}`).whereRef('r.monitor_id', '=', 'p.id').orderBy('r.at', 'desc').limit(1).as(`last_${col}`);
-  const rows = await db.selectFrom('monitors as p')
+  let pageRows = db.selectFrom('monitors as p')
     .select(['p.id', 'p.uuid', 'p.name', 'p.url', 'p.protocol', 'p.port', 'p.regions', 'p.status', 'p.paused', last('total_ms'), last('at'), last('ok')])
-    .where('p.id', 'in', ids)
-    .orderBy(sql`lower(p.name)`).orderBy('p.id')
-    .execute() as unknown as ListSqlRow[];
+    .where('p.id', 'in', ids.limit(perPage).offset((page - 1) * perPage));
+  for (const o of listOrder('p', sort, dir, firstHour)) pageRows = pageRows.orderBy(o);
+  const rows = await pageRows.execute() as unknown as ListSqlRow[];
 
-  const now = ctx.clock();
-  const firstHour = bucketStart(now, HOUR) - (SPARK_HOURS - 1) * HOUR;
   const byId = new Map<number, MonitorListRow>();
   const out = rows.map((r) => {
     const row: MonitorListRow = {
@@ -141,7 +178,7 @@ export async function monitorListPage(ctx: ActorCtx, q: { search: string; status
     }
     for (const [id, [checks, failures]] of totals) if (checks > 0) byId.get(id)!.uptime24h = (checks - failures) / checks;
   }
-  return { rows: out, counts, page, pages, firstHour };
+  return { rows: out, counts, page, pages, firstHour, probed: probes.filter((p) => p.live).map((p) => p.region) };
 }
 
 interface ListSqlRow {
@@ -320,15 +357,19 @@ export async function latestOutages(ctx: ActorCtx, monitorId: number, limit = 10
   };
 }
 
-/** What the monitor page shows below the monitor: uptime, response times over `period`, the latest checks and outages. */
-export async function monitorActivity(ctx: ActorCtx, monitorId: number, period: ChartPeriod, rawRetentionDays: number) {
-  const [uptime, series, checks, outages] = await Promise.all([
+/**
+ * What the monitor page shows below the monitor: uptime, response times over `period`, the
+ * latest checks and outages, and the regions live probes serve (where its checks run).
+ */
+export async function monitorActivity(ctx: ActorCtx, monitorId: number, period: ChartPeriod, rawRetentionDays: number, probeLiveMs: number) {
+  const [uptime, series, checks, outages, probes] = await Promise.all([
     monitorUptime(ctx, monitorId),
     responseSeries(ctx, monitorId, period, rawRetentionDays),
     recentChecks(ctx, monitorId, 20),
     latestOutages(ctx, monitorId, 10),
+    probeRegions(ctx, probeLiveMs),
   ]);
-  return { uptime, series, checks, outages };
+  return { uptime, series, checks, outages, probed: probes.filter((p) => p.live).map((p) => p.region) };
 }
 
 /** Names of some of the project's monitors by uuid (others are left out). */

@@ -215,3 +215,34 @@ export async function deleteMonitor(ctx: ActorCtx, uuid: string): Promise<void> 
     .executeTakeFirst();
   if (Number(res.numDeletedRows) === 0) throw new NotFoundError('Monitor');
 }
+
+/** At most this many monitors in one bulk action (the dashboard's list shows 50 a page). */
+export const BULK_MAX = 200;
+
+/** The uuids of a bulk action: duplicates and impossible ids dropped; more than BULK_MAX is a 422. */
+export function bulkSelection(uuids: string[]): string[] {
+  const list = [...new Set(uuids)].filter((u) => u !== '' && u.length <= 128 && !u.includes('\0')); // PostgreSQL refuses NUL
+  if (list.length > BULK_MAX) throw new ValidationError(`At most ${BULK_MAX} monitors at once`);
+  return list;
+}
+
+/**
+ * Pauses or resumes several of the project's monitors, each as updateMonitor does; unknown
+ * uuids and other projects' are skipped. Answers how many changed.
+ */
+export async function setMonitorsPaused(ctx: ActorCtx, uuids: string[], paused: boolean): Promise<number> {
+  const list = bulkSelection(uuids);
+  if (list.length === 0) return 0;
+  const rows = await ctx.store.db.selectFrom('monitors').select(['uuid', 'paused'])
+    .where('project_id', '=', ctx.actor.projectId).where('uuid', 'in', list).where('paused', '=', paused ? 0 : 1).execute();
+  for (const r of rows) await updateMonitor(ctx, r.uuid, { paused });
+  return rows.length;
+}
+
+/** Deletes several of the project's monitors, as deleteMonitor does one; unknown uuids and other projects' are skipped. Answers how many went. */
+export async function deleteMonitors(ctx: ActorCtx, uuids: string[]): Promise<number> {
+  const list = bulkSelection(uuids);
+  if (list.length === 0) return 0;
+  const res = await ctx.store.db.deleteFrom('monitors').where('project_id', '=', ctx.actor.projectId).where('uuid', 'in', list).executeTakeFirst();
+  return Number(res.numDeletedRows);
+}

@@ -6,7 +6,7 @@ import {
   PROBE_TOKEN_PATTERN, generateProbeToken, hashProbeToken, maskProbeToken, parseRegion,
 } from '../domain/probes.ts';
 import type { CheckResult, CheckTarget } from '../domain/checks.ts';
-import { iso, isoOrNull, type Ctx } from './context.ts';
+import { iso, isoOrNull, type ActorCtx, type Ctx } from './context.ts';
 import { getProject } from './projects.ts';
 import { audit } from './api-keys.ts';
 import { recordResults, type ObservedResult } from './results.ts';
@@ -120,6 +120,14 @@ export async function liveProbeRegions(ctx: Ctx, liveMs: number): Promise<Map<nu
     set.add(r.region);
   }
   return out;
+}
+
+/** The regions of the actor's project that have probes (revoked ones aside), in region order, each live when one of its probes is. */
+export async function probeRegions(ctx: ActorCtx, liveMs: number): Promise<{ region: string; live: boolean }[]> {
+  const rows = await ctx.store.db.selectFrom('probes').select(['region', 'last_seen_at', 'revoked_at'])
+    .where('project_id', '=', ctx.actor.projectId).where('revoked_at', 'is', null).execute();
+  const now = ctx.clock();
+  return REGIONS.filter((r) => rows.some((p) => p.region === r)).map((region) => ({ region, live: rows.some((p) => p.region === region && isLive(p, now, liveMs)) }));
 }
 
 export interface Lease {

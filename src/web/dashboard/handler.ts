@@ -19,6 +19,10 @@ export interface Deps {
   publicUrl: string;
   /** Charts read raw check results (with phases) for periods within this many days. */
   rawRetentionDays: number;
+  /** VIGIL_REGION: where the built-in probe checks from. */
+  builtInLocation: string;
+  /** A regional probe is live while heard from within this (VIGIL_PROBE_LIVE_SECONDS). */
+  probeLiveMs: number;
 }
 
 /** The urlencoded body of a dashboard form (anything else reads as an empty form). */

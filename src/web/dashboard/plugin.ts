@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { sessionUser } from '../../services/users.ts';
 import type { Ctx } from '../../services/context.ts';
+import { DEFAULT_PROBE_LIVE_MS } from '../../domain/probes.ts';
 import { loadAssets } from '../ui/assets/load.ts';
 import { messageScreen, page } from '../ui/layout.ts';
 import { form, sendPage, type Deps } from './handler.ts';
@@ -36,10 +37,13 @@ const STATUS_TEXT: Record<number, [string, string]> = {
  * The web dashboard, mounted under /app: server-rendered pages, a session cookie, a CSRF token
  * on every POST, and the same services the API and the CLI use.
  */
-export default async function dashboard(app: FastifyInstance, opts: { ctx: Ctx; publicUrl?: string; rawRetentionDays?: number }) {
+export default async function dashboard(app: FastifyInstance, opts: { ctx: Ctx; publicUrl?: string; rawRetentionDays?: number; builtInLocation?: string; probeLiveMs?: number }) {
   const { ctx } = opts;
   const { assets, files } = loadAssets();
-  const deps: Deps = { ctx, assets, publicUrl: opts.publicUrl ?? '', rawRetentionDays: opts.rawRetentionDays ?? 7 };
+  const deps: Deps = {
+    ctx, assets, publicUrl: opts.publicUrl ?? '', rawRetentionDays: opts.rawRetentionDays ?? 7,
+    builtInLocation: opts.builtInLocation ?? 'local', probeLiveMs: opts.probeLiveMs ?? DEFAULT_PROBE_LIVE_MS,
+  };
   // Pages outside the signed-in frame: refusals, errors, the 404.
   const message = (title: string, text: string, link?: { href: string; text: string }) => page({ assets }, messageScreen(title, text, link));
 
