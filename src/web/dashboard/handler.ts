@@ -39,10 +39,22 @@ export function pageOf(req: FastifyRequest): number {
   return typeof page === 'string' && /^\d{1,6}$/.test(page) ? Math.max(1, Number(page)) : 1;
 }
 
-/** A monitor picker of the page: its chosen monitors, and its search box's text (`find_<name>`). */
+/** A monitor picker of the page: its chosen monitors, and its search box's text (`find_<name>`, posted with the form or in the query). */
 export function pickerAsk(req: FastifyRequest, name: string, chosen: string[]): PickerAsk {
-  const raw = ((req.query ?? {}) as Record<string, unknown>)[`find_${name}`];
-  return { name, chosen, search: typeof raw === 'string' ? raw.trim().slice(0, 100) : '' };
+  const raw = form(req).get(`find_${name}`) ?? ((req.query ?? {}) as Record<string, unknown>)[`find_${name}`];
+  return { name, chosen, search: typeof raw === 'string' ? raw.replaceAll('\0', '').trim().slice(0, 100) : '' };
+}
+
+/**
+ * Whether a posted form with monitor pickers asks for a search rather than a save: a picker's
+ * Search button, or Enter (ui/pickers.ts implicitSubmit) while a search box holds other text than
+ * the search shown. The handler then shows the form again, filled from what was posted.
+ */
+export function searchAsked(req: FastifyRequest): boolean {
+  const f = form(req);
+  if (f.get('find') !== null) return true;
+  if (f.get('enter') === null) return false;
+  return [...f.keys()].some((k) => k.startsWith('find_') && (f.get(k) ?? '').trim() !== (f.get(`searched_${k.slice(5)}`) ?? '').trim());
 }
 
 /** The signed-in user's project named in the URL; any other is the same 404 as an unknown one. */
