@@ -70,7 +70,7 @@ describe('monitor pickers in a project of more than 200 monitors', () => {
     const boxes = (html: string, name: string) => [...html.matchAll(new RegExp(`<input type="checkbox" name="${name}" value="(mon_[A-Za-z0-9]+)"[^>]*?( checked)?>`, 'g'))].map((m) => [m[1], !!m[2]]);
     const nodes = (await listMonitors(big)).filter((m) => m.name.startsWith('Node ')).sort((a, b) => a.name.localeCompare(b.name));
     const windows = (await listMaintenance(big, 0, 100)).total;
-    const valueOf = (html: string, name: string) => new RegExp(`name="${name}" type="[a-z-]+" value="([^"]*)"`).exec(html)?.[1];
+    const fieldValue = (html: string, name: string) => new RegExp(`name="${name}" type="[a-z-]+" value="([^"]*)"`).exec(html)?.[1];
 
     // Maintenance: name, times, a ticked monitor found before; the Search button of the picker.
     const blank = await admin.get(path('maintenance/new'));
@@ -78,11 +78,11 @@ describe('monitor pickers in a project of more than 200 monitors', () => {
     const found = await admin.request('POST', path('maintenance'), formBody(typed, [['monitors', nodes[2].uuid]]));
     assert.equal(found.status, 200, 'shown again, not saved');
     assert.equal((await listMaintenance(big, 0, 100)).total, windows);
-    assert.equal(valueOf(found.text, 'name'), 'Rack swap &lt;b&gt;');
-    assert.equal(valueOf(found.text, 'title'), 'Racks');
+    assert.equal(fieldValue(found.text, 'name'), 'Rack swap &lt;b&gt;');
+    assert.equal(fieldValue(found.text, 'title'), 'Racks');
     assert.match(found.text, />Swapping\nracks<\/textarea>/);
-    assert.equal(valueOf(found.text, 'starts'), '2031-03-01T00:00');
-    assert.equal(valueOf(found.text, 'ends'), '2031-03-01T02:00');
+    assert.equal(fieldValue(found.text, 'starts'), '2031-03-01T00:00');
+    assert.equal(fieldValue(found.text, 'ends'), '2031-03-01T02:00');
     assert.deepEqual(boxes(found.text, 'monitors'), [[nodes[2].uuid, true], ...nodes.slice(119, 129).map((m) => [m.uuid, false])], 'the ticked one, then Node 120 to Node 129');
     assert.match(found.text, /<input type="hidden" name="searched_monitors" value="node 12">/);
     assert.doesNotMatch(found.text, /class="alert"|aria-invalid="true"/, 'a search is no refusal');
@@ -102,15 +102,15 @@ describe('monitor pickers in a project of more than 200 monitors', () => {
     // The incident form, the outage form (a select) and a status page keep theirs the same way.
     const incident = await admin.request('POST', path('incidents'), formBody({ _csrf: csrfOf((await admin.get(path('incidents/new'))).text), title: 'Slow racks', type: 'incident', status: 'identified', message: 'Looking', find_affected: 'node 201', find: 'affected' }));
     assert.equal(incident.status, 200);
-    assert.equal(valueOf(incident.text, 'title'), 'Slow racks');
+    assert.equal(fieldValue(incident.text, 'title'), 'Slow racks');
     assert.match(incident.text, /<option value="identified" selected>/);
     assert.match(incident.text, />Looking<\/textarea>/);
     assert.deepEqual(boxes(incident.text, 'affected'), [[nodes[200].uuid, false]]);
     const outage = await admin.request('POST', path('outages'), formBody({ _csrf: csrfOf(incident.text), monitor: '', starts: '2031-01-01T10:00', ends: '', status_code: '503', description: 'Rack fire', severity: 'critical', summary: '', policy: '', find_monitor: 'node 203', find: 'monitor' }));
     assert.equal(outage.status, 200);
-    assert.equal(valueOf(outage.text, 'status_code'), '503');
+    assert.equal(fieldValue(outage.text, 'status_code'), '503');
     assert.match(outage.text, />Rack fire<\/textarea>/);
-    assert.equal(valueOf(outage.text, 'severity'), 'critical');
+    assert.equal(fieldValue(outage.text, 'severity'), 'critical');
     assert.deepEqual([...outage.text.matchAll(/<option value="(mon_[A-Za-z0-9]+)"/g)].map((m) => m[1]), [nodes[202].uuid]);
     const sp = await createStatusPage(big, { name: 'Racks page', subdomain: 'racks-page', sections: [{ name: 'Racks', services: [{ monitor_uuid: nodes[0].uuid }] }] });
     const spForm = await admin.get(path(`statuspages/${sp.row.uuid}`));
@@ -119,7 +119,7 @@ describe('monitor pickers in a project of more than 200 monitors', () => {
       section_orig_0: '0', section_name_0: 'Racks', section_name_1: '', group_name_0_0: '', find_group_monitors_0_0: 'node 204', find: 'group_monitors_0_0',
     }, [['section_monitors_0', nodes[0].uuid]]));
     assert.equal(spFound.status, 200);
-    assert.equal(valueOf(spFound.text, 'name'), 'Racks page, renamed');
+    assert.equal(fieldValue(spFound.text, 'name'), 'Racks page, renamed');
     assert.match(spFound.text, />All racks<\/textarea>/);
     assert.deepEqual(boxes(spFound.text, 'group_monitors_0_0'), [[nodes[203].uuid, false]]);
     assert.match(spFound.text, /<details class="add-group" open>/, 'the new group’s box open on its search');
