@@ -130,7 +130,7 @@ describe('dashboard monitors list', () => {
       }
       assert.equal(counts[0], counts[1], `10 monitors: ${counts[0]} queries, 100 monitors: ${counts[1]}`);
       assert.equal(counts[2], counts[3]);
-      // 6 for the page, 3 for the alerting banner's check (checks, policies in use, enabled channels).
+      // 6 for the page (session, project, counts, live probes, the page's rows, their rollups), 3 for the alerting banner's check (checks, policies in use, enabled channels).
       assert.ok(counts[0] <= 9, `${counts[0]} queries`);
     } finally {
       counter.restore();
@@ -148,7 +148,7 @@ describe('dashboard monitors list: order, bulk actions, where checks run', () =>
     const result = (name: string, ok: boolean, ms: number | null) => ({ monitor_id: byName.get(name)!.id, at: now - 30_000, location: 'london', ok: ok ? 1 : 0, status_code: ok ? 200 : 503, total_ms: ms, dns_ms: null, connect_ms: null, tls_ms: null, ttfb_ms: null, error: ok ? null : 'expected 2xx, got 503' });
     await h.ctx.store.db.insertInto('check_results').values([result(n(5), true, 900), result(n(6), false, 40)]).execute();
     const hour = bucketStart(now, HOUR);
-    const rollup = (name: string, checks: number, failures: number) => ({ monitor_id: byName.get(name)!.id, granularity: 'hour', bucket: hour, location: 'paris', checks, failures, sum_ms: 0, min_ms: null, max_ms: null, h0: 0, h1: 0, h2: 0, h3: 0, h4: 0, h5: 0, h6: 0, h7: 0, h8: 0, h9: 0, h10: 0, h11: 0 });
+    const rollup = (name: string, checks: number, failures: number) => ({ monitor_id: byName.get(name)!.id, granularity: 'hour' as const, bucket: hour, location: 'paris', checks, failures, sum_ms: 0, min_ms: null, max_ms: null, h0: 0, h1: 0, h2: 0, h3: 0, h4: 0, h5: 0, h6: 0, h7: 0, h8: 0, h9: 0, h10: 0, h11: 0 });
     await h.ctx.store.db.insertInto('check_rollups').values([rollup(n(3), 10, 5), rollup(n(4), 10, 0)]).execute();
 
     const down = [10, 20, 30, 40, 50, 60, 80, 90, 100, 110, 120].map(n);
