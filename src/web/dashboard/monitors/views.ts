@@ -190,7 +190,7 @@ function monitorForm(o: { action: string; csrf: string; values: MonitorFormValue
   </div>
   <fieldset class="field regions${e.regions ? ' invalid' : ''}"${e.regions ? html` aria-describedby="f-regions-error"` : ''}>
     <legend>Regions</legend>
-    <p class="hint">Where the checks run from (the built-in probe covers regions without a probe of their own).</p>
+    <p class="hint">The regions to check from. A region without a live regional probe is checked by this server’s built-in probe, once per interval for all such regions; the monitor’s page says where its checks run.</p>
     <div class="region-list">${REGIONS.map((r) => html`<label class="choice"><input type="checkbox" name="regions" value="${r}"${v.regions.includes(r) ? html` checked` : ''}${e.regions ? html` aria-invalid="true"` : ''}> <span>${r}</span></label>`)}</div>
     ${fieldError('f-regions', e.regions)}
   </fieldset>
