@@ -32,7 +32,10 @@ export async function twoFactorStatus(ctx: Ctx, userId: number): Promise<TwoFact
   return { enabled: row.totp_secret !== null, enabledAt: row.totp_enabled_at, recoveryCodesLeft: Number(left.n) };
 }
 
-export const hasTwoFactor = async (ctx: Ctx, userId: number): Promise<boolean> => (await twoFactorStatus(ctx, userId)).enabled;
+export async function hasTwoFactor(ctx: Ctx, userId: number): Promise<boolean> {
+  const row = await ctx.store.db.selectFrom('users').select('totp_secret').where('id', '=', userId).executeTakeFirst();
+  return !!row?.totp_secret;
+}
 
 export interface Enrolment {
   secret: string;

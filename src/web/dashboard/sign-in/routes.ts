@@ -20,7 +20,6 @@ const NEXT = /^\/app\/invite\/inv_[A-Za-z0-9]{40}$/;
 const nextOf = (v: unknown): string | null => (typeof v === 'string' && NEXT.test(v) ? v : null);
 
 export default function signInRoutes(app: FastifyInstance, { ctx, assets, throttle }: Deps) {
-
   // Nobody is signed in on these pages: no account header.
   function setupPage(req: FastifyRequest, reply: FastifyReply, status: number, values: { email?: string }, errors: FieldErrors) {
     return sendPage(reply, status, page({ assets }, setupScreen({ csrf: csrfToken(req, reply), email: values.email, errors })));
