@@ -5,6 +5,7 @@ import type { PickerAsk } from '../../services/dashboard-views.ts';
 import { messageScreen, page, type Assets, type Screen } from '../ui/layout.ts';
 import { ROLE_TABLE, may, type Ability } from '../../domain/roles.ts';
 import { csrfToken } from './session.ts';
+import type { CredentialThrottle } from './credential-throttle.ts';
 
 /**
  * What every dashboard handler shares: how it reads its request (the form, the notice asked
@@ -19,6 +20,8 @@ export interface Deps {
   publicUrl: string;
   /** Charts read raw check results (with phases) for periods within this many days. */
   rawRetentionDays: number;
+  /** Counts wrong passwords and codes: sign-in and the Account page share it. */
+  throttle: CredentialThrottle;
 }
 
 /** The urlencoded body of a dashboard form (anything else reads as an empty form). */

@@ -19,6 +19,8 @@ import alertingRoutes from './alerting/routes.ts';
 import memberRoutes from './members/routes.ts';
 import generalSettingsRoutes from './general/routes.ts';
 import invitationRoutes from './invitations/routes.ts';
+import accountRoutes from './account/routes.ts';
+import { createCredentialThrottle } from './credential-throttle.ts';
 
 /** Dashboard forms are small; anything bigger is refused before it is read. */
 const FORM_BODY_LIMIT = 64 * 1024;
@@ -39,7 +41,7 @@ const STATUS_TEXT: Record<number, [string, string]> = {
 export default async function dashboard(app: FastifyInstance, opts: { ctx: Ctx; publicUrl?: string; rawRetentionDays?: number }) {
   const { ctx } = opts;
   const { assets, files } = loadAssets();
-  const deps: Deps = { ctx, assets, publicUrl: opts.publicUrl ?? '', rawRetentionDays: opts.rawRetentionDays ?? 7 };
+  const deps: Deps = { ctx, assets, publicUrl: opts.publicUrl ?? '', rawRetentionDays: opts.rawRetentionDays ?? 7, throttle: createCredentialThrottle(ctx.clock) };
   // Pages outside the signed-in frame: refusals, errors, the 404.
   const message = (title: string, text: string, link?: { href: string; text: string }) => page({ assets }, messageScreen(title, text, link));
 
@@ -120,5 +122,6 @@ export default async function dashboard(app: FastifyInstance, opts: { ctx: Ctx; 
     alertingRoutes(signedIn, deps);
     memberRoutes(signedIn, deps);
     generalSettingsRoutes(signedIn, deps);
+    accountRoutes(signedIn, deps);
   });
 }
