@@ -15,6 +15,7 @@ import { migration as expiryAlerts } from './migrations/017_expiry_alerts.ts';
 import { migration as hostnameProof } from './migrations/018_hostname_proof.ts';
 import { migration as invitations } from './migrations/019_invitations.ts';
 import { migration as subscriberConfirmation } from './migrations/020_subscriber_confirmation.ts';
+import { migration as accountSecurity } from './migrations/022_account_security.ts';
 
 /**
  * Every migration, in the order they run (store.ts applies the ones a database lacks). There is
@@ -41,4 +42,5 @@ export const migrations: Migration[] = [
   hostnameProof,
   invitations,
   subscriberConfirmation,
+  accountSecurity,
 ];

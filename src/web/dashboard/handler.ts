@@ -5,6 +5,7 @@ import type { PickerAsk } from '../../services/dashboard-views.ts';
 import { messageScreen, page, type Assets, type Screen } from '../ui/layout.ts';
 import { ROLE_TABLE, may, type Ability } from '../../domain/roles.ts';
 import { csrfToken } from './session.ts';
+import type { CredentialThrottle } from './credential-throttle.ts';
 
 /**
  * What every dashboard handler shares: how it reads its request (the form, the notice asked
@@ -23,6 +24,8 @@ export interface Deps {
   builtInLocation: string;
   /** A regional probe is live while heard from within this (VIGIL_PROBE_LIVE_SECONDS). */
   probeLiveMs: number;
+  /** Counts wrong passwords and codes: sign-in and the Account page share it. */
+  throttle: CredentialThrottle;
 }
 
 /** The urlencoded body of a dashboard form (anything else reads as an empty form). */

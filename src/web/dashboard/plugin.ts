@@ -20,6 +20,8 @@ import alertingRoutes from './alerting/routes.ts';
 import memberRoutes from './members/routes.ts';
 import generalSettingsRoutes from './general/routes.ts';
 import invitationRoutes from './invitations/routes.ts';
+import accountRoutes from './account/routes.ts';
+import { createCredentialThrottle } from './credential-throttle.ts';
 
 /** Dashboard forms are small; anything bigger is refused before it is read. */
 const FORM_BODY_LIMIT = 64 * 1024;
@@ -41,7 +43,7 @@ export default async function dashboard(app: FastifyInstance, opts: { ctx: Ctx; 
   const { ctx } = opts;
   const { assets, files } = loadAssets();
   const deps: Deps = {
-    ctx, assets, publicUrl: opts.publicUrl ?? '', rawRetentionDays: opts.rawRetentionDays ?? 7,
+    ctx, assets, publicUrl: opts.publicUrl ?? '', rawRetentionDays: opts.rawRetentionDays ?? 7, throttle: createCredentialThrottle(ctx.clock),
     builtInLocation: opts.builtInLocation ?? 'local', probeLiveMs: opts.probeLiveMs ?? DEFAULT_PROBE_LIVE_MS,
   };
   // Pages outside the signed-in frame: refusals, errors, the 404.
@@ -124,5 +126,6 @@ export default async function dashboard(app: FastifyInstance, opts: { ctx: Ctx; 
     alertingRoutes(signedIn, deps);
     memberRoutes(signedIn, deps);
     generalSettingsRoutes(signedIn, deps);
+    accountRoutes(signedIn, deps);
   });
 }
