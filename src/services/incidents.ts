@@ -109,14 +109,37 @@ async function insertUpdates(db: Db, incidentId: number, updates: IncidentUpdate
 /** The project's incidents, newest `date` first. */
 /** Newest first; with `status`, only the incidents whose latest update is of that type. */
 export async function listIncidents(ctx: ActorCtx, filter: { status?: UpdateType } = {}): Promise<Incident[]> {
-  const rows = await ctx.store.db
-    .selectFrom('incidents')
-    .selectAll()
-    .where('project_id', '=', ctx.actor.projectId)
-    .orderBy('at', 'desc').orderBy('id', 'desc')
-    .execute();
-  const all = await assemble(ctx.store.db, rows as Row[]);
-  return filter.status ? all.filter((i) => incidentStatus(i.updates) === filter.status) : all;
+  const all: Incident[] = [];
+  for await (const page of incidentPages(ctx, filter)) all.push(...page);
+  return all;
+}
+
+/**
+ * Incidents read at a time when a whole project is walked: an incident at the 1 MiB body
+ * limit, its timeline grown since, is megabytes, and a project may hold any number of them.
+ */
+export const INCIDENT_PAGE = 5;
+
+/** The project's incidents as listIncidents orders and filters them, a page at a time. */
+export async function* incidentPages(ctx: ActorCtx, filter: { status?: UpdateType } = {}): AsyncGenerator<Incident[]> {
+  let last: { at: number; id: number } | null = null;
+  for (;;) {
+    const from: { at: number; id: number } | null = last;
+    const rows: Row[] = await ctx.store.db
+      .selectFrom('incidents')
+      .selectAll()
+      .where('project_id', '=', ctx.actor.projectId)
+      .$if(from !== null, (q) => q.where((eb) => eb.or([eb('at', '<', from!.at), eb.and([eb('at', '=', from!.at), eb('id', '<', from!.id)])])))
+      .orderBy('at', 'desc').orderBy('id', 'desc')
+      .limit(INCIDENT_PAGE)
+      .execute();
+    if (rows.length === 0) return;
+    const page = await assemble(ctx.store.db, rows);
+    yield filter.status ? page.filter((i) => incidentStatus(i.updates) === filter.status) : page;
+    if (rows.length < INCIDENT_PAGE) return;
+    const end = rows[rows.length - 1];
+    last = { at: end.at, id: end.id };
+  }
 }
 
 export async function getIncident(ctx: ActorCtx, uuid: string): Promise<Incident> {

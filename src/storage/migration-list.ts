@@ -12,6 +12,7 @@ import { migration as regionalProbes } from './migrations/014_regional_probes.ts
 import { migration as quorum } from './migrations/015_quorum.ts';
 import { migration as checkClaims } from './migrations/016_check_claims.ts';
 import { migration as expiryAlerts } from './migrations/017_expiry_alerts.ts';
+import { migration as boundedReads } from './migrations/018_bounded_reads.ts';
 
 /**
  * Every migration, in the order they run (store.ts applies the ones a database lacks). There is
@@ -35,4 +36,5 @@ export const migrations: Migration[] = [
   quorum,
   checkClaims,
   expiryAlerts,
+  boundedReads,
 ];
