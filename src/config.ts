@@ -1,3 +1,4 @@
+import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadTargetPolicy, type TargetPolicy } from './egress/policy.ts';
@@ -41,12 +42,21 @@ export interface Config {
   notifyGiveUpMs: number;
   /** The RDAP bootstrap registry (RFC 9224) domain expiry lookups start from; null turns them off. */
   rdapBootstrapUrl: string | null;
+  /** VIGIL_DNS_SERVERS: the resolvers custom hostname proofs ask (ip or ip:port); null: the system's. */
+  dnsServers: string[] | null;
   /** Pings kept per healthcheck (the newest); older ones are deleted. */
   pingHistory: number;
   /** Pings one token may send per minute (per server process); 0 turns the throttle off. */
   pingRatePerMinute: number;
   /** How much one project may hold (VIGIL_LIMIT_*). */
   limits: ProjectLimits;
+}
+
+/** 1.2.3.4, 1.2.3.4:53, ::1 or [::1]:53: what Resolver.setServers takes. */
+function isResolverAddress(s: string): boolean {
+  const m = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(s) ?? /^([^:]+)(?::(\d{1,5}))?$/.exec(s);
+  if (m) return net.isIP(m[1]) !== 0 && (m[2] === undefined || (Number(m[2]) >= 1 && Number(m[2]) <= 65535));
+  return net.isIPv6(s);
 }
 
 export const IANA_RDAP_BOOTSTRAP = 'https://data.iana.org/rdap/dns.json';
@@ -122,10 +132,14 @@ export function loadConfig(env: Env = process.env): Config {
   let rdapBootstrapUrl: string | null = env.VIGIL_RDAP_BOOTSTRAP_URL || IANA_RDAP_BOOTSTRAP;
   if (rdapBootstrapUrl === 'off') rdapBootstrapUrl = null;
   else if (!/^https?:\/\/[^/]/.test(rdapBootstrapUrl)) throw new ConfigError(`VIGIL_RDAP_BOOTSTRAP_URL must be an http(s) URL or "off", got "${rdapBootstrapUrl}"`);
+  const dnsServers = env.VIGIL_DNS_SERVERS ? env.VIGIL_DNS_SERVERS.split(',').map((x) => x.trim()).filter(Boolean) : null;
+  const badServer = dnsServers?.find((x) => !isResolverAddress(x));
+  if (badServer !== undefined) throw new ConfigError(`VIGIL_DNS_SERVERS must be addresses such as 127.0.0.1, 127.0.0.1:5353 or [::1]:53, separated by commas; got "${badServer}"`);
   return {
     port,
     targetPolicy,
     rdapBootstrapUrl,
+    dnsServers: dnsServers?.length ? dnsServers : null,
     pingHistory: int(env, 'VIGIL_PING_HISTORY', 100, 10, 10_000),
     pingRatePerMinute: int(env, 'VIGIL_PING_RATE_PER_MINUTE', 60, 0, 1e9),
     limits: Object.fromEntries(Object.entries(LIMIT_VARIABLES).map(([k, name]) => [k, int(env, name, DEFAULT_LIMITS[k as keyof ProjectLimits], 1, 10_000_000)])) as unknown as ProjectLimits,
@@ -186,6 +200,7 @@ export const SERVER_VARIABLES: [name: string, fallback: string, meaning: string]
   ['VIGIL_NOTIFY_GIVE_UP_MINUTES', '1440', 'a notification failing this long is given up'],
   ['VIGIL_OUTBOX_RETENTION_DAYS', '30', 'days delivered notifications are kept'],
   ['VIGIL_RDAP_BOOTSTRAP_URL', IANA_RDAP_BOOTSTRAP, 'RDAP bootstrap registry of domain expiry lookups; off is off'],
+  ['VIGIL_DNS_SERVERS', 'the system\'s', 'resolvers asked for custom hostname proofs (ip or ip:port, comma-separated)'],
   ['VIGIL_PING_HISTORY', '100', 'heartbeat pings kept per healthcheck'],
   ['VIGIL_PING_RATE_PER_MINUTE', '60', 'pings per token per minute; 0 is off'],
   ...Object.entries(LIMIT_VARIABLES).map(([k, name]): [string, string, string] => [name, String(DEFAULT_LIMITS[k as keyof ProjectLimits]), `at most this many ${LIMIT_NOUNS[k as keyof ProjectLimits]} per project`]),

@@ -6,18 +6,22 @@ import { startScheduler, type Scheduler, type SchedulerOptions } from './prober/
 import { createDispatcher } from './notify/dispatcher.ts';
 import { applyDomainExpiry, refreshDomains } from './services/domains.ts';
 import { createRdap } from './prober/rdap.ts';
+import { proveDueHostnames } from './services/hostnames.ts';
+import { createTxtLookup } from './prober/txt.ts';
 
 const HEARTBEAT_SWEEP_MS = 1000;
 // Due domains are looked for this often; days left and notices are brought up to date every minute.
 const DOMAIN_WATCH_MS = 10_000;
 const DOMAIN_APPLY_MS = 60_000;
+// Custom hostname claims due for a proof lookup are looked for this often.
+const HOSTNAME_WATCH_MS = 5000;
 
 /**
  * The worker half of `vigil serve` (composed beside main.ts, above the prober and the notifier
  * it starts). The built-in probe: one scheduler that checks every due monitor once per interval from this
  * server's location, covering all the monitor's regions that no live dedicated probe serves
  * (a monitor every region of which a live probe serves is skipped: services/probes.ts), plus the sweep that turns overdue
- * heartbeat checks down, and the notification dispatcher (escalation walk and outbox delivery).
+ * heartbeat checks down, the domain expiry and custom hostname proof lookups, and the notification dispatcher (escalation walk and outbox delivery).
  */
 export function startEngine(ctx: Ctx, config: Config, extra: Partial<SchedulerOptions> = {}): Scheduler {
   const scheduler = startScheduler(ctx, {
@@ -55,6 +59,15 @@ export function startEngine(ctx: Ctx, config: Config, extra: Partial<SchedulerOp
   };
   const domainTimer = setInterval(watchDomains, DOMAIN_WATCH_MS);
   const firstWatch = setTimeout(watchDomains, 1000);
+  const txt = createTxtLookup(config.dnsServers);
+  let proving: Promise<unknown> | null = null;
+  const watchHostnames = () => {
+    if (proving) return;
+    proving = proveDueHostnames(ctx, txt)
+      .catch((err) => ctx.log.error({ err }, 'hostname proof lookups failed'))
+      .finally(() => { proving = null; });
+  };
+  const hostnameTimer = setInterval(watchHostnames, HOSTNAME_WATCH_MS);
   const dispatcher = createDispatcher(ctx, {
     publicUrl: config.publicUrl, policy: config.targetPolicy, ca: config.tlsCa, smtpUrl: config.smtpUrl, smtpFrom: config.smtpFrom,
     timeoutMs: config.notifyTimeoutMs, giveUpAfterMs: config.notifyGiveUpMs,
@@ -65,8 +78,10 @@ export function startEngine(ctx: Ctx, config: Config, extra: Partial<SchedulerOp
       clearInterval(timer);
       clearInterval(domainTimer);
       clearTimeout(firstWatch);
+      clearInterval(hostnameTimer);
       await sweeping;
       await watching;
+      await proving;
       await dispatcher.stop();
       await scheduler.stop();
     },

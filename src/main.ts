@@ -10,7 +10,7 @@ import type { Ctx, Logger } from './services/context.ts';
 /** Composition root for the CLI: config → store → ctx. Nothing opens a database at import time. */
 export async function openContext(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<Ctx> {
   const store: Store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  return { store, clock: Date.now, log, limits: config.limits };
+  return { store, clock: Date.now, log, limits: config.limits, publicUrl: config.publicUrl, emailEnabled: config.smtpUrl !== null };
 }
 
 export interface Running {
@@ -47,7 +47,7 @@ export async function startServer(
   }
   const log = pino({ level: config.logLevel });
   const store = ctxOverride?.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
-  const ctx: Ctx = { store, clock: ctxOverride?.clock ?? Date.now, log: ctxOverride?.log ?? log, limits: config.limits };
+  const ctx: Ctx = { store, clock: ctxOverride?.clock ?? Date.now, log: ctxOverride?.log ?? log, limits: config.limits, publicUrl: config.publicUrl, emailEnabled: config.smtpUrl !== null };
   const created = await ensureDefaultProject(ctx);
   if (created) {
     ctx.log.info({ project: created.uuid }, 'created project "Default"');
@@ -61,7 +61,8 @@ export async function startServer(
   let address: string | null = null;
   if (config.role !== 'worker') {
     const { buildApp } = await import('./http/app.ts');
-    app = await buildApp(ctx, config);
+    const { createTxtLookup } = await import('./prober/txt.ts');
+    app = await buildApp(ctx, { ...config, txt: createTxtLookup(config.dnsServers) });
     try {
       address = await app.listen({ port: config.port, host: config.host });
     } catch (err) {

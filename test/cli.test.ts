@@ -52,7 +52,7 @@ describe('vigil CLI', () => {
     const list = JSON.parse(listRes.stdout);
     assert.equal(list.length, 3);
     assert.ok(!listRes.stdout.includes(k.key));
-    assert.deepEqual(list.find((x: any) => x.id === k.id), { id: k.id, name: 'CI/CD Pipeline', permission: 'read_only', expiresAt: k.expiresAt, createdAt: k.createdAt, lastUsedAt: null, masked: k.masked });
+    assert.deepEqual(list.find((x: any) => x.id === k.id), { id: k.id, name: 'CI/CD Pipeline', permission: 'read_only', expiresAt: k.expiresAt, createdAt: k.createdAt, lastUsedAt: null, masked: k.masked, createdBy: null });
 
     const revoke = await cli('keys', 'revoke', k.id);
     assert.equal(revoke.code, 0, revoke.stderr);

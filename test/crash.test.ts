@@ -44,7 +44,9 @@ describe('SECURITY 27: crash safety', () => {
     db = await freshDatabase();
     await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
     const targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}/`;
-    const env = { ...db.env, VIGIL_HOST: '127.0.0.1', VIGIL_PORT: '0', VIGIL_LOG_LEVEL: 'info', VIGIL_ROLE: 'all', VIGIL_RATE_LIMIT_PER_HOUR: '0' };
+    // Every acknowledged ping is looked for afterwards: keep them all (a healthcheck keeps 100 by
+    // default, and each new process may take another minute's worth).
+    const env = { ...db.env, VIGIL_HOST: '127.0.0.1', VIGIL_PORT: '0', VIGIL_LOG_LEVEL: 'info', VIGIL_ROLE: 'all', VIGIL_RATE_LIMIT_PER_HOUR: '0', VIGIL_PING_HISTORY: '10000' };
     const project = JSON.parse((await runCli(['projects', 'create', '--name', 'crash', '--json'], env)).stdout);
     const key = JSON.parse((await runCli(['keys', 'create', '--project', project.uuid, '--name', 'load', '--permission', 'read_write', '--json'], env)).stdout).key;
     const acked = { monitors: new Set<string>(), renames: new Map<string, string[]>(), pings: new Set<string>() };

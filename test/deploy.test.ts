@@ -10,6 +10,7 @@ import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_pro
 import { promisify } from 'node:util';
 import { loadConfig } from '../src/config.ts';
 import { startHarness, type Harness } from './harness.ts';
+import { startProofDns } from './support/proof-dns.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DEPLOY = path.join(ROOT, 'deploy');
@@ -153,6 +154,7 @@ interface Reply { status: number; headers: Record<string, string | string[] | un
 
 describe('deploy/nginx.conf in front of Vigil', () => {
   let vigil: Harness;
+  let dns: Awaited<ReturnType<typeof startProofDns>>;
   let nginx: ChildProcess;
   let dir: string;
   let cert: Buffer;
@@ -180,7 +182,8 @@ describe('deploy/nginx.conf in front of Vigil', () => {
   before(async () => {
     assert.ok(has('nginx'), 'nginx is not installed: apt-get install nginx-light (.ci/run installs it)');
     assert.ok(has('openssl'), 'openssl is not installed');
-    vigil = await startHarness({ env: { VIGIL_TRUST_PROXY: 'true', VIGIL_AUTH_FAILURES_PER_MINUTE: '3' } });
+    dns = await startProofDns();
+    vigil = await startHarness({ env: { VIGIL_TRUST_PROXY: 'true', VIGIL_AUTH_FAILURES_PER_MINUTE: '3', ...dns.env } });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nginx-'));
     execFileSync('openssl', [
       'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=vigil.example.com',
@@ -229,6 +232,7 @@ http { access_log off; ${temp} include ${path.join(dir, 'vigil.conf')}; }
     }
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
     await vigil?.stop();
+    await dns?.close();
   });
 
   test('the API answers over TLS through the proxy', async () => {
@@ -273,6 +277,12 @@ http { access_log off; ${temp} include ${path.join(dir, 'vigil.conf')}; }
   test('a status page is served at / on its custom domain through the proxy', async () => {
     const created = await request('/v2/statuspages', { method: 'POST', key: vigil.rw, body: JSON.stringify({ name: 'Acme through nginx', subdomain: 'acme-proxy', hostname: 'status.acme.test' }) });
     assert.equal(created.status, 201, created.body);
+    // Served there once proven: the page's TXT record in (loopback) DNS, then a lookup.
+    assert.equal((await request('/', { host: 'status.acme.test' })).status, 302);
+    const { uuid, hostname_verification: record } = JSON.parse(created.body).statuspage;
+    dns.publish(record);
+    const verified = await request(`/v2/statuspages/${uuid}/hostname/verify`, { method: 'POST', key: vigil.rw });
+    assert.equal(JSON.parse(verified.body).message, 'Hostname verified');
     const page = await request('/', { host: 'status.acme.test' });
     assert.equal(page.status, 200, page.body.slice(0, 300));
     assert.match(String(page.headers['content-type']), /text\/html/);

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,6 +59,13 @@ export interface Client {
   request(method: string, path: string, opts?: { key?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<Response>;
 }
 
+/** A setup request's response, once its status is the one expected (else the test fails there, with the body). */
+export async function expectStatus(status: number, pending: Promise<Response>): Promise<Response> {
+  const res = await pending;
+  assert.equal(res.status, status, `expected ${status}, got ${res.status}: ${res.text}`);
+  return res;
+}
+
 export function client(baseUrl: string, defaultKey: string | null = null): Client {
   return {
     async request(method, p, opts = {}) {
@@ -111,7 +119,8 @@ export async function runCli(args: string[], env: Record<string, string>): Promi
 export async function startHarness(opts: { env?: Record<string, string>; clock?: () => number } = {}): Promise<Harness> {
   const db = await freshDatabase();
   // The engine is off unless a test asks for it (VIGIL_ROLE=all): monitors in API tests point at example.org.
-  const env = { VIGIL_PORT: '0', VIGIL_HOST: '127.0.0.1', VIGIL_LOG_LEVEL: 'silent', VIGIL_AUTH_FAILURES_PER_MINUTE: '0', VIGIL_ROLE: 'api', ...db.env, ...opts.env };
+  // Hostname proofs ask a closed loopback port unless a test starts its DNS server (support/proof-dns.ts): never the real resolver.
+  const env = { VIGIL_PORT: '0', VIGIL_HOST: '127.0.0.1', VIGIL_LOG_LEVEL: 'silent', VIGIL_AUTH_FAILURES_PER_MINUTE: '0', VIGIL_ROLE: 'api', VIGIL_DNS_SERVERS: '127.0.0.1:9', ...db.env, ...opts.env };
   const running: Running = await startServer(loadConfig(env), { clock: opts.clock }, () => {}); // no first-run banner
   const config = running.config;
   const ctx = running.ctx;

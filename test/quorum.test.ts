@@ -5,7 +5,8 @@ import { startHttp, type Running } from './support/targets.ts';
 import { runCheck } from '../src/prober/probe.ts';
 import { startProbeWorker, type ProbeWorker } from '../src/prober/remote.ts';
 import { createProbe, revokeProbe } from '../src/services/probes.ts';
-import { observeQuorum, parseQuorum, quorumRequired, type MonitorState, type Votes } from '../src/domain/status.ts';
+import type { MonitorState } from '../src/domain/status.ts';
+import { observeQuorum, parseQuorum, quorumRequired, type Votes } from '../src/domain/quorum.ts';
 
 const quiet = { info() {}, warn() {}, error() {} };
 

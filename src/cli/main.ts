@@ -5,7 +5,7 @@ import { ConfigError, SERVER_VARIABLES, loadConfig } from '../config.ts';
 import { DomainError } from '../domain/errors.ts';
 import { StoreError, sqliteFile } from '../storage/store.ts';
 import { createProject, existingUser, findProject, listProjects, setProjectQuorum, type Project } from '../services/projects.ts';
-import { parseQuorum } from '../domain/status.ts';
+import { parseQuorum } from '../domain/quorum.ts';
 import { addExistingMember } from '../services/members.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../services/api-keys.ts';
 import { iso, type Ctx } from '../services/context.ts';
@@ -126,7 +126,8 @@ keys
   .option('--expires <date>', 'ISO 8601 date (expires 00:00 UTC that day), date-time, or "never"', 'never')
   .option('--json', 'print JSON')
   .action(async (o: { project: string; name: string; permission: string; expires: string; json?: boolean }) => {
-    const k = await withCtx(async (ctx) => createApiKey(ctx, { projectUuid: await projectUuid(ctx, o.project), name: o.name, permission: o.permission, expires: o.expires, actor: 'cli' }));
+    // A key of the CLI has no maker (only owners revoke it in the dashboard).
+    const { createdBy: _by, createdByEmail: _email, ...k } = await withCtx(async (ctx) => createApiKey(ctx, { projectUuid: await projectUuid(ctx, o.project), name: o.name, permission: o.permission, expires: o.expires, actor: 'cli' }));
     print(!!o.json, k, () =>
       `Created API key ${k.id} "${k.name}" (${k.permission}, expires ${k.expiresAt ?? 'never'}).\n\n  ${k.key}\n\nStore it now: it is shown only once.`);
   });
@@ -135,7 +136,9 @@ keys
   .requiredOption(...PROJECT)
   .option('--json', 'print JSON')
   .action(async (o: { project: string; json?: boolean }) => {
-    const list = await withCtx(async (ctx) => listApiKeys(ctx, await projectUuid(ctx, o.project)));
+    // createdBy: the email of the dashboard user who made the key; null for the CLI's.
+    const list = (await withCtx(async (ctx) => listApiKeys(ctx, await projectUuid(ctx, o.project))))
+      .map(({ createdBy: _id, createdByEmail, ...k }) => ({ ...k, createdBy: createdByEmail }));
     print(!!o.json, list, () =>
       table([['ID', 'NAME', 'PERMISSION', 'KEY', 'EXPIRES', 'LAST USED'], ...list.map((k) => [k.id, k.name, k.permission, k.masked, k.expiresAt ?? 'never', k.lastUsedAt ?? '-'])]));
   });

@@ -1,4 +1,3 @@
-import { ValidationError } from './errors.ts';
 /**
  * The monitor status state machine: pure, time comes in with each observation.
  * One failure is not an outage: a change of status must be confirmed by further observations
@@ -66,47 +65,4 @@ export function observe(state: MonitorState, obs: Observation, rule: Confirmatio
     };
   }
   return { state: { status: state.status, confirming: seen, confirmSince: since, confirmLocations: locations }, recheck: true, transition: null };
-}
-
-/** A project's quorum setting: a number of locations, or more than half (null in the database). */
-export type Quorum = number | 'majority';
-
-export function parseQuorum(input: string): Quorum {
-  if (input === 'majority') return 'majority';
-  const n = Number(input);
-  if (!/^\d+$/.test(input) || n < 2 || n > 18) throw new ValidationError(`Quorum must be "majority" or a number of regions from 2 to 18, got "${input}"`);
-  return n;
-}
-
-/** Agreeing locations needed among `locations` (≥ 2) reporting ones; never more than there are. */
-export function quorumRequired(locations: number, quorum: Quorum): number {
-  return quorum === 'majority' ? Math.floor(locations / 2) + 1 : Math.min(quorum, locations);
-}
-
-/** Each location's latest verdict within the confirmation window. */
-export type Votes = Map<string, { ok: boolean; at: number }>;
-
-/**
- * The several-locations rule: `votes` already holds `obs`. The status changes when `required`
- * of the reporting locations' latest verdicts disagree with it; the first of them is where the
- * change was detected. A location that newly disagrees asks the others to recheck at once; one
- * that agrees again drops out, so a single broken location never reaches a quorum of two or more.
- */
-export function observeQuorum(state: MonitorState, obs: Observation, votes: Votes, required: number): Decision {
-  const against = [...votes].filter(([, v]) => (v.ok ? 'up' : 'down') !== state.status).sort((a, b) => a[1].at - b[1].at);
-  if (against.length === 0) {
-    return { state: { status: state.status, confirming: null, confirmSince: null, confirmLocations: [] }, recheck: false, transition: null };
-  }
-  const seen: Status = state.status === 'up' ? 'down' : 'up';
-  const names = against.map(([l]) => l);
-  const continuing = state.confirming === seen;
-  const kept = continuing ? [...new Set(state.confirmLocations)].filter((l) => names.includes(l)) : [];
-  const locations = [...kept, ...names.filter((l) => !kept.includes(l))];
-  // A change that begins now (also one a location that never agreed with the new status still asks for) starts now.
-  const since = continuing && kept.length ? state.confirmSince! : obs.at;
-  if (locations.length >= required) {
-    return { state: { status: seen, confirming: null, confirmSince: null, confirmLocations: [] }, recheck: false, transition: { to: seen, since, locations } };
-  }
-  const recheck = (obs.ok ? 'up' : 'down') === seen && !kept.includes(obs.location);
-  return { state: { status: state.status, confirming: seen, confirmSince: since, confirmLocations: locations }, recheck, transition: null };
 }

@@ -11,6 +11,8 @@ export const SUBSCRIBER_TYPES = ['email', 'sms', 'teams', 'slack'] as const;
 export const ADDABLE_SUBSCRIBER_TYPES = ['email', 'sms', 'teams'] as const;
 /** The domain of `hostedsubdomain` (the recorded one is hyperping.app). */
 export const HOSTED_DOMAIN = 'hyperping.app';
+/** A public email subscription not confirmed within this long is deleted (services/retention.ts). */
+export const UNCONFIRMED_SUBSCRIBER_TTL_MS = 48 * 3600_000;
 
 export type PageLanguage = (typeof PAGE_LANGUAGES)[number];
 
@@ -154,6 +156,14 @@ const SUBDOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const HOSTNAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 const CSS_LENGTH = /^\d{1,4}(?:\.\d{1,2})?(?:px|rem|em|%)$/;
 
+/**
+ * The DNS record that proves a custom hostname belongs to whoever set it on the page: a TXT
+ * record at `_vigil.<hostname>` holding `vigil-verification=<token>` (the page's own token).
+ */
+export function hostnameProof(hostname: string, token: string): { type: 'TXT'; name: string; value: string } {
+  return { type: 'TXT', name: `_vigil.${hostname}`, value: `vigil-verification=${token}` };
+}
+
 /** `acme` or `acme.hyperping.app` → `acme` (TF strips and re-adds the suffix). */
 export function parseSubdomain(v: unknown): string {
   const s = str(v, 'subdomain', PAGE_TEXT_MAX.subdomain).toLowerCase().replace(new RegExp(`\\.${HOSTED_DOMAIN.replace('.', '\\.')}$`), '');
@@ -291,6 +301,7 @@ export function applyPageInput(current: PageFields, input: unknown, isCreate: bo
   if (has('hostname')) {
     const h = optionalStr(input.hostname, 'hostname', PAGE_TEXT_MAX.hostname)?.toLowerCase() ?? null;
     if (h !== null && !HOSTNAME.test(h)) fail('hostname must be a domain name such as status.example.com');
+    if (h !== null && (h === HOSTED_DOMAIN || h.endsWith(`.${HOSTED_DOMAIN}`))) fail(`hostname cannot be under ${HOSTED_DOMAIN}: that is where pages' hosted subdomains live`);
     out.hostname = h;
   }
   if (has('languages')) {

@@ -16,11 +16,12 @@ import incidentRoutes from './routes/incidents.ts';
 import maintenanceRoutes from './routes/maintenance.ts';
 import healthcheckRoutes from './routes/healthchecks.ts';
 import pingRoutes from './routes/ping.ts';
-import publicPageRoutes from './public/status-page.ts';
+import publicPageRoutes from '../web/status-pages/routes.ts';
 import statusPageRoutes from './routes/statuspages.ts';
+import type { TxtLookup } from '../services/hostnames.ts';
 import mcpRoutes from './routes/mcp.ts';
 import metricsRoutes from './routes/metrics.ts';
-import dashboardRoutes from './dashboard/index.ts';
+import dashboardRoutes from '../web/dashboard/plugin.ts';
 import integrationRoutes from './routes/integrations.ts';
 import escalationPolicyRoutes from './routes/escalation-policies.ts';
 import probeApiRoutes from './routes/probe-api.ts';
@@ -31,7 +32,8 @@ import { DEFAULT_PROBE_LEASE_MS, DEFAULT_PROBE_LIVE_MS } from '../domain/probes.
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export type AppOptions = Pick<Config, 'rateLimitPerHour' | 'authFailuresPerMinute' | 'logLevel' | 'trustProxy' | 'publicUrl'> & Partial<Pick<Config, 'metricsToken' | 'rawRetentionDays'>>
-  & Partial<Pick<Config, 'region' | 'probeLiveSeconds' | 'probeLeaseSeconds' | 'pingHistory' | 'pingRatePerMinute'>>;
+  & Partial<Pick<Config, 'region' | 'probeLiveSeconds' | 'probeLeaseSeconds' | 'pingHistory' | 'pingRatePerMinute'>>
+  & { /** DNS for custom hostname proofs (main.ts makes the real one); without it, proofs wait for the engine. */ txt?: TxtLookup };
 
 export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
   const app = Fastify({
@@ -39,8 +41,11 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_BODY_BYTES,
     trustProxy: opts.trustProxy,
-    routerOptions: { ignoreTrailingSlash: true },
-    // A bad percent-encoding or an over-long path parameter gets the JSON {message} of every other 4xx.
+    // The router refuses no path parameter by its length (its default answered 414 past 100
+    // characters, before authentication and below the 128 an id may have): each route's schema
+    // bounds its parameters, after the key is checked. Node ends a request line past 16 KiB.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
+    // A bad percent-encoding gets the JSON {message} of every other 4xx.
     frameworkErrors: (err, req, reply) => errorHandler(err, req, reply),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -103,7 +108,7 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
     await api.register(healthcheckRoutes, { publicUrl: opts.publicUrl });
     await api.register(incidentRoutes);
     await api.register(maintenanceRoutes);
-    await api.register(statusPageRoutes, { publicUrl: opts.publicUrl });
+    await api.register(statusPageRoutes, { publicUrl: opts.publicUrl, txt: opts.txt });
     await api.register(mcpRoutes, { publicUrl: opts.publicUrl });
     await api.register(integrationRoutes);
     await api.register(escalationPolicyRoutes);

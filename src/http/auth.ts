@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { permits } from '../domain/api-keys.ts';
 import { audit, createAuthenticator } from '../services/api-keys.ts';
 import type { Actor, ActorCtx, Ctx } from '../services/context.ts';
-import { createFailureThrottle, createRateLimiter } from './rate-limit.ts';
+import { createRateLimiter } from './rate-limit.ts';
+import { createFailureThrottle } from '../domain/throttle.ts';
 import { FORBIDDEN, UNAUTHORIZED } from './errors.ts';
 
 declare module 'fastify' {

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../domain/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, UnavailableError, ValidationError } from '../domain/errors.ts';
 import { databaseUnavailable } from '../storage/store.ts';
 
 /** The exact bodies of auth-spec.md. */
@@ -81,6 +81,7 @@ export function errorHandler(err: FastifyError & { validation?: AjvError[]; vali
   if (err instanceof NotFoundError) return reply.code(404).send(notFoundBody(err.resource));
   if (err instanceof ValidationError) return reply.code(422).send({ message: err.message });
   if (err instanceof ConflictError) return reply.code(409).send({ message: err.message });
+  if (err instanceof ForbiddenError) return reply.code(403).send({ error: 'Insufficient permissions for this action' });
   if (err instanceof UnavailableError) return reply.code(503).send({ message: err.message });
   if (err.validation) return reply.code(422).send({ message: describeValidation(err.validation, err.validationContext ?? 'body') });
   switch (err.code) {

@@ -41,9 +41,27 @@ export const TextOrLocalized = (maxLength: number) => Type.Union([
   Type.Record(Type.String(), Type.String({ maxLength }), { maxProperties: LANGUAGES_MAX }),
 ], { description: `A text, or texts by language; each at most ${maxLength} characters` });
 
+/**
+ * Answers a request can get before its route's own rules run: a body that is not JSON or a path
+ * with a bad percent-encoding (400), a body over 1 MiB (413), a body of another content type
+ * (415), each with a JSON message (api-contract §14.8). Documented on every API route alike.
+ */
+export const requestErrors = {
+  400: Message,
+  413: Message,
+  415: Message,
+};
+
 /** Error responses every authenticated route can give (auth-spec.md, api-contract §1.9). */
 export const apiErrors = {
+  ...requestErrors,
   401: AuthError,
   403: AuthError,
   429: Message,
+};
+
+/** A route with an id in its path: unknown (or another project's) is 404, one past ID_MAX 422. */
+export const idErrors = {
+  404: Message,
+  422: Message,
 };

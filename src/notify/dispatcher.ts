@@ -9,7 +9,7 @@ import { claimDue, completeDelivery, type Claimed, type Completion } from '../se
 import type { TargetPolicy } from '../egress/policy.ts';
 import { renderMessage } from './message.ts';
 import { CHANNELS } from './channels/index.ts';
-import type { Channel, ChannelEnv, Outcome } from './channels/channel.ts';
+import type { Channel, ChannelEnv, Outcome } from './channel.ts';
 
 export interface DispatcherOptions {
   publicUrl: string;

@@ -4,7 +4,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { lookup } from '../egress/policy.ts';
 import { parseRetryAfter } from '../domain/alerting.ts';
-import type { ChannelEnv, Outcome } from './channels/channel.ts';
+import type { ChannelEnv, Outcome } from './channel.ts';
 
 export interface HttpAnswer {
   status: number;

@@ -1,5 +1,6 @@
 import type { AlertPayload } from '../services/alerting.ts';
 import type { SubscriberPayload } from '../services/subscriber-notices.ts';
+import type { InvitationPayload } from '../services/invitations.ts';
 
 /** What every channel says, in a neutral form each one lays out its own way. */
 export interface Message {
@@ -80,6 +81,16 @@ function renderNotice(p: AlertPayload, n: NonNullable<AlertPayload['notice']>, w
 function renderSubscriberNotice(p: SubscriberPayload, publicUrl: string): Message {
   const page = `${publicUrl}/status/${p.page.subdomain}`;
   const unsubscribe = `${page}/unsubscribe/${p.token}`;
+  if (p.event === 'statuspage.confirm') {
+    return {
+      event: p.event, tone: 'info', title: `[${p.page.name}] Confirm your subscription`, link: page, unsubscribe,
+      lines: [
+        `Someone, hopefully you, asked to be emailed about incidents and maintenance on ${p.page.name}.`,
+        `Confirm your subscription: ${p.confirm}`,
+        'If it was not you, ignore this email: nothing more is sent, and the address is forgotten in 48 hours.',
+      ],
+    };
+  }
   const lines: string[] = [];
   let title: string;
   if (p.incident) {
@@ -97,8 +108,21 @@ function renderSubscriberNotice(p: SubscriberPayload, publicUrl: string): Messag
   return { event: p.event, tone: 'info', title, lines, link: page, unsubscribe };
 }
 
+/** An invitation to a project (services/invitations.ts): the link is the whole point. */
+function renderInvitation(p: InvitationPayload): Message {
+  return {
+    event: p.event, tone: 'info', title: `You are invited to ${p.project} on Vigil`, link: null,
+    lines: [
+      `${p.invitedBy} invites you to join the project ${p.project} on Vigil as ${p.role === 'owner' ? 'an owner' : 'a member'}.`,
+      `Accept the invitation: ${p.link}`,
+      `The link works once, until ${when(p.expiresAt)}. If you did not expect it, ignore this email.`,
+    ],
+  };
+}
+
 export function renderMessage(payload: unknown, publicUrl: string): Message {
   const p = payload as { event: string };
+  if (p.event === 'member.invitation') return renderInvitation(payload as InvitationPayload);
   return p.event.startsWith('statuspage.') ? renderSubscriberNotice(payload as SubscriberPayload, publicUrl) : renderAlert(payload as AlertPayload, publicUrl);
 }
 

@@ -1,5 +1,5 @@
 import { newId } from '../domain/ids.ts';
-import { NotFoundError } from '../domain/errors.ts';
+import { ForbiddenError, NotFoundError } from '../domain/errors.ts';
 import {
   KEY_PATTERN, generateApiKey, hashApiKey, maskApiKey, parseExpiry, parseKeyName, parsePermission, type Permission,
 } from '../domain/api-keys.ts';
@@ -19,6 +19,9 @@ export interface ApiKeyView {
   createdAt: string;
   lastUsedAt: string | null;
   masked: string;
+  /** The dashboard user who made it (id and email); null for the CLI's keys and older ones. */
+  createdBy: number | null;
+  createdByEmail: string | null;
 }
 
 export interface CreateKeyInput {
@@ -29,10 +32,14 @@ export interface CreateKeyInput {
   /** Who asked: "cli", "user:<email>", … (audit only). */
   actor: string;
   sourceIp?: string | null;
+  /** The dashboard user making it: their keys are revoked when they leave the project. */
+  createdBy?: { id: number; email: string } | null;
 }
 
-export function keyView(row: ApiKeyRow): ApiKeyView {
+export function keyView(row: ApiKeyRow & { created_by_email?: string | null }): ApiKeyView {
   return {
+    createdBy: row.created_by ?? null,
+    createdByEmail: row.created_by_email ?? null,
     id: row.id,
     name: row.name,
     permission: row.permission as Permission,
@@ -80,34 +87,39 @@ export async function createApiKey(ctx: Ctx, input: CreateKeyInput): Promise<Api
     created_at: now,
     last_used_at: null,
     revoked_at: null,
+    created_by: input.createdBy?.id ?? null,
   };
   await ctx.store.db.transaction().execute(async (trx) => {
     await ensureRoom(trx, ctx.store, ctx, 'apiKeys', project.id);
     await trx.insertInto('api_keys').values(row).execute();
     await audit(trx, { projectId: project.id, action: 'api_key.create', keyId: row.id, actor: input.actor, sourceIp: input.sourceIp, detail: `${name} (${permission})`, at: now });
   });
-  return { ...keyView(row), key };
+  return { ...keyView({ ...row, created_by_email: input.createdBy?.email ?? null }), key };
 }
 
 export async function listApiKeys(ctx: Ctx, projectUuid: string): Promise<ApiKeyView[]> {
   const project = await getProject(ctx, projectUuid);
   const rows = await ctx.store.db
     .selectFrom('api_keys')
-    .selectAll()
-    .where('project_id', '=', project.id)
-    .where('revoked_at', 'is', null)
-    .orderBy('created_at')
+    .leftJoin('users', 'users.id', 'api_keys.created_by')
+    .selectAll('api_keys')
+    .select('users.email as created_by_email')
+    .where('api_keys.project_id', '=', project.id)
+    .where('api_keys.revoked_at', 'is', null)
+    .orderBy('api_keys.created_at')
     .execute();
   return rows.map(keyView);
 }
 
-export async function revokeApiKey(ctx: Ctx, keyId: string, actor: string, sourceIp?: string | null, projectId?: number): Promise<void> {
+/** `onlyCreatedBy`: the user may revoke only the keys they made (a member: domain/roles.ts). */
+export async function revokeApiKey(ctx: Ctx, keyId: string, actor: string, sourceIp?: string | null, projectId?: number, onlyCreatedBy?: number): Promise<void> {
   const now = ctx.clock();
   await ctx.store.db.transaction().execute(async (trx) => {
     let q = trx.selectFrom('api_keys').selectAll().where('id', '=', keyId).where('revoked_at', 'is', null);
     if (projectId !== undefined) q = q.where('project_id', '=', projectId);
     const row = await q.executeTakeFirst();
     if (!row) throw new NotFoundError('API key');
+    if (onlyCreatedBy !== undefined && row.created_by !== onlyCreatedBy) throw new ForbiddenError('Only owners can revoke API keys that someone else made');
     await trx.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', keyId).execute();
     await audit(trx, { projectId: row.project_id, action: 'api_key.revoke', keyId, actor, sourceIp, detail: row.name, at: now });
   });
@@ -166,4 +178,14 @@ export function createAuthenticator(ctx: Ctx) {
     known.set(hash, { generation, row, actor });
     return check(row, actor);
   };
+}
+
+/** Revokes every live key a user made in a project (they left it); returns how many. */
+export async function revokeKeysMadeBy(trx: Transaction<Database>, projectId: number, userId: number, actor: string, now: number): Promise<number> {
+  const rows = await trx.selectFrom('api_keys').select(['id', 'name']).where('project_id', '=', projectId).where('created_by', '=', userId).where('revoked_at', 'is', null).execute();
+  for (const row of rows) {
+    await trx.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', row.id).execute();
+    await audit(trx, { projectId, action: 'api_key.revoke', keyId: row.id, actor, detail: `${row.name} (its maker left the project)`, at: now });
+  }
+  return rows.length;
 }

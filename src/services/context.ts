@@ -25,6 +25,10 @@ export interface Ctx {
   log: Logger;
   /** How much one project may hold (domain/project-limits.ts); the defaults when absent. */
   limits?: ProjectLimits;
+  /** VIGIL_PUBLIC_URL: its host is the server's own, which no status page may claim. */
+  publicUrl?: string;
+  /** VIGIL_SMTP_URL is set: messages to people (invitations, confirmations) go out by email. */
+  emailEnabled?: boolean;
 }
 
 export interface ActorCtx extends Ctx {

@@ -1,18 +1,24 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { DAY, HISTOGRAM_COLUMNS, HOUR, bucketStart } from '../domain/rollups.ts';
 import type { ActorCtx } from './context.ts';
+import { listIntegrations } from './integrations.ts';
+import { listPolicies, memberEmails } from './escalation-policies.ts';
+import { listStatusPages } from './statuspages.ts';
+import type { Incident } from './incidents.ts';
 
 /**
- * Read models of the dashboard's monitoring screens. Each screen costs a fixed number of
- * queries whatever the size of the project: the list reads one page of monitors and then the
- * rollups and last results of that page only, in batches.
+ * Read models of the dashboard's screens: what one page shows, in one call from its handler.
+ * Each screen costs a fixed number of queries whatever the size of the project: the monitor
+ * list reads one page of monitors and then the rollups and last results of that page only, in
+ * batches; a monitor picker lists every monitor only up to PICKER_LIMIT.
  */
 
 export const MONITORS_PER_PAGE = 50;
 export const SPARK_HOURS = 24;
-export const STATUS_FILTERS = ['all', 'up', 'down', 'paused'] as const;
+export const STATUS_FILTERS = ['all', 'up', 'down', 'pending', 'paused'] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
-export type MonitorState = 'up' | 'down' | 'paused';
+/** `pending`: not paused, and no result stored yet (never "up" before it was checked). */
+export type MonitorState = 'up' | 'down' | 'pending' | 'paused';
 
 export interface MonitorListRow {
   id: number;
@@ -51,9 +57,13 @@ function searchWhere(search: string): Expression<SqlBool> {
   return sql<SqlBool>`(lower(m.name) LIKE ${term} ESCAPE '\\' OR lower(m.url) LIKE ${term} ESCAPE '\\')`;
 }
 
+// Whether a monitor has any stored result (one probe of the (monitor_id, at) index).
+const CHECKED = sql<SqlBool>`EXISTS (SELECT 1 FROM check_results c WHERE c.monitor_id = m.id)`;
+
 function stateWhere(status: StatusFilter): Expression<SqlBool> | null {
   if (status === 'paused') return sql<SqlBool>`m.paused = 1`;
-  if (status === 'up' || status === 'down') return sql<SqlBool>`m.paused = 0 AND m.status = ${status}`;
+  if (status === 'pending') return sql<SqlBool>`m.paused = 0 AND NOT ${CHECKED}`;
+  if (status === 'up' || status === 'down') return sql<SqlBool>`m.paused = 0 AND m.status = ${status} AND ${CHECKED}`;
   return null;
 }
 
@@ -65,12 +75,14 @@ export async function monitorListPage(ctx: ActorCtx, q: { search: string; status
   let base = db.selectFrom('monitors as m').where('m.project_id', '=', ctx.actor.projectId);
   if (search) base = base.where(searchWhere(search));
 
-  const groups = await base.select(['m.paused', 'm.status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['m.paused', 'm.status']).execute();
-  const counts: Record<StatusFilter, number> = { all: 0, up: 0, down: 0, paused: 0 };
+  const checked = sql<number>`CASE WHEN ${CHECKED} THEN 1 ELSE 0 END`;
+  const groups = await base.select(['m.paused', 'm.status', checked.as('checked'), (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy(['m.paused', 'm.status', checked]).execute();
+  const counts: Record<StatusFilter, number> = { all: 0, up: 0, down: 0, pending: 0, paused: 0 };
   for (const g of groups) {
     const n = Number(g.n);
     counts.all += n;
-    counts[g.paused ? 'paused' : g.status === 'down' ? 'down' : 'up'] += n;
+    counts[g.paused ? 'paused' : Number(g.checked) === 0 ? 'pending' : g.status === 'down' ? 'down' : 'up'] += n;
   }
   const pages = Math.max(1, Math.ceil(counts[q.status] / perPage));
   const page = Math.min(Math.max(1, q.page), pages);
@@ -98,7 +110,7 @@ export async function monitorListPage(ctx: ActorCtx, q: { search: string; status
     const row: MonitorListRow = {
       id: Number(r.id), uuid: r.uuid, name: r.name, url: r.url, protocol: r.protocol, port: r.port,
       regions: JSON.parse(r.regions),
-      state: r.paused ? 'paused' : r.status === 'down' ? 'down' : 'up',
+      state: r.paused ? 'paused' : r.last_at == null ? 'pending' : r.status === 'down' ? 'down' : 'up',
       lastMs: r.last_total_ms == null ? null : Number(r.last_total_ms),
       lastAt: r.last_at == null ? null : Number(r.last_at),
       lastOk: r.last_ok == null ? null : Number(r.last_ok) === 1,
@@ -308,6 +320,17 @@ export async function latestOutages(ctx: ActorCtx, monitorId: number, limit = 10
   };
 }
 
+/** What the monitor page shows below the monitor: uptime, response times over `period`, the latest checks and outages. */
+export async function monitorActivity(ctx: ActorCtx, monitorId: number, period: ChartPeriod, rawRetentionDays: number) {
+  const [uptime, series, checks, outages] = await Promise.all([
+    monitorUptime(ctx, monitorId),
+    responseSeries(ctx, monitorId, period, rawRetentionDays),
+    recentChecks(ctx, monitorId, 20),
+    latestOutages(ctx, monitorId, 10),
+  ]);
+  return { uptime, series, checks, outages };
+}
+
 /** Names of some of the project's monitors by uuid (others are left out). */
 export async function monitorNames(ctx: ActorCtx, uuids: string[]): Promise<Map<string, string>> {
   if (uuids.length === 0) return new Map();
@@ -348,4 +371,98 @@ export async function searchMonitorChoices(ctx: ActorCtx, search: string, limit:
     .orderBy(sql`lower(name)`).orderBy('id')
     .limit(limit)
     .execute();
+}
+
+/** Past this many monitors a picker lists the chosen ones and a search box, not every monitor. */
+export const PICKER_LIMIT = 200;
+/** A picker's search shows at most this many matches. */
+export const PICKER_MATCHES = 50;
+
+/** One monitor picker of a form: its field, the monitors chosen in it, and the text of its search box. */
+export interface PickerAsk {
+  name: string;
+  chosen: string[];
+  search: string;
+}
+
+/** What one picker offers: its monitors, and at scale its search box's value and match count. */
+export interface PickerList {
+  monitors: MonitorChoice[];
+  search?: { value: string; matches: number | null };
+}
+
+/**
+ * The monitors each picker of a form lists: every monitor of the project when it has at most
+ * PICKER_LIMIT; past that, each picker's chosen monitors, then the matches of its search.
+ */
+export async function monitorPickers(ctx: ActorCtx, asks: PickerAsk[]): Promise<Map<string, PickerList>> {
+  const first = await monitorChoices(ctx, PICKER_LIMIT + 1);
+  const all = first.length > PICKER_LIMIT ? null : first;
+  const lists = new Map<string, PickerList>();
+  await Promise.all(asks.map(async (ask) => {
+    lists.set(ask.name, all ? { monitors: all } : await searchedPicker(ctx, ask));
+  }));
+  return lists;
+}
+
+async function searchedPicker(ctx: ActorCtx, ask: PickerAsk): Promise<PickerList> {
+  const [picked, found] = await Promise.all([monitorChoicesOf(ctx, ask.chosen), ask.search ? searchMonitorChoices(ctx, ask.search, PICKER_MATCHES) : null]);
+  const known = new Set(picked.map((m) => m.uuid));
+  return { monitors: [...picked, ...(found ?? []).filter((m) => !known.has(m.uuid))], search: { value: ask.search, matches: found ? found.length : null } };
+}
+
+/** The project's status pages by name and uuid (the first 200), for the forms that choose some. */
+async function statusPageNames(ctx: ActorCtx): Promise<{ uuid: string; name: string }[]> {
+  return (await listStatusPages(ctx, { page: 0, perPage: 200 })).pages.map((x) => ({ uuid: x.row.uuid, name: x.row.name }));
+}
+
+/** The choices of the incident and maintenance forms: the status pages, and the monitor pickers. */
+export async function monitorAndStatusPageChoices(ctx: ActorCtx, asks: PickerAsk[]) {
+  const [statusPages, pickers] = await Promise.all([statusPageNames(ctx), monitorPickers(ctx, asks)]);
+  return { statusPages, pickers };
+}
+
+/** The choices of the outage form: the monitor picker, and the escalation policies. */
+export async function outageFormChoices(ctx: ActorCtx, asks: PickerAsk[]) {
+  const [pickers, policies] = await Promise.all([monitorPickers(ctx, asks), listPolicies(ctx)]);
+  return { pickers, policies };
+}
+
+/** What the incident page names besides the incident: its monitors and the project's status pages. */
+export async function incidentLinks(ctx: ActorCtx, incident: Incident) {
+  const [names, statusPages] = await Promise.all([monitorNames(ctx, incident.affectedComponents), statusPageNames(ctx)]);
+  return { monitorNames: names, statusPages };
+}
+
+/** The alerting overview: the project's channels and escalation policies. */
+export async function alertingOverview(ctx: ActorCtx) {
+  const [channels, policies] = await Promise.all([listIntegrations(ctx), listPolicies(ctx)]);
+  return { channels, policies };
+}
+
+/** The choices of the escalation policy form: the channels, and the members' emails. */
+export async function policyFormChoices(ctx: ActorCtx) {
+  const [channels, members] = await Promise.all([listIntegrations(ctx), memberEmails(ctx)]);
+  return { channels, members };
+}
+
+/**
+ * Whether the project has monitors or heartbeat checks but nothing would alert anyone about them:
+ * no escalation policy in use (the project default, or one a check links) has a step with an
+ * enabled channel, or an email while mail is set up (VIGIL_SMTP_URL).
+ */
+export async function alertsNobody(ctx: ActorCtx): Promise<boolean> {
+  const db = ctx.store.db;
+  const projectId = ctx.actor.projectId;
+  const checks = await db.selectFrom('monitors').select('id').where('project_id', '=', projectId)
+    .union(db.selectFrom('healthchecks').select('id').where('project_id', '=', projectId)).limit(1).execute();
+  if (checks.length === 0) return false;
+  const linked = db.selectFrom('monitors').select('escalation_policy_id').where('project_id', '=', projectId).where('escalation_policy_id', 'is not', null)
+    .union(db.selectFrom('healthchecks').select('escalation_policy_id').where('project_id', '=', projectId).where('escalation_policy_id', 'is not', null));
+  const policies = await db.selectFrom('escalation_policies').select('steps').where('project_id', '=', projectId)
+    .where((eb) => eb.or([eb('is_default', '=', 1), eb('id', 'in', linked)])).execute();
+  const enabled = new Set((await db.selectFrom('notification_channels').select('uuid').where('project_id', '=', projectId).where('disabled_at', 'is', null).execute()).map((c) => c.uuid));
+  const reaches = (step: { integrations?: string[]; emails?: string[] }) =>
+    (step.integrations ?? []).some((u) => enabled.has(u)) || (ctx.emailEnabled === true && (step.emails ?? []).length > 0);
+  return !policies.some((p) => (JSON.parse(p.steps) as { integrations?: string[]; emails?: string[] }[]).some(reaches));
 }

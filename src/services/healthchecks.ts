@@ -116,6 +116,12 @@ export async function setHealthcheckPaused(ctx: ActorCtx, uuid: string, paused: 
   return withSettings(row);
 }
 
+/** The dashboard's edit form: the settings, then the paused switch when it moved. */
+export async function saveHealthcheck(ctx: ActorCtx, uuid: string, input: Record<string, unknown>, paused: boolean): Promise<void> {
+  const saved = await updateHealthcheck(ctx, uuid, input);
+  if (paused !== (saved.paused === 1)) await setHealthcheckPaused(ctx, uuid, paused);
+}
+
 export async function recentPings(ctx: Ctx, healthcheckId: number, limit = 50): Promise<Ping[]> {
   return ctx.store.db.selectFrom('healthcheck_pings').selectAll().where('healthcheck_id', '=', healthcheckId).orderBy('id', 'desc').limit(limit).execute();
 }

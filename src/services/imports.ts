@@ -71,18 +71,16 @@ async function inTransaction<T>(ctx: ActorCtx, fn: (t: ActorCtx) => Promise<T>):
 }
 
 /**
- * A taken subdomain or hostname, checked before the write: inside the import's transaction the
+ * A taken subdomain (a hostname is only a claim until proven, so several pages may name one), checked before the write: inside the import's transaction the
  * failed insert would abort it on PostgreSQL before the service could say which one clashed.
  */
 async function requireFreeAddress(t: ActorCtx, body: Json, own: string | null): Promise<void> {
   const sub = typeof body.subdomain === 'string' ? body.subdomain.toLowerCase() : null;
-  const host = typeof body.hostname === 'string' ? body.hostname.toLowerCase() : null;
-  if (!sub && !host) return;
-  const clash = await t.store.db.selectFrom('status_pages').select(['subdomain', 'hostname'])
-    .where((eb) => eb.or([...(sub ? [eb('subdomain', '=', sub)] : []), ...(host ? [eb('hostname', '=', host)] : [])]))
+  if (!sub) return;
+  const clash = await t.store.db.selectFrom('status_pages').select('subdomain').where('subdomain', '=', sub)
     .$if(own !== null, (q) => q.where('uuid', '!=', own!))
     .executeTakeFirst();
-  if (clash) throw new ValidationError(clash.subdomain === sub ? `subdomain ${sub} is already taken` : `hostname ${host} is already used by another status page`);
+  if (clash) throw new ValidationError(`subdomain ${sub} is already taken`);
 }
 
 /** Copies are not news: the pages' subscribers hear nothing of incidents and windows an import writes. */

@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { parseEmail, type Role } from '../domain/users.ts';
-import { createUser } from './users.ts';
+import { revokeKeysMadeBy } from './api-keys.ts';
 import { existingUser, getProject } from './projects.ts';
 import type { Ctx } from './context.ts';
 import type { Database } from '../storage/schema.ts';
@@ -35,26 +35,14 @@ export async function listMembers(ctx: Ctx, projectId: number): Promise<Member[]
 }
 
 /**
- * Adds a user to the project by email. A user who has no account yet gets one with the
- * initial password the owner typed; an existing user keeps theirs (a password is refused then,
- * so an owner cannot reset someone else's).
+ * Adds a user who has an account to the project (the operator's CLI). People join from the
+ * dashboard by invitation (services/invitations.ts): nobody sets another person's password.
  */
-export async function addMember(ctx: Ctx, projectId: number, input: { email: string; role: unknown; password?: string }): Promise<Member> {
+export async function addMember(ctx: Ctx, projectId: number, input: { email: string; role: unknown }): Promise<Member> {
   const email = parseEmail(input.email);
   const role = parseRole(input.role);
-  const password = input.password ?? '';
-  let user = await ctx.store.db.selectFrom('users').select(['id']).where('email', '=', email).executeTakeFirst();
-  if (user && password) throw new ValidationError(`${email} already has an account: leave the initial password empty to add them`);
-  if (!user) {
-    if (!password) throw new ValidationError(`Nobody has an account with ${email} yet: type an initial password to create one`);
-    try {
-      user = { id: (await createUser(ctx, { email, password })).id };
-    } catch (err) {
-      // Made by someone else in the meantime: add that account, without the password.
-      if (!(err instanceof ConflictError)) throw err;
-      throw new ConflictError(`${email} already has an account: leave the initial password empty to add them`);
-    }
-  }
+  const user = await ctx.store.db.selectFrom('users').select(['id']).where('email', '=', email).executeTakeFirst();
+  if (!user) throw new NotFoundError('User');
   const userId = Number(user.id);
   const now = ctx.clock();
   const added = await ctx.store.db.insertInto('project_members')
@@ -79,8 +67,8 @@ export async function addExistingMember(ctx: Ctx, projectUuid: string, input: { 
  * it would leave the project without an owner. The project row is locked, so two owners
  * demoting each other at once cannot both succeed.
  */
-async function changeMembership(ctx: Ctx, projectId: number, userUuid: string, change: (trx: Transaction<Database>, userId: number, role: Role) => Promise<Role | null>): Promise<void> {
-  await ctx.store.db.transaction().execute(async (trx) => {
+async function changeMembership<T>(ctx: Ctx, projectId: number, userUuid: string, change: (trx: Transaction<Database>, userId: number, role: Role) => Promise<[Role | null, T]>): Promise<T> {
+  return ctx.store.db.transaction().execute(async (trx) => {
     await ctx.store.lockRows(trx.selectFrom('projects').select('id').where('id', '=', projectId)).execute();
     const row = await trx.selectFrom('project_members')
       .innerJoin('users', 'users.id', 'project_members.user_id')
@@ -88,12 +76,13 @@ async function changeMembership(ctx: Ctx, projectId: number, userUuid: string, c
       .where('project_members.project_id', '=', projectId).where('users.uuid', '=', userUuid)
       .executeTakeFirst();
     if (!row) throw new NotFoundError('Member');
-    const after = await change(trx, Number(row.id), row.role as Role);
+    const [after, result] = await change(trx, Number(row.id), row.role as Role);
     if (row.role === 'owner' && after !== 'owner') {
       const [{ n }] = await trx.selectFrom('project_members').select((eb) => eb.fn.countAll<number>().as('n'))
         .where('project_id', '=', projectId).where('role', '=', 'owner').execute();
       if (Number(n) === 0) throw new ValidationError('A project keeps at least one owner: make someone else owner first');
     }
+    return result;
   });
 }
 
@@ -101,14 +90,17 @@ export async function setMemberRole(ctx: Ctx, projectId: number, userUuid: strin
   const next = parseRole(role);
   await changeMembership(ctx, projectId, userUuid, async (trx, userId) => {
     await trx.updateTable('project_members').set({ role: next }).where('project_id', '=', projectId).where('user_id', '=', userId).execute();
-    return next;
+    return [next, undefined];
   });
 }
 
-/** Removes a member (their account stays); the last owner cannot be removed. */
-export async function removeMember(ctx: Ctx, projectId: number, userUuid: string): Promise<void> {
-  await changeMembership(ctx, projectId, userUuid, async (trx, userId) => {
+/**
+ * Removes a member (their account stays) and revokes the API keys they made in the project,
+ * returning how many; the last owner cannot be removed. `actor` names who removed them (audit).
+ */
+export async function removeMember(ctx: Ctx, projectId: number, userUuid: string, actor = 'cli'): Promise<{ keysRevoked: number }> {
+  return changeMembership(ctx, projectId, userUuid, async (trx, userId) => {
     await trx.deleteFrom('project_members').where('project_id', '=', projectId).where('user_id', '=', userId).execute();
-    return null;
+    return [null, { keysRevoked: await revokeKeysMadeBy(trx, projectId, userId, actor, ctx.clock()) }];
   });
 }

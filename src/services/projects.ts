@@ -2,7 +2,7 @@ import { newId } from '../domain/ids.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { parseEmail } from '../domain/users.ts';
 import type { Ctx } from './context.ts';
-import type { Quorum } from '../domain/status.ts';
+import type { Quorum } from '../domain/quorum.ts';
 import type { ProjectRow } from '../storage/schema.ts';
 
 export type Project = Omit<ProjectRow, 'id'> & { id: number };
@@ -67,7 +67,7 @@ export async function ensureDefaultProject(ctx: Ctx): Promise<Project | null> {
   });
 }
 
-/** Sets how many of a monitor's reporting locations must agree to change its status (see domain/status.ts). */
+/** Sets how many of a monitor's reporting locations must agree to change its status (see domain/quorum.ts). */
 export async function setProjectQuorum(ctx: Ctx, uuid: string, quorum: Quorum): Promise<Project> {
   const project = await getProject(ctx, uuid);
   const value = quorum === 'majority' ? null : quorum;

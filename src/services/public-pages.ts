@@ -3,10 +3,14 @@ import { DAY, HISTOGRAM_COLUMNS, HOUR, bucketStart } from '../domain/rollups.ts'
 import type { LocalizedText } from '../domain/localized.ts';
 import type { StoredSection, StoredService } from '../domain/statuspages.ts';
 import type { UpdateType } from '../domain/incidents.ts';
-import { parsePage, unsubscribe, type PageRow, type StatusPage } from './statuspages.ts';
+import { insertSubscriber, parsePage, unsubscribe, type PageRow, type StatusPage } from './statuspages.ts';
+import { enqueue } from './outbox.ts';
+import type { SubscriberPayload } from './subscriber-notices.ts';
+import { ConflictError } from '../domain/errors.ts';
 import { monitorsUnderMaintenance } from './maintenance.ts';
 import { downMonitorIds } from './monitors.ts';
 import { yieldToLoop, type Ctx } from './context.ts';
+import { verifyPassword } from '../domain/passwords.ts';
 
 /**
  * The read model of the public status pages: what a visitor may see of a page, computed from
@@ -99,10 +103,12 @@ export async function findPageBySubdomain(ctx: Ctx, subdomain: string): Promise<
   return row ? parsePage(row as PageRow) : null;
 }
 
-/** The page whose custom `hostname` is this Host header (lowercased, port and final dot dropped). */
+/** The page whose proven custom `hostname` is this Host header (lowercased, port and final dot dropped). */
 export async function findPageByHost(ctx: Ctx, host: string | undefined): Promise<StatusPage | null> {
   const h = (host ?? '').toLowerCase().replace(/:\d*$/, '').replace(/\.$/, '');
   if (!HOSTNAME.test(h)) return null;
+  // Never the server's own host, whatever a page proved before VIGIL_PUBLIC_URL pointed here.
+  if (ctx.publicUrl && h === new URL(ctx.publicUrl).hostname.toLowerCase()) return null;
   const row = await ctx.store.db.selectFrom('status_pages').selectAll().where('hostname', '=', h).executeTakeFirst();
   return row ? parsePage(row as PageRow) : null;
 }
@@ -112,9 +118,49 @@ export function isProtected(page: StatusPage): boolean {
   return page.row.password_hash !== null && page.settings.authentication?.password_protection === true;
 }
 
+/** Whether a visitor's password opens a protected page (one over 1024 characters is not even hashed). */
+export async function pagePasswordMatches(page: StatusPage, password: string): Promise<boolean> {
+  if (password === '' || password.length > 1024) return false;
+  try {
+    return await verifyPassword(password, page.row.password_hash!);
+  } catch {
+    return false;
+  }
+}
+
 export async function subscriberExists(ctx: Ctx, pageId: number, token: string): Promise<boolean> {
   const row = await ctx.store.db.selectFrom('status_page_subscribers').select('id').where('token', '=', token).where('status_page_id', '=', pageId).executeTakeFirst();
   return row !== undefined;
+}
+
+/**
+ * The public form's subscription: stored unconfirmed, with a confirmation email queued in the same
+ * transaction (when email is set up); nothing else is sent to it until it is confirmed. An address
+ * already subscribed, confirmed or not, is left as it is: the form answers the same either way.
+ */
+export async function subscribeFromPage(ctx: Ctx, page: StatusPage, input: { email: string; language: string }): Promise<void> {
+  try {
+    await ctx.store.db.transaction().execute(async (trx) => {
+      const sub = await insertSubscriber(ctx, page.row.id, { type: 'email', email: input.email, language: input.language }, { confirmed: false, db: trx });
+      if (!ctx.emailEnabled) return;
+      const confirmPage = `${ctx.publicUrl ?? ''}/status/${page.row.subdomain}/confirm/${sub.token}`;
+      const payload: SubscriberPayload = {
+        event: 'statuspage.confirm', change: 'created', at: new Date(ctx.clock()).toISOString(),
+        page: { uuid: page.row.uuid, name: page.row.name, subdomain: page.row.subdomain }, token: sub.token, language: sub.language, confirm: confirmPage,
+      };
+      await enqueue(trx, [{ project_id: page.row.project_id, channel_id: null, kind: 'email', recipient: sub.email, outage_id: null, step: null, event: payload.event, payload }], ctx.clock());
+    });
+  } catch (err) {
+    if (!(err instanceof ConflictError)) throw err;
+  }
+}
+
+/** The confirmation link's action: true when the token is a subscriber of this page (confirmed now or before). */
+export async function confirmSubscription(ctx: Ctx, pageId: number, token: string): Promise<boolean> {
+  const row = await ctx.store.db.selectFrom('status_page_subscribers').select(['id', 'confirmed_at']).where('token', '=', token).where('status_page_id', '=', pageId).executeTakeFirst();
+  if (!row) return false;
+  if (row.confirmed_at === null) await ctx.store.db.updateTable('status_page_subscribers').set({ confirmed_at: ctx.clock() }).where('id', '=', row.id).where('confirmed_at', 'is', null).execute();
+  return true;
 }
 
 /** Removes a subscriber of this page by the secret of their unsubscribe link. */
@@ -122,18 +168,84 @@ export async function unsubscribeFromPage(ctx: Ctx, pageId: number, token: strin
   return (await subscriberExists(ctx, pageId, token)) && unsubscribe(ctx, token);
 }
 
-// Bursts of visitors during an outage share one computation per page instead of each running
-// the queries; a request arriving after it finished starts a fresh one, so nothing goes stale.
+/**
+ * A page's status is computed once and kept until something on the page changes: its settings
+ * (`updated_at`), the state or settings of a monitor or heartbeat check it shows, or an incident
+ * or maintenance window of its project. That fingerprint is a few aggregate queries over indexed
+ * rows, so a flood of visitors costs little; the daily bars and response times, which move with
+ * every check, are recomputed at least every minute. Bursts share one computation.
+ */
+const STATUS_TTL_MS = 60_000;
+const CACHED_PAGES = 1000;
+
+interface CachedStatus {
+  /** The page row as it was: settings, sections, name and updated_at. */
+  key: string;
+  fingerprint: string;
+  status: PageStatus;
+  computedAt: number;
+}
+const cached = new Map<number, CachedStatus>();
 const inFlight = new Map<string, Promise<PageStatus>>();
 
-export function loadPageStatus(ctx: Ctx, page: StatusPage): Promise<PageStatus> {
-  const key = `${page.row.id}:${page.row.updated_at}`;
-  let p = inFlight.get(key);
+/** Aggregates of what the page shows: a change to any of them changes the string. */
+async function pageFingerprint(ctx: Ctx, page: StatusPage): Promise<string> {
+  const monitors = new Set<number>();
+  const checks = new Set<number>();
+  for (const sec of Array.isArray(page.sections) ? page.sections : []) {
+    walk(sec.services ?? [], (s) => {
+      if (typeof s.monitor_id === 'number') monitors.add(s.monitor_id);
+      if (typeof s.healthcheck_id === 'number') checks.add(s.healthcheck_id);
+    });
+  }
+  const db = ctx.store.db;
+  const projectId = page.row.project_id;
+  const parts: unknown[] = [];
+  for (const part of chunks([...monitors])) {
+    parts.push(await db.selectFrom('monitors').where('project_id', '=', projectId).where('id', 'in', part).select((eb) => [
+      eb.fn.sum<number>('state_version').as('v'), eb.fn.max('updated_at').as('u'), eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('paused').as('p'),
+      eb.fn.sum<number>(eb.case().when('status', '=', 'down').then(1).else(0).end()).as('d'),
+    ]).executeTakeFirst());
+  }
+  for (const part of chunks([...checks])) {
+    parts.push(await db.selectFrom('healthchecks').where('project_id', '=', projectId).where('id', 'in', part).select((eb) => [
+      eb.fn.sum<number>('state_version').as('v'), eb.fn.max('updated_at').as('u'), eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('paused').as('p'),
+      eb.fn.sum<number>('is_down').as('d'),
+    ]).executeTakeFirst());
+  }
+  parts.push(await db.selectFrom('outages').where('project_id', '=', projectId).select((eb) => [eb.fn.max('id').as('m'), eb.fn.countAll<number>().as('n')]).executeTakeFirst());
+  parts.push(await db.selectFrom('incidents').where('project_id', '=', projectId).select((eb) => [
+    eb.fn.max('updated_at').as('u'), eb.fn.countAll<number>().as('n'),
+    eb.selectFrom('incident_updates').innerJoin('incidents as i', 'i.id', 'incident_updates.incident_id').where('i.project_id', '=', projectId).select((u) => u.fn.max('incident_updates.id').as('x')).as('x'),
+  ]).executeTakeFirst());
+  parts.push(await db.selectFrom('maintenance_windows').where('project_id', '=', projectId).select((eb) => [eb.fn.max('updated_at').as('u'), eb.fn.countAll<number>().as('n')]).executeTakeFirst());
+  return JSON.stringify(parts);
+}
+
+function computeOnce(ctx: Ctx, page: StatusPage, key: string, fingerprint: string, now: number): Promise<PageStatus> {
+  const flight = `${page.row.id}|${key}|${fingerprint}`;
+  let p = inFlight.get(flight);
   if (!p) {
-    p = computePageStatus(ctx, page).finally(() => inFlight.delete(key));
-    inFlight.set(key, p);
+    p = computePageStatus(ctx, page)
+      .then((status) => {
+        if (cached.size >= CACHED_PAGES && !cached.has(page.row.id)) cached.delete(cached.keys().next().value!);
+        cached.set(page.row.id, { key, fingerprint, status, computedAt: now });
+        return status;
+      })
+      .finally(() => inFlight.delete(flight));
+    inFlight.set(flight, p);
   }
   return p;
+}
+
+export async function loadPageStatus(ctx: Ctx, page: StatusPage): Promise<PageStatus> {
+  const now = ctx.clock();
+  const key = `${page.row.updated_at}|${page.row.name}|${page.row.settings}|${page.row.sections}`;
+  const hit = cached.get(page.row.id);
+  const fresh = hit && hit.key === key && now - hit.computedAt < STATUS_TTL_MS && now >= hit.computedAt;
+  const fingerprint = await pageFingerprint(ctx, page);
+  if (fresh && hit.fingerprint === fingerprint) return hit.status;
+  return computeOnce(ctx, page, key, fingerprint, now);
 }
 
 function chunks<T>(list: T[], size = CHUNK): T[][] {

@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import { newId } from '../domain/ids.ts';
-import { confirmationRule, observe, observeQuorum, quorumRequired, type MonitorState, type Status, type Transition, type Votes } from '../domain/status.ts';
+import { confirmationRule, observe, type MonitorState, type Status, type Transition } from '../domain/status.ts';
+import { confirmationWindowStart, latestVotes, observeQuorum, requiredVotes, votingLocations, type Quorum, type Votes } from '../domain/quorum.ts';
 import { DEFAULT_PROBE_LIVE_MS } from '../domain/probes.ts';
 import { DAY, HISTOGRAM_COLUMNS, HOUR, bucketIndex, bucketStart } from '../domain/rollups.ts';
 import type { Ctx } from './context.ts';
@@ -101,7 +102,7 @@ interface QuorumInput {
   votes: Votes;
   /** Locations whose verdicts count now: live probes' regions, and the built-in probe's while it serves a region. */
   counts: (location: string) => boolean;
-  quorum: number | 'majority';
+  quorum: Quorum;
   /** Locations serving the monitor now: its regions' live probes, plus the built-in probe if it serves any. */
   serving: number;
 }
@@ -140,7 +141,7 @@ async function loadQuorums(trx: Trx, monitors: Map<number, MonitorStateRow>, res
   for (const p of await trx.selectFrom('projects').select(['id', 'quorum']).where('id', 'in', [...new Set(served.map((id) => monitors.get(id)!.project_id))]).execute()) {
     quorumOf.set(p.id, p.quorum);
   }
-  const window = (m: MonitorStateRow) => now - 2 * m.check_frequency * 1000 - 60_000;
+  const window = (m: MonitorStateRow) => confirmationWindowStart(m.check_frequency, now);
   const recent = new Map<number, { location: string; ok: number; at: number }[]>();
   for (let i = 0; i < served.length; i += 500) {
     const ids = served.slice(i, i + 500);
@@ -155,16 +156,9 @@ async function loadQuorums(trx: Trx, monitors: Map<number, MonitorStateRow>, res
   }
   for (const id of served) {
     const m = monitors.get(id)!;
-    const regions = JSON.parse(m.regions) as string[];
-    const probed = live.get(m.project_id)!;
-    const builtInServes = regions.some((r) => !probed.has(r));
-    const counts = (l: string) => (regions.includes(l) && probed.has(l)) || (builtInServes && !regions.includes(l));
-    const votes: Votes = new Map();
-    for (const r of recent.get(id) ?? []) {
-      if (Number(r.at) >= window(m) && counts(r.location) && !votes.has(r.location)) votes.set(r.location, { ok: r.ok === 1, at: Number(r.at) });
-    }
-    const serving = new Set(regions.filter((r) => probed.has(r))).size + (builtInServes ? 1 : 0);
-    out.set(id, { votes, counts, quorum: quorumOf.get(m.project_id) ?? 'majority', serving });
+    const { counts, serving } = votingLocations(JSON.parse(m.regions) as string[], live.get(m.project_id)!);
+    const results = (recent.get(id) ?? []).map((r) => ({ location: r.location, ok: r.ok === 1, at: Number(r.at) }));
+    out.set(id, { votes: latestVotes(results, window(m), counts), counts, quorum: quorumOf.get(m.project_id) ?? 'majority', serving });
   }
   return out;
 }
@@ -265,11 +259,10 @@ async function applyStates(ctx: Ctx, trx: Trx, monitors: Map<number, MonitorStat
     // probes, and the built-in probe for the regions they leave): a quorum of them must agree.
     const q = quorums.get(id);
     const votes: Votes | null = q ? new Map(q.votes) : null;
-    // Counted: the locations that reported within the window, and never fewer than two, so the
-    // first location to see a failure waits for another before the monitor goes down.
+    // Counted: the locations that reported within the window (domain/quorum.ts requiredVotes).
     const reporting = q ? new Set([...q.votes.keys(), ...list.map((r) => r.location).filter(q.counts)]).size : 1;
     const rule = confirmationRule(1);
-    const required = q && q.serving >= 2 ? quorumRequired(Math.max(2, reporting), q.quorum) : 0;
+    const required = q ? requiredVotes(q.serving, reporting, q.quorum) : 0;
     let recheck = false;
     let lastFailure: ObservedResult | null = null;
     let sslExpiresAt: number | null | undefined;

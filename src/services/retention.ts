@@ -1,5 +1,6 @@
 import { DAY } from '../domain/rollups.ts';
 import type { Ctx } from './context.ts';
+import { UNCONFIRMED_SUBSCRIBER_TTL_MS } from '../domain/statuspages.ts';
 
 export interface RetentionPolicy {
   rawDays: number;
@@ -46,6 +47,9 @@ export async function pruneOnce(ctx: Ctx, policy: RetentionPolicy, maxBatches = 
       deleted += Number(res.numDeletedRows);
     }
   }
+  // Public subscriptions nobody confirmed (services/public-pages.ts): 48 hours, then gone.
+  const unconfirmed = await db.deleteFrom('status_page_subscribers').where('confirmed_at', 'is', null).where('created_at', '<', now - UNCONFIRMED_SUBSCRIBER_TTL_MS).executeTakeFirst();
+  deleted += Number(unconfirmed.numDeletedRows);
   return deleted + (await pruneOutbox(ctx, policy.outboxDays ?? DEFAULT_OUTBOX_RETENTION_DAYS, maxBatches));
 }
 

@@ -78,7 +78,7 @@ function pagesMatching(ctx: ActorCtx, search?: string) {
     q = q.where((eb) => eb.or([
       eb(eb.fn('lower', ['name']), 'like', eb.val(term)),
       eb(eb.fn('lower', ['subdomain']), 'like', eb.val(term)),
-      eb(eb.fn('lower', ['hostname']), 'like', eb.val(term)),
+      eb(eb.fn('lower', ['hostname_claim']), 'like', eb.val(term)),
     ]));
   }
   return q;
@@ -190,10 +190,33 @@ function protection(fields: PageFields, input: Record<string, unknown>, hadHash:
   }
 }
 
+/**
+ * The hostname columns a write sets. A changed claim waits for its proof (services/hostnames.ts),
+ * looked up at once; sending the same unproven claim again asks for another lookup at once. The
+ * server's own host is never a claim.
+ */
+function hostnameColumns(ctx: Ctx, row: PageRow | null, claim: string | null, now: number) {
+  if (claim !== null && ctx.publicUrl && claim === new URL(ctx.publicUrl).hostname.toLowerCase()) {
+    throw new ValidationError(`hostname ${claim} is this server's own host name and cannot serve a status page`);
+  }
+  if (row && claim === row.hostname_claim) {
+    return claim !== null && row.hostname !== claim ? { hostname_checked_at: null } : {};
+  }
+  return {
+    hostname: null,
+    hostname_claim: claim,
+    // One token per page: going back to a name proven before is proven again by the same record.
+    hostname_token: row?.hostname_token ?? randomAlnum(32),
+    hostname_claimed_at: claim === null ? null : now,
+    hostname_checked_at: null,
+    hostname_error: null,
+  };
+}
+
 async function writePage(ctx: ActorCtx, existing: StatusPage | null, input: Record<string, unknown>): Promise<string> {
   const now = ctx.clock();
   const current: PageFields = existing
-    ? { name: existing.row.name, subdomain: existing.row.subdomain, hostname: existing.row.hostname, settings: existing.settings, password: undefined, sections: undefined }
+    ? { name: existing.row.name, subdomain: existing.row.subdomain, hostname: existing.row.hostname_claim, settings: existing.settings, password: undefined, sections: undefined }
     : { name: '', subdomain: null, hostname: null, settings: defaultSettings(), password: undefined, sections: undefined };
   const fields = applyPageInput(current, input, existing === null);
   protection(fields, input, existing?.row.password_hash != null);
@@ -204,7 +227,7 @@ async function writePage(ctx: ActorCtx, existing: StatusPage | null, input: Reco
   const values = {
     name: fields.name,
     subdomain,
-    hostname: fields.hostname,
+    ...hostnameColumns(ctx, existing?.row ?? null, fields.hostname, now),
     settings: JSON.stringify(fields.settings),
     sections: JSON.stringify(sections),
     password_hash,
@@ -223,9 +246,8 @@ async function writePage(ctx: ActorCtx, existing: StatusPage | null, input: Reco
     }
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
-    const clash = await db.selectFrom('status_pages').select(['subdomain', 'hostname']).where('uuid', '!=', uuid)
-      .where((eb) => eb.or([eb('subdomain', '=', subdomain), ...(fields.hostname ? [eb('hostname', '=', fields.hostname)] : [])])).executeTakeFirst();
-    throw new ValidationError(clash && clash.subdomain === subdomain ? `subdomain ${subdomain} is already taken` : `hostname ${fields.hostname} is already used by another status page`);
+    // Only the subdomain is unique among what a write sets: a hostname is a claim until proven.
+    throw new ValidationError(`subdomain ${subdomain} is already taken`);
   }
   return uuid;
 }
@@ -268,6 +290,11 @@ export interface SubscriberInput {
 }
 
 /** The contact a subscriber is reached at, checked for its type. */
+/** Whether the public subscribe form's email would be accepted (checked before any throttle counts it). */
+export function isSubscriberEmail(email: string): boolean {
+  return EMAIL.test(email.trim());
+}
+
 function parseSubscriber(input: SubscriberInput): Pick<SubscriberRow, 'type' | 'value' | 'email' | 'phone' | 'teams_webhook_url' | 'language'> {
   const type = input.type;
   if (type === 'slack') throw new ValidationError('Slack subscriptions are made from the status page, not the API');
@@ -310,12 +337,16 @@ export async function listSubscribers(ctx: ActorCtx, uuid: string, f: { page: nu
   return { subscribers: rows as Subscriber[], total: Number(total) };
 }
 
-/** Adds a subscriber to a page by row id (the API and the public subscribe form share this). */
-export async function insertSubscriber(ctx: Ctx, statusPageId: number, input: SubscriberInput): Promise<Subscriber> {
+/**
+ * Adds a subscriber to a page by row id (the API and the public subscribe form share this). One
+ * an owner adds is confirmed; the public form's waits for its confirmation (`confirmed: false`).
+ */
+export async function insertSubscriber(ctx: Ctx, statusPageId: number, input: SubscriberInput, opts: { confirmed?: boolean; db?: Kysely<Database> } = {}): Promise<Subscriber> {
   const fields = parseSubscriber(input);
+  const now = ctx.clock();
   try {
-    const row = await ctx.store.db.insertInto('status_page_subscribers').values({
-      ...fields, status_page_id: statusPageId, slack_channel: null, token: randomAlnum(32), created_at: ctx.clock(),
+    const row = await (opts.db ?? ctx.store.db).insertInto('status_page_subscribers').values({
+      ...fields, status_page_id: statusPageId, slack_channel: null, token: randomAlnum(32), created_at: now, confirmed_at: opts.confirmed === false ? null : now,
     }).returningAll().executeTakeFirstOrThrow();
     return row as Subscriber;
   } catch (err) {

@@ -8,7 +8,7 @@ type Trx = Transaction<Database> | Kysely<Database>;
 
 /** What a subscriber email says, in the subscriber's language, with their unsubscribe token. */
 export interface SubscriberPayload {
-  event: 'statuspage.incident' | 'statuspage.maintenance';
+  event: 'statuspage.incident' | 'statuspage.maintenance' | 'statuspage.confirm';
   change: 'created' | 'updated' | 'upcoming';
   at: string;
   page: { uuid: string; name: string; subdomain: string };
@@ -16,6 +16,8 @@ export interface SubscriberPayload {
   language: string;
   incident?: { uuid: string; title: string; text: string; type: string; update: { type: string; text: string; date: string } | null };
   maintenance?: { uuid: string; title: string; text: string; startDate: string; endDate: string };
+  /** statuspage.confirm: the page that confirms the subscription. */
+  confirm?: string;
 }
 
 export type Notice =
@@ -44,6 +46,7 @@ export async function notifySubscribers(trx: Trx, projectId: number, pageUuids: 
       .innerJoin('status_pages as p', 'p.id', 's.status_page_id')
       .select(['s.id', 's.type', 's.email', 's.teams_webhook_url', 's.token', 's.language', 'p.uuid', 'p.name', 'p.subdomain'])
       .where('p.project_id', '=', projectId).where('p.uuid', 'in', pageUuids).where('s.id', '>', after)
+      .where('s.confirmed_at', 'is not', null) // a public subscription gets nothing before it is confirmed
       .where((eb) => eb.or([
         eb.and([eb('s.type', '=', 'email'), eb('s.email', 'is not', null)]),
         eb.and([eb('s.type', '=', 'teams'), eb('s.teams_webhook_url', 'is not', null)]),

@@ -12,7 +12,10 @@ import { migration as regionalProbes } from './migrations/014_regional_probes.ts
 import { migration as quorum } from './migrations/015_quorum.ts';
 import { migration as checkClaims } from './migrations/016_check_claims.ts';
 import { migration as expiryAlerts } from './migrations/017_expiry_alerts.ts';
-import { migration as boundedReads } from './migrations/018_bounded_reads.ts';
+import { migration as hostnameProof } from './migrations/018_hostname_proof.ts';
+import { migration as invitations } from './migrations/019_invitations.ts';
+import { migration as subscriberConfirmation } from './migrations/020_subscriber_confirmation.ts';
+import { migration as boundedReads } from './migrations/021_bounded_reads.ts';
 
 /**
  * Every migration, in the order they run (store.ts applies the ones a database lacks). There is
@@ -36,5 +39,8 @@ export const migrations: Migration[] = [
   quorum,
   checkClaims,
   expiryAlerts,
+  hostnameProof,
+  invitations,
+  subscriberConfirmation,
   boundedReads,
 ];

@@ -21,6 +21,21 @@ export interface ApiKeyRow {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** The dashboard user who made it; null for the CLI's keys and keys from before migration 019. */
+  created_by?: number | null;
+}
+
+export interface InvitationRow {
+  id: Generated<number>;
+  uuid: string;
+  project_id: number;
+  email: string;
+  role: string;
+  token_hash: string; // SHA-256 of the link's token
+  invited_by: number | null;
+  created_at: number;
+  expires_at: number;
+  accepted_at: number | null;
 }
 
 export interface AuditRow {
@@ -201,6 +216,7 @@ export interface PingRow {
 export interface Database {
   projects: ProjectRow;
   api_keys: ApiKeyRow;
+  invitations: InvitationRow;
   audit_log: AuditRow;
   monitors: MonitorRow;
   check_results: CheckResultRow;
@@ -312,7 +328,12 @@ export interface StatusPageRow {
   project_id: number;
   name: string;
   subdomain: string; // public path /status/<subdomain>; hostedsubdomain on the wire adds the domain
-  hostname: string | null; // custom domain served at /
+  hostname: string | null; // custom domain served at /: only once proven (hostname_claim holds what was written)
+  hostname_claim: string | null; // the custom domain the owner wrote, proven or not
+  hostname_token: string | null; // the TXT record _vigil.<claim> must hold vigil-verification=<token>
+  hostname_claimed_at: number | null;
+  hostname_checked_at: number | null; // last DNS lookup of the proof
+  hostname_error: string | null; // what that lookup found, when it did not prove the claim
   settings: string; // JSON: the read-shape settings (without name and sso_connection)
   sections: string; // JSON: StoredSection[] (services reference monitors by numeric id)
   password_hash: string | null; // scrypt; null when the page is public
@@ -332,6 +353,7 @@ export interface SubscriberRow {
   language: string;
   token: string; // secret of the unsubscribe link
   created_at: number;
+  confirmed_at: number | null; // null: a public subscription not confirmed yet (gets nothing else)
 }
 
 export interface UserRow {

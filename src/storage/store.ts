@@ -83,6 +83,16 @@ function tracked(dialect: KyselyDialect, busy: { n: number }): KyselyDialect {
         (['init', 'beginTransaction', 'commitTransaction', 'rollbackTransaction', 'savepoint', 'rollbackToSavepoint', 'releaseSavepoint', 'destroy'] as const)
           .filter((m) => d[m]).map((m) => [m, bound(m)]),
       ) as unknown as Driver;
+      // SQLite ends a transaction itself on some errors (SQLITE_FULL, SQLITE_IOERR, …): the ROLLBACK
+      // that follows would then fail and hide the error that caused it (a full disk must be 503).
+      const rollback = bound('rollbackTransaction') as Driver['rollbackTransaction'];
+      wrapper.rollbackTransaction = async (c) => {
+        try {
+          await rollback(c);
+        } catch (err) {
+          if (!/no transaction is active/.test(String((err as Error)?.message))) throw err;
+        }
+      };
       wrapper.acquireConnection = async () => {
         busy.n++;
         try {

@@ -1,6 +1,6 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, type Harness } from '../harness.ts';
+import { expectStatus, startHarness, type Harness } from '../harness.ts';
 import { walkDueAlerts } from '../../src/services/alerting.ts';
 import { recordPing, sweepOverdueHealthchecks } from '../../src/services/healthchecks.ts';
 import { goDown, goUp, monitorId, outbox } from '../support/alerting.ts';
@@ -54,7 +54,7 @@ describe('escalation policies and integrations API', () => {
     assert.deepEqual((await h.request('GET', '/v1/monitors')).body.find((x: any) => x.uuid === m.uuid).escalation_policy, { uuid: p.uuid, name: 'on call' });
     const unlinked = await h.request('PUT', `/v1/monitors/${m.uuid}`, { body: { escalation_policy: 'none' } });
     assert.equal(unlinked.body.escalation_policy, null);
-    for (const bad of ['esc_DoesNotExist00', (await h.request('POST', '/v1/escalation-policies', { key: h.other.rw, body: { name: 'theirs', steps: [{ delayMinutes: 0, emails: ['x@example.org'] }] } })).body.uuid]) {
+    for (const bad of ['esc_DoesNotExist00', (await expectStatus(201, h.request('POST', '/v1/escalation-policies', { key: h.other.rw, body: { name: 'theirs', steps: [{ delayMinutes: 0, emails: ['x@example.org'] }] } }))).body.uuid]) {
       const res = await h.request('PUT', `/v1/monitors/${m.uuid}`, { body: { escalation_policy: bad } });
       assert.equal(res.status, 422);
       assert.deepEqual(res.body, { message: 'Escalation policy not found' });
@@ -87,7 +87,8 @@ describe('escalation policies and integrations API', () => {
     now += 3 * MIN;
     assert.ok((await sweepOverdueHealthchecks(h.ctx)) >= 1);
     assert.deepEqual(await sent('c'), ['outage.down#0']);
-    await h.request('POST', '/v1/escalation-policies', { body: { name: 'not default', steps: [{ delayMinutes: 0, emails: ['x@example.org'] }], isDefault: true } });
+    // A new default that alerts nobody, for the tests that follow.
+    assert.equal((await h.request('POST', '/v1/escalation-policies', { body: { name: 'not default', steps: [{ delayMinutes: 0, emails: ['x@example.org'] }], isDefault: true } })).status, 201);
   });
 
   test('policies: steps run in order, name integrations of the project, and one default per project', async () => {
@@ -113,7 +114,7 @@ describe('escalation policies and integrations API', () => {
     const m = await monitor({ escalation_policy: one.uuid });
     assert.equal((await h.request('DELETE', `/v1/escalation-policies/${one.uuid}`)).status, 204);
     assert.equal((await h.request('GET', `/v1/monitors/${m.uuid}`)).body.escalation_policy, null, 'deleting a policy unlinks its monitors');
-    await h.request('DELETE', `/v1/escalation-policies/${two.uuid}`);
+    assert.equal((await h.request('DELETE', `/v1/escalation-policies/${two.uuid}`)).status, 204);
   });
 
   test('MCP lists and reads escalation policies and integrations', async () => {
@@ -249,7 +250,7 @@ describe('alert rules', () => {
 
     // A failure confirmed during a window opens no outage, so nothing is sent at all.
     const quiet = await monitor({ escalation_policy: p.uuid });
-    await h.request('POST', '/v1/maintenance-windows', { body: { name: 'q', start_date: new Date(now - MIN).toISOString(), end_date: new Date(now + 60 * MIN).toISOString(), monitors: [quiet.uuid] } });
+    assert.equal((await h.request('POST', '/v1/maintenance-windows', { body: { name: 'q', start_date: new Date(now - MIN).toISOString(), end_date: new Date(now + 60 * MIN).toISOString(), monitors: [quiet.uuid] } })).status, 201);
     await goDown(h.ctx, quiet.id, now);
     assert.equal((await h.ctx.store.db.selectFrom('outages').select('id').where('monitor_id', '=', quiet.id).execute()).length, 0);
   });

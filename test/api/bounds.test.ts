@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
-import { snapshot, startHarness, type Harness } from '../harness.ts';
+import { expectStatus, snapshot, startHarness, type Harness } from '../harness.ts';
 import type { ActorCtx } from '../../src/services/context.ts';
 import { ValidationError } from '../../src/domain/errors.ts';
 import { DATE_MAX, ID_LIST_MAX, ID_MAX, LANGUAGES_MAX, NAME_MAX, TEXT_MAX } from '../../src/domain/limits.ts';
@@ -37,9 +37,9 @@ const f = {} as Fixtures;
 before(async () => {
   h = await startHarness();
   ctx = { ...h.ctx, actor: { projectId: h.project.id, projectUuid: h.project.uuid, permission: 'read_write', keyId: null } };
-  f.monitor = (await h.request('POST', '/v1/monitors', { body: { name: 'svc', url: 'https://example.org', paused: true } })).body.uuid;
-  f.page = (await h.request('POST', '/v2/statuspages', { body: { name: 'Bounds' } })).body.statuspage.uuid;
-  f.integration = (await h.request('POST', '/v1/integrations', { body: { name: 'hook', type: 'webhook', settings: { url: 'https://example.org/hook' } } })).body.uuid;
+  f.monitor = (await expectStatus(201, h.request('POST', '/v1/monitors', { body: { name: 'svc', url: 'https://example.org', paused: true } }))).body.uuid;
+  f.page = (await expectStatus(201, h.request('POST', '/v2/statuspages', { body: { name: 'Bounds' } }))).body.statuspage.uuid;
+  f.integration = (await expectStatus(201, h.request('POST', '/v1/integrations', { body: { name: 'hook', type: 'webhook', settings: { url: 'https://example.org/hook' } } }))).body.uuid;
   f.probeToken = (await createProbe(h.ctx, { projectUuid: h.project.uuid, region: 'paris', actor: 'test' })).token;
 });
 after(async () => { await h.stop(); });

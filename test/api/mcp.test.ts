@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, type Harness } from '../harness.ts';
+import { Ajv } from 'ajv';
+import { expectStatus, startHarness, type Harness } from '../harness.ts';
 import { recordResults, type ObservedResult } from '../../src/services/results.ts';
 
 const NOW = Date.UTC(2026, 5, 10, 12, 0, 0); // a Wednesday, noon UTC
@@ -148,6 +149,22 @@ describe('MCP protocol (POST /v1/mcp)', () => {
     const anyNote = await h.request('POST', '/v1/mcp', { body: { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1 } } });
     assert.equal(anyNote.status, 202);
     assert.equal((await rpc('ping')).body.result && true, true);
+  });
+
+  test('the body /openapi.json documents is the envelope the endpoint checks: what it allows is never 400, what it refuses always is', async () => {
+    // Found by Schemathesis: the body was documented as any JSON, so {} was valid by the schema and answered 400.
+    const doc = (await h.request('GET', '/openapi.json', { key: null })).body;
+    const validate = new Ajv({ strict: false }).compile(doc.paths['/v1/mcp'].post.requestBody.content['application/json'].schema);
+    const bodies: unknown[] = [
+      {}, [], 'x', 42, null, { jsonrpc: '1.0', id: 1, method: 'ping' }, { jsonrpc: '2.0', id: 1 }, { jsonrpc: '2.0', id: true, method: 'ping' },
+      { jsonrpc: '2.0', id: { x: 1 }, method: 'ping' }, { jsonrpc: '2.0', method: 7 }, Array.from({ length: 21 }, () => 1),
+      { jsonrpc: '2.0', id: 1, method: 'ping' }, { jsonrpc: '2.0', id: null, method: 'nothing/here', params: 3 }, { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { jsonrpc: '2.0', id: 'a', method: 'tools/list', extra: true }, [1, 'x'], [{ jsonrpc: '2.0', id: 1, method: 'ping' }],
+    ];
+    for (const body of bodies) {
+      const res = await h.request('POST', '/v1/mcp', { body });
+      assert.equal(res.status === 400, !validate(body), `${JSON.stringify(body).slice(0, 60)}: ${res.status}`);
+    }
   });
 
   test('keys a tool does not declare are dropped, not refused, as the hosted server does', async () => {
@@ -387,7 +404,7 @@ describe('MCP tools over real data', () => {
   });
 
   test('incidents and status pages read as over REST', async () => {
-    const inc = (await h.request('POST', '/v3/incidents', { body: { title: { en: 'Slow API' }, affectedComponents: [api.uuid] } })).body;
+    const inc = (await expectStatus(201, h.request('POST', '/v3/incidents', { body: { title: { en: 'Slow API' }, affectedComponents: [api.uuid] } }))).body;
     const listed = await call('list_incidents');
     assert.deepEqual(listed, (await h.request('GET', '/v3/incidents')).body);
     assert.deepEqual(await call('get_incident', { uuid: inc.uuid }), (await h.request('GET', `/v3/incidents/${inc.uuid}`)).body);

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, type Harness } from '../harness.ts';
+import { expectStatus, startHarness, type Harness } from '../harness.ts';
 import { REGIONS } from '../../src/domain/monitors.ts';
 import { openStore } from '../../src/storage/store.ts';
 
@@ -187,7 +187,7 @@ describe('/v1/monitors', () => {
   });
 
   test('SECURITY 6: another project never sees this project\'s monitors', async () => {
-    const mine = (await h.request('POST', '/v1/monitors', { body: { name: 'mine', url: 'https://example.org' } })).body;
+    const mine = (await expectStatus(201, h.request('POST', '/v1/monitors', { body: { name: 'mine', url: 'https://example.org' } }))).body;
     const list = await h.request('GET', '/v1/monitors', { key: h.other.rw });
     assert.equal(list.status, 200);
     assert.ok(!list.body.some((m: any) => m.uuid === mine.uuid));

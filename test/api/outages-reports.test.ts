@@ -59,7 +59,7 @@ describe('/v2/outages', () => {
     assert.equal(o.endDate, null);
     assert.equal(o.isResolved, false);
     assert.ok(o.durationMs >= 60_000 && o.durationMs < 70_000);
-    await h.request('DELETE', `/v1/monitors/${m.uuid}`);
+    assert.equal((await h.request('DELETE', `/v1/monitors/${m.uuid}`)).status, 204);
     const after = (await h.request('GET', `/v2/outages/${uuid}`)).body.outage;
     assert.deepEqual(after.monitor, { uuid: null, name: null, url: null, protocol: null });
   });

@@ -1,14 +1,24 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startHarness, type Harness } from '../harness.ts';
+import { expectStatus, startHarness, type Harness } from '../harness.ts';
 import { recordResults } from '../../src/services/results.ts';
 import { DAY, HOUR } from '../../src/domain/rollups.ts';
+import { startProofDns } from '../support/proof-dns.ts';
+import { countQueries } from '../support/dashboard-session.ts';
 
 const NOW = Date.parse('2026-03-15T12:30:00Z');
 let h: Harness;
-before(async () => { h = await startHarness({ clock: () => NOW }); });
-after(async () => { await h.stop(); });
+let dns: Awaited<ReturnType<typeof startProofDns>>;
+before(async () => {
+  dns = await startProofDns();
+  // Mail is set up (a closed loopback port: nothing is delivered in these tests), so pages offer email subscriptions.
+  h = await startHarness({ clock: () => NOW, env: { ...dns.env, VIGIL_SMTP_URL: 'smtp://127.0.0.1:9' } });
+});
+after(async () => {
+  await h.stop();
+  await dns.close();
+});
 
 let seq = 0;
 const unique = (p: string) => `${p}-${process.pid}-${++seq}`;
@@ -47,6 +57,16 @@ async function page(body: Record<string, unknown> = {}) {
   const res = await h.request('POST', '/v2/statuspages', { body: { name: 'Acme', subdomain, ...body } });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return { ...res.body.statuspage, subdomain: res.body.statuspage.hostedsubdomain.split('.')[0] } as { uuid: string; subdomain: string; name: string };
+}
+
+/** A page on a custom hostname, proven by its TXT record in the loopback DNS (test/api/hostname-proof.test.ts tests the proof). */
+async function hostedPage(body: Record<string, unknown>) {
+  const res = await h.request('POST', '/v2/statuspages', { body: { name: 'Acme', subdomain: unique('acme'), ...body } });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  dns.publish(res.body.statuspage.hostname_verification);
+  const proven = await h.request('POST', `/v2/statuspages/${res.body.statuspage.uuid}/hostname/verify`);
+  assert.equal(proven.body.message, 'Hostname verified');
+  return { ...proven.body.statuspage, subdomain: proven.body.statuspage.hostedsubdomain.split('.')[0] } as { uuid: string; subdomain: string; name: string };
 }
 
 async function incident(body: Record<string, unknown>) {
@@ -180,8 +200,9 @@ describe('public status pages', () => {
 
   test('healthchecks on a page (by publicUuid): the API reads them back as type healthcheck; the page shows their state and uptime from their outages', async () => {
     const made = await h.request('POST', '/v2/healthchecks', { body: { name: 'backup-job-internal', period_value: 1, period_type: 'hours', grace_period_value: 5, grace_period_type: 'minutes' } });
+    assert.equal(made.status, 201, made.text);
     const hc = made.body.healthcheck;
-    const sync = (await h.request('POST', '/v2/healthchecks', { body: { name: 'Sync', period_value: 1, period_type: 'days', grace_period_value: 1, grace_period_type: 'hours' } })).body.healthcheck;
+    const sync = (await expectStatus(201, h.request('POST', '/v2/healthchecks', { body: { name: 'Sync', period_value: 1, period_type: 'days', grace_period_value: 1, grace_period_type: 'hours' } }))).body.healthcheck;
     const api = await monitor('api');
     const sp = await page({
       sections: [{ name: 'Jobs', services: [
@@ -215,19 +236,19 @@ describe('public status pages', () => {
     assert.equal(days[85], 'none|Mar 11, 2026: No data');
 
     await h.ctx.store.db.updateTable('healthchecks').set({ is_down: 1 }).where('id', '=', id).execute();
-    await h.request('PUT', `/v2/statuspages/${sp.uuid}`, { body: { name: 'Acme' } }); // a new page version: no cached figures
+    assert.equal((await h.request('PUT', `/v2/statuspages/${sp.uuid}`, { body: { name: 'Acme' } })).status, 200); // a new page version: no cached figures
     html = (await get(`/status/${sp.subdomain}`)).text;
     assert.match(html, /<span class="name">Nightly backup<\/span><span class="state down">Outage<\/span>/);
 
     // A deleted healthcheck drops out of the page and of the API's sections.
-    await h.request('DELETE', `/v2/healthchecks/${hc.uuid}`);
+    assert.equal((await h.request('DELETE', `/v2/healthchecks/${hc.uuid}`)).status, 200);
     assert.equal((await h.request('GET', `/v2/statuspages/${sp.uuid}`)).body.statuspage.sections[0].services.length, 1);
     assert.ok(!(await get(`/status/${sp.subdomain}`)).text.includes('Nightly backup'));
   });
 
   test('a healthcheck is placed by its publicUuid only: its ping token, response times or another project\'s healthcheck are 422', async () => {
-    const hc = (await h.request('POST', '/v2/healthchecks', { body: { name: 'job', period_value: 1, period_type: 'hours', grace_period_value: 5, grace_period_type: 'minutes' } })).body.healthcheck;
-    const theirs = (await h.request('POST', '/v2/healthchecks', { key: h.other.rw, body: { name: 'theirs', period_value: 1, period_type: 'hours', grace_period_value: 5, grace_period_type: 'minutes' } })).body.healthcheck;
+    const hc = (await expectStatus(201, h.request('POST', '/v2/healthchecks', { body: { name: 'job', period_value: 1, period_type: 'hours', grace_period_value: 5, grace_period_type: 'minutes' } }))).body.healthcheck;
+    const theirs = (await expectStatus(201, h.request('POST', '/v2/healthchecks', { key: h.other.rw, body: { name: 'theirs', period_value: 1, period_type: 'hours', grace_period_value: 5, grace_period_type: 'minutes' } }))).body.healthcheck;
     for (const [service, message] of [
       [{ monitor_uuid: hc.uuid }, /publicUuid \(hc_…\), never by its ping token/],
       [{ monitor_uuid: hc.publicUuid, show_response_times: true }, /a healthcheck has no response times/],
@@ -323,7 +344,7 @@ describe('public status pages', () => {
 
   test('a request whose Host is a page\'s hostname gets that page at /, with its feed and badge', async () => {
     const hostname = `${unique('status')}.example.com`;
-    const sp = await page({ name: 'Hosted Acme', hostname });
+    const sp = await hostedPage({ name: 'Hosted Acme', hostname });
     for (const host of [hostname, `${hostname.toUpperCase()}:8080`, `${hostname}.`]) {
       const res = await get('/', { host });
       assert.equal(res.status, 200, host);
@@ -346,7 +367,7 @@ describe('public status pages', () => {
 
     // The password cookie of a hosted page is scoped to its host's root.
     const secured = `${unique('secure')}.example.com`;
-    await page({ hostname: secured, password: 'secret-pass' });
+    await hostedPage({ hostname: secured, password: 'secret-pass' });
     const auth = await call('POST', '/auth', { headers: { host: secured }, form: { password: 'secret-pass' } });
     assert.equal(auth.status, 303);
     assert.equal(auth.headers.location, '/');
@@ -459,7 +480,7 @@ describe('public status pages', () => {
     assert.equal(list.body.subscribers.length, 1);
     assert.equal(list.body.subscribers[0].email, 'jane@example.com');
     assert.equal(list.body.subscribers[0].language, 'fr');
-    assert.match((await get(`${base}?subscribed=1&lang=fr`)).text, /<p class="notice" role="status">Merci, vous êtes abonné/);
+    assert.match((await get(`${base}?subscribed=1&lang=fr`)).text, /<p class="notice" role="status">Presque terminé/);
     // Subscribing again reads the same (the form does not tell who is subscribed) and adds nobody.
     const again = await call('POST', `${base}/subscribe`, { form: { email: 'jane@example.com' } });
     assert.equal(again.status, 303);
@@ -564,5 +585,32 @@ describe('public status pages', () => {
     // An outage-type incident makes a major outage.
     await incident({ title: { en: 'Everything down' }, type: 'outage', statuspages: [sp.uuid] });
     assert.match((await get(base)).text, /<div class="overall major"/);
+  });
+
+  test('a page is computed once and kept until something on it changes: visitors in between cost only its fingerprint', async () => {
+    const monitors = [];
+    for (let i = 0; i < 30; i++) monitors.push(await monitor(`cached ${i}`, { paused: true }));
+    const sp = await page({ sections: [{ name: 'S', services: monitors.map((m) => ({ monitor_uuid: m.uuid, show_response_times: true })) }] });
+    const base = `/status/${sp.subdomain}`;
+    const queries = countQueries(h.ctx);
+    try {
+      const first = await get(base);
+      const computed = queries.count;
+      queries.reset();
+      const again = [];
+      for (let i = 0; i < 10; i++) again.push(await get(base));
+      const perVisit = queries.count / 10;
+      assert.ok(perVisit < computed / 2, `a repeat visit runs ${perVisit} queries, the first ${computed}`);
+      assert.ok(perVisit <= 7, `${perVisit} queries a repeat visit: the page lookup and the fingerprint`);
+      const strip = (t: string) => t.replace(/nonce-[^'"]+|nonce="[^"]+"/g, '');
+      for (const r of again) assert.equal(strip(r.text), strip(first.text));
+      // A change shows at the next visit: an incident, and a monitor going down.
+      const inc = await incident({ title: { en: 'Cache check' }, statuspages: [sp.uuid] });
+      assert.match((await get(base)).text, new RegExp(`id="incident-${inc}"`));
+      await h.ctx.store.db.updateTable('monitors').set({ status: 'down', paused: 0 }).where('id', '=', monitors[0].id).execute();
+      assert.match((await get(base)).text, /<span class="state down">/);
+    } finally {
+      queries.restore();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, snapshot, type Harness } from '../harness.ts';
+import { expectStatus, startHarness, snapshot, type Harness } from '../harness.ts';
 
 let h: Harness;
 before(async () => { h = await startHarness(); });
@@ -33,7 +33,7 @@ describe('/v2/statuspages', () => {
     assert.match(sp.uuid, /^sp_[A-Za-z0-9]{14}$/);
     assert.deepEqual(sp, {
       uuid: sp.uuid, name: 'Acme', hostname: null, hostedsubdomain: `${sub}.hyperping.app`, url: `${sub}.hyperping.app`,
-      password_protected: false, public_url: `${h.config.publicUrl}/status/${sub}`,
+      password_protected: false, public_url: `${h.config.publicUrl}/status/${sub}`, hostname_verification: null,
       settings: {
         name: 'Acme', website: '', description: { en: '', fr: '', de: '', ru: '', nl: '' }, languages: ['en'], default_language: 'en',
         theme: 'system', font: 'Inter', accent_color: '#36b27e', auto_refresh: false, banner_header: true, logo: null, logo_height: '32px',
@@ -58,7 +58,7 @@ describe('/v2/statuspages', () => {
     });
     assert.equal(sp.hostedsubdomain, `${sub}.hyperping.app`);
     assert.equal(sp.hostname, 'status.example.com');
-    assert.equal(sp.url, 'status.example.com');
+    assert.equal(sp.url, `${sub}.hyperping.app`, 'a custom hostname is the url once proven (hostname-proof.test.ts)');
     const s = sp.settings;
     assert.deepEqual(s.description, { en: '', fr: 'All about us', de: '', ru: '', nl: '' });
     assert.deepEqual([s.theme, s.font, s.accent_color, s.auto_refresh, s.banner_header, s.logo_height, s.hide_powered_by, s.default_language],
@@ -164,15 +164,14 @@ describe('/v2/statuspages', () => {
     assert.ok(!('unknown_key' in sp) && !('unknown_key' in sp.settings));
   });
 
-  test('subdomains and hostnames are unique across projects; a page without a subdomain gets one from its name', async () => {
+  test('subdomains are unique across projects (hostnames are claims until proven); a page without a subdomain gets one from its name', async () => {
     const sub = unique('taken');
     await page({ subdomain: sub, hostname: `${sub}.example.com` });
     const clash = await h.request('POST', '/v2/statuspages', { key: h.other.rw, body: { name: 'x', subdomain: sub } });
     assert.equal(clash.status, 422);
     assert.equal(clash.body.message, `subdomain ${sub} is already taken`);
     const host = await h.request('POST', '/v2/statuspages', { key: h.other.rw, body: { name: 'x', hostname: `${sub}.example.com` } });
-    assert.equal(host.status, 422);
-    assert.match(host.body.message, /hostname .* already used/);
+    assert.equal(host.status, 201, 'a second claim: the page whose record is in DNS gets the name');
     const auto = await h.request('POST', '/v2/statuspages', { body: { name: 'Ünïcode Status Page!' } });
     assert.equal(auto.status, 201);
     assert.match(auto.body.statuspage.hostedsubdomain, /^unicode-status-page(-[a-z0-9]{4})?\.hyperping\.app$/);
@@ -264,7 +263,7 @@ describe('/v2/statuspages/{uuid}/subscribers', () => {
 
   test('invalid subscribers are refused with 422, duplicates with 409, and nothing is added', async () => {
     const sp = await page();
-    await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email: 'dup@example.org' } });
+    assert.equal((await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email: 'dup@example.org' } })).status, 201);
     const before = await snapshot(h.ctx);
     const cases: [Record<string, unknown>, number, RegExp][] = [
       [{ type: 'email', email: 'not-an-email' }, 422, /valid email/],
@@ -289,7 +288,7 @@ describe('/v2/statuspages/{uuid}/subscribers', () => {
   test('delete by numeric id; unknown subscriber or page is 404 with an error key', async () => {
     const sp = await page();
     const other = await page();
-    const s = (await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email: 'bye@example.org' } })).body.subscriber;
+    const s = (await expectStatus(201, h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email: 'bye@example.org' } }))).body.subscriber;
     const wrongPage = await h.request('DELETE', `/v2/statuspages/${other.uuid}/subscribers/${s.id}`);
     assert.equal(wrongPage.status, 404);
     assert.deepEqual(wrongPage.body, { error: 'Subscriber not found' });
@@ -306,8 +305,8 @@ describe('/v2/statuspages/{uuid}/subscribers', () => {
 
   test('deleting a page deletes its subscribers', async () => {
     const sp = await page();
-    await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email: 'gone@example.org' } });
-    await h.request('DELETE', `/v2/statuspages/${sp.uuid}`);
+    assert.equal((await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email: 'gone@example.org' } })).status, 201);
+    assert.equal((await h.request('DELETE', `/v2/statuspages/${sp.uuid}`)).status, 200);
     const left = await h.ctx.store.db.selectFrom('status_page_subscribers').select('id').where('value', '=', 'gone@example.org').execute();
     assert.equal(left.length, 0);
   });

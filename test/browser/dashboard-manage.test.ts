@@ -117,13 +117,24 @@ describe('the management screens in a browser', { timeout: 180_000 }, () => {
     await preview.close();
   });
 
-  test('members: an owner adds a new user and makes them owner; a healthcheck is edited and paused', async () => {
+  test('members: an owner invites someone, who joins with their own password and is made owner; a healthcheck is edited and paused', async () => {
     await page.goto(at('settings/members'));
     await page.getByLabel('Email').fill('dana@example.org');
     await page.getByLabel('Role', { exact: true }).selectOption('member');
-    await page.getByLabel('Initial password').fill('dana initial password');
-    await page.getByRole('button', { name: 'Add member' }).click();
-    await page.waitForURL('**/settings/members?done=added');
+    await page.getByRole('button', { name: 'Invite' }).click();
+    const link = await page.locator('#invite-link').inputValue();
+    assert.match(link, /\/app\/invite\/inv_[A-Za-z0-9]{40}$/);
+    // Dana, in a browser of her own, chooses her password and lands in the project.
+    const dana = await openBrowser();
+    try {
+      await dana.page.goto(link);
+      await dana.page.getByLabel('Password').fill('dana own password');
+      await dana.page.getByRole('button', { name: 'Create account and join' }).click();
+      await dana.page.waitForURL(new RegExp(`/app/projects/${h.project.uuid}`));
+    } finally {
+      await dana.close();
+    }
+    await page.goto(at('settings/members'));
     const row = page.locator('table.members tr', { hasText: 'dana@example.org' });
     assert.equal(await row.getByLabel('Role of dana@example.org').inputValue(), 'member');
     await row.getByLabel('Role of dana@example.org').selectOption('owner');

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Harness } from '../harness.ts';
+import { expectStatus, type Harness } from '../harness.ts';
 import { FormClient, csrfOf, textOf } from '../support/browser-client.ts';
 import { ADMIN, dashboardProject, foreignProject, plain } from '../support/dashboard-session.ts';
 import { goDown, goUp, monitorId, startReceiver, testDispatcher, verifyWebhook, type Receiver } from '../support/alerting.ts';
@@ -199,6 +199,7 @@ describe('dashboard: alerting', () => {
     assert.equal((await admin.post(at(`alerting/policies/${second.body.uuid}/delete`), { _csrf: csrfOf(confirm.text) })).status, 303);
     assert.deepEqual((await listPolicies(actor)).map((x) => x.name), ['Always']);
     const theirs = await h.request('POST', '/v1/escalation-policies', { key: h.other.rw, body: { name: 'Theirs', steps: [{ delayMinutes: 0, emails: ['x@example.org'] }] } });
+    assert.equal(theirs.status, 201, theirs.text);
     assert.equal((await admin.get(at(`alerting/policies/${theirs.body.uuid}`))).status, 404);
     assert.equal((await admin.post(at(`alerting/policies/${theirs.body.uuid}`), { _csrf: token, name: 'Mine now', step0_delay: '0', step0_emails: 'a@example.org' })).status, 404);
   });
@@ -206,10 +207,12 @@ describe('dashboard: alerting', () => {
   test('the outage page lists every notification: channel, kind (down, escalation, up), status (sent, failed, given up), attempts, last error, sent time', async () => {
     const good = await h.request('POST', '/v1/integrations', { body: { name: 'Good hook', type: 'webhook', settings: { url: `${rx.url}/good` } } });
     const bad = await h.request('POST', '/v1/integrations', { body: { name: 'Broken hook', type: 'webhook', settings: { url: `${failing.url}/bad` } } });
+    assert.deepEqual([good.status, bad.status], [201, 201]);
     const policy = await h.request('POST', '/v1/escalation-policies', {
       body: { name: 'Two steps', steps: [{ delayMinutes: 0, integrations: [good.body.uuid, bad.body.uuid] }, { delayMinutes: 0, integrations: [good.body.uuid] }] },
     });
-    const m = (await h.request('POST', '/v1/monitors', { body: { name: 'Payments', url: 'https://pay.example/health', paused: true, escalation_policy: policy.body.uuid } })).body;
+    assert.equal(policy.status, 201, policy.text);
+    const m = (await expectStatus(201, h.request('POST', '/v1/monitors', { body: { name: 'Payments', url: 'https://pay.example/health', paused: true, escalation_policy: policy.body.uuid } }))).body;
     const id = await monitorId(h, m.uuid);
     rx.received.length = 0;
     failing.script({ status: 500, body: 'boom' });

@@ -22,8 +22,13 @@ before(async () => {
     const n = String(i).padStart(3, '0');
     await createMonitor(actor, { name: `Service ${n}`, url: `https://svc${n}.example.org/health`, paused: i % 7 === 0, regions: ['london', 'paris'] });
   }
-  const ids = (await listMonitors(actor)).filter((m) => Number(m.name.slice(-3)) % 10 === 0).map((m) => m.id);
+  const all = await listMonitors(actor);
+  const ids = all.filter((m) => Number(m.name.slice(-3)) % 10 === 0).map((m) => m.id);
   await h.ctx.store.db.updateTable('monitors').set({ status: 'down' }).where('id', 'in', ids).execute();
+  // Every monitor has been checked once, two days ago, except the up ones whose number is a multiple of 9: they are pending.
+  const at = Date.now() - 2 * 24 * HOUR;
+  const checked = all.filter((m) => { const n = Number(m.name.slice(-3)); return !(n % 9 === 0 && n % 7 !== 0 && n % 10 !== 0); });
+  await h.ctx.store.db.insertInto('check_results').values(checked.map((m) => ({ monitor_id: m.id, at, location: 'london', ok: 1, status_code: 200, total_ms: 80, dns_ms: null, connect_ms: null, tls_ms: null, ttfb_ms: null, error: null }))).execute();
 });
 after(async () => { await h.stop(); });
 
@@ -36,8 +41,9 @@ describe('dashboard monitors list', () => {
     assert.equal(names[0], 'Service 001');
     assert.equal(names[49], 'Service 050');
     assert.match(plain(first.text), /Page 1 of 3 · 120 monitors/);
-    // 120 in all; 17 paused (7, 14, … 119); down: the 12 tens minus the paused 70 → 11; up: the rest.
-    for (const [label, n] of [['All', 120], ['Up', 92], ['Down', 11], ['Paused', 17]] as const) {
+    // 120 in all; 17 paused (7, 14, … 119); down: the 12 tens minus the paused 70 → 11; pending: the never-checked
+    // multiples of 9 that are neither paused nor down (9, 18, … 117 without 63 and 90) → 11; up: the rest.
+    for (const [label, n] of [['All', 120], ['Up', 81], ['Down', 11], ['Pending', 11], ['Paused', 17]] as const) {
       assert.match(plain(first.text), new RegExp(`${label} ${n}\\b`), label);
     }
     const third = await admin.get(list(h.project.uuid, '?page=3'));
@@ -61,6 +67,15 @@ describe('dashboard monitors list', () => {
     assert.match(down.text, /aria-current="true">Down/);
     const paused = await admin.get(list(h.project.uuid, '?status=paused&q=service%2001'));
     assert.deepEqual(rowsOf(paused.text), ['Service 014']);
+    // Never checked: Pending, never Up, in the list and on its page.
+    const pending = await admin.get(list(h.project.uuid, '?status=pending&q=service%2001'));
+    assert.deepEqual(rowsOf(pending.text), ['Service 018']);
+    assert.match(pending.text, /<span class="state state-pending"><span class="dot" aria-hidden="true"><\/span>Pending<\/span>/);
+    const up = await admin.get(list(h.project.uuid, '?status=up&q=service%2001'));
+    assert.ok(!rowsOf(up.text).includes('Service 018'));
+    const m18 = (await listMonitors(actorOf(h.ctx, h.project))).find((x) => x.name === 'Service 018')!;
+    const pagePending = await admin.get(`/app/projects/${h.project.uuid}/monitors/${m18.uuid}`);
+    assert.match(pagePending.text, /id="current-status"><span class="state state-pending">/);
     // LIKE wildcards in the search are plain characters.
     assert.match(plain((await admin.get(list(h.project.uuid, '?q=%25'))).text), /No monitor matches “%”/);
     assert.match(plain((await admin.get(list(h.project.uuid, '?q=_'))).text), /No monitor matches “_”/);
@@ -87,7 +102,7 @@ describe('dashboard monitors list', () => {
     const spark = /<svg class="spark"[^>]*aria-label="([^"]+)"[^>]*><path[^>]* d="([^"]+)"/.exec(tr)!;
     assert.match(spark[1], /Response time of Service 002, last 24 hours: mean 150 ms/);
     assert.equal(spark[2].split(/[ML]/).filter(Boolean).length, 2, 'two hourly points');
-    const other = /<tr>(?:(?!<\/tr>)[\s\S])*Service 003(?:(?!<\/tr>)[\s\S])*<\/tr>/.exec(page.text)![0];
+    const other = /<tr>(?:(?!<\/tr>)[\s\S])*Service 009(?:(?!<\/tr>)[\s\S])*<\/tr>/.exec(page.text)![0];
     assert.match(plain(other), /paris — — No data/);
     assert.match(other, /No data/);
   });
@@ -113,7 +128,8 @@ describe('dashboard monitors list', () => {
       }
       assert.equal(counts[0], counts[1], `10 monitors: ${counts[0]} queries, 100 monitors: ${counts[1]}`);
       assert.equal(counts[2], counts[3]);
-      assert.ok(counts[0] <= 6, `${counts[0]} queries`);
+      // 6 for the page, 3 for the alerting banner's check (checks, policies in use, enabled channels).
+      assert.ok(counts[0] <= 9, `${counts[0]} queries`);
     } finally {
       counter.restore();
     }

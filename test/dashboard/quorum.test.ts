@@ -19,7 +19,7 @@ before(async () => {
   h = await startHarness();
   admin = await signedInAdmin(h);
   await createUser(h.ctx, BOB);
-  await addMember(h.ctx, h.project.id, { email: BOB.email, role: 'member', password: '' });
+  await addMember(h.ctx, h.project.id, { email: BOB.email, role: 'member' });
 });
 after(async () => { await h.stop(); });
 
@@ -72,7 +72,7 @@ describe('the cross-region quorum in the dashboard settings', () => {
     assert.doesNotMatch(page.text, /Save quorum|name="locations"/);
     const res = await bob.post(general(), { _csrf: csrfOf(page.text), quorum: 'majority' });
     assert.equal(res.status, 403);
-    assert.match(plain(res.text), /Only the project’s owners can change its settings/);
+    assert.match(plain(res.text), /Only the project’s owners may change the project’s settings/);
     assert.equal(await quorumOf(), 4);
   });
 

@@ -1,59 +1,13 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
-import { startHarness, type Harness } from '../harness.ts';
+import { expectStatus, startHarness, type Harness } from '../harness.ts';
 import { makeCertificate } from '../support/targets.ts';
+import { startSmtp } from '../support/smtp.ts';
 import { outbox, testDispatcher } from '../support/alerting.ts';
 import { sendDueMaintenanceNotices } from '../../src/services/maintenance.ts';
 import { dotStuff, formatMail } from '../../src/notify/smtp.ts';
-
-interface Mail {
-  from: string;
-  to: string[];
-  secure: boolean;
-  user: string | null;
-  headers: Record<string, string>;
-  text: string;
-}
-
-/** A real SMTP server (smtp-server) on loopback that keeps what it receives, decoded. */
-async function startSmtp(opts: Partial<SMTPServerOptions> = {}) {
-  const mails: Mail[] = [];
-  const server = new SMTPServer({
-    logger: false,
-    disableReverseLookup: true,
-    disabledCommands: ['STARTTLS'],
-    authOptional: true,
-    allowInsecureAuth: true,
-    onAuth(auth, _session, cb) {
-      if (auth.username === 'vigil' && auth.password === 's3cret p@ss') cb(null, { user: auth.username });
-      else cb(new Error('Invalid username or password'));
-    },
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const [head, body] = raw.split(/\r\n\r\n/, 2);
-        const headers: Record<string, string> = {};
-        for (const line of head.replace(/\r\n[ \t]+/g, ' ').split('\r\n')) {
-          const i = line.indexOf(':');
-          headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
-        }
-        mails.push({
-          from: (session.envelope.mailFrom as { address: string }).address, to: session.envelope.rcptTo.map((r) => r.address),
-          secure: session.secure, user: (session.user as string | undefined) ?? null, headers, text: Buffer.from(body.replace(/\r\n/g, ''), 'base64').toString('utf8'),
-        });
-        cb();
-      });
-    },
-    ...opts,
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.server.address() as AddressInfo).port;
-  return { port, mails, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
+import { createUser } from '../../src/services/users.ts';
+import { inviteMember } from '../../src/services/invitations.ts';
 
 let h: Harness;
 let smtp: Awaited<ReturnType<typeof startSmtp>>;
@@ -151,12 +105,12 @@ describe('email over SMTP', () => {
 
 describe('status page subscribers', () => {
   test('an incident, its updates and an announced maintenance reach email subscribers, each with a working unsubscribe link', async () => {
-    const sp = (await h.request('POST', '/v2/statuspages', { body: { name: 'Acme Status', subdomain: 'acme-mail' } })).body.statuspage;
+    const sp = (await expectStatus(201, h.request('POST', '/v2/statuspages', { body: { name: 'Acme Status', subdomain: 'acme-mail' } }))).body.statuspage;
     for (const [email, language] of [['ann@example.org', 'en'], ['bea@example.org', 'fr']]) {
       assert.equal((await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email, language } })).status, 201);
     }
-    const other = (await h.request('POST', '/v2/statuspages', { body: { name: 'Elsewhere', subdomain: 'acme-other' } })).body.statuspage;
-    await h.request('POST', `/v2/statuspages/${other.uuid}/subscribers`, { body: { type: 'email', email: 'cid@example.org' } });
+    const other = (await expectStatus(201, h.request('POST', '/v2/statuspages', { body: { name: 'Elsewhere', subdomain: 'acme-other' } }))).body.statuspage;
+    assert.equal((await h.request('POST', `/v2/statuspages/${other.uuid}/subscribers`, { body: { type: 'email', email: 'cid@example.org' } })).status, 201);
     const d = testDispatcher(h.ctx, { smtpUrl: smtpUrl(), smtpFrom: 'status@acme.example' });
 
     const inc = await h.request('POST', '/v3/incidents', {
@@ -196,19 +150,20 @@ describe('status page subscribers', () => {
     await d.runOnce();
     assert.equal(smtp.mails.length, 0, 'notificationOption "none" (the default) tells nobody');
     const told = await h.request('POST', '/v1/maintenance-windows', { body: { ...window, notificationOption: 'immediate' } });
+    assert.equal(told.status, 201, JSON.stringify(told.body));
     await d.runOnce();
     assert.equal(smtp.mails.length, 1);
     assert.equal(smtp.mails[0].headers.subject, '[Acme Status] Scheduled maintenance: Database upgrade');
     assert.match(smtp.mails[0].text, /From 2026-03-02 01:00:00 UTC to 2026-03-02 02:00:00 UTC\./);
-    await h.request('PUT', `/v1/maintenance-windows/${told.body.uuid}`, { body: { end_date: '2026-03-02T03:00:00Z' } });
+    assert.equal((await h.request('PUT', `/v1/maintenance-windows/${told.body.uuid}`, { body: { end_date: '2026-03-02T03:00:00Z' } })).status, 200);
     await d.runOnce();
     assert.equal(smtp.mails.length, 2);
     assert.equal(smtp.mails[1].headers.subject, '[Acme Status] Maintenance changed: Database upgrade');
   });
 
   test('a "scheduled" maintenance window is announced notificationMinutes before it starts, once, and again when it moves', async () => {
-    const sp = (await h.request('POST', '/v2/statuspages', { body: { name: 'Beta Status', subdomain: 'beta-mail' } })).body.statuspage;
-    await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email: 'dan@example.org' } });
+    const sp = (await expectStatus(201, h.request('POST', '/v2/statuspages', { body: { name: 'Beta Status', subdomain: 'beta-mail' } }))).body.statuspage;
+    assert.equal((await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email: 'dan@example.org' } })).status, 201);
     const d = testDispatcher(h.ctx, { smtpUrl: smtpUrl() });
     const start = now + 3 * 3_600_000;
     const w = await h.request('POST', '/v1/maintenance-windows', {
@@ -229,12 +184,28 @@ describe('status page subscribers', () => {
       const read = (await h.request('GET', `/v1/maintenance-windows/${w.body.uuid}`)).body;
       assert.equal(read.scheduledNotificationStatus, 'sent');
       assert.equal(read.scheduledNotificationSentAt, new Date(now).toISOString());
-      await h.request('PUT', `/v1/maintenance-windows/${w.body.uuid}`, { body: { start_date: new Date(start + 30 * 60_000).toISOString() } });
+      assert.equal((await h.request('PUT', `/v1/maintenance-windows/${w.body.uuid}`, { body: { start_date: new Date(start + 30 * 60_000).toISOString() } })).status, 200);
       now = start - 30 * 60_000;
       await d.runOnce();
       assert.equal(smtp.mails.length, 2, 'moved: announced again before the new start');
     } finally {
       now = saved;
     }
+  });
+
+  test('with VIGIL_SMTP_URL set, an invitation is emailed to the invitee with its link; without it, nothing is queued', async () => {
+    const inviter = await createUser(h.ctx, { email: 'owner-mail@example.org', password: 'owner mail password' });
+    const project = { id: h.project.id, name: 'Test project' };
+    const quiet = await inviteMember(h.ctx, project, { email: 'quiet@example.org', role: 'member' }, inviter);
+    assert.equal(quiet.emailed, false);
+    assert.equal((await outbox(h.ctx)).filter((r) => r.event === 'member.invitation').length, 0);
+    const inv = await inviteMember({ ...h.ctx, emailEnabled: true }, project, { email: 'Invitee@Example.org', role: 'owner' }, inviter);
+    assert.equal(inv.emailed, true);
+    await testDispatcher(h.ctx, { smtpUrl: smtpUrl() }).runOnce();
+    const mail = smtp.mails.find((m) => m.to.includes('invitee@example.org'));
+    assert.ok(mail, 'the invitation was delivered');
+    assert.equal(mail.headers['x-vigil-event'], 'member.invitation');
+    assert.ok(mail.text.includes(`Accept the invitation: ${inv.link}`), mail.text);
+    assert.match(mail.text, /owner-mail@example\.org invites you to join the project Test project on Vigil as an owner\./);
   });
 });

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, type Harness } from '../harness.ts';
+import { expectStatus, startHarness, type Harness } from '../harness.ts';
 import { outbox, startReceiver, testDispatcher, type Receiver } from '../support/alerting.ts';
 
 let h: Harness;
@@ -17,12 +17,13 @@ after(async () => {
 
 describe('status page subscribers of type teams', () => {
   test('an incident and a maintenance window reach a teams subscriber as a Teams message to its webhook URL, with a working unsubscribe link; sms subscribers get nothing', async () => {
-    const sp = (await h.request('POST', '/v2/statuspages', { body: { name: 'Acme Status', subdomain: 'acme-teams' } })).body.statuspage;
+    const sp = (await expectStatus(201, h.request('POST', '/v2/statuspages', { body: { name: 'Acme Status', subdomain: 'acme-teams' } }))).body.statuspage;
     const add = (body: Record<string, unknown>) => h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body });
     assert.equal((await add({ type: 'teams', teams_webhook_url: 'https://acme.webhook.office.example/workflows/abc' })).status, 201);
     assert.equal((await add({ type: 'sms', phone: '+33612345678' })).status, 201);
     // The API takes https URLs only; the loopback receiver stands in for Teams over http.
-    await h.ctx.store.db.updateTable('status_page_subscribers').set({ teams_webhook_url: `${rx.url}/teams`, value: `${rx.url}/teams` }).where('type', '=', 'teams').execute();
+    const pointed = await h.ctx.store.db.updateTable('status_page_subscribers').set({ teams_webhook_url: `${rx.url}/teams`, value: `${rx.url}/teams` }).where('type', '=', 'teams').executeTakeFirst();
+    assert.equal(Number(pointed.numUpdatedRows), 1, 'the teams subscriber now points at the receiver');
 
     const inc = await h.request('POST', '/v3/incidents', {
       body: { title: { en: 'Checkout errors' }, text: { en: 'Some payments fail.' }, type: 'incident', statuspages: [sp.uuid], updates: [{ type: 'investigating', text: { en: 'Looking into it.' } }] },

@@ -49,6 +49,13 @@ export class FormClient {
   }
 }
 
+/** The urlencoded body of a form with repeated fields (checkboxes). */
+export function formBody(fields: Record<string, string>, repeated: [string, string][] = []): string {
+  const b = new URLSearchParams(fields);
+  for (const [k, v] of repeated) b.append(k, v);
+  return b.toString();
+}
+
 export function csrfOf(html: string): string {
   const m = /name="_csrf" value="([^"]+)"/.exec(html);
   if (!m) throw new Error('no CSRF token on the page');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { FormClient } from './browser-client.ts';
+import { FormClient, csrfOf } from './browser-client.ts';
 import { createUser } from '../../src/services/users.ts';
 import type { ActorCtx, Ctx } from '../../src/services/context.ts';
 import { startHarness, type Harness } from '../harness.ts';
@@ -59,4 +59,14 @@ export function countQueries(ctx: Ctx) {
 /** Text of the page without tags (entities of the escaper undone), whitespace collapsed. */
 export function plain(html: string): string {
   return html.replace(/<[^>]+>/g, ' ').replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/\s+/g, ' ');
+}
+
+/** Each path answers the dashboard's 404 page: read, or posted to with a valid CSRF token when `post`. */
+export async function expect404(b: FormClient, paths: string[], post = false): Promise<void> {
+  const token = csrfOf((await b.get('/app/projects')).text);
+  for (const p of paths) {
+    const res = post ? await b.post(p, { _csrf: token }) : await b.get(p);
+    assert.equal(res.status, 404, p);
+    assert.match(res.text, /Page not found/);
+  }
 }

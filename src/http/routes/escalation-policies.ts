@@ -4,7 +4,7 @@ import { createPolicy, deletePolicy, getPolicy, policyPages, updatePolicy, type 
 import { sendJsonArray } from '../json-array.ts';
 import { MAX_DELAY_MINUTES, MAX_STEP_TARGETS, MAX_STEPS } from '../../domain/alerting.ts';
 import { iso } from '../../services/context.ts';
-import { Email, Id, Message, Name, UuidParam, apiErrors } from '../schemas.ts';
+import { Email, Id, Message, Name, UuidParam, apiErrors, idErrors } from '../schemas.ts';
 
 const tags = ['Escalation policies'];
 const errors = { ...apiErrors, 404: Message, 422: Message };
@@ -42,7 +42,7 @@ export default async function escalationPolicyRoutes(app: ApiApp) {
   }, async (req, reply) => reply.code(201).send(policyWire(await createPolicy(req.ctx, req.body))));
 
   app.get('/v1/escalation-policies/:uuid', {
-    schema: { tags, summary: 'Get an escalation policy', params: Params, response: { 200: PolicySchema, ...apiErrors, 404: Message } },
+    schema: { tags, summary: 'Get an escalation policy', params: Params, response: { 200: PolicySchema, ...apiErrors, ...idErrors } },
   }, async (req) => policyWire(await getPolicy(req.ctx, req.params.uuid)));
 
   app.put('/v1/escalation-policies/:uuid', {
@@ -54,7 +54,7 @@ export default async function escalationPolicyRoutes(app: ApiApp) {
   }, async (req) => policyWire(await updatePolicy(req.ctx, req.params.uuid, req.body)));
 
   app.delete('/v1/escalation-policies/:uuid', {
-    schema: { tags, summary: 'Delete an escalation policy (monitors and checks using it are unlinked)', params: Params, response: { 204: Type.Null({ description: 'Deleted' }), ...apiErrors, 404: Message } },
+    schema: { tags, summary: 'Delete an escalation policy (monitors and checks using it are unlinked)', params: Params, response: { 204: Type.Null({ description: 'Deleted' }), ...apiErrors, ...idErrors } },
   }, async (req, reply) => {
     await deletePolicy(req.ctx, req.params.uuid);
     return reply.code(204).send(null);

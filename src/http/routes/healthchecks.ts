@@ -6,7 +6,7 @@ import {
 } from '../../services/healthchecks.ts';
 import { CRON_MAX, PERIOD_TYPES, TIMEZONE_MAX, periodSeconds, toSeconds } from '../../domain/healthchecks.ts';
 import { iso, isoOrNull } from '../../services/context.ts';
-import { Id, Message, Name, Nullable, UuidParam, apiErrors } from '../schemas.ts';
+import { Id, Message, Name, Nullable, UuidParam, apiErrors, idErrors } from '../schemas.ts';
 import { healthcheckPolicy } from '../../services/escalation-policies.ts';
 import { sendJsonArray } from '../json-array.ts';
 
@@ -96,7 +96,7 @@ export default async function healthcheckRoutes(app: ApiApp, opts: { publicUrl: 
   });
 
   app.get('/v2/healthchecks/:uuid', {
-    schema: { tags, summary: 'Get a healthcheck with its recent pings', params: Params, response: { 200: Type.Object({ healthcheck: Item }), ...apiErrors, 404: Message } },
+    schema: { tags, summary: 'Get a healthcheck with its recent pings', params: Params, response: { 200: Type.Object({ healthcheck: Item }), ...apiErrors, ...idErrors } },
   }, async (req) => {
     const h = await getHealthcheck(req.ctx, req.params.uuid);
     const logs = (await recentPings(req.ctx, h.id)).map((p) => ({
@@ -111,7 +111,7 @@ export default async function healthcheckRoutes(app: ApiApp, opts: { publicUrl: 
   }, async (req) => ({ message: 'Healthcheck updated', healthcheck: healthcheckWire(await updateHealthcheck(req.ctx, req.params.uuid, req.body), publicUrl, 'put', { now: req.ctx.clock() }) }));
 
   app.delete('/v2/healthchecks/:uuid', {
-    schema: { tags, summary: 'Delete a healthcheck', params: Params, response: { 200: Message, ...apiErrors, 404: Message } },
+    schema: { tags, summary: 'Delete a healthcheck', params: Params, response: { 200: Message, ...apiErrors, ...idErrors } },
   }, async (req) => {
     await deleteHealthcheck(req.ctx, req.params.uuid);
     return { message: 'Healthcheck deleted' };
@@ -119,7 +119,7 @@ export default async function healthcheckRoutes(app: ApiApp, opts: { publicUrl: 
 
   for (const [action, paused, message] of [['pause', true, 'Healthcheck paused'], ['resume', false, 'Healthcheck resumed']] as const) {
     app.post(`/v2/healthchecks/:uuid/${action}`, {
-      schema: { tags, summary: `${action[0].toUpperCase()}${action.slice(1)} a healthcheck`, params: Params, response: { 200: Type.Object({ message: Type.String(), uuid: Type.String() }), ...apiErrors, 404: Message } },
+      schema: { tags, summary: `${action[0].toUpperCase()}${action.slice(1)} a healthcheck`, params: Params, response: { 200: Type.Object({ message: Type.String(), uuid: Type.String() }), ...apiErrors, ...idErrors } },
     }, async (req) => {
       const h = await setHealthcheckPaused(req.ctx, req.params.uuid, paused);
       return { message, uuid: h.uuid };

@@ -8,7 +8,7 @@ import {
 } from '../../domain/channels.ts';
 import { OBJECT_KEYS_MAX } from '../../domain/limits.ts';
 import { iso, isoOrNull } from '../../services/context.ts';
-import { Email, Message, Name, Nullable, UuidParam, apiErrors } from '../schemas.ts';
+import { Email, Message, Name, Nullable, UuidParam, apiErrors, idErrors } from '../schemas.ts';
 
 const tags = ['Integrations'];
 const errors = { ...apiErrors, 404: Message, 422: Message };
@@ -72,7 +72,7 @@ export default async function integrationRoutes(app: ApiApp) {
   }, async (req, reply) => reply.code(201).send(integrationWire(await createIntegration(req.ctx, req.body), true)));
 
   app.get('/v1/integrations/:uuid', {
-    schema: { tags, summary: 'Get a notification channel', params: Params, response: { 200: IntegrationSchema, ...apiErrors, 404: Message } },
+    schema: { tags, summary: 'Get a notification channel', params: Params, response: { 200: IntegrationSchema, ...apiErrors, ...idErrors } },
   }, async (req) => integrationWire(await getIntegration(req.ctx, req.params.uuid)));
 
   app.put('/v1/integrations/:uuid', {
@@ -84,7 +84,7 @@ export default async function integrationRoutes(app: ApiApp) {
   }, async (req) => integrationWire(await updateIntegration(req.ctx, req.params.uuid, req.body)));
 
   app.delete('/v1/integrations/:uuid', {
-    schema: { tags, summary: 'Delete a notification channel and its delivery history', params: Params, response: { 204: Type.Null({ description: 'Deleted' }), ...apiErrors, 404: Message } },
+    schema: { tags, summary: 'Delete a notification channel and its delivery history', params: Params, response: { 204: Type.Null({ description: 'Deleted' }), ...apiErrors, ...idErrors } },
   }, async (req, reply) => {
     await deleteIntegration(req.ctx, req.params.uuid);
     return reply.code(204).send(null);

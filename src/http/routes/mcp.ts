@@ -12,7 +12,7 @@ import type { ApiApp } from '../api-app.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import type { ActorCtx } from '../../services/context.ts';
 import { describeValidation } from '../errors.ts';
-import { apiErrors } from '../schemas.ts';
+import { Message, apiErrors } from '../schemas.ts';
 import { MAX_ANSWER, TOOLS, TOOLS_BY_NAME, tooLarge, type Tool, type ToolEnv } from './mcp.tools.ts';
 
 export const PROTOCOL_VERSION = '2025-03-26';
@@ -150,10 +150,25 @@ export default async function mcpRoutes(app: ApiApp, opts: ToolEnv) {
     }
   }
 
-  const Body = Type.Unknown({ description: 'A JSON-RPC 2.0 request, notification or batch: initialize, notifications/initialized, tools/list, tools/call (or a tool name as the method)' });
-  const Rpc = Type.Object({ jsonrpc: Type.Literal('2.0'), id: Type.Union([Type.String(), Type.Number(), Type.Null()]) }, { additionalProperties: true });
+  const RpcId = Type.Union([Type.String(), Type.Number(), Type.Null()]);
+  // Exactly the envelope handle() checks (a message that breaks it is HTTP 400): what a message
+  // asks for, and the messages of a batch, are answered inside the JSON-RPC response instead.
+  const RpcMessage = Type.Object({
+    jsonrpc: Type.Literal('2.0'),
+    method: Type.String({ description: 'initialize, notifications/initialized, ping, tools/list, tools/call, or a tool name' }),
+    id: Type.Optional(RpcId),
+    params: Type.Optional(Type.Unknown({ description: 'An object; anything else is answered with error -32602' })),
+  }, { description: 'A request (with an id) or a notification (without)' });
+  const Body = Type.Union([
+    RpcMessage,
+    Type.Array(Type.Unknown(), { minItems: 1, maxItems: MAX_BATCH, description: `A batch of up to ${MAX_BATCH} messages` }),
+  ], { description: 'A JSON-RPC 2.0 request, notification or batch: initialize, notifications/initialized, tools/list, tools/call (or a tool name as the method)' });
+  const Rpc = Type.Object({ jsonrpc: Type.Literal('2.0'), id: RpcId }, { additionalProperties: true });
 
   app.post('/v1/mcp', {
+    // The body schema documents the envelope; the handler checks it on the text itself, so that a
+    // bad message gets a JSON-RPC error (-32700, -32600) and not the API's 422.
+    validatorCompiler: () => () => true,
     schema: {
       tags: ['MCP'],
       summary: 'MCP endpoint (JSON-RPC 2.0, JSON responses). initialize answers with an Mcp-Session-Id header; an unknown or expired session id is 404',
@@ -161,7 +176,8 @@ export default async function mcpRoutes(app: ApiApp, opts: ToolEnv) {
       response: {
         200: Type.Unknown({ description: 'A JSON-RPC response (or an array of them for a batch)' }),
         202: Type.Null({ description: 'Accepted: the message held only notifications' }),
-        400: Rpc, 404: Rpc, ...apiErrors,
+        // Its own parser answers bad JSON with a JSON-RPC error; a batch answer past the cap is one too.
+        ...apiErrors, 400: Rpc, 404: Rpc, 413: Type.Union([Message, Rpc]),
       },
     },
   }, async (req, reply) => {

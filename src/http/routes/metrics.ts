@@ -12,7 +12,7 @@ import { metricsSnapshot, type MetricsSnapshot } from '../../services/metrics.ts
 import { checkLag } from '../../prober/scheduler.ts';
 import { UNAUTHORIZED } from '../errors.ts';
 import { bearerToken } from '../auth.ts';
-import { createFailureThrottle } from '../rate-limit.ts';
+import { createFailureThrottle } from '../../domain/throttle.ts';
 import { CONTENT_TYPE, renderFamilies, type Family } from '../prometheus.ts';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();

@@ -5,7 +5,7 @@ import {
 } from '../../services/outages.ts';
 import { iso, isoOrNull } from '../../services/context.ts';
 import { outageDeliveries } from '../../services/alerting.ts';
-import { Id, IsoDate, Message, Nullable, PageNumber, Search, UuidParam, apiErrors } from '../schemas.ts';
+import { Id, IsoDate, Message, Nullable, PageNumber, Search, UuidParam, apiErrors, idErrors } from '../schemas.ts';
 import { NAME_MAX, TEXT_MAX } from '../../domain/limits.ts';
 
 const PER_PAGE = 20;
@@ -129,7 +129,7 @@ export default async function outageRoutes(app: ApiApp) {
   });
 
   app.get('/v2/outages/:uuid', {
-    schema: { tags, summary: 'Get an outage', params: Params, response: { 200: Type.Object({ outage: OutageItem }), ...apiErrors, 404: Message } },
+    schema: { tags, summary: 'Get an outage', params: Params, response: { 200: Type.Object({ outage: OutageItem }), ...apiErrors, ...idErrors } },
   }, async (req) => {
     const o = await getOutage(req.ctx, req.params.uuid);
     return { outage: outageWire(o, req.ctx.clock(), true, await outageDeliveries(req.ctx, o.id)) };

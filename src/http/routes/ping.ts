@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Ctx } from '../../services/context.ts';
 import { PING_BODY_LIMIT, recordPing, type PingInput } from '../../services/healthchecks.ts';
-import { createWindowThrottle } from '../rate-limit.ts';
+import { createWindowThrottle } from '../../domain/throttle.ts';
+import { Message } from '../schemas.ts';
 
 /**
  * The heartbeat endpoint, unauthenticated: the token in the path is the credential.
@@ -21,7 +22,19 @@ export default async function pingRoutes(app: FastifyInstance, opts: { ctx: Ctx;
     app.route({
       method: ['GET', 'HEAD', 'POST'],
       url: `/ping/:token${suffix}`,
-      schema: { tags: ['Heartbeats'], summary: `Heartbeat: record a ${kind} ping`, security: [], params: Params },
+      schema: {
+        tags: ['Heartbeats'], summary: `Heartbeat: record a ${kind} ping`, security: [], params: Params,
+        response: {
+          200: { description: 'Stored', content: { 'text/plain': { schema: Type.Literal('OK') } } },
+          // Any content type is taken, so no 415; a bad percent-encoding is 400, a body over 1 MiB 413.
+          400: Message,
+          413: Message,
+          404: Message,
+          422: Message,
+          429: Message,
+          503: Message,
+        },
+      },
       handler: async (req, reply) => {
         const { token } = req.params as { token: string };
         const wait = throttle.take(token);

@@ -4,10 +4,10 @@ import { ValidationError } from '../../domain/errors.ts';
 import { MAX_RESULTS_PER_POST } from '../../domain/probes.ts';
 import type { Ctx } from '../../services/context.ts';
 import { authenticateProbe, leaseChecks, recordProbeResults, touchProbe, type ProbeActor } from '../../services/probes.ts';
-import { AuthError, Message, Nullable } from '../schemas.ts';
+import { AuthError, Message, Nullable, requestErrors } from '../schemas.ts';
 import { UNAUTHORIZED } from '../errors.ts';
 import { bearerToken } from '../auth.ts';
-import { createFailureThrottle } from '../rate-limit.ts';
+import { createFailureThrottle } from '../../domain/throttle.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,7 +24,7 @@ export interface ProbeApiOptions {
 
 const tags = ['Regional probes'];
 const security = [{ probeToken: [] }];
-const errors = { 401: AuthError, 422: Message, 429: Message };
+const errors = { ...requestErrors, 401: AuthError, 422: Message, 429: Message };
 
 const Register = Type.Object({
   region: Type.Optional(Type.String({ maxLength: 64, description: 'The region the worker was started for; must be its token\'s' })),

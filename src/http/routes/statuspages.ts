@@ -10,7 +10,8 @@ import {
   PAGE_TEXT_MAX as MAX, SUBSCRIBER_TYPES, THEMES,
 } from '../../domain/statuspages.ts';
 import { LANGUAGES_MAX, OBJECT_KEYS_MAX, URL_MAX } from '../../domain/limits.ts';
-import { iso } from '../../services/context.ts';
+import { iso, isoOrNull } from '../../services/context.ts';
+import { hostnameState, proveHostnameNow, type TxtLookup } from '../../services/hostnames.ts';
 import { Email, Id, Message, Nullable, PageNumber, Search, TextOrLocalized, UuidParam, apiErrors } from '../schemas.ts';
 
 const PER_PAGE = 20;
@@ -101,7 +102,8 @@ function summaryWire(r: Omit<PageRow, 'sections'>, passwordProtected: boolean, p
   return {
     uuid: r.uuid,
     name: r.name,
-    hostname: r.hostname,
+    // As written (clients compare it with what they sent); url is where the page is served.
+    hostname: r.hostname_claim,
     hostedsubdomain: hosted,
     url: r.hostname ?? hosted,
     password_protected: passwordProtected,
@@ -128,11 +130,18 @@ function serviceWire(s: ResolvedService): Record<string, unknown> {
   };
 }
 
+/** Superset: whether the custom hostname is proven, and the DNS record that proves it. */
+function verificationWire(r: PageRow) {
+  const state = hostnameState(r);
+  return state && { verified: state.verified, type: state.record!.type, name: state.record!.name, value: state.record!.value, checked_at: isoOrNull(state.checked_at), error: state.error };
+}
+
 /** The full read shape (api-contract §8.3): settings nested, sections with localized names. */
 export function statusPageWire(p: StatusPageView, publicUrl: string) {
   const protectedNow = p.settings.authentication.password_protection && p.row.password_hash !== null;
   return {
     ...summaryWire(p.row, protectedNow, publicUrl),
+    hostname_verification: verificationWire(p.row),
     settings: { name: p.row.name, ...p.settings, authentication: { ...p.settings.authentication, sso_connection: null } },
     sections: p.resolved.map((s) => ({ name: s.name, is_split: s.is_split, services: s.services.map(serviceWire) })),
   };
@@ -148,8 +157,8 @@ function subscriberWire(s: Subscriber) {
 const Params = UuidParam('sp');
 const exists = (req: FastifyRequest) => getStatusPage(req.ctx, (req.params as { uuid: string }).uuid);
 
-export default async function statusPageRoutes(app: ApiApp, opts: { publicUrl: string }) {
-  const { publicUrl } = opts;
+export default async function statusPageRoutes(app: ApiApp, opts: { publicUrl: string; txt?: TxtLookup }) {
+  const { publicUrl, txt } = opts;
 
   app.get('/v2/statuspages', {
     schema: {
@@ -181,6 +190,21 @@ export default async function statusPageRoutes(app: ApiApp, opts: { publicUrl: s
     schema: { tags, summary: 'Update a status page (only sent keys change; sections are replaced whole)', params: Params, body: UpdateBody, response: { 200: Type.Object({ message: Type.String(), statuspage: PageSchema }), ...errors } },
     config: { exists },
   }, async (req) => ({ message: 'Status page updated', statuspage: statusPageWire(await updateStatusPage(req.ctx, req.params.uuid, req.body), publicUrl) }));
+
+  if (txt) {
+    app.post('/v2/statuspages/:uuid/hostname/verify', {
+      schema: {
+        tags, summary: 'Look up the DNS TXT record proving the custom hostname now (the page is served on it once proven; Vigil also looks every minute)',
+        params: Params, response: { 200: Type.Object({ message: Type.String(), statuspage: PageSchema }), ...errors },
+      },
+      config: { exists },
+    }, async (req) => {
+      await proveHostnameNow(req.ctx, txt, req.params.uuid);
+      const page = await getStatusPage(req.ctx, req.params.uuid);
+      const state = hostnameState(page.row)!;
+      return { message: state.verified ? 'Hostname verified' : `Hostname not verified: ${state.error}`, statuspage: statusPageWire(page, publicUrl) };
+    });
+  }
 
   app.delete('/v2/statuspages/:uuid', {
     schema: { tags, summary: 'Delete a status page and its subscribers', params: Params, response: { 200: Message, ...errors } },

@@ -1,5 +1,5 @@
 import { classify, failure, sendJson } from '../http.ts';
-import type { Channel } from './channel.ts';
+import type { Channel } from '../channel.ts';
 
 const COLOR = { down: 0xd93025, up: 0x1e8e3e, info: 0x1a73e8 };
 

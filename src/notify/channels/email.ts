@@ -1,6 +1,6 @@
 import { SmtpError, sendMail } from '../smtp.ts';
 import { plainText } from '../message.ts';
-import type { Channel, Outcome } from './channel.ts';
+import type { Channel, Outcome } from '../channel.ts';
 
 /**
  * Email over SMTP: the channel's `to` addresses (or the row's recipient, for subscribers and

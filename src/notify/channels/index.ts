@@ -1,5 +1,5 @@
 import type { ChannelKind } from '../../domain/channels.ts';
-import type { Channel } from './channel.ts';
+import type { Channel } from '../channel.ts';
 import { discord } from './discord.ts';
 import { email } from './email.ts';
 import { ntfy } from './ntfy.ts';

@@ -1,5 +1,5 @@
 import { classify, failure, send } from '../http.ts';
-import type { Channel } from './channel.ts';
+import type { Channel } from '../channel.ts';
 
 const TAGS = { down: 'rotating_light', up: 'white_check_mark', info: 'information_source' };
 // Header values must be Latin-1: other text goes as an RFC 2047 encoded word, which ntfy decodes.

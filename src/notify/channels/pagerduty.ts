@@ -1,6 +1,6 @@
 import { classify, failure, sendJson } from '../http.ts';
 import type { AlertPayload } from '../../services/alerting.ts';
-import type { Channel } from './channel.ts';
+import type { Channel } from '../channel.ts';
 
 export const PAGERDUTY_EVENTS = 'https://events.pagerduty.com/v2/enqueue';
 

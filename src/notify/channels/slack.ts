@@ -1,5 +1,5 @@
 import { classify, failure, sendJson } from '../http.ts';
-import type { Channel } from './channel.ts';
+import type { Channel } from '../channel.ts';
 
 const ICON = { down: ':red_circle:', up: ':large_green_circle:', info: ':large_blue_circle:' };
 // Slack mrkdwn treats &, < and > specially.

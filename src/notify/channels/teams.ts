@@ -1,5 +1,5 @@
 import { classify, failure, sendJson } from '../http.ts';
-import type { Channel } from './channel.ts';
+import type { Channel } from '../channel.ts';
 
 const COLOR = { down: 'Attention', up: 'Good', info: 'Accent' };
 

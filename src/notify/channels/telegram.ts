@@ -1,5 +1,5 @@
 import { classify, failure, sendJson } from '../http.ts';
-import type { Channel } from './channel.ts';
+import type { Channel } from '../channel.ts';
 
 export const TELEGRAM_API = 'https://api.telegram.org';
 

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { classify, failure, send } from '../http.ts';
-import type { Channel } from './channel.ts';
+import type { Channel } from '../channel.ts';
 
 /**
  * Standard Webhooks: `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">` keyed by
