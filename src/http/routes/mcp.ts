@@ -64,12 +64,13 @@ function createSessions() {
 // metric calls with an extra key were answered, hyperping-go CHANGELOG 0.7.0), though its
 // tools/list, like ours, says additionalProperties: false (zod's JSON schema of a stripping object).
 const ajv = new Ajv({ coerceTypes: false, useDefaults: false, strict: false, allErrors: false, removeAdditional: true });
-const validators = new Map<string, ValidateFunction>(TOOLS.map((t) => [t.name, ajv.compile(t.inputSchema)]));
+const validators = new Map<string, ValidateFunction>(); // compiled on a tool's first call
 
 /** The tool's arguments as valid input, or the sentence explaining why not. */
 function checkArguments(t: Tool, args: unknown): string | null {
   if (!isObject(args)) return 'arguments must be an object';
-  const validate = validators.get(t.name)!;
+  let validate = validators.get(t.name);
+  if (!validate) validators.set(t.name, (validate = ajv.compile(t.inputSchema)));
   if (validate(args)) return null;
   return describeValidation(validate.errors as never, 'arguments');
 }
