@@ -16,6 +16,7 @@ import { migration as hostnameProof } from './migrations/018_hostname_proof.ts';
 import { migration as invitations } from './migrations/019_invitations.ts';
 import { migration as subscriberConfirmation } from './migrations/020_subscriber_confirmation.ts';
 import { migration as boundedReads } from './migrations/021_bounded_reads.ts';
+import { migration as pageFingerprint } from './migrations/022_page_fingerprint.ts';
 
 /**
  * Every migration, in the order they run (store.ts applies the ones a database lacks). There is
@@ -43,4 +44,5 @@ export const migrations: Migration[] = [
   invitations,
   subscriberConfirmation,
   boundedReads,
+  pageFingerprint,
 ];
