@@ -21,6 +21,28 @@ export async function sendJsonArray<T>(
   return reply.send(Readable.from(chunks([first.value, second.value], pages, text, open, close), { highWaterMark: 1 }));
 }
 
+/**
+ * A long text written piece by piece as the client reads it, the event loop turning between
+ * pieces: for answers built as they are written (GET /metrics).
+ */
+export function sendPieces(reply: FastifyReply, pieces: Iterable<string>): FastifyReply {
+  const iterator = pieces[Symbol.iterator]();
+  const first = iterator.next();
+  const second = first.done ? first : iterator.next();
+  if (second.done) return reply.send(first.done ? '' : first.value);
+  return reply.send(Readable.from(inTurns([first.value, second.value], iterator), { highWaterMark: 1 }));
+}
+
+async function* inTurns(read: string[], rest: Iterator<string>): AsyncGenerator<string> {
+  yield read.join('');
+  for (;;) {
+    await yieldToLoop();
+    const next = rest.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
 async function* chunks<T>(read: T[][], rest: AsyncIterator<T[]>, text: (item: T) => string, open: string, close: string): AsyncGenerator<string> {
   let comma = false;
   const piece = (items: T[]) => {

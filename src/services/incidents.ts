@@ -116,9 +116,10 @@ export async function listIncidents(ctx: ActorCtx, filter: { status?: UpdateType
 
 /**
  * Incidents read at a time when a whole project is walked: an incident at the 1 MiB body
- * limit, its timeline grown since, is megabytes, and a project may hold any number of them.
+ * limit, its timeline grown since, is megabytes, and a project may hold any number of them
+ * (5 at a time held the loop for 300 ms).
  */
-export const INCIDENT_PAGE = 5;
+export const INCIDENT_PAGE = 1;
 
 /** The project's incidents as listIncidents orders and filters them, a page at a time. */
 export async function* incidentPages(ctx: ActorCtx, filter: { status?: UpdateType } = {}): AsyncGenerator<Incident[]> {
@@ -134,12 +135,25 @@ export async function* incidentPages(ctx: ActorCtx, filter: { status?: UpdateTyp
       .limit(INCIDENT_PAGE)
       .execute();
     if (rows.length === 0) return;
-    const page = await assemble(ctx.store.db, rows);
+    // A status filter looks at each incident's latest update first (from the index): only the
+    // incidents that pass are read whole.
+    const wanted = filter.status ? await latestUpdateIs(ctx.store.db, rows, filter.status) : rows;
+    const page = wanted.length ? await assemble(ctx.store.db, wanted) : [];
     yield filter.status ? page.filter((i) => incidentStatus(i.updates) === filter.status) : page;
     if (rows.length < INCIDENT_PAGE) return;
     const end = rows[rows.length - 1];
     last = { at: end.at, id: end.id };
   }
+}
+
+async function latestUpdateIs(db: Db, rows: Row[], status: UpdateType): Promise<Row[]> {
+  const out: Row[] = [];
+  for (const r of rows) {
+    const last = await db.selectFrom('incident_updates').select('type').where('incident_id', '=', r.id)
+      .orderBy('at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+    if ((last?.type ?? 'investigating') === status) out.push(r);
+  }
+  return out;
 }
 
 export async function getIncident(ctx: ActorCtx, uuid: string): Promise<Incident> {

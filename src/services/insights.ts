@@ -179,8 +179,11 @@ interface Acc {
   sum: number;
   hist: number[];
 }
-/** Monitors whose rollups are read per statement. */
-const ROLLUP_CHUNK = 100;
+/**
+ * Monitors whose rollups are read per statement: 5 monitors' hours in 18 regions are 2,160
+ * rows, each a lookup in the table (about 10 µs on SQLite): 100 held the loop for half a second.
+ */
+const ROLLUP_CHUNK = 5;
 
 const newAcc = (): Acc => ({ timed: 0, sum: 0, hist: HISTOGRAM_COLUMNS.map(() => 0) });
 const avgOf = (a: Acc | undefined) => (a && a.timed ? Math.round(a.sum / a.timed) : null);

@@ -293,7 +293,7 @@ function chunks<T>(list: T[], size = CHUNK): T[][] {
  * loop between: a page of 500 services in 18 regions is 800,000 daily rollups, and its incidents
  * may carry 50,000 updates. Each read then holds the loop for tens of milliseconds.
  */
-const ROLLUP_CHUNK = 25;
+const ROLLUP_CHUNK = 5;
 const UPDATE_CHUNK = 3;
 const INCIDENT_CHUNK = 10;
 const WINDOW_CHUNK = 20;

@@ -10,7 +10,7 @@ import { Type } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiApp } from '../api-app.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
-import type { ActorCtx } from '../../services/context.ts';
+import { yieldToLoop, type ActorCtx } from '../../services/context.ts';
 import { describeValidation } from '../errors.ts';
 import { Message, apiErrors } from '../schemas.ts';
 import { MAX_ANSWER, TOOLS, TOOLS_BY_NAME, tooLarge, type Tool, type ToolEnv } from './mcp.tools.ts';
@@ -202,7 +202,8 @@ export default async function mcpRoutes(app: ApiApp, opts: ToolEnv) {
       if (!req.spend(calls - 1)) return reply;
       const out: RpcResponse[] = [];
       let size = 0;
-      for (const m of msg) {
+      for (const [i, m] of msg.entries()) {
+        if (i > 0) await yieldToLoop(); // 20 heavy calls one after another would hold the loop
         const r = await handle(req, reply, m);
         if (!r) continue;
         size += JSON.stringify(r.body).length;
