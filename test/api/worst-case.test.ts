@@ -16,12 +16,13 @@ import { createProbe, leaseChecks } from '../../src/services/probes.ts';
 import { insertSubscriber } from '../../src/services/statuspages.ts';
 import { MAX_RAW_ALERTS } from '../../src/services/insights.ts';
 import { MAX_ANSWER } from '../../src/http/routes/mcp.tools.ts';
+import { INCIDENT_PAGE_UPDATES, ONGOING_SHOWN, TEXT_PREVIEW, UPDATES_SHOWN } from '../../src/services/public-pages.ts';
 
 let h: Harness;
 let ctx: ActorCtx;
 
 before(async () => {
-  h = await startHarness({ env: { VIGIL_RATE_LIMIT_PER_HOUR: '0' } });
+  h = await startHarness({ env: { VIGIL_RATE_LIMIT_PER_HOUR: '0', VIGIL_METRICS_TOKEN: 'worst-case-test-metrics-token-0123456789' } });
   ctx = { ...h.ctx, actor: { projectId: h.project.id, projectUuid: h.project.uuid, permission: 'read_write', keyId: null } };
 });
 after(async () => { await h.stop(); });
@@ -241,5 +242,83 @@ describe('analyses over many monitors', () => {
     const at = r.rawAlerts.map((a: { status: string; triggered_at: string }) => Date.parse(a.triggered_at));
     assert.deepEqual(at, [...at].sort((a, b) => b - a));
     assert.equal(at[0], now - 86_400_000 + (n - 1) * 60_000 + 30_000, 'the newest: the end of the last outage');
+  });
+});
+
+describe('a public page at its bounds', () => {
+  let sub = '';
+  let long = '';
+  let hidden = '';
+  const DAY_MS = 86_400_000;
+  const day = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * DAY_MS).toISOString();
+  const text = (words: string, n: number) => ({ en: pad(words, n) });
+  before(async () => {
+    const m = await h.request('POST', '/v1/monitors', { body: { name: 'on the page', url: 'http://127.0.0.1:9/', paused: true } });
+    const sp = await h.request('POST', '/v2/statuspages', { body: { name: 'Bounded', subdomain: `bounded-${process.pid}`, sections: [{ name: 'S', services: [{ monitor_uuid: m.body.uuid }] }] } });
+    assert.equal(sp.status, 201, sp.text);
+    sub = sp.body.statuspage.hostedsubdomain.split('.')[0];
+    const incident = async (body: Record<string, unknown>) => {
+      const res = await h.request('POST', '/v3/incidents', { body: { text: { en: 'short' }, type: 'incident', statuspages: [sp.body.statuspage.uuid], ...body } });
+      assert.equal(res.status, 201, res.text);
+      return res.body.uuid as string;
+    };
+    // The oldest ongoing incident, an outage, is past the ONGOING_SHOWN newest: not shown, still weighed.
+    hidden = await incident({ title: { en: 'hidden outage' }, type: 'outage', date: day(0) });
+    await incident({ title: { en: 'hidden too' }, date: day(1) });
+    for (let i = 0; i < ONGOING_SHOWN - 1; i++) await incident({ title: { en: `shown ${i}` }, date: day(2 + i) });
+    long = await incident({
+      title: { en: 'the long one' }, date: day(40), text: text('first words of a long text ', TEXT_PREVIEW + 500),
+      updates: times(UPDATES_SHOWN + 3, (u) => ({ type: 'update', text: text(`update number ${u} `, u === UPDATES_SHOWN + 2 ? TEXT_PREVIEW + 10 : 50), date: day(40 + u / 24) })),
+    });
+  });
+
+  test('the page shows the newest ongoing incidents, each with its latest updates and a cut text linking to the whole; the others are counted and weighed', async () => {
+    const res = await h.request('GET', `/status/${sub}`, { key: null });
+    assert.equal(res.status, 200);
+    const active = res.text.slice(res.text.indexOf('Active incidents'), res.text.indexOf('Past incidents'));
+    assert.equal(active.match(/<article class="item" id="incident-/g)?.length, ONGOING_SHOWN);
+    assert.ok(!active.includes('hidden outage') && !active.includes('hidden too'));
+    assert.match(active, /2 more ongoing incidents/);
+    assert.match(res.text, /<div class="overall major"/, 'the outage not shown still makes the state');
+    const article = active.slice(active.indexOf(`id="incident-${long}"`));
+    const entries = article.slice(0, article.indexOf('</article>')).match(/<li>/g) ?? [];
+    assert.equal(entries.length, UPDATES_SHOWN);
+    assert.match(article, new RegExp(`update number ${UPDATES_SHOWN + 2} x+…`));
+    assert.doesNotMatch(article, /update number 0 /, 'the oldest updates are left for the incident\'s page');
+    assert.match(article, new RegExp(`<p class="text">first words of a long text x{${TEXT_PREVIEW - 'first words of a long text '.length}}…</p>`));
+    assert.match(article, new RegExp(`<a href="/status/${sub}/incidents/${long}">Read the whole incident</a>`));
+  });
+
+  test('an incident\'s own page shows it whole, its updates a page at a time; another page\'s or a malformed id is 404', async () => {
+    const res = await h.request('GET', `/status/${sub}/incidents/${long}`, { key: null });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-security-policy') ?? '', /style-src 'nonce-/);
+    assert.ok(res.text.includes(pad('first words of a long text ', TEXT_PREVIEW + 500)), 'the whole text');
+    assert.equal(res.text.match(/<li>/g)?.length, Math.min(UPDATES_SHOWN + 3, INCIDENT_PAGE_UPDATES));
+    assert.ok(res.text.includes(pad(`update number ${UPDATES_SHOWN + 2} `, TEXT_PREVIEW + 10)));
+    assert.match((await h.request('GET', `/status/${sub}/incidents/${hidden}`, { key: null })).text, /hidden outage/);
+    const other = await h.request('POST', '/v3/incidents', { body: { title: { en: 'elsewhere' }, text: { en: 'x' }, type: 'incident' } });
+    assert.equal((await h.request('GET', `/status/${sub}/incidents/${other.body.uuid}`, { key: null })).status, 404);
+    assert.equal((await h.request('GET', `/status/${sub}/incidents/not-an-id`, { key: null })).status, 404);
+  });
+
+  test('a page rendered once serves every visitor the same document under a nonce of its own', async () => {
+    const [a, b] = [await h.request('GET', `/status/${sub}`, { key: null }), await h.request('GET', `/status/${sub}`, { key: null })];
+    const nonce = (r: { headers: Headers }) => /'nonce-([^']+)'/.exec(r.headers.get('content-security-policy') ?? '')![1];
+    assert.notEqual(nonce(a), nonce(b));
+    assert.ok(a.text.includes(`<style nonce="${nonce(a)}">`) && b.text.includes(`<style nonce="${nonce(b)}">`));
+    assert.equal(a.text.replace(nonce(a), ''), b.text.replace(nonce(b), ''));
+  });
+
+  test('GET /metrics writes a long answer in pieces, every monitor once', async () => {
+    for (let i = 0; i < 60; i++) await createMonitor(ctx, { name: pad(`metric ${i} `, 255), url: `https://m${i}.example.org`, paused: true });
+    const res = await h.request('GET', '/metrics');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-length'), null, 'written as it is built');
+    const paused = res.text.split('\n').filter((l) => l.startsWith('hyperping_monitor_paused{'));
+    const names = new Set(paused.map((l) => /name="([^"]*)"/.exec(l)![1]));
+    for (let i = 0; i < 60; i++) assert.ok(names.has(pad(`metric ${i} `, 255)));
+    assert.equal(names.size, paused.length);
+    assert.ok(res.text.endsWith('\n') && res.text.split('# TYPE hyperping_monitor_paused ').length === 2, 'each family once');
   });
 });

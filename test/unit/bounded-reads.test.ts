@@ -8,6 +8,10 @@ import { READ_CACHE_ENTRY_BYTES, openStore, rowBytes, type Store } from '../../s
 import { periodSeconds, type HealthcheckSettings } from '../../src/domain/healthchecks.ts';
 import { periodAfter, periodIndex, periodsOf, checkFigures, MAX_FIGURES } from '../../src/domain/insights.ts';
 import { ValidationError } from '../../src/domain/errors.ts';
+import { clipText } from '../../src/services/public-pages.ts';
+import { familyText, type Family } from '../../src/http/prometheus.ts';
+import { RenderCache } from '../../src/web/status-pages/rendered.ts';
+import { newTurn, raw, renderInTurns } from '../../src/web/ui/html.ts';
 
 describe('the SQLite read cache', () => {
   let dir: string;
@@ -79,5 +83,51 @@ describe('periods of a window', () => {
     checkFigures(MAX_FIGURES, 'all of them');
     assert.throws(() => checkFigures(MAX_FIGURES + 1, '2 monitors × 25001 periods', ', or choose a coarser resolution'), (err: Error) =>
       err instanceof ValidationError && err.message === `The answer would hold more than ${MAX_FIGURES} figures (2 monitors × 25001 periods): name fewer monitors (monitor_uuids), or choose a coarser resolution`);
+  });
+});
+
+describe('bounded text', () => {
+  test('clipText cuts every language past its bound with an ellipsis, never inside a surrogate pair, and says so', () => {
+    assert.deepEqual(clipText({ en: 'short', fr: 'abcdef' }, 6), { text: { en: 'short', fr: 'abcdef' }, cut: false });
+    assert.deepEqual(clipText({ en: 'abcdefgh' }, 4), { text: { en: 'abcd…' }, cut: true });
+    const emoji = `abc${'😀'}`; // the pair is characters 3 and 4
+    assert.deepEqual(clipText({ en: `${emoji}xyz` }, 4), { text: { en: 'abc…' }, cut: true });
+  });
+
+  test('familyText writes the exposition in pieces of about the size asked, the same text as one piece', () => {
+    const families: Family[] = [{ name: 'm', help: 'h', type: 'gauge', samples: Array.from({ length: 500 }, (_, i) => ({ labels: { name: `n"${i}` }, value: i })) }];
+    const pieces = [...familyText(families, 1000)];
+    assert.ok(pieces.length > 5);
+    for (const p of pieces.slice(0, -1)) assert.ok(p.length >= 1000 && p.length < 1100, String(p.length));
+    assert.equal(pieces.join(''), [...familyText(families, 1e9)].join(''));
+    assert.match(pieces.join(''), /^# HELP m h\n# TYPE m gauge\nm\{name="n\\"0"\} 0\n/);
+  });
+
+  test('renderInTurns renders a list in order, letting the loop turn once its time is up', async () => {
+    let turned = 0;
+    setImmediate(function count() { turned++; if (turned < 1000) setImmediate(count); });
+    const out = await renderInTurns(Array.from({ length: 50 }, (_, i) => i), newTurn(0), (i) => raw(`<${i}>`));
+    assert.equal(out.value, Array.from({ length: 50 }, (_, i) => `<${i}>`).join(''));
+    assert.ok(turned >= 40, `the loop turned ${turned} times`);
+  });
+
+  test('RenderCache renders once per version, shares a rendering in flight, and keeps at most its bytes', async () => {
+    const cache = new RenderCache(100);
+    let renders = 0;
+    const render = (close: string) => async () => { renders++; return { open: 'o', close }; };
+    const v1 = {};
+    const [a, b] = await Promise.all([cache.get('k', v1, render('x'.repeat(40))), cache.get('k', v1, render('y'))]);
+    assert.equal(renders, 1);
+    assert.equal(a, b);
+    await cache.get('k', v1, render('z'));
+    assert.equal(renders, 1, 'kept');
+    const v2 = {};
+    assert.equal((await cache.get('k', v2, render('new')))!.close.toString(), 'new', 'a new version renders again');
+    await cache.get('a', v2, render('a'.repeat(60)));
+    await cache.get('b', v2, render('b'.repeat(60))); // past 100 bytes: the least recently used goes
+    renders = 0;
+    await cache.get('a', v2, render('a'));
+    assert.equal(renders, 1, 'evicted');
+    assert.equal(await cache.get('none', v2, async () => null), null);
   });
 });
