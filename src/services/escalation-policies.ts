@@ -20,8 +20,24 @@ const toPolicy = (r: Row): EscalationPolicy => ({
 });
 
 export async function listPolicies(ctx: ActorCtx): Promise<EscalationPolicy[]> {
-  const rows = await ctx.store.db.selectFrom('escalation_policies').selectAll().where('project_id', '=', ctx.actor.projectId).orderBy('id').execute();
-  return rows.map(toPolicy);
+  const all: EscalationPolicy[] = [];
+  for await (const page of policyPages(ctx)) all.push(...page);
+  return all;
+}
+
+/** Policies read at a time: one at its bounds (20 steps of 40 targets) is about 100 KB of JSON. */
+export const POLICY_PAGE = 10;
+
+/** The project's policies in id order, a page at a time. */
+export async function* policyPages(ctx: ActorCtx): AsyncGenerator<EscalationPolicy[]> {
+  for (let after = 0; ;) {
+    const rows = await ctx.store.db.selectFrom('escalation_policies').selectAll().where('project_id', '=', ctx.actor.projectId)
+      .where('id', '>', after).orderBy('id').limit(POLICY_PAGE).execute();
+    if (rows.length === 0) return;
+    yield rows.map(toPolicy);
+    if (rows.length < POLICY_PAGE) return;
+    after = rows[rows.length - 1].id;
+  }
 }
 
 export async function getPolicy(ctx: ActorCtx, uuid: string): Promise<EscalationPolicy> {

@@ -50,18 +50,38 @@ function escapeLike(s: string): string {
 }
 
 export async function listStatusPages(ctx: ActorCtx, f: { page: number; perPage: number; search?: string }) {
+  const q = pagesMatching(ctx, f.search);
+  const [{ total }] = await q.select((eb) => eb.fn.countAll<number>().as('total')).execute();
+  const rows = await q.selectAll().orderBy('id', 'desc').limit(f.perPage).offset(f.page * f.perPage).execute();
+  return { pages: (rows as PageRow[]).map(parsePage), total: Number(total) };
+}
+
+/** A page without its sections: what a list shows. */
+export type PageSummary = { row: Omit<PageRow, 'sections'>; settings: PageSettings };
+
+/**
+ * A page of the list as listStatusPages gives it, without the sections: a page's sections are
+ * up to 1 MiB, so 20 of them are 20 MB that a list of names and addresses does not need.
+ */
+export async function listStatusPageSummaries(ctx: ActorCtx, f: { page: number; perPage: number; search?: string }): Promise<{ pages: PageSummary[]; total: number }> {
+  const q = pagesMatching(ctx, f.search);
+  const [{ total }] = await q.select((eb) => eb.fn.countAll<number>().as('total')).execute();
+  const rows = await q.select(['id', 'uuid', 'project_id', 'name', 'subdomain', 'hostname', 'settings', 'password_hash', 'created_at', 'updated_at'])
+    .orderBy('id', 'desc').limit(f.perPage).offset(f.page * f.perPage).execute();
+  return { pages: rows.map((row) => ({ row: row as PageSummary['row'], settings: JSON.parse(row.settings) })), total: Number(total) };
+}
+
+function pagesMatching(ctx: ActorCtx, search?: string) {
   let q = ctx.store.db.selectFrom('status_pages').where('project_id', '=', ctx.actor.projectId);
-  if (f.search) {
-    const term = escapeLike(f.search);
+  if (search) {
+    const term = escapeLike(search);
     q = q.where((eb) => eb.or([
       eb(eb.fn('lower', ['name']), 'like', eb.val(term)),
       eb(eb.fn('lower', ['subdomain']), 'like', eb.val(term)),
       eb(eb.fn('lower', ['hostname_claim']), 'like', eb.val(term)),
     ]));
   }
-  const [{ total }] = await q.select((eb) => eb.fn.countAll<number>().as('total')).execute();
-  const rows = await q.selectAll().orderBy('id', 'desc').limit(f.perPage).offset(f.page * f.perPage).execute();
-  return { pages: (rows as PageRow[]).map(parsePage), total: Number(total) };
+  return q;
 }
 
 async function findPage(ctx: ActorCtx, uuid: string): Promise<StatusPage> {
