@@ -66,7 +66,7 @@ export type PageSummary = { row: Omit<PageRow, 'sections'>; settings: PageSettin
 export async function listStatusPageSummaries(ctx: ActorCtx, f: { page: number; perPage: number; search?: string }): Promise<{ pages: PageSummary[]; total: number }> {
   const q = pagesMatching(ctx, f.search);
   const [{ total }] = await q.select((eb) => eb.fn.countAll<number>().as('total')).execute();
-  const rows = await q.select(['id', 'uuid', 'project_id', 'name', 'subdomain', 'hostname', 'settings', 'password_hash', 'created_at', 'updated_at'])
+  const rows = await q.select(['id', 'uuid', 'project_id', 'name', 'subdomain', 'hostname', 'hostname_claim', 'hostname_token', 'hostname_claimed_at', 'hostname_checked_at', 'hostname_error', 'settings', 'password_hash', 'created_at', 'updated_at'])
     .orderBy('id', 'desc').limit(f.perPage).offset(f.page * f.perPage).execute();
   return { pages: rows.map((row) => ({ row: row as PageSummary['row'], settings: JSON.parse(row.settings) })), total: Number(total) };
 }
