@@ -54,7 +54,7 @@ export const UNBOUNDED = {
 
 /** A valid address of the longest length (254): a local part of 64, labels of at most 63. */
 export function longestEmail(tag: string): string {
-  const local = (tag + '.' + 'l'.repeat(64)).slice(0, 64);
+  const local = (`${tag}.${'l'.repeat(64)}`).slice(0, 64);
   return `${local}@${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(57)}.org`;
 }
 

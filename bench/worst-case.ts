@@ -229,7 +229,7 @@ function rowsFor(f: Filled, now: number): Row[] {
   const hourWindow = { from: iso(now - (MAX_PERIODS - 1) * 3_600_000), to: iso(now), resolution: 'hour' };
   const dayWindow = { from: iso(now - (MAX_PERIODS - 1) * 86_400_000), to: iso(now), resolution: 'day' };
   const search = pad('no such name ', SEARCH_MAX, 'q');
-  const overBody = (json: object) => { const t = JSON.stringify(json); return t.slice(0, -1) + `,"pad":"${'p'.repeat(Math.max(0, MAX_BODY_BYTES + 1 - t.length - 9))}"}`; };
+  const overBody = (json: object) => { const t = JSON.stringify(json); return `${t.slice(0, -1)},"pad":"${'p'.repeat(Math.max(0, MAX_BODY_BYTES + 1 - t.length - 9))}"}`; };
   const monitor = maxMonitorBody(1, f.policy);
   const pageBody = { ...maxPageBody(900, f.pageMonitors, []), subdomain: `worst-new-${now}` };
   const incident = maxIncidentBody(f.pageMonitors, f.pages);

@@ -15,7 +15,7 @@ import { DAY } from '../src/domain/rollups.ts';
 function target() {
   let status = 200;
   let hang = false;
-  const server = http.createServer((req, res) => {
+  const server = http.createServer((_req, res) => {
     if (hang) return; // never answers
     res.writeHead(status, { 'content-type': 'text/plain' });
     res.end('ok');

@@ -186,7 +186,7 @@ interface Acc {
 const ROLLUP_CHUNK = 5;
 
 const newAcc = (): Acc => ({ timed: 0, sum: 0, hist: HISTOGRAM_COLUMNS.map(() => 0) });
-const avgOf = (a: Acc | undefined) => (a && a.timed ? Math.round(a.sum / a.timed) : null);
+const avgOf = (a: Acc | undefined) => (a?.timed ? Math.round(a.sum / a.timed) : null);
 
 /**
  * Response times of successful checks from the rollups (hourly rows for an hourly view, daily
@@ -240,7 +240,7 @@ export async function responseTimes(ctx: ActorCtx, q: WindowQuery) {
   return {
     timeGroups: periods.flatMap((p) => {
       const a = byPeriod.get(p.label);
-      return a && a.timed ? [{ time: p.label, avgResponseTime: avgOf(a)!, count: a.timed }] : [];
+      return a?.timed ? [{ time: p.label, avgResponseTime: avgOf(a)!, count: a.timed }] : [];
     }),
     avgResponseTime: avgOf(total),
     p95ResponseTime: percentileFromHistogram(total.hist, 0.95),
@@ -355,7 +355,7 @@ const CHECK_COLUMNS = ['id', 'at', 'location', 'ok', 'status_code', 'total_ms', 
 /** One page of a monitor's raw check results, newest first; level info = passed, error = failed. */
 export async function checkLogs(ctx: ActorCtx, uuid: string, f: { page: number; limit: number; levels?: string[] }) {
   const m = await getMonitor(ctx, uuid);
-  const levels = f.levels && f.levels.length ? f.levels : ['info', 'warn', 'error'];
+  const levels = f.levels?.length ? f.levels : ['info', 'warn', 'error'];
   const oks = [...(levels.includes('info') ? [1] : []), ...(levels.includes('error') ? [0] : [])];
   if (oks.length === 0) return { monitor: m, total: 0, checks: [] };
   // Counted from indexes: every result of the monitor (check_results_monitor), its failures

@@ -105,7 +105,7 @@ async function storeSections(ctx: ActorCtx, sections: PageFields['sections'], la
     if (s.healthcheck) checks.add(s.healthcheck);
     walk(s.services);
   });
-  sections.forEach((s) => walk(s.services));
+  for (const s of sections) walk(s.services);
   const hcRows = checks.size === 0 ? [] : await ctx.store.db.selectFrom('healthchecks').select(['id', 'public_uuid', 'name'])
     .where('project_id', '=', ctx.actor.projectId).where('public_uuid', 'in', [...checks]).execute();
   const hcByRef = new Map(hcRows.map((r) => [r.public_uuid!, { id: r.id as number, name: r.name }]));
@@ -153,7 +153,7 @@ export async function resolveSections(db: Db, projectId: number, sections: Store
     if (s.healthcheck_id != null) checkIds.add(s.healthcheck_id);
     walk(s.services);
   });
-  sections.forEach((s) => walk(s.services));
+  for (const s of sections) walk(s.services);
   const rows = ids.size === 0 ? [] : await db.selectFrom('monitors').select(['id', 'uuid', 'name']).where('project_id', '=', projectId).where('id', 'in', [...ids]).execute();
   const byId = new Map(rows.map((r) => [r.id as number, { id: r.id as number, uuid: r.uuid, name: r.name }]));
   const hcRows = checkIds.size === 0 ? [] : await db.selectFrom('healthchecks').select(['id', 'public_uuid', 'name'])
@@ -318,7 +318,7 @@ function parseSubscriber(input: SubscriberInput): Pick<SubscriberRow, 'type' | '
   if (!url) throw new ValidationError('teams_webhook_url is required for a teams subscriber');
   let parsed: URL | null = null;
   try { parsed = new URL(url); } catch { /* reported below */ }
-  if (!parsed || parsed.protocol !== 'https:' || url.length > 2048) throw new ValidationError('teams_webhook_url must be an https URL');
+  if (parsed?.protocol !== 'https:' || url.length > 2048) throw new ValidationError('teams_webhook_url must be an https URL');
   return { ...base, value: url, teams_webhook_url: url };
 }
 

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ARTIFACTS, openBrowser, signIn, type Browser } from '../support/chromium.ts';
 import { startHarness, type Harness } from '../harness.ts';
 import { ADMIN, actorOf } from '../support/dashboard-session.ts';
@@ -13,7 +13,6 @@ import { HOUR } from '../../src/domain/rollups.ts';
 
 let h: Harness;
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let chartMonitor = '';
 let requested: string[] = [];
@@ -37,7 +36,7 @@ before(async () => {
   await h.ctx.store.db.updateTable('monitors').set({ status: 'down' }).where('id', 'in', down).execute();
 
   browser = await openBrowser();
-  ({ context, page, requested } = browser);
+  ({ page, requested } = browser);
   await signIn(page, h.url, ADMIN);
 });
 after(async () => {

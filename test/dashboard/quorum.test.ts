@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../harness.ts';
-import { FormClient, csrfOf, textOf } from '../support/browser-client.ts';
+import { type FormClient, csrfOf, textOf } from '../support/browser-client.ts';
 import { foreignProject, plain, signIn, signedInAdmin } from '../support/dashboard-session.ts';
 import { createUser } from '../../src/services/users.ts';
 import { addMember } from '../../src/services/members.ts';

@@ -77,7 +77,7 @@ const Window = {
   monitor_uuids: opt(Type.Array(Uuid('Monitor UUID (mon_…)'), { maxItems: ID_LIST_MAX, description: 'Restrict to these monitor UUIDs. Default: every monitor.' })),
   uuid: opt(Uuid('One monitor UUID, as older SDKs (hyperping-go before 0.7) send it: the same as monitor_uuids with that one UUID.')),
 };
-const Resolution = opt(Type.Enum([...RESOLUTIONS], { description: 'Time grouping (UTC; weeks start on Monday). Default "day".' }));
+const ResolutionArg = opt(Type.Enum([...RESOLUTIONS], { description: 'Time grouping (UTC; weeks start on Monday). Default "day".' }));
 const OutageStatus = opt(Type.Enum(['all', 'ongoing', 'resolved'], { description: 'Default "all".' }));
 
 /** The monitor fields an MCP client may write: the REST field schemas, the MCP key set. */
@@ -189,7 +189,7 @@ export const TOOLS: Tool[] = [
     return { outages: r.outages.map((o) => outageWire(o, now, false)), hasNextPage: (page + 1) * PER_PAGE < r.total, total: r.total, ongoingCount: r.ongoingCount, page, resultsPerPage: PER_PAGE };
   }),
   tool('list_recent_alerts', 'List recent alerts', 'Down/up transitions Vigil detected (the start and the end of each automatic outage) over a date range, counted per period. Defaults to the last 30 days.', {
-    ...Window, resolution: Resolution,
+    ...Window, resolution: ResolutionArg,
   }, async (ctx, a) => {
     const r = await recentAlerts(ctx, windowArgs(ctx, a));
     return {
@@ -201,10 +201,10 @@ export const TOOLS: Tool[] = [
     };
   }),
   tool('get_monitor_uptime', 'Get uptime (SLA) stats', 'Uptime percentage over a date window from the outage history, per monitor and per period.', {
-    ...Window, resolution: Resolution,
+    ...Window, resolution: ResolutionArg,
   }, async (ctx, a) => uptime(ctx, windowArgs(ctx, a))),
   tool('get_monitor_response_time', 'Get response time', 'Average response time of successful checks over a date window (from the hourly or daily rollups), per period, per monitor and per location, with a p95 estimated from the latency histogram. Milliseconds.', {
-    ...Window, resolution: Resolution,
+    ...Window, resolution: ResolutionArg,
   }, async (ctx, a) => responseTimes(ctx, windowArgs(ctx, a))),
   tool('get_monitor_mttr', 'Get MTTR per monitor', 'Mean time to resolve per monitor with outages in the window, in seconds.', Window,
     async (ctx, a) => mttr(ctx, windowArgs(ctx, a))),

@@ -138,7 +138,10 @@ function responseChart(hours: (number | null)[], firstHour: number, t: Strings, 
     area += `M${x(run[0])} ${height}L${run.map((i) => `${x(i)} ${y(hours[i]!)}`).join('L')}L${x(run[run.length - 1])} ${height}Z`;
     run = [];
   };
-  hours.forEach((v, i) => (v === null ? flush() : run.push(i)));
+  for (const [i, v] of hours.entries()) {
+    if (v === null) flush();
+    else run.push(i);
+  }
   flush();
   const hits = hours.map((v, i) => html`<rect class="hit" x="${i * slot}" width="${slot}" height="${height}"><title>${formatTime(firstHour + i * HOUR, lang)}: ${v === null ? t.noData : formatMs(v, lang)}</title></rect>`);
   const mean = values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
