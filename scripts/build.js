@@ -40,7 +40,7 @@ const isSource = (f) => f.endsWith('.ts') && !f.endsWith('.d.ts');
 
 /** The files tsc writes for one source file. */
 const outputsOf = (f) => {
-  const js = f.slice(0, -'.ts'.length) + '.js';
+  const js = `${f.slice(0, -'.ts'.length)}.js`;
   return [js, `${js}.map`];
 };
 

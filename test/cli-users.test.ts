@@ -5,7 +5,9 @@ import { spawn } from 'node:child_process';
 import { freshDatabase, runCli, type Db } from './harness.ts';
 import { loadConfig } from '../src/config.ts';
 import { openContext } from '../src/main.ts';
-import { authenticateUser, createSession, listUserProjects, sessionUser } from '../src/services/users.ts';
+import { authenticateUser, createSession, createUser, listUserProjects, sessionUser } from '../src/services/users.ts';
+import { confirmEnrolment, hasTwoFactor, startEnrolment } from '../src/services/two-factor.ts';
+import { base32Decode, totp } from '../src/domain/totp.ts';
 
 let db: Db;
 before(async () => { db = await freshDatabase(); });
@@ -116,6 +118,40 @@ describe('vigil users list and reset-password', () => {
       const short = await cli(['users', 'reset-password', '--email', 'admin@example.org', '--password-stdin'], 'short');
       assert.match(short.stderr, /Password must be at least 10 characters/);
       assert.ok(await authenticateUser(ctx, 'admin@example.org', 'a brand new passphrase'), 'a refused reset changes nothing');
+    } finally {
+      await ctx.store.close();
+    }
+  });
+});
+
+describe('vigil users reset-password --disable-2fa', () => {
+  test('turns off two-factor sign-in (the password unchanged, or a new one with --password-stdin) and ends every session; without either option it refuses', async () => {
+    const ctx = await openContext(loadConfig({ ...db.env, VIGIL_LOG_LEVEL: 'silent' }));
+    try {
+      await createUser(ctx, { email: 'phone-lost@example.org', password: 'lost phone passphrase' });
+      const user = (await authenticateUser(ctx, 'phone-lost@example.org', 'lost phone passphrase'))!;
+      const { secret } = await startEnrolment(ctx, user);
+      await confirmEnrolment(ctx, user.id, totp(base32Decode(secret)!, Date.now()));
+      assert.equal(await hasTwoFactor(ctx, user.id), true);
+      const session = await createSession(ctx, user.id);
+
+      const neither = await cli(['users', 'reset-password', '--email', 'phone-lost@example.org'], '');
+      assert.equal(neither.code, 1);
+      assert.equal(neither.stderr, 'vigil: reset-password needs --password-stdin, --disable-2fa, or both\n');
+      assert.equal(await hasTwoFactor(ctx, user.id), true);
+
+      const res = await cli(['users', 'reset-password', '--email', 'phone-lost@example.org', '--disable-2fa', '--json'], '');
+      assert.equal(res.code, 0, res.stderr);
+      assert.deepEqual(JSON.parse(res.stdout), { id: user.uuid, email: 'phone-lost@example.org', sessionsEnded: 1, twoFactorDisabled: true });
+      assert.equal(await hasTwoFactor(ctx, user.id), false);
+      assert.equal(await sessionUser(ctx, session.token), null);
+      assert.ok(await authenticateUser(ctx, 'phone-lost@example.org', 'lost phone passphrase'), 'the password is unchanged');
+      assert.equal((await ctx.store.db.selectFrom('recovery_codes').select('code_hash').where('user_id', '=', user.id).execute()).length, 0);
+
+      const again = await cli(['users', 'reset-password', '--email', 'phone-lost@example.org', '--disable-2fa', '--password-stdin'], 'another passphrase\n');
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout, /^Set a new password and two-factor sign-in was already off for phone-lost@example\.org; 0 sessions ended\.\n/);
+      assert.ok(await authenticateUser(ctx, 'phone-lost@example.org', 'another passphrase'));
     } finally {
       await ctx.store.close();
     }

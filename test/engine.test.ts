@@ -15,7 +15,7 @@ import { DAY } from '../src/domain/rollups.ts';
 function target() {
   let status = 200;
   let hang = false;
-  const server = http.createServer((req, res) => {
+  const server = http.createServer((_req, res) => {
     if (hang) return; // never answers
     res.writeHead(status, { 'content-type': 'text/plain' });
     res.end('ok');
@@ -181,12 +181,14 @@ describe('monitoring engine', () => {
 
   test('SECURITY 24: after a restart an overdue monitor runs once, then on its grid (no replay)', async () => {
     const m = await createMonitor({ check_frequency: 60 });
+    // A new monitor is checked at once: that check first, then the overdue one.
+    await waitFor(async () => (await results(m.id)).length >= 1, 'the first check');
     const row = await monitorRow(m.id);
     const overdue = Date.now() - 3 * 3_600_000 - 7_000;
     await makeDue(m.id, overdue - ((overdue - row.check_phase) % 60_000)); // a slot three hours ago
-    await waitFor(async () => (await results(m.id)).length >= 1, 'the overdue check');
+    await waitFor(async () => (await results(m.id)).length >= 2, 'the overdue check');
     await new Promise((r) => setTimeout(r, 700));
-    assert.equal((await results(m.id)).length, 1, 'missed slots are not replayed');
+    assert.equal((await results(m.id)).length, 2, 'missed slots are not replayed');
     const after = await monitorRow(m.id);
     assert.ok(after.next_check_at! > Date.now() && after.next_check_at! <= Date.now() + 60_000);
     assert.equal((after.next_check_at! - after.check_phase) % 60_000, 0, 'still on its grid');

@@ -78,7 +78,7 @@ export function client(baseUrl: string, defaultKey: string | null = null): Clien
       if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
       const res = await fetch(baseUrl + p, { method, headers, body });
       const text = await res.text();
-      let parsed: unknown = undefined;
+      let parsed: unknown ;
       try {
         parsed = text ? JSON.parse(text) : undefined;
       } catch {}

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import path from 'node:path';
 import { namespaceSkip, runInNamespace } from './support/netns.ts';
 import { startHarness, waitFor, type Harness } from './harness.ts';

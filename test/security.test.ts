@@ -216,7 +216,7 @@ describe('input', () => {
 
 describe('reliability across restarts', () => {
   let e: Harness;
-  let status = 503;
+  const status = 503;
   const target = http.createServer((_req, res) => { res.writeHead(status); res.end(); });
   let url = '';
   before(async () => {

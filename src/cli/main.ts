@@ -189,15 +189,19 @@ users
   });
 users
   .command('reset-password')
-  .description('set a user\'s password (a forgotten one) and sign them out everywhere')
+  .description('the way back in: set a user\'s password (a forgotten one) and/or turn off their two-factor sign-in (a lost phone); signs them out everywhere')
   .requiredOption('--email <email>', 'the address the user signs in with')
-  .requiredOption('--password-stdin', 'read the new password (at least 10 characters) from standard input')
+  .option('--password-stdin', 'read the new password (at least 10 characters) from standard input')
+  .option('--disable-2fa', 'turn off two-factor sign-in: they sign in with the password alone, and may set it up again')
   .option('--json', 'print JSON')
-  .action(async (o: { email: string; json?: boolean }) => {
-    const password = await readStdin();
-    const u = await withCtx((ctx) => resetPassword(ctx, o.email, password));
-    print(!!o.json, { id: u.uuid, email: u.email, sessionsEnded: u.sessionsEnded }, () =>
-      `Set a new password for ${u.email}; ${u.sessionsEnded} session${u.sessionsEnded === 1 ? '' : 's'} ended.\nSign in at ${signInAddress()}`);
+  .action(async (o: { email: string; passwordStdin?: boolean; disable2fa?: boolean; json?: boolean }) => {
+    if (!o.passwordStdin && !o.disable2fa) throw new ConfigError('reset-password needs --password-stdin, --disable-2fa, or both');
+    const password = o.passwordStdin ? await readStdin() : undefined;
+    const u = await withCtx((ctx) => resetPassword(ctx, o.email, { password, disableTwoFactor: !!o.disable2fa }));
+    const done = [password !== undefined ? 'Set a new password' : '', o.disable2fa ? (u.twoFactorDisabled ? 'turned off two-factor sign-in' : 'two-factor sign-in was already off') : '']
+      .filter(Boolean).join(' and ').replace(/^t/, 'T');
+    print(!!o.json, { id: u.uuid, email: u.email, sessionsEnded: u.sessionsEnded, ...(o.disable2fa ? { twoFactorDisabled: u.twoFactorDisabled } : {}) }, () =>
+      `${done} for ${u.email}; ${u.sessionsEnded} session${u.sessionsEnded === 1 ? '' : 's'} ended.\nSign in at ${signInAddress()}`);
   });
 
 const members = program.command('members').description('manage who belongs to a project');

@@ -65,7 +65,7 @@ export function registerProbes(program: Command, withCtx: WithCtx, table: (rows:
       const region = parseRegion(o.region);
       const concurrency = Number(o.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 100_000) throw new ConfigError('--concurrency must be a whole number from 1 to 100000');
-      let policy;
+      let policy: ReturnType<typeof loadTargetPolicy>;
       try {
         policy = loadTargetPolicy(process.env);
       } catch (err) {

@@ -154,9 +154,19 @@ export function nextDue(s: HealthcheckSettings, after: number): number {
  */
 export function periodSeconds(s: HealthcheckSettings, now: number): number {
   if (!s.cron) return toSeconds(s.period_value!, s.period_type!);
+  // Kept per expression while the next run is the same: a list of checks sharing a schedule
+  // finds two runs once, not twice per check (the second lookup would evict the first).
+  const key = `${s.timezone} ${s.cron}`;
+  const kept = periods.get(key);
+  if (kept && now >= kept.from && now < kept.due) return kept.seconds;
   const first = nextDue(s, now);
-  return Math.round((nextDue(s, first) - first) / 1000);
+  const seconds = Math.round((nextDue(s, first) - first) / 1000);
+  if (periods.size >= 1000) periods.clear();
+  periods.set(key, { from: now, due: first, seconds });
+  return seconds;
 }
+
+const periods = new Map<string, { from: number; due: number; seconds: number }>();
 
 /** The moment a missing ping turns the check down: due date plus grace period. */
 export function alertAt(s: HealthcheckSettings, due: number): number {

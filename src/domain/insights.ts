@@ -49,6 +49,40 @@ export function periodsOf(from: number, to: number, res: Resolution): Period[] {
   return out;
 }
 
+/**
+ * The first of `periods` (as periodsOf gives them: contiguous, oldest first) that ends after
+ * `at`, or periods.length: a binary search, so that placing n figures costs n·log(periods).
+ */
+export function periodAfter(periods: readonly Period[], at: number): number {
+  let lo = 0;
+  let hi = periods.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (periods[mid].end > at) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** The period holding `at`, or -1 when none does. */
+export function periodIndex(periods: readonly Period[], at: number): number {
+  const i = periodAfter(periods, at);
+  return i < periods.length && periods[i].start <= at ? i : -1;
+}
+
+/**
+ * Figures one answer holds at most (uptime: one per monitor and period; response times: one per
+ * monitor and region): about 2 MB of JSON, the bound of one MCP answer, checked before any
+ * work, so the work stays small whatever the project's size.
+ */
+export const MAX_FIGURES = 50_000;
+
+export function checkFigures(figures: number, what: string, narrower = ''): void {
+  if (figures > MAX_FIGURES) {
+    throw new ValidationError(`The answer would hold more than ${MAX_FIGURES} figures (${what}): name fewer monitors (monitor_uuids)${narrower}`);
+  }
+}
+
 /** Nearest-rank percentile of some values (q in 0..1), or null when there are none. */
 export function percentile(values: number[], q: number): number | null {
   if (values.length === 0) return null;

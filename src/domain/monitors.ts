@@ -357,7 +357,7 @@ export function applyMonitorInput(current: MonitorSettings | null, input: Input)
  * The registrable domain of a monitor's target (`api.example.co.uk` → `example.co.uk`), whose
  * registration expiry is looked up over RDAP; null for IP addresses and single-label hosts.
  */
-export function registrableDomain(protocol: Protocol, url: string): string | null {
+export function registrableDomain(_protocol: Protocol, url: string): string | null {
   const host = targetHost(url);
   if (!host || net.isIP(host)) return null;
   return getDomain(host.replace(/\.$/, '').toLowerCase(), { allowPrivateDomains: false }) ?? null;

@@ -29,6 +29,12 @@ export function parseRegion(input: string | null | undefined): Region {
 
 /** Check results one post may carry (a probe posts what it ran since its last post). */
 export const MAX_RESULTS_PER_POST = 1000;
+/**
+ * A lease answer carries each check's target (URL, body, headers: up to 515 KB for a monitor at
+ * every bound): a batch stops once its targets pass this many bytes (the first check always
+ * goes), and the answer's `more` tells the probe to lease again at once.
+ */
+export const LEASE_TARGET_BYTES = 8 * 1024 * 1024;
 
 /** A probe is live while it has been heard from within this window (two missed 30 s heartbeats). */
 export const DEFAULT_PROBE_LIVE_MS = 60_000;

@@ -68,6 +68,16 @@ export function votingLocations(regions: string[], probed: Set<string>): { count
   };
 }
 
+/**
+ * Where a monitor with these regions is checked from while live probes serve `probed`: the
+ * built-in probe (`builtIn`, one location) when a region has no live probe, then each region a
+ * live probe serves. The dashboard shows it; votingLocations counts the same locations.
+ */
+export function checkLocations(regions: string[], probed: ReadonlySet<string>, builtIn: string): string[] {
+  const served = regions.filter((r) => probed.has(r));
+  return [...new Set([...(served.length < regions.length ? [builtIn] : []), ...served])];
+}
+
 /** Each voting location's latest verdict at or after `since`, from results newest first. */
 export function latestVotes(newestFirst: { location: string; ok: boolean; at: number }[], since: number, counts: (location: string) => boolean): Votes {
   const votes: Votes = new Map();

@@ -26,16 +26,23 @@ function formatValue(v: number): string {
   return String(v);
 }
 
-/** Each family once, HELP and TYPE first, then its samples. */
-export function renderFamilies(families: Family[]): string {
-  const lines: string[] = [];
+/**
+ * Each family once, HELP and TYPE first, then its samples, in pieces of about `chars` characters: 10,000 monitors with names of 255
+ * characters in 18 regions are tens of megabytes, written a piece at a time (json-array.ts).
+ */
+export function* familyText(families: Family[], chars = 64 * 1024): Generator<string> {
+  let piece = '';
   for (const f of families) {
-    lines.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
+    piece += `# HELP ${f.name} ${escapeHelp(f.help)}\n# TYPE ${f.name} ${f.type}\n`;
     for (const s of f.samples) {
       const labels = Object.entries(s.labels ?? {});
       const set = labels.length ? `{${labels.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}` : '';
-      lines.push(`${f.name}${s.suffix ?? ''}${set} ${formatValue(s.value)}`);
+      piece += `${f.name}${s.suffix ?? ''}${set} ${formatValue(s.value)}\n`;
+      if (piece.length >= chars) {
+        yield piece;
+        piece = '';
+      }
     }
   }
-  return `${lines.join('\n')}\n`;
+  if (piece) yield piece;
 }

@@ -156,7 +156,11 @@ export async function sendMail(smtpUrl: string, mail: Mail, opts: SmtpOptions): 
     socket?.destroy();
   }, opts.timeoutMs);
   // A connection that completes after the deadline is closed at once.
-  const within = (p: Promise<net.Socket>) => Promise.race([p.then((s) => (expired ? (s.destroy(), Promise.reject(expired)) : s)), deadline]);
+  const within = (p: Promise<net.Socket>) => Promise.race([p.then((s) => {
+    if (!expired) return s;
+    s.destroy();
+    return Promise.reject(expired);
+  }), deadline]);
   try {
     socket = await within(connect({ host: address, port: server.port, ...(server.secure ? { servername, ca } : {}) }, server.secure));
     reader.attach(socket);

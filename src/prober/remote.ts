@@ -136,14 +136,14 @@ export function startProbeWorker(opts: ProbeWorkerOptions): ProbeWorker {
       }
       faulted = false;
       // Concurrency bounds the checks running; leased ones wait at most pollMs + 500 ms for their
-      // due time. A full batch means more is due: lease again at once, up to 20 batches a poll.
+      // due time. A full batch (or `more`) means more is due: lease again at once, up to 20 batches a poll.
       for (let batches = 0; batches < 20 && !stopped; batches++) {
         const room = Math.min(500, concurrency - running);
         if (room <= 0) {
           if (Date.now() - lastContact >= heartbeatMs) await call('/v1/probe/heartbeat', { region: opts.region });
           return;
         }
-        const res = await call<{ leases: Leased[]; serverTime: number }>('/v1/probe/lease', { limit: room, lookaheadMs: pollMs + 500 });
+        const res = await call<{ leases: Leased[]; more?: boolean; serverTime: number }>('/v1/probe/lease', { limit: room, lookaheadMs: pollMs + 500 });
         succeeded();
         stats.leased += res.leases.length;
         // Due times are the server's clock: start each after the same delay the server sees.
@@ -157,7 +157,7 @@ export function startProbeWorker(opts: ProbeWorkerOptions): ProbeWorker {
             timers.add(t);
           }
         }
-        if (res.leases.length < room) return;
+        if (res.leases.length < room && !res.more) return; // `more`: the server cut the batch by size
       }
     } catch (err) {
       failed(err, 'lease');

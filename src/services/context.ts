@@ -37,3 +37,10 @@ export interface ActorCtx extends Ctx {
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 export const isoOrNull = (ms: number | null): string | null => (ms == null ? null : iso(ms));
+
+/**
+ * Lets the event loop run (timers, I/O, other requests). SQLite reads are synchronous and a
+ * chain of awaited queries never leaves the microtask queue, so work that walks a large set in
+ * chunks yields between them: each stall stays short however large the set.
+ */
+export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

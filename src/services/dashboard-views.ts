@@ -4,6 +4,7 @@ import type { ActorCtx } from './context.ts';
 import { listIntegrations } from './integrations.ts';
 import { listPolicies, memberEmails } from './escalation-policies.ts';
 import { listStatusPages } from './statuspages.ts';
+import { probeRegions } from './probes.ts';
 import type { Incident } from './incidents.ts';
 
 /**
@@ -59,7 +60,14 @@ export interface MonitorListPage {
   page: number;
   pages: number;
   firstHour: number;
+  /** Regions a live regional probe of the project serves now (domain/quorum.ts checkLocations). */
+  probed: string[];
 }
+
+/** The list's orders (?sort=): state (down, pending, up, paused), name, last response time, 24 h uptime. */
+export const MONITOR_SORTS = ['status', 'name', 'response', 'uptime'] as const;
+export type MonitorSort = (typeof MONITOR_SORTS)[number];
+export type SortDir = 'asc' | 'desc';
 
 // Samples are the histogram counts: only successful checks with a timing add to sum_ms.
 const SAMPLES = sql<number>`${sql.join(HISTOGRAM_COLUMNS.map((c) => sql.ref(c)), sql` + `)}`;
@@ -71,8 +79,9 @@ function searchWhere(search: string): Expression<SqlBool> {
   return sql<SqlBool>`(lower(m.name) LIKE ${term} ESCAPE '\\' OR lower(m.url) LIKE ${term} ESCAPE '\\')`;
 }
 
-// Whether a monitor has any stored result (one probe of the (monitor_id, at) index).
-const CHECKED = sql<SqlBool>`EXISTS (SELECT 1 FROM check_results c WHERE c.monitor_id = m.id)`;
+// Whether a monitor (of table alias `a`) has any stored result (one probe of the (monitor_id, at) index).
+const checkedOf = (a: string) => sql<SqlBool>`EXISTS (SELECT 1 FROM check_results c WHERE c.monitor_id = ${sql.ref(`${a}.id`)})`;
+const CHECKED = checkedOf('m');
 
 function stateWhere(status: StatusFilter): Expression<SqlBool> | null {
   if (status === 'paused') return sql<SqlBool>`m.paused = 1`;
@@ -82,34 +91,69 @@ function stateWhere(status: StatusFilter): Expression<SqlBool> | null {
 }
 
 /**
- * The latest `n` checks of each monitor, oldest first, in one query whatever their number: one
- * index probe per monitor (`ids` come from the caller's project).
+ * ORDER BY of the list for table alias `a`, the same for the page's ids and its rows. Monitors
+ * without a figure (never checked, last check failed, no checks in 24 h) come last either way;
+ * ties go by name.
  */
-export async function recentBeats(ctx: ActorCtx, ids: number[], n: number): Promise<Map<number, Beat[]>> {
-  const out = new Map<number, Beat[]>(ids.map((id) => [id, []]));
-  if (ids.length === 0) return out;
-  const db = ctx.store.db;
-  const latest = (id: number) => db.selectFrom((eb) => eb.selectFrom('check_results').select(['monitor_id', 'at', 'ok', 'total_ms', 'location'])
-    .where('monitor_id', '=', id).orderBy('at', 'desc').orderBy('id', 'desc').limit(n).as('b')).selectAll();
-  const rows = await ids.slice(1).reduce((q, id) => q.unionAll(latest(id)), latest(ids[0])).execute();
-  for (const r of rows) {
-    out.get(Number(r.monitor_id))?.push({ at: Number(r.at), ok: Number(r.ok) === 1, ms: Number(r.ok) === 1 ? num(r.total_ms) : null, location: r.location });
+function listOrder(a: string, sort: MonitorSort, dir: SortDir, firstHour: number) {
+  const col = (c: string) => sql.ref(`${a}.${c}`);
+  const d = sql.raw(dir === 'desc' ? 'DESC' : 'ASC');
+  const byName = [sql`lower(${col('name')}) ${sort === 'name' ? d : sql.raw('ASC')}`, sql`${col('id')} ${sort === 'name' ? d : sql.raw('ASC')}`];
+  const nullsLast = (v: ReturnType<typeof sql>) => [sql`CASE WHEN ${v} IS NULL THEN 1 ELSE 0 END`, sql`${v} ${d}`];
+  if (sort === 'status') {
+    return [sql`CASE WHEN ${col('paused')} = 1 THEN 3 WHEN NOT ${checkedOf(a)} THEN 1 WHEN ${col('status')} = 'down' THEN 0 ELSE 2 END ${d}`, ...byName];
   }
-  for (const list of out.values()) list.reverse();
-  return out;
+  if (sort === 'response') {
+    return [...nullsLast(sql`(SELECT CASE WHEN r.ok = 1 THEN r.total_ms END FROM check_results r WHERE r.monitor_id = ${col('id')} ORDER BY r.at DESC LIMIT 1)`), ...byName];
+  }
+  if (sort === 'uptime') {
+    return [...nullsLast(sql`(SELECT 1.0 * (SUM(u.checks) - SUM(u.failures)) / NULLIF(SUM(u.checks), 0) FROM check_rollups u
+      WHERE u.monitor_id = ${col('id')} AND u.granularity = 'hour' AND u.bucket >= ${firstHour})`), ...byName];
+  }
+  return byName;
 }
 
-/** One page of the project's monitors (by name), with what the list shows of each: four queries. */
-export async function monitorListPage(ctx: ActorCtx, q: { search: string; status: StatusFilter; page: number; perPage?: number }): Promise<MonitorListPage> {
+/**
+ * What the list shows of its monitors' past, in one statement (a page costs the same few
+ * queries whatever it shows): their hourly rollups since `firstHour` (`kind` 'hour': checks,
+ * failures, summed and sampled times as a to d), and each one's latest LIST_BEATS checks (`kind`
+ * 'check': ok and time as a and b; one index probe per monitor). `ids` are the caller's project's.
+ */
+function pageHistory(ctx: ActorCtx, ids: number[], firstHour: number) {
+  if (ids.length === 0) return Promise.resolve([]);
+  const db = ctx.store.db;
+  const none = sql<number | null>`NULL`;
+  const hours = db.selectFrom('check_rollups')
+    .select([sql<string>`'hour'`.as('kind'), 'monitor_id', 'bucket as at', (eb) => eb.fn.sum<number>('checks').as('a'), (eb) => eb.fn.sum<number | null>('failures').as('b'),
+      (eb) => eb.fn.sum<number | null>('sum_ms').as('c'), (eb) => eb.fn.sum<number | null>(SAMPLES).as('d'), sql<string | null>`NULL`.as('location')])
+    .where('granularity', '=', 'hour').where('monitor_id', 'in', ids).where('bucket', '>=', firstHour)
+    .groupBy(['monitor_id', 'bucket']);
+  const latest = (id: number) => db.selectFrom((eb) => eb.selectFrom('check_results').select(['monitor_id', 'at', 'ok', 'total_ms', 'location'])
+    .where('monitor_id', '=', id).orderBy('at', 'desc').orderBy('id', 'desc').limit(LIST_BEATS).as('r'))
+    .select([sql<string>`'check'`.as('kind'), 'r.monitor_id', 'r.at', 'r.ok as a', 'r.total_ms as b', none.as('c'), none.as('d'), 'r.location']);
+  return ids.reduce((q, id) => q.unionAll(latest(id)), hours).execute();
+}
+
+/**
+ * One page of the project's monitors in the order asked (by name unless told), with what the
+ * list shows of each, and the regions live probes serve: five queries whatever the project's size.
+ */
+export async function monitorListPage(ctx: ActorCtx, q: { search: string; status: StatusFilter; page: number; perPage?: number; sort?: MonitorSort; dir?: SortDir; probeLiveMs: number }): Promise<MonitorListPage> {
   const db = ctx.store.db;
   const perPage = q.perPage ?? MONITORS_PER_PAGE;
+  const sort = q.sort ?? 'name';
+  const dir = q.dir ?? 'asc';
   const search = q.search.trim();
+  const now = ctx.clock();
+  const firstHour = bucketStart(now, HOUR) - (SPARK_HOURS - 1) * HOUR;
   let base = db.selectFrom('monitors as m').where('m.project_id', '=', ctx.actor.projectId);
   if (search) base = base.where(searchWhere(search));
 
   const checked = sql<number>`CASE WHEN ${CHECKED} THEN 1 ELSE 0 END`;
-  const groups = await base.select(['m.paused', 'm.status', checked.as('checked'), (eb) => eb.fn.countAll<number>().as('n')])
-    .groupBy(['m.paused', 'm.status', checked]).execute();
+  const [groups, probes] = await Promise.all([
+    base.select(['m.paused', 'm.status', checked.as('checked'), (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['m.paused', 'm.status', checked]).execute(),
+    probeRegions(ctx, q.probeLiveMs),
+  ]);
   const counts: Record<StatusFilter, number> = { all: 0, up: 0, down: 0, pending: 0, paused: 0 };
   for (const g of groups) {
     const n = Number(g.n);
@@ -120,67 +164,59 @@ export async function monitorListPage(ctx: ActorCtx, q: { search: string; status
   const page = Math.min(Math.max(1, q.page), pages);
 
   const filter = stateWhere(q.status);
-  // The page's ids are chosen first (from the name index alone when nothing filters), then
-  // only those rows are read: PostgreSQL would otherwise evaluate the last-result subqueries
-  // for every row the OFFSET skips.
-  const ids = (filter ? base.where(filter) : base)
-    .select('m.id')
-    .orderBy(sql`lower(m.name)`).orderBy('m.id')
-    .limit(perPage).offset((page - 1) * perPage);
-  const rows = await db.selectFrom('monitors as p')
-    .select(['p.id', 'p.uuid', 'p.name', 'p.url', 'p.protocol', 'p.port', 'p.regions', 'p.status', 'p.paused'])
-    .where('p.id', 'in', ids)
-    .orderBy(sql`lower(p.name)`).orderBy('p.id')
-    .execute() as unknown as ListSqlRow[];
-  // The latest checks give the beats, and the last of them the last response.
-  const beats = await recentBeats(ctx, rows.map((r) => Number(r.id)), LIST_BEATS);
+  // The page's ids are chosen first (from the name index alone when nothing filters or sorts
+  // otherwise), then only those rows are read: PostgreSQL would otherwise evaluate the
+  // last-result subqueries for every row the OFFSET skips.
+  let ids = (filter ? base.where(filter) : base).select('m.id');
+  for (const o of listOrder('m', sort, dir, firstHour)) ids = ids.orderBy(o);
+  const last = (col: 'total_ms' | 'at' | 'ok') => (eb: any) =>
+    eb.selectFrom('check_results as r').select(`r.${col}`).whereRef('r.monitor_id', '=', 'p.id').orderBy('r.at', 'desc').limit(1).as(`last_${col}`);
+  let pageRows = db.selectFrom('monitors as p')
+    .select(['p.id', 'p.uuid', 'p.name', 'p.url', 'p.protocol', 'p.port', 'p.regions', 'p.status', 'p.paused', last('total_ms'), last('at'), last('ok')])
+    .where('p.id', 'in', ids.limit(perPage).offset((page - 1) * perPage));
+  for (const o of listOrder('p', sort, dir, firstHour)) pageRows = pageRows.orderBy(o);
+  const rows = await pageRows.execute() as unknown as ListSqlRow[];
 
-  const now = ctx.clock();
-  const firstHour = bucketStart(now, HOUR) - (SPARK_HOURS - 1) * HOUR;
   const byId = new Map<number, MonitorListRow>();
   const out = rows.map((r) => {
-    const recent = beats.get(Number(r.id)) ?? [];
-    const last = recent.at(-1);
     const row: MonitorListRow = {
       id: Number(r.id), uuid: r.uuid, name: r.name, url: r.url, protocol: r.protocol, port: r.port,
       regions: JSON.parse(r.regions),
-      state: r.paused ? 'paused' : !last ? 'pending' : r.status === 'down' ? 'down' : 'up',
-      lastMs: last?.ms ?? null,
-      lastAt: last?.at ?? null,
-      lastOk: last ? last.ok : null,
+      state: r.paused ? 'paused' : r.last_at == null ? 'pending' : r.status === 'down' ? 'down' : 'up',
+      lastMs: r.last_total_ms == null ? null : Number(r.last_total_ms),
+      lastAt: r.last_at == null ? null : Number(r.last_at),
+      lastOk: r.last_ok == null ? null : Number(r.last_ok) === 1,
       uptime24h: null,
       hours: new Array(SPARK_HOURS).fill(null),
-      beats: recent,
+      beats: [],
     };
     byId.set(row.id, row);
     return row;
   });
-  if (byId.size) {
-    const hours = await db.selectFrom('check_rollups')
-      .select(['monitor_id', 'bucket', (eb) => eb.fn.sum<number>('checks').as('checks'), (eb) => eb.fn.sum<number>('failures').as('failures'),
-        (eb) => eb.fn.sum<number>('sum_ms').as('sum_ms'), (eb) => eb.fn.sum<number>(SAMPLES).as('samples')])
-      .where('granularity', '=', 'hour').where('monitor_id', 'in', [...byId.keys()]).where('bucket', '>=', firstHour)
-      .groupBy(['monitor_id', 'bucket'])
-      .execute();
-    const totals = new Map<number, [number, number]>();
-    for (const h of hours) {
-      const id = Number(h.monitor_id);
-      const i = Math.floor((Number(h.bucket) - firstHour) / HOUR);
-      const row = byId.get(id)!;
-      if (i < 0 || i >= SPARK_HOURS) continue;
-      if (Number(h.samples) > 0) row.hours[i] = Math.round(Number(h.sum_ms) / Number(h.samples));
-      const t = totals.get(id) ?? [0, 0];
-      t[0] += Number(h.checks);
-      t[1] += Number(h.failures);
-      totals.set(id, t);
+  const totals = new Map<number, [number, number]>();
+  for (const h of await pageHistory(ctx, [...byId.keys()], firstHour)) {
+    const id = Number(h.monitor_id);
+    const row = byId.get(id)!;
+    if (h.kind === 'check') {
+      row.beats.push({ at: Number(h.at), ok: Number(h.a) === 1, ms: Number(h.a) === 1 ? num(h.b) : null, location: String(h.location) });
+      continue;
     }
-    for (const [id, [checks, failures]] of totals) if (checks > 0) byId.get(id)!.uptime24h = (checks - failures) / checks;
+    const i = Math.floor((Number(h.at) - firstHour) / HOUR);
+    if (i < 0 || i >= SPARK_HOURS) continue;
+    if (Number(h.d) > 0) row.hours[i] = Math.round(Number(h.c) / Number(h.d));
+    const t = totals.get(id) ?? [0, 0];
+    t[0] += Number(h.a);
+    t[1] += Number(h.b);
+    totals.set(id, t);
   }
-  return { rows: out, counts, page, pages, firstHour };
+  for (const [id, [checks, failures]] of totals) if (checks > 0) byId.get(id)!.uptime24h = (checks - failures) / checks;
+  for (const row of out) row.beats.sort((x, y) => x.at - y.at);
+  return { rows: out, counts, page, pages, firstHour, probed: probes.filter((p) => p.live).map((p) => p.region) };
 }
 
 interface ListSqlRow {
   id: number; uuid: string; name: string; url: string; protocol: string; port: number | null; regions: string; status: string; paused: number;
+  last_total_ms: number | null; last_at: number | null; last_ok: number | null;
 }
 
 // ---- the monitor page ----
@@ -356,17 +392,18 @@ export async function latestOutages(ctx: ActorCtx, monitorId: number, limit = 10
 
 /**
  * What the monitor page shows below the monitor: uptime, response times over `period`, the
- * latest checks (20 in the table, PAGE_BEATS as beats: one query) and outages.
+ * latest checks (20 in the table, PAGE_BEATS as beats: one query) and outages, and the regions live probes serve (where its checks run).
  */
-export async function monitorActivity(ctx: ActorCtx, monitorId: number, period: ChartPeriod, rawRetentionDays: number) {
-  const [uptime, series, recent, outages] = await Promise.all([
+export async function monitorActivity(ctx: ActorCtx, monitorId: number, period: ChartPeriod, rawRetentionDays: number, probeLiveMs: number) {
+  const [uptime, series, recent, outages, probes] = await Promise.all([
     monitorUptime(ctx, monitorId),
     responseSeries(ctx, monitorId, period, rawRetentionDays),
     recentChecks(ctx, monitorId, PAGE_BEATS),
     latestOutages(ctx, monitorId, 10),
+    probeRegions(ctx, probeLiveMs),
   ]);
   const beats: Beat[] = recent.map((c) => ({ at: c.at, ok: c.ok, ms: c.ok ? c.totalMs : null, location: c.location })).reverse();
-  return { uptime, series, checks: recent.slice(0, 20), beats, outages };
+  return { uptime, series, checks: recent.slice(0, 20), beats, outages, probed: probes.filter((p) => p.live).map((p) => p.region) };
 }
 
 /** Names of some of the project's monitors by uuid (others are left out). */
@@ -476,6 +513,19 @@ export async function incidentLinks(ctx: ActorCtx, incident: Incident) {
 export async function alertingOverview(ctx: ActorCtx) {
   const [channels, policies] = await Promise.all([listIntegrations(ctx), listPolicies(ctx)]);
   return { channels, policies };
+}
+
+/**
+ * What a new channel's form offers while the project has no channel yet: to alert on all its
+ * monitors through the default policy (named here when there is one). Null once it has a channel.
+ */
+export async function firstChannelOffer(ctx: ActorCtx): Promise<{ defaultPolicy: string | null } | null> {
+  const db = ctx.store.db;
+  const [channel, policy] = await Promise.all([
+    db.selectFrom('notification_channels').select('id').where('project_id', '=', ctx.actor.projectId).limit(1).executeTakeFirst(),
+    db.selectFrom('escalation_policies').select('name').where('project_id', '=', ctx.actor.projectId).where('is_default', '=', 1).executeTakeFirst(),
+  ]);
+  return channel ? null : { defaultPolicy: policy?.name ?? null };
 }
 
 /** The choices of the escalation policy form: the channels, and the members' emails. */

@@ -1,8 +1,9 @@
 import { newId } from '../domain/ids.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { applyPolicyInput, type PolicyFields, type PolicyStep } from '../domain/alerting.ts';
+import type { Transaction } from 'kysely';
 import type { ActorCtx } from './context.ts';
-import type { EscalationPolicyRow } from '../storage/schema.ts';
+import type { Database, EscalationPolicyRow } from '../storage/schema.ts';
 import { ensureRoom } from './limits.ts';
 
 export interface EscalationPolicy extends PolicyFields {
@@ -19,8 +20,24 @@ const toPolicy = (r: Row): EscalationPolicy => ({
 });
 
 export async function listPolicies(ctx: ActorCtx): Promise<EscalationPolicy[]> {
-  const rows = await ctx.store.db.selectFrom('escalation_policies').selectAll().where('project_id', '=', ctx.actor.projectId).orderBy('id').execute();
-  return rows.map(toPolicy);
+  const all: EscalationPolicy[] = [];
+  for await (const page of policyPages(ctx)) all.push(...page);
+  return all;
+}
+
+/** Policies read at a time: one at its bounds (20 steps of 40 targets) is about 100 KB of JSON. */
+export const POLICY_PAGE = 10;
+
+/** The project's policies in id order, a page at a time. */
+export async function* policyPages(ctx: ActorCtx): AsyncGenerator<EscalationPolicy[]> {
+  for (let after = 0; ;) {
+    const rows = await ctx.store.db.selectFrom('escalation_policies').selectAll().where('project_id', '=', ctx.actor.projectId)
+      .where('id', '>', after).orderBy('id').limit(POLICY_PAGE).execute();
+    if (rows.length === 0) return;
+    yield rows.map(toPolicy);
+    if (rows.length < POLICY_PAGE) return;
+    after = rows[rows.length - 1].id;
+  }
 }
 
 export async function getPolicy(ctx: ActorCtx, uuid: string): Promise<EscalationPolicy> {
@@ -114,6 +131,31 @@ export async function healthcheckPolicy(ctx: ActorCtx, h: { id: number; escalati
   const open = await ctx.store.db.selectFrom('outages').select('alerted_steps')
     .where('healthcheck_id', '=', h.id).where('ended_at', 'is', null).orderBy('id', 'desc').limit(1).executeTakeFirst();
   return { uuid: ref.uuid, name: ref.name, alertedSteps: Number(open?.alerted_steps ?? 0), totalSteps: ref.totalSteps };
+}
+
+/** The name of the default policy made for a project's first channel (see addToDefaultPolicy). */
+export const ALL_MONITORS_POLICY = 'All monitors';
+
+/**
+ * Inside the transaction that creates channel `channelUuid`: the project's default policy alerts
+ * it at once. Without a default, a new one (ALL_MONITORS_POLICY) with one immediate step naming
+ * it; with one, the channel joins its first step (the same rules as an update: a full step is a 422).
+ */
+export async function addToDefaultPolicy(trx: Transaction<Database>, ctx: ActorCtx, channelUuid: string): Promise<void> {
+  const projectId = ctx.actor.projectId;
+  const now = ctx.clock();
+  const row = await trx.selectFrom('escalation_policies').selectAll().where('project_id', '=', projectId).where('is_default', '=', 1).executeTakeFirst();
+  if (!row) {
+    await ensureRoom(trx, ctx.store, ctx, 'escalationPolicies', projectId);
+    const steps: PolicyStep[] = [{ delayMinutes: 0, integrations: [channelUuid], emails: [] }];
+    await trx.insertInto('escalation_policies').values({
+      uuid: newId('esc'), project_id: projectId, name: ALL_MONITORS_POLICY, steps: JSON.stringify(steps), is_default: 1, created_at: now, updated_at: now,
+    }).execute();
+    return;
+  }
+  const [first, ...rest] = toPolicy(row).steps;
+  const f = applyPolicyInput(toPolicy(row), { steps: [{ ...first, integrations: [...first.integrations, channelUuid] }, ...rest] });
+  await trx.updateTable('escalation_policies').set({ steps: JSON.stringify(f.steps), updated_at: now }).where('id', '=', row.id).execute();
 }
 
 /** Makes this policy the project default, or (null) leaves the project without one. */

@@ -41,8 +41,28 @@ const liveState = (h: Row): LiveEvent => ({
 });
 
 export async function listHealthchecks(ctx: ActorCtx): Promise<Healthcheck[]> {
-  const rows = await ctx.store.db.selectFrom('healthchecks').selectAll().where('project_id', '=', ctx.actor.projectId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
-  return rows.map(withSettings);
+  const all: Healthcheck[] = [];
+  for await (const page of healthcheckPages(ctx)) all.push(...page);
+  return all;
+}
+
+/** Checks read at a time when a whole project (up to 10,000 of them) is walked. */
+export const HEALTHCHECK_PAGE = 100;
+
+/** The project's checks, newest first, a page at a time. */
+export async function* healthcheckPages(ctx: ActorCtx): AsyncGenerator<Healthcheck[]> {
+  let last: { at: number; id: number } | null = null;
+  for (;;) {
+    const from: { at: number; id: number } | null = last;
+    const rows: Row[] = await ctx.store.db.selectFrom('healthchecks').selectAll().where('project_id', '=', ctx.actor.projectId)
+      .$if(from !== null, (q) => q.where((eb) => eb.or([eb('created_at', '<', from!.at), eb.and([eb('created_at', '=', from!.at), eb('id', '<', from!.id)])])))
+      .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(HEALTHCHECK_PAGE).execute();
+    if (rows.length === 0) return;
+    yield rows.map(withSettings);
+    if (rows.length < HEALTHCHECK_PAGE) return;
+    const end = rows[rows.length - 1];
+    last = { at: end.created_at, id: end.id };
+  }
 }
 
 export async function getHealthcheck(ctx: ActorCtx, uuid: string): Promise<Healthcheck> {

@@ -136,7 +136,7 @@ export async function importProject(ctx: Ctx, data: SourceData, opts: ImportOpti
       counts.unchanged++;
       return link.local_id;
     }
-    const note = () => mapped.notes.forEach((n) => report.notes.push({ kind, id: sourceId, name, note: n }));
+    const note = () => { for (const n of mapped.notes) report.notes.push({ kind, id: sourceId, name, note: n }); };
     if (opts.dryRun) {
       counts[alive ? 'updated' : 'created']++;
       note();
@@ -144,7 +144,8 @@ export async function importProject(ctx: Ctx, data: SourceData, opts: ImportOpti
     }
     try {
       const localId = await inTransaction(actx, async (t) => {
-        const id = alive ? (await write.update(t, link!.local_id), link!.local_id) : await write.create(t);
+        if (alive) await write.update(t, link!.local_id);
+        const id = alive ? link!.local_id : await write.create(t);
         await saveLink(t, kind, sourceId, id, print);
         return id;
       });

@@ -109,14 +109,51 @@ async function insertUpdates(db: Db, incidentId: number, updates: IncidentUpdate
 /** The project's incidents, newest `date` first. */
 /** Newest first; with `status`, only the incidents whose latest update is of that type. */
 export async function listIncidents(ctx: ActorCtx, filter: { status?: UpdateType } = {}): Promise<Incident[]> {
-  const rows = await ctx.store.db
-    .selectFrom('incidents')
-    .selectAll()
-    .where('project_id', '=', ctx.actor.projectId)
-    .orderBy('at', 'desc').orderBy('id', 'desc')
-    .execute();
-  const all = await assemble(ctx.store.db, rows as Row[]);
-  return filter.status ? all.filter((i) => incidentStatus(i.updates) === filter.status) : all;
+  const all: Incident[] = [];
+  for await (const page of incidentPages(ctx, filter)) all.push(...page);
+  return all;
+}
+
+/**
+ * Incidents read at a time when a whole project is walked: an incident at the 1 MiB body
+ * limit, its timeline grown since, is megabytes, and a project may hold any number of them
+ * (5 at a time held the loop for 300 ms).
+ */
+export const INCIDENT_PAGE = 1;
+
+/** The project's incidents as listIncidents orders and filters them, a page at a time. */
+export async function* incidentPages(ctx: ActorCtx, filter: { status?: UpdateType } = {}): AsyncGenerator<Incident[]> {
+  let last: { at: number; id: number } | null = null;
+  for (;;) {
+    const from: { at: number; id: number } | null = last;
+    const rows: Row[] = await ctx.store.db
+      .selectFrom('incidents')
+      .selectAll()
+      .where('project_id', '=', ctx.actor.projectId)
+      .$if(from !== null, (q) => q.where((eb) => eb.or([eb('at', '<', from!.at), eb.and([eb('at', '=', from!.at), eb('id', '<', from!.id)])])))
+      .orderBy('at', 'desc').orderBy('id', 'desc')
+      .limit(INCIDENT_PAGE)
+      .execute();
+    if (rows.length === 0) return;
+    // A status filter looks at each incident's latest update first (from the index): only the
+    // incidents that pass are read whole.
+    const wanted = filter.status ? await latestUpdateIs(ctx.store.db, rows, filter.status) : rows;
+    const page = wanted.length ? await assemble(ctx.store.db, wanted) : [];
+    yield filter.status ? page.filter((i) => incidentStatus(i.updates) === filter.status) : page;
+    if (rows.length < INCIDENT_PAGE) return;
+    const end = rows[rows.length - 1];
+    last = { at: end.at, id: end.id };
+  }
+}
+
+async function latestUpdateIs(db: Db, rows: Row[], status: UpdateType): Promise<Row[]> {
+  const out: Row[] = [];
+  for (const r of rows) {
+    const last = await db.selectFrom('incident_updates').select('type').where('incident_id', '=', r.id)
+      .orderBy('at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+    if ((last?.type ?? 'investigating') === status) out.push(r);
+  }
+  return out;
 }
 
 export async function getIncident(ctx: ActorCtx, uuid: string): Promise<Incident> {

@@ -8,6 +8,7 @@ import { enqueue } from './outbox.ts';
 import { iso, type ActorCtx } from './context.ts';
 import type { ChannelRow } from '../storage/schema.ts';
 import { ensureRoom } from './limits.ts';
+import { addToDefaultPolicy } from './escalation-policies.ts';
 
 /** A notification channel ("integration"). `secret` is the webhook signing secret. */
 export interface Integration {
@@ -63,8 +64,12 @@ function enabledFlag(input: Record<string, unknown>): boolean | undefined {
   return input.enabled;
 }
 
-/** Creates a channel; a webhook without a secret gets a new whsec_ one (shown in full once). */
-export async function createIntegration(ctx: ActorCtx, input: Record<string, unknown>): Promise<Integration> {
+/**
+ * Creates a channel; a webhook without a secret gets a new whsec_ one (shown in full once).
+ * `alertAllMonitors` (the dashboard's first channel): in the same transaction, the project's
+ * default escalation policy alerts it at once (addToDefaultPolicy).
+ */
+export async function createIntegration(ctx: ActorCtx, input: Record<string, unknown>, opts: { alertAllMonitors?: boolean } = {}): Promise<Integration> {
   input ??= {};
   const kind = parseChannelKind(input.type);
   const name = parseChannelName(input.name);
@@ -75,10 +80,12 @@ export async function createIntegration(ctx: ActorCtx, input: Record<string, unk
   const now = ctx.clock();
   const row = await ctx.store.db.transaction().execute(async (trx) => {
     await ensureRoom(trx, ctx.store, ctx, 'channels', ctx.actor.projectId);
-    return trx.insertInto('notification_channels').values({
+    const created = await trx.insertInto('notification_channels').values({
       uuid: newId('int'), project_id: ctx.actor.projectId, kind, name, config: JSON.stringify(config), secret,
       disabled_at: enabled ? null : now, disabled_reason: enabled ? null : 'disabled by a user', created_at: now, updated_at: now,
     }).returningAll().executeTakeFirstOrThrow();
+    if (opts.alertAllMonitors) await addToDefaultPolicy(trx, ctx, created.uuid);
+    return created;
   });
   return toIntegration(row);
 }

@@ -41,13 +41,19 @@ export async function metricsSnapshot(ctx: Ctx, opts: { projectId?: number; coun
   // The last response time comes from the newest timed result (the index on monitor_id, at).
   const monitorRows = await db.selectFrom('monitors')
     .select((eb) => [
-      'id', 'uuid', 'name', 'protocol', 'project_id', 'paused', 'status', 'check_frequency', 'ssl_expiration',
+      'id', 'uuid', 'name', 'protocol', 'project_id', 'paused', 'check_frequency',
       eb.selectFrom('check_results').select('total_ms').whereRef('check_results.monitor_id', '=', 'monitors.id')
         .where('total_ms', 'is not', null).orderBy('at', 'desc').limit(1).as('last_ms'),
     ])
     .$if(one, (q) => q.where('project_id', '=', pid))
     .orderBy('id')
     .execute();
+  // status and ssl_expiration come from an index (migration 018): on SQLite they follow a
+  // monitor's request body and headers in its row, which the read above never reaches.
+  const down = new Set((await db.selectFrom('monitors').select('id').where('status', '=', 'down')
+    .$if(one, (q) => q.where('project_id', '=', pid)).execute()).map((r) => Number(r.id)));
+  const ssl = new Map((await db.selectFrom('monitors').select(['id', 'ssl_expiration']).where('ssl_expiration', 'is not', null)
+    .$if(one, (q) => q.where('project_id', '=', pid)).execute()).map((r) => [Number(r.id), r.ssl_expiration]));
   const openRows = await db.selectFrom('outages').select(['project_id', 'monitor_id']).where('ended_at', 'is', null)
     .$if(one, (q) => q.where('project_id', '=', pid))
     .execute();
@@ -84,9 +90,9 @@ export async function metricsSnapshot(ctx: Ctx, opts: { projectId?: number; coun
     protocol: m.protocol,
     project: projectUuid.get(Number(m.project_id)) ?? '',
     paused: m.paused === 1,
-    up: m.status === 'up',
+    up: !down.has(Number(m.id)),
     checkFrequency: m.check_frequency,
-    sslDays: m.ssl_expiration,
+    sslDays: ssl.get(Number(m.id)) ?? null,
     outageActive: open.has(Number(m.id)),
     lastResponseMs: m.last_ms === null || m.last_ms === undefined ? null : Number(m.last_ms),
     counts: (counts.get(Number(m.id)) ?? []).sort((a, b) => a.location.localeCompare(b.location)),

@@ -2,9 +2,9 @@ import { newId } from '../domain/ids.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { firstCheckAt, gridPhase } from '../domain/schedule.ts';
 import { applyMonitorInput, registrableDomain, type MonitorSettings, type Protocol } from '../domain/monitors.ts';
-import type { ActorCtx } from './context.ts';
-import type { Selectable } from 'kysely';
-import type { MonitorRow } from '../storage/schema.ts';
+import { yieldToLoop, type ActorCtx } from './context.ts';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database, MonitorRow } from '../storage/schema.ts';
 import { prepared } from '../storage/prepared.ts';
 import { policyIdFor, policyRefs } from './escalation-policies.ts';
 import { ensureRoom } from './limits.ts';
@@ -125,13 +125,154 @@ function checkOwnership(ctx: ActorCtx, input: Record<string, unknown>): void {
 
 const monitorByUuid = prepared((db, uuid: string, projectId: number) =>
   db.selectFrom('monitors').selectAll().where('uuid', '=', uuid).where('project_id', '=', projectId), { cached: true });
-const monitorsOfProject = prepared((db, projectId: number) =>
-  db.selectFrom('monitors').selectAll().where('project_id', '=', projectId).orderBy('id'), { cached: true });
+// How large each monitor is, from the stored lengths alone (SQLite and PostgreSQL read them
+// without reading the texts), and then the rows of one page.
+const monitorSizes = prepared((db, projectId: number, afterId: number) =>
+  db.selectFrom('monitors')
+    .select(['id', sql<number>`octet_length(url) + octet_length(request_body) + COALESCE(octet_length(request_headers), 0)`.as('bytes')])
+    .where('project_id', '=', projectId).where('id', '>', afterId).orderBy('id').limit(PAGE_MONITORS), { cached: true });
+const monitorsBetween = prepared((db, projectId: number, afterId: number, lastId: number) =>
+  db.selectFrom('monitors').selectAll().where('project_id', '=', projectId).where('id', '>', afterId).where('id', '<=', lastId).orderBy('id'), { cached: true });
 
+/**
+ * A page of a walk over the whole project holds about this much (a monitor at every bound is
+ * 515 KB; 10,000 of them are 5 GB), and at most PAGE_MONITORS monitors.
+ */
+export const PAGE_BYTES = 2 * 1024 * 1024;
+const PAGE_MONITORS = 1000;
+/** What a monitor's JSON adds to its URL, body and headers, about. */
+const MONITOR_OVERHEAD = 1000;
+
+/**
+ * The project's monitors in id order, a page of about PAGE_BYTES at a time: callers that stream
+ * or filter the list never hold all of it. A monitor created or deleted meanwhile may or may
+ * not be seen.
+ */
+export async function* monitorPages(ctx: ActorCtx): AsyncGenerator<Monitor[]> {
+  for (let after = 0; ;) {
+    const sizes = await monitorSizes(ctx.store, ctx.actor.projectId, after);
+    if (sizes.length === 0) return;
+    let bytes = 0;
+    let end = 0; // the page is sizes[0 .. end): at least one monitor, then while they fit
+    while (end < sizes.length) {
+      const next = Number(sizes[end].bytes) + MONITOR_OVERHEAD;
+      if (end > 0 && bytes + next > PAGE_BYTES) break;
+      bytes += next;
+      end++;
+    }
+    const last = sizes[end - 1].id;
+    const rows = await monitorsBetween(ctx.store, ctx.actor.projectId, after, last);
+    const policies = await policyRefs(ctx, rows.map((r) => r.escalation_policy_id));
+    yield rows.map((r) => (r.escalation_policy_id === null ? shared(r, ctx.actor.projectUuid) : toMonitor(r, ctx.actor.projectUuid, policies)));
+    if (end === sizes.length && sizes.length < PAGE_MONITORS) return;
+    after = last;
+  }
+}
+
+/** Monitors read at a time by the MCP listings, which stop at a 2 MiB answer: 10 at every bound are 5 MB. */
+export const MONITOR_PAGE = 10;
+
+/** The states list_monitors filters on: ssl_expiring is a certificate known to expire within 30 days. */
+export type MonitorStateFilter = 'up' | 'down' | 'paused' | 'ssl_expiring';
+export const SSL_EXPIRING_DAYS = 30;
+
+function inState<Q extends { where: (...args: any[]) => Q }>(q: Q, state: MonitorStateFilter | undefined): Q {
+  if (state === 'paused') return q.where('paused', '=', 1);
+  if (state === 'up' || state === 'down') return q.where('paused', '=', 0).where('status', '=', state);
+  if (state === 'ssl_expiring') return q.where('ssl_expiration', 'is not', null).where('ssl_expiration', '<=', SSL_EXPIRING_DAYS);
+  return q;
+}
+
+/** How many of the project's monitors are in a state (all of them without one). */
+export async function countMonitors(ctx: ActorCtx, state?: MonitorStateFilter): Promise<number> {
+  const q = inState(ctx.store.db.selectFrom('monitors').where('project_id', '=', ctx.actor.projectId), state);
+  return Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+}
+
+/** The monitors in a state from `offset` on, at most `limit`, in id order, MONITOR_PAGE at a time. */
+export async function* monitorsInState(ctx: ActorCtx, f: { state?: MonitorStateFilter; offset: number; limit: number }): AsyncGenerator<Monitor[]> {
+  // The ids first, filtered from the state index (migration 018) and then sorted: `+id` keeps
+  // SQLite from walking the rows in id order instead, reading each one's status past its texts.
+  const ids = (await inState(ctx.store.db.selectFrom('monitors').select('id').where('project_id', '=', ctx.actor.projectId), f.state)
+    .orderBy(sql`+id`).limit(f.limit).offset(f.offset).execute()).map((r) => r.id);
+  yield* monitorsById(ctx, ids);
+}
+
+/** The monitors with these ids, in that order, MONITOR_PAGE at a time (ids of other projects are skipped). */
+export async function* monitorsById(ctx: ActorCtx, ids: number[]): AsyncGenerator<Monitor[]> {
+  for (let i = 0; i < ids.length; i += MONITOR_PAGE) {
+    const part = ids.slice(i, i + MONITOR_PAGE);
+    const rows = await ctx.store.db.selectFrom('monitors').selectAll().where('project_id', '=', ctx.actor.projectId).where('id', 'in', part).execute();
+    const policies = await policyRefs(ctx, rows.map((r) => r.escalation_policy_id));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    yield part.flatMap((id) => { const r = byId.get(id); return r ? [toMonitor(r, ctx.actor.projectUuid, policies)] : []; });
+  }
+}
+
+/**
+ * The few columns that summaries and searches need, of every monitor of the project: a
+ * project at its limit is 10,000 short rows, never the monitors' bodies and headers.
+ */
+export async function monitorOutlines(ctx: ActorCtx): Promise<MonitorOutline[]> {
+  // Columns stored before the url (2 KB at its bound): read from a row's first page.
+  const rows = await ctx.store.db.selectFrom('monitors').select(['id', 'uuid', 'name', 'protocol', 'paused'])
+    .where('project_id', '=', ctx.actor.projectId).orderBy('id').execute();
+  const down = await downMonitorIds(ctx.store.db, ctx.actor.projectId);
+  return rows.map((r) => ({ id: r.id, uuid: r.uuid, name: r.name, protocol: r.protocol, paused: r.paused === 1, status: down.has(r.id) ? 'down' : 'up' }));
+}
+
+/** The regions of some monitors (by id), 500 at a time with a turn of the event loop between. */
+export async function monitorRegions(ctx: ActorCtx, ids: number[]): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  for (let i = 0; i < ids.length; i += 500) {
+    if (i > 0) await yieldToLoop();
+    const rows = await ctx.store.db.selectFrom('monitors').select(['id', 'regions']).where('project_id', '=', ctx.actor.projectId)
+      .where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const r of rows) out.set(r.id, JSON.parse(r.regions));
+  }
+  return out;
+}
+
+/**
+ * Ids of a project's monitors whose status is down, read from an index: on SQLite `status`
+ * follows a monitor's request body and headers in its row, so reading it from the table reads
+ * the whole row (515 KB for a monitor at its bounds; migration 018).
+ */
+export async function downMonitorIds(db: Kysely<Database>, projectId: number): Promise<Set<number>> {
+  const rows = await db.selectFrom('monitors').select('id').where('project_id', '=', projectId).where('status', '=', 'down').execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+export interface MonitorOutline {
+  id: number;
+  uuid: string;
+  name: string;
+  protocol: string;
+  paused: boolean;
+  status: 'up' | 'down';
+}
+
+/**
+ * Ids of the monitors whose name or URL contains `term` (any case), in id order: names and
+ * URLs are read a thousand at a time, never the rest of the monitors.
+ */
+export async function searchMonitorIds(ctx: ActorCtx, term: string): Promise<number[]> {
+  const needle = term.toLowerCase();
+  const ids: number[] = [];
+  for (let after = 0; ;) {
+    const rows = await ctx.store.db.selectFrom('monitors').select(['id', 'name', 'url'])
+      .where('project_id', '=', ctx.actor.projectId).where('id', '>', after).orderBy('id').limit(1000).execute();
+    for (const r of rows) if (r.name.toLowerCase().includes(needle) || r.url.toLowerCase().includes(needle)) ids.push(r.id);
+    if (rows.length < 1000) return ids;
+    after = rows[rows.length - 1].id;
+  }
+}
+
+/** Every monitor of the project at once (small projects, tests); the API walks monitorPages. */
 export async function listMonitors(ctx: ActorCtx): Promise<Monitor[]> {
-  const rows = await monitorsOfProject(ctx.store, ctx.actor.projectId);
-  const policies = await policyRefs(ctx, rows.map((r) => r.escalation_policy_id));
-  return rows.map((r) => (r.escalation_policy_id === null ? shared(r, ctx.actor.projectUuid) : toMonitor(r, ctx.actor.projectUuid, policies)));
+  const all: Monitor[] = [];
+  for await (const page of monitorPages(ctx)) all.push(...page);
+  return all;
 }
 
 /** Synchronous where the store reads at once (SQLite) and no policy is named: the hot read makes no promise. */
@@ -214,4 +355,35 @@ export async function deleteMonitor(ctx: ActorCtx, uuid: string): Promise<void> 
     .where('project_id', '=', ctx.actor.projectId)
     .executeTakeFirst();
   if (Number(res.numDeletedRows) === 0) throw new NotFoundError('Monitor');
+}
+
+/** At most this many monitors in one bulk action (the dashboard's list shows 50 a page). */
+export const BULK_MAX = 200;
+
+/** The uuids of a bulk action: duplicates and impossible ids dropped; more than BULK_MAX is a 422. */
+export function bulkSelection(uuids: string[]): string[] {
+  const list = [...new Set(uuids)].filter((u) => u !== '' && u.length <= 128 && !u.includes('\0')); // PostgreSQL refuses NUL
+  if (list.length > BULK_MAX) throw new ValidationError(`At most ${BULK_MAX} monitors at once`);
+  return list;
+}
+
+/**
+ * Pauses or resumes several of the project's monitors, each as updateMonitor does; unknown
+ * uuids and other projects' are skipped. Answers how many changed.
+ */
+export async function setMonitorsPaused(ctx: ActorCtx, uuids: string[], paused: boolean): Promise<number> {
+  const list = bulkSelection(uuids);
+  if (list.length === 0) return 0;
+  const rows = await ctx.store.db.selectFrom('monitors').select(['uuid', 'paused'])
+    .where('project_id', '=', ctx.actor.projectId).where('uuid', 'in', list).where('paused', '=', paused ? 0 : 1).execute();
+  for (const r of rows) await updateMonitor(ctx, r.uuid, { paused });
+  return rows.length;
+}
+
+/** Deletes several of the project's monitors, as deleteMonitor does one; unknown uuids and other projects' are skipped. Answers how many went. */
+export async function deleteMonitors(ctx: ActorCtx, uuids: string[]): Promise<number> {
+  const list = bulkSelection(uuids);
+  if (list.length === 0) return 0;
+  const res = await ctx.store.db.deleteFrom('monitors').where('project_id', '=', ctx.actor.projectId).where('uuid', 'in', list).executeTakeFirst();
+  return Number(res.numDeletedRows);
 }

@@ -2,10 +2,10 @@ import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { parseInstant } from '../domain/incidents.ts';
 import { resolveMonitorRefs } from './incidents.ts';
-import type { ActorCtx } from './context.ts';
+import { yieldToLoop, type ActorCtx } from './context.ts';
 import { escalateNow, notifyAlerted, startAlerting } from './alerting.ts';
 import { publishLive } from './live.ts';
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, OutageRow } from '../storage/schema.ts';
 
 export interface Outage extends Selectable<OutageRow> {
@@ -64,24 +64,30 @@ const changed = (ctx: ActorCtx, db: Kysely<Database>, uuid: string, subject: str
 /** One page of the project's outages, newest first, with the totals the wire format carries. */
 export async function listOutages(ctx: ActorCtx, f: OutageFilter) {
   const db = ctx.store.db;
-  let q = base(db, ctx.actor.projectId);
+  const projectId = ctx.actor.projectId;
+  // Filters and paging read the outages table alone; the joined columns are read for the page.
+  let q = db.selectFrom('outages').where('outages.project_id', '=', projectId);
   if (f.status === 'ongoing') q = q.where('outages.ended_at', 'is', null);
   if (f.status === 'resolved') q = q.where('outages.ended_at', 'is not', null);
   if (f.type === 'manual') q = q.where('outages.outage_type', '=', 'manual');
   if (f.type === 'monitor') q = q.where('outages.outage_type', '=', 'automatic');
   if (f.search) {
     const term = `%${f.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    // The monitors and checks whose name (or URL) matches, each looked at once, rather than the
+    // monitor of every outage (110,000 outages of 10,000 monitors with 2 KB URLs).
     q = q.where((eb) =>
       eb.or([
-        eb(eb.fn('lower', ['monitors.name']), 'like', eb.val(term)),
-        eb(eb.fn('lower', ['monitors.url']), 'like', eb.val(term)),
+        eb('outages.monitor_id', 'in', eb.selectFrom('monitors').select('monitors.id').where('monitors.project_id', '=', projectId)
+          .where((m) => m.or([m(m.fn('lower', ['monitors.name']), 'like', m.val(term)), m(m.fn('lower', ['monitors.url']), 'like', m.val(term))]))),
         eb(eb.fn('lower', ['outages.description']), 'like', eb.val(term)),
-        eb(eb.fn('lower', ['healthchecks.name']), 'like', eb.val(term)),
+        eb('outages.healthcheck_id', 'in', eb.selectFrom('healthchecks').select('healthchecks.id').where('healthchecks.project_id', '=', projectId)
+          .where((h) => h(h.fn('lower', ['healthchecks.name']), 'like', h.val(term)))),
       ]));
   }
   const [{ total }] = await q.select((eb) => eb.fn.countAll<number>().as('total')).execute();
-  const rows = await q.select(columns).orderBy('outages.id', 'desc').limit(f.perPage).offset(f.page * f.perPage).execute();
-  const [{ ongoing }] = await base(db, ctx.actor.projectId).where('outages.ended_at', 'is', null).select((eb) => eb.fn.countAll<number>().as('ongoing')).execute();
+  const ids = (await q.select('outages.id').orderBy('outages.id', 'desc').limit(f.perPage).offset(f.page * f.perPage).execute()).map((r) => r.id);
+  const rows = ids.length === 0 ? [] : await base(db, projectId).where('outages.id', 'in', ids).select(columns).orderBy('outages.id', 'desc').execute();
+  const [{ ongoing }] = await db.selectFrom('outages').where('project_id', '=', projectId).where('ended_at', 'is', null).select((eb) => eb.fn.countAll<number>().as('ongoing')).execute();
   return { outages: rows.map((r) => toOutage(r as Joined)), total: Number(total), ongoingCount: Number(ongoing) };
 }
 
@@ -91,13 +97,35 @@ export async function getOutage(ctx: ActorCtx, uuid: string): Promise<Outage> {
   return toOutage(row as Joined);
 }
 
+/** Monitors whose outages are read per statement when many monitors are summarised. */
+const INTERVAL_CHUNK = 200;
+
+/**
+ * outageIntervals of many monitors (a report of 10,000), grouped by monitor: read a chunk of
+ * monitors at a time, with a turn of the event loop between chunks.
+ */
+export async function outageIntervalsByMonitor(ctx: ActorCtx, monitorIds: number[], from: number, to: number): Promise<Map<number, { start: number; end: number | null }[]>> {
+  const out = new Map<number, { start: number; end: number | null }[]>();
+  for (let i = 0; i < monitorIds.length; i += INTERVAL_CHUNK) {
+    if (i > 0) await yieldToLoop();
+    for (const o of await outageIntervals(ctx, monitorIds.slice(i, i + INTERVAL_CHUNK), from, to)) {
+      const list = out.get(o.monitor_id!);
+      if (list) list.push({ start: o.started_at, end: o.ended_at });
+      else out.set(o.monitor_id!, [{ start: o.started_at, end: o.ended_at }]);
+    }
+  }
+  return out;
+}
+
 /** Outage intervals of some monitors overlapping [from, to] (reports). */
 export async function outageIntervals(ctx: ActorCtx, monitorIds: number[], from: number, to: number) {
   if (monitorIds.length === 0) return [];
   return ctx.store.db
     .selectFrom('outages')
     .select(['monitor_id', 'started_at', 'ended_at'])
-    .where('project_id', '=', ctx.actor.projectId)
+    // `+project_id`: the monitors' index (outages_monitor) finds their outages; without the plus
+    // SQLite reads every outage of the project for each chunk of monitors.
+    .where(sql<number>`+project_id`, '=', ctx.actor.projectId)
     .where('monitor_id', 'in', monitorIds)
     .where('started_at', '<=', to)
     .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>=', from)]))

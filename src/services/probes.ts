@@ -3,10 +3,10 @@ import { newId } from '../domain/ids.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { REGIONS } from '../domain/monitors.ts';
 import {
-  PROBE_TOKEN_PATTERN, generateProbeToken, hashProbeToken, maskProbeToken, parseRegion,
+  PROBE_TOKEN_PATTERN, generateProbeToken, hashProbeToken, maskProbeToken, parseRegion, LEASE_TARGET_BYTES,
 } from '../domain/probes.ts';
 import type { CheckResult, CheckTarget } from '../domain/checks.ts';
-import { iso, isoOrNull, type Ctx } from './context.ts';
+import { iso, isoOrNull, yieldToLoop, type ActorCtx, type Ctx } from './context.ts';
 import { getProject } from './projects.ts';
 import { audit } from './api-keys.ts';
 import { recordResults, type ObservedResult } from './results.ts';
@@ -122,6 +122,14 @@ export async function liveProbeRegions(ctx: Ctx, liveMs: number): Promise<Map<nu
   return out;
 }
 
+/** The regions of the actor's project that have probes (revoked ones aside), in region order, each live when one of its probes is. */
+export async function probeRegions(ctx: ActorCtx, liveMs: number): Promise<{ region: string; live: boolean }[]> {
+  const rows = await ctx.store.db.selectFrom('probes').select(['region', 'last_seen_at', 'revoked_at'])
+    .where('project_id', '=', ctx.actor.projectId).where('revoked_at', 'is', null).execute();
+  const now = ctx.clock();
+  return REGIONS.filter((r) => rows.some((p) => p.region === r)).map((region) => ({ region, live: rows.some((p) => p.region === region && isLive(p, now, liveMs)) }));
+}
+
 export interface Lease {
   leaseId: string;
   /** The slot this check is for (epoch ms); the probe starts it then. */
@@ -134,6 +142,8 @@ type Trx = Transaction<Database>;
 
 /** How often a probe's lease call adds the schedule rows of monitors that gained its region. */
 const SYNC_MS = 2000;
+/** Monitors looked at per statement when a probe's region rows are brought up to date. */
+const SYNC_CHUNK = 50;
 const synced = new Map<string, number>(); // probe id → when its rows were last added
 
 /**
@@ -142,8 +152,8 @@ const synced = new Map<string, number>(); // probe id → when its rows were las
  * (or two server nodes) never lease one slot twice. A lease past lease_until is taken over:
  * its slot is checked again unless a newer slot is due (missed slots are never replayed).
  */
-export async function leaseChecks(ctx: Ctx, probe: ProbeActor, opts: { limit: number; lookaheadMs: number; leaseMs: number }): Promise<Lease[]> {
-  if (opts.limit <= 0) return [];
+export async function leaseChecks(ctx: Ctx, probe: ProbeActor, opts: { limit: number; lookaheadMs: number; leaseMs: number; targetBytes?: number }): Promise<{ leases: Lease[]; more: boolean }> {
+  if (opts.limit <= 0) return { leases: [], more: false };
   const db = ctx.store.db;
   const now = ctx.clock();
   const horizon = sql`CAST(${now + opts.lookaheadMs} AS BIGINT)`;
@@ -154,12 +164,26 @@ export async function leaseChecks(ctx: Ctx, probe: ProbeActor, opts: { limit: nu
   // the project's monitors, so done at most every SYNC_MS per probe, not on every lease call.
   if (now - (synced.get(probe.id) ?? -Infinity) >= SYNC_MS) {
     synced.set(probe.id, now);
-    await sql`
-      INSERT INTO region_checks (monitor_id, region, next_check_at)
-      SELECT m.id, ${region}, m.next_check_at FROM monitors m
-      WHERE m.project_id = ${probe.projectId} AND m.paused = 0 AND m.next_check_at IS NOT NULL AND m.regions LIKE ${inRegion}
-        AND NOT EXISTS (SELECT 1 FROM region_checks rc WHERE rc.monitor_id = m.id AND rc.region = ${region})
-      ON CONFLICT DO NOTHING`.execute(db);
+    // A chunk of monitors at a time, yielding between chunks, and next_check_at read only for
+    // the monitors that lack a row: on SQLite it follows a monitor's request body and headers
+    // (515 KB at their bounds), so reading it for every monitor every SYNC_MS reads them all.
+    for (let after = 0; ;) {
+      const ids = (await db.selectFrom('monitors').select('id').where('project_id', '=', probe.projectId).where('paused', '=', 0)
+        .where('id', '>', after).orderBy('id').limit(SYNC_CHUNK).execute()).map((r) => r.id);
+      if (ids.length === 0) break;
+      const missing = (await sql<{ id: number }>`
+        SELECT m.id FROM monitors m WHERE m.id IN (${sql.join(ids)}) AND m.regions LIKE ${inRegion}
+          AND NOT EXISTS (SELECT 1 FROM region_checks rc WHERE rc.monitor_id = m.id AND rc.region = ${region})`.execute(db)).rows.map((r) => r.id);
+      if (missing.length > 0) {
+        await sql`
+          INSERT INTO region_checks (monitor_id, region, next_check_at)
+          SELECT m.id, ${region}, m.next_check_at FROM monitors m WHERE m.id IN (${sql.join(missing)}) AND m.next_check_at IS NOT NULL
+          ON CONFLICT DO NOTHING`.execute(db);
+      }
+      if (ids.length < SYNC_CHUNK) break;
+      after = ids[ids.length - 1];
+      await yieldToLoop();
+    }
   }
   const claimable = (t: string) => {
     const c = sql.raw(t);
@@ -170,6 +194,20 @@ export async function leaseChecks(ctx: Ctx, probe: ProbeActor, opts: { limit: nu
   // next slot strictly after max(due, horizon), as claimDueMonitors computes it
   const base = sql`(CASE WHEN next_check_at > ${horizon} THEN next_check_at ELSE ${horizon} END)`;
   const batch = newId('lease', 20);
+  // The due checks in order, each with the bytes of the targets up to it: octet_length reads a
+  // text's size, not the text, so the budget costs no more than the count.
+  const budget = opts.targetBytes ?? LEASE_TARGET_BYTES;
+  const order = sql`ORDER BY rc.next_check_at, rc.monitor_id`;
+  const size = sql`octet_length(m.url) + octet_length(m.request_body) + COALESCE(octet_length(m.request_headers), 0) + COALESCE(octet_length(m.required_keyword), 0)`;
+  const due = sql`
+    FROM region_checks rc JOIN monitors m ON m.id = rc.monitor_id
+    WHERE rc.region = ${region} AND m.project_id = ${probe.projectId} AND m.paused = 0 AND ${claimable('rc.')}`;
+  // The `limit` earliest first (regions, on SQLite in a large monitor's overflow pages, is read
+  // for those only), then the region check and the running size over them.
+  const earliest = sql`SELECT rc.monitor_id, rc.next_check_at ${due} ORDER BY rc.next_check_at, rc.monitor_id LIMIT ${opts.limit}`;
+  const candidates = sql`
+    SELECT rc.monitor_id, ROW_NUMBER() OVER (${order}) AS n, SUM(${size}) OVER (${order} ROWS UNBOUNDED PRECEDING) AS bytes
+    FROM (${earliest}) rc JOIN monitors m ON m.id = rc.monitor_id WHERE m.regions LIKE ${inRegion}`;
   const claimed = await sql<{ monitor_id: number; lease_id: string; lease_due: number }>`
     UPDATE region_checks SET
       lease_due = CASE WHEN next_check_at <= ${horizon} THEN next_check_at ELSE lease_due END,
@@ -178,11 +216,9 @@ export async function leaseChecks(ctx: Ctx, probe: ProbeActor, opts: { limit: nu
       lease_probe_id = ${probe.id},
       lease_until = ${now + opts.leaseMs}
     WHERE region = ${region} AND ${claimable('')} AND monitor_id IN (
-      SELECT rc.monitor_id FROM region_checks rc JOIN monitors m ON m.id = rc.monitor_id
-      WHERE rc.region = ${region} AND m.project_id = ${probe.projectId} AND m.paused = 0 AND m.regions LIKE ${inRegion} AND ${claimable('rc.')}
-      ORDER BY rc.next_check_at LIMIT ${opts.limit})
+      SELECT monitor_id FROM (${candidates}) c WHERE c.n <= ${opts.limit} AND (c.n = 1 OR c.bytes <= ${budget}))
     RETURNING monitor_id, lease_id, lease_due`.execute(db);
-  if (claimed.rows.length === 0) return [];
+  if (claimed.rows.length === 0) return { leases: [], more: false };
   const targets = new Map<number, ReturnType<typeof checkTargetOf>>();
   const ids = claimed.rows.map((r) => r.monitor_id);
   for (let i = 0; i < ids.length; i += 500) {
@@ -196,7 +232,9 @@ export async function leaseChecks(ctx: Ctx, probe: ProbeActor, opts: { limit: nu
     const { id: _id, uuid, ...check } = t;
     leases.push({ leaseId: r.lease_id, due: Number(r.lease_due), monitorUuid: uuid, check });
   }
-  return leases;
+  // A batch the budget cut short while more checks are due: the probe leases again at once.
+  const more = claimed.rows.length < opts.limit && (await sql`SELECT 1 AS one ${due} LIMIT 1`.execute(db)).rows.length > 0;
+  return { leases, more };
 }
 
 /** What a probe reports for one lease; the lease id is the result's idempotency id. */

@@ -8,7 +8,8 @@ import { enqueue } from './outbox.ts';
 import type { SubscriberPayload } from './subscriber-notices.ts';
 import { ConflictError } from '../domain/errors.ts';
 import { monitorsUnderMaintenance } from './maintenance.ts';
-import type { Ctx } from './context.ts';
+import { downMonitorIds } from './monitors.ts';
+import { yieldToLoop, type Ctx } from './context.ts';
 import { verifyPassword } from '../domain/passwords.ts';
 
 /**
@@ -20,8 +21,20 @@ import { verifyPassword } from '../domain/passwords.ts';
 export const UPTIME_DAYS = 90;
 export const RESPONSE_HOURS = 24;
 const HISTORY_DAYS = 90;
-const HISTORY_LIMIT = 20;
 const CHUNK = 500;
+/**
+ * What the page shows of incidents and maintenance, whatever the project holds (incidents of
+ * 1 MiB, 500 updates each, 500 windows of 200 KB): the newest ongoing and resolved incidents,
+ * each with its text and latest updates cut to TEXT_PREVIEW characters, linking to the whole.
+ */
+export const ONGOING_SHOWN = 10;
+export const HISTORY_LIMIT = 20;
+export const UPDATES_SHOWN = 5;
+export const TEXT_PREVIEW = 1000;
+export const MAINTENANCE_SHOWN = 20;
+/** Incidents a page considers (the newest of its project), and updates per page of one incident. */
+const INCIDENTS_READ = 500;
+export const INCIDENT_PAGE_UPDATES = 50;
 
 export type ServiceState = 'up' | 'down' | 'paused' | 'maintenance';
 export type Overall = 'operational' | 'degraded' | 'major' | 'maintenance';
@@ -60,7 +73,12 @@ export interface IncidentView {
   title: LocalizedText;
   text: LocalizedText;
   type: string;
+  /** The latest updates (all of them on the incident's own page), oldest first. */
   updates: { at: number; text: LocalizedText; type: UpdateType }[];
+  /** How many updates the incident has in all. */
+  updateCount: number;
+  /** Whether the page shows less than the whole incident (a text cut, updates left out). */
+  cut: boolean;
   resolvedAt: number | null;
   /** Names (as the page shows them) of the affected services that are on this page. */
   affected: LocalizedText[];
@@ -83,12 +101,15 @@ export interface PageStatus {
   firstHour: number;
   overall: Overall;
   sections: SectionStatus[];
+  /** The ONGOING_SHOWN newest ongoing incidents. */
   ongoing: IncidentView[];
-  /** Resolved incidents of the last HISTORY_DAYS, newest first. */
+  /** Ongoing incidents not shown. */
+  ongoingMore: number;
+  /** The HISTORY_LIMIT newest incidents resolved in the last HISTORY_DAYS. */
   history: IncidentView[];
-  /** Ongoing and upcoming windows, soonest first. */
+  /** The MAINTENANCE_SHOWN ongoing and upcoming windows, soonest first. */
   maintenance: MaintenanceView[];
-  /** Windows that ended in the last HISTORY_DAYS (the feed lists them too). */
+  /** The MAINTENANCE_SHOWN windows that ended last in the last HISTORY_DAYS (the feed lists them too), latest first. */
   pastMaintenance: MaintenanceView[];
 }
 
@@ -99,7 +120,21 @@ export async function findPageBySubdomain(ctx: Ctx, subdomain: string): Promise<
   const s = subdomain.toLowerCase();
   if (!SUBDOMAIN.test(s)) return null;
   const row = await ctx.store.db.selectFrom('status_pages').selectAll().where('subdomain', '=', s).executeTakeFirst();
-  return row ? parsePage(row as PageRow) : null;
+  return row ? parseKept(row as PageRow) : null;
+}
+
+/**
+ * Every public request reads its page: its settings and sections (up to 1 MiB) are parsed once
+ * and kept while their text stays the same (comparing strings costs far less than parsing).
+ */
+const parsedPages = new Map<number, { settings: string; sections: string; page: StatusPage }>();
+function parseKept(row: PageRow): StatusPage {
+  const hit = parsedPages.get(row.id);
+  if (hit && hit.settings === row.settings && hit.sections === row.sections) return { ...hit.page, row };
+  const page = parsePage(row);
+  if (parsedPages.size >= CACHED_PAGES && !parsedPages.has(row.id)) parsedPages.delete(parsedPages.keys().next().value!);
+  parsedPages.set(row.id, { settings: row.settings, sections: row.sections, page });
+  return page;
 }
 
 /** The page whose proven custom `hostname` is this Host header (lowercased, port and final dot dropped). */
@@ -109,7 +144,7 @@ export async function findPageByHost(ctx: Ctx, host: string | undefined): Promis
   // Never the server's own host, whatever a page proved before VIGIL_PUBLIC_URL pointed here.
   if (ctx.publicUrl && h === new URL(ctx.publicUrl).hostname.toLowerCase()) return null;
   const row = await ctx.store.db.selectFrom('status_pages').selectAll().where('hostname', '=', h).executeTakeFirst();
-  return row ? parsePage(row as PageRow) : null;
+  return row ? parseKept(row as PageRow) : null;
 }
 
 /** Protected only with both the switch on and a password to check. */
@@ -247,10 +282,27 @@ export async function loadPageStatus(ctx: Ctx, page: StatusPage): Promise<PageSt
   return computeOnce(ctx, page, key, fingerprint, now);
 }
 
-function chunks<T>(list: T[]): T[][] {
+function chunks<T>(list: T[], size = CHUNK): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < list.length; i += CHUNK) out.push(list.slice(i, i + CHUNK));
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
   return out;
+}
+
+/**
+ * Reads that walk many rows go a few monitors (or incidents) at a time, with a turn of the event
+ * loop between: a page of 500 services in 18 regions is 800,000 daily rollups, and its incidents
+ * may carry 50,000 updates. Each read then holds the loop for tens of milliseconds.
+ */
+const ROLLUP_CHUNK = 5;
+const UPDATE_CHUNK = 3;
+const INCIDENT_CHUNK = 10;
+const WINDOW_CHUNK = 20;
+
+async function* paced<T>(parts: T[][]): AsyncGenerator<T[]> {
+  for (const [i, part] of parts.entries()) {
+    if (i > 0) await yieldToLoop();
+    yield part;
+  }
 }
 
 function walk(services: StoredService[], fn: (s: StoredService) => void): void {
@@ -293,13 +345,14 @@ async function computePageStatus(ctx: Ctx, page: StatusPage): Promise<PageStatus
   }
 
   const facts = new Map<number, MonitorFacts>();
+  const down = ids.size ? await downMonitorIds(db, projectId) : new Set<number>(); // status from an index (migration 018)
   for (const part of chunks([...ids])) {
-    const rows = await db.selectFrom('monitors').select(['id', 'name', 'status', 'paused'])
+    const rows = await db.selectFrom('monitors').select(['id', 'name', 'paused'])
       .where('project_id', '=', projectId).where('id', 'in', part).execute();
     for (const r of rows) {
       facts.set(Number(r.id), {
         name: r.name,
-        state: r.paused ? 'paused' : r.status === 'down' ? 'down' : 'up',
+        state: r.paused ? 'paused' : down.has(Number(r.id)) ? 'down' : 'up',
         days: new Array(UPTIME_DAYS).fill(null),
         hours: Array.from({ length: RESPONSE_HOURS }, () => [0, 0] as [number, number]),
       });
@@ -312,7 +365,7 @@ async function computePageStatus(ctx: Ctx, page: StatusPage): Promise<PageStatus
     if (f && f.state !== 'paused') f.state = 'maintenance';
   }
 
-  for (const part of chunks(known)) {
+  for await (const part of paced(chunks(known, ROLLUP_CHUNK))) {
     const days = await db.selectFrom('check_rollups')
       .select(['monitor_id', 'bucket'])
       .select((eb) => [eb.fn.sum<number>('checks').as('checks'), eb.fn.sum<number>('failures').as('failures')])
@@ -328,7 +381,7 @@ async function computePageStatus(ctx: Ctx, page: StatusPage): Promise<PageStatus
   const timedKnown = known.filter((id) => timed.has(id));
   // Samples are the histogram counts: only successful checks with a timing add to sum_ms.
   const samples = sql<number>`${sql.join(HISTOGRAM_COLUMNS.map((c) => sql.ref(c)), sql` + `)}`;
-  for (const part of chunks(timedKnown)) {
+  for await (const part of paced(chunks(timedKnown, ROLLUP_CHUNK))) {
     const hours = await db.selectFrom('check_rollups')
       .select(['monitor_id', 'bucket'])
       .select((eb) => [eb.fn.sum<number>('sum_ms').as('sum_ms'), eb.fn.sum<number>(samples).as('samples')])
@@ -374,21 +427,21 @@ async function computePageStatus(ctx: Ctx, page: StatusPage): Promise<PageStatus
     services: (sec.services ?? []).map(toStatus).filter((c): c is ServiceStatus => c !== null),
   }));
 
-  const [incidents, windows] = await Promise.all([loadIncidents(ctx, page, now, facts, sections), loadMaintenance(ctx, page, now)]);
-  const ongoing = incidents.filter((i) => i.resolvedAt === null);
-  const history = incidents.filter((i) => i.resolvedAt !== null && i.at >= now - HISTORY_DAYS * DAY).slice(0, HISTORY_LIMIT);
+  const incidents = await loadIncidents(ctx, page, now, facts, sections);
+  const windows = await loadMaintenance(ctx, page, now);
   const leafStates: ServiceState[] = [];
   for (const sec of sections) walk(sec.services ?? [], (s) => { const f = factsOf(s); if (f) leafStates.push(f.state); });
   return {
     now,
     firstDay,
     firstHour,
-    overall: overallStatus(leafStates, ongoing, windows.some((w) => w.ongoing)),
+    overall: overallStatus(leafStates, incidents.ongoingTypes.map((type) => ({ type })), windows.coming.some((w) => w.ongoing)),
     sections: sectionStatus,
-    ongoing,
-    history,
-    maintenance: windows.filter((w) => w.endsAt > now),
-    pastMaintenance: windows.filter((w) => w.endsAt <= now).reverse(),
+    ongoing: incidents.ongoing,
+    ongoingMore: incidents.ongoingMore,
+    history: incidents.history,
+    maintenance: windows.coming,
+    pastMaintenance: windows.past,
   };
 }
 
@@ -489,35 +542,68 @@ function mentionsPage(json: string, uuid: string): boolean {
 
 const pattern = (uuid: string) => `%"${uuid.replace(/[\\%_]/g, (c) => `\\${c}`)}"%`;
 
-async function loadIncidents(ctx: Ctx, page: StatusPage, now: number, facts: Map<number, MonitorFacts>, sections: StatusPage['sections']): Promise<IncidentView[]> {
-  const db = ctx.store.db;
-  const rows = (await db.selectFrom('incidents')
-    .select(['id', 'uuid', 'at', 'title', 'text', 'type', 'statuspages'])
-    .where('project_id', '=', page.row.project_id)
-    .where(sql<boolean>`statuspages LIKE ${pattern(page.row.uuid)} ESCAPE '\\'`)
-    .orderBy('at', 'desc').orderBy('id', 'desc')
-    .limit(500)
-    .execute()).filter((r) => mentionsPage(r.statuspages, page.row.uuid));
-  if (rows.length === 0) return [];
-  const ids = rows.map((r) => Number(r.id));
-  const updates = new Map<number, IncidentView['updates']>();
-  const links = new Map<number, number[]>();
-  for (const part of chunks(ids)) {
-    const [u, l] = await Promise.all([
-      db.selectFrom('incident_updates').select(['incident_id', 'at', 'text', 'type']).where('incident_id', 'in', part).orderBy('incident_id').orderBy('at').orderBy('id').execute(),
-      db.selectFrom('incident_monitors').select(['incident_id', 'monitor_id']).where('incident_id', 'in', part).orderBy('incident_id').orderBy('position').execute(),
-    ]);
-    for (const x of u) {
-      const list = updates.get(Number(x.incident_id)) ?? [];
-      list.push({ at: Number(x.at), text: parseText(x.text), type: x.type as UpdateType });
-      updates.set(Number(x.incident_id), list);
+/** A text cut to `max` characters in every language (never inside a surrogate pair), with whether it was cut. */
+export function clipText(t: LocalizedText, max: number): { text: LocalizedText; cut: boolean } {
+  let cut = false;
+  const text: LocalizedText = {};
+  for (const [lang, value] of Object.entries(t) as [keyof LocalizedText, string | undefined][]) {
+    if (typeof value !== 'string' || value.length <= max) {
+      text[lang] = value;
+      continue;
     }
-    for (const x of l) {
-      const list = links.get(Number(x.incident_id)) ?? [];
-      list.push(Number(x.monitor_id));
-      links.set(Number(x.incident_id), list);
+    const end = /[\ud800-\udbff]/.test(value[max - 1]) ? max - 1 : max;
+    text[lang] = `${value.slice(0, end).trimEnd()}…`;
+    cut = true;
+  }
+  return { text, cut };
+}
+
+interface IncidentsOfPage {
+  ongoing: IncidentView[];
+  /** Ongoing incidents past the ONGOING_SHOWN newest: counted (and weighed in the overall state), not shown. */
+  ongoingMore: number;
+  ongoingTypes: string[];
+  history: IncidentView[];
+}
+
+/**
+ * The incidents of a page, read in two passes: first, INCIDENT_CHUNK at a time, what places them
+ * (date, type, pages, and their latest update's type and date, from the index), then only for the
+ * ones shown, their texts cut to TEXT_PREVIEW and their UPDATES_SHOWN latest updates. Incidents
+ * of 1 MiB with 500 updates each cost the page a bounded read, and the page a bounded size; the
+ * whole incident is at /status/<page>/incidents/<uuid>.
+ */
+async function loadIncidents(ctx: Ctx, page: StatusPage, now: number, facts: Map<number, MonitorFacts>, sections: StatusPage['sections']): Promise<IncidentsOfPage> {
+  const db = ctx.store.db;
+  const projectId = page.row.project_id;
+  // Ids from the index first: on SQLite `type` and `statuspages` follow the texts in the row.
+  const ids = (await db.selectFrom('incidents').select('id').where('project_id', '=', projectId)
+    .orderBy('at', 'desc').orderBy('id', 'desc').limit(INCIDENTS_READ).execute()).map((r) => Number(r.id));
+  const placed: { id: number; uuid: string; at: number; title: string; type: string; lastType: string | null; lastAt: number | null; updates: number }[] = [];
+  for await (const part of paced(chunks(ids, INCIDENT_CHUNK))) {
+    const rows = await db.selectFrom('incidents as i')
+      .select(['i.id', 'i.uuid', 'i.at', 'i.title', 'i.type', 'i.statuspages'])
+      .select((eb) => [
+        eb.selectFrom('incident_updates as u').select('u.type').whereRef('u.incident_id', '=', 'i.id').orderBy('u.at', 'desc').orderBy('u.id', 'desc').limit(1).as('last_type'),
+        eb.selectFrom('incident_updates as u').select('u.at').whereRef('u.incident_id', '=', 'i.id').orderBy('u.at', 'desc').orderBy('u.id', 'desc').limit(1).as('last_at'),
+        eb.selectFrom('incident_updates as u').select((u) => u.fn.countAll<number>().as('n')).whereRef('u.incident_id', '=', 'i.id').as('updates'),
+      ])
+      .where('i.id', 'in', part)
+      .where(sql<boolean>`i.statuspages LIKE ${pattern(page.row.uuid)} ESCAPE '\\'`)
+      .orderBy('i.at', 'desc').orderBy('i.id', 'desc')
+      .execute();
+    for (const r of rows) {
+      if (!mentionsPage(r.statuspages, page.row.uuid)) continue;
+      placed.push({
+        id: Number(r.id), uuid: r.uuid, at: Number(r.at), title: r.title, type: r.type,
+        lastType: r.last_type ?? null, lastAt: r.last_at === null || r.last_at === undefined ? null : Number(r.last_at), updates: Number(r.updates ?? 0),
+      });
     }
   }
+  const ongoingAll = placed.filter((r) => r.lastType !== 'resolved');
+  const historyAll = placed.filter((r) => r.lastType === 'resolved' && r.at >= now - HISTORY_DAYS * DAY);
+  const shown = [...ongoingAll.slice(0, ONGOING_SHOWN), ...historyAll.slice(0, HISTORY_LIMIT)];
+
   // Affected monitors are named as this page names them, and only if the page shows them.
   const shownAs = new Map<number, LocalizedText>();
   for (const sec of sections) {
@@ -527,39 +613,129 @@ async function loadIncidents(ctx: Ctx, page: StatusPage, now: number, facts: Map
       }
     });
   }
-  return rows.map((r) => {
-    const timeline = updates.get(Number(r.id)) ?? [];
-    const last = timeline[timeline.length - 1];
-    return {
-      uuid: r.uuid,
-      at: Number(r.at),
-      title: parseText(r.title),
-      text: parseText(r.text),
-      type: r.type,
-      updates: timeline,
-      resolvedAt: last && last.type === 'resolved' ? last.at : null,
-      affected: (links.get(Number(r.id)) ?? []).flatMap((m) => (shownAs.has(m) ? [shownAs.get(m)!] : [])),
-    };
-  });
+  const views = new Map<number, IncidentView>();
+  for await (const part of paced(chunks(shown, UPDATE_CHUNK))) {
+    const partIds = part.map((r) => r.id);
+    const [texts, links, ...latest] = await Promise.all([
+      db.selectFrom('incidents').select(['id', 'text']).where('id', 'in', partIds).execute(),
+      db.selectFrom('incident_monitors').select(['incident_id', 'monitor_id']).where('incident_id', 'in', partIds).orderBy('incident_id').orderBy('position').execute(),
+      ...partIds.map((id) => db.selectFrom('incident_updates').select(['at', 'text', 'type']).where('incident_id', '=', id)
+        .orderBy('at', 'desc').orderBy('id', 'desc').limit(UPDATES_SHOWN).execute()),
+    ]);
+    part.forEach((r, k) => {
+      const text = clipText(parseText(texts.find((t) => Number(t.id) === r.id)?.text ?? '{}'), TEXT_PREVIEW);
+      let cut = text.cut;
+      const updates = latest[k].reverse().map((u) => {
+        const clipped = clipText(parseText(u.text), TEXT_PREVIEW);
+        cut ||= clipped.cut;
+        return { at: Number(u.at), text: clipped.text, type: u.type as UpdateType };
+      });
+      views.set(r.id, {
+        uuid: r.uuid,
+        at: r.at,
+        title: parseText(r.title),
+        text: text.text,
+        type: r.type,
+        updates,
+        updateCount: r.updates,
+        cut: cut || r.updates > updates.length,
+        resolvedAt: r.lastType === 'resolved' ? r.lastAt : null,
+        affected: links.filter((l) => Number(l.incident_id) === r.id).flatMap((l) => (shownAs.has(Number(l.monitor_id)) ? [shownAs.get(Number(l.monitor_id))!] : [])),
+      });
+    });
+  }
+  return {
+    ongoing: ongoingAll.slice(0, ONGOING_SHOWN).map((r) => views.get(r.id)!),
+    ongoingMore: Math.max(0, ongoingAll.length - ONGOING_SHOWN),
+    ongoingTypes: ongoingAll.map((r) => r.type),
+    history: historyAll.slice(0, HISTORY_LIMIT).map((r) => views.get(r.id)!),
+  };
 }
 
-async function loadMaintenance(ctx: Ctx, page: StatusPage, now: number): Promise<MaintenanceView[]> {
-  const rows = await ctx.store.db.selectFrom('maintenance_windows')
-    .select(['uuid', 'title', 'text', 'starts_at', 'ends_at', 'statuspages'])
+/**
+ * One incident of a page in full (its updates newest first, a page of INCIDENT_PAGE_UPDATES at a
+ * time), or null when it does not exist or is not on this page.
+ */
+export async function loadPageIncident(ctx: Ctx, page: StatusPage, uuid: string, pageNo: number): Promise<{ incident: IncidentView; page: number; pages: number } | null> {
+  const db = ctx.store.db;
+  const row = await db.selectFrom('incidents').select(['id', 'uuid', 'at', 'title', 'text', 'type', 'statuspages'])
+    .where('project_id', '=', page.row.project_id).where('uuid', '=', uuid).executeTakeFirst();
+  if (!row || !mentionsPage(row.statuspages, page.row.uuid)) return null;
+  const id = Number(row.id);
+  const [counted, last, updates, links] = await Promise.all([
+    db.selectFrom('incident_updates').select((eb) => eb.fn.countAll<number>().as('n')).where('incident_id', '=', id).executeTakeFirstOrThrow(),
+    db.selectFrom('incident_updates').select(['at', 'type']).where('incident_id', '=', id).orderBy('at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst(),
+    db.selectFrom('incident_updates').select(['at', 'text', 'type']).where('incident_id', '=', id)
+      .orderBy('at', 'desc').orderBy('id', 'desc').limit(INCIDENT_PAGE_UPDATES).offset(pageNo * INCIDENT_PAGE_UPDATES).execute(),
+    db.selectFrom('incident_monitors').select('monitor_id').where('incident_id', '=', id).orderBy('position').execute(),
+  ]);
+  const shownAs = new Map<number, LocalizedText>();
+  const linked = new Set(links.map((l) => Number(l.monitor_id)));
+  const names = linked.size ? await db.selectFrom('monitors').select(['id', 'name']).where('project_id', '=', page.row.project_id).where('id', 'in', [...linked].slice(0, CHUNK)).execute() : [];
+  for (const sec of Array.isArray(page.sections) ? page.sections : []) {
+    walk(sec.services ?? [], (s) => {
+      if (typeof s.monitor_id !== 'number' || !linked.has(s.monitor_id) || shownAs.has(s.monitor_id)) return;
+      const stored = names.find((n) => Number(n.id) === s.monitor_id);
+      if (stored) shownAs.set(s.monitor_id, nonEmpty(s.name) ? s.name : { en: stored.name });
+    });
+  }
+  const total = Number(counted.n);
+  return {
+    incident: {
+      uuid: row.uuid,
+      at: Number(row.at),
+      title: parseText(row.title),
+      text: parseText(row.text),
+      type: row.type,
+      updates: updates.reverse().map((u) => ({ at: Number(u.at), text: parseText(u.text), type: u.type as UpdateType })),
+      updateCount: total,
+      cut: false,
+      resolvedAt: last?.type === 'resolved' ? Number(last.at) : null,
+      affected: links.flatMap((l) => (shownAs.has(Number(l.monitor_id)) ? [shownAs.get(Number(l.monitor_id))!] : [])),
+    },
+    page: pageNo,
+    pages: Math.max(1, Math.ceil(total / INCIDENT_PAGE_UPDATES)),
+  };
+}
+
+type WindowRow = { id: number; uuid: string; title: string; text: string; starts_at: number; ends_at: number; statuspages: string };
+
+/**
+ * The page's windows: the MAINTENANCE_SHOWN ongoing or next (soonest first; the ongoing ones
+ * start first) and the MAINTENANCE_SHOWN that ended last within HISTORY_DAYS (latest first), read
+ * WINDOW_CHUNK at a time (a window's texts are up to 200 KB) until that many are on this page.
+ */
+async function loadMaintenance(ctx: Ctx, page: StatusPage, now: number): Promise<{ coming: MaintenanceView[]; past: MaintenanceView[] }> {
+  const base = () => ctx.store.db.selectFrom('maintenance_windows')
+    .select(['id', 'uuid', 'title', 'text', 'starts_at', 'ends_at', 'statuspages'])
     .where('project_id', '=', page.row.project_id)
-    .where(sql<boolean>`statuspages LIKE ${pattern(page.row.uuid)} ESCAPE '\\'`)
-    .where('ends_at', '>', now - HISTORY_DAYS * DAY)
-    .orderBy('starts_at').orderBy('id')
-    .limit(500)
-    .execute();
-  return rows.filter((r) => mentionsPage(r.statuspages, page.row.uuid)).map((r) => ({
+    .where(sql<boolean>`statuspages LIKE ${pattern(page.row.uuid)} ESCAPE '\\'`);
+  const collect = async (read: (after: WindowRow | null) => Promise<WindowRow[]>): Promise<WindowRow[]> => {
+    const out: WindowRow[] = [];
+    for (let after: WindowRow | null = null, first = true; out.length < MAINTENANCE_SHOWN; first = false) {
+      if (!first) await yieldToLoop();
+      const part = await read(after);
+      out.push(...part.filter((r) => mentionsPage(r.statuspages, page.row.uuid)));
+      if (part.length < WINDOW_CHUNK) break;
+      after = part[part.length - 1];
+    }
+    return out.slice(0, MAINTENANCE_SHOWN);
+  };
+  const coming = await collect((after) => base().where('ends_at', '>', now)
+    .$if(after !== null, (q) => q.where((eb) => eb.or([eb('starts_at', '>', after!.starts_at), eb.and([eb('starts_at', '=', after!.starts_at), eb('id', '>', after!.id)])])))
+    .orderBy('starts_at').orderBy('id').limit(WINDOW_CHUNK).execute());
+  const past = await collect((after) => base().where('ends_at', '<=', now).where('ends_at', '>', now - HISTORY_DAYS * DAY)
+    .$if(after !== null, (q) => q.where((eb) => eb.or([eb('ends_at', '<', after!.ends_at), eb.and([eb('ends_at', '=', after!.ends_at), eb('id', '<', after!.id)])])))
+    .orderBy('ends_at', 'desc').orderBy('id', 'desc').limit(WINDOW_CHUNK).execute());
+  const view = (r: WindowRow): MaintenanceView => ({
     uuid: r.uuid,
     title: parseText(r.title),
     text: parseText(r.text),
     startsAt: Number(r.starts_at),
     endsAt: Number(r.ends_at),
     ongoing: Number(r.starts_at) <= now && now < Number(r.ends_at),
-  }));
+  });
+  return { coming: coming.map(view), past: past.map(view) };
 }
 
 function parseText(json: string): LocalizedText {

@@ -2,7 +2,7 @@ import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { summarizeOutages, slaPercent, type OutageSummary } from '../domain/reports.ts';
 import { DAY } from '../domain/rollups.ts';
 import type { ActorCtx } from './context.ts';
-import { outageIntervals } from './outages.ts';
+import { outageIntervalsByMonitor } from './outages.ts';
 
 export interface MonitorReport {
   uuid: string;
@@ -44,11 +44,12 @@ export async function monitorReports(ctx: ActorCtx, period: Period, uuid?: strin
   if (uuid !== undefined) q = q.where('uuid', '=', uuid);
   const monitors = await q.orderBy('id').execute();
   if (uuid !== undefined && monitors.length === 0) throw new NotFoundError('Monitor');
-  const intervals = await outageIntervals(ctx, monitors.map((m) => m.id), period.from, period.to);
+  // Each monitor's outages, grouped as they are read (a filter per monitor is quadratic at 10,000 monitors).
+  const intervals = await outageIntervalsByMonitor(ctx, monitors.map((m) => m.id), period.from, period.to);
   const now = ctx.clock();
   return monitors.map((m) => {
     const summary = summarizeOutages(
-      intervals.filter((o) => o.monitor_id === m.id).map((o) => ({ start: o.started_at, end: o.ended_at })),
+      intervals.get(m.id) ?? [],
       period.from,
       period.to,
       now,

@@ -50,18 +50,38 @@ function escapeLike(s: string): string {
 }
 
 export async function listStatusPages(ctx: ActorCtx, f: { page: number; perPage: number; search?: string }) {
+  const q = pagesMatching(ctx, f.search);
+  const [{ total }] = await q.select((eb) => eb.fn.countAll<number>().as('total')).execute();
+  const rows = await q.selectAll().orderBy('id', 'desc').limit(f.perPage).offset(f.page * f.perPage).execute();
+  return { pages: (rows as PageRow[]).map(parsePage), total: Number(total) };
+}
+
+/** A page without its sections: what a list shows. */
+export type PageSummary = { row: Omit<PageRow, 'sections'>; settings: PageSettings };
+
+/**
+ * A page of the list as listStatusPages gives it, without the sections: a page's sections are
+ * up to 1 MiB, so 20 of them are 20 MB that a list of names and addresses does not need.
+ */
+export async function listStatusPageSummaries(ctx: ActorCtx, f: { page: number; perPage: number; search?: string }): Promise<{ pages: PageSummary[]; total: number }> {
+  const q = pagesMatching(ctx, f.search);
+  const [{ total }] = await q.select((eb) => eb.fn.countAll<number>().as('total')).execute();
+  const rows = await q.select(['id', 'uuid', 'project_id', 'name', 'subdomain', 'hostname', 'hostname_claim', 'hostname_token', 'hostname_claimed_at', 'hostname_checked_at', 'hostname_error', 'settings', 'password_hash', 'created_at', 'updated_at'])
+    .orderBy('id', 'desc').limit(f.perPage).offset(f.page * f.perPage).execute();
+  return { pages: rows.map((row) => ({ row: row as PageSummary['row'], settings: JSON.parse(row.settings) })), total: Number(total) };
+}
+
+function pagesMatching(ctx: ActorCtx, search?: string) {
   let q = ctx.store.db.selectFrom('status_pages').where('project_id', '=', ctx.actor.projectId);
-  if (f.search) {
-    const term = escapeLike(f.search);
+  if (search) {
+    const term = escapeLike(search);
     q = q.where((eb) => eb.or([
       eb(eb.fn('lower', ['name']), 'like', eb.val(term)),
       eb(eb.fn('lower', ['subdomain']), 'like', eb.val(term)),
       eb(eb.fn('lower', ['hostname_claim']), 'like', eb.val(term)),
     ]));
   }
-  const [{ total }] = await q.select((eb) => eb.fn.countAll<number>().as('total')).execute();
-  const rows = await q.selectAll().orderBy('id', 'desc').limit(f.perPage).offset(f.page * f.perPage).execute();
-  return { pages: (rows as PageRow[]).map(parsePage), total: Number(total) };
+  return q;
 }
 
 async function findPage(ctx: ActorCtx, uuid: string): Promise<StatusPage> {
@@ -85,7 +105,7 @@ async function storeSections(ctx: ActorCtx, sections: PageFields['sections'], la
     if (s.healthcheck) checks.add(s.healthcheck);
     walk(s.services);
   });
-  sections.forEach((s) => walk(s.services));
+  for (const s of sections) walk(s.services);
   const hcRows = checks.size === 0 ? [] : await ctx.store.db.selectFrom('healthchecks').select(['id', 'public_uuid', 'name'])
     .where('project_id', '=', ctx.actor.projectId).where('public_uuid', 'in', [...checks]).execute();
   const hcByRef = new Map(hcRows.map((r) => [r.public_uuid!, { id: r.id as number, name: r.name }]));
@@ -133,7 +153,7 @@ export async function resolveSections(db: Db, projectId: number, sections: Store
     if (s.healthcheck_id != null) checkIds.add(s.healthcheck_id);
     walk(s.services);
   });
-  sections.forEach((s) => walk(s.services));
+  for (const s of sections) walk(s.services);
   const rows = ids.size === 0 ? [] : await db.selectFrom('monitors').select(['id', 'uuid', 'name']).where('project_id', '=', projectId).where('id', 'in', [...ids]).execute();
   const byId = new Map(rows.map((r) => [r.id as number, { id: r.id as number, uuid: r.uuid, name: r.name }]));
   const hcRows = checkIds.size === 0 ? [] : await db.selectFrom('healthchecks').select(['id', 'public_uuid', 'name'])
@@ -298,7 +318,7 @@ function parseSubscriber(input: SubscriberInput): Pick<SubscriberRow, 'type' | '
   if (!url) throw new ValidationError('teams_webhook_url is required for a teams subscriber');
   let parsed: URL | null = null;
   try { parsed = new URL(url); } catch { /* reported below */ }
-  if (!parsed || parsed.protocol !== 'https:' || url.length > 2048) throw new ValidationError('teams_webhook_url must be an https URL');
+  if (parsed?.protocol !== 'https:' || url.length > 2048) throw new ValidationError('teams_webhook_url must be an https URL');
   return { ...base, value: url, teams_webhook_url: url };
 }
 

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { LocalizedText } from '../domain/localized.ts';
 import { enqueue, type NewNotification } from './outbox.ts';
-import { iso } from './context.ts';
+import { iso, yieldToLoop } from './context.ts';
 import type { Database } from '../storage/schema.ts';
 
 type Trx = Transaction<Database> | Kysely<Database>;
@@ -38,41 +38,58 @@ function pick(t: LocalizedText, lang: string): string {
  */
 export async function notifySubscribers(trx: Trx, projectId: number, pageUuids: string[], notice: Notice, now: number): Promise<number> {
   if (pageUuids.length === 0) return 0;
-  const subs = await trx.selectFrom('status_page_subscribers as s')
-    .innerJoin('status_pages as p', 'p.id', 's.status_page_id')
-    .select(['s.type', 's.email', 's.teams_webhook_url', 's.token', 's.language', 'p.uuid', 'p.name', 'p.subdomain'])
-    .where('p.project_id', '=', projectId).where('p.uuid', 'in', pageUuids)
-    .where('s.confirmed_at', 'is not', null) // a public subscription gets nothing before it is confirmed
-    .where((eb) => eb.or([
-      eb.and([eb('s.type', '=', 'email'), eb('s.email', 'is not', null)]),
-      eb.and([eb('s.type', '=', 'teams'), eb('s.teams_webhook_url', 'is not', null)]),
-    ]))
-    .orderBy('s.id')
-    .execute();
-  const rows: NewNotification[] = subs.map((s) => {
-    const lang = s.language || 'en';
-    const payload: SubscriberPayload = {
-      event: notice.kind === 'incident' ? 'statuspage.incident' : 'statuspage.maintenance',
-      change: notice.change,
-      at: iso(now),
-      page: { uuid: s.uuid, name: s.name, subdomain: s.subdomain },
-      token: s.token,
-      language: lang,
+  // A page of subscribers at a time, yielding between pages: every message carries the texts
+  // (10,000 subscribers of an incident at its bounds are about 200 MB of messages to write).
+  let written = 0;
+  for (let after = 0; ;) {
+    const subs = await trx.selectFrom('status_page_subscribers as s')
+      .innerJoin('status_pages as p', 'p.id', 's.status_page_id')
+      .select(['s.id', 's.type', 's.email', 's.teams_webhook_url', 's.token', 's.language', 'p.uuid', 'p.name', 'p.subdomain'])
+      .where('p.project_id', '=', projectId).where('p.uuid', 'in', pageUuids).where('s.id', '>', after)
+      .where('s.confirmed_at', 'is not', null) // a public subscription gets nothing before it is confirmed
+      .where((eb) => eb.or([
+        eb.and([eb('s.type', '=', 'email'), eb('s.email', 'is not', null)]),
+        eb.and([eb('s.type', '=', 'teams'), eb('s.teams_webhook_url', 'is not', null)]),
+      ]))
+      .orderBy('s.id')
+      .limit(SUBSCRIBER_PAGE)
+      .execute();
+    if (subs.length === 0) return written;
+    await enqueue(trx, subs.map((s) => message(s, projectId, notice, now)), now);
+    written += subs.length;
+    if (subs.length < SUBSCRIBER_PAGE) return written;
+    after = Number(subs[subs.length - 1].id);
+    await yieldToLoop();
+  }
+}
+
+/** Subscribers whose messages are built and written at a time. */
+const SUBSCRIBER_PAGE = 100;
+
+type SubscriberRow = { type: string; email: string | null; teams_webhook_url: string | null; token: string; language: string; uuid: string; name: string; subdomain: string };
+
+/** The message to one subscriber, in their language, with their unsubscribe token. */
+function message(s: SubscriberRow, projectId: number, notice: Notice, now: number): NewNotification {
+  const lang = s.language || 'en';
+  const payload: SubscriberPayload = {
+    event: notice.kind === 'incident' ? 'statuspage.incident' : 'statuspage.maintenance',
+    change: notice.change,
+    at: iso(now),
+    page: { uuid: s.uuid, name: s.name, subdomain: s.subdomain },
+    token: s.token,
+    language: lang,
+  };
+  if (notice.kind === 'incident') {
+    payload.incident = {
+      uuid: notice.uuid, title: pick(notice.title, lang), text: pick(notice.text, lang), type: notice.type,
+      update: notice.update && { type: notice.update.type, text: pick(notice.update.text, lang), date: iso(notice.update.at) },
     };
-    if (notice.kind === 'incident') {
-      payload.incident = {
-        uuid: notice.uuid, title: pick(notice.title, lang), text: pick(notice.text, lang), type: notice.type,
-        update: notice.update && { type: notice.update.type, text: pick(notice.update.text, lang), date: iso(notice.update.at) },
-      };
-    } else {
-      payload.maintenance = {
-        uuid: notice.uuid, title: pick(notice.title, lang) || notice.name, text: pick(notice.text, lang),
-        startDate: iso(notice.startsAt), endDate: iso(notice.endsAt),
-      };
-    }
-    const to = s.type === 'teams' ? { kind: 'teams', recipient: s.teams_webhook_url } : { kind: 'email', recipient: s.email };
-    return { project_id: projectId, channel_id: null, ...to, outage_id: null, step: null, event: payload.event, payload };
-  });
-  await enqueue(trx, rows, now);
-  return rows.length;
+  } else {
+    payload.maintenance = {
+      uuid: notice.uuid, title: pick(notice.title, lang) || notice.name, text: pick(notice.text, lang),
+      startDate: iso(notice.startsAt), endDate: iso(notice.endsAt),
+    };
+  }
+  const to = s.type === 'teams' ? { kind: 'teams', recipient: s.teams_webhook_url } : { kind: 'email', recipient: s.email };
+  return { project_id: projectId, channel_id: null, ...to, outage_id: null, step: null, event: payload.event, payload };
 }

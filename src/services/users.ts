@@ -1,11 +1,13 @@
 import { newId, randomAlnum } from '../domain/ids.ts';
-import { ConflictError, NotFoundError } from '../domain/errors.ts';
+import type { Kysely } from 'kysely';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { hashPassword, verifyPassword } from '../domain/passwords.ts';
 import {
   SESSION_SEEN_EVERY_MS, SESSION_TTL_MS, SESSION_TOKEN_PATTERN, checkPassword, generateSessionToken, hashSessionToken, parseEmail, type Role,
 } from '../domain/users.ts';
 import { createProject, ensureDefaultProject, type Project } from './projects.ts';
 import { isUniqueViolation } from './statuspages.ts';
+import type { Database } from '../storage/schema.ts';
 import type { Ctx } from './context.ts';
 
 export interface User {
@@ -108,17 +110,64 @@ export async function endSession(ctx: Ctx, token: string): Promise<void> {
 }
 
 /**
- * Sets a user's password (`vigil users reset-password`, for a forgotten one) and ends every
- * session of theirs, in one transaction: whoever held them signs in again.
+ * Ends a user's sessions, and their sign-ins waiting for a second factor, in `trx`; `except` is
+ * the cookie token of the one to keep. Returns how many sessions ended.
  */
-export async function resetPassword(ctx: Ctx, email: string, password: string): Promise<User & { sessionsEnded: number }> {
-  const address = parseEmail(email);
-  const hash = await hashPassword(checkPassword(password));
+async function endSessionsOf(trx: Kysely<Database>, userId: number, except?: string): Promise<number> {
+  let q = trx.deleteFrom('sessions').where('user_id', '=', userId);
+  if (except) q = q.where('token_hash', '!=', hashSessionToken(except));
+  const ended = await q.executeTakeFirst();
+  await trx.deleteFrom('pending_sign_ins').where('user_id', '=', userId).execute();
+  return Number(ended.numDeletedRows);
+}
+
+/** Signs a user out everywhere, this browser included ("Sign out everywhere"). */
+export async function endUserSessions(ctx: Ctx, userId: number): Promise<number> {
+  return endSessionsOf(ctx.store.db, userId);
+}
+
+/** Whether `password` is the user's (never throws; costs one scrypt either way). */
+export async function verifyUserPassword(ctx: Ctx, userId: number, password: string): Promise<boolean> {
+  const row = await ctx.store.db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirst();
+  dummyHash ??= hashPassword(randomAlnum(24));
+  const ok = await verifyPassword(password ?? '', row?.password_hash ?? (await dummyHash));
+  return !!row && ok;
+}
+
+/**
+ * The Account page's password change: null when `current` is not the user's password (nothing
+ * changes); otherwise the new one is set and every other session of theirs ends, the one of
+ * `keepSession` (this browser) excepted.
+ */
+export async function changePassword(ctx: Ctx, userId: number, input: { current: string; next: string; keepSession: string }): Promise<{ sessionsEnded: number } | null> {
+  const next = checkPassword(input.next);
+  if (!(await verifyUserPassword(ctx, userId, input.current))) return null;
+  if (next === input.current) throw new ValidationError('The new password must differ from the current one');
+  const hash = await hashPassword(next);
   return ctx.store.db.transaction().execute(async (trx) => {
-    const row = await trx.updateTable('users').set({ password_hash: hash }).where('email', '=', address).returning(['id', 'uuid', 'email', 'created_at']).executeTakeFirst();
+    await trx.updateTable('users').set({ password_hash: hash }).where('id', '=', userId).execute();
+    return { sessionsEnded: await endSessionsOf(trx, userId, input.keepSession) };
+  });
+}
+
+/**
+ * `vigil users reset-password`, the way back in: sets a forgotten password and/or turns off
+ * two-factor sign-in (a lost phone), then ends every session of the user, in one transaction.
+ */
+export async function resetPassword(ctx: Ctx, email: string, input: { password?: string; disableTwoFactor?: boolean }): Promise<User & { sessionsEnded: number; twoFactorDisabled: boolean }> {
+  const address = parseEmail(email);
+  if (input.password === undefined && !input.disableTwoFactor) throw new ValidationError('Nothing to do: give a new password, or turn off two-factor sign-in');
+  const hash = input.password === undefined ? null : await hashPassword(checkPassword(input.password));
+  return ctx.store.db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('users').select(['id', 'uuid', 'email', 'created_at', 'totp_secret']).where('email', '=', address).executeTakeFirst();
     if (!row) throw new NotFoundError('User');
-    const ended = await trx.deleteFrom('sessions').where('user_id', '=', row.id).executeTakeFirst();
-    return { ...toUser(row), sessionsEnded: Number(ended.numDeletedRows) };
+    if (hash) await trx.updateTable('users').set({ password_hash: hash }).where('id', '=', row.id).execute();
+    if (input.disableTwoFactor) {
+      await trx.updateTable('users').set({ totp_secret: null, totp_pending_secret: null, totp_last_step: null, totp_enabled_at: null }).where('id', '=', row.id).execute();
+      await trx.deleteFrom('recovery_codes').where('user_id', '=', row.id).execute();
+    }
+    const sessionsEnded = await endSessionsOf(trx, row.id);
+    return { ...toUser(row), sessionsEnded, twoFactorDisabled: !!input.disableTwoFactor && row.totp_secret !== null };
   });
 }
 

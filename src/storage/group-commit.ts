@@ -42,7 +42,7 @@ export function groupCommit<I, O>(store: Store, apply: ApplyGroup<I, O>, maxGrou
 
   async function commit(group: Waiting<I, O>[]) {
     const results = await store.db.transaction().execute((trx) => apply(trx, group.map((w) => w.item), (i, value) => settle(group[i], value)));
-    group.forEach((w, i) => settle(w, results[i]));
+    for (const [i, w] of group.entries()) settle(w, results[i]);
   }
 
   async function drain() {
@@ -60,7 +60,9 @@ export function groupCommit<I, O>(store: Store, apply: ApplyGroup<I, O>, maxGrou
               await commit([w]);
               continue;
             } catch (e) {
-              err = e;
+              w.settled = true;
+              w.reject(e);
+              continue;
             }
           }
           w.settled = true;

@@ -15,6 +15,9 @@ import { migration as expiryAlerts } from './migrations/017_expiry_alerts.ts';
 import { migration as hostnameProof } from './migrations/018_hostname_proof.ts';
 import { migration as invitations } from './migrations/019_invitations.ts';
 import { migration as subscriberConfirmation } from './migrations/020_subscriber_confirmation.ts';
+import { migration as boundedReads } from './migrations/021_bounded_reads.ts';
+import { migration as accountSecurity } from './migrations/022_account_security.ts';
+import { migration as pageFingerprint } from './migrations/023_page_fingerprint.ts';
 
 /**
  * Every migration, in the order they run (store.ts applies the ones a database lacks). There is
@@ -41,4 +44,7 @@ export const migrations: Migration[] = [
   hostnameProof,
   invitations,
   subscriberConfirmation,
+  boundedReads,
+  accountSecurity,
+  pageFingerprint,
 ];

@@ -233,6 +233,8 @@ export interface Database {
   status_page_subscribers: SubscriberRow;
   users: UserRow;
   sessions: SessionRow;
+  recovery_codes: RecoveryCodeRow;
+  pending_sign_ins: PendingSignInRow;
   project_members: ProjectMemberRow;
   import_links: ImportLinkRow;
   notification_channels: ChannelRow;
@@ -362,6 +364,26 @@ export interface UserRow {
   email: string; // trimmed, lower case
   password_hash: string; // scrypt (domain/passwords.ts)
   created_at: number;
+  totp_secret: string | null; // base32; set once a code confirmed it (domain/totp.ts)
+  totp_pending_secret: string | null; // while enrolling, until a code confirms it
+  totp_last_step: number | null; // the last time step whose code was used: never accepted again
+  totp_enabled_at: number | null;
+}
+
+export interface RecoveryCodeRow {
+  user_id: number;
+  code_hash: string; // SHA-256 of the code (domain/totp.ts hashRecoveryCode)
+  used_at: number | null;
+}
+
+/** A sign-in whose password was right, waiting for its second factor: no session yet. */
+export interface PendingSignInRow {
+  token_hash: string; // SHA-256 of the cookie token
+  user_id: number;
+  next_path: string | null;
+  attempts: number;
+  created_at: number;
+  expires_at: number;
 }
 
 export interface SessionRow {

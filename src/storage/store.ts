@@ -147,6 +147,21 @@ async function quiesce(busy: { n: number }, ms = 10_000): Promise<void> {
   }
 }
 
+/** What SQLite's read cache (Store.readNow) keeps at most: one read's rows, and all of them. */
+export const READ_CACHE_ENTRY_BYTES = 1024 * 1024;
+export const READ_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** About how much memory rows hold (strings by length, other values 8 bytes), counted up to `limit`. */
+export function rowBytes(rows: readonly unknown[], limit = Infinity): number {
+  let bytes = 0;
+  for (const row of rows) {
+    bytes += 64;
+    for (const v of Object.values(row as Record<string, unknown>)) bytes += typeof v === 'string' ? v.length : 8;
+    if (bytes > limit) break;
+  }
+  return bytes;
+}
+
 /** Who listens to which channel, in this process. */
 function listenerSet() {
   const byChannel = new Map<string, Set<{ onPayload: (payload: string) => void; onGap?: () => void }>>();
@@ -265,7 +280,8 @@ function openSqlite(opts: StoreOptions): Store {
     }
     return generation;
   };
-  const cache = new Map<string, Map<string, { generation: number; rows: unknown[] }>>();
+  const cache = new Map<string, Map<string, { generation: number; rows: unknown[]; bytes: number }>>();
+  let cachedBytes = 0;
   // A read of a real table: SELECT 1 alone would not touch the database file.
   let ping: SQLite.Statement | null = null;
   return {
@@ -281,9 +297,17 @@ function openSqlite(opts: StoreOptions): Store {
       const hit = byArgs.get(args);
       if (hit && hit.generation === current) return hit.rows as R[];
       const rows = database.prepare(text).all(parameters) as R[];
-      if (rows.length) {
-        if (byArgs.size >= 10_000) byArgs.clear();
-        byArgs.set(args, { generation: current, rows });
+      // Kept rows are bounded in bytes, not only in number: a read of large rows (monitors with
+      // their bodies and headers) is served but not kept, and the cache starts over when full.
+      const bytes = rows.length ? rowBytes(rows, READ_CACHE_ENTRY_BYTES) : 0;
+      if (rows.length && bytes <= READ_CACHE_ENTRY_BYTES) {
+        if (byArgs.size >= 10_000 || cachedBytes + bytes > READ_CACHE_BYTES) {
+          cache.clear();
+          cache.set(text, (byArgs = new Map()));
+          cachedBytes = 0;
+        }
+        cachedBytes += bytes - (byArgs.get(args)?.bytes ?? 0);
+        byArgs.set(args, { generation: current, rows, bytes });
       }
       return rows;
     },

@@ -347,7 +347,7 @@ describe('pings under concurrency', () => {
       assert.equal(g.lastPing, null, 'a refused ping changes nothing');
       assert.equal(g.isDown, false);
     } finally {
-      await sql.raw('DROP TRIGGER refuse_pings' + (h.ctx.store.dialect === 'postgres' ? ' ON healthcheck_pings' : '')).execute(db);
+      await sql.raw(`DROP TRIGGER refuse_pings${h.ctx.store.dialect === 'postgres' ? ' ON healthcheck_pings' : ''}`).execute(db);
     }
     assert.equal((await ping(bad.uuid)).status, 200, 'accepted again once the database accepts it');
   });

@@ -9,8 +9,6 @@ let now = Date.parse('2026-03-01T12:00:00Z');
 before(async () => { h = await startHarness({ clock: () => now }); });
 after(async () => { await h.stop(); });
 
-const at = (s: string) => new Date(s).toISOString();
-
 async function monitor(name = 'checkout', url = 'https://checkout.example/health', key = h.rw) {
   const res = await h.request('POST', '/v1/monitors', { key, body: { name, url, paused: true } });
   assert.equal(res.status, 201);

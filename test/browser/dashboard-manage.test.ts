@@ -9,7 +9,7 @@ import { createUser } from '../../src/services/users.ts';
 import { createMonitor } from '../../src/services/monitors.ts';
 import { createHealthcheck } from '../../src/services/healthchecks.ts';
 import { createIncident, addIncidentUpdate } from '../../src/services/incidents.ts';
-import { createMaintenance } from '../../src/services/maintenance.ts';
+import { createMaintenance, listMaintenance } from '../../src/services/maintenance.ts';
 import { createStatusPage } from '../../src/services/statuspages.ts';
 
 
@@ -158,6 +158,31 @@ describe('the management screens in a browser', { timeout: 180_000 }, () => {
     assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Nightly DB backup');
     assert.match(await page.locator('#hc-status').textContent() ?? '', /Paused/);
     assert.match(await page.locator('.meta').first().textContent() ?? '', /grace 45 minutes/);
+  });
+
+  test('a monitor picker at scale: Enter in its search box searches and keeps the form as typed; Enter elsewhere saves', async () => {
+    const other = await h.ctx.store.db.selectFrom('projects').select(['id', 'uuid']).where('uuid', '=', h.other.uuid).executeTakeFirstOrThrow();
+    const big = actorOf(h.ctx, other);
+    for (let n = 1; n <= 205; n++) await createMonitor(big, { name: `Node ${String(n).padStart(3, '0')}`, url: `https://n${n}.example.org` });
+    await page.goto(`${h.url}/app/projects/${other.uuid}/maintenance/new`);
+    await page.getByLabel('Name', { exact: true }).fill('Rack swap');
+    await page.getByLabel('Title').fill('Swapping racks');
+    await page.getByLabel('Find monitors by name').fill('node 12');
+    await page.getByLabel('Find monitors by name').press('Enter');
+    await page.getByRole('checkbox', { name: /^Node 123/ }).waitFor();
+    assert.equal(await page.getByLabel('Name', { exact: true }).inputValue(), 'Rack swap', 'kept through the search');
+    assert.equal(await page.getByLabel('Title').inputValue(), 'Swapping racks');
+    await page.getByRole('checkbox', { name: /^Node 123/ }).check();
+    await page.getByLabel('Find monitors by name').fill('node 201');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('checkbox', { name: /^Node 201/ }).waitFor();
+    assert.equal(await page.getByRole('checkbox', { name: /^Node 123/ }).isChecked(), true, 'the ticked one stays, first');
+    await page.getByRole('checkbox', { name: /^Node 201/ }).check();
+    await page.getByLabel('Title').press('Enter');
+    await page.waitForURL(/\/maintenance\?done=created$/);
+    const [w] = (await listMaintenance(big, 0, 10)).windows;
+    assert.equal(w.name, 'Rack swap');
+    assert.equal(w.monitors.length, 2);
   });
 
   test('at 375 px wide no management screen overflows sideways', async () => {

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ARTIFACTS, openBrowser, signIn, type Browser } from '../support/chromium.ts';
 import { startHarness, type Harness } from '../harness.ts';
 import { ADMIN, actorOf } from '../support/dashboard-session.ts';
@@ -13,7 +13,6 @@ import { HOUR } from '../../src/domain/rollups.ts';
 
 let h: Harness;
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let chartMonitor = '';
 let requested: string[] = [];
@@ -37,7 +36,7 @@ before(async () => {
   await h.ctx.store.db.updateTable('monitors').set({ status: 'down' }).where('id', 'in', down).execute();
 
   browser = await openBrowser();
-  ({ context, page, requested } = browser);
+  ({ page, requested } = browser);
   await signIn(page, h.url, ADMIN);
 });
 after(async () => {
@@ -70,6 +69,49 @@ describe('the monitoring screens in a browser', { timeout: 180_000 }, () => {
     await page.getByRole('link', { name: 'Next ›' }).click();
     await page.waitForURL(/page=2/);
     assert.equal(await page.locator('table.monitors tbody tr').count(), 10);
+  });
+
+  test('sorting by clicking the column headers, kept while paging', async () => {
+    await page.goto(list());
+    await page.locator('table.monitors thead').getByRole('link', { name: 'Status' }).click();
+    await page.waitForURL(/sort=status&dir=asc/);
+    const states = await page.locator('table.monitors td[data-label=Status]').allTextContents();
+    assert.ok(/Down/.test(states[0]) && /Down/.test(states[9]), `problems first: ${states.slice(0, 10).join()}`);
+    assert.equal(await page.locator('table.monitors th[aria-sort=ascending]').textContent(), 'Status ▲');
+    await page.locator('table.monitors thead').getByRole('link', { name: /^Status/ }).click();
+    await page.waitForURL(/sort=status&dir=desc/);
+    assert.match((await page.locator('table.monitors td[data-label=Status]').first().textContent()) ?? '', /Paused/);
+
+    await page.locator('table.monitors thead').getByRole('link', { name: 'Uptime 24 h' }).click();
+    await page.waitForURL(/sort=uptime&dir=asc/);
+    const uptimes = async () => (await page.locator('table.monitors td[data-label="Uptime 24 h"]').allTextContents()).map((t) => Number.parseFloat(t));
+    const first = await uptimes();
+    assert.ok(first.every((u, i) => i === 0 || u >= first[i - 1]), `lowest first: ${first.join()}`);
+    await page.getByRole('link', { name: 'Next ›' }).click();
+    await page.waitForURL(/sort=uptime&dir=asc&page=2/);
+    assert.ok((await uptimes()).every((u) => u >= first[first.length - 1]), 'page 2 goes on where page 1 ended');
+  });
+
+  test('bulk pause and resume of ticked rows; with scripts one box ticks the whole page', async () => {
+    await page.goto(list());
+    const rows = ['API gateway 01', 'Checkout 02'];
+    for (const name of rows) await page.getByRole('checkbox', { name: `Select ${name}` }).check();
+    await page.locator('#bulk-monitors').getByRole('button', { name: 'Pause' }).click();
+    await page.waitForURL(/done=bulk-paused/);
+    assert.match((await page.getByRole('status').textContent()) ?? '', /The selected monitors are paused/);
+    const paused = (await listMonitors(actorOf(h.ctx, h.project))).filter((m) => rows.includes(m.name));
+    assert.deepEqual(paused.map((m) => m.paused), [true, true]);
+    for (const name of rows) assert.match((await page.locator('tr', { hasText: name }).locator('td[data-label=Status]').textContent()) ?? '', /Paused/);
+
+    const all = page.getByRole('checkbox', { name: 'Select every monitor of this page' });
+    await all.check();
+    assert.equal(await page.locator('table.monitors tbody input[name=monitor]:checked').count(), 50);
+    await all.uncheck();
+    assert.equal(await page.locator('table.monitors tbody input[name=monitor]:checked').count(), 0);
+    for (const name of rows) await page.getByRole('checkbox', { name: `Select ${name}` }).check();
+    await page.locator('#bulk-monitors').getByRole('button', { name: 'Resume' }).click();
+    await page.waitForURL(/done=bulk-resumed/);
+    assert.deepEqual((await listMonitors(actorOf(h.ctx, h.project))).filter((m) => rows.includes(m.name)).map((m) => m.paused), [false, false]);
   });
 
   test('create a monitor through the form: the API message beside the field, then success', async () => {

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expectStatus, type Harness } from '../harness.ts';
-import { FormClient, csrfOf, textOf } from '../support/browser-client.ts';
+import { type FormClient, csrfOf, textOf } from '../support/browser-client.ts';
 import { ADMIN, dashboardProject, foreignProject, plain } from '../support/dashboard-session.ts';
 import { goDown, goUp, monitorId, startReceiver, testDispatcher, verifyWebhook, type Receiver } from '../support/alerting.ts';
 import { getIntegration, listIntegrations, createIntegration } from '../../src/services/integrations.ts';

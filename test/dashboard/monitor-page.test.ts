@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../harness.ts';
-import { FormClient } from '../support/browser-client.ts';
+import type { FormClient } from '../support/browser-client.ts';
 import { actorOf, plain, signedInAdmin } from '../support/dashboard-session.ts';
 import { createMonitor, type Monitor } from '../../src/services/monitors.ts';
 import { DAY, HOUR, bucketStart } from '../../src/domain/rollups.ts';

@@ -1,11 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../harness.ts';
-import { FormClient, csrfOf, textOf } from '../support/browser-client.ts';
-import { actorOf, countQueries, plain, signedInAdmin } from '../support/dashboard-session.ts';
+import { FormClient, csrfOf, formBody, textOf } from '../support/browser-client.ts';
+import { actorOf, countQueries, plain, signIn, signedInAdmin } from '../support/dashboard-session.ts';
 import { createMonitor, getMonitor, listMonitors } from '../../src/services/monitors.ts';
 import { createProject } from '../../src/services/projects.ts';
-import { addProjectMember } from '../../src/services/users.ts';
+import { addProjectMember, createUser } from '../../src/services/users.ts';
+import { addMember } from '../../src/services/members.ts';
+import { createProbe } from '../../src/services/probes.ts';
 import { HOUR, bucketStart } from '../../src/domain/rollups.ts';
 
 let h: Harness;
@@ -103,7 +105,7 @@ describe('dashboard monitors list', () => {
     assert.match(spark[1], /Response time of Service 002, last 24 hours: mean 150 ms/);
     assert.equal(spark[2].split(/[ML]/).filter(Boolean).length, 2, 'two hourly points');
     const other = /<tr[ >](?:(?!<\/tr>)[\s\S])*Service 009(?:(?!<\/tr>)[\s\S])*<\/tr>/.exec(page.text)![0];
-    assert.match(plain(other), /paris — — No data/);
+    assert.match(plain(other), /local — — No data/, 'checked from the built-in probe (no regional probe): not its regions');
     assert.match(other, /No data/);
   });
 
@@ -128,11 +130,178 @@ describe('dashboard monitors list', () => {
       }
       assert.equal(counts[0], counts[1], `10 monitors: ${counts[0]} queries, 100 monitors: ${counts[1]}`);
       assert.equal(counts[2], counts[3]);
-      // 6 for the page (session, project, counts, rows, beats, rollups), 3 for the alerting banner's check (checks, policies in use, enabled channels).
+      // 6 for the page (session, project, counts, live probes, the page's rows, their rollups and latest checks as one statement), 3 for the alerting banner's check (checks, policies in use, enabled channels).
       assert.ok(counts[0] <= 9, `${counts[0]} queries`);
     } finally {
       counter.restore();
     }
+  });
+});
+
+describe('dashboard monitors list: order, bulk actions, where checks run', () => {
+  const names = async (query: string) => rowsOf((await admin.get(list(h.project.uuid, query))).text);
+  const n = (k: number) => `Service ${String(k).padStart(3, '0')}`;
+
+  test('sorts by status (down, pending, up, paused), name, last response and uptime, either way, through links in the column headers', async () => {
+    const byName = new Map((await listMonitors(actorOf(h.ctx, h.project))).map((m) => [m.name, m]));
+    const now = Date.now();
+    const result = (name: string, ok: boolean, ms: number | null) => ({ monitor_id: byName.get(name)!.id, at: now - 30_000, location: 'london', ok: ok ? 1 : 0, status_code: ok ? 200 : 503, total_ms: ms, dns_ms: null, connect_ms: null, tls_ms: null, ttfb_ms: null, error: ok ? null : 'expected 2xx, got 503' });
+    await h.ctx.store.db.insertInto('check_results').values([result(n(5), true, 900), result(n(6), false, 40)]).execute();
+    const hour = bucketStart(now, HOUR);
+    const rollup = (name: string, checks: number, failures: number) => ({ monitor_id: byName.get(name)!.id, granularity: 'hour' as const, bucket: hour, location: 'paris', checks, failures, sum_ms: 0, min_ms: null, max_ms: null, h0: 0, h1: 0, h2: 0, h3: 0, h4: 0, h5: 0, h6: 0, h7: 0, h8: 0, h9: 0, h10: 0, h11: 0 });
+    await h.ctx.store.db.insertInto('check_rollups').values([rollup(n(3), 10, 5), rollup(n(4), 10, 0)]).execute();
+
+    const down = [10, 20, 30, 40, 50, 60, 80, 90, 100, 110, 120].map(n);
+    const pending = [9, 18, 27, 36, 45, 54, 72, 81, 99, 108, 117].map(n);
+    const byStatus = await names('?sort=status&dir=asc');
+    assert.deepEqual(byStatus.slice(0, 22), [...down, ...pending], 'down, then pending, each by name');
+    assert.equal(byStatus[22], n(1), 'then up');
+    assert.deepEqual((await names('?sort=status&dir=desc')).slice(0, 3), [n(7), n(14), n(21)], 'paused first');
+    assert.deepEqual((await names('?sort=name&dir=desc')).slice(0, 2), [n(120), n(119)]);
+    // Last response: the slowest first; a failed last check and never-checked monitors come last, either way.
+    assert.equal((await names('?sort=response&dir=desc'))[0], n(5));
+    const lastPage = await names('?sort=response&dir=desc&page=3');
+    assert.deepEqual(lastPage.slice(-12), [n(6), ...pending]);
+    assert.deepEqual((await names('?sort=response&dir=asc&page=3')).slice(-12), [n(6), ...pending]);
+    // Uptime over 24 hours (Service 002 has 97.5% from the test above): lowest first, no checks last.
+    assert.deepEqual((await names('?q=service%2000&sort=uptime&dir=asc')).slice(0, 4), [n(3), n(2), n(4), n(1)]);
+    assert.deepEqual((await names('?q=service%2000&sort=uptime&dir=desc')).slice(0, 4), [n(4), n(2), n(3), n(1)]);
+
+    // The headers link to each order; the current one is marked and its link turns it around.
+    const page = await admin.get(list(h.project.uuid, '?sort=uptime&dir=asc&status=up&q=service'));
+    assert.match(page.text, /<th scope="col" class="num" aria-sort="ascending"><a href="[^"]+monitors\?q=service&amp;status=up&amp;sort=uptime&amp;dir=desc">Uptime 24 h/);
+    assert.match(page.text, /<th scope="col"><a href="[^"]+monitors\?q=service&amp;status=up&amp;sort=status&amp;dir=asc">Status<\/a><\/th>/);
+    assert.match(page.text, /<a href="[^"]+monitors\?q=service&amp;status=up&amp;sort=response&amp;dir=desc">Last response<\/a>/, 'the slowest first on the first click');
+    // Paging, the status filter and the search keep the order.
+    assert.match(page.text, /rel="next" href="[^"]+monitors\?q=service&amp;status=up&amp;sort=uptime&amp;dir=asc&amp;page=2"/);
+    assert.match(page.text, /href="[^"]+monitors\?q=service&amp;status=down&amp;sort=uptime&amp;dir=asc"[^>]*>Down/);
+    const search = /<form class="search"[\s\S]*?<\/form>/.exec(page.text)![0];
+    assert.match(search, /<input type="hidden" name="sort" value="uptime"><input type="hidden" name="dir" value="asc">/);
+    // Unknown orders read as the default: by name, ascending; never an error.
+    for (const q of ['?sort=bogus&dir=sideways', '?sort=&dir=', '?sort[]=x', '?sort=name%00&dir=desc%00']) {
+      const res = await admin.get(list(h.project.uuid, q));
+      assert.equal(res.status, 200, q);
+      assert.equal(rowsOf(res.text)[0], n(1), q);
+    }
+  });
+
+  test('the sorted page costs the same number of queries with 10 monitors as with 100', async () => {
+    const user = (await h.ctx.store.db.selectFrom('users').select('id').executeTakeFirstOrThrow()).id;
+    const projects = [];
+    for (const k of [10, 100]) {
+      const p = await createProject(h.ctx, `Sorted ${k}`);
+      await addProjectMember(h.ctx, p.id, user, 'owner');
+      for (let i = 0; i < k; i++) await createMonitor(actorOf(h.ctx, p), { name: `m${i}`, url: `https://m${i}.example.org` });
+      projects.push(p);
+    }
+    const counter = countQueries(h.ctx);
+    try {
+      for (const sort of ['status', 'response', 'uptime']) {
+        const counts: number[] = [];
+        for (const p of projects) {
+          await admin.get(list(p.uuid, `?sort=${sort}`));
+          counter.reset();
+          assert.equal((await admin.get(list(p.uuid, `?sort=${sort}&dir=desc`))).status, 200);
+          counts.push(counter.count);
+        }
+        assert.equal(counts[0], counts[1], `${sort}: ${counts.join(' vs ')}`);
+        assert.ok(counts[0] <= 9, `${sort}: ${counts[0]} queries`);
+      }
+    } finally {
+      counter.restore();
+    }
+  });
+
+  test('bulk pause, resume and delete of the ticked monitors, by owners and members; delete asks on a second screen; other projects\' monitors are left alone', async () => {
+    const p = await createProject(h.ctx, 'Bulk');
+    const user = (await h.ctx.store.db.selectFrom('users').select('id').executeTakeFirstOrThrow()).id;
+    await addProjectMember(h.ctx, p.id, user, 'owner');
+    const actor = actorOf(h.ctx, p);
+    const ms = [];
+    for (let i = 1; i <= 4; i++) ms.push(await createMonitor(actor, { name: `Bulk ${i}`, url: `https://bulk${i}.example.org` }));
+    const otherProject = await h.ctx.store.db.selectFrom('projects').selectAll().where('uuid', '=', h.other.uuid).executeTakeFirstOrThrow();
+    const foreign = await createMonitor(actorOf(h.ctx, otherProject), { name: 'Not yours', url: 'https://foreign-bulk.example.org' });
+    const path = list(p.uuid);
+    const paused = async () => (await listMonitors(actor)).filter((m) => m.paused).map((m) => m.name).sort();
+
+    const page = await admin.get(`${path}?sort=name&dir=desc`);
+    assert.match(page.text, new RegExp(`<form id="bulk-monitors" method="post" action="${path}/bulk" class="bulk-actions">`));
+    assert.match(page.text, new RegExp(`<input type="checkbox" name="monitor" value="${ms[0].uuid}" form="bulk-monitors" aria-label="Select Bulk 1">`));
+    assert.match(page.text, /<input type="hidden" name="sort" value="name"><input type="hidden" name="dir" value="desc">/, 'the order rides along');
+    const token = csrfOf(page.text);
+    const bulk = (fields: Record<string, string>, chosen: string[]) => admin.request('POST', `${path}/bulk`, formBody({ _csrf: token, sort: 'name', dir: 'desc', ...fields }, chosen.map((u) => ['monitor', u])));
+
+    const pause = await bulk({ action: 'pause' }, [ms[0].uuid, ms[2].uuid, foreign.uuid, 'mon_unknown', 'x\u0000y']);
+    assert.equal(pause.status, 303);
+    assert.equal(pause.location, `${path}?sort=name&dir=desc&done=bulk-paused`);
+    assert.deepEqual(await paused(), ['Bulk 1', 'Bulk 3']);
+    assert.equal((await getMonitor(actorOf(h.ctx, otherProject), foreign.uuid)).paused, false);
+    assert.match(plain((await admin.get(pause.location!)).text), /The selected monitors are paused/);
+    assert.equal((await bulk({ action: 'resume' }, [ms[0].uuid])).location, `${path}?sort=name&dir=desc&done=bulk-resumed`);
+    assert.deepEqual(await paused(), ['Bulk 3']);
+
+    // Nothing ticked, an unknown action, a forged form: nothing changes, and never a 500.
+    assert.equal((await bulk({ action: 'pause' }, [])).location, `${path}?sort=name&dir=desc&done=none-selected`);
+    assert.equal((await bulk({ action: 'delete' }, [foreign.uuid])).location, `${path}?sort=name&dir=desc&done=none-selected`);
+    const unknown = await bulk({ action: 'explode' }, [ms[1].uuid]);
+    assert.equal(unknown.status, 422);
+    assert.match(plain(unknown.text), /Choose what to do with the selected monitors: pause, resume or delete/);
+    const tooMany = await bulk({ action: 'pause' }, Array.from({ length: 201 }, (_, i) => `mon_${i}`));
+    assert.equal(tooMany.status, 422);
+    assert.match(plain(tooMany.text), /At most 200 monitors at once/);
+    assert.equal((await admin.request('POST', `${path}/bulk`, formBody({ action: 'pause' }, [['monitor', ms[1].uuid]]))).status, 403);
+    assert.deepEqual(await paused(), ['Bulk 3']);
+
+    // Delete: a second screen names the ticked monitors of this project; only its button deletes.
+    const confirm = await bulk({ action: 'delete' }, [ms[1].uuid, ms[3].uuid, foreign.uuid]);
+    assert.equal(confirm.status, 200);
+    assert.match(plain(confirm.text), /Delete 2 monitors/);
+    assert.match(plain(confirm.text), /Bulk 2 https:\/\/bulk2\.example\.org Bulk 4/);
+    assert.doesNotMatch(confirm.text, /Not yours/);
+    assert.match(confirm.text, new RegExp(`<a class="button" href="${path}\\?sort=name&amp;dir=desc">Cancel</a>`));
+    assert.equal((await listMonitors(actor)).length, 4, 'nothing deleted yet');
+    const form = /<form method="post" action="([^"]+\/bulk\/delete)">([\s\S]*?)<\/form>/.exec(confirm.text)!;
+    const fields = [...form[2].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]] as [string, string]);
+    const deleted = await admin.request('POST', form[1], formBody({}, [...fields, ['monitor', foreign.uuid]]));
+    assert.equal(deleted.status, 303);
+    assert.equal(deleted.location, `${path}?sort=name&dir=desc&done=bulk-deleted`);
+    assert.deepEqual((await listMonitors(actor)).map((m) => m.name).sort(), ['Bulk 1', 'Bulk 3']);
+    assert.equal((await getMonitor(actorOf(h.ctx, otherProject), foreign.uuid)).name, 'Not yours');
+
+    // A member pauses and deletes monitors as an owner does (domain/roles.ts: monitors and pages).
+    await createUser(h.ctx, { email: 'member@example.org', password: 'member password 1' });
+    await addMember(h.ctx, p.id, { email: 'member@example.org', role: 'member' });
+    const member = await signIn(h, 'member@example.org', 'member password 1');
+    const memberToken = csrfOf((await member.get(path)).text);
+    const res = await member.request('POST', `${path}/bulk`, formBody({ _csrf: memberToken, action: 'pause' }, [['monitor', ms[0].uuid]]));
+    assert.equal(res.status, 303);
+    assert.deepEqual(await paused(), ['Bulk 1', 'Bulk 3']);
+    const gone = await member.request('POST', `${path}/bulk/delete`, formBody({ _csrf: memberToken }, [['monitor', ms[2].uuid]]));
+    assert.equal(gone.status, 303);
+    assert.deepEqual((await listMonitors(actor)).map((m) => m.name), ['Bulk 1']);
+  });
+
+  test('the list and the monitor page say where checks run: this server (VIGIL_REGION) for regions without a live regional probe, and the live probes', async () => {
+    const p = await createProject(h.ctx, 'Where');
+    const user = (await h.ctx.store.db.selectFrom('users').select('id').executeTakeFirstOrThrow()).id;
+    await addProjectMember(h.ctx, p.id, user, 'owner');
+    const actor = actorOf(h.ctx, p);
+    const everywhere = await createMonitor(actor, { name: 'Everywhere', url: 'https://everywhere.example.org' });
+    const frankfurt = await createMonitor(actor, { name: 'Frankfurt only', url: 'https://fra.example.org', regions: ['frankfurt'] });
+    const checkedFrom = async (m: { uuid: string }) => plain(/id="checked-from">([\s\S]*?)<\/dd>/.exec((await admin.get(`${list(p.uuid)}/${m.uuid}`)).text)![1]).trim();
+    const column = async () => [...(await admin.get(list(p.uuid))).text.matchAll(/<td data-label="Checked from" title="([^"]+)">([^<]*)<\/td>/g)].map((m) => [m[2], m[1]]);
+
+    assert.deepEqual(await column(), [['local', 'Regions: all 18'], ['local', 'Regions: frankfurt']]);
+    assert.match(await checkedFrom(everywhere), /^local \(this server\) Regions set: all 18;/);
+    assert.doesNotMatch((await admin.get(`${list(p.uuid)}/${everywhere.uuid}`)).text, /All 18 regions/);
+
+    // A frankfurt probe, once live, checks its region; the built-in probe keeps the others.
+    const probe = await createProbe(h.ctx, { projectUuid: p.uuid, region: 'frankfurt', actor: 'test' });
+    assert.deepEqual((await column()).map((c) => c[0]), ['local', 'local'], 'not live yet');
+    await h.ctx.store.db.updateTable('probes').set({ last_seen_at: Date.now() }).where('id', '=', probe.id).execute();
+    assert.deepEqual((await column()).map((c) => c[0]), ['local, frankfurt', 'frankfurt']);
+    assert.match(await checkedFrom(everywhere), /^local \(this server\), frankfurt \(regional probe\)/);
+    assert.match(await checkedFrom(frankfurt), /^frankfurt \(regional probe\) Regions set: frankfurt;/);
   });
 });
 

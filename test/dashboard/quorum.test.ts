@@ -1,10 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../harness.ts';
-import { FormClient, csrfOf, textOf } from '../support/browser-client.ts';
+import { type FormClient, csrfOf, textOf } from '../support/browser-client.ts';
 import { foreignProject, plain, signIn, signedInAdmin } from '../support/dashboard-session.ts';
 import { createUser } from '../../src/services/users.ts';
 import { addMember } from '../../src/services/members.ts';
+import { createProbe } from '../../src/services/probes.ts';
 
 let h: Harness;
 let admin: FormClient;
@@ -24,6 +25,19 @@ before(async () => {
 after(async () => { await h.stop(); });
 
 describe('the cross-region quorum in the dashboard settings', () => {
+  test('with the built-in probe as the only location, the page says so and offers no quorum; a regional probe brings it', async () => {
+    const alone = await admin.get(general());
+    assert.equal(alone.status, 200);
+    assert.match(plain(alone.text), /Every check of this project runs from one location, local \(this server’s built-in probe\), so there is no quorum to set/);
+    assert.doesNotMatch(alone.text, /Save quorum|name="locations"|id="quorum-current"/);
+    // A probe counts from its creation (a location to confirm from), live or not yet.
+    await createProbe(h.ctx, { projectUuid: h.project.uuid, region: 'frankfurt', actor: 'test' });
+    await createProbe(h.ctx, { projectUuid: h.project.uuid, region: 'london', actor: 'test' });
+    const page = await admin.get(general());
+    assert.doesNotMatch(page.text, /id="quorum-one-location"/);
+    assert.match(plain(page.text), /Locations of this project: local \(this server\) and the regional probes of london, frankfurt\./, 'in the order of the region list');
+  });
+
   test('the owner sees the General tab with the default quorum, majority, and the form', async () => {
     const page = await admin.get(general());
     assert.equal(page.status, 200);

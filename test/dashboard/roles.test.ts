@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startHarness, type Harness } from '../harness.ts';
-import { FormClient, csrfOf } from '../support/browser-client.ts';
+import { type FormClient, csrfOf } from '../support/browser-client.ts';
 import { plain, signIn, signedInAdmin } from '../support/dashboard-session.ts';
 import { addProjectMember, createUser } from '../../src/services/users.ts';
 import { ROLE_TABLE, may } from '../../src/domain/roles.ts';

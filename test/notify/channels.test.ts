@@ -64,7 +64,7 @@ describe('channels: what each one sends, to loopback stand-ins of the vendors', 
     assert.match(r.headers['webhook-signature'] as string, /^v1,[A-Za-z0-9+/]+=*$/);
     assert.match(hook.secret, /^whsec_/);
     assert.ok(verifyWebhook(hook.secret, r.headers, r.body), 'signature verifies with the channel secret');
-    assert.ok(!verifyWebhook('whsec_' + Buffer.alloc(24, 1).toString('base64'), r.headers, r.body), 'and not with another');
+    assert.ok(!verifyWebhook(`whsec_${Buffer.alloc(24, 1).toString('base64')}`, r.headers, r.body), 'and not with another');
     assert.equal(r.headers['content-type'], 'application/json');
     assert.equal(r.json.type, 'outage.down');
     const data = r.json.data;

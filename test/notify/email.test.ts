@@ -41,7 +41,7 @@ describe('email over SMTP', () => {
   test('an email channel authenticates with its own SMTP URL and reaches every address', async () => {
     const c = await h.request('POST', '/v1/integrations', { body: { name: 'ops mail', type: 'email', settings: { to: 'ops@example.org, oncall@example.org', smtpUrl: smtpUrl(), from: 'alerts@vigil.example' } } });
     assert.equal(c.status, 201, JSON.stringify(c.body));
-    assert.equal(c.body.settings.smtpUrl, 'smtp://127.0.0.1/…' + smtpUrl().slice(-4), 'the SMTP URL (with its password) is masked');
+    assert.equal(c.body.settings.smtpUrl, `smtp://127.0.0.1/…${smtpUrl().slice(-4)}`, 'the SMTP URL (with its password) is masked');
     const sent = await h.request('POST', `/v1/integrations/${c.body.uuid}/test`);
     assert.equal(sent.status, 202);
     await testDispatcher(h.ctx).runOnce();

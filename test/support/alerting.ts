@@ -36,7 +36,7 @@ export async function startReceiver(): Promise<Receiver> {
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      let json: unknown = undefined;
+      let json: unknown ;
       try {
         json = JSON.parse(body);
       } catch {}

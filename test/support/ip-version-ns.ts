@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import { runCheck, type CheckTarget } from '../../src/prober/probe.ts';
 import { loadTargetPolicy } from '../../src/egress/policy.ts';
 import { startDns, type Running } from './targets.ts';

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { ApiApp } from '../api-app.ts';
-import { createPolicy, deletePolicy, getPolicy, listPolicies, updatePolicy, type EscalationPolicy } from '../../services/escalation-policies.ts';
+import { createPolicy, deletePolicy, getPolicy, policyPages, updatePolicy, type EscalationPolicy } from '../../services/escalation-policies.ts';
+import { sendJsonArray } from '../json-array.ts';
 import { MAX_DELAY_MINUTES, MAX_STEP_TARGETS, MAX_STEPS } from '../../domain/alerting.ts';
 import { iso } from '../../services/context.ts';
 import { Email, Id, Message, Name, UuidParam, apiErrors, idErrors } from '../schemas.ts';
@@ -34,7 +35,7 @@ export default async function escalationPolicyRoutes(app: ApiApp) {
 
   app.get('/v1/escalation-policies', {
     schema: { tags, summary: 'List escalation policies', response: { 200: Type.Array(PolicySchema), ...apiErrors } },
-  }, async (req) => (await listPolicies(req.ctx)).map(policyWire));
+  }, async (req, reply) => sendJsonArray(reply, policyPages(req.ctx), (p) => JSON.stringify(policyWire(p)))); // 100 policies at their bounds are 10 MB
 
   app.post('/v1/escalation-policies', {
     schema: { tags, summary: 'Create an escalation policy (ordered steps, each a delay and integrations or emails)', body: Type.Object(Body), response: { 201: PolicySchema, ...errors } },

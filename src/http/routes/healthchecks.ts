@@ -1,13 +1,14 @@
 import { Type } from 'typebox';
 import type { ApiApp } from '../api-app.ts';
 import {
-  createHealthcheck, deleteHealthcheck, getHealthcheck, lastRuns, listHealthchecks, recentPings, setHealthcheckPaused, updateHealthcheck,
+  createHealthcheck, deleteHealthcheck, getHealthcheck, healthcheckPages, lastRuns, recentPings, setHealthcheckPaused, updateHealthcheck,
   type Healthcheck,
 } from '../../services/healthchecks.ts';
 import { CRON_MAX, PERIOD_TYPES, TIMEZONE_MAX, periodSeconds, toSeconds } from '../../domain/healthchecks.ts';
 import { iso, isoOrNull } from '../../services/context.ts';
 import { Id, Message, Name, Nullable, UuidParam, apiErrors, idErrors } from '../schemas.ts';
 import { healthcheckPolicy } from '../../services/escalation-policies.ts';
+import { sendJsonArray } from '../json-array.ts';
 
 const tags = ['Healthchecks'];
 const PeriodType = Type.Enum([...PERIOD_TYPES]);
@@ -74,10 +75,17 @@ export default async function healthcheckRoutes(app: ApiApp, opts: { publicUrl: 
 
   app.get('/v2/healthchecks', {
     schema: { tags, summary: 'List healthchecks (newest first)', response: { 200: Type.Object({ healthchecks: Type.Array(Item) }), ...apiErrors } },
-  }, async (req) => {
-    const list = await listHealthchecks(req.ctx);
-    const runs = await lastRuns(req.ctx, list.map((h) => h.id));
-    return { healthchecks: list.map((h) => healthcheckWire(h, publicUrl, 'list', { run: runs.get(h.id), now: req.ctx.clock() })) };
+  }, async (req, reply) => {
+    // Written a page at a time: 10,000 checks (each with its next cron runs to find) would hold the loop for seconds.
+    const ctx = req.ctx;
+    async function* wire() {
+      for await (const page of healthcheckPages(ctx)) {
+        const runs = await lastRuns(ctx, page.map((h) => h.id));
+        const now = ctx.clock();
+        yield page.map((h) => healthcheckWire(h, publicUrl, 'list', { run: runs.get(h.id), now }));
+      }
+    }
+    return sendJsonArray(reply, wire(), (h) => JSON.stringify(h), { key: 'healthchecks' });
   });
 
   app.post('/v2/healthchecks', {

@@ -2,8 +2,9 @@ import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import type { ApiApp } from '../api-app.ts';
 import {
-  addIncidentUpdate, createIncident, deleteIncident, getIncident, listIncidents, updateIncident, type Incident,
+  addIncidentUpdate, createIncident, deleteIncident, getIncident, incidentPages, updateIncident, type Incident,
 } from '../../services/incidents.ts';
+import { sendJsonArray } from '../json-array.ts';
 import { iso } from '../../services/context.ts';
 import { UPDATE_TYPES } from '../../domain/incidents.ts';
 import { Message, UuidParam } from '../schemas.ts';
@@ -36,7 +37,7 @@ export default async function incidentRoutes(app: ApiApp) {
       querystring: Type.Object({ status: Type.Optional(Type.Enum([...UPDATE_TYPES], { description: 'Only incidents whose latest update is of this type (investigating before any update)' })) }),
       response: { 200: Type.Array(IncidentSchema), ...incidentErrors },
     },
-  }, async (req) => (await listIncidents(req.ctx, { status: req.query.status })).map(incidentWire));
+  }, async (req, reply) => sendJsonArray(reply, incidentPages(req.ctx, { status: req.query.status }), (i) => JSON.stringify(incidentWire(i))));
 
   app.post('/v3/incidents', {
     schema: { tags, summary: 'Create an incident', body: CreateIncidentBody, response: { 201: CreatedIncidentSchema, ...incidentErrors } },

@@ -3,18 +3,20 @@
  * `tools/list` entry) and a thin adapter over the services that the REST routes use.
  */
 import { Type, type TSchema } from 'typebox';
-import { NotFoundError } from '../../domain/errors.ts';
+import { NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { RESOLUTIONS, type Resolution } from '../../domain/insights.ts';
 import { DATE_MAX, ID_LIST_MAX, ID_MAX, SEARCH_MAX } from '../../domain/limits.ts';
 import { Search } from '../schemas.ts';
 import { iso, type ActorCtx } from '../../services/context.ts';
-import { getIncident, listIncidents } from '../../services/incidents.ts';
+import { getIncident, incidentPages } from '../../services/incidents.ts';
 import {
   checkLogs, monitorAnomalies, monitorOutages, mtta, mttr, outageTimeline, recentAlerts, responseTimes, statusSummary, uptime, windowOf,
 } from '../../services/insights.ts';
-import { createMonitor, deleteMonitor, getMonitor, listMonitors, updateMonitor } from '../../services/monitors.ts';
+import {
+  countMonitors, createMonitor, deleteMonitor, getMonitor, monitorsById, monitorsInState, searchMonitorIds, updateMonitor,
+} from '../../services/monitors.ts';
 import { getOutage, listOutages } from '../../services/outages.ts';
-import { getStatusPage, listStatusPages } from '../../services/statuspages.ts';
+import { getStatusPage, listStatusPageSummaries } from '../../services/statuspages.ts';
 import { incidentWire } from './incidents.ts';
 import { monitorWire } from './monitors.ts';
 import { CreateMonitorBody } from './monitors.schema.ts';
@@ -39,6 +41,29 @@ export interface Tool {
 
 const PER_PAGE = 20;
 
+/**
+ * One answer's JSON holds at most this much (the bound a batch's answers share, mcp.ts): a
+ * tool that lists stops reading once its items pass it and asks for less instead.
+ */
+export const MAX_ANSWER = 2 * 1024 * 1024;
+
+export const tooLarge = (howToAskForLess: string) => new ValidationError(`The answer would pass ${MAX_ANSWER / 1024 / 1024} MiB: ${howToAskForLess}`);
+
+/** The items' wire shapes, read page by page while their JSON stays within MAX_ANSWER. */
+async function withinAnswer<T, W>(pages: AsyncIterable<T[]>, wire: (item: T) => W, howToAskForLess: string): Promise<W[]> {
+  const out: W[] = [];
+  let size = 0;
+  for await (const page of pages) {
+    for (const item of page) {
+      const w = wire(item);
+      size += JSON.stringify(w).length + 1;
+      if (size > MAX_ANSWER) throw tooLarge(howToAskForLess);
+      out.push(w);
+    }
+  }
+  return out;
+}
+
 function tool(name: string, title: string, description: string, props: Record<string, TSchema>, call: Tool['call']): Tool {
   return { name, title, description, inputSchema: Type.Object(props, { additionalProperties: false }), call };
 }
@@ -52,7 +77,7 @@ const Window = {
   monitor_uuids: opt(Type.Array(Uuid('Monitor UUID (mon_…)'), { maxItems: ID_LIST_MAX, description: 'Restrict to these monitor UUIDs. Default: every monitor.' })),
   uuid: opt(Uuid('One monitor UUID, as older SDKs (hyperping-go before 0.7) send it: the same as monitor_uuids with that one UUID.')),
 };
-const Resolution = opt(Type.Enum([...RESOLUTIONS], { description: 'Time grouping (UTC; weeks start on Monday). Default "day".' }));
+const ResolutionArg = opt(Type.Enum([...RESOLUTIONS], { description: 'Time grouping (UTC; weeks start on Monday). Default "day".' }));
 const OutageStatus = opt(Type.Enum(['all', 'ongoing', 'resolved'], { description: 'Default "all".' }));
 
 /** The monitor fields an MCP client may write: the REST field schemas, the MCP key set. */
@@ -95,13 +120,9 @@ export const TOOLS: Tool[] = [
   }, async (ctx, a) => {
     const page = a.page ?? 0;
     const limit = a.limit ?? 50;
-    const all = (await listMonitors(ctx)).filter((m) => {
-      if (a.status === 'paused') return m.paused;
-      if (a.status === 'up' || a.status === 'down') return !m.paused && m.status === a.status;
-      if (a.status === 'ssl_expiring') return m.ssl_expiration !== null && m.ssl_expiration <= 30;
-      return true;
-    });
-    return { monitors: all.slice(page * limit, (page + 1) * limit).map(monitorWire), total: all.length, page, limit };
+    const total = await countMonitors(ctx, a.status);
+    const monitors = await withinAnswer(monitorsInState(ctx, { state: a.status, offset: page * limit, limit }), monitorWire, `these monitors are large; ask for fewer per page (limit)`);
+    return { monitors, total, page, limit };
   }),
   tool('get_monitor', 'Get monitor', 'Fetch a single monitor by its UUID.', { uuid: Uuid('Monitor UUID (mon_…)') },
     async (ctx, a) => monitorWire(await getMonitor(ctx, a.uuid))),
@@ -123,8 +144,8 @@ export const TOOLS: Tool[] = [
   tool('search_monitors_by_name', 'Search monitors by name', 'Case-insensitive substring search across monitor names and URLs.', {
     query: Type.String({ minLength: 1, maxLength: SEARCH_MAX, description: 'Substring matched against monitor names or URLs.' }),
   }, async (ctx, a) => {
-    const term = a.query.toLowerCase();
-    return (await listMonitors(ctx)).filter((m) => m.name.toLowerCase().includes(term) || m.url.toLowerCase().includes(term)).map(monitorWire);
+    const ids = await searchMonitorIds(ctx, a.query);
+    return withinAnswer(monitorsById(ctx, ids), monitorWire, `${ids.length} monitors match; search for a longer part of a name or URL`);
   }),
   tool('get_status_summary', 'Status summary', 'Up/down/paused counts with the UUIDs of the down and the paused monitors.', {},
     async (ctx) => statusSummary(ctx)),
@@ -168,7 +189,7 @@ export const TOOLS: Tool[] = [
     return { outages: r.outages.map((o) => outageWire(o, now, false)), hasNextPage: (page + 1) * PER_PAGE < r.total, total: r.total, ongoingCount: r.ongoingCount, page, resultsPerPage: PER_PAGE };
   }),
   tool('list_recent_alerts', 'List recent alerts', 'Down/up transitions Vigil detected (the start and the end of each automatic outage) over a date range, counted per period. Defaults to the last 30 days.', {
-    ...Window, resolution: Resolution,
+    ...Window, resolution: ResolutionArg,
   }, async (ctx, a) => {
     const r = await recentAlerts(ctx, windowArgs(ctx, a));
     return {
@@ -180,10 +201,10 @@ export const TOOLS: Tool[] = [
     };
   }),
   tool('get_monitor_uptime', 'Get uptime (SLA) stats', 'Uptime percentage over a date window from the outage history, per monitor and per period.', {
-    ...Window, resolution: Resolution,
+    ...Window, resolution: ResolutionArg,
   }, async (ctx, a) => uptime(ctx, windowArgs(ctx, a))),
   tool('get_monitor_response_time', 'Get response time', 'Average response time of successful checks over a date window (from the hourly or daily rollups), per period, per monitor and per location, with a p95 estimated from the latency histogram. Milliseconds.', {
-    ...Window, resolution: Resolution,
+    ...Window, resolution: ResolutionArg,
   }, async (ctx, a) => responseTimes(ctx, windowArgs(ctx, a))),
   tool('get_monitor_mttr', 'Get MTTR per monitor', 'Mean time to resolve per monitor with outages in the window, in seconds.', Window,
     async (ctx, a) => mttr(ctx, windowArgs(ctx, a))),
@@ -231,7 +252,8 @@ export const TOOLS: Tool[] = [
   tool('get_integration', 'Get integration', 'One notification channel by UUID, secrets masked.', { uuid: Uuid('Integration UUID (int_…)') },
     async (ctx, a) => integrationWire(await getIntegration(ctx, a.uuid))),
   // Vigil's own read tools over incidents and status pages (the REST read shapes).
-  tool('list_incidents', 'List incidents', 'Status-page incidents, newest first (as GET /v3/incidents).', {}, async (ctx) => (await listIncidents(ctx)).map(incidentWire)),
+  tool('list_incidents', 'List incidents', 'Status-page incidents, newest first (as GET /v3/incidents).', {},
+    async (ctx) => withinAnswer(incidentPages(ctx), incidentWire, 'the incidents are too large to list here; read them one by one with get_incident, their uuids from GET /v3/incidents')),
   tool('get_incident', 'Get incident', 'One incident with its updates (as GET /v3/incidents/{uuid}).', { uuid: Uuid('Incident UUID (inci_…)') },
     async (ctx, a) => incidentWire(await getIncident(ctx, a.uuid))),
   tool('list_status_pages', 'List status pages', 'Status pages, 20 per page, newest first, each in full (settings and sections).', {
@@ -239,9 +261,11 @@ export const TOOLS: Tool[] = [
     search: opt(Search('Substring of the name, subdomain or hostname.')),
   }, async (ctx, a, env) => {
     const page = a.page ?? 0;
-    const r = await listStatusPages(ctx, { page, perPage: PER_PAGE, search: a.search });
-    const pages = [];
-    for (const p of r.pages) pages.push(statusPageWire(await getStatusPage(ctx, p.row.uuid), env.publicUrl));
+    const r = await listStatusPageSummaries(ctx, { page, perPage: PER_PAGE, search: a.search });
+    async function* full() {
+      for (const p of r.pages) yield [await getStatusPage(ctx, p.row.uuid)];
+    }
+    const pages = await withinAnswer(full(), (p) => statusPageWire(p, env.publicUrl), 'these status pages are too large to list in full; read them one by one with get_status_page');
     return { statuspages: pages, hasNextPage: (page + 1) * PER_PAGE < r.total, total: r.total, page, resultsPerPage: PER_PAGE };
   }),
   tool('get_status_page', 'Get status page', 'One status page (the object of GET /v2/statuspages/{uuid}).', { uuid: Uuid('Status page UUID (sp_…)') },

@@ -10,10 +10,10 @@ import { Type } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiApp } from '../api-app.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
-import type { ActorCtx } from '../../services/context.ts';
+import { yieldToLoop, type ActorCtx } from '../../services/context.ts';
 import { describeValidation } from '../errors.ts';
 import { Message, apiErrors } from '../schemas.ts';
-import { TOOLS, TOOLS_BY_NAME, type Tool, type ToolEnv } from './mcp.tools.ts';
+import { MAX_ANSWER, TOOLS, TOOLS_BY_NAME, tooLarge, type Tool, type ToolEnv } from './mcp.tools.ts';
 
 export const PROTOCOL_VERSION = '2025-03-26';
 const KNOWN_VERSIONS = new Set(['2024-11-05', '2025-03-26', '2025-06-18']);
@@ -64,12 +64,13 @@ function createSessions() {
 // metric calls with an extra key were answered, hyperping-go CHANGELOG 0.7.0), though its
 // tools/list, like ours, says additionalProperties: false (zod's JSON schema of a stripping object).
 const ajv = new Ajv({ coerceTypes: false, useDefaults: false, strict: false, allErrors: false, removeAdditional: true });
-const validators = new Map<string, ValidateFunction>(TOOLS.map((t) => [t.name, ajv.compile(t.inputSchema)]));
+const validators = new Map<string, ValidateFunction>(); // compiled on a tool's first call
 
 /** The tool's arguments as valid input, or the sentence explaining why not. */
 function checkArguments(t: Tool, args: unknown): string | null {
   if (!isObject(args)) return 'arguments must be an object';
-  const validate = validators.get(t.name)!;
+  let validate = validators.get(t.name);
+  if (!validate) validators.set(t.name, (validate = ajv.compile(t.inputSchema)));
   if (validate(args)) return null;
   return describeValidation(validate.errors as never, 'arguments');
 }
@@ -82,7 +83,10 @@ async function callTool(ctx: ActorCtx, t: Tool, args: unknown, env: ToolEnv) {
   if (problem) return toolError(`Input validation error: ${problem}`);
   try {
     const payload = await t.call(ctx, args, env);
-    return { content: [{ type: 'text', text: JSON.stringify(payload) }] };
+    const text = JSON.stringify(payload);
+    // Tools that list stop reading at the bound (mcp.tools.ts); this catches every other answer.
+    if (text.length > MAX_ANSWER) throw tooLarge('ask for less (fewer monitors, a shorter window, a coarser resolution)');
+    return { content: [{ type: 'text', text }] };
   } catch (err) {
     if (err instanceof NotFoundError || err instanceof ValidationError || err instanceof ConflictError) return toolError(err.message);
     throw err; // -32603: the client may retry
@@ -91,7 +95,7 @@ async function callTool(ctx: ActorCtx, t: Tool, args: unknown, env: ToolEnv) {
 
 /** Messages in one JSON-RPC batch, and the size of its answer (JSON text), at most. */
 export const MAX_BATCH = 20;
-export const MAX_BATCH_ANSWER = 2 * 1024 * 1024;
+export const MAX_BATCH_ANSWER = MAX_ANSWER;
 
 const toolList = TOOLS.map((t) => ({ name: t.name, title: t.title, description: t.description, inputSchema: t.inputSchema }));
 
@@ -198,7 +202,8 @@ export default async function mcpRoutes(app: ApiApp, opts: ToolEnv) {
       if (!req.spend(calls - 1)) return reply;
       const out: RpcResponse[] = [];
       let size = 0;
-      for (const m of msg) {
+      for (const [i, m] of msg.entries()) {
+        if (i > 0) await yieldToLoop(); // 20 heavy calls one after another would hold the loop
         const r = await handle(req, reply, m);
         if (!r) continue;
         size += JSON.stringify(r.body).length;

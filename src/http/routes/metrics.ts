@@ -13,7 +13,8 @@ import { checkLag } from '../../prober/scheduler.ts';
 import { UNAUTHORIZED } from '../errors.ts';
 import { bearerToken } from '../auth.ts';
 import { createFailureThrottle } from '../../domain/throttle.ts';
-import { CONTENT_TYPE, renderFamilies, type Family } from '../prometheus.ts';
+import { CONTENT_TYPE, familyText, type Family } from '../prometheus.ts';
+import { sendPieces } from '../json-array.ts';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -98,6 +99,6 @@ export default async function metricsRoutes(app: FastifyInstance, opts: MetricsO
     }
     const families = vigilFamilies(await metricsSnapshot(ctx, { projectId, countedSince }));
     if (operator) families.push(...processFamilies(delay));
-    return reply.header('Content-Type', CONTENT_TYPE).header('Cache-Control', 'no-store').send(renderFamilies(families));
+    return sendPieces(reply.header('Content-Type', CONTENT_TYPE).header('Cache-Control', 'no-store'), familyText(families));
   });
 }

@@ -47,6 +47,7 @@ const Target = Type.Object({
 });
 const Leased = Type.Object({
   leases: Type.Array(Type.Object({ leaseId: Type.String(), due: Type.Integer(), monitorUuid: Type.String(), check: Target })),
+  more: Type.Boolean({ description: 'The batch holds fewer checks than asked because their targets passed the size a lease answer carries (LEASE_TARGET_BYTES); more are due: lease again at once' }),
   leaseSeconds: Type.Integer(), serverTime: Type.Integer(),
 });
 const Ms = Nullable(Type.Number({ minimum: 0, maximum: 86_400_000 }));
@@ -108,8 +109,8 @@ export default async function probeApiRoutes(app: FastifyInstance, opts: ProbeAp
     schema: { tags, summary: 'Lease the due checks of the probe\'s region', security, body: Type.Optional(LeaseBody), response: { 200: Leased, ...errors } },
   }, async (req) => {
     const body = (req.body ?? {}) as Static<typeof LeaseBody>;
-    const leases = await leaseChecks(ctx, req.probe, { limit: body.limit ?? 100, lookaheadMs: body.lookaheadMs ?? 1000, leaseMs: opts.leaseMs });
-    return { leases, leaseSeconds: Math.floor(opts.leaseMs / 1000), serverTime: ctx.clock() };
+    const { leases, more } = await leaseChecks(ctx, req.probe, { limit: body.limit ?? 100, lookaheadMs: body.lookaheadMs ?? 1000, leaseMs: opts.leaseMs });
+    return { leases, more, leaseSeconds: Math.floor(opts.leaseMs / 1000), serverTime: ctx.clock() };
   });
 
   app.post('/v1/probe/results', {

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import type { ApiApp } from '../api-app.ts';
 import {
-  addSubscriber, createStatusPage, deleteStatusPage, deleteSubscriber, getStatusPage, listStatusPages, listSubscribers, updateStatusPage,
+  addSubscriber, createStatusPage, deleteStatusPage, deleteSubscriber, getStatusPage, listStatusPageSummaries, listSubscribers, updateStatusPage,
   type PageRow, type ResolvedService, type StatusPageView, type Subscriber,
 } from '../../services/statuspages.ts';
 import {
@@ -97,7 +97,7 @@ const SubscriberSchema = Type.Object({
 });
 
 /** The summary keys every shape starts with (list items are only these, api-contract §8.3). */
-function summaryWire(r: PageRow, passwordProtected: boolean, publicUrl: string) {
+function summaryWire(r: Omit<PageRow, 'sections'>, passwordProtected: boolean, publicUrl: string) {
   const hosted = `${r.subdomain}.${HOSTED_DOMAIN}`;
   return {
     uuid: r.uuid,
@@ -168,7 +168,7 @@ export default async function statusPageRoutes(app: ApiApp, opts: { publicUrl: s
     },
   }, async (req) => {
     const page = req.query.page ?? 0;
-    const r = await listStatusPages(req.ctx, { page, perPage: PER_PAGE, search: req.query.search });
+    const r = await listStatusPageSummaries(req.ctx, { page, perPage: PER_PAGE, search: req.query.search });
     return {
       statuspages: r.pages.map((p) => summaryWire(p.row, p.settings.authentication.password_protection && p.row.password_hash !== null, publicUrl)),
       hasNextPage: (page + 1) * PER_PAGE < r.total,

@@ -5,6 +5,7 @@ import type { PickerAsk } from '../../services/dashboard-views.ts';
 import { messageScreen, page, type Assets, type Screen } from '../ui/layout.ts';
 import { ROLE_TABLE, may, type Ability } from '../../domain/roles.ts';
 import { csrfToken } from './session.ts';
+import type { CredentialThrottle } from './credential-throttle.ts';
 
 /**
  * What every dashboard handler shares: how it reads its request (the form, the notice asked
@@ -19,6 +20,12 @@ export interface Deps {
   publicUrl: string;
   /** Charts read raw check results (with phases) for periods within this many days. */
   rawRetentionDays: number;
+  /** VIGIL_REGION: where the built-in probe checks from. */
+  builtInLocation: string;
+  /** A regional probe is live while heard from within this (VIGIL_PROBE_LIVE_SECONDS). */
+  probeLiveMs: number;
+  /** Counts wrong passwords and codes: sign-in and the Account page share it. */
+  throttle: CredentialThrottle;
 }
 
 /** The urlencoded body of a dashboard form (anything else reads as an empty form). */
@@ -35,10 +42,22 @@ export function pageOf(req: FastifyRequest): number {
   return typeof page === 'string' && /^\d{1,6}$/.test(page) ? Math.max(1, Number(page)) : 1;
 }
 
-/** A monitor picker of the page: its chosen monitors, and its search box's text (`find_<name>`). */
+/** A monitor picker of the page: its chosen monitors, and its search box's text (`find_<name>`, posted with the form or in the query). */
 export function pickerAsk(req: FastifyRequest, name: string, chosen: string[]): PickerAsk {
-  const raw = ((req.query ?? {}) as Record<string, unknown>)[`find_${name}`];
-  return { name, chosen, search: typeof raw === 'string' ? raw.trim().slice(0, 100) : '' };
+  const raw = form(req).get(`find_${name}`) ?? ((req.query ?? {}) as Record<string, unknown>)[`find_${name}`];
+  return { name, chosen, search: typeof raw === 'string' ? raw.replaceAll('\0', '').trim().slice(0, 100) : '' };
+}
+
+/**
+ * Whether a posted form with monitor pickers asks for a search rather than a save: a picker's
+ * Search button, or Enter (ui/pickers.ts implicitSubmit) while a search box holds other text than
+ * the search shown. The handler then shows the form again, filled from what was posted.
+ */
+export function searchAsked(req: FastifyRequest): boolean {
+  const f = form(req);
+  if (f.get('find') !== null) return true;
+  if (f.get('enter') === null) return false;
+  return [...f.keys()].some((k) => k.startsWith('find_') && (f.get(k) ?? '').trim() !== (f.get(`searched_${k.slice(5)}`) ?? '').trim());
 }
 
 /** The signed-in user's project named in the URL; any other is the same 404 as an unknown one. */

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { sessionUser } from '../../services/users.ts';
 import type { Ctx } from '../../services/context.ts';
+import { DEFAULT_PROBE_LIVE_MS } from '../../domain/probes.ts';
 import { loadAssets } from '../ui/assets/load.ts';
 import { messageScreen, page } from '../ui/layout.ts';
 import { form, sendPage, type Deps } from './handler.ts';
@@ -20,6 +21,8 @@ import memberRoutes from './members/routes.ts';
 import generalSettingsRoutes from './general/routes.ts';
 import invitationRoutes from './invitations/routes.ts';
 import liveRoutes from './live/routes.ts';
+import accountRoutes from './account/routes.ts';
+import { createCredentialThrottle } from './credential-throttle.ts';
 
 /** Dashboard forms are small; anything bigger is refused before it is read. */
 const FORM_BODY_LIMIT = 64 * 1024;
@@ -37,10 +40,13 @@ const STATUS_TEXT: Record<number, [string, string]> = {
  * The web dashboard, mounted under /app: server-rendered pages, a session cookie, a CSRF token
  * on every POST, and the same services the API and the CLI use.
  */
-export default async function dashboard(app: FastifyInstance, opts: { ctx: Ctx; publicUrl?: string; rawRetentionDays?: number }) {
+export default async function dashboard(app: FastifyInstance, opts: { ctx: Ctx; publicUrl?: string; rawRetentionDays?: number; builtInLocation?: string; probeLiveMs?: number }) {
   const { ctx } = opts;
   const { assets, files } = loadAssets();
-  const deps: Deps = { ctx, assets, publicUrl: opts.publicUrl ?? '', rawRetentionDays: opts.rawRetentionDays ?? 7 };
+  const deps: Deps = {
+    ctx, assets, publicUrl: opts.publicUrl ?? '', rawRetentionDays: opts.rawRetentionDays ?? 7, throttle: createCredentialThrottle(ctx.clock),
+    builtInLocation: opts.builtInLocation ?? 'local', probeLiveMs: opts.probeLiveMs ?? DEFAULT_PROBE_LIVE_MS,
+  };
   // Pages outside the signed-in frame: refusals, errors, the 404.
   const message = (title: string, text: string, link?: { href: string; text: string }) => page({ assets }, messageScreen(title, text, link));
 
@@ -122,5 +128,6 @@ export default async function dashboard(app: FastifyInstance, opts: { ctx: Ctx; 
     memberRoutes(signedIn, deps);
     generalSettingsRoutes(signedIn, deps);
     liveRoutes(signedIn, deps);
+    accountRoutes(signedIn, deps);
   });
 }

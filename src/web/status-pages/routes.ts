@@ -1,16 +1,18 @@
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Ctx } from '../../services/context.ts';
 import { ValidationError } from '../../domain/errors.ts';
 import type { PageLanguage } from '../../domain/statuspages.ts';
 import { isSubscriberEmail, type StatusPage } from '../../services/statuspages.ts';
 import {
-  confirmSubscription, findPageByHost, findPageBySubdomain, isProtected, loadPageStatus, pagePasswordMatches, subscribeFromPage, subscriberExists,
+  confirmSubscription, findPageByHost, findPageBySubdomain, isProtected, loadPageIncident, loadPageStatus, pagePasswordMatches, subscribeFromPage, subscriberExists,
   unsubscribeFromPage,
 } from '../../services/public-pages.ts';
 import { createWindowThrottle } from '../../domain/throttle.ts';
 import { ACCESS_TTL_MS, AttemptLimiter, accessCookieName, hasAccess, signAccess } from './access.ts';
-import { confirmForm, passwordForm, renderSmallPage, renderStatusPage, safeUrl, unsubscribeForm } from './views.ts';
+import { confirmForm, passwordForm, renderIncidentPage, renderSmallPage, renderStatusPage, safeUrl, unsubscribeForm, type Rendered } from './views.ts';
+import { RenderCache, type Prepared } from './rendered.ts';
 import { renderFeed } from './feed.ts';
 import { renderBadge } from './badge.ts';
 import { pickLanguage, stringsFor } from './strings.ts';
@@ -47,15 +49,32 @@ interface Sent {
   cache?: string;
 }
 
-function sendHtml(reply: FastifyReply, code: number, build: (nonce: string) => string, opts: Sent = {}): FastifyReply {
-  const nonce = newNonce();
+function htmlHeaders(reply: FastifyReply, code: number, nonce: string, opts: Sent): FastifyReply {
   const img = ["'self'", 'data:', ...new Set(opts.imgOrigins?.filter((o): o is string => !!o) ?? [])].join(' ');
   return reply.code(code)
     .type('text/html; charset=utf-8')
     .header('content-security-policy', `default-src 'none'; style-src 'nonce-${nonce}'; img-src ${img}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`)
-    .header('cache-control', opts.cache ?? 'no-store')
-    .send(build(nonce));
+    .header('cache-control', opts.cache ?? 'no-store');
 }
+
+function sendHtml(reply: FastifyReply, code: number, build: (nonce: string) => string, opts: Sent = {}): FastifyReply {
+  const nonce = newNonce();
+  return htmlHeaders(reply, code, nonce, opts).send(build(nonce));
+}
+
+/** A document rendered once (rendered.ts): a long one is written from the shared bytes, not copied. */
+function sendPrepared(reply: FastifyReply, code: number, doc: Prepared, opts: Sent = {}): FastifyReply {
+  const nonce = newNonce();
+  const open = Buffer.from(`${doc.open}${nonce}`);
+  htmlHeaders(reply, code, nonce, opts);
+  return reply.send(doc.close.length < 256 * 1024 ? Buffer.concat([open, doc.close]) : Readable.from([open, doc.close]));
+}
+
+const prepare = (r: Rendered): Prepared => ({ open: r.open, close: Buffer.from(r.close) });
+
+/** At most this much rendered HTML and RSS is kept for the public pages (per server process). */
+const RENDERED_BYTES = 64 * 1024 * 1024;
+const INCIDENT_ID = /^inci_[A-Za-z0-9_-]{1,125}$/;
 
 /** The origin of a URL for a CSP source list, only when it is a plain scheme://host[:port]. */
 function cspOrigin(u: string | null): string | null {
@@ -101,6 +120,7 @@ export default async function publicPageRoutes(app: FastifyInstance, opts: { ctx
     return sendHtml(reply, code, (nonce) => renderSmallPage({ lang: 'en', nonce, settings: null, title: t.error, text: `HTTP ${code}` }));
   });
 
+  const rendered = new RenderCache(RENDERED_BYTES);
   const limiter = new AttemptLimiter(10, 60_000);
   const byAddress = createWindowThrottle(SUBSCRIBE_PER_ADDRESS, ctx.clock, 3600_000);
   const byPage = createWindowThrottle(SUBSCRIBE_PER_PAGE, ctx.clock, 3600_000);
@@ -126,7 +146,29 @@ export default async function publicPageRoutes(app: FastifyInstance, opts: { ctx
       if (!authorized(req, page)) return gate(reply, m, page, lang, 401);
       const status = await loadPageStatus(ctx, page);
       const notice = (req.query as Record<string, unknown>)?.subscribed === '1' ? stringsFor(lang).subscribed : undefined;
-      return sendHtml(reply, 200, (nonce) => renderStatusPage({ page, status, lang, base: m.base(page), nonce, notice, mail: ctx.emailEnabled === true }), { imgOrigins: img(page), cache: cache(page) });
+      const base = m.base(page);
+      const doc = await rendered.get(`${page.row.id}|page|${lang}|${base}|${notice ?? ''}`, status, () => renderStatusPage({ page, status, lang, base, notice, mail: ctx.emailEnabled === true }));
+      return sendPrepared(reply, 200, doc!, { imgOrigins: img(page), cache: cache(page) });
+    });
+
+    // One incident in full: the page shows the latest updates of each, cut (public-pages.ts).
+    app.get(m.at('/incidents/:uuid'), hide, async (req, reply) => {
+      const page = await m.find(req);
+      if (!page) return m.miss(req, reply);
+      const lang = langOf(page, queryLang(req));
+      if (!authorized(req, page)) return gate(reply, m, page, lang, 401);
+      const uuid = String((req.params as Record<string, unknown>).uuid ?? '');
+      const asked = Number((req.query as Record<string, unknown> | undefined)?.page ?? 1);
+      const at = Number.isSafeInteger(asked) && asked >= 1 && asked <= 100_000 ? asked - 1 : 0;
+      if (!INCIDENT_ID.test(uuid)) return notFoundPage(reply);
+      const status = await loadPageStatus(ctx, page);
+      const base = m.base(page);
+      const doc = await rendered.get(`${page.row.id}|incident|${uuid}|${at}|${lang}|${base}`, status, async () => {
+        const found = await loadPageIncident(ctx, page, uuid, at);
+        return found && renderIncidentPage({ page, lang, base, incident: found.incident, at: found.page, pages: found.pages });
+      });
+      if (!doc) return notFoundPage(reply);
+      return sendPrepared(reply, 200, doc, { imgOrigins: img(page), cache: cache(page) });
     });
 
     app.get(m.at('/feed.rss'), hide, async (req, reply) => {
@@ -135,9 +177,11 @@ export default async function publicPageRoutes(app: FastifyInstance, opts: { ctx
       const lang = langOf(page, queryLang(req));
       if (!authorized(req, page)) return gate(reply, m, page, lang, 401);
       const status = await loadPageStatus(ctx, page);
+      const url = m.url(req, page);
+      const doc = await rendered.get(`${page.row.id}|feed|${lang}|${url}`, status, async () => ({ open: '', close: renderFeed(page, status, lang, url) }));
       return reply.type('application/rss+xml; charset=utf-8')
         .header('cache-control', isProtected(page) ? 'private, no-store' : 'public, max-age=60')
-        .send(renderFeed(page, status, lang, m.url(req, page)));
+        .send(doc!.close);
     });
 
     app.get(m.at('/badge.svg'), hide, async (req, reply) => {
@@ -188,7 +232,7 @@ export default async function publicPageRoutes(app: FastifyInstance, opts: { ctx
       const email = field(form, 'email').slice(0, 320);
       const formPage = async (code: number, formError: string) => {
         const status = await loadPageStatus(ctx, page);
-        return sendHtml(reply, code, (nonce) => renderStatusPage({ page, status, lang, base: m.base(page), nonce, formError, email, mail: true }), { imgOrigins: img(page), cache: 'no-store' });
+        return sendPrepared(reply, code, prepare(await renderStatusPage({ page, status, lang, base: m.base(page), formError, email, mail: true })), { imgOrigins: img(page), cache: 'no-store' });
       };
       if (!isSubscriberEmail(email)) return formPage(422, stringsFor(lang).invalidEmail);
       // Each address, and each page, may start only so many subscriptions an hour: a form that

@@ -61,6 +61,10 @@ const en = {
   website: 'Website',
   back: 'Back to the status page',
   updated: 'Updated {0}',
+  readWhole: 'Read the whole incident',
+  moreOngoing: '{0} more ongoing incidents',
+  newerUpdates: 'Newer updates',
+  olderUpdates: 'Older updates',
 };
 
 export type Strings = typeof en;
@@ -126,6 +130,10 @@ const STRINGS: Record<PageLanguage, Strings> = {
     website: 'Site web',
     back: 'Retour à la page de statut',
     updated: 'Mis à jour {0}',
+    readWhole: 'Lire tout l’incident',
+    moreOngoing: '{0} autres incidents en cours',
+    newerUpdates: 'Mises à jour plus récentes',
+    olderUpdates: 'Mises à jour plus anciennes',
   },
   de: {
     operational: 'Alle Systeme betriebsbereit',
@@ -186,6 +194,10 @@ const STRINGS: Record<PageLanguage, Strings> = {
     website: 'Website',
     back: 'Zurück zur Statusseite',
     updated: 'Aktualisiert {0}',
+    readWhole: 'Den ganzen Vorfall lesen',
+    moreOngoing: '{0} weitere laufende Vorfälle',
+    newerUpdates: 'Neuere Updates',
+    olderUpdates: 'Ältere Updates',
   },
   ru: {
     operational: 'Все системы работают',
@@ -246,6 +258,10 @@ const STRINGS: Record<PageLanguage, Strings> = {
     website: 'Сайт',
     back: 'Назад к странице статуса',
     updated: 'Обновлено {0}',
+    readWhole: 'Читать инцидент полностью',
+    moreOngoing: 'Ещё текущих инцидентов: {0}',
+    newerUpdates: 'Более новые обновления',
+    olderUpdates: 'Более старые обновления',
   },
   nl: {
     operational: 'Alle systemen operationeel',
@@ -306,6 +322,10 @@ const STRINGS: Record<PageLanguage, Strings> = {
     website: 'Website',
     back: 'Terug naar de statuspagina',
     updated: 'Bijgewerkt {0}',
+    readWhole: 'Het hele incident lezen',
+    moreOngoing: '{0} andere lopende incidenten',
+    newerUpdates: 'Nieuwere updates',
+    olderUpdates: 'Oudere updates',
   },
   pl: {
     operational: 'Wszystkie systemy działają',
@@ -366,6 +386,10 @@ const STRINGS: Record<PageLanguage, Strings> = {
     website: 'Strona WWW',
     back: 'Powrót do strony statusu',
     updated: 'Zaktualizowano {0}',
+    readWhole: 'Przeczytaj cały incydent',
+    moreOngoing: 'Pozostałe trwające incydenty: {0}',
+    newerUpdates: 'Nowsze aktualizacje',
+    olderUpdates: 'Starsze aktualizacje',
   },
   sv: {
     operational: 'Alla system fungerar',
@@ -426,6 +450,10 @@ const STRINGS: Record<PageLanguage, Strings> = {
     website: 'Webbplats',
     back: 'Tillbaka till statussidan',
     updated: 'Uppdaterad {0}',
+    readWhole: 'Läs hela incidenten',
+    moreOngoing: '{0} pågående incidenter till',
+    newerUpdates: 'Nyare uppdateringar',
+    olderUpdates: 'Äldre uppdateringar',
   },
 };
 

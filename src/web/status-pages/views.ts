@@ -2,8 +2,8 @@ import type { PageLanguage, PageSettings } from '../../domain/statuspages.ts';
 import { DAY, HOUR } from '../../domain/rollups.ts';
 import type { StatusPage } from '../../services/statuspages.ts';
 import type { DayFigure, IncidentView, MaintenanceView, Overall, PageStatus, ServiceState, ServiceStatus } from '../../services/public-pages.ts';
-import { html, raw, type Markup } from '../ui/html.ts';
-import { formatDay, formatPercent, formatTime } from '../ui/format.ts';
+import { escapeText, html, newTurn, raw, renderInTurns, type Markup, type Turn } from '../ui/html.ts';
+import { formatDay, formatPercent, formatTime, numberFormat } from '../ui/format.ts';
 import { fill, localize, stringsFor, type Strings } from './strings.ts';
 import { chromeOf, css, type Chrome } from './theme.ts';
 
@@ -50,28 +50,45 @@ interface Head {
   feed?: string;
 }
 
-function layout(c: Chrome, head: Head, body: Markup): string {
-  return `<!doctype html>${html`<html lang="${c.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${head.title}</title>${
+/**
+ * A document rendered once for every visitor: it is `open + nonce + close`, the CSP nonce of each
+ * answer going into the one place it appears (the stylesheet's tag).
+ */
+export interface Rendered {
+  open: string;
+  close: string;
+}
+
+function layoutParts(c: Chrome, head: Head, body: Markup): Rendered {
+  const open = `<!doctype html>${html`<html lang="${c.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${head.title}</title>${
     head.noindex ? raw('<meta name="robots" content="noindex, nofollow">') : ''}${
     head.refresh ? raw('<meta http-equiv="refresh" content="60">') : ''}<meta name="referrer" content="no-referrer"><link rel="icon" href="${head.favicon ?? stateFavicon('operational')}">${
-    head.feed ? html`<link rel="alternate" type="application/rss+xml" title="RSS" href="${head.feed}">` : ''}<style nonce="${c.nonce}">${raw(css(c))}</style></head><body>${body}</body></html>`}`;
+    head.feed ? html`<link rel="alternate" type="application/rss+xml" title="RSS" href="${head.feed}">` : ''}<style nonce="`}`;
+  return { open, close: `${html`">${raw(css(c))}</style></head><body>${body}</body></html>`}` };
+}
+
+function layout(c: Chrome, head: Head, body: Markup): string {
+  const { open, close } = layoutParts(c, head, body);
+  return `${open}${escapeText(c.nonce)}${close}`;
 }
 
 function when(ms: number, lang: string): Markup {
   return html`<time datetime="${new Date(ms).toISOString()}">${formatTime(ms, lang)}</time>`;
 }
 
-const formatMs = (ms: number, lang: string) => `${new Intl.NumberFormat(lang).format(Math.round(ms))} ms`;
+const formatMs = (ms: number, lang: string) => `${numberFormat(lang, 'plain').format(Math.round(ms))} ms`;
 
 // ---- status page ----
 
-export interface StatusView {
+interface PageView {
   page: StatusPage;
-  status: PageStatus;
   lang: PageLanguage;
   /** Path of the page ('' when served at / of its own host). */
   base: string;
-  nonce: string;
+}
+
+export interface StatusView extends PageView {
+  status: PageStatus;
   notice?: string;
   formError?: string;
   email?: string;
@@ -121,7 +138,10 @@ function responseChart(hours: (number | null)[], firstHour: number, t: Strings, 
     area += `M${x(run[0])} ${height}L${run.map((i) => `${x(i)} ${y(hours[i]!)}`).join('L')}L${x(run[run.length - 1])} ${height}Z`;
     run = [];
   };
-  hours.forEach((v, i) => (v === null ? flush() : run.push(i)));
+  for (const [i, v] of hours.entries()) {
+    if (v === null) flush();
+    else run.push(i);
+  }
   flush();
   const hits = hours.map((v, i) => html`<rect class="hit" x="${i * slot}" width="${slot}" height="${height}"><title>${formatTime(firstHour + i * HOUR, lang)}: ${v === null ? t.noData : formatMs(v, lang)}</title></rect>`);
   const mean = values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
@@ -134,7 +154,7 @@ function stateLabel(state: ServiceState | null, t: Strings): Markup {
   return html`<span class="state ${state}">${t[`state_${state}`]}</span>`;
 }
 
-function service(s: ServiceStatus, v: StatusView, t: Strings): Markup {
+async function service(s: ServiceStatus, v: StatusView, t: Strings, turn: Turn): Promise<Markup> {
   const fallback = v.page.settings.default_language;
   const name = localize(s.name, v.lang, fallback);
   const description = localize(s.description, v.lang, fallback);
@@ -143,7 +163,8 @@ function service(s: ServiceStatus, v: StatusView, t: Strings): Markup {
   if (!s.isGroup) return html`<div class="svc">${head}${figures}</div>`;
   // A group opens by itself when one of its services needs attention.
   const open = s.state === 'down' || s.state === 'maintenance';
-  return html`<details class="svc group"${open ? raw(' open') : ''}><summary>${head}${figures}</summary><div class="children">${s.services.map((c) => service(c, v, t))}</div></details>`;
+  const children = await renderInTurns(s.services, turn, (c) => service(c, v, t, turn));
+  return html`<details class="svc group"${open ? raw(' open') : ''}><summary>${head}${figures}</summary><div class="children">${children}</div></details>`;
 }
 
 const UPDATE_TYPES = ['investigating', 'identified', 'update', 'monitoring', 'resolved'] as const;
@@ -151,30 +172,33 @@ function updateLabel(type: string, t: Strings): string {
   return (UPDATE_TYPES as readonly string[]).includes(type) ? t[type as (typeof UPDATE_TYPES)[number]] : t.update;
 }
 
-function incident(i: IncidentView, v: StatusView, t: Strings, past: boolean): Markup {
+function incident(i: IncidentView, v: PageView, t: Strings, past: boolean, whole = false): Markup {
   const fb = v.page.settings.default_language;
+  const title = localize(i.title, v.lang, fb);
+  const link = `${v.base}/incidents/${i.uuid}${v.lang === fb ? '' : `?lang=${v.lang}`}`;
   const text = localize(i.text, v.lang, fb);
   const entries = [...i.updates].reverse().map((u) => html`<li><strong>${updateLabel(u.type, t)}</strong> · ${when(u.at, v.lang)}${localize(u.text, v.lang, fb) ? html`<p class="text">${localize(u.text, v.lang, fb)}</p>` : ''}</li>`);
   const affected = i.affected.map((a) => localize(a, v.lang, fb)).filter(Boolean);
   const tag = past ? html`<span class="tag resolved">${t.resolved}</span>` : html`<span class="tag ${i.type === 'outage' ? 'major' : 'degraded'}">${updateLabel(i.updates[i.updates.length - 1]?.type ?? 'investigating', t)}</span>`;
-  return html`<article class="item" id="${`incident-${i.uuid}`}"><h3>${localize(i.title, v.lang, fb)}</h3><p class="muted">${tag}${when(i.at, v.lang)}${affected.length ? html` · ${fill(t.affected, affected.join(', '))}` : ''}</p>${
-    text ? html`<p class="text">${text}</p>` : ''}${entries.length ? html`<ol class="timeline">${entries}</ol>` : ''}</article>`;
+  return html`<article class="item" id="${`incident-${i.uuid}`}"><h3>${title}</h3><p class="muted">${tag}${when(i.at, v.lang)}${affected.length ? html` · ${fill(t.affected, affected.join(', '))}` : ''}</p>${
+    text ? html`<p class="text">${text}</p>` : ''}${entries.length ? html`<ol class="timeline">${entries}</ol>` : ''}${!whole && i.cut ? html`<p><a href="${link}">${t.readWhole}</a></p>` : ''}</article>`;
 }
 
-function maintenance(w: MaintenanceView, v: StatusView, t: Strings): Markup {
+function maintenance(w: MaintenanceView, v: PageView, t: Strings): Markup {
   const fb = v.page.settings.default_language;
   const title = localize(w.title, v.lang, fb) || t.scheduledMaintenance;
   const text = localize(w.text, v.lang, fb);
   return html`<article class="item" id="${`maintenance-${w.uuid}`}"><h3>${title}</h3><p class="muted"><span class="tag ${w.ongoing ? 'maintenance' : ''}">${w.ongoing ? t.inProgress : t.scheduled}</span>${when(w.startsAt, v.lang)} – ${when(w.endsAt, v.lang)}</p>${text ? html`<p class="text">${text}</p>` : ''}</article>`;
 }
 
-function subscribeForm(v: StatusView, t: Strings): Markup {
+function subscribeForm(v: Omit<StatusView, 'page' | 'status'>, t: Strings): Markup {
   return html`<section class="card" id="subscribe"><h2>${t.subscribeTitle}</h2><div class="pad"><p class="empty">${t.subscribeText}</p>${
     v.notice ? html`<p class="notice" role="status">${v.notice}</p>` : ''}${v.formError ? html`<p class="error" role="alert">${v.formError}</p>` : ''}<form class="row" method="post" action="${`${v.base}/subscribe`}"><input type="hidden" name="lang" value="${v.lang}"><input id="email" name="email" type="email" required maxlength="254" autocomplete="email" placeholder="${t.emailLabel}" aria-label="${t.emailLabel}" value="${v.email ?? ''}"><button type="submit">${t.subscribeButton}</button></form></div></section>`;
 }
 
-export function renderStatusPage(v: StatusView): string {
+export async function renderStatusPage(v: StatusView): Promise<Rendered> {
   const { page, status } = v;
+  const turn = newTurn();
   const s = page.settings;
   const t = stringsFor(v.lang);
   const fb = s.default_language;
@@ -190,14 +214,36 @@ export function renderStatusPage(v: StatusView): string {
   const body = html`<header class="top${s.banner_header ? ' banner' : ''}"><div class="wrap"><h1><a href="${home}">${logo ? html`<img class="logo" src="${logo}" alt="${name}">` : name}</a></h1>${
     website ? html`<a class="site" href="${website}" rel="noopener noreferrer">${t.website}</a>` : ''}</div>${description ? html`<div class="wrap"><p class="desc">${description}</p></div>` : ''}</header>
 <main class="wrap"><div class="overall ${status.overall}" role="status">${icon(status.overall)}<strong>${t[status.overall]}</strong><span class="when">${fill(t.updated, formatTime(status.now, v.lang))}</span></div>
-${status.ongoing.length ? html`<section class="card"><h2>${t.activeIncidents}</h2>${status.ongoing.map((i) => incident(i, v, t, false))}</section>` : ''}
+${status.ongoing.length ? html`<section class="card"><h2>${t.activeIncidents}</h2>${status.ongoing.map((i) => incident(i, v, t, false))}${
+    status.ongoingMore ? html`<p class="empty pad">${fill(t.moreOngoing, String(status.ongoingMore))}</p>` : ''}</section>` : ''}
 ${status.maintenance.length ? html`<section class="card"><h2>${t.scheduledMaintenance}</h2>${status.maintenance.map((w) => maintenance(w, v, t))}</section>` : ''}
-${status.sections.map((sec) => html`<section class="card">${localize(sec.name, v.lang, fb) ? html`<h2>${localize(sec.name, v.lang, fb)}</h2>` : ''}${sec.services.map((x) => service(x, v, t))}</section>`)}
+${await renderInTurns(status.sections, turn, async (sec) => html`<section class="card">${localize(sec.name, v.lang, fb) ? html`<h2>${localize(sec.name, v.lang, fb)}</h2>` : ''}${await renderInTurns(sec.services, turn, (x) => service(x, v, t, turn))}</section>`)}
 <section class="card"><h2>${t.pastIncidents}</h2>${status.history.length ? status.history.map((i) => incident(i, v, t, true)) : html`<p class="empty pad">${t.noIncidents}</p>`}</section>
 ${showSubscribe ? subscribeForm(v, t) : ''}</main>
 <footer class="wrap"><span><a href="${`${v.base}/feed.rss`}">${t.feed}</a>${s.hide_powered_by ? '' : html` · ${fill(t.poweredBy, 'Vigil')}`}</span>${languages}</footer>`;
   const favicon = safeUrl(s.favicon) ?? stateFavicon(status.overall);
-  return layout(chromeOf(s, v.lang, v.nonce), { title: `${name} – ${t[status.overall]}`, favicon, noindex: s.hide_from_search_engines, refresh: s.auto_refresh, feed: `${v.base}/feed.rss` }, body);
+  return layoutParts(chromeOf(s, v.lang, ''), { title: `${name} – ${t[status.overall]}`, favicon, noindex: s.hide_from_search_engines, refresh: s.auto_refresh, feed: `${v.base}/feed.rss` }, body);
+}
+
+export interface IncidentPageView extends PageView {
+  incident: IncidentView;
+  /** Which page of its updates (0 is the newest), of how many. */
+  at: number;
+  pages: number;
+}
+
+/** One incident in full, its updates newest first a page at a time. */
+export async function renderIncidentPage(v: IncidentPageView): Promise<Rendered> {
+  const s = v.page.settings;
+  const t = stringsFor(v.lang);
+  const name = v.page.row.name;
+  const home = `${v.base || '/'}${v.lang === s.default_language ? '' : `?lang=${v.lang}`}`;
+  const self = (n: number) => `${v.base}/incidents/${v.incident.uuid}?page=${n + 1}${v.lang === s.default_language ? '' : `&lang=${v.lang}`}`;
+  const body = html`<header class="top${s.banner_header ? ' banner' : ''}"><div class="wrap"><h1><a href="${home}">${name}</a></h1></div></header>
+<main class="wrap"><section class="card">${incident(v.incident, v, t, v.incident.resolvedAt !== null, true)}${
+    v.pages > 1 ? html`<p class="pad">${v.at > 0 ? html`<a href="${self(v.at - 1)}">${t.newerUpdates}</a> ` : ''}${v.at + 1 < v.pages ? html`<a href="${self(v.at + 1)}">${t.olderUpdates}</a>` : ''}</p>` : ''}</section>
+<p><a href="${home}">${t.back}</a></p></main>`;
+  return layoutParts(chromeOf(s, v.lang, ''), { title: `${localize(v.incident.title, v.lang, s.default_language)} – ${name}`, noindex: s.hide_from_search_engines }, body);
 }
 
 // ---- the other pages ----

@@ -1,3 +1,5 @@
+import { yieldToLoop } from '../../services/context.ts';
+
 /**
  * HTML built with a tagged template that escapes every interpolation, so a user string can
  * only ever become text. Trusted markup (the output of another `html` call, or raw()) passes as is.
@@ -31,5 +33,31 @@ function render(value: unknown): string {
 export function html(strings: TemplateStringsArray, ...values: unknown[]): Markup {
   let out = strings[0];
   for (let i = 0; i < values.length; i++) out += render(values[i]) + strings[i + 1];
+  return new Markup(out);
+}
+
+/**
+ * Renders a long list (500 services of 90 bars each, an incident's updates) a turn of the event
+ * loop at a time: the loop is let go whenever TURN_MS have passed since it was last let go, so a
+ * page of megabytes never holds it. `turn` is shared by the nested lists of one document.
+ */
+const TURN_MS = 10;
+export type Turn = () => Promise<void>;
+export function newTurn(ms = TURN_MS): Turn {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < ms) return;
+    await yieldToLoop();
+    since = performance.now();
+  };
+}
+
+export async function renderInTurns<T>(items: readonly T[], turn: Turn, render: (item: T) => Markup | Promise<Markup>): Promise<Markup> {
+  // Concatenated, not joined: V8 keeps the pieces and copies them once, when the page is encoded.
+  let out = '';
+  for (const item of items) {
+    out += (await render(item)).value;
+    await turn();
+  }
   return new Markup(out);
 }

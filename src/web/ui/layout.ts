@@ -24,6 +24,7 @@ export function page(frame: Frame, screen: Screen): string {
     ? html`<nav class="account" aria-label="Account">
         <a href="/app/projects">Projects</a>
         <span class="who">${frame.user.email}</span>
+        <a href="/app/account">Account</a>
         <form method="post" action="/app/logout"><input type="hidden" name="_csrf" value="${frame.csrf}"><button type="submit" class="link">Sign out</button></form>
       </nav>`
     : '';

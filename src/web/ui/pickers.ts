@@ -4,17 +4,23 @@ import { fieldError } from './forms.ts';
 
 /**
  * Choosing monitors and status pages in a form. A project with many monitors gets, per picker,
- * its chosen monitors and a search box (the service decides: see monitorPickers).
+ * its chosen monitors and a search box (the service decides: see monitorPickers); a search
+ * posts the whole form back, so nothing typed in it is lost.
  */
 
-/** The page's GET form the search boxes belong to (through form=…): forms cannot nest. */
-const SEARCH_FORM = 'monitor-search';
-
-/** The empty GET form of a page whose pickers search; place it after the page's main form. */
-export function monitorSearchForm(action: string): Markup {
-  return html`<form id="${SEARCH_FORM}" method="get" action="${action}"></form>`;
+/**
+ * The first button of a form whose pickers search: Enter in any field submits the form through
+ * it, not through a picker's Search button. The handler tells a save from a search typed and
+ * sent with Enter by `searched_<picker>` (see searchAsked in dashboard/handler.ts).
+ */
+export function implicitSubmit(): Markup {
+  return html`<button type="submit" name="enter" value="1" class="implicit-submit" tabindex="-1" aria-hidden="true" formnovalidate>Submit</button>`;
 }
 
+/**
+ * A picker's search box, inside the page's form: its Search button posts the whole form, which
+ * comes back filled with what was typed and ticked, and the picker lists the matches.
+ */
 function searchBox(name: string, search: NonNullable<PickerList['search']>): Markup {
   const id = `find-${name}`;
   const result = search.matches === null
@@ -23,8 +29,8 @@ function searchBox(name: string, search: NonNullable<PickerList['search']>): Mar
     : `${search.matches === MATCHES ? `The first ${MATCHES}` : search.matches} monitor${search.matches === 1 ? '' : 's'} named like “${search.value}” follow the chosen ones.`;
   return html`<div class="picker-search">
     <label for="${id}">Find monitors by name</label>
-    <p class="hint" id="${id}-hint">${result} Searching reloads the form: save your other changes first.</p>
-    <div class="inline-form"><input type="search" id="${id}" name="find_${name}" value="${search.value}" form="${SEARCH_FORM}" maxlength="100" autocomplete="off" aria-describedby="${id}-hint"><button type="submit" form="${SEARCH_FORM}">Search</button></div>
+    <p class="hint" id="${id}-hint">${result} Searching keeps what you typed and ticked in the form; nothing is saved until you save it.</p>
+    <div class="inline-form"><input type="search" id="${id}" name="find_${name}" value="${search.value}" maxlength="100" autocomplete="off" aria-describedby="${id}-hint"><input type="hidden" name="searched_${name}" value="${search.value}"><button type="submit" name="find" value="${name}" formnovalidate>Search</button></div>
   </div>`;
 }
 

@@ -7,11 +7,12 @@ export function stateBadge(tone: string, label: string): Markup {
   return html`<span class="state state-${tone}"><span class="dot" aria-hidden="true"></span>${label}</span>`;
 }
 
-/** The search form above a list; the status filter in force rides along. */
-export function searchForm(o: { action: string; label: string; search: string; status: string }): Markup {
+/** The search form above a list; the status filter in force (and the fields of `keep`, such as the order) ride along. */
+export function searchForm(o: { action: string; label: string; search: string; status: string; keep?: Record<string, string> }): Markup {
+  const keep = { ...(o.status !== 'all' ? { status: o.status } : {}), ...o.keep };
   return html`<form class="search" method="get" action="${o.action}" role="search">
     <label for="q">${o.label}</label>
-    <div class="search-row"><input id="q" name="q" type="search" value="${o.search}" maxlength="200" autocomplete="off">${o.status !== 'all' ? html`<input type="hidden" name="status" value="${o.status}">` : ''}<button type="submit">Search</button></div>
+    <div class="search-row"><input id="q" name="q" type="search" value="${o.search}" maxlength="200" autocomplete="off">${Object.entries(keep).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}<button type="submit">Search</button></div>
   </form>`;
 }
 

@@ -9,7 +9,8 @@ import type { FieldErrors } from '../../ui/forms.ts';
  * posted form, the API body they become, and which field a service message belongs beside.
  */
 
-export type ChannelForm = { name: string; enabled: boolean; values: Record<string, string> };
+/** `alertAll`: the first channel's "Alert on all of this project's monitors" box. */
+export type ChannelForm = { name: string; enabled: boolean; values: Record<string, string>; alertAll?: boolean };
 
 /** A channel's form as it stands: its settings but the secrets, which the form never carries back. */
 export function channelFormOf(c: Integration): ChannelForm {
@@ -23,7 +24,7 @@ export function channelFormOf(c: Integration): ChannelForm {
 export function readChannelForm(f: URLSearchParams, kind: ChannelKind): ChannelForm {
   const values: Record<string, string> = {};
   for (const s of CHANNEL_FIELDS[kind]) if (!s.secret) values[`s_${s.name}`] = (f.get(`s_${s.name}`) ?? '').trim();
-  return { name: f.get('name') ?? '', enabled: f.get('enabled') !== null, values };
+  return { name: f.get('name') ?? '', enabled: f.get('enabled') !== null, values, alertAll: f.get('alert_all') !== null };
 }
 
 /** The API body of the form: empty secrets keep the saved value (or, ticked, remove it); empty optional fields clear. */

@@ -5,7 +5,7 @@ import {
   createIntegration, deleteIntegration, getIntegration, sendTestNotification, updateIntegration, type Integration,
 } from '../../../services/integrations.ts';
 import { createPolicy, deletePolicy, getPolicy, setDefaultPolicy, updatePolicy, type EscalationPolicy } from '../../../services/escalation-policies.ts';
-import { alertingOverview, policyFormChoices } from '../../../services/dashboard-views.ts';
+import { alertingOverview, firstChannelOffer, policyFormChoices } from '../../../services/dashboard-views.ts';
 import type { MemberProject } from '../../../services/users.ts';
 import type { FieldErrors } from '../../ui/forms.ts';
 import { actorFor, allowed, doneOf, form, sendScreen, userProject, type Deps } from '../handler.ts';
@@ -54,8 +54,9 @@ export default function alertingRoutes(app: FastifyInstance, { ctx, assets }: De
 
   // ---- Channels ----
 
-  function channelFormPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, status: number, kind: ChannelKind, v: ChannelForm, e: FieldErrors, current: Integration | null) {
-    return sendScreen(assets, req, reply, status, channelFormScreen({ project: p, kind, current, csrf: csrfToken(req, reply), values: v, errors: e, mailReady: ctx.emailEnabled === true }));
+  async function channelFormPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, status: number, kind: ChannelKind, v: ChannelForm, e: FieldErrors, current: Integration | null) {
+    const offer = current ? null : await firstChannelOffer(actor(p));
+    return sendScreen(assets, req, reply, status, channelFormScreen({ project: p, kind, current, csrf: csrfToken(req, reply), values: v, errors: e, mailReady: ctx.emailEnabled === true, offer }));
   }
 
   app.get('/projects/:uuid/alerting/channels/new', owners, async (req, reply) => {
@@ -63,7 +64,7 @@ export default function alertingRoutes(app: FastifyInstance, { ctx, assets }: De
     const type = (req.query as Record<string, unknown>).type;
     if (typeof type === 'string' && (CHANNEL_KINDS as readonly string[]).includes(type)) {
       const kind = type as ChannelKind;
-      return channelFormPage(req, reply, p, 200, kind, { name: '', enabled: true, values: {} }, {}, null);
+      return channelFormPage(req, reply, p, 200, kind, { name: '', enabled: true, values: {}, alertAll: true }, {}, null);
     }
     return sendScreen(assets, req, reply, 200, channelKindsScreen({ project: p }));
   });
@@ -77,14 +78,14 @@ export default function alertingRoutes(app: FastifyInstance, { ctx, assets }: De
     const v = readChannelForm(f, kind);
     let c: Integration;
     try {
-      c = await createIntegration(actor(p), { type: kind, ...channelInput(f, kind, v, false) });
+      c = await createIntegration(actor(p), { type: kind, ...channelInput(f, kind, v, false) }, { alertAllMonitors: v.alertAll });
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return channelFormPage(req, reply, p, 422, kind, v, { [channelField(err.message)]: err.message }, null);
     }
-    if (!c.secret) return reply.redirect(`${base(p)}/channels/${c.uuid}?done=channel-created`, 303);
+    if (!c.secret) return reply.redirect(`${base(p)}/channels/${c.uuid}?done=${v.alertAll ? 'channel-alerts-all' : 'channel-created'}`, 303);
     // The signing secret, in full, this once: the receiver needs it to verify signatures.
-    return sendScreen(assets, req, reply, 201, channelCreatedScreen({ project: p, channel: c }));
+    return sendScreen(assets, req, reply, 201, channelCreatedScreen({ project: p, channel: c, alertsAll: v.alertAll }));
   });
 
   app.get('/projects/:uuid/alerting/channels/:int', owners, async (req, reply) => {

@@ -2,7 +2,7 @@ import { may } from '../../../domain/roles.ts';
 import { CHANNEL_FIELDS, CHANNEL_KINDS, maskSecret, type ChannelKind } from '../../../domain/channels.ts';
 import { MAX_STEPS, type PolicyStep } from '../../../domain/alerting.ts';
 import type { Integration } from '../../../services/integrations.ts';
-import type { EscalationPolicy } from '../../../services/escalation-policies.ts';
+import { ALL_MONITORS_POLICY, type EscalationPolicy } from '../../../services/escalation-policies.ts';
 import type { MemberProject } from '../../../services/users.ts';
 import { html, type Markup } from '../../ui/html.ts';
 import { csrfInput, field, fieldError, formError, selectField, type FieldErrors } from '../../ui/forms.ts';
@@ -17,6 +17,7 @@ import type { ChannelForm, PolicyForm, StepRow } from './form.ts';
 
 const NOTICES: Record<string, string> = {
   'channel-created': 'The channel was created. Send a test notification to check that it reaches you.',
+  'channel-alerts-all': 'The channel was created, and the project’s default escalation policy alerts it at once when a monitor or heartbeat check goes down. Send a test notification to check that it reaches you.',
   'channel-saved': 'The channel was saved.',
   'channel-deleted': 'The channel was deleted, with its delivery history.',
   'test-queued': 'A test notification was queued. The dispatcher sends it within seconds; its result shows as the last delivery.',
@@ -126,9 +127,18 @@ export function channelKindsScreen(d: { project: MemberProject }): Screen {
   };
 }
 
+/** The first channel's box: the default policy (made, or the one there is) alerts it at once. */
+function alertAllBox(offer: { defaultPolicy: string | null }, checked: boolean): Markup {
+  const what = offer.defaultPolicy === null
+    ? html`Makes the project’s default escalation policy, “${ALL_MONITORS_POLICY}”, with one step that alerts this channel at once. It applies to every monitor and heartbeat check that links no policy of its own.`
+    : html`Adds this channel to the first step of the project’s default escalation policy, “${offer.defaultPolicy}”, used by every monitor and heartbeat check that links no policy of its own.`;
+  return html`<div class="field"><label class="choice"><input type="checkbox" name="alert_all" aria-describedby="f-alert_all-hint"${checked ? html` checked` : ''}> <span>Alert on all of this project’s monitors</span></label><p class="hint" id="f-alert_all-hint">${what}</p></div>`;
+}
+
 /** The form of a new channel of `kind`, or of `current`; a channel's own page puts `head` above it. */
 /** `mailReady`: this server sends mail (VIGIL_SMTP_URL); without it an email channel needs an SMTP URL of its own. */
-export function channelFormScreen(d: { project: MemberProject; kind: ChannelKind; current: Integration | null; csrf: string; values: ChannelForm; errors: FieldErrors; head?: Markup | ''; mailReady?: boolean }): Screen {
+/** `offer`: the project has no channel yet, so the form offers to alert on all its monitors. */
+export function channelFormScreen(d: { project: MemberProject; kind: ChannelKind; current: Integration | null; csrf: string; values: ChannelForm; errors: FieldErrors; head?: Markup | ''; mailReady?: boolean; offer?: { defaultPolicy: string | null } | null }): Screen {
   const { project: p, kind, current, values: v, errors: e } = d;
   const head = d.head ?? '';
   const action = current ? `${base(p)}/channels/${current.uuid}` : `${base(p)}/channels`;
@@ -157,6 +167,7 @@ ${kind === 'email' && d.mailReady === false ? mailNotSetUp('this channel sends o
   ${CHANNEL_FIELDS[kind].map(settingField)}
   ${kind === 'webhook' ? field({ label: 'Signing secret', name: 'secret', type: 'password', value: '', error: e.secret, hint: secretHint, attrs: html` autocomplete="new-password" spellcheck="false"` }) : ''}
   ${current ? html`<div class="field"><label class="choice"><input type="checkbox" name="enabled"${v.enabled ? html` checked` : ''}> <span>Enabled</span></label>${current.disabledAt !== null ? html`<p class="hint">Disabled: ${current.disabledReason ?? ''}</p>` : ''}</div>` : ''}
+  ${!current && d.offer ? alertAllBox(d.offer, v.alertAll === true) : ''}
   <div class="actions"><button type="submit" class="primary">${current ? 'Save channel' : 'Add channel'}</button> <a class="button" href="${current ? `${base(p)}/channels/${current.uuid}` : base(p)}">Cancel</a></div>
 </form></section>`,
   };
@@ -179,14 +190,14 @@ ${notice(d.done, NOTICES)}
 }
 
 /** The webhook channel just made, with its signing secret in full: the one time it is shown. */
-export function channelCreatedScreen(d: { project: MemberProject; channel: Integration }): Screen {
+export function channelCreatedScreen(d: { project: MemberProject; channel: Integration; alertsAll?: boolean }): Screen {
   const { project: p, channel: c } = d;
   return {
     title: 'Channel created',
     body: html`${projectHeader(p, 'alerting', [{ text: c.name }])}
 <h1>Channel created</h1>
 <section class="card narrow-wide key-panel">
-  <p class="notice" role="status">The webhook channel <strong>${c.name}</strong> was created. Copy its signing secret now: it is not shown again.</p>
+  <p class="notice" role="status">The webhook channel <strong>${c.name}</strong> was created${d.alertsAll ? ', and the project’s default escalation policy alerts it at once when a monitor or heartbeat check goes down' : ''}. Copy its signing secret now: it is not shown again.</p>
   <div class="copy-scope">
     <label for="webhook-secret">Signing secret</label>
     <div class="copy-row"><input id="webhook-secret" class="mono" type="text" readonly value="${c.secret}" spellcheck="false"><button type="button" class="copy small" data-copy="webhook-secret" hidden>Copy<span class="sr-only"> signing secret</span></button></div>

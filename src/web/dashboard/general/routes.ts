@@ -2,18 +2,21 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../../domain/errors.ts';
 import { parseQuorum } from '../../../domain/quorum.ts';
 import { setProjectQuorum } from '../../../services/projects.ts';
+import { probeRegions } from '../../../services/probes.ts';
 import type { MemberProject } from '../../../services/users.ts';
 import type { FieldErrors } from '../../ui/forms.ts';
-import { allowed, doneOf, form, sendScreen, userProject, type Deps } from '../handler.ts';
+import { actorFor, allowed, doneOf, form, sendScreen, userProject, type Deps } from '../handler.ts';
 import { csrfToken } from '../session.ts';
 import { settingsPath } from '../project-nav.ts';
 import { generalScreen, type QuorumForm } from './views.ts';
 
-export default function generalSettingsRoutes(app: FastifyInstance, { ctx, assets }: Deps) {
+export default function generalSettingsRoutes(app: FastifyInstance, { ctx, assets, builtInLocation, probeLiveMs }: Deps) {
   const base = (p: MemberProject) => settingsPath(p.uuid, 'general');
 
-  function generalPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, status: number, v: QuorumForm, e: FieldErrors) {
-    return sendScreen(assets, req, reply, status, generalScreen({ project: p, csrf: csrfToken(req, reply), values: v, errors: e, done: doneOf(req) }));
+  async function generalPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, status: number, v: QuorumForm, e: FieldErrors) {
+    // The locations a quorum could count: this server's probe and the regions of the project's probes.
+    const probes = await probeRegions(actorFor(ctx, p), probeLiveMs);
+    return sendScreen(assets, req, reply, status, generalScreen({ project: p, csrf: csrfToken(req, reply), values: v, errors: e, done: doneOf(req), builtInLocation, probeRegions: probes.map((x) => x.region) }));
   }
 
   const current = (p: MemberProject): QuorumForm => ({ mode: p.quorum === null ? 'majority' : 'locations', locations: p.quorum === null ? '' : String(p.quorum) });

@@ -5,7 +5,7 @@ import { incidentLinks, monitorAndStatusPageChoices } from '../../../services/da
 import type { MemberProject } from '../../../services/users.ts';
 import { textOf } from '../../ui/format.ts';
 import { idsOf, messageField, withEnglish, type FieldErrors } from '../../ui/forms.ts';
-import { actorFor, doneOf, form, pickerAsk, sendScreen, userProject, type Deps } from '../handler.ts';
+import { actorFor, doneOf, form, pickerAsk, searchAsked, sendScreen, userProject, type Deps } from '../handler.ts';
 import { csrfToken } from '../session.ts';
 import { incidentDeleteScreen, incidentFormScreen, incidentScreen, incidentsPath as base, incidentsScreen, latestType, type IncidentForm } from './views.ts';
 
@@ -41,6 +41,7 @@ export default function incidentRoutes(app: FastifyInstance, { ctx, assets }: De
   app.post('/projects/:uuid/incidents', async (req, reply) => {
     const p = await userProject(ctx, req);
     const v = valuesOf(req);
+    if (searchAsked(req)) return formPage(req, reply, p, 200, v, {});
     try {
       const i = await createIncident(actorFor(ctx, p), {
         title: { en: v.title }, text: {}, type: v.type, affectedComponents: v.affected, statuspages: v.statuspages,
@@ -60,6 +61,7 @@ export default function incidentRoutes(app: FastifyInstance, { ctx, assets }: De
   app.post('/projects/:uuid/incidents/:inc/edit', async (req, reply) => {
     const [p, i] = await incidentOf(req);
     const v = valuesOf(req);
+    if (searchAsked(req)) return formPage(req, reply, p, 200, v, {}, i);
     try {
       // The API's PUT: only these keys change; the title's other languages stay.
       await updateIncident(actorFor(ctx, p), i.uuid, { title: withEnglish(i.title, v.title), type: v.type, affectedComponents: v.affected, statuspages: v.statuspages });

@@ -7,7 +7,7 @@ import { csrfInput, field, formError, selectField, textareaField, type FieldErro
 import { textOf, time } from '../../ui/format.ts';
 import type { Screen } from '../../ui/layout.ts';
 import { notice } from '../../ui/notices.ts';
-import { monitorCheckboxes, monitorSearchForm, statusPageChoices } from '../../ui/pickers.ts';
+import { implicitSubmit, monitorCheckboxes, statusPageChoices } from '../../ui/pickers.ts';
 import { projectHeader, projectPath } from '../project-nav.ts';
 
 /** The incident screens: the list, the form, the incident's page with its timeline, the delete confirmation. */
@@ -60,7 +60,7 @@ export function incidentFormScreen(d: { project: MemberProject; incident?: Incid
     body: html`${projectHeader(p, 'incidents', i ? [{ text: textOf(i.title), href: `${base(p)}/${i.uuid}` }, { text: 'Edit' }] : [{ text: 'New' }])}
 <h1>${title}</h1>
 <section class="card narrow-wide"><form method="post" action="${i ? `${base(p)}/${i.uuid}/edit` : base(p)}">
-  ${csrfInput(d.csrf)}
+  ${picker.search ? implicitSubmit() : ''}${csrfInput(d.csrf)}
   ${formError(e)}
   ${field({ label: 'Title', name: 'title', value: v.title, error: e.title, required: true, attrs: html` maxlength="255" autocomplete="off"` })}
   <div class="grid-2">
@@ -71,7 +71,7 @@ export function incidentFormScreen(d: { project: MemberProject; incident?: Incid
   ${monitorCheckboxes({ name: 'affected', legend: 'Affected monitors', monitors: picker.monitors, search: picker.search, chosen: v.affected, error: e.affected, hint: 'Optional: the monitors the incident is about.' })}
   ${statusPageChoices(pages, v.statuspages, e.statuspages)}
   <div class="actions"><button type="submit" class="primary">${i ? 'Save incident' : 'Create incident'}</button> <a class="button" href="${i ? `${base(p)}/${i.uuid}` : base(p)}">Cancel</a></div>
-</form>${picker.search ? monitorSearchForm(i ? `${base(p)}/${i.uuid}/edit` : `${base(p)}/new`) : ''}</section>`,
+</form></section>`,
   };
 }
 

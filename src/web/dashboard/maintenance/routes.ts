@@ -5,7 +5,7 @@ import { monitorAndStatusPageChoices, monitorNames } from '../../../services/das
 import type { MemberProject } from '../../../services/users.ts';
 import { textOf } from '../../ui/format.ts';
 import { idsOf, messageField, withEnglish, type FieldErrors } from '../../ui/forms.ts';
-import { actorFor, doneOf, form, pageOf, pickerAsk, sendScreen, userProject, type Deps } from '../handler.ts';
+import { actorFor, doneOf, form, pageOf, pickerAsk, searchAsked, sendScreen, userProject, type Deps } from '../handler.ts';
 import { csrfToken } from '../session.ts';
 import { maintenancePath as base, maintenanceScreen, windowDeleteScreen, windowFormScreen, type WindowForm } from './views.ts';
 
@@ -50,6 +50,7 @@ export default function maintenanceRoutes(app: FastifyInstance, { ctx, assets }:
   app.post('/projects/:uuid/maintenance', async (req, reply) => {
     const p = await userProject(ctx, req);
     const v = valuesOf(req);
+    if (searchAsked(req)) return formPage(req, reply, p, 200, v, {});
     try {
       await createMaintenance(actorFor(ctx, p), {
         name: v.name, title: v.title ? { en: v.title } : {}, text: v.text ? { en: v.text } : {},
@@ -70,6 +71,7 @@ export default function maintenanceRoutes(app: FastifyInstance, { ctx, assets }:
   app.post('/projects/:uuid/maintenance/:mw/edit', async (req, reply) => {
     const [p, w] = await windowOf(req);
     const v = valuesOf(req);
+    if (searchAsked(req)) return formPage(req, reply, p, 200, v, {}, w);
     try {
       await updateMaintenance(actorFor(ctx, p), w.uuid, {
         name: v.name, title: withEnglish(w.title, v.title), text: withEnglish(w.text, v.text),

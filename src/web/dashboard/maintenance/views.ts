@@ -8,7 +8,7 @@ import { textOf, time } from '../../ui/format.ts';
 import type { Screen } from '../../ui/layout.ts';
 import { notice } from '../../ui/notices.ts';
 import { pager } from '../../ui/tables.ts';
-import { monitorCheckboxes, monitorSearchForm, statusPageChoices } from '../../ui/pickers.ts';
+import { implicitSubmit, monitorCheckboxes, statusPageChoices } from '../../ui/pickers.ts';
 import { projectHeader, projectPath } from '../project-nav.ts';
 
 /** The maintenance screens: the list of windows, the form, the delete confirmation. */
@@ -60,7 +60,7 @@ export function windowFormScreen(d: { project: MemberProject; window?: Maintenan
     body: html`${projectHeader(p, 'maintenance', w ? [{ text: w.name }, { text: 'Edit' }] : [{ text: 'New' }])}
 <h1>${title}</h1>
 <section class="card narrow-wide"><form method="post" action="${w ? `${base(p)}/${w.uuid}/edit` : base(p)}">
-  ${csrfInput(d.csrf)}
+  ${picker.search ? implicitSubmit() : ''}${csrfInput(d.csrf)}
   ${formError(e)}
   ${field({ label: 'Name', name: 'name', value: v.name, error: e.name, required: true, hint: 'For you; visitors read the title.', attrs: html` maxlength="255" autocomplete="off"` })}
   ${field({ label: 'Title', name: 'title', value: v.title, error: e.title, hint: 'Optional: shown on status pages.', attrs: html` maxlength="255" autocomplete="off"` })}
@@ -72,7 +72,7 @@ export function windowFormScreen(d: { project: MemberProject; window?: Maintenan
   ${monitorCheckboxes({ name: 'monitors', legend: 'Monitors', monitors: picker.monitors, search: picker.search, chosen: v.monitors, error: e.monitors, hint: 'Checked monitors open no outage while the window runs.' })}
   ${statusPageChoices(pages, v.statuspages, e.statuspages)}
   <div class="actions"><button type="submit" class="primary">${w ? 'Save maintenance window' : 'Schedule maintenance'}</button> <a class="button" href="${base(p)}">Cancel</a></div>
-</form>${picker.search ? monitorSearchForm(w ? `${base(p)}/${w.uuid}/edit` : `${base(p)}/new`) : ''}</section>`,
+</form></section>`,
   };
 }
 

@@ -1,22 +1,28 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../../domain/errors.ts';
-import { createMonitor, deleteMonitor, getMonitor, updateMonitor, type Monitor } from '../../../services/monitors.ts';
-import { CHART_PERIODS, STATUS_FILTERS, alertsNobody, monitorActivity, monitorListPage, type ChartPeriod, type StatusFilter } from '../../../services/dashboard-views.ts';
+import { bulkSelection, createMonitor, deleteMonitor, deleteMonitors, getMonitor, setMonitorsPaused, updateMonitor, type Monitor } from '../../../services/monitors.ts';
+import {
+  CHART_PERIODS, MONITOR_SORTS, STATUS_FILTERS, alertsNobody, monitorActivity, monitorChoicesOf, monitorListPage, type ChartPeriod, type MonitorSort, type StatusFilter,
+} from '../../../services/dashboard-views.ts';
 import type { MemberProject } from '../../../services/users.ts';
 import { actorFor, doneOf, form, sendScreen, userProject, type Deps } from '../handler.ts';
 import { csrfToken } from '../session.ts';
 import { emptyForm, fieldOfMessage, formValuesOf, readForm, toInput, type MonitorFormValues } from './form.ts';
-import { monitorDeleteScreen, monitorFormScreen, monitorListScreen, monitorPath, monitorScreen, monitorsPath, type ListQuery } from './views.ts';
+import {
+  listHref, monitorBulkDeleteScreen, monitorDeleteScreen, monitorFormScreen, monitorListScreen, monitorPath, monitorScreen, monitorsPath, type ListQuery,
+} from './views.ts';
 import type { FieldErrors } from '../../ui/forms.ts';
 
+/** The list's search, filter, order and page, from its query string or a bulk form; anything unknown reads as the default. */
 function listQuery(q: Record<string, unknown>): ListQuery {
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
   const status = STATUS_FILTERS.includes(str(q.status) as StatusFilter) ? (str(q.status) as StatusFilter) : 'all';
   const page = /^\d{1,6}$/.test(str(q.page)) ? Number(q.page) : 1;
-  return { search: str(q.q).slice(0, 200), status, page };
+  const sort = MONITOR_SORTS.includes(str(q.sort) as MonitorSort) ? (str(q.sort) as MonitorSort) : 'name';
+  return { search: str(q.q).slice(0, 200), status, page, sort, dir: str(q.dir) === 'desc' ? 'desc' : 'asc' };
 }
 
-export default function monitorRoutes(app: FastifyInstance, { ctx, assets, rawRetentionDays }: Deps) {
+export default function monitorRoutes(app: FastifyInstance, { ctx, assets, rawRetentionDays, builtInLocation, probeLiveMs }: Deps) {
   async function monitorOf(req: FastifyRequest): Promise<[MemberProject, Monitor]> {
     const p = await userProject(ctx, req);
     return [p, await getMonitor(actorFor(ctx, p), (req.params as { mon: string }).mon)];
@@ -26,17 +32,43 @@ export default function monitorRoutes(app: FastifyInstance, { ctx, assets, rawRe
     const p = await userProject(ctx, req);
     const query = listQuery(req.query as Record<string, unknown>);
     const actor = actorFor(ctx, p);
-    const [list, silent] = await Promise.all([monitorListPage(actor, query), alertsNobody(actor)]);
-    return sendScreen(assets, req, reply, 200, monitorListScreen({ project: p, query, list, done: doneOf(req), alertsNobody: silent }));
+    const [list, silent] = await Promise.all([monitorListPage(actor, { ...query, probeLiveMs }), alertsNobody(actor)]);
+    return sendScreen(assets, req, reply, 200, monitorListScreen({ project: p, query, list, done: doneOf(req), alertsNobody: silent, csrf: csrfToken(req, reply), builtInLocation }));
+  });
+
+  // Bulk actions of the list (any member, as for one monitor: domain/roles.ts). Ticked monitors
+  // of other projects, or unknown ones, are skipped; the list comes back as it was shown.
+  app.post('/projects/:uuid/monitors/bulk', async (req, reply) => {
+    const p = await userProject(ctx, req);
+    const f = form(req);
+    const back = listQuery(Object.fromEntries(f));
+    const action = f.get('action');
+    if (action !== 'pause' && action !== 'resume' && action !== 'delete') throw new ValidationError('Choose what to do with the selected monitors: pause, resume or delete');
+    const actor = actorFor(ctx, p);
+    const chosen = bulkSelection(f.getAll('monitor'));
+    if (action === 'delete') {
+      const monitors = await monitorChoicesOf(actor, chosen);
+      if (monitors.length === 0) return reply.redirect(listHref(p, back, 'none-selected'), 303);
+      return sendScreen(assets, req, reply, 200, monitorBulkDeleteScreen({ project: p, monitors, query: back, csrf: csrfToken(req, reply) }));
+    }
+    if (chosen.length === 0) return reply.redirect(listHref(p, back, 'none-selected'), 303);
+    await setMonitorsPaused(actor, chosen, action === 'pause');
+    return reply.redirect(listHref(p, back, action === 'pause' ? 'bulk-paused' : 'bulk-resumed'), 303);
+  });
+  app.post('/projects/:uuid/monitors/bulk/delete', async (req, reply) => {
+    const p = await userProject(ctx, req);
+    const f = form(req);
+    await deleteMonitors(actorFor(ctx, p), f.getAll('monitor'));
+    return reply.redirect(listHref(p, listQuery(Object.fromEntries(f)), 'bulk-deleted'), 303);
   });
 
   app.get('/projects/:uuid/monitors/:mon', async (req, reply) => {
     const [p, m] = await monitorOf(req);
     const asked = (req.query as Record<string, unknown>).period;
     const period: ChartPeriod = typeof asked === 'string' && Object.hasOwn(CHART_PERIODS, asked) ? (asked as ChartPeriod) : '24h';
-    const activity = await monitorActivity(actorFor(ctx, p), m.id, period, rawRetentionDays);
+    const activity = await monitorActivity(actorFor(ctx, p), m.id, period, rawRetentionDays, probeLiveMs);
     return sendScreen(assets, req, reply, 200, monitorScreen({
-      project: p, monitor: m, ...activity, period, rawRetentionDays, now: ctx.clock(), csrf: csrfToken(req, reply), done: doneOf(req),
+      project: p, monitor: m, ...activity, period, rawRetentionDays, now: ctx.clock(), csrf: csrfToken(req, reply), done: doneOf(req), builtInLocation,
     }));
   });
 

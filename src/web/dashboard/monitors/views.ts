@@ -4,9 +4,10 @@ import {
 import { formatDuration } from '../../../domain/reports.ts';
 import type { Monitor } from '../../../services/monitors.ts';
 import {
-  CHART_PERIODS, LIST_BEATS, PAGE_BEATS, STATUS_FILTERS, type Beat, type ChartPeriod, type CheckRow, type MonitorListPage, type MonitorListRow, type MonitorOutageRow, type ResponseSeries,
-  type StatusFilter, type UptimeFigure,
+  CHART_PERIODS, LIST_BEATS, PAGE_BEATS, STATUS_FILTERS, type Beat, type ChartPeriod, type CheckRow, type MonitorChoice, type MonitorListPage, type MonitorListRow, type MonitorOutageRow,
+  type MonitorSort, type ResponseSeries, type SortDir, type StatusFilter, type UptimeFigure,
 } from '../../../services/dashboard-views.ts';
+import { checkLocations } from '../../../domain/quorum.ts';
 import type { MemberProject } from '../../../services/users.ts';
 import { html, type Markup } from '../../ui/html.ts';
 import { csrfInput, field, fieldError, formError, selectField, textareaField, type FieldErrors } from '../../ui/forms.ts';
@@ -33,36 +34,61 @@ const NOTICES: Record<string, string> = {
   paused: 'The monitor is paused: no checks run until it is resumed.',
   resumed: 'The monitor was resumed.',
   deleted: 'The monitor was deleted, with its check history.',
+  'bulk-paused': 'The selected monitors are paused: no checks run until they are resumed.',
+  'bulk-resumed': 'The selected monitors were resumed.',
+  'bulk-deleted': 'The selected monitors were deleted, with their check history.',
+  'none-selected': 'No monitor was selected: tick the monitors first, then choose what to do with them.',
 };
 
 const stateBadge = (state: keyof typeof STATE_LABELS): Markup => badge(state, STATE_LABELS[state]);
 
-function regionsText(regions: string[]): string {
-  if (regions.length === REGIONS.length) return `All ${REGIONS.length}`;
-  return regions.length <= 3 ? regions.join(', ') : `${regions.slice(0, 3).join(', ')} +${regions.length - 3}`;
-}
+const shortList = (names: string[]) => (names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} +${names.length - 3}`);
 
 export interface ListQuery {
   search: string;
   status: StatusFilter;
   page: number;
+  sort: MonitorSort;
+  dir: SortDir;
 }
 
-function listHref(p: MemberProject, q: ListQuery): string {
+/** The list's address with its search, filter, order and page (and a notice): what paging, filtering and bulk actions keep. */
+export function listHref(p: { uuid: string }, q: ListQuery, done?: string): string {
   const params = new URLSearchParams();
-  if (q.search) params.set('q', q.search);
-  if (q.status !== 'all') params.set('status', q.status);
-  if (q.page > 1) params.set('page', String(q.page));
+  for (const [k, v] of Object.entries(listParams(q))) params.set(k, v);
+  if (done) params.set('done', done);
   const s = params.toString();
   return `${monitorsPath(p)}${s ? `?${s}` : ''}`;
 }
 
+/** The query fields of the list that differ from its defaults. */
+function listParams(q: ListQuery): Record<string, string> {
+  return {
+    ...(q.search ? { q: q.search } : {}), ...(q.status !== 'all' ? { status: q.status } : {}),
+    ...(q.sort !== 'name' || q.dir !== 'asc' ? { sort: q.sort, dir: q.dir } : {}), ...(q.page > 1 ? { page: String(q.page) } : {}),
+  };
+}
+
+const hiddenFields = (fields: Record<string, string>) => html`${Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}`;
+
+/** The first click on a column sorts the way that shows trouble first: problems, slowest, lowest uptime. */
+const FIRST_DIR: Record<MonitorSort, SortDir> = { status: 'asc', name: 'asc', response: 'desc', uptime: 'asc' };
+
+function sortHeader(p: MemberProject, q: ListQuery, key: MonitorSort, label: string, num = false): Markup {
+  const current = q.sort === key;
+  const dir = current ? (q.dir === 'asc' ? 'desc' : 'asc') : FIRST_DIR[key];
+  return html`<th scope="col"${num ? html` class="num"` : ''}${current ? html` aria-sort="${q.dir === 'asc' ? 'ascending' : 'descending'}"` : ''}><a href="${listHref(p, { ...q, sort: key, dir, page: 1 })}">${label}${current ? html`<span aria-hidden="true"> ${q.dir === 'asc' ? '▲' : '▼'}</span>` : ''}</a></th>`;
+}
+
+const BULK_FORM = 'bulk-monitors';
+
 // data-monitor, data-state and data-cell: what the live script patches as checks arrive.
-function row(p: MemberProject, m: MonitorListRow): Markup {
+function row(p: MemberProject, m: MonitorListRow, where: string[]): Markup {
   return html`<tr data-monitor="${m.uuid}" data-state="${m.state}">
+    <td class="select-cell"><input type="checkbox" name="monitor" value="${m.uuid}" form="${BULK_FORM}" aria-label="Select ${m.name}"></td>
     <td data-label="Status" data-cell="state">${stateBadge(m.state)}</td>
     <td data-label="Name" class="name-cell"><a href="${monitorPath(p, m)}">${m.name}</a><span class="url">${m.protocol === 'port' && m.port ? `${m.url}:${m.port}` : m.url}</span></td>
-    <td data-label="Regions" title="${m.regions.join(', ')}">${regionsText(m.regions)}</td>
+    <td data-label="Checked from" title="Regions: ${m.regions.length === REGIONS.length ? `all ${REGIONS.length}` : m.regions.join(', ')}">${shortList(where)}</td>
     <td data-label="Last response" class="num" data-cell="last">${m.lastAt === null ? '—' : m.lastOk === false ? html`<span class="fail">failed</span>` : formatMs(m.lastMs)}</td>
     <td data-label="Last ${LIST_BEATS} checks" class="beats-cell">${beatBar(m.beats, LIST_BEATS)}</td>
     <td data-label="Uptime 24 h" class="num"><span class="uptime uptime-${uptimeClass(m.uptime24h)}">${percent(m.uptime24h)}</span></td>
@@ -70,9 +96,11 @@ function row(p: MemberProject, m: MonitorListRow): Markup {
   </tr>`;
 }
 
-export function monitorListScreen(d: { project: MemberProject; query: ListQuery; list: MonitorListPage; done: unknown; alertsNobody?: boolean }): Screen {
+/** `builtInLocation`: VIGIL_REGION, where this server's own probe checks from. */
+export function monitorListScreen(d: { project: MemberProject; query: ListQuery; list: MonitorListPage; done: unknown; alertsNobody?: boolean; csrf: string; builtInLocation: string }): Screen {
   const { project: p, query: q, list } = d;
   const current = { ...q, page: list.page };
+  const probed = new Set(list.probed);
   const empty = list.counts.all === 0 && !q.search
     ? html`<p class="empty">No monitors yet. <a href="${monitorsPath(p)}/new">Create the first one</a>.</p>`
     : html`<p class="empty">No monitor matches${q.search ? html` “${q.search}”` : ''}${q.status !== 'all' ? ` among the ${q.status} ones` : ''}.</p>`;
@@ -83,12 +111,19 @@ ${d.alertsNobody ? alertsNobodyBanner(projectPath(p.uuid, 'alerting')) : ''}
 <div class="page-head"><h1>Monitors</h1><a class="button primary" href="${monitorsPath(p)}/new">Create monitor</a></div>
 ${notice(d.done, NOTICES)}
 <section class="card">
-  ${searchForm({ action: monitorsPath(p), label: 'Search by name or URL', search: q.search, status: q.status })}
+  ${searchForm({ action: monitorsPath(p), label: 'Search by name or URL', search: q.search, status: q.status, keep: q.sort !== 'name' || q.dir !== 'asc' ? { sort: q.sort, dir: q.dir } : {} })}
   ${filterNav('Filter by status', STATUS_FILTERS.map((s) => ({ href: listHref(p, { ...q, status: s, page: 1 }), current: s === q.status, text: html`${FILTER_LABELS[s]} <span class="count">${list.counts[s]}</span>` })))}
-  ${list.rows.length ? html`<table class="list monitors" data-live="${liveUrl(p.uuid, { monitors: list.rows.map((m) => m.uuid) })}">
+  ${list.rows.length ? html`<form id="${BULK_FORM}" method="post" action="${monitorsPath(p)}/bulk" class="bulk-actions">
+    ${csrfInput(d.csrf)}${hiddenFields(listParams(current))}
+    <span class="hint">With the selected monitors:</span>
+    <button type="submit" name="action" value="pause" class="small">Pause</button>
+    <button type="submit" name="action" value="resume" class="small">Resume</button>
+    <button type="submit" name="action" value="delete" class="small danger-outline">Delete…</button>
+  </form>
+  <table class="list monitors" data-live="${liveUrl(p.uuid, { monitors: list.rows.map((m) => m.uuid) })}">
     <caption class="sr-only">Monitors${q.status !== 'all' ? ` (${q.status})` : ''}${q.search ? ` matching “${q.search}”` : ''}, page ${list.page} of ${list.pages}</caption>
-    <thead><tr><th scope="col">Status</th><th scope="col">Name</th><th scope="col">Regions</th><th scope="col" class="num">Last response</th><th scope="col">Last ${LIST_BEATS} checks</th><th scope="col" class="num">Uptime 24 h</th><th scope="col">Response time 24 h</th></tr></thead>
-    <tbody>${list.rows.map((m) => row(p, m))}</tbody>
+    <thead><tr><th scope="col" class="select-cell"><input type="checkbox" data-select-all="monitor" form="${BULK_FORM}" aria-label="Select every monitor of this page" hidden></th>${sortHeader(p, q, 'status', 'Status')}${sortHeader(p, q, 'name', 'Name')}<th scope="col">Checked from</th>${sortHeader(p, q, 'response', 'Last response', true)}<th scope="col">Last ${LIST_BEATS} checks</th>${sortHeader(p, q, 'uptime', 'Uptime 24 h', true)}<th scope="col">Response time 24 h</th></tr></thead>
+    <tbody>${list.rows.map((m) => row(p, m, checkLocations(m.regions, probed, d.builtInLocation)))}</tbody>
   </table>` : empty}
   ${list.pages > 1 ? html`<nav class="pager" aria-label="Pages">
     ${list.page > 1 ? html`<a rel="prev" href="${listHref(p, { ...current, page: list.page - 1 })}">‹ Previous</a>` : html`<span aria-hidden="true"></span>`}
@@ -157,7 +192,7 @@ function monitorForm(o: { action: string; csrf: string; values: MonitorFormValue
   </div>
   <fieldset class="field regions${e.regions ? ' invalid' : ''}"${e.regions ? html` aria-describedby="f-regions-error"` : ''}>
     <legend>Regions</legend>
-    <p class="hint">Where the checks run from (the built-in probe covers regions without a probe of their own).</p>
+    <p class="hint">The regions to check from. A region without a live regional probe is checked by this server’s built-in probe, once per interval for all such regions; the monitor’s page says where its checks run.</p>
     <div class="region-list">${REGIONS.map((r) => html`<label class="choice"><input type="checkbox" name="regions" value="${r}"${v.regions.includes(r) ? html` checked` : ''}${e.regions ? html` aria-invalid="true"` : ''}> <span>${r}</span></label>`)}</div>
     ${fieldError('f-regions', e.regions)}
   </fieldset>
@@ -197,6 +232,26 @@ export function monitorDeleteScreen(d: { project: MemberProject; monitor: Monito
   };
 }
 
+/** The second screen of the list's bulk delete: the chosen monitors of the project, named, and the button that deletes them. */
+export function monitorBulkDeleteScreen(d: { project: MemberProject; monitors: MonitorChoice[]; query: ListQuery; csrf: string }): Screen {
+  const { project: p, monitors } = d;
+  const n = monitors.length === 1 ? '1 monitor' : `${monitors.length} monitors`;
+  return {
+    title: `Delete ${n}`,
+    body: html`${projectHeader(p, 'monitors', [{ text: 'Delete' }])}
+<section class="card narrow">
+  <h1>Delete ${n}</h1>
+  <p>Delete these monitors? Their check results and rollups go with them; their outages stay in the history without them. This cannot be undone.</p>
+  <ul class="bulk-list">${monitors.map((m) => html`<li><strong>${m.name}</strong> <code>${m.url}</code></li>`)}</ul>
+  <form method="post" action="${monitorsPath(p)}/bulk/delete">
+    ${csrfInput(d.csrf)}${hiddenFields(listParams(d.query))}
+    ${monitors.map((m) => html`<input type="hidden" name="monitor" value="${m.uuid}">`)}
+    <div class="actions"><button type="submit" class="danger">Delete ${n}</button> <a class="button" href="${listHref(p, d.query)}">Cancel</a></div>
+  </form>
+</section>`,
+  };
+}
+
 const PROTOCOL_NAMES: Record<string, string> = { http: 'HTTP', port: 'TCP port', icmp: 'ICMP', dns: 'DNS' };
 
 function sslText(m: Monitor): Markup | string {
@@ -228,6 +283,12 @@ function outageRows(p: { uuid: string }, list: MonitorOutageRow[], now: number):
   </tr>`)}`;
 }
 
+/** Where the monitor's checks run: this server's probe and the live regional probes, then the regions it asks for. */
+function checkedFrom(m: Monitor, probed: string[], builtIn: string): Markup {
+  const where = checkLocations(m.regions, new Set(probed), builtIn).map((l) => (probed.includes(l) && m.regions.includes(l) ? `${l} (regional probe)` : `${l} (this server)`));
+  return html`${where.join(', ')}<span class="sub">Regions set: ${m.regions.length === REGIONS.length ? `all ${REGIONS.length}` : m.regions.join(', ')}; the built-in probe checks those without a live regional probe, once per interval.</span>`;
+}
+
 /**
  * The monitor's page: its state, uptime, response-time charts, latest checks and outages. With
  * scripts, the live events of the monitor patch its state and beats, and the sections marked
@@ -235,7 +296,7 @@ function outageRows(p: { uuid: string }, list: MonitorOutageRow[], now: number):
  */
 export function monitorScreen(d: {
   project: MemberProject; monitor: Monitor; uptime: UptimeFigure[]; series: ResponseSeries; checks: CheckRow[]; beats: Beat[]; outages: { outages: MonitorOutageRow[]; total: number };
-  period: ChartPeriod; rawRetentionDays: number; now: number; csrf: string; done: unknown;
+  period: ChartPeriod; rawRetentionDays: number; now: number; csrf: string; done: unknown; probed: string[]; builtInLocation: string;
 }): Screen {
   const { project: p, monitor: m, uptime, series, checks, outages, period, rawRetentionDays, now, csrf } = d;
   // Never "Up" before a check has said so (the API keeps reading `status`).
@@ -263,7 +324,7 @@ ${notice(d.done, NOTICES)}
     <dt>Last check</dt><dd>${checks[0] ? html`${time(checks[0].at)} from ${checks[0].location}: ${checks[0].ok ? formatMs(checks[0].totalMs) : html`<span class="fail">failed</span>`}` : 'No check yet'}</dd>
     <dt>SSL certificate</dt><dd id="ssl-expiry">${sslText(m)}</dd>
     <dt>Domain</dt><dd id="domain-expiry">${domainText(m)}</dd>
-    <dt>Regions</dt><dd>${m.regions.length === REGIONS.length ? `All ${REGIONS.length} regions` : m.regions.join(', ')}</dd>
+    <dt>Checked from</dt><dd id="checked-from">${checkedFrom(m, d.probed, d.builtInLocation)}</dd>
     <dt>Monitor id</dt><dd><code>${m.uuid}</code></dd>
   </dl>
 </section>

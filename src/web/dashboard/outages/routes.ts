@@ -5,7 +5,7 @@ import { outageDeliveries } from '../../../services/alerting.ts';
 import { alertsNobody, outageFormChoices } from '../../../services/dashboard-views.ts';
 import type { MemberProject } from '../../../services/users.ts';
 import { messageField, type FieldErrors } from '../../ui/forms.ts';
-import { actorFor, doneOf, form, pageOf, pickerAsk, sendScreen, userProject, type Deps } from '../handler.ts';
+import { actorFor, doneOf, form, pageOf, pickerAsk, searchAsked, sendScreen, userProject, type Deps } from '../handler.ts';
 import { csrfToken } from '../session.ts';
 import { STATUSES, outageFormScreen, outageScreen, outagesPath as base, outagesScreen, type OutageForm, type Status } from './views.ts';
 
@@ -42,6 +42,7 @@ export default function outageRoutes(app: FastifyInstance, { ctx, assets }: Deps
     const f = form(req);
     const get = (k: string) => (f.get(k) ?? '').trim();
     const v: OutageForm = { monitor: get('monitor'), starts: get('starts'), ends: get('ends'), status_code: get('status_code'), description: f.get('description') ?? '', severity: get('severity'), summary: f.get('summary') ?? '', policy: get('policy') };
+    if (searchAsked(req)) return newPage(req, reply, p, 200, v, {});
     try {
       if (!v.monitor) throw new ValidationError('Choose the monitor (monitorUuid) the outage is about');
       const o = await createOutage(actorFor(ctx, p, req.dash.user), {

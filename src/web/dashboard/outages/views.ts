@@ -10,7 +10,7 @@ import { time } from '../../ui/format.ts';
 import type { Screen } from '../../ui/layout.ts';
 import { alertsNobodyBanner, notice } from '../../ui/notices.ts';
 import { filterNav, pager, searchForm } from '../../ui/tables.ts';
-import { monitorSearchForm, monitorSelect } from '../../ui/pickers.ts';
+import { implicitSubmit, monitorSelect } from '../../ui/pickers.ts';
 import { liveUrl, projectHeader, projectPath } from '../project-nav.ts';
 
 /** The outage screens: the list, the form of a manual outage, and the outage's page with its notifications. */
@@ -93,7 +93,7 @@ export function outageFormScreen(d: { project: MemberProject; picker: PickerList
 <h1>Create outage</h1>
 <p class="hint">Record an outage by hand, such as one the checks could not see. It counts in uptime and reports like a detected one.</p>
 <section class="card narrow-wide"><form method="post" action="${base(p)}">
-  ${csrfInput(d.csrf)}
+  ${picker.search ? implicitSubmit() : ''}${csrfInput(d.csrf)}
   ${formError(e)}
   ${monitorSelect({ name: 'monitor', label: 'Monitor', monitors: picker.monitors, search: picker.search, value: v.monitor, error: e.monitor })}
   <div class="grid-2">
@@ -107,7 +107,7 @@ export function outageFormScreen(d: { project: MemberProject; picker: PickerList
   ${textareaField({ label: 'Summary', name: 'summary', value: v.summary, error: e.summary, hint: 'Optional: what was done, for the post-mortem.', attrs: html` maxlength="10000"` })}
   ${policies.length ? selectField({ label: 'Escalation policy', name: 'policy', value: v.policy, options: [['', 'None'], ...policies.map((x) => [x.uuid, x.name] as const)], error: e.policy, hint: 'Optional: alert its steps about this outage.' }) : ''}
   <div class="actions"><button type="submit" class="primary">Create outage</button> <a class="button" href="${base(p)}">Cancel</a></div>
-</form>${picker.search ? monitorSearchForm(`${base(p)}/new`) : ''}</section>`,
+</form></section>`,
   };
 }
 

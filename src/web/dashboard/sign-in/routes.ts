@@ -2,28 +2,24 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError } from '../../../domain/errors.ts';
 import { checkPassword, parseEmail } from '../../../domain/users.ts';
 import { authenticateUser, createSession, createUser, endSession, hasUsers, listUserProjects } from '../../../services/users.ts';
-import { createFailureThrottle } from '../../../domain/throttle.ts';
+import { completePendingSignIn, endPendingSignIn, findPendingSignIn, hasTwoFactor, PENDING_SIGN_IN_MS, startPendingSignIn } from '../../../services/two-factor.ts';
+import { waitText } from '../credential-throttle.ts';
 import { checkField, type FieldErrors } from '../../ui/forms.ts';
 import { messageScreen, page } from '../../ui/layout.ts';
 import { form, sendPage, type Deps } from '../handler.ts';
-import { SESSION_COOKIE, csrfToken, setCookie, startSessionCookie } from '../session.ts';
-import { loginScreen, setupScreen } from './views.ts';
+import { SESSION_COOKIE, csrfToken, readCookies, setCookie, startSessionCookie } from '../session.ts';
+import { codeScreen, loginScreen, setupScreen } from './views.ts';
 
-/** Failed sign-ins allowed per email and client address in a 15-minute window. */
-export const SIGN_IN_FAILURES = 5;
-/** Failed sign-ins allowed per client address across all emails in the same window (guessing one password for many accounts). */
-export const SIGN_IN_ADDRESS_FAILURES = 20;
-const SIGN_IN_WINDOW_MS = 15 * 60_000;
+export { SIGN_IN_FAILURES, SIGN_IN_ADDRESS_FAILURES } from '../credential-throttle.ts';
+
+/** Between a right password and the second factor: the pending sign-in's token (services/two-factor.ts), not a session. */
+const PENDING_COOKIE = 'vigil_pending';
 
 // Only an invitation's page may be where a sign-in leads: never another site.
 const NEXT = /^\/app\/invite\/inv_[A-Za-z0-9]{40}$/;
 const nextOf = (v: unknown): string | null => (typeof v === 'string' && NEXT.test(v) ? v : null);
 
-export default function signInRoutes(app: FastifyInstance, { ctx, assets }: Deps) {
-  const throttle = createFailureThrottle(SIGN_IN_FAILURES, ctx.clock, SIGN_IN_WINDOW_MS);
-  // Never reset by a success: signing in to one's own account must not buy more guesses at others.
-  const addressThrottle = createFailureThrottle(SIGN_IN_ADDRESS_FAILURES, ctx.clock, SIGN_IN_WINDOW_MS);
-
+export default function signInRoutes(app: FastifyInstance, { ctx, assets, throttle }: Deps) {
   // Nobody is signed in on these pages: no account header.
   function setupPage(req: FastifyRequest, reply: FastifyReply, status: number, values: { email?: string }, errors: FieldErrors) {
     return sendPage(reply, status, page({ assets }, setupScreen({ csrf: csrfToken(req, reply), email: values.email, errors })));
@@ -32,6 +28,12 @@ export default function signInRoutes(app: FastifyInstance, { ctx, assets }: Deps
   function loginPage(req: FastifyRequest, reply: FastifyReply, status: number, email: string, alert?: string, next?: string | null) {
     return sendPage(reply, status, page({ assets }, loginScreen({ csrf: csrfToken(req, reply), email, alert, next })));
   }
+
+  function codePage(req: FastifyRequest, reply: FastifyReply, status: number, error?: string) {
+    return sendPage(reply, status, page({ assets }, codeScreen({ csrf: csrfToken(req, reply), error })));
+  }
+
+  const pendingToken = (req: FastifyRequest) => readCookies(req.headers.cookie).get(PENDING_COOKIE);
 
   async function signIn(req: FastifyRequest, reply: FastifyReply, userId: number, next?: string | null) {
     if (req.dash.session) await endSession(ctx, req.dash.session);
@@ -82,20 +84,62 @@ export default function signInRoutes(app: FastifyInstance, { ctx, assets }: Deps
     const f = form(req);
     const next = nextOf(f.get('next'));
     const email = (f.get('email') ?? '').trim().toLowerCase();
-    const client = `${email}\0${req.ip}`;
-    const wait = Math.max(throttle.blockedFor(client), addressThrottle.blockedFor(req.ip));
+    const attempt = { email, ip: req.ip };
+    const wait = throttle.waitFor(attempt);
     if (wait > 0) {
       reply.header('Retry-After', String(wait));
-      return loginPage(req, reply, 429, email, `Too many failed sign-in attempts. Wait ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''} and try again.`, next);
+      return loginPage(req, reply, 429, email, `Too many failed sign-in attempts. ${waitText(wait)}`, next);
     }
     const user = await authenticateUser(ctx, email, f.get('password') ?? '');
     if (!user) {
-      throttle.fail(client);
-      addressThrottle.fail(req.ip);
+      throttle.fail(attempt);
       return loginPage(req, reply, 401, email, 'Incorrect email or password.', next);
     }
-    throttle.reset(client);
+    if (await hasTwoFactor(ctx, user.id)) {
+      // The counts stay until the code is right too: a known password buys no fresh guesses.
+      setCookie(req, reply, PENDING_COOKIE, await startPendingSignIn(ctx, user.id, next), PENDING_SIGN_IN_MS);
+      return reply.redirect('/app/login/code', 303);
+    }
+    throttle.succeeded(attempt);
     return signIn(req, reply, user.id, next);
+  });
+
+  app.get('/login/code', async (req, reply) => {
+    if (req.dash.user) return reply.redirect('/app/projects', 303);
+    if (!(await findPendingSignIn(ctx, pendingToken(req)))) return reply.redirect('/app/login', 303);
+    return codePage(req, reply, 200);
+  });
+
+  app.post('/login/code', async (req, reply) => {
+    const token = pendingToken(req);
+    const pending = await findPendingSignIn(ctx, token);
+    const again = (alert: string) => {
+      setCookie(req, reply, PENDING_COOKIE, '', 0);
+      return loginPage(req, reply, 401, pending?.email ?? '', alert, pending?.next);
+    };
+    if (!pending || !token) return again('This sign-in has expired. Sign in again.');
+    const attempt = { email: pending.email, ip: req.ip, account: String(pending.userId) };
+    const wait = throttle.waitFor(attempt);
+    if (wait > 0) {
+      reply.header('Retry-After', String(wait));
+      return codePage(req, reply, 429, `Too many wrong codes. ${waitText(wait)}`);
+    }
+    const result = await completePendingSignIn(ctx, token, form(req).get('code') ?? '');
+    if (result !== 'ok') {
+      throttle.fail(attempt);
+      if (result === 'ended') return again('Too many wrong codes for this sign-in. Sign in again.');
+      return codePage(req, reply, 401, 'That code is not right. Type the 6 digits your app shows now, or a recovery code.');
+    }
+    throttle.succeeded(attempt);
+    setCookie(req, reply, PENDING_COOKIE, '', 0);
+    return signIn(req, reply, pending.userId, pending.next);
+  });
+
+  /** Leaves the code step: the pending sign-in is forgotten. */
+  app.post('/login/cancel', async (req, reply) => {
+    await endPendingSignIn(ctx, pendingToken(req));
+    setCookie(req, reply, PENDING_COOKIE, '', 0);
+    return reply.redirect('/app/login', 303);
   });
 
   app.post('/logout', async (req, reply) => {

@@ -36,3 +36,20 @@ export function loginScreen(d: { csrf: string; email: string; alert?: string; ne
 </section>`,
   };
 }
+
+/** The second step of a sign-in with two-factor sign-in on: a code of the user's app, or a recovery code. */
+export function codeScreen(d: { csrf: string; error?: string }): Screen {
+  return {
+    title: 'Authentication code',
+    body: html`<section class="card narrow">
+  <h1>Authentication code</h1>
+  <p>Your password was right. Type the code your authenticator app shows for Vigil.</p>
+  <form method="post" action="/app/login/code">
+    ${csrfInput(d.csrf)}
+    ${field({ label: 'Code', name: 'code', error: d.error, hint: 'Six digits, or one of your recovery codes if you cannot use the app.', required: true, autocomplete: 'one-time-code', attrs: html` inputmode="text" autocapitalize="off" spellcheck="false" maxlength="40" autofocus` })}
+    <button type="submit" class="primary">Sign in</button>
+  </form>
+  <form method="post" action="/app/login/cancel">${csrfInput(d.csrf)}<button type="submit" class="link">Cancel and start again</button></form>
+</section>`,
+  };
+}

@@ -6,7 +6,7 @@ import {
 import { monitorPickers } from '../../../services/dashboard-views.ts';
 import type { MemberProject } from '../../../services/users.ts';
 import { messageField, type FieldErrors } from '../../ui/forms.ts';
-import { actorFor, doneOf, form, pageOf, pickerAsk, sendScreen, userProject, type Deps } from '../handler.ts';
+import { actorFor, doneOf, form, pageOf, pickerAsk, searchAsked, sendScreen, userProject, type Deps } from '../handler.ts';
 import { csrfToken } from '../session.ts';
 import { formOf, pickerFields, readPageForm, sectionRows, sectionsInput, type PageForm } from './form.ts';
 import { newStatusPageScreen, statusPageScreen, statusPagesPath as base, statusPagesScreen, subscribersScreen } from './views.ts';
@@ -58,6 +58,7 @@ export default function statusPageRoutes(app: FastifyInstance, { ctx, assets }: 
   app.post('/projects/:uuid/statuspages/:sp', async (req, reply) => {
     const [p, sp] = await statusPageOf(req);
     const v = readPageForm(form(req), sp);
+    if (searchAsked(req)) return editPage(req, reply, p, sp, 200, v, {});
     const input: Record<string, unknown> = { name: v.name, subdomain: v.subdomain, theme: v.theme, accent_color: v.accent_color, description: v.description, sections: sectionsInput(sp, v.sections) };
     try {
       await updateStatusPage(actorFor(ctx, p), sp.row.uuid, input);

@@ -8,7 +8,7 @@ import { time } from '../../ui/format.ts';
 import type { Screen } from '../../ui/layout.ts';
 import { mailNotSetUp, notice } from '../../ui/notices.ts';
 import { pager } from '../../ui/tables.ts';
-import { monitorCheckboxes, monitorSearchForm } from '../../ui/pickers.ts';
+import { implicitSubmit, monitorCheckboxes } from '../../ui/pickers.ts';
 import { projectHeader, projectPath } from '../project-nav.ts';
 import { NEW_GROUP, type GroupForm, type PageForm, type SectionForm, type ShownName } from './form.ts';
 
@@ -71,7 +71,7 @@ export function newStatusPageScreen(d: { project: MemberProject; csrf: string; v
  */
 export function statusPageScreen(d: { project: MemberProject; page: StatusPageView; rows: SectionForm[]; lists: Map<string, PickerList>; csrf: string; values: PageForm; errors: FieldErrors; done: unknown }): Screen {
   const { project: p, page: sp, rows, values: v, errors: e } = d;
-  // At scale every picker searches, through the one GET form after the page's form.
+  // At scale every picker searches; a search posts the whole form back (ui/pickers.ts).
   const searching = [...d.lists.values()].some((l) => l.search !== undefined);
   const picker = (name: string, legend: string, chosen: string[]) => monitorCheckboxes({ name, legend, monitors: d.lists.get(name)!.monitors, search: d.lists.get(name)!.search, chosen });
   const shownNames = (prefix: string, shown: ShownName[]) => (shown.length ? html`<fieldset class="field shown-names"><legend>Names shown on the page</legend>
@@ -91,7 +91,7 @@ export function statusPageScreen(d: { project: MemberProject; page: StatusPageVi
       ${shownNames(`section_shown_${i}_`, s.shown)}
       <label class="choice"><input type="checkbox" name="section_rt_${i}"${s.rt ? html` checked` : ''}> <span>Show response times</span></label>
       ${s.groups.map((g, j) => groupBox(i, j, g))}
-      <details class="add-group"><summary>Add a group to ${s.name ? `“${s.name}”` : 'this section'}</summary>${groupBox(i, s.groups.length, NEW_GROUP)}</details>
+      <details class="add-group"${d.lists.get(`group_monitors_${i}_${s.groups.length}`)?.search?.value ? html` open` : ''}><summary>Add a group to ${s.name ? `“${s.name}”` : 'this section'}</summary>${groupBox(i, s.groups.length, NEW_GROUP)}</details>
     </fieldset>`);
   return {
     title: `${sp.row.name} · ${p.name}`,
@@ -102,7 +102,7 @@ export function statusPageScreen(d: { project: MemberProject; page: StatusPageVi
 </div>
 ${notice(d.done, NOTICES)}
 <form method="post" action="${base(p)}/${sp.row.uuid}">
-  ${csrfInput(d.csrf)}
+  ${searching ? implicitSubmit() : ''}${csrfInput(d.csrf)}
   ${formError(e)}
   <section class="card narrow-wide"><h2>Page</h2>
     ${field({ label: 'Name', name: 'name', value: v.name, error: e.name, required: true, attrs: html` maxlength="255" autocomplete="off"` })}
@@ -117,7 +117,7 @@ ${notice(d.done, NOTICES)}
     ${fieldError('f-sections', e.sections)}${sectionRows}
   </section>
   <div class="actions"><button type="submit" class="primary">Save status page</button> <a class="button" href="${base(p)}">Cancel</a></div>
-</form>${searching ? monitorSearchForm(`${base(p)}/${sp.row.uuid}`) : ''}`,
+</form>`,
   };
 }
 

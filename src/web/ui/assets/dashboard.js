@@ -1,12 +1,14 @@
 // Progressive enhancement for the dashboard: every page also works without this file.
 // It opens the Create key form in a <dialog>, submits it in place, copies keys and ping URLs,
-// submits the chart period on change, shows only the monitor form's fields of its type, and
-// keeps the monitors, healthchecks and outages pages live (at the end of this file).
+// submits the chart period on change, shows only the monitor form's fields of its type, ticks
+// every row of the monitors list at once, and keeps the monitors, healthchecks and outages pages
+// live (at the end of this file).
 
 function enhance(root) {
   for (const button of root.querySelectorAll('[data-copy]')) button.hidden = false;
   for (const button of root.querySelectorAll('[data-hide-when-scripted]')) button.hidden = true;
   for (const select of root.querySelectorAll('select[name=protocol]')) showProtocol(select);
+  for (const box of root.querySelectorAll('[data-select-all]')) box.hidden = false;
 }
 
 // Without scripts every type's fields show; with them, only the chosen type's.
@@ -106,6 +108,10 @@ document.addEventListener('change', (e) => {
   }
   if (t instanceof HTMLSelectElement && t.name === 'protocol') showProtocol(t);
   if (t instanceof HTMLSelectElement && t.dataset.autosubmit !== undefined) t.form?.requestSubmit();
+  // The list's "select every monitor of this page" box ticks (or unticks) the rows' boxes of its form.
+  if (t instanceof HTMLInputElement && t.dataset.selectAll) {
+    for (const box of t.form?.elements ?? []) if (box.name === t.dataset.selectAll) box.checked = t.checked;
+  }
 });
 
 enhance(document);
