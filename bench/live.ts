@@ -196,7 +196,8 @@ loadMs.sort((a, b) => a - b);
 const cpu = os.cpus();
 console.log(`\nVigil live dashboard, ${store.dialect}, ${N} HTTP monitors every ${F} s on ${ports.length} loopback targets, ${PAGES} monitors pages (50 monitors each) with their live streams, ${ROUNDS} rounds of ${SECONDS} s per phase; ${cpu.length} × ${cpu[0].model}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
 printTable(rows);
-console.log(`\nThe open pages cost ${((per('with') / per('without') - 1) * 100).toFixed(1)} % more server CPU. Opening them (sign-in, monitors page, stream) took ${(openingCpu / ROUNDS).toFixed(0)} ms of server CPU per round; page load median ${loadMs[Math.floor(loadMs.length / 2)].toFixed(0)} ms, max ${loadMs.at(-1)!.toFixed(0)} ms.`);
+const change = (per('with') / per('without') - 1) * 100;
+console.log(`\nServer CPU with the pages open against none: ${change >= 0 ? '+' : '−'}${Math.abs(change).toFixed(1)} %. Opening them (sign-in, monitors page, stream) took ${(openingCpu / ROUNDS).toFixed(0)} ms of server CPU per round; page load median ${loadMs[Math.floor(loadMs.length / 2)].toFixed(0)} ms, max ${loadMs.at(-1)!.toFixed(0)} ms.`);
 
 server.kill('SIGTERM');
 await new Promise((r) => server.once('exit', r));

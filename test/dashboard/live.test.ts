@@ -207,7 +207,7 @@ describe('beats', () => {
     const list = await admin.get(at('monitors'));
     const row = /<tr data-monitor="([^"]+)"[^>]*>(?:(?!<\/tr>)[\s\S])*<\/tr>/g;
     const rows = new Map([...list.text.matchAll(row)].map((m) => [m[1], m[0]]));
-    const beatsOf = (html: string) => [...html.matchAll(/<span class="beat( beat-(up|down))?"( title="([^"]*)")?><\/span>/g)].map((m) => ({ kind: m[2] ?? 'none', title: m[4] }));
+    const beatsOf = (html: string) => [...html.matchAll(/<i( class="(up|down)")?( title="([^"]*)")?><\/i>/g)].map((m) => ({ kind: m[2] ?? 'none', title: m[4] }));
     // Web has checks newer than these (the stream tests): find the seeded ones by their date.
     const webBeats = beatsOf(rows.get(web.uuid)!);
     assert.equal(webBeats.length, 30);
@@ -215,6 +215,8 @@ describe('beats', () => {
     assert.equal(apiBeats.length, 30);
     assert.ok(apiBeats.slice(0, 26).every((b) => b.kind === 'none' && b.title === undefined), 'grey before the first check');
     assert.deepEqual(apiBeats.slice(26).map((b) => b.kind), ['down', 'down', 'up', 'up']);
+    assert.match(apiBeats[29].title!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC · 42 ms$/, 'the list\'s tooltips: time and response time');
+    assert.match(apiBeats[27].title!, / UTC · failed$/);
     const rowsNoChecks = await createMonitor(actor, { name: 'Zeta new', url: 'https://zeta.example.org' });
     const fresh = await admin.get(at('monitors'));
     const zeta = [...fresh.text.matchAll(row)].find((m) => m[1] === rowsNoChecks.uuid)![0];
