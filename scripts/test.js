@@ -27,6 +27,7 @@ export const SLOW = [
   'test/alert-crash.test.ts', // kill -9 while alerts are sent
   'test/notify/kill.test.ts', // kill -9 of the dispatcher
   'test/takeover.test.ts', // a node killed, its claims taken over
+  'test/live-nodes.test.ts', // two `vigil serve` processes, one storing, one streaming (PostgreSQL)
   'test/regional-probes.test.ts', // `vigil probe` processes
   'test/env.test.ts', // a full disk, a locked database, PostgreSQL down, shutdown
   'test/security.test.ts', // `vigil serve` restarted, its files and logs searched

@@ -16,10 +16,22 @@ import type { Incident } from './incidents.ts';
 
 export const MONITORS_PER_PAGE = 50;
 export const SPARK_HOURS = 24;
+/** Checks shown as beats: in each row of the list, and on the monitor's page. */
+export const LIST_BEATS = 30;
+export const PAGE_BEATS = 90;
 export const STATUS_FILTERS = ['all', 'up', 'down', 'pending', 'paused'] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
 /** `pending`: not paused, and no result stored yet (never "up" before it was checked). */
 export type MonitorState = 'up' | 'down' | 'pending' | 'paused';
+
+/** One stored check as a beat of the bar: when, from where, passed or failed, and its response time. */
+export interface Beat {
+  at: number;
+  ok: boolean;
+  /** null for a failure, or when not measured. */
+  ms: number | null;
+  location: string;
+}
 
 export interface MonitorListRow {
   id: number;
@@ -37,6 +49,8 @@ export interface MonitorListRow {
   uptime24h: number | null;
   /** Mean response time (ms) per hour, oldest first; null where no timed check ran. */
   hours: (number | null)[];
+  /** The latest LIST_BEATS checks, oldest first. */
+  beats: Beat[];
 }
 
 export interface MonitorListPage {
@@ -74,6 +88,25 @@ function stateWhere(status: StatusFilter): Expression<SqlBool> | null {
   if (status === 'pending') return sql<SqlBool>`m.paused = 0 AND NOT ${CHECKED}`;
   if (status === 'up' || status === 'down') return sql<SqlBool>`m.paused = 0 AND m.status = ${status} AND ${CHECKED}`;
   return null;
+}
+
+/**
+/**
+ * The latest `n` checks of each monitor, oldest first, in one query whatever their number: one
+ * index probe per monitor (`ids` come from the caller's project).
+ */
+export async function recentBeats(ctx: ActorCtx, ids: number[], n: number): Promise<Map<number, Beat[]>> {
+  const out = new Map<number, Beat[]>(ids.map((id) => [id, []]));
+  if (ids.length === 0) return out;
+  const db = ctx.store.db;
+  const latest = (id: number) => db.selectFrom((eb) => eb.selectFrom('check_results').select(['monitor_id', 'at', 'ok', 'total_ms', 'location'])
+    .where('monitor_id', '=', id).orderBy('at', 'desc').orderBy('id', 'desc').limit(n).as('b')).selectAll();
+  const rows = await ids.slice(1).reduce((q, id) => q.unionAll(latest(id)), latest(ids[0])).execute();
+  for (const r of rows) {
+    out.get(Number(r.monitor_id))?.push({ at: Number(r.at), ok: Number(r.ok) === 1, ms: Number(r.ok) === 1 ? num(r.total_ms) : null, location: r.location });
+  }
+  for (const list of out.values()) list.reverse();
+  return out;
 }
 
 /**
@@ -131,28 +164,31 @@ export async function monitorListPage(ctx: ActorCtx, q: { search: string; status
   const filter = stateWhere(q.status);
   // The page's ids are chosen first (from the name index alone when nothing filters or sorts
   // otherwise), then only those rows are read: PostgreSQL would otherwise evaluate the
-  // last-result subqueries for every row the OFFSET skips.
+  // sort's subqueries for every row the OFFSET skips.
   let ids = (filter ? base.where(filter) : base).select('m.id');
   for (const o of listOrder('m', sort, dir, firstHour)) ids = ids.orderBy(o);
-  const last = (col: 'total_ms' | 'at' | 'ok') => (eb: any) =>
-    eb.selectFrom('check_results as r').select(`r.${col}`).whereRef('r.monitor_id', '=', 'p.id').orderBy('r.at', 'desc').limit(1).as(`last_${col}`);
   let pageRows = db.selectFrom('monitors as p')
-    .select(['p.id', 'p.uuid', 'p.name', 'p.url', 'p.protocol', 'p.port', 'p.regions', 'p.status', 'p.paused', last('total_ms'), last('at'), last('ok')])
+    .select(['p.id', 'p.uuid', 'p.name', 'p.url', 'p.protocol', 'p.port', 'p.regions', 'p.status', 'p.paused'])
     .where('p.id', 'in', ids.limit(perPage).offset((page - 1) * perPage));
   for (const o of listOrder('p', sort, dir, firstHour)) pageRows = pageRows.orderBy(o);
   const rows = await pageRows.execute() as unknown as ListSqlRow[];
+  // The latest checks give the beats.
+  const beats = await recentBeats(ctx, rows.map((r) => Number(r.id)), LIST_BEATS);
 
   const byId = new Map<number, MonitorListRow>();
   const out = rows.map((r) => {
+    const recent = beats.get(Number(r.id)) ?? [];
+    const last = recent.at(-1);
     const row: MonitorListRow = {
       id: Number(r.id), uuid: r.uuid, name: r.name, url: r.url, protocol: r.protocol, port: r.port,
       regions: JSON.parse(r.regions),
-      state: r.paused ? 'paused' : r.last_at == null ? 'pending' : r.status === 'down' ? 'down' : 'up',
-      lastMs: r.last_total_ms == null ? null : Number(r.last_total_ms),
-      lastAt: r.last_at == null ? null : Number(r.last_at),
-      lastOk: r.last_ok == null ? null : Number(r.last_ok) === 1,
+      state: r.paused ? 'paused' : !last ? 'pending' : r.status === 'down' ? 'down' : 'up',
+      lastMs: last?.ms ?? null,
+      lastAt: last?.at ?? null,
+      lastOk: last ? last.ok : null,
       uptime24h: null,
       hours: new Array(SPARK_HOURS).fill(null),
+      beats: recent,
     };
     byId.set(row.id, row);
     return row;
@@ -183,7 +219,6 @@ export async function monitorListPage(ctx: ActorCtx, q: { search: string; status
 
 interface ListSqlRow {
   id: number; uuid: string; name: string; url: string; protocol: string; port: number | null; regions: string; status: string; paused: number;
-  last_total_ms: number | null; last_at: number | null; last_ok: number | null;
 }
 
 // ---- the monitor page ----
@@ -359,17 +394,18 @@ export async function latestOutages(ctx: ActorCtx, monitorId: number, limit = 10
 
 /**
  * What the monitor page shows below the monitor: uptime, response times over `period`, the
- * latest checks and outages, and the regions live probes serve (where its checks run).
+ * latest checks (20 in the table, PAGE_BEATS as beats: one query) and outages, and the regions live probes serve (where its checks run).
  */
 export async function monitorActivity(ctx: ActorCtx, monitorId: number, period: ChartPeriod, rawRetentionDays: number, probeLiveMs: number) {
-  const [uptime, series, checks, outages, probes] = await Promise.all([
+  const [uptime, series, recent, outages, probes] = await Promise.all([
     monitorUptime(ctx, monitorId),
     responseSeries(ctx, monitorId, period, rawRetentionDays),
-    recentChecks(ctx, monitorId, 20),
+    recentChecks(ctx, monitorId, PAGE_BEATS),
     latestOutages(ctx, monitorId, 10),
     probeRegions(ctx, probeLiveMs),
   ]);
-  return { uptime, series, checks, outages, probed: probes.filter((p) => p.live).map((p) => p.region) };
+  const beats: Beat[] = recent.map((c) => ({ at: c.at, ok: c.ok, ms: c.ok ? c.totalMs : null, location: c.location })).reverse();
+  return { uptime, series, checks: recent.slice(0, 20), beats, outages, probed: probes.filter((p) => p.live).map((p) => p.region) };
 }
 
 /** Names of some of the project's monitors by uuid (others are left out). */

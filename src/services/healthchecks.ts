@@ -10,6 +10,7 @@ import { databaseUnavailable } from '../storage/store.ts';
 import { notifyAlerted, startAlerting } from './alerting.ts';
 import { policyIdFor } from './escalation-policies.ts';
 import { ensureRoom } from './limits.ts';
+import { publishLive, type LiveEvent } from './live.ts';
 
 type Row = Omit<HealthcheckRow, 'id'> & { id: number };
 export type Healthcheck = Row & { settings: HealthcheckSettings };
@@ -33,6 +34,11 @@ function settingsOf(r: Row): HealthcheckSettings {
 }
 
 const withSettings = (r: Row): Healthcheck => ({ ...r, settings: settingsOf(r) });
+
+/** The live dashboard's event of a healthcheck: its state as the list shows it, and its last ping. */
+const liveState = (h: Row): LiveEvent => ({
+  kind: 'healthcheck', projectId: h.project_id, uuid: h.uuid, state: h.paused ? 'paused' : h.is_down ? 'down' : h.last_ping_at === null ? 'new' : 'up', lastPing: h.last_ping_at,
+});
 
 export async function listHealthchecks(ctx: ActorCtx): Promise<Healthcheck[]> {
   const all: Healthcheck[] = [];
@@ -153,9 +159,10 @@ function outageRow(h: Row, at: number, description: string, now: number): Insert
   };
 }
 
-async function openOutage(trx: Trx, h: Row, at: number, description: string, now: number) {
-  const { id } = await trx.insertInto('outages').values(outageRow(h, at, description, now)).returning('id').executeTakeFirstOrThrow();
+async function openOutage(trx: Trx, h: Row, at: number, description: string, now: number): Promise<string> {
+  const { id, uuid } = await trx.insertInto('outages').values(outageRow(h, at, description, now)).returning(['id', 'uuid']).executeTakeFirstOrThrow();
   await startAlerting(trx, [id], now);
+  return uuid;
 }
 
 export interface PingInput {
@@ -263,15 +270,24 @@ async function applyPings(trx: Trx, store: Store, keep: number, sinceTrim: Map<n
   // Closes first: they end outages opened before this group, never the ones it opens.
   // Alerts go out with the commit: recoveries to the channels alerted, new outages to their policy.
   const now = pings[pings.length - 1].at;
+  const live = [...touched.keys()].map(liveState);
+  const subjects = new Map([...touched.keys()].map((h) => [h.id, h]));
+  const outageEvent = (o: { uuid: string; healthcheck_id: number | null; ended_at: number | null }): LiveEvent => {
+    const h = subjects.get(Number(o.healthcheck_id))!;
+    return { kind: 'outage', projectId: h.project_id, uuid: o.uuid, subject: h.uuid, open: o.ended_at === null };
+  };
   if (closes.length) {
-    const closed = await sql<{ id: number }>`UPDATE outages SET ended_at = v.column2, next_alert_at = NULL FROM ${valuesTable(padToPowerOfTwo(closes))}
-      WHERE outages.healthcheck_id = v.column1 AND outages.ended_at IS NULL RETURNING outages.id`.execute(trx);
+    const closed = await sql<{ id: number; uuid: string; healthcheck_id: number }>`UPDATE outages SET ended_at = v.column2, next_alert_at = NULL FROM ${valuesTable(padToPowerOfTwo(closes))}
+      WHERE outages.healthcheck_id = v.column1 AND outages.ended_at IS NULL RETURNING outages.id, outages.uuid, outages.healthcheck_id`.execute(trx);
     await notifyAlerted(trx, closed.rows.map((r) => Number(r.id)), 'outage.up', now);
+    for (const r of closed.rows) live.push(outageEvent({ ...r, ended_at: now }));
   }
   for (const chunk of powerOfTwoChunks(opened)) {
-    const ids = await trx.insertInto('outages').values(chunk).returning(['id', 'ended_at']).execute();
+    const ids = await trx.insertInto('outages').values(chunk).returning(['id', 'uuid', 'healthcheck_id', 'ended_at']).execute();
     await startAlerting(trx, ids.filter((o) => o.ended_at === null).map((o) => o.id), now);
+    for (const o of ids) live.push(outageEvent(o));
   }
+  await publishLive(store, trx, live);
   return found;
 }
 
@@ -329,7 +345,11 @@ export async function sweepOverdueHealthchecks(ctx: Ctx, limit = 500): Promise<n
         .where('is_down', '=', 0)
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) !== 1) return;
-      await openOutage(trx, h, h.alert_at!, 'no ping received in time', now);
+      const outage = await openOutage(trx, h, h.alert_at!, 'no ping received in time', now);
+      await publishLive(ctx.store, trx, [
+        liveState({ ...h, is_down: 1 }),
+        { kind: 'outage', projectId: h.project_id, uuid: outage, subject: h.uuid, open: true },
+      ]);
       turned++;
     });
   }

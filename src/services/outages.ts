@@ -5,6 +5,7 @@ import { resolveMonitorRefs } from './incidents.ts';
 import { yieldToLoop, type ActorCtx } from './context.ts';
 import { escalateNow, notifyAlerted, startAlerting } from './alerting.ts';
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { publishLive } from './live.ts';
 import type { Database, OutageRow } from '../storage/schema.ts';
 
 export interface Outage extends Selectable<OutageRow> {
@@ -55,6 +56,10 @@ function toOutage(r: Joined): Outage {
     : null;
   return { ...rest, monitor, policy };
 }
+
+/** Tells the live dashboard that an outage changed (or, with `open` null, was deleted). */
+const changed = (ctx: ActorCtx, db: Kysely<Database>, uuid: string, subject: string | null, open: boolean) =>
+  publishLive(ctx.store, db, [{ kind: 'outage', projectId: ctx.actor.projectId, uuid, subject, open }]);
 
 /** One page of the project's outages, newest first, with the totals the wire format carries. */
 export async function listOutages(ctx: ActorCtx, f: OutageFilter) {
@@ -184,6 +189,7 @@ export async function createOutage(ctx: ActorCtx, input: CreateOutageInput): Pro
       escalation_policy_uuid: policyUuid,
     }).returning('id').executeTakeFirstOrThrow();
     if (policy) await startAlerting(trx, [id], ctx.clock());
+    await changed(ctx, trx, uuid, input.monitorUuid, end === null);
   });
   return getOutage(ctx, uuid);
 }
@@ -191,6 +197,7 @@ export async function createOutage(ctx: ActorCtx, input: CreateOutageInput): Pro
 export async function deleteOutage(ctx: ActorCtx, uuid: string): Promise<void> {
   const res = await ctx.store.db.deleteFrom('outages').where('uuid', '=', uuid).where('project_id', '=', ctx.actor.projectId).executeTakeFirst();
   if (Number(res.numDeletedRows) === 0) throw new NotFoundError('Outage');
+  await changed(ctx, ctx.store.db, uuid, null, false);
 }
 
 /** Sets the acknowledgement once: acknowledging again keeps the first time and actor. */
@@ -211,12 +218,14 @@ export async function acknowledgeOutage(ctx: ActorCtx, uuid: string): Promise<vo
       .where('id', '=', o.id).where('acknowledged_at', 'is', null)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 1 && o.ended_at === null) await notifyAlerted(trx, [o.id], 'outage.acknowledged', ctx.clock());
+    await changed(ctx, trx, o.uuid, o.monitor.uuid, o.ended_at === null);
   });
 }
 
 export async function unacknowledgeOutage(ctx: ActorCtx, uuid: string): Promise<void> {
   const o = await getOutage(ctx, uuid);
   await ctx.store.db.updateTable('outages').set({ acknowledged_at: null, acknowledged_by: null }).where('id', '=', o.id).execute();
+  await changed(ctx, ctx.store.db, o.uuid, o.monitor.uuid, o.ended_at === null);
 }
 
 /** Ends an ongoing outage now; an already resolved one keeps its end. */
@@ -227,7 +236,10 @@ export async function resolveOutage(ctx: ActorCtx, uuid: string): Promise<void> 
   const end = Math.max(ctx.clock(), o.started_at);
   await ctx.store.db.transaction().execute(async (trx) => {
     const res = await trx.updateTable('outages').set({ ended_at: end, next_alert_at: null }).where('id', '=', o.id).where('ended_at', 'is', null).executeTakeFirst();
-    if (Number(res.numUpdatedRows) === 1) await notifyAlerted(trx, [o.id], 'outage.up', ctx.clock());
+    if (Number(res.numUpdatedRows) === 1) {
+      await notifyAlerted(trx, [o.id], 'outage.up', ctx.clock());
+      await changed(ctx, trx, o.uuid, o.monitor.uuid, false);
+    }
   });
 }
 

@@ -10,6 +10,7 @@ import type { CheckResult } from '../domain/checks.ts';
 import { monitorsUnderMaintenance } from './maintenance.ts';
 import { notifyAlerted, startAlerting } from './alerting.ts';
 import { certificateNotices, sendNotices } from './notices.ts';
+import { publishLive, type LiveEvent } from './live.ts';
 import type { Database, RollupRow } from '../storage/schema.ts';
 
 /** One finished check, as the prober reports it. */
@@ -70,9 +71,23 @@ export async function recordResults(
     await insertRaw(trx, results);
     await endClaims(trx, results.filter((r) => r.due !== undefined).map((r) => ({ id: r.monitorId, due: r.due! })));
     await upsertRollups(trx, results);
-    await applyStates(ctx, trx, monitors, results.filter((r) => !maintained.has(r.monitorId)), now, outcome, quorums);
+    const outages: LiveEvent[] = [];
+    await applyStates(ctx, trx, monitors, results.filter((r) => !maintained.has(r.monitorId)), now, outcome, quorums, outages);
+    await publishLive(ctx.store, trx, [...liveChecks(monitors, results), ...outages]);
   });
   return outcome;
+}
+
+/** The live dashboard's view of a batch: each monitor's new checks and its status after them. */
+function liveChecks(monitors: Map<number, MonitorStateRow>, results: ObservedResult[]): LiveEvent[] {
+  const byMonitor = new Map<number, LiveEvent & { kind: 'monitor' }>();
+  for (const r of results) {
+    const m = monitors.get(r.monitorId)!;
+    let e = byMonitor.get(m.id);
+    if (!e) byMonitor.set(m.id, (e = { kind: 'monitor', projectId: m.project_id, uuid: m.uuid, state: m.status, checks: [] }));
+    e.checks.push({ at: r.at, ok: r.ok, ms: r.ok ? ms(r.totalMs) : null, location: r.location });
+  }
+  return [...byMonitor.values()];
 }
 
 interface MonitorStateRow {
@@ -240,7 +255,8 @@ async function upsertRollups(trx: Trx, results: ObservedResult[]): Promise<void>
   }
 }
 
-async function applyStates(ctx: Ctx, trx: Trx, monitors: Map<number, MonitorStateRow>, results: ObservedResult[], now: number, outcome: RecordOutcome, quorums: Map<number, QuorumInput>) {
+/** Brings each monitor's row in `monitors` to its new status; `live` gets the outages opened and closed. */
+async function applyStates(ctx: Ctx, trx: Trx, monitors: Map<number, MonitorStateRow>, results: ObservedResult[], now: number, outcome: RecordOutcome, quorums: Map<number, QuorumInput>, live: LiveEvent[]) {
   const byMonitor = new Map<number, ObservedResult[]>();
   for (const r of results) {
     const list = byMonitor.get(r.monitorId);
@@ -315,6 +331,7 @@ async function applyStates(ctx: Ctx, trx: Trx, monitors: Map<number, MonitorStat
       ctx.log.warn({ monitor: m.uuid }, 'monitor state changed concurrently; results kept, state left to the other writer');
       continue;
     }
+    m.status = state.status;
     if (recheck) outcome.rechecks.push(id);
     if (recheck && q && m.next_check_at !== null) {
       // The dedicated probes of the monitor's other regions recheck at their next lease.
@@ -324,7 +341,7 @@ async function applyStates(ctx: Ctx, trx: Trx, monitors: Map<number, MonitorStat
       await rows.execute();
     }
     for (const { t, evidence } of transitions) {
-      await writeTransition(trx, m, t, evidence, now);
+      for (const uuid of await writeTransition(trx, m, t, evidence, now)) live.push({ kind: 'outage', projectId: m.project_id, uuid, subject: m.uuid, open: t.to === 'down' });
       outcome.transitions.push({ monitorId: id, to: t.to, at: t.since });
     }
   }
@@ -332,14 +349,16 @@ async function applyStates(ctx: Ctx, trx: Trx, monitors: Map<number, MonitorStat
 
 /**
  * A confirmed DOWN opens an outage and starts its alerts; a confirmed UP closes the open one and
- * tells the channels that were alerted. The outbox rows commit with the outage rows.
+ * tells the channels that were alerted. The outbox rows commit with the outage rows. Returns the
+ * uuids of the outages opened or closed.
  */
-async function writeTransition(trx: Trx, m: MonitorStateRow, t: Transition, evidence: ObservedResult, now: number) {
+async function writeTransition(trx: Trx, m: MonitorStateRow, t: Transition, evidence: ObservedResult, now: number): Promise<string[]> {
   if (t.to === 'down') {
+    const uuid = newId('outage');
     const { id } = await trx
       .insertInto('outages')
       .values({
-        uuid: newId('outage'),
+        uuid,
         project_id: m.project_id,
         monitor_id: m.id,
         outage_type: 'automatic',
@@ -359,15 +378,16 @@ async function writeTransition(trx: Trx, m: MonitorStateRow, t: Transition, evid
       .returning('id')
       .executeTakeFirstOrThrow();
     await startAlerting(trx, [id], now);
-  } else {
-    const closed = await trx
-      .updateTable('outages')
-      .set({ ended_at: t.since, next_alert_at: null })
-      .where('monitor_id', '=', m.id)
-      .where('outage_type', '=', 'automatic')
-      .where('ended_at', 'is', null)
-      .returning('id')
-      .execute();
-    await notifyAlerted(trx, closed.map((o) => o.id), 'outage.up', now);
+    return [uuid];
   }
+  const closed = await trx
+    .updateTable('outages')
+    .set({ ended_at: t.since, next_alert_at: null })
+    .where('monitor_id', '=', m.id)
+    .where('outage_type', '=', 'automatic')
+    .where('ended_at', 'is', null)
+    .returning(['id', 'uuid'])
+    .execute();
+  await notifyAlerted(trx, closed.map((o) => o.id), 'outage.up', now);
+  return closed.map((o) => o.uuid);
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -39,6 +40,19 @@ export interface Store {
    * their own. Undefined while a transaction is open on this connection.
    */
   generation?(): number | undefined;
+  /**
+   * Sends each payload to every listen() of `channel` on every node of this database, once the
+   * transaction of `db` commits (at once outside a transaction; never after a rollback): NOTIFY
+   * on PostgreSQL, in the process on SQLite (whose writers are this process). Payloads stay
+   * under 7,500 bytes.
+   */
+  notify(db: Kysely<Database>, channel: string, payloads: string[]): Promise<void>;
+  /**
+   * Hands every payload notified on `channel` (by any node) to `onPayload`, and calls `onGap`
+   * when some may have been missed (PostgreSQL: the listening connection was lost and is back).
+   * Resolves once listening, with the function that stops.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onGap?: () => void): Promise<() => void>;
 }
 
 export interface StoreOptions {
@@ -71,7 +85,7 @@ export function databaseUnavailable(err: unknown): string | null {
  * Counts connections in use and waited for, so close() can let queries under way finish
  * (background writes such as last_used_at or a retention batch) before destroying the driver.
  */
-function tracked(dialect: KyselyDialect, busy: { n: number }): KyselyDialect {
+function tracked(dialect: KyselyDialect, busy: { n: number }, ends: { committed?(): void; rolledBack?(): void } = {}): KyselyDialect {
   return {
     createAdapter: () => dialect.createAdapter(),
     createIntrospector: (db) => dialect.createIntrospector(db),
@@ -87,11 +101,17 @@ function tracked(dialect: KyselyDialect, busy: { n: number }): KyselyDialect {
       // that follows would then fail and hide the error that caused it (a full disk must be 503).
       const rollback = bound('rollbackTransaction') as Driver['rollbackTransaction'];
       wrapper.rollbackTransaction = async (c) => {
+        ends.rolledBack?.();
         try {
           await rollback(c);
         } catch (err) {
           if (!/no transaction is active/.test(String((err as Error)?.message))) throw err;
         }
+      };
+      const commit = bound('commitTransaction') as Driver['commitTransaction'];
+      wrapper.commitTransaction = async (c) => {
+        await commit(c);
+        ends.committed?.();
       };
       wrapper.acquireConnection = async () => {
         busy.n++;
@@ -140,6 +160,34 @@ export function rowBytes(rows: readonly unknown[], limit = Infinity): number {
     if (bytes > limit) break;
   }
   return bytes;
+}
+
+/** Who listens to which channel, in this process. */
+function listenerSet() {
+  const byChannel = new Map<string, Set<{ onPayload: (payload: string) => void; onGap?: () => void }>>();
+  return {
+    byChannel,
+    add(channel: string, onPayload: (payload: string) => void, onGap?: () => void): () => void {
+      let set = byChannel.get(channel);
+      if (!set) byChannel.set(channel, (set = new Set()));
+      const entry = { onPayload, onGap };
+      set.add(entry);
+      return () => {
+        set.delete(entry);
+        if (set.size === 0 && byChannel.get(channel) === set) byChannel.delete(channel);
+      };
+    },
+    dispatch(channel: string, payload: string) {
+      for (const l of byChannel.get(channel) ?? []) {
+        try {
+          l.onPayload(payload);
+        } catch {} // a listener's bug never reaches the writer
+      }
+    },
+    gap() {
+      for (const set of byChannel.values()) for (const l of set) l.onGap?.();
+    },
+  };
 }
 
 /** The SQLite database file inside VIGIL_DATA_DIR. */
@@ -196,7 +244,17 @@ function openSqlite(opts: StoreOptions): Store {
     close: () => raw.close(),
   };
   const busy = { n: 0 };
-  const db = new Kysely<Database>({ dialect: tracked(new SqliteDialect({ database }), busy) });
+  // Notifications of the open transaction (one connection: one at a time) go out when it commits.
+  const listeners = listenerSet();
+  let held: [string, string][] = [];
+  const deliver = (list: [string, string][]) => {
+    if (list.length) setImmediate(() => { for (const [channel, payload] of list) listeners.dispatch(channel, payload); });
+  };
+  const ends = {
+    committed() { deliver(held); held = []; },
+    rolledBack() { held = []; },
+  };
+  const db = new Kysely<Database>({ dialect: tracked(new SqliteDialect({ database }), busy, ends) });
   const dataVersion = raw.prepare('PRAGMA data_version').pluck();
   // Other connections' commits are looked up once per synchronous run: the reads of one run
   // (an API request's key and resource on SQLite) see one snapshot, and pay for one check.
@@ -254,6 +312,15 @@ function openSqlite(opts: StoreOptions): Store {
       return rows;
     },
     generation: () => (raw.inTransaction ? undefined : generationNow()),
+    async notify(on, channel, payloads) {
+      if (!listeners.byChannel.has(channel)) return; // nobody in this process: nobody at all
+      const list = payloads.map((p): [string, string] => [channel, p]);
+      if (on.isTransaction) held.push(...list);
+      else deliver(list);
+    },
+    async listen(channel, onPayload, onGap) {
+      return listeners.add(channel, onPayload, onGap);
+    },
     async serialize() {},
     lockRows: (query) => query,
     async ping() {
@@ -286,9 +353,21 @@ async function openPostgres(opts: StoreOptions): Promise<Store> {
   }
   const busy = { n: 0 };
   const db = new Kysely<Database>({ dialect: tracked(new PostgresDialect({ pool }), busy) });
+  // Channels are per database; schemas sharing one (the tests' fresh schemas) get channels of their own.
+  const schema = (await sql<{ s: string }>`SELECT current_schema() AS s`.execute(db)).rows[0]?.s ?? 'public';
+  const suffix = schema === 'public' ? '' : `_${createHash('sha256').update(schema).digest('hex').slice(0, 12)}`;
+  const channelName = (channel: string) => {
+    if (!/^[a-z_]{1,40}$/.test(channel)) throw new StoreError(`bad channel name ${channel}`);
+    return channel + suffix;
+  };
+  const listener = pgListener(opts.databaseUrl!);
   return {
     db,
     dialect: 'postgres',
+    async notify(on, channel, payloads) {
+      if (payloads.length) await sql`SELECT pg_notify(${channelName(channel)}, p) FROM unnest(${payloads}::text[]) AS p`.execute(on);
+    },
+    listen: (channel, onPayload, onGap) => listener.listen(channelName(channel), onPayload, onGap),
     async serialize(trx, key) {
       await sql`SELECT pg_advisory_xact_lock(${key})`.execute(trx);
     },
@@ -297,8 +376,82 @@ async function openPostgres(opts: StoreOptions): Promise<Store> {
       await sql`SELECT id FROM schema_migrations LIMIT 1`.execute(db);
     },
     async close() {
+      await listener.close();
       await quiesce(busy);
       await db.destroy();
+    },
+  };
+}
+
+/**
+ * The connection of this node that LISTENs (outside the pool: a pooled one would be handed to
+ * queries). Opened at the first listen(); when lost it connects again, backing off up to 10 s,
+ * listens again and tells the listeners that payloads may have been missed.
+ */
+function pgListener(url: string) {
+  const listeners = listenerSet();
+  let client: pg.Client | null = null;
+  let connecting: Promise<void> | null = null;
+  let retryMs = 500;
+  let retry: NodeJS.Timeout | null = null;
+  let closed = false;
+  const ident = (channel: string) => `"${channel}"`; // names checked by channelName
+
+  async function connect(): Promise<void> {
+    const c = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: 10_000 });
+    c.on('notification', (m) => listeners.dispatch(m.channel, m.payload ?? ''));
+    c.on('error', () => lost(c));
+    c.on('end', () => lost(c));
+    await c.connect();
+    try {
+      for (const channel of listeners.byChannel.keys()) await c.query(`LISTEN ${ident(channel)}`);
+    } catch (err) {
+      await c.end().catch(() => {});
+      throw err;
+    }
+    client = c;
+    retryMs = 500;
+  }
+  function lost(c: pg.Client) {
+    if (client !== c) return;
+    client = null;
+    c.end().catch(() => {});
+    if (!closed) reconnectLater();
+  }
+  function reconnectLater() {
+    if (retry || closed) return;
+    retry = setTimeout(() => {
+      retry = null;
+      connecting ??= connect()
+        .then(() => listeners.gap())
+        .catch(() => { retryMs = Math.min(retryMs * 2, 10_000); reconnectLater(); })
+        .finally(() => { connecting = null; });
+    }, retryMs);
+  }
+  return {
+    async listen(channel: string, onPayload: (payload: string) => void, onGap?: () => void): Promise<() => void> {
+      if (closed) throw new StoreError('the store is closed');
+      const fresh = !listeners.byChannel.has(channel);
+      const stop = listeners.add(channel, onPayload, onGap);
+      try {
+        while (!client) {
+          connecting ??= connect().finally(() => { connecting = null; });
+          await connecting;
+        }
+        if (fresh) await client.query(`LISTEN ${ident(channel)}`);
+      } catch (err) {
+        stop();
+        throw err;
+      }
+      return stop;
+    },
+    async close() {
+      closed = true;
+      if (retry) clearTimeout(retry);
+      await connecting?.catch(() => {});
+      const c = client;
+      client = null;
+      await c?.end().catch(() => {});
     },
   };
 }

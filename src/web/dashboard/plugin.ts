@@ -22,6 +22,7 @@ import generalSettingsRoutes from './general/routes.ts';
 import invitationRoutes from './invitations/routes.ts';
 import accountRoutes from './account/routes.ts';
 import { createCredentialThrottle } from './credential-throttle.ts';
+import liveRoutes from './live/routes.ts';
 
 /** Dashboard forms are small; anything bigger is refused before it is read. */
 const FORM_BODY_LIMIT = 64 * 1024;
@@ -127,5 +128,6 @@ export default async function dashboard(app: FastifyInstance, opts: { ctx: Ctx; 
     memberRoutes(signedIn, deps);
     generalSettingsRoutes(signedIn, deps);
     accountRoutes(signedIn, deps);
+    liveRoutes(signedIn, deps);
   });
 }

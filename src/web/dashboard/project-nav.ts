@@ -6,6 +6,18 @@ import { html, type Markup } from '../ui/html.ts';
 /** /app/projects/<uuid>/<rest>: every project screen's address. */
 export const projectPath = (uuid: string, rest = '') => `/app/projects/${encodeURIComponent(uuid)}${rest ? `/${rest}` : ''}`;
 
+/**
+ * The address of a project's live events for a page: the results and outages of `monitors`,
+ * every outage (`outages`), the healthchecks' pings (`healthchecks`).
+ */
+export function liveUrl(uuid: string, what: { monitors?: string[]; outages?: boolean; healthchecks?: boolean }): string {
+  const q = new URLSearchParams();
+  if (what.monitors?.length) q.set('monitors', what.monitors.join(','));
+  if (what.outages) q.set('outages', '1');
+  if (what.healthchecks) q.set('healthchecks', '1');
+  return `${projectPath(uuid, 'live')}?${q}`;
+}
+
 export type SettingsTab = 'developers' | 'members' | 'general';
 export const settingsPath = (uuid: string, tab: SettingsTab) => projectPath(uuid, `settings/${tab}`);
 

@@ -1,6 +1,6 @@
 import { html, type Markup } from './html.ts';
 import { formatPercent } from './format.ts';
-import { CHART_PERIODS, type ResponseSeries, type SlotFigure } from '../../services/dashboard-views.ts';
+import { CHART_PERIODS, type Beat, type ResponseSeries, type SlotFigure } from '../../services/dashboard-views.ts';
 
 /**
  * Server-made SVG for the dashboard: a sparkline per monitor row and stacked response-time
@@ -37,6 +37,27 @@ export function sparkline(values: (number | null)[], label: string): Markup {
   });
   const mean = present.reduce((a, b) => a + b, 0) / present.length;
   return html`<svg class="spark" viewBox="0 0 ${w} ${h}" preserveAspectRatio="none" role="img" aria-label="${label}: mean ${formatMs(mean)}" focusable="false"><path vector-effect="non-scaling-stroke" d="${d}"/></svg>`;
+}
+
+/** A beat's tooltip: "2026-11-27 14:03:05 UTC · london · 87 ms" (the page's script writes the same). */
+export function beatTitle(b: Beat): string {
+  const d = new Date(b.at).toISOString();
+  return `${d.slice(0, 10)} ${d.slice(11, 19)} UTC · ${b.location} · ${b.ok ? formatMs(b.ms) : 'failed'}`;
+}
+
+/** The summary a screen reader reads for a bar of beats. */
+export const beatsLabel = (shown: number, failed: number) => (shown ? `Last ${shown} checks: ${shown - failed} up, ${failed} failed` : 'No checks yet');
+
+/**
+ * The latest checks as a bar of `slots` beats, oldest first: green passed, red failed, grey
+ * before the first check; each with its time, location and response time as a tooltip.
+ */
+export function beatBar(beats: Beat[], slots: number, wide = false): Markup {
+  const shown = beats.slice(-slots);
+  const failed = shown.filter((b) => !b.ok).length;
+  return html`<span class="beats${wide ? ' wide' : ''}" role="img" aria-label="${beatsLabel(shown.length, failed)}" data-beats="${slots}" data-last-at="${shown.at(-1)?.at ?? 0}">${
+    Array.from({ length: slots - shown.length }, () => html`<span class="beat"></span>`)}${
+    shown.map((b) => html`<span class="beat beat-${b.ok ? 'up' : 'down'}" title="${beatTitle(b)}"></span>`)}</span>`;
 }
 
 type Band = { key: keyof SlotFigure | 'rest'; label: string };

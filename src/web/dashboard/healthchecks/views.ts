@@ -8,7 +8,7 @@ import { time } from '../../ui/format.ts';
 import type { Screen } from '../../ui/layout.ts';
 import { notice } from '../../ui/notices.ts';
 import { stateBadge as badge } from '../../ui/tables.ts';
-import { projectHeader, projectPath } from '../project-nav.ts';
+import { liveUrl, projectHeader, projectPath } from '../project-nav.ts';
 
 /** The healthcheck screens: the list, the form, the healthcheck's page with its pings, the delete confirmation. */
 
@@ -46,7 +46,7 @@ const UNITS = PERIOD_TYPES.map((t) => [t, t] as const);
 export const healthchecksPath = (p: MemberProject) => projectPath(p.uuid, 'healthchecks');
 const base = healthchecksPath;
 
-/** `pingUrl(h)`: the heartbeat URL a job calls. */
+/** `pingUrl(h)`: the heartbeat URL a job calls. With scripts, each row's state and last ping follow the pings live. */
 export function healthchecksScreen(d: { project: MemberProject; list: Healthcheck[]; pingUrl: (h: Healthcheck) => string; done: unknown }): Screen {
   const { project: p, list } = d;
   return {
@@ -54,14 +54,14 @@ export function healthchecksScreen(d: { project: MemberProject; list: Healthchec
     body: html`${projectHeader(p, 'healthchecks')}
 <div class="page-head"><div><h1>Healthchecks</h1><p class="hint">Cron jobs and scheduled tasks ping their URL; a missing ping past the grace period opens an outage.</p></div><a class="button primary" href="${base(p)}/new">Create healthcheck</a></div>
 ${notice(d.done, NOTICES)}
-<section class="card">
-  ${list.length ? html`<table class="list healthchecks"><caption class="sr-only">Healthchecks of ${p.name}</caption>
+<section class="card" id="healthchecks-card" data-live-refresh="">
+  ${list.length ? html`<table class="list healthchecks" data-live="${liveUrl(p.uuid, { healthchecks: true })}"><caption class="sr-only">Healthchecks of ${p.name}</caption>
     <thead><tr><th scope="col">Status</th><th scope="col">Name</th><th scope="col">Schedule</th><th scope="col">Last ping</th><th scope="col">Ping URL</th></tr></thead>
-    <tbody>${list.map((h, i) => html`<tr>
-      <td data-label="Status">${stateBadge(stateOf(h))}</td>
+    <tbody>${list.map((h, i) => html`<tr data-healthcheck="${h.uuid}" data-state="${stateOf(h)}">
+      <td data-label="Status" data-cell="state">${stateBadge(stateOf(h))}</td>
       <td data-label="Name" class="name-cell"><a href="${base(p)}/${h.uuid}">${h.name}</a></td>
       <td data-label="Schedule"><span>${schedule(h)}<span class="sub">grace ${unit(h.settings.grace_value, h.settings.grace_type)}</span></span></td>
-      <td data-label="Last ping">${h.last_ping_at === null ? 'Never' : time(h.last_ping_at)}</td>
+      <td data-label="Last ping" data-cell="last-ping">${h.last_ping_at === null ? 'Never' : time(h.last_ping_at)}</td>
       <td data-label="Ping URL" class="ping-cell">${pingUrl(d.pingUrl(h), `ping-${i}`, html`Ping URL of ${h.name}`)}</td>
     </tr>`)}</tbody></table>` : html`<p class="empty">No healthchecks yet. <a href="${base(p)}/new">Create the first one</a>.</p>`}
 </section>`,

@@ -4,8 +4,8 @@ import {
 import { formatDuration } from '../../../domain/reports.ts';
 import type { Monitor } from '../../../services/monitors.ts';
 import {
-  CHART_PERIODS, STATUS_FILTERS, type ChartPeriod, type CheckRow, type MonitorChoice, type MonitorListPage, type MonitorListRow, type MonitorOutageRow,
-  type MonitorSort, type ResponseSeries, type SortDir, type StatusFilter, type UptimeFigure,
+  CHART_PERIODS, LIST_BEATS, PAGE_BEATS, STATUS_FILTERS, type Beat, type ChartPeriod, type CheckRow, type MonitorChoice, type MonitorListPage, type MonitorListRow,
+  type MonitorOutageRow, type MonitorSort, type ResponseSeries, type SortDir, type StatusFilter, type UptimeFigure,
 } from '../../../services/dashboard-views.ts';
 import { checkLocations } from '../../../domain/quorum.ts';
 import type { MemberProject } from '../../../services/users.ts';
@@ -15,8 +15,8 @@ import { time } from '../../ui/format.ts';
 import type { Screen } from '../../ui/layout.ts';
 import { alertsNobodyBanner, notice } from '../../ui/notices.ts';
 import { filterNav, searchForm, stateBadge as badge } from '../../ui/tables.ts';
-import { formatMs, percent, responseChart, sparkline, uptimeClass } from '../../ui/charts.ts';
-import { projectHeader, projectPath } from '../project-nav.ts';
+import { beatBar, formatMs, percent, responseChart, sparkline, uptimeClass } from '../../ui/charts.ts';
+import { liveUrl, projectHeader, projectPath } from '../project-nav.ts';
 import type { MonitorFormValues } from './form.ts';
 
 /** The monitor screens: the list, the form, the delete confirmation and the monitor's page. */
@@ -82,13 +82,15 @@ function sortHeader(p: MemberProject, q: ListQuery, key: MonitorSort, label: str
 
 const BULK_FORM = 'bulk-monitors';
 
+// data-monitor, data-state and data-cell: what the live script patches as checks arrive.
 function row(p: MemberProject, m: MonitorListRow, where: string[]): Markup {
-  return html`<tr>
+  return html`<tr data-monitor="${m.uuid}" data-state="${m.state}">
     <td class="select-cell"><input type="checkbox" name="monitor" value="${m.uuid}" form="${BULK_FORM}" aria-label="Select ${m.name}"></td>
-    <td data-label="Status">${stateBadge(m.state)}</td>
+    <td data-label="Status" data-cell="state">${stateBadge(m.state)}</td>
     <td data-label="Name" class="name-cell"><a href="${monitorPath(p, m)}">${m.name}</a><span class="url">${m.protocol === 'port' && m.port ? `${m.url}:${m.port}` : m.url}</span></td>
     <td data-label="Checked from" title="Regions: ${m.regions.length === REGIONS.length ? `all ${REGIONS.length}` : m.regions.join(', ')}">${shortList(where)}</td>
-    <td data-label="Last response" class="num">${m.lastAt === null ? '—' : m.lastOk === false ? html`<span class="fail">failed</span>` : formatMs(m.lastMs)}</td>
+    <td data-label="Last response" class="num" data-cell="last">${m.lastAt === null ? '—' : m.lastOk === false ? html`<span class="fail">failed</span>` : formatMs(m.lastMs)}</td>
+    <td data-label="Last ${LIST_BEATS} checks" class="beats-cell">${beatBar(m.beats, LIST_BEATS)}</td>
     <td data-label="Uptime 24 h" class="num"><span class="uptime uptime-${uptimeClass(m.uptime24h)}">${percent(m.uptime24h)}</span></td>
     <td data-label="Response time 24 h" class="spark-cell">${sparkline(m.hours, `Response time of ${m.name}, last 24 hours`)}</td>
   </tr>`;
@@ -118,9 +120,9 @@ ${notice(d.done, NOTICES)}
     <button type="submit" name="action" value="resume" class="small">Resume</button>
     <button type="submit" name="action" value="delete" class="small danger-outline">Delete…</button>
   </form>
-  <table class="list monitors">
+  <table class="list monitors" data-live="${liveUrl(p.uuid, { monitors: list.rows.map((m) => m.uuid) })}">
     <caption class="sr-only">Monitors${q.status !== 'all' ? ` (${q.status})` : ''}${q.search ? ` matching “${q.search}”` : ''}, page ${list.page} of ${list.pages}</caption>
-    <thead><tr><th scope="col" class="select-cell"><input type="checkbox" data-select-all="monitor" form="${BULK_FORM}" aria-label="Select every monitor of this page" hidden></th>${sortHeader(p, q, 'status', 'Status')}${sortHeader(p, q, 'name', 'Name')}<th scope="col">Checked from</th>${sortHeader(p, q, 'response', 'Last response', true)}${sortHeader(p, q, 'uptime', 'Uptime 24 h', true)}<th scope="col">Response time 24 h</th></tr></thead>
+    <thead><tr><th scope="col" class="select-cell"><input type="checkbox" data-select-all="monitor" form="${BULK_FORM}" aria-label="Select every monitor of this page" hidden></th>${sortHeader(p, q, 'status', 'Status')}${sortHeader(p, q, 'name', 'Name')}<th scope="col">Checked from</th>${sortHeader(p, q, 'response', 'Last response', true)}<th scope="col">Last ${LIST_BEATS} checks</th>${sortHeader(p, q, 'uptime', 'Uptime 24 h', true)}<th scope="col">Response time 24 h</th></tr></thead>
     <tbody>${list.rows.map((m) => row(p, m, checkLocations(m.regions, probed, d.builtInLocation)))}</tbody>
   </table>` : empty}
   ${list.pages > 1 ? html`<nav class="pager" aria-label="Pages">
@@ -287,9 +289,13 @@ function checkedFrom(m: Monitor, probed: string[], builtIn: string): Markup {
   return html`${where.join(', ')}<span class="sub">Regions set: ${m.regions.length === REGIONS.length ? `all ${REGIONS.length}` : m.regions.join(', ')}; the built-in probe checks those without a live regional probe, once per interval.</span>`;
 }
 
-/** The monitor's page: its state, uptime, response-time charts, latest checks and outages. */
+/**
+ * The monitor's page: its state, uptime, response-time charts, latest checks and outages. With
+ * scripts, the live events of the monitor patch its state and beats, and the sections marked
+ * data-live-refresh are read again from the server as checks and outages arrive.
+ */
 export function monitorScreen(d: {
-  project: MemberProject; monitor: Monitor; uptime: UptimeFigure[]; series: ResponseSeries; checks: CheckRow[]; outages: { outages: MonitorOutageRow[]; total: number };
+  project: MemberProject; monitor: Monitor; uptime: UptimeFigure[]; series: ResponseSeries; checks: CheckRow[]; beats: Beat[]; outages: { outages: MonitorOutageRow[]; total: number };
   period: ChartPeriod; rawRetentionDays: number; now: number; csrf: string; done: unknown; probed: string[]; builtInLocation: string;
 }): Screen {
   const { project: p, monitor: m, uptime, series, checks, outages, period, rawRetentionDays, now, csrf } = d;
@@ -310,10 +316,11 @@ export function monitorScreen(d: {
   </div>
 </div>
 ${notice(d.done, NOTICES)}
-<section class="card facts-card" aria-labelledby="now-h">
+<section class="card facts-card" aria-labelledby="now-h" id="now-card" data-live-refresh="monitor outage" data-live="${liveUrl(p.uuid, { monitors: [m.uuid] })}" data-monitor="${m.uuid}" data-state="${state}">
   <h2 id="now-h" class="sr-only">Current status</h2>
   <dl class="facts wide">
-    <dt>Status</dt><dd id="current-status">${stateBadge(state)}${since}</dd>
+    <dt>Status</dt><dd data-cell="state" id="current-status">${stateBadge(state)}${since}</dd>
+    <dt>Last ${PAGE_BEATS} checks</dt><dd class="beats-cell">${beatBar(d.beats, PAGE_BEATS, true)}</dd>
     <dt>Last check</dt><dd>${checks[0] ? html`${time(checks[0].at)} from ${checks[0].location}: ${checks[0].ok ? formatMs(checks[0].totalMs) : html`<span class="fail">failed</span>`}` : 'No check yet'}</dd>
     <dt>SSL certificate</dt><dd id="ssl-expiry">${sslText(m)}</dd>
     <dt>Domain</dt><dd id="domain-expiry">${domainText(m)}</dd>
@@ -321,7 +328,7 @@ ${notice(d.done, NOTICES)}
     <dt>Monitor id</dt><dd><code>${m.uuid}</code></dd>
   </dl>
 </section>
-<section class="card" aria-labelledby="uptime-h">
+<section class="card" aria-labelledby="uptime-h" id="uptime-card" data-live-refresh="monitor">
   <h2 id="uptime-h">Uptime</h2>
   <ul class="uptime-grid">${uptime.map((u) => html`<li id="uptime-${u.key}"><span class="label">${u.label}</span><strong class="uptime uptime-${uptimeClass(u.ratio)}">${percent(u.ratio)}</strong><span class="hint">${u.checks ? `${u.failures} failed of ${u.checks} checks` : 'no checks'}</span></li>`)}</ul>
 </section>
@@ -337,9 +344,9 @@ ${notice(d.done, NOTICES)}
   <p class="hint">${series.source === 'raw'
     ? 'Mean times per slot from each location, phases stacked: DNS lookup, TCP connect, TLS handshake, first byte, then the rest of the check.'
     : html`Mean total times from hourly rollups. <strong>Phases are unavailable</strong> for this period: raw check results are kept ${rawRetentionDays} day${rawRetentionDays === 1 ? '' : 's'}.`}</p>
-  ${series.locations.length ? series.locations.map((l, i) => responseChart(series, l, `chart-${i}`)) : html`<p class="empty">No successful checks in this period.</p>`}
+  <div id="rt-charts" data-live-refresh="monitor">${series.locations.length ? series.locations.map((l, i) => responseChart(series, l, `chart-${i}`)) : html`<p class="empty">No successful checks in this period.</p>`}</div>
 </section>
-<section class="card" aria-labelledby="checks-h">
+<section class="card" aria-labelledby="checks-h" id="checks-card" data-live-refresh="monitor">
   <h2 id="checks-h">Recent checks</h2>
   ${checks.length ? html`<table class="list checks"><caption class="sr-only">The ${checks.length} latest checks, newest first</caption>
     <thead><tr><th scope="col">Time</th><th scope="col">Location</th><th scope="col">Result</th><th scope="col" class="num">Response</th><th scope="col">Error</th></tr></thead>
@@ -349,7 +356,7 @@ ${notice(d.done, NOTICES)}
       <td data-label="Response" class="num">${formatMs(c.totalMs)}</td><td data-label="Error">${c.error ?? ''}</td>
     </tr>`)}</tbody></table>` : html`<p class="empty">No check has run yet.</p>`}
 </section>
-<section class="card" aria-labelledby="outages-h">
+<section class="card" aria-labelledby="outages-h" id="outages-card" data-live-refresh="outage">
   <h2 id="outages-h">Outages</h2>
   ${outages.outages.length ? html`<table class="list outages"><caption class="sr-only">The latest ${outages.outages.length} of ${outages.total} outages</caption>
     <thead><tr><th scope="col">Started</th><th scope="col">Ended</th><th scope="col" class="num">Duration</th><th scope="col">Cause</th><th scope="col">Acknowledged</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>

@@ -11,7 +11,7 @@ import type { Screen } from '../../ui/layout.ts';
 import { alertsNobodyBanner, notice } from '../../ui/notices.ts';
 import { filterNav, pager, searchForm } from '../../ui/tables.ts';
 import { implicitSubmit, monitorSelect } from '../../ui/pickers.ts';
-import { projectHeader, projectPath } from '../project-nav.ts';
+import { liveUrl, projectHeader, projectPath } from '../project-nav.ts';
 
 /** The outage screens: the list, the form of a manual outage, and the outage's page with its notifications. */
 
@@ -49,7 +49,7 @@ function subject(p: MemberProject, o: Outage): Markup {
 const duration = (o: Outage, now: number) => formatDuration((Math.max(o.ended_at ?? now, o.started_at) - o.started_at) / 1000);
 const stateTag = (o: Outage) => (o.ended_at === null ? html`<span class="tag ongoing">Ongoing</span>` : html`<span class="tag resolved">Resolved</span>`);
 
-/** `res` is one page of outages with their total and the count of ongoing ones. */
+/** `res` is one page of outages with their total and the count of ongoing ones. With scripts, the list is read again as outages open, change and close. */
 export function outagesScreen(d: { project: MemberProject; res: { outages: Outage[]; total: number; ongoingCount: number }; perPage: number; page: number; status: Status; search: string; now: number; done: unknown }): Screen {
   const { project: p, res, page, status, search, now } = d;
   const pages = Math.max(1, Math.ceil(res.total / d.perPage));
@@ -64,9 +64,9 @@ export function outagesScreen(d: { project: MemberProject; res: { outages: Outag
   return {
     title: `Outages · ${p.name}`,
     body: html`${projectHeader(p, 'outages')}
-<div class="page-head"><div><h1>Outages</h1><p class="hint">${res.ongoingCount} ongoing</p></div><a class="button primary" href="${base(p)}/new">Create outage</a></div>
+<div class="page-head"><div><h1>Outages</h1><p class="hint" id="ongoing-count" data-live-refresh="outage">${res.ongoingCount} ongoing</p></div><a class="button primary" href="${base(p)}/new">Create outage</a></div>
 ${notice(d.done, NOTICES)}
-<section class="card">
+<section class="card" id="outages-card" data-live-refresh="outage" data-live="${liveUrl(p.uuid, { outages: true })}">
   ${searchForm({ action: base(p), label: 'Search by monitor, URL or cause', search, status })}
   ${filterNav('Filter by state', STATUSES.map((s) => ({ href: href(s), current: s === status, text: `${s[0].toUpperCase()}${s.slice(1)}` })))}
   ${res.outages.length ? html`<table class="list outages"><caption class="sr-only">Outages, page ${page} of ${pages}</caption>
