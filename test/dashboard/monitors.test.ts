@@ -205,7 +205,7 @@ describe('dashboard monitors list: order, bulk actions, where checks run', () =>
           counts.push(counter.count);
         }
         assert.equal(counts[0], counts[1], `${sort}: ${counts.join(' vs ')}`);
-        assert.ok(counts[0] <= 9, `${sort}: ${counts[0]} queries`);
+        assert.ok(counts[0] <= 10, `${sort}: ${counts[0]} queries`);
       }
     } finally {
       counter.restore();
