@@ -8,7 +8,7 @@ import { startHarness, type Harness } from '../harness.ts';
 import type { ActorCtx } from '../../src/services/context.ts';
 import { HEADER_NAME_MAX, HEADER_VALUE_MAX, MAX_REQUEST_HEADERS, MONITOR_TEXT_MAX } from '../../src/domain/monitors.ts';
 import { MAX_FIGURES, MAX_PERIODS } from '../../src/domain/insights.ts';
-import { PAGE_BYTES, createMonitor } from '../../src/services/monitors.ts';
+import { PAGE_BYTES, createMonitor, listMonitors, monitorPages } from '../../src/services/monitors.ts';
 import { INCIDENT_PAGE } from '../../src/services/incidents.ts';
 import { HEALTHCHECK_PAGE, createHealthcheck } from '../../src/services/healthchecks.ts';
 import { POLICY_PAGE, createPolicy } from '../../src/services/escalation-policies.ts';
@@ -67,6 +67,27 @@ describe('the largest monitors', () => {
     assert.equal(other.status, 200);
     assert.equal(other.text, '[]');
     assert.equal(other.headers.get('content-length'), '2');
+  });
+
+  test('GET /v1/monitors writes the largest monitors in pieces with the very bytes a read of each gives', async () => {
+    const res = await h.request('GET', '/v1/monitors');
+    assert.equal(res.status, 200);
+    const list = res.body as { uuid: string }[];
+    const reads = [];
+    for (const m of list) reads.push((await h.request('GET', `/v1/monitors/${m.uuid}`)).text);
+    assert.equal(res.text, `[${reads.join(',')}]`);
+    assert.ok(reads.filter((t) => t.length > 500_000).length >= 6);
+  });
+
+  test('the walk over monitors gives each once, in id order, whatever the page and the reads of sizes it spans', async () => {
+    const all = (await listMonitors(ctx)).map((m) => m.id);
+    assert.equal(all.length, 9);
+    for (const page of [{ bytes: 1, monitors: 2 }, { bytes: 2_500, monitors: 4 }, { bytes: 1_100_000, monitors: 5 }, { bytes: 10, monitors: 9 }]) {
+      const pages: number[][] = [];
+      for await (const p of monitorPages(ctx, page)) pages.push(p.map((m) => m.id));
+      assert.deepEqual(pages.flat(), all, JSON.stringify(page));
+      assert.ok(pages.every((p) => p.length > 0 && p.length <= page.monitors));
+    }
   });
 
   test('MCP list_monitors and search_monitors_by_name refuse an answer past 2 MiB and say how to ask for less', async () => {
