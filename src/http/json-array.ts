@@ -7,13 +7,15 @@ import { yieldToLoop } from '../services/context.ts';
  * written a page at a time as the client reads it (backpressure), so the server never holds
  * the whole answer: the unpaged lists of the wire contract (`GET /v1/monitors`,
  * `GET /v3/incidents`) can be gigabytes at the documented limits. `text` is an item's JSON, whole
- * or in consecutive pieces; with `key` the array is the one property of an object (`{"healthchecks":[…]}`).
+ * or in consecutive pieces; with `key` the array is the last property of an object
+ * (`{"healthchecks":[…]}`), after those of `head` (`{"period":{…},"monitors":[…]}`).
  */
 export async function sendJsonArray<T>(
-  reply: FastifyReply, pages: AsyncIterator<T[]>, text: (item: T) => string | Iterable<string>, wrap: { key?: string } = {},
+  reply: FastifyReply, pages: AsyncIterator<T[]>, text: (item: T) => string | Iterable<string>, wrap: { key?: string; head?: Record<string, unknown> } = {},
 ): Promise<FastifyReply> {
   reply.type('application/json; charset=utf-8');
-  const [open, close] = wrap.key ? [`{${JSON.stringify(wrap.key)}:[`, ']}'] : ['[', ']'];
+  const head = wrap.head ? JSON.stringify(wrap.head).slice(1, -1) : '';
+  const [open, close] = wrap.key ? [`{${head ? `${head},` : ''}${JSON.stringify(wrap.key)}:[`, ']}'] : ['[', ']'];
   const first = await pages.next();
   if (!first.done) await yieldToLoop();
   const second = first.done ? first : await pages.next();

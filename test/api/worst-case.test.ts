@@ -15,6 +15,7 @@ import { POLICY_PAGE, createPolicy } from '../../src/services/escalation-policie
 import { createProbe, leaseChecks } from '../../src/services/probes.ts';
 import { insertSubscriber } from '../../src/services/statuspages.ts';
 import { MAX_RAW_ALERTS } from '../../src/services/insights.ts';
+import { monitorReportPages, monitorReports } from '../../src/services/reports.ts';
 import { MAX_ANSWER } from '../../src/http/routes/mcp.tools.ts';
 import { INCIDENT_PAGE_UPDATES, ONGOING_SHOWN, TEXT_PREVIEW, UPDATES_SHOWN } from '../../src/services/public-pages.ts';
 
@@ -263,6 +264,42 @@ describe('analyses over many monitors', () => {
     const at = r.rawAlerts.map((a: { status: string; triggered_at: string }) => Date.parse(a.triggered_at));
     assert.deepEqual(at, [...at].sort((a, b) => b - a));
     assert.equal(at[0], now - 86_400_000 + (n - 1) * 60_000 + 30_000, 'the newest: the end of the last outage');
+  });
+});
+
+describe('reports over many monitors', () => {
+  test('GET /v2/reporting/monitor-reports writes its monitors a page at a time, with the bytes a report of each gives', async () => {
+    const key = h.other.rw;
+    const uuids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await h.request('POST', '/v1/monitors', { key, body: { name: `reported ${i} "q"`, url: `https://r${i}.example.org`, paused: i === 2 } });
+      assert.equal(res.status, 201, res.text);
+      uuids.push(res.body.uuid);
+    }
+    for (const [i, start] of [[0, '2026-01-01T10:00:00Z'], [3, '2026-01-02T10:00:00Z'], [3, '2026-01-03T10:00:00Z']] as const) {
+      const res = await h.request('POST', '/v2/outages', { key, body: { monitorUuid: uuids[i], startDate: start, endDate: start.replace('T10', 'T11'), statusCode: 500, description: 'down', outageType: 'manual' } });
+      assert.equal(res.status, 201, res.text);
+    }
+    const query = '?from=2025-12-01T00:00:00Z&to=2026-02-01T00:00:00Z';
+    const res = await h.request('GET', `/v2/reporting/monitor-reports${query}`, { key });
+    assert.equal(res.status, 200);
+    const each = [];
+    for (const uuid of uuids.filter((_, i) => i !== 2)) {
+      const { details, ...outages } = (await h.request('GET', `/v2/reporting/monitor-reports/${uuid}${query}`, { key })).body.outages;
+      const { period, ...one } = (await h.request('GET', `/v2/reporting/monitor-reports/${uuid}${query}`, { key })).body;
+      each.push({ ...one, outages });
+    }
+    assert.equal(res.text, JSON.stringify({ period: { from: '2025-12-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' }, monitors: each }));
+    assert.equal(res.body.monitors[2].outages.count, 2);
+
+    const other = { ...ctx, actor: { ...ctx.actor, projectUuid: h.other.uuid, projectId: (await h.ctx.store.db.selectFrom('projects').select('id').where('uuid', '=', h.other.uuid).executeTakeFirstOrThrow()).id } };
+    const period = { from: Date.parse('2025-12-01T00:00:00Z'), to: Date.parse('2026-02-01T00:00:00Z') };
+    for (const size of [1, 2, 4, 5]) {
+      const pages = [];
+      for await (const page of monitorReportPages(other, period, size)) pages.push(page);
+      assert.ok(pages.every((p) => p.length > 0 && p.length <= size));
+      assert.deepEqual(pages.flat(), await monitorReports(other, period), `pages of ${size}`);
+    }
   });
 });
 
