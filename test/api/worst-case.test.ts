@@ -16,6 +16,7 @@ import { createProbe, leaseChecks } from '../../src/services/probes.ts';
 import { insertSubscriber } from '../../src/services/statuspages.ts';
 import { MAX_RAW_ALERTS } from '../../src/services/insights.ts';
 import { monitorReportPages, monitorReports } from '../../src/services/reports.ts';
+import { metricsSnapshot } from '../../src/services/metrics.ts';
 import { MAX_ANSWER } from '../../src/http/routes/mcp.tools.ts';
 import { INCIDENT_PAGE_UPDATES, ONGOING_SHOWN, TEXT_PREVIEW, UPDATES_SHOWN } from '../../src/services/public-pages.ts';
 
@@ -378,5 +379,24 @@ describe('a public page at its bounds', () => {
     for (let i = 0; i < 60; i++) assert.ok(names.has(pad(`metric ${i} `, 255)));
     assert.equal(names.size, paused.length);
     assert.ok(res.text.endsWith('\n') && res.text.split('# TYPE hyperping_monitor_paused ').length === 2, 'each family once');
+  });
+
+  test('the metrics snapshot read a few monitors at a time is the one read at once, rollups included', async () => {
+    const ids = (await h.ctx.store.db.selectFrom('monitors').select('id').where('project_id', '=', ctx.actor.projectId).orderBy('id').execute()).map((r) => Number(r.id));
+    const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    for (const [i, id] of [ids[0], ids[3], ids[4], ids[ids.length - 1]].entries()) {
+      for (const location of ['paris', 'london']) {
+        await h.ctx.store.db.insertInto('check_rollups').values({ monitor_id: id, granularity: 'day', bucket: today, location, checks: 10 + i, failures: i, sum_ms: 100, ...Object.fromEntries(times(12, (k) => [`h${k}`, 0])) } as never).execute();
+      }
+    }
+    // The outbox's age moves with the clock: the rest is compared.
+    const snapshot = async (page?: number) => ({ ...await metricsSnapshot(h.ctx, { projectId: ctx.actor.projectId, countedSince: today, page }), outbox: null });
+    const whole = await snapshot();
+    assert.equal(whole.monitors.filter((m) => m.counts.length === 2).length, 4);
+    for (const page of [1, 2, 4, ids.length]) {
+      assert.deepEqual(await snapshot(page), whole, `pages of ${page}`);
+    }
+    const text = (await h.request('GET', '/metrics')).text;
+    assert.equal(text.split('\n').filter((l) => l.startsWith('vigil_monitor_checks_total{')).length, 8);
   });
 });
