@@ -215,6 +215,7 @@ export async function* monitorsById(ctx: ActorCtx, ids: number[]): AsyncGenerato
     const policies = await policyRefs(ctx, rows.map((r) => r.escalation_policy_id));
     const byId = new Map(rows.map((r) => [r.id, r]));
     yield part.flatMap((id) => { const r = byId.get(id); return r ? [toMonitor(r, ctx.actor.projectUuid, policies)] : []; });
+    await yieldToLoop(); // 10 monitors at their bounds are 5 MB to read and parse
   }
 }
 
@@ -274,6 +275,8 @@ export async function searchMonitorIds(ctx: ActorCtx, term: string): Promise<num
     for (const r of rows) if (r.name.toLowerCase().includes(needle) || r.url.toLowerCase().includes(needle)) ids.push(r.id);
     if (rows.length < 1000) return ids;
     after = rows[rows.length - 1].id;
+    // SQLite reads at once: without a turn here the 10 reads of a project at its limit are one long task.
+    await yieldToLoop();
   }
 }
 

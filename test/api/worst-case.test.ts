@@ -8,7 +8,7 @@ import { startHarness, type Harness } from '../harness.ts';
 import type { ActorCtx } from '../../src/services/context.ts';
 import { HEADER_NAME_MAX, HEADER_VALUE_MAX, MAX_REQUEST_HEADERS, MONITOR_TEXT_MAX } from '../../src/domain/monitors.ts';
 import { MAX_FIGURES, MAX_PERIODS } from '../../src/domain/insights.ts';
-import { PAGE_BYTES, createMonitor, listMonitors, monitorPages } from '../../src/services/monitors.ts';
+import { MONITOR_PAGE, PAGE_BYTES, createMonitor, listMonitors, monitorPages, monitorsById } from '../../src/services/monitors.ts';
 import { INCIDENT_PAGE } from '../../src/services/incidents.ts';
 import { HEALTHCHECK_PAGE, createHealthcheck } from '../../src/services/healthchecks.ts';
 import { POLICY_PAGE, createPolicy } from '../../src/services/escalation-policies.ts';
@@ -379,6 +379,20 @@ describe('a public page at its bounds', () => {
     for (let i = 0; i < 60; i++) assert.ok(names.has(pad(`metric ${i} `, 255)));
     assert.equal(names.size, paused.length);
     assert.ok(res.text.endsWith('\n') && res.text.split('# TYPE hyperping_monitor_paused ').length === 2, 'each family once');
+  });
+
+  test('a walk over monitors by id lets the event loop turn between its reads, also where the database answers at once', async () => {
+    const ids = (await h.ctx.store.db.selectFrom('monitors').select('id').where('project_id', '=', ctx.actor.projectId).orderBy('id').execute()).map((r) => Number(r.id));
+    assert.ok(ids.length > 3 * MONITOR_PAGE);
+    let turns = 0;
+    let walking = true;
+    const turn = () => { turns++; if (walking) setImmediate(turn); };
+    setImmediate(turn);
+    let seen = 0;
+    for await (const page of monitorsById(ctx, ids)) seen += page.length;
+    walking = false;
+    assert.equal(seen, ids.length);
+    assert.ok(turns >= Math.floor(ids.length / MONITOR_PAGE), `${turns} turns`);
   });
 
   test('the metrics snapshot read a few monitors at a time is the one read at once, rollups included', async () => {
