@@ -127,10 +127,10 @@ const monitorByUuid = prepared((db, uuid: string, projectId: number) =>
   db.selectFrom('monitors').selectAll().where('uuid', '=', uuid).where('project_id', '=', projectId), { cached: true });
 // How large each monitor is, from the stored lengths alone (SQLite and PostgreSQL read them
 // without reading the texts), and then the rows of one page.
-const monitorSizes = prepared((db, projectId: number, afterId: number) =>
+const monitorSizes = prepared((db, projectId: number, afterId: number, limit: number) =>
   db.selectFrom('monitors')
     .select(['id', sql<number>`octet_length(url) + octet_length(request_body) + COALESCE(octet_length(request_headers), 0)`.as('bytes')])
-    .where('project_id', '=', projectId).where('id', '>', afterId).orderBy('id').limit(PAGE_MONITORS), { cached: true });
+    .where('project_id', '=', projectId).where('id', '>', afterId).orderBy('id').limit(limit), { cached: true });
 const monitorsBetween = prepared((db, projectId: number, afterId: number, lastId: number) =>
   db.selectFrom('monitors').selectAll().where('project_id', '=', projectId).where('id', '>', afterId).where('id', '<=', lastId).orderBy('id'), { cached: true });
 
@@ -148,25 +148,34 @@ const MONITOR_OVERHEAD = 1000;
  * or filter the list never hold all of it. A monitor created or deleted meanwhile may or may
  * not be seen.
  */
-export async function* monitorPages(ctx: ActorCtx): AsyncGenerator<Monitor[]> {
+export async function* monitorPages(ctx: ActorCtx, page = { bytes: PAGE_BYTES, monitors: PAGE_MONITORS }): AsyncGenerator<Monitor[]> {
   for (let after = 0; ;) {
-    const sizes = await monitorSizes(ctx.store, ctx.actor.projectId, after);
-    if (sizes.length === 0) return;
-    let bytes = 0;
-    let end = 0; // the page is sizes[0 .. end): at least one monitor, then while they fit
-    while (end < sizes.length) {
-      const next = Number(sizes[end].bytes) + MONITOR_OVERHEAD;
-      if (end > 0 && bytes + next > PAGE_BYTES) break;
-      bytes += next;
-      end++;
+    // One read of sizes serves every page it covers: read again for each page, the sizes of a
+    // list of large monitors filled the read cache (64 MB) with near copies of one another.
+    const sizes = await monitorSizes(ctx.store, ctx.actor.projectId, after, page.monitors);
+    for (let start = 0; start < sizes.length;) {
+      let bytes = 0;
+      let end = start; // the page is sizes[start .. end): at least one monitor, then while they fit
+      while (end < sizes.length) {
+        const next = Number(sizes[end].bytes) + MONITOR_OVERHEAD;
+        if (end > start && bytes + next > page.bytes) break;
+        bytes += next;
+        end++;
+      }
+      yield await monitorsOf(ctx, start === 0 ? after : sizes[start - 1].id, sizes[end - 1].id);
+      start = end;
     }
-    const last = sizes[end - 1].id;
-    const rows = await monitorsBetween(ctx.store, ctx.actor.projectId, after, last);
-    const policies = await policyRefs(ctx, rows.map((r) => r.escalation_policy_id));
-    yield rows.map((r) => (r.escalation_policy_id === null ? shared(r, ctx.actor.projectUuid) : toMonitor(r, ctx.actor.projectUuid, policies)));
-    if (end === sizes.length && sizes.length < PAGE_MONITORS) return;
-    after = last;
+    if (sizes.length < page.monitors) return;
+    after = sizes[sizes.length - 1].id;
   }
+}
+
+// Apart from monitorPages so that the rows are not held while the page is written: their
+// texts (a monitor's headers are one string of up to 400 KB) would outlive young collections.
+async function monitorsOf(ctx: ActorCtx, after: number, last: number): Promise<Monitor[]> {
+  const rows = await monitorsBetween(ctx.store, ctx.actor.projectId, after, last);
+  const policies = await policyRefs(ctx, rows.map((r) => r.escalation_policy_id));
+  return rows.map((r) => (r.escalation_policy_id === null ? shared(r, ctx.actor.projectUuid) : toMonitor(r, ctx.actor.projectUuid, policies)));
 }
 
 /** Monitors read at a time by the MCP listings, which stop at a 2 MiB answer: 10 at every bound are 5 MB. */
@@ -206,6 +215,7 @@ export async function* monitorsById(ctx: ActorCtx, ids: number[]): AsyncGenerato
     const policies = await policyRefs(ctx, rows.map((r) => r.escalation_policy_id));
     const byId = new Map(rows.map((r) => [r.id, r]));
     yield part.flatMap((id) => { const r = byId.get(id); return r ? [toMonitor(r, ctx.actor.projectUuid, policies)] : []; });
+    await yieldToLoop(); // 10 monitors at their bounds are 5 MB to read and parse
   }
 }
 
@@ -265,6 +275,8 @@ export async function searchMonitorIds(ctx: ActorCtx, term: string): Promise<num
     for (const r of rows) if (r.name.toLowerCase().includes(needle) || r.url.toLowerCase().includes(needle)) ids.push(r.id);
     if (rows.length < 1000) return ids;
     after = rows[rows.length - 1].id;
+    // SQLite reads at once: without a turn here the 10 reads of a project at its limit are one long task.
+    await yieldToLoop();
   }
 }
 

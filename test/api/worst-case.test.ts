@@ -8,13 +8,15 @@ import { startHarness, type Harness } from '../harness.ts';
 import type { ActorCtx } from '../../src/services/context.ts';
 import { HEADER_NAME_MAX, HEADER_VALUE_MAX, MAX_REQUEST_HEADERS, MONITOR_TEXT_MAX } from '../../src/domain/monitors.ts';
 import { MAX_FIGURES, MAX_PERIODS } from '../../src/domain/insights.ts';
-import { PAGE_BYTES, createMonitor } from '../../src/services/monitors.ts';
+import { MONITOR_PAGE, PAGE_BYTES, createMonitor, listMonitors, monitorPages, monitorsById } from '../../src/services/monitors.ts';
 import { INCIDENT_PAGE } from '../../src/services/incidents.ts';
 import { HEALTHCHECK_PAGE, createHealthcheck } from '../../src/services/healthchecks.ts';
 import { POLICY_PAGE, createPolicy } from '../../src/services/escalation-policies.ts';
 import { createProbe, leaseChecks } from '../../src/services/probes.ts';
 import { insertSubscriber } from '../../src/services/statuspages.ts';
 import { MAX_RAW_ALERTS } from '../../src/services/insights.ts';
+import { monitorReportPages, monitorReports } from '../../src/services/reports.ts';
+import { metricsSnapshot } from '../../src/services/metrics.ts';
 import { MAX_ANSWER } from '../../src/http/routes/mcp.tools.ts';
 import { INCIDENT_PAGE_UPDATES, ONGOING_SHOWN, TEXT_PREVIEW, UPDATES_SHOWN } from '../../src/services/public-pages.ts';
 
@@ -67,6 +69,27 @@ describe('the largest monitors', () => {
     assert.equal(other.status, 200);
     assert.equal(other.text, '[]');
     assert.equal(other.headers.get('content-length'), '2');
+  });
+
+  test('GET /v1/monitors writes the largest monitors in pieces with the very bytes a read of each gives', async () => {
+    const res = await h.request('GET', '/v1/monitors');
+    assert.equal(res.status, 200);
+    const list = res.body as { uuid: string }[];
+    const reads = [];
+    for (const m of list) reads.push((await h.request('GET', `/v1/monitors/${m.uuid}`)).text);
+    assert.equal(res.text, `[${reads.join(',')}]`);
+    assert.ok(reads.filter((t) => t.length > 500_000).length >= 6);
+  });
+
+  test('the walk over monitors gives each once, in id order, whatever the page and the reads of sizes it spans', async () => {
+    const all = (await listMonitors(ctx)).map((m) => m.id);
+    assert.equal(all.length, 9);
+    for (const page of [{ bytes: 1, monitors: 2 }, { bytes: 2_500, monitors: 4 }, { bytes: 1_100_000, monitors: 5 }, { bytes: 10, monitors: 9 }]) {
+      const pages: number[][] = [];
+      for await (const p of monitorPages(ctx, page)) pages.push(p.map((m) => m.id));
+      assert.deepEqual(pages.flat(), all, JSON.stringify(page));
+      assert.ok(pages.every((p) => p.length > 0 && p.length <= page.monitors));
+    }
   });
 
   test('MCP list_monitors and search_monitors_by_name refuse an answer past 2 MiB and say how to ask for less', async () => {
@@ -245,6 +268,42 @@ describe('analyses over many monitors', () => {
   });
 });
 
+describe('reports over many monitors', () => {
+  test('GET /v2/reporting/monitor-reports writes its monitors a page at a time, with the bytes a report of each gives', async () => {
+    const key = h.other.rw;
+    const uuids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await h.request('POST', '/v1/monitors', { key, body: { name: `reported ${i} "q"`, url: `https://r${i}.example.org`, paused: i === 2 } });
+      assert.equal(res.status, 201, res.text);
+      uuids.push(res.body.uuid);
+    }
+    for (const [i, start] of [[0, '2026-01-01T10:00:00Z'], [3, '2026-01-02T10:00:00Z'], [3, '2026-01-03T10:00:00Z']] as const) {
+      const res = await h.request('POST', '/v2/outages', { key, body: { monitorUuid: uuids[i], startDate: start, endDate: start.replace('T10', 'T11'), statusCode: 500, description: 'down', outageType: 'manual' } });
+      assert.equal(res.status, 201, res.text);
+    }
+    const query = '?from=2025-12-01T00:00:00Z&to=2026-02-01T00:00:00Z';
+    const res = await h.request('GET', `/v2/reporting/monitor-reports${query}`, { key });
+    assert.equal(res.status, 200);
+    const each = [];
+    for (const uuid of uuids.filter((_, i) => i !== 2)) {
+      const { details, ...outages } = (await h.request('GET', `/v2/reporting/monitor-reports/${uuid}${query}`, { key })).body.outages;
+      const { period, ...one } = (await h.request('GET', `/v2/reporting/monitor-reports/${uuid}${query}`, { key })).body;
+      each.push({ ...one, outages });
+    }
+    assert.equal(res.text, JSON.stringify({ period: { from: '2025-12-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' }, monitors: each }));
+    assert.equal(res.body.monitors[2].outages.count, 2);
+
+    const other = { ...ctx, actor: { ...ctx.actor, projectUuid: h.other.uuid, projectId: (await h.ctx.store.db.selectFrom('projects').select('id').where('uuid', '=', h.other.uuid).executeTakeFirstOrThrow()).id } };
+    const period = { from: Date.parse('2025-12-01T00:00:00Z'), to: Date.parse('2026-02-01T00:00:00Z') };
+    for (const size of [1, 2, 4, 5]) {
+      const pages = [];
+      for await (const page of monitorReportPages(other, period, size)) pages.push(page);
+      assert.ok(pages.every((p) => p.length > 0 && p.length <= size));
+      assert.deepEqual(pages.flat(), await monitorReports(other, period), `pages of ${size}`);
+    }
+  });
+});
+
 describe('a public page at its bounds', () => {
   let sub = '';
   let long = '';
@@ -320,5 +379,38 @@ describe('a public page at its bounds', () => {
     for (let i = 0; i < 60; i++) assert.ok(names.has(pad(`metric ${i} `, 255)));
     assert.equal(names.size, paused.length);
     assert.ok(res.text.endsWith('\n') && res.text.split('# TYPE hyperping_monitor_paused ').length === 2, 'each family once');
+  });
+
+  test('a walk over monitors by id lets the event loop turn between its reads, also where the database answers at once', async () => {
+    const ids = (await h.ctx.store.db.selectFrom('monitors').select('id').where('project_id', '=', ctx.actor.projectId).orderBy('id').execute()).map((r) => Number(r.id));
+    assert.ok(ids.length > 3 * MONITOR_PAGE);
+    let turns = 0;
+    let walking = true;
+    const turn = () => { turns++; if (walking) setImmediate(turn); };
+    setImmediate(turn);
+    let seen = 0;
+    for await (const page of monitorsById(ctx, ids)) seen += page.length;
+    walking = false;
+    assert.equal(seen, ids.length);
+    assert.ok(turns >= Math.floor(ids.length / MONITOR_PAGE), `${turns} turns`);
+  });
+
+  test('the metrics snapshot read a few monitors at a time is the one read at once, rollups included', async () => {
+    const ids = (await h.ctx.store.db.selectFrom('monitors').select('id').where('project_id', '=', ctx.actor.projectId).orderBy('id').execute()).map((r) => Number(r.id));
+    const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    for (const [i, id] of [ids[0], ids[3], ids[4], ids[ids.length - 1]].entries()) {
+      for (const location of ['paris', 'london']) {
+        await h.ctx.store.db.insertInto('check_rollups').values({ monitor_id: id, granularity: 'day', bucket: today, location, checks: 10 + i, failures: i, sum_ms: 100, ...Object.fromEntries(times(12, (k) => [`h${k}`, 0])) } as never).execute();
+      }
+    }
+    // The outbox's age moves with the clock: the rest is compared.
+    const snapshot = async (page?: number) => ({ ...await metricsSnapshot(h.ctx, { projectId: ctx.actor.projectId, countedSince: today, page }), outbox: null });
+    const whole = await snapshot();
+    assert.equal(whole.monitors.filter((m) => m.counts.length === 2).length, 4);
+    for (const page of [1, 2, 4, ids.length]) {
+      assert.deepEqual(await snapshot(page), whole, `pages of ${page}`);
+    }
+    const text = (await h.request('GET', '/metrics')).text;
+    assert.equal(text.split('\n').filter((l) => l.startsWith('vigil_monitor_checks_total{')).length, 8);
   });
 });
