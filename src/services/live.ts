@@ -117,7 +117,7 @@ interface Hub {
 const hubs = new WeakMap<Store, Hub>();
 
 function hubOf(store: Store): Hub {
-  let hub = hubs.get(store);
+  const hub = hubs.get(store);
   if (hub) return hub;
   const h: Hub = { projects: new Map(), watches: 0, ready: null };
   hubs.set(store, h);

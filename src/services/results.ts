@@ -291,7 +291,7 @@ async function applyStates(ctx: Ctx, trx: Trx, monitors: Map<number, MonitorStat
         sslFingerprint = r.sslFingerprint ?? null;
       }
       const obs = { ok: r.ok, location: r.location, at: r.at };
-      let d;
+      let d: ReturnType<typeof observe>;
       if (required > 0) {
         if (!q!.counts(r.location)) continue; // a location that no longer serves the monitor: stored, not counted
         votes!.set(r.location, { ok: r.ok, at: r.at });

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Harness } from '../harness.ts';
-import { FormClient } from '../support/browser-client.ts';
+import type { FormClient } from '../support/browser-client.ts';
 import { actorOf, dashboardProject, plain, signIn } from '../support/dashboard-session.ts';
 import { openStream, type SseStream } from '../support/sse.ts';
 import { createMonitor, type Monitor } from '../../src/services/monitors.ts';

@@ -62,7 +62,7 @@ export async function openStream(url: string, headers: Record<string, string> = 
   let buffer = '';
   res.on('data', (chunk: string) => {
     buffer += chunk;
-    let cut;
+    let cut: number;
     while ((cut = buffer.indexOf('\n\n')) >= 0) {
       const block = buffer.slice(0, cut);
       buffer = buffer.slice(cut + 2);

@@ -29,12 +29,15 @@ export function sparkline(values: (number | null)[], label: string): Markup {
   const step = w / Math.max(1, values.length - 1);
   let d = '';
   let open = false;
-  values.forEach((v, i) => {
-    if (v === null) return void (open = false);
+  for (const [i, v] of values.entries()) {
+    if (v === null) {
+      open = false;
+      continue;
+    }
     const point = `${r1(i * step)} ${r1(h - 1 - (v / top) * (h - 2))}`;
     d += open ? `L${point}` : `M${point}h0.01`; // a lone point still shows (round caps)
     open = true;
-  });
+  }
   const mean = present.reduce((a, b) => a + b, 0) / present.length;
   return html`<svg class="spark" viewBox="0 0 ${w} ${h}" preserveAspectRatio="none" role="img" aria-label="${label}: mean ${formatMs(mean)}" focusable="false"><path vector-effect="non-scaling-stroke" d="${d}"/></svg>`;
 }
@@ -119,17 +122,23 @@ export function responseChart(s: ResponseSeries, loc: { location: string; slots:
       d += 'Z';
       run = [];
     };
-    stacks.forEach((st, i) => (st ? run.push(i) : flush()));
+    for (const [i, st] of stacks.entries()) {
+      if (st) run.push(i);
+      else flush();
+    }
     flush();
     return d ? html`<path class="band band-${band.key}" d="${d}"/>` : '';
   });
   let line = '';
   let open = false;
-  loc.slots.forEach((f, i) => {
-    if (!f) return void (open = false);
+  for (const [i, f] of loc.slots.entries()) {
+    if (!f) {
+      open = false;
+      continue;
+    }
     line += `${open ? 'L' : 'M'}${r1(i * slotW)} ${y(f.total)}H${r1((i + 1) * slotW)}`;
     open = true;
-  });
+  }
 
   const checks = totals.reduce((a, f) => a + f.count, 0);
   const mean = checks ? totals.reduce((a, f) => a + f.total * f.count, 0) / checks : null;
