@@ -11,7 +11,10 @@ import { yieldToLoop } from '../services/context.ts';
  * (`{"healthchecks":[…]}`), after those of `head` (`{"period":{…},"monitors":[…]}`).
  */
 export async function sendJsonArray<T>(
-  reply: FastifyReply, pages: AsyncIterator<T[]>, text: (item: T) => string | Iterable<string>, wrap: { key?: string; head?: Record<string, unknown> } = {},
+  reply: FastifyReply,
+  pages: AsyncIterator<T[]>,
+  text: (item: T) => string | Iterable<string>,
+  wrap: { key?: string; head?: Record<string, unknown> } = {},
 ): Promise<FastifyReply> {
   reply.type('application/json; charset=utf-8');
   const head = wrap.head ? JSON.stringify(wrap.head).slice(1, -1) : '';
@@ -19,7 +22,8 @@ export async function sendJsonArray<T>(
   const first = await pages.next();
   if (!first.done) await yieldToLoop();
   const second = first.done ? first : await pages.next();
-  if (second.done) return reply.send(`${open}${(first.done ? [] : first.value).map((item) => whole(text(item))).join(',')}${close}`);
+  if (second.done)
+    return reply.send(`${open}${(first.done ? [] : first.value).map((item) => whole(text(item))).join(',')}${close}`);
   return reply.send(Readable.from(chunks([first.value, second.value], pages, text, open, close), { highWaterMark: 1 }));
 }
 
@@ -54,7 +58,13 @@ async function* inTurns(read: string[], rest: Iterator<string>): AsyncGenerator<
   }
 }
 
-async function* chunks<T>(read: T[][], rest: AsyncIterator<T[]>, text: (item: T) => string | Iterable<string>, open: string, close: string): AsyncGenerator<string> {
+async function* chunks<T>(
+  read: T[][],
+  rest: AsyncIterator<T[]>,
+  text: (item: T) => string | Iterable<string>,
+  open: string,
+  close: string,
+): AsyncGenerator<string> {
   let comma = false;
   let buffer = open;
   function* pieces(items: T[]): Generator<string> {

@@ -54,8 +54,12 @@ export const REPORT_PAGE = 500;
  * The reports of every active monitor, in id order, a page at a time: 10,000 monitors read,
  * summarized and written at once held the event loop for over half a second.
  */
-export async function* monitorReportPages(ctx: ActorCtx, period: Period, pageSize = REPORT_PAGE): AsyncGenerator<MonitorReport[]> {
-  for (let after = 0; ;) {
+export async function* monitorReportPages(
+  ctx: ActorCtx,
+  period: Period,
+  pageSize = REPORT_PAGE,
+): AsyncGenerator<MonitorReport[]> {
+  for (let after = 0; ; ) {
     const monitors = await ctx.store.db
       .selectFrom('monitors')
       .select(['id', 'uuid', 'name', 'protocol'])
@@ -72,17 +76,27 @@ export async function* monitorReportPages(ctx: ActorCtx, period: Period, pageSiz
   }
 }
 
-async function reportsOf(ctx: ActorCtx, monitors: { id: number; uuid: string; name: string; protocol: string }[], period: Period): Promise<MonitorReport[]> {
+async function reportsOf(
+  ctx: ActorCtx,
+  monitors: { id: number; uuid: string; name: string; protocol: string }[],
+  period: Period,
+): Promise<MonitorReport[]> {
   // Each monitor's outages, grouped as they are read (a filter per monitor is quadratic at 10,000 monitors).
-  const intervals = await outageIntervalsByMonitor(ctx, monitors.map((m) => m.id), period.from, period.to);
+  const intervals = await outageIntervalsByMonitor(
+    ctx,
+    monitors.map((m) => m.id),
+    period.from,
+    period.to,
+  );
   const now = ctx.clock();
   return monitors.map((m) => {
-    const summary = summarizeOutages(
-      intervals.get(m.id) ?? [],
-      period.from,
-      period.to,
-      now,
-    );
-    return { uuid: m.uuid, name: m.name, protocol: m.protocol, sla: slaPercent(summary.totalDowntime, period.from, Math.min(period.to, Math.max(now, period.from + 1))), summary };
+    const summary = summarizeOutages(intervals.get(m.id) ?? [], period.from, period.to, now);
+    return {
+      uuid: m.uuid,
+      name: m.name,
+      protocol: m.protocol,
+      sla: slaPercent(summary.totalDowntime, period.from, Math.min(period.to, Math.max(now, period.from + 1))),
+      summary,
+    };
   });
 }
