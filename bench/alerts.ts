@@ -18,7 +18,9 @@ import { createIntegration } from '../src/services/integrations.ts';
 import { createPolicy } from '../src/services/escalation-policies.ts';
 import { firstCheckAt, phaseOf } from '../src/domain/schedule.ts';
 
-const { values } = parseArgs({ options: { monitors: { type: 'string', default: '500' }, interval: { type: 'string', default: '30' } } });
+const { values } = parseArgs({
+  options: { monitors: { type: 'string', default: '500' }, interval: { type: 'string', default: '30' } },
+});
 const N = Number(values.monitors);
 const F = Number(values.interval);
 const BIN = path.resolve(import.meta.dirname, '../bin/vigil.js');
@@ -41,7 +43,8 @@ const receiver = http.createServer((req, res) => {
     const at = Date.now();
     try {
       const event = JSON.parse(Buffer.concat(chunks).toString());
-      if (event.type === 'outage.down' && !firstAlert.has(event.data.check.uuid)) firstAlert.set(event.data.check.uuid, at);
+      if (event.type === 'outage.down' && !firstAlert.has(event.data.check.uuid))
+        firstAlert.set(event.data.check.uuid, at);
     } catch {}
     res.writeHead(200).end();
   });
@@ -53,8 +56,17 @@ const db = await freshDatabase();
 const store = await openStore({ databaseUrl: db.env.DATABASE_URL ?? null, dataDir: db.dataDir });
 const log = { info() {}, warn() {}, error() {} };
 const project = await createProject({ store, clock: Date.now, log }, 'bench');
-const actx = { store, clock: Date.now, log, actor: { projectId: project.id, projectUuid: project.uuid, permission: 'read_write' as const, keyId: null } };
-const hook = await createIntegration(actx, { name: 'bench', type: 'webhook', settings: { url: `http://127.0.0.1:${receiverPort}/hook` } });
+const actx = {
+  store,
+  clock: Date.now,
+  log,
+  actor: { projectId: project.id, projectUuid: project.uuid, permission: 'read_write' as const, keyId: null },
+};
+const hook = await createIntegration(actx, {
+  name: 'bench',
+  type: 'webhook',
+  settings: { url: `http://127.0.0.1:${receiverPort}/hook` },
+});
 await createPolicy(actx, { name: 'bench', isDefault: true, steps: [{ delayMinutes: 0, integrations: [hook.uuid] }] });
 
 // Monitors go straight into the database (spread over the interval, as the API would place them).
@@ -64,12 +76,37 @@ for (let i = 0; i < N; i += 1000) {
   for (let j = i; j < Math.min(N, i + 1000); j++) {
     const first = firstCheckAt(start, F, j / N);
     rows.push({
-      uuid: `mon_alert${String(j).padStart(9, '0')}`, project_id: project.id, name: `m${j}`, url: `http://127.0.0.1:${targetPort}/${j}`,
-      protocol: 'http', paused: 0, port: null, http_method: 'GET', regions: '["london"]', check_frequency: F, timeout: 10,
-      follow_redirects: 1, expected_status_code: '2xx', request_body: '', request_headers: null, required_keyword: null,
-      dns_record_type: null, dns_nameserver: null, dns_expected_answer: null, status: 'up', ssl_expiration: null, alerts_wait: 0,
-      group_id: null, sort_order: 0, show_url: 0, escalation_policy_id: null, created_at: start, updated_at: start,
-      next_check_at: first, check_phase: phaseOf(first, F), state_version: 0,
+      uuid: `mon_alert${String(j).padStart(9, '0')}`,
+      project_id: project.id,
+      name: `m${j}`,
+      url: `http://127.0.0.1:${targetPort}/${j}`,
+      protocol: 'http',
+      paused: 0,
+      port: null,
+      http_method: 'GET',
+      regions: '["london"]',
+      check_frequency: F,
+      timeout: 10,
+      follow_redirects: 1,
+      expected_status_code: '2xx',
+      request_body: '',
+      request_headers: null,
+      required_keyword: null,
+      dns_record_type: null,
+      dns_nameserver: null,
+      dns_expected_answer: null,
+      status: 'up',
+      ssl_expiration: null,
+      alerts_wait: 0,
+      group_id: null,
+      sort_order: 0,
+      show_url: 0,
+      escalation_policy_id: null,
+      created_at: start,
+      updated_at: start,
+      next_check_at: first,
+      check_phase: phaseOf(first, F),
+      state_version: 0,
     });
   }
   await store.db.insertInto('monitors').values(rows).execute();
@@ -89,15 +126,19 @@ await new Promise((r) => worker.once('exit', r));
 
 const lat = [...firstAlert.values()].map((t) => (t - downSince!) / 1000).sort((a, b) => a - b);
 const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
-console.log(`\nVigil alert latency, ${store.dialect}, ${N} HTTP monitors every ${F} s, one webhook channel; ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
-printTable([{
-  monitors: N,
-  'alerted': firstAlert.size,
-  'p50 s': q(0.5).toFixed(2),
-  'p99 s': q(0.99).toFixed(2),
-  'max s': (lat.at(-1) ?? NaN).toFixed(2),
-  [`goal p99 < ${F + 3} s`]: q(0.99) < F + 3 && firstAlert.size === N ? 'met' : 'not met',
-}]);
+console.log(
+  `\nVigil alert latency, ${store.dialect}, ${N} HTTP monitors every ${F} s, one webhook channel; ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`,
+);
+printTable([
+  {
+    monitors: N,
+    alerted: firstAlert.size,
+    'p50 s': q(0.5).toFixed(2),
+    'p99 s': q(0.99).toFixed(2),
+    'max s': (lat.at(-1) ?? NaN).toFixed(2),
+    [`goal p99 < ${F + 3} s`]: q(0.99) < F + 3 && firstAlert.size === N ? 'met' : 'not met',
+  },
+]);
 
 target.close();
 receiver.close();

@@ -8,15 +8,38 @@ import { parseArgs } from 'node:util';
 import { hasWrk, load, printTable, wrk } from './load.ts';
 import { freshDatabase, runCli } from '../test/harness.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '32' }, rounds: { type: 'string', default: '3' }, only: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '32' },
+    rounds: { type: 'string', default: '3' },
+    only: { type: 'string' },
+  },
+});
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const rounds = Number(values.rounds);
 
 const db = await freshDatabase();
 const port = 20000 + Math.floor(Math.random() * 20000);
-const env = { ...db.env, VIGIL_PORT: String(port), VIGIL_HOST: '127.0.0.1', VIGIL_LOG_LEVEL: 'warn', VIGIL_RATE_LIMIT_PER_HOUR: '0' };
-const server = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), ...(process.env.BENCH_GC ? ['--trace-gc'] : []), ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), path.resolve(import.meta.dirname, '../bin/vigil.js'), 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', process.env.BENCH_GC ? 'inherit' : 'pipe', 'inherit'] });
+const env = {
+  ...db.env,
+  VIGIL_PORT: String(port),
+  VIGIL_HOST: '127.0.0.1',
+  VIGIL_LOG_LEVEL: 'warn',
+  VIGIL_RATE_LIMIT_PER_HOUR: '0',
+};
+const server = spawn(
+  process.execPath,
+  [
+    ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
+    ...(process.env.BENCH_GC ? ['--trace-gc'] : []),
+    ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []),
+    path.resolve(import.meta.dirname, '../bin/vigil.js'),
+    'serve',
+  ],
+  { env: { ...process.env, ...env }, stdio: ['ignore', process.env.BENCH_GC ? 'inherit' : 'pipe', 'inherit'] },
+);
 const base = `http://127.0.0.1:${port}`;
 try {
   for (let i = 0; ; i++) {
@@ -27,15 +50,27 @@ try {
     await new Promise((r) => setTimeout(r, 100));
   }
   const project = JSON.parse((await runCli(['projects', 'list', '--json'], env)).stdout)[0];
-  const key = JSON.parse((await runCli(['keys', 'create', '--project', project.uuid, '--name', 'bench', '--permission', 'read_write', '--json'], env)).stdout).key;
+  const key = JSON.parse(
+    (
+      await runCli(
+        ['keys', 'create', '--project', project.uuid, '--name', 'bench', '--permission', 'read_write', '--json'],
+        env,
+      )
+    ).stdout,
+  ).key;
   const auth = { authorization: `Bearer ${key}` };
   let uuid = '';
   for (let i = 0; i < 100; i++) {
-    const res = await fetch(`${base}/v1/monitors`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ name: `m${i}`, url: `http://127.0.0.1:9/${i}`, paused: true }) });
+    const res = await fetch(`${base}/v1/monitors`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `m${i}`, url: `http://127.0.0.1:9/${i}`, paused: true }),
+    });
     uuid = (await res.json()).uuid;
   }
   const useWrk = hasWrk();
-  const measure = (url: string, o: { seconds: number; connections: number; headers?: Record<string, string> }) => (useWrk ? Promise.resolve(wrk(url, o)) : load(url, o));
+  const measure = (url: string, o: { seconds: number; connections: number; headers?: Record<string, string> }) =>
+    useWrk ? Promise.resolve(wrk(url, o)) : load(url, o);
   await measure(`${base}/healthz`, { seconds: 2, connections }); // warm-up
   const rows = [];
   const cases: [string, string, Record<string, string> | undefined][] = [
@@ -51,7 +86,10 @@ try {
   // Shared machines drift: the cases run in turn, `rounds` times, and each figure is the
   // median over rounds; "vs healthz" is the median of each round's ratio to that round's /healthz.
   const chosen = cases.filter(([n]) => !values.only || n.includes(values.only!));
-  const runs = new Map<string, { rps: number; ratio: number; p50: number; p99: number; cpuUs: number; errors: number }[]>();
+  const runs = new Map<
+    string,
+    { rps: number; ratio: number; p50: number; p99: number; cpuUs: number; errors: number }[]
+  >();
   for (let round = 0; round < rounds; round++) {
     let healthz = 0;
     for (const [name, url, headers] of chosen) {
@@ -66,12 +104,18 @@ try {
   for (const [name, list] of runs) {
     const m = (f: (r: (typeof list)[number]) => number) => median(list.map(f));
     rows.push({
-      endpoint: name, 'req/s': Math.round(m((r) => r.rps)), 'vs healthz': `${Math.round(100 * m((r) => r.ratio))} %`,
-      'p50 ms': m((r) => r.p50).toFixed(2), 'p99 ms': m((r) => r.p99).toFixed(2), 'server CPU µs/req': Math.round(m((r) => r.cpuUs)),
+      endpoint: name,
+      'req/s': Math.round(m((r) => r.rps)),
+      'vs healthz': `${Math.round(100 * m((r) => r.ratio))} %`,
+      'p50 ms': m((r) => r.p50).toFixed(2),
+      'p99 ms': m((r) => r.p99).toFixed(2),
+      'server CPU µs/req': Math.round(m((r) => r.cpuUs)),
       errors: list.reduce((a, r) => a + r.errors, 0),
     });
   }
-  console.log(`\nVigil API on loopback, ${db.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite'}, load from ${useWrk ? 'wrk' : 'Node http (install wrk for a lighter client)'}, ${connections} connections, ${seconds} s each, median of ${rounds} rounds, ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
+  console.log(
+    `\nVigil API on loopback, ${db.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite'}, load from ${useWrk ? 'wrk' : 'Node http (install wrk for a lighter client)'}, ${connections} connections, ${seconds} s each, median of ${rounds} rounds, ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`,
+  );
   printTable(rows);
 } finally {
   server.kill('SIGTERM');

@@ -49,9 +49,13 @@ const db = await freshDatabase();
 const store = await openStore({ databaseUrl: db.env.DATABASE_URL ?? null, dataDir: db.dataDir });
 const ctx = { store, clock: Date.now, log: { info() {}, warn() {}, error() {} } };
 
-const targetProc = spawn(process.execPath, [path.resolve(import.meta.dirname, 'target-server.js'), values.targets!], { stdio: ['ignore', 'pipe', 'inherit'] });
+const targetProc = spawn(process.execPath, [path.resolve(import.meta.dirname, 'target-server.js'), values.targets!], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 process.on('exit', () => targetProc.kill()); // also when the benchmark fails
-const ports: number[] = JSON.parse(await new Promise<string>((r) => readline.createInterface({ input: targetProc.stdout! }).once('line', r)));
+const ports: number[] = JSON.parse(
+  await new Promise<string>((r) => readline.createInterface({ input: targetProc.stdout! }).once('line', r)),
+);
 
 // Monitors go straight into the database, their checks spread evenly over the interval in an
 // order unrelated to their names (as gridPhase spreads created monitors), so the 50 monitors of
@@ -64,12 +68,37 @@ for (let i = 0; i < N; i += 1000) {
   for (let j = i; j < Math.min(N, i + 1000); j++) {
     const first = start + Math.floor(spread(j) * F * 1000);
     rows.push({
-      uuid: `mon_live${String(j).padStart(9, '0')}`, project_id: project.id, name: `m${String(j).padStart(6, '0')}`, url: `http://127.0.0.1:${ports[j % ports.length]}/${j}`,
-      protocol: 'http', paused: 0, port: null, http_method: 'GET', regions: JSON.stringify(['london']), check_frequency: F, timeout: 10,
-      follow_redirects: 1, expected_status_code: '2xx', request_body: '', request_headers: null, required_keyword: null,
-      dns_record_type: null, dns_nameserver: null, dns_expected_answer: null, status: 'up', ssl_expiration: null, alerts_wait: 0,
-      group_id: null, sort_order: 0, show_url: 0, escalation_policy_id: null, created_at: start, updated_at: start,
-      next_check_at: first, check_phase: phaseOf(first, F), state_version: 0,
+      uuid: `mon_live${String(j).padStart(9, '0')}`,
+      project_id: project.id,
+      name: `m${String(j).padStart(6, '0')}`,
+      url: `http://127.0.0.1:${ports[j % ports.length]}/${j}`,
+      protocol: 'http',
+      paused: 0,
+      port: null,
+      http_method: 'GET',
+      regions: JSON.stringify(['london']),
+      check_frequency: F,
+      timeout: 10,
+      follow_redirects: 1,
+      expected_status_code: '2xx',
+      request_body: '',
+      request_headers: null,
+      required_keyword: null,
+      dns_record_type: null,
+      dns_nameserver: null,
+      dns_expected_answer: null,
+      status: 'up',
+      ssl_expiration: null,
+      alerts_wait: 0,
+      group_id: null,
+      sort_order: 0,
+      show_url: 0,
+      escalation_policy_id: null,
+      created_at: start,
+      updated_at: start,
+      next_check_at: first,
+      check_phase: phaseOf(first, F),
+      state_version: 0,
     });
   }
   await store.db.insertInto('monitors').values(rows).execute();
@@ -85,10 +114,23 @@ for (let i = 0; i < PAGES; i++) {
 
 const port = await closedPort();
 const base = `http://127.0.0.1:${port}`;
-const server = spawn(process.execPath, [...(process.env.LIVE_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LIVE_PROFILE}`] : []), BIN, 'serve'], {
-  env: { ...process.env, ...db.env, VIGIL_HOST: '127.0.0.1', VIGIL_PORT: String(port), VIGIL_ROLE: 'all', VIGIL_LOG_LEVEL: 'warn', VIGIL_CHECK_CONCURRENCY: '5000', VIGIL_AUTH_FAILURES_PER_MINUTE: '0' },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+const server = spawn(
+  process.execPath,
+  [...(process.env.LIVE_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LIVE_PROFILE}`] : []), BIN, 'serve'],
+  {
+    env: {
+      ...process.env,
+      ...db.env,
+      VIGIL_HOST: '127.0.0.1',
+      VIGIL_PORT: String(port),
+      VIGIL_ROLE: 'all',
+      VIGIL_LOG_LEVEL: 'warn',
+      VIGIL_CHECK_CONCURRENCY: '5000',
+      VIGIL_AUTH_FAILURES_PER_MINUTE: '0',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  },
+);
 process.on('exit', () => server.kill());
 for (;;) {
   try {
@@ -103,7 +145,12 @@ function cpuMs(pid: number): number {
   return ((Number(stat[11]) + Number(stat[12])) * 1000) / 100;
 }
 async function checksPerSecond(from: number, to: number): Promise<number> {
-  const r = await store.db.selectFrom('check_results').select((eb) => eb.fn.countAll<number>().as('n')).where('at', '>=', from).where('at', '<', to).executeTakeFirstOrThrow();
+  const r = await store.db
+    .selectFrom('check_results')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('at', '>=', from)
+    .where('at', '<', to)
+    .executeTakeFirstOrThrow();
   return Number(r.n) / ((to - from) / 1000);
 }
 
@@ -112,9 +159,14 @@ await sleep(Math.max(0, start - Date.now()) + F * 1000 + 5000);
 
 const rows: Record<string, string | number>[] = [];
 const totals = new Map<string, { cpu: number; ms: number; checks: number; messages: number; delays: number[] }>();
-const quantile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))].toFixed(0) : '-');
+const quantile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))].toFixed(0) : '-';
 
-function row(name: string, t: { cpu: number; ms: number; checks: number; messages: number; delays: number[] }, open: boolean) {
+function row(
+  name: string,
+  t: { cpu: number; ms: number; checks: number; messages: number; delays: number[] },
+  open: boolean,
+) {
   const delays = t.delays.slice().sort((a, b) => a - b);
   rows.push({
     phase: name,
@@ -138,10 +190,22 @@ async function phase(name: string, kind: string, streams: SseStream[] = [], dela
   await sleep(SECONDS * 1000);
   const t1 = Date.now();
   const c1 = cpuMs(server.pid!);
-  const t = { cpu: c1 - c0, ms: t1 - t0, checks: (await checksPerSecond(t0, t1)) * ((t1 - t0) / 1000), messages: streams.reduce((a, s) => a + s.messages.length, 0) - m0, delays: delays.slice() };
+  const t = {
+    cpu: c1 - c0,
+    ms: t1 - t0,
+    checks: (await checksPerSecond(t0, t1)) * ((t1 - t0) / 1000),
+    messages: streams.reduce((a, s) => a + s.messages.length, 0) - m0,
+    delays: delays.slice(),
+  };
   row(name, t, streams.length > 0);
   const sum = totals.get(kind) ?? { cpu: 0, ms: 0, checks: 0, messages: 0, delays: [] };
-  totals.set(kind, { cpu: sum.cpu + t.cpu, ms: sum.ms + t.ms, checks: sum.checks + t.checks, messages: sum.messages + t.messages, delays: sum.delays.concat(t.delays) });
+  totals.set(kind, {
+    cpu: sum.cpu + t.cpu,
+    ms: sum.ms + t.ms,
+    checks: sum.checks + t.checks,
+    messages: sum.messages + t.messages,
+    delays: sum.delays.concat(t.delays),
+  });
 }
 
 /** P people sign in, each loads page i of the list (its own 50 monitors) and keeps its stream open. */
@@ -158,7 +222,8 @@ async function openPages(delays: number[], loadMs: number[]): Promise<SseStream[
     if (page.status !== 200 || !live) throw new Error(`monitors page ${i + 1}: ${page.status}`);
     const cookie = [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const s = await openStream(base + live, { cookie }, (data, at) => {
-      for (const m of data.monitors ?? []) for (const c of m.checks) if (c.ok && c.ms != null) delays.push(at - (c.at + c.ms));
+      for (const m of data.monitors ?? [])
+        for (const c of m.checks) if (c.ok && c.ms != null) delays.push(at - (c.at + c.ms));
     });
     if (s.status !== 200) throw new Error(`stream ${i + 1}: ${s.status}`);
     streams.push(s);
@@ -194,10 +259,16 @@ const per = (k: string) => totals.get(k)!.cpu / totals.get(k)!.ms;
 
 loadMs.sort((a, b) => a - b);
 const cpu = os.cpus();
-console.log(`\nVigil live dashboard, ${store.dialect}, ${N} HTTP monitors every ${F} s on ${ports.length} loopback targets, ${PAGES} monitors pages (50 monitors each) with their live streams, ${ROUNDS} rounds of ${SECONDS} s per phase; ${cpu.length} × ${cpu[0].model}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+console.log(
+  `\nVigil live dashboard, ${store.dialect}, ${N} HTTP monitors every ${F} s on ${ports.length} loopback targets, ${PAGES} monitors pages (50 monitors each) with their live streams, ${ROUNDS} rounds of ${SECONDS} s per phase; ${cpu.length} × ${cpu[0].model}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}\n`,
+);
 printTable(rows);
-const change = (per('with') / per('without') - 1) * 100;
-console.log(`\nServer CPU with the pages open against none: ${change >= 0 ? '+' : '−'}${Math.abs(change).toFixed(1)} %. Opening them (sign-in, monitors page, stream) took ${(openingCpu / ROUNDS).toFixed(0)} ms of server CPU per round; page load median ${loadMs[Math.floor(loadMs.length / 2)].toFixed(0)} ms, max ${loadMs.at(-1)!.toFixed(0)} ms.`);
+console.log(
+  `\nThe open pages cost ${((per('with') / per('without') - 1) * 100).toFixed(1)} % more server CPU. Opening them (sign-in, monitors page, stream) took ${(openingCpu / ROUNDS).toFixed(0)} ms of server CPU per round; page load median ${loadMs[Math.floor(loadMs.length / 2)].toFixed(0)} ms, max ${loadMs.at(-1)!.toFixed(0)} ms.`,
+);
 
 server.kill('SIGTERM');
 await new Promise((r) => server.once('exit', r));

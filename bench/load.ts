@@ -10,7 +10,10 @@ export interface LoadResult {
 }
 
 /** Keeps `connections` keep-alive requests in flight for `seconds`; latencies in ms. */
-export async function load(url: string, opts: { seconds: number; connections: number; headers?: Record<string, string> }): Promise<LoadResult> {
+export async function load(
+  url: string,
+  opts: { seconds: number; connections: number; headers?: Record<string, string> },
+): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections });
   const latencies: number[] = [];
   let errors = 0;
@@ -32,9 +35,11 @@ export async function load(url: string, opts: { seconds: number; connections: nu
       });
     });
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: opts.connections }, async () => {
-    while (performance.now() < end) await one();
-  }));
+  await Promise.all(
+    Array.from({ length: opts.connections }, async () => {
+      while (performance.now() < end) await one();
+    }),
+  );
   const elapsed = (performance.now() - t0) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
@@ -62,7 +67,10 @@ export function hasWrk(): boolean {
   }
 }
 
-export function wrk(url: string, opts: { seconds: number; connections: number; headers?: Record<string, string> }): LoadResult {
+export function wrk(
+  url: string,
+  opts: { seconds: number; connections: number; headers?: Record<string, string> },
+): LoadResult {
   const args = ['-t1', `-c${opts.connections}`, `-d${opts.seconds}s`, '--latency'];
   for (const [k, v] of Object.entries(opts.headers ?? {})) args.push('-H', `${k}: ${v}`);
   const out = execFileSync('wrk', [...args, url], { encoding: 'utf8' });
@@ -75,5 +83,11 @@ export function wrk(url: string, opts: { seconds: number; connections: number; h
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const errors = non2xx + (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
-  return { requests, errors, rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0), p50: ms('50'), p99: ms('99') };
+  return {
+    requests,
+    errors,
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
+    p50: ms('50'),
+    p99: ms('99'),
+  };
 }

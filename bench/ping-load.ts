@@ -37,7 +37,8 @@ function request(id: string): string {
   const token = o.tokens[Math.floor(Math.random() * o.tokens.length)];
   const r = Math.random();
   if (r < 0.6) return `GET /ping/${token} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: ${id}\r\n\r\n`;
-  if (r < 0.85) return `POST /ping/${token} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: ${id}\r\nContent-Type: text/plain\r\nContent-Length: ${BODY.length}\r\n\r\n${BODY}`;
+  if (r < 0.85)
+    return `POST /ping/${token} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: ${id}\r\nContent-Type: text/plain\r\nContent-Length: ${BODY.length}\r\n\r\n${BODY}`;
   if (r < 0.95) return `GET /ping/${token}/start HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: ${id}\r\n\r\n`;
   return `GET /ping/${token}/fail HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: ${id}\r\n\r\n`;
 }
@@ -86,7 +87,8 @@ function connection(n: number): Promise<void> {
         if (status[0] === '2') acked.push(inFlight.id);
         latencies.push(performance.now() - inFlight.t0);
         inFlight = null;
-        if (/\r\nconnection: *close/i.test(head)) socket.destroy(); // 'close' reconnects
+        if (/\r\nconnection: *close/i.test(head))
+          socket.destroy(); // 'close' reconnects
         else next();
       });
       socket.on('error', () => {});
@@ -112,5 +114,17 @@ const elapsed = (performance.now() - t0) / 1000;
 latencies.sort((a, b) => a - b);
 const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
 fs.writeFileSync(o.out, acked.join('\n'));
-const report: LoadReport = { sent, statuses, errors, elapsed, p50: q(0.5), p99: q(0.99), max: latencies.at(-1) ?? NaN, cpuMs: (() => { const c = process.cpuUsage(cpu0); return (c.user + c.system) / 1000; })() };
+const report: LoadReport = {
+  sent,
+  statuses,
+  errors,
+  elapsed,
+  p50: q(0.5),
+  p99: q(0.99),
+  max: latencies.at(-1) ?? NaN,
+  cpuMs: (() => {
+    const c = process.cpuUsage(cpu0);
+    return (c.user + c.system) / 1000;
+  })(),
+};
 process.stdout.write(JSON.stringify(report));

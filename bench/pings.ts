@@ -38,19 +38,46 @@ const db = await freshDatabase();
 const store = await openStore({ databaseUrl: db.env.DATABASE_URL ?? null, dataDir: db.dataDir });
 const ctx = { store, clock: Date.now, log: { info() {}, warn() {}, error() {} } };
 const project = await createProject(ctx, 'bench');
-const actor = { ...ctx, actor: { projectId: project.id, projectUuid: project.uuid, permission: 'read_write' as const, keyId: null } };
+const actor = {
+  ...ctx,
+  actor: { projectId: project.id, projectUuid: project.uuid, permission: 'read_write' as const, keyId: null },
+};
 const tokens: string[] = [];
 for (let i = 0; i < CHECKS; i++) {
-  const schedule = i % 4 === 0
-    ? { cron: '*/5 * * * *', timezone: 'Europe/Berlin' }
-    : { period_value: 1, period_type: 'hours' };
-  tokens.push((await createHealthcheck(actor, { name: `job ${i}`, ...schedule, grace_period_value: 10, grace_period_type: 'minutes' })).uuid);
+  const schedule =
+    i % 4 === 0 ? { cron: '*/5 * * * *', timezone: 'Europe/Berlin' } : { period_value: 1, period_type: 'hours' };
+  tokens.push(
+    (
+      await createHealthcheck(actor, {
+        name: `job ${i}`,
+        ...schedule,
+        grace_period_value: 10,
+        grace_period_type: 'minutes',
+      })
+    ).uuid,
+  );
 }
 
 const port = 20000 + Math.floor(Math.random() * 20000);
 // The endpoint's throughput, not its throttle; a history long enough that every ping answered 2xx can be found.
-const env = { ...process.env, ...db.env, VIGIL_PORT: String(port), VIGIL_HOST: '127.0.0.1', VIGIL_LOG_LEVEL: 'warn', VIGIL_PING_RATE_PER_MINUTE: '0', VIGIL_PING_HISTORY: '10000' };
-const server = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), path.resolve(HERE, '../bin/vigil.js'), 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+const env = {
+  ...process.env,
+  ...db.env,
+  VIGIL_PORT: String(port),
+  VIGIL_HOST: '127.0.0.1',
+  VIGIL_LOG_LEVEL: 'warn',
+  VIGIL_PING_RATE_PER_MINUTE: '0',
+  VIGIL_PING_HISTORY: '10000',
+};
+const server = spawn(
+  process.execPath,
+  [
+    ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
+    path.resolve(HERE, '../bin/vigil.js'),
+    'serve',
+  ],
+  { env, stdio: ['ignore', 'ignore', 'inherit'] },
+);
 const base = `http://127.0.0.1:${port}`;
 
 function procStats(pid: number) {
@@ -70,10 +97,23 @@ async function run(tag: string, connections: number, seconds: number) {
   const from = await maxPingId();
   const cpu0 = procStats(server.pid!).cpuMs;
   let maxRss = 0;
-  const sampler = setInterval(() => { maxRss = Math.max(maxRss, procStats(server.pid!).rss); }, 500);
-  const loader = spawn(process.execPath, ['--import', 'tsx', path.resolve(HERE, 'ping-load.ts'), JSON.stringify({ port, tokens, connections, seconds, tag, out })], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const sampler = setInterval(() => {
+    maxRss = Math.max(maxRss, procStats(server.pid!).rss);
+  }, 500);
+  const loader = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.resolve(HERE, 'ping-load.ts'),
+      JSON.stringify({ port, tokens, connections, seconds, tag, out }),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let stdout = '';
-  loader.stdout!.on('data', (c) => { stdout += c; });
+  loader.stdout!.on('data', (c) => {
+    stdout += c;
+  });
   const code = await new Promise((r) => loader.once('exit', r));
   clearInterval(sampler);
   if (code !== 0) throw new Error(`load process exited with ${code}`);
@@ -81,7 +121,9 @@ async function run(tag: string, connections: number, seconds: number) {
   const cpu = procStats(server.pid!).cpuMs - cpu0;
   maxRss = Math.max(maxRss, procStats(server.pid!).rss);
   const stored = new Set(
-    (await sql<{ ua: string }>`SELECT user_agent AS ua FROM healthcheck_pings WHERE id > ${from}`.execute(store.db)).rows.map((r) => r.ua),
+    (
+      await sql<{ ua: string }>`SELECT user_agent AS ua FROM healthcheck_pings WHERE id > ${from}`.execute(store.db)
+    ).rows.map((r) => r.ua),
   );
   const acked = fs.readFileSync(out, 'utf8').split('\n').filter(Boolean);
   const lost = acked.filter((id) => !stored.has(id)).length;
@@ -90,7 +132,11 @@ async function run(tag: string, connections: number, seconds: number) {
     connections,
     sent: report.sent,
     '2xx': ok,
-    'other answers': Object.entries(report.statuses).filter(([s]) => s[0] !== '2').map(([s, n]) => `${n}×${s}`).join(' ') || '0',
+    'other answers':
+      Object.entries(report.statuses)
+        .filter(([s]) => s[0] !== '2')
+        .map(([s, n]) => `${n}×${s}`)
+        .join(' ') || '0',
     'no answer': report.errors,
     'pings/s accepted': Math.round(ok / report.elapsed),
     'rows stored': stored.size,
@@ -116,7 +162,9 @@ try {
   await run('warmup', LEVELS[0], 2);
   const rows = [];
   for (const [i, c] of LEVELS.entries()) rows.push(await run(`r${i}`, c, SECONDS));
-  console.log(`\nVigil ping endpoint on loopback, ${store.dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, ${CHECKS} checks, mix 60 % GET / 25 % POST with a 31-byte body / 10 % /start / 5 % /fail, ${SECONDS} s per row, load from bench/ping-load.ts in its own process; ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
+  console.log(
+    `\nVigil ping endpoint on loopback, ${store.dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, ${CHECKS} checks, mix 60 % GET / 25 % POST with a 31-byte body / 10 % /start / 5 % /fail, ${SECONDS} s per row, load from bench/ping-load.ts in its own process; ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`,
+  );
   printTable(rows);
   // One request at a time on the idle server: an unknown token against a known one.
   const sequential = async (token: string, status: number) => {
@@ -131,9 +179,15 @@ try {
     ms.sort((a, b) => a - b);
     return `p50 ${ms[150].toFixed(2)} ms, p99 ${ms[297].toFixed(2)} ms`;
   };
-  console.log(`\nOne at a time, idle server: unknown token → 404 ${await sequential('tok_AAAAAAAAAAAAAAAAAAAAAAAA', 404)}; known token → 200 ${await sequential(tokens[0], 200)}.`);
+  console.log(
+    `\nOne at a time, idle server: unknown token → 404 ${await sequential('tok_AAAAAAAAAAAAAAAAAAAAAAAA', 404)}; known token → 200 ${await sequential(tokens[0], 200)}.`,
+  );
   const lost = rows.reduce((a, r) => a + r.lost, 0);
-  console.log(lost === 0 ? '\nEvery ping answered 2xx is in healthcheck_pings.' : `\n${lost} pings answered 2xx are NOT in healthcheck_pings.`);
+  console.log(
+    lost === 0
+      ? '\nEvery ping answered 2xx is in healthcheck_pings.'
+      : `\n${lost} pings answered 2xx are NOT in healthcheck_pings.`,
+  );
   if (lost) process.exitCode = 1;
 } finally {
   server.kill('SIGTERM');

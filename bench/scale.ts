@@ -37,8 +37,12 @@ const { freshDatabase } = await import('../test/harness.ts');
 const quiet = { info() {}, warn() {}, error() {} };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const targetProc = spawn(process.execPath, [path.resolve(import.meta.dirname, 'target-server.js'), values.targets!], { stdio: ['ignore', 'pipe', 'inherit'] });
-const ports: number[] = JSON.parse(await new Promise<string>((r) => readline.createInterface({ input: targetProc.stdout! }).once('line', r)));
+const targetProc = spawn(process.execPath, [path.resolve(import.meta.dirname, 'target-server.js'), values.targets!], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const ports: number[] = JSON.parse(
+  await new Promise<string>((r) => readline.createInterface({ input: targetProc.stdout! }).once('line', r)),
+);
 
 function procCpuMs(pid: number): number {
   try {
@@ -54,11 +58,20 @@ async function dbBytes(store: Store, dataDir: string): Promise<number> {
     await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(store.db);
     return fs.statSync(path.join(dataDir, 'vigil.db')).size;
   }
-  const r = await sql<{ b: number }>`SELECT sum(pg_total_relation_size(quote_ident(table_name)))::bigint AS b FROM information_schema.tables WHERE table_schema = current_schema()`.execute(store.db);
+  const r = await sql<{
+    b: number;
+  }>`SELECT sum(pg_total_relation_size(quote_ident(table_name)))::bigint AS b FROM information_schema.tables WHERE table_schema = current_schema()`.execute(
+    store.db,
+  );
   return Number(r.rows[0].b);
 }
 
-interface Setup { name: string; postgres: boolean; nodes: number; probes: string[] }
+interface Setup {
+  name: string;
+  postgres: boolean;
+  nodes: number;
+  probes: string[];
+}
 
 async function measure(setup: Setup): Promise<Record<string, string | number>> {
   let env: Record<string, string>;
@@ -66,10 +79,13 @@ async function measure(setup: Setup): Promise<Record<string, string | number>> {
   let dataDir: string;
   if (setup.postgres) {
     const db = await freshDatabase();
-    env = db.env; drop = () => db.drop(); dataDir = db.dataDir;
+    env = db.env;
+    drop = () => db.drop();
+    dataDir = db.dataDir;
   } else {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-'));
-    env = { VIGIL_DATA_DIR: dataDir }; drop = async () => fs.rmSync(dataDir, { recursive: true, force: true });
+    env = { VIGIL_DATA_DIR: dataDir };
+    drop = async () => fs.rmSync(dataDir, { recursive: true, force: true });
   }
   const store = await openStore({ databaseUrl: env.DATABASE_URL ?? null, dataDir });
   const ctx = { store, clock: Date.now, log: quiet };
@@ -83,38 +99,96 @@ async function measure(setup: Setup): Promise<Record<string, string | number>> {
     for (let j = i; j < Math.min(N, i + 1000); j++) {
       const first = firstCheckAt(start, F, j / N);
       rows.push({
-        uuid: `mon_bench${String(j).padStart(9, '0')}`, project_id: project.id, name: `m${j}`, url: `http://127.0.0.1:${ports[j % ports.length]}/${j}`,
-        protocol: 'http', paused: 0, port: null, http_method: 'GET', regions: JSON.stringify([regions[j % regions.length]]), check_frequency: F, timeout: 10,
-        follow_redirects: 1, expected_status_code: '2xx', request_body: '', request_headers: null, required_keyword: null,
-        dns_record_type: null, dns_nameserver: null, dns_expected_answer: null, status: 'up', ssl_expiration: null, alerts_wait: 0,
-        group_id: null, sort_order: 0, show_url: 0, escalation_policy_id: null, created_at: start, updated_at: start,
-        next_check_at: first, check_phase: phaseOf(first, F), state_version: 0,
+        uuid: `mon_bench${String(j).padStart(9, '0')}`,
+        project_id: project.id,
+        name: `m${j}`,
+        url: `http://127.0.0.1:${ports[j % ports.length]}/${j}`,
+        protocol: 'http',
+        paused: 0,
+        port: null,
+        http_method: 'GET',
+        regions: JSON.stringify([regions[j % regions.length]]),
+        check_frequency: F,
+        timeout: 10,
+        follow_redirects: 1,
+        expected_status_code: '2xx',
+        request_body: '',
+        request_headers: null,
+        required_keyword: null,
+        dns_record_type: null,
+        dns_nameserver: null,
+        dns_expected_answer: null,
+        status: 'up',
+        ssl_expiration: null,
+        alerts_wait: 0,
+        group_id: null,
+        sort_order: 0,
+        show_url: 0,
+        escalation_policy_id: null,
+        created_at: start,
+        updated_at: start,
+        next_check_at: first,
+        check_phase: phaseOf(first, F),
+        state_version: 0,
       });
     }
-    await store.db.insertInto('monitors').values(rows as never).execute();
+    await store.db
+      .insertInto('monitors')
+      .values(rows as never)
+      .execute();
   }
   const bytes0 = await dbBytes(store, dataDir);
   const procs: ChildProcess[] = [];
   const urls: string[] = [];
   for (let i = 0; i < setup.nodes; i++) {
     const port = await closedPort();
-    procs.push(spawn(process.execPath, [BIN, 'serve'], {
-      env: { ...process.env, ...env, VIGIL_ROLE: 'all', VIGIL_PORT: String(port), VIGIL_HOST: '127.0.0.1', VIGIL_LOG_LEVEL: 'warn', VIGIL_CHECK_CONCURRENCY: '5000' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    }));
+    procs.push(
+      spawn(process.execPath, [BIN, 'serve'], {
+        env: {
+          ...process.env,
+          ...env,
+          VIGIL_ROLE: 'all',
+          VIGIL_PORT: String(port),
+          VIGIL_HOST: '127.0.0.1',
+          VIGIL_LOG_LEVEL: 'warn',
+          VIGIL_CHECK_CONCURRENCY: '5000',
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      }),
+    );
     urls.push(`http://127.0.0.1:${port}`);
   }
   for (const url of urls) {
     for (;;) {
-      try { if ((await fetch(`${url}/healthz`)).ok) break; } catch {}
+      try {
+        if ((await fetch(`${url}/healthz`)).ok) break;
+      } catch {}
       await sleep(100);
     }
   }
   for (const [i, region] of setup.probes.entries()) {
     const p = await createProbe(ctx, { projectUuid: project.uuid, region, actor: 'bench' });
-    procs.push(spawn(process.execPath, [BIN, 'probe', '--server', urls[i % urls.length], '--token', p.token, '--region', region, '--concurrency', '2000'], {
-      env: { ...process.env, VIGIL_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'],
-    }));
+    procs.push(
+      spawn(
+        process.execPath,
+        [
+          BIN,
+          'probe',
+          '--server',
+          urls[i % urls.length],
+          '--token',
+          p.token,
+          '--region',
+          region,
+          '--concurrency',
+          '2000',
+        ],
+        {
+          env: { ...process.env, VIGIL_LOG_LEVEL: 'warn' },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        },
+      ),
+    );
   }
   // Start-up and the probes' first leases, then the measured window from a whole second.
   await sleep(Math.max(0, start + 2000 - Date.now()));
@@ -128,20 +202,35 @@ async function measure(setup: Setup): Promise<Record<string, string | number>> {
   await Promise.all(procs.map((p) => (p.exitCode !== null ? null : new Promise((r) => p.once('exit', r)))));
 
   const Fm = F * 1000;
-  const rows = (await sql<{ id: number; loc: string; at: number; phase: number }>`SELECT r.monitor_id AS id, r.location AS loc, r.at AS at, m.check_phase AS phase FROM check_results r JOIN monitors m ON m.id = r.monitor_id WHERE r.at >= ${t0 - Fm} AND r.at < ${t1 + Fm}`.execute(store.db)).rows;
+  const rows = (
+    await sql<{
+      id: number;
+      loc: string;
+      at: number;
+      phase: number;
+    }>`SELECT r.monitor_id AS id, r.location AS loc, r.at AS at, m.check_phase AS phase FROM check_results r JOIN monitors m ON m.id = r.monitor_id WHERE r.at >= ${t0 - Fm} AND r.at < ${t1 + Fm}`.execute(
+      store.db,
+    )
+  ).rows;
   // A check belongs to the latest slot due at or before its start (a timer may fire a hair early).
-  const checks = rows.map((r) => {
-    const slot = Math.floor((Number(r.at) - Number(r.phase) + 50) / Fm) * Fm + Number(r.phase);
-    return { key: `${r.id}|${r.loc}|${slot}`, slot, lag: Math.max(0, Number(r.at) - slot) };
-  }).filter((c) => c.slot >= t0 && c.slot < t1);
+  const checks = rows
+    .map((r) => {
+      const slot = Math.floor((Number(r.at) - Number(r.phase) + 50) / Fm) * Fm + Number(r.phase);
+      return { key: `${r.id}|${r.loc}|${slot}`, slot, lag: Math.max(0, Number(r.at) - slot) };
+    })
+    .filter((c) => c.slot >= t0 && c.slot < t1);
   const lags = checks.map((c) => c.lag).sort((a, b) => a - b);
   const q = (p: number) => lags[Math.min(lags.length - 1, Math.floor(p * lags.length))] ?? NaN;
-  const phases = (await sql<{ phase: number }>`SELECT check_phase AS phase FROM monitors`.execute(store.db)).rows.map((r) => Number(r.phase));
+  const phases = (await sql<{ phase: number }>`SELECT check_phase AS phase FROM monitors`.execute(store.db)).rows.map(
+    (r) => Number(r.phase),
+  );
   const slotsBefore = (t: number, phase: number) => Math.floor((t - 1 - phase) / Fm);
   const expected = phases.reduce((a, p) => a + slotsBefore(t1, p) - slotsBefore(t0, p), 0);
   const duplicates = checks.length - new Set(checks.map((c) => c.key)).size;
   const total = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM check_results`.execute(store.db)).rows[0].n);
-  const failed = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM check_results WHERE ok = 0`.execute(store.db)).rows[0].n);
+  const failed = Number(
+    (await sql<{ n: number }>`SELECT count(*) AS n FROM check_results WHERE ok = 0`.execute(store.db)).rows[0].n,
+  );
   const bytes1 = await dbBytes(store, dataDir);
   const nodeCpu = cpu1.slice(0, setup.nodes).reduce((a, c, i) => a + c - cpu0[i], 0);
   const probeCpu = cpu1.slice(setup.nodes).reduce((a, c, i) => a + c - cpu0[setup.nodes + i], 0);
@@ -172,6 +261,8 @@ for (const s of setups.filter((x) => values.setups!.split(',').includes(x.name[1
   process.stderr.write(`${s.name}…\n`);
   out.push(await measure(s));
 }
-console.log(`\nVigil scale-out, ${N} HTTP monitors every ${F} s on ${ports.length} loopback targets, ${SECONDS} s measured per setup; ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
+console.log(
+  `\nVigil scale-out, ${N} HTTP monitors every ${F} s on ${ports.length} loopback targets, ${SECONDS} s measured per setup; ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`,
+);
 printTable(out);
 targetProc.kill();

@@ -35,8 +35,12 @@ const db = await freshDatabase();
 const store = await openStore({ databaseUrl: db.env.DATABASE_URL ?? null, dataDir: db.dataDir });
 const ctx = { store, clock: Date.now, log: { info() {}, warn() {}, error() {} } };
 
-const targetProc = spawn(process.execPath, [path.resolve(import.meta.dirname, 'target-server.js'), values.targets!], { stdio: ['ignore', 'pipe', 'inherit'] });
-const ports: number[] = JSON.parse(await new Promise<string>((r) => readline.createInterface({ input: targetProc.stdout! }).once('line', r)));
+const targetProc = spawn(process.execPath, [path.resolve(import.meta.dirname, 'target-server.js'), values.targets!], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const ports: number[] = JSON.parse(
+  await new Promise<string>((r) => readline.createInterface({ input: targetProc.stdout! }).once('line', r)),
+);
 
 // Monitors go straight into the database (the API would take minutes for 30,000).
 const project = await createProject(ctx, 'bench');
@@ -46,12 +50,37 @@ for (let i = 0; i < N; i += 1000) {
   for (let j = i; j < Math.min(N, i + 1000); j++) {
     const first = firstCheckAt(start, F, j / N);
     rows.push({
-      uuid: `mon_bench${String(j).padStart(9, '0')}`, project_id: project.id, name: `m${j}`, url: `http://127.0.0.1:${ports[j % ports.length]}/${j}`,
-      protocol: 'http', paused: 0, port: null, http_method: 'GET', regions: JSON.stringify(REGIONS), check_frequency: F, timeout: 10,
-      follow_redirects: 1, expected_status_code: '2xx', request_body: '', request_headers: null, required_keyword: null,
-      dns_record_type: null, dns_nameserver: null, dns_expected_answer: null, status: 'up', ssl_expiration: null, alerts_wait: 0,
-      group_id: null, sort_order: 0, show_url: 0, escalation_policy_id: null, created_at: start, updated_at: start,
-      next_check_at: first, check_phase: phaseOf(first, F), state_version: 0,
+      uuid: `mon_bench${String(j).padStart(9, '0')}`,
+      project_id: project.id,
+      name: `m${j}`,
+      url: `http://127.0.0.1:${ports[j % ports.length]}/${j}`,
+      protocol: 'http',
+      paused: 0,
+      port: null,
+      http_method: 'GET',
+      regions: JSON.stringify(REGIONS),
+      check_frequency: F,
+      timeout: 10,
+      follow_redirects: 1,
+      expected_status_code: '2xx',
+      request_body: '',
+      request_headers: null,
+      required_keyword: null,
+      dns_record_type: null,
+      dns_nameserver: null,
+      dns_expected_answer: null,
+      status: 'up',
+      ssl_expiration: null,
+      alerts_wait: 0,
+      group_id: null,
+      sort_order: 0,
+      show_url: 0,
+      escalation_policy_id: null,
+      created_at: start,
+      updated_at: start,
+      next_check_at: first,
+      check_phase: phaseOf(first, F),
+      state_version: 0,
     });
   }
   await store.db.insertInto('monitors').values(rows).execute();
@@ -62,12 +91,22 @@ async function dbBytes(): Promise<number> {
     await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(store.db);
     return fs.statSync(path.join(db.dataDir, 'vigil.db')).size;
   }
-  const r = await sql<{ b: number }>`SELECT sum(pg_total_relation_size(quote_ident(table_name)))::bigint AS b FROM information_schema.tables WHERE table_schema = current_schema()`.execute(store.db);
+  const r = await sql<{
+    b: number;
+  }>`SELECT sum(pg_total_relation_size(quote_ident(table_name)))::bigint AS b FROM information_schema.tables WHERE table_schema = current_schema()`.execute(
+    store.db,
+  );
   return Number(r.rows[0].b);
 }
 
 function startWorker(): ChildProcess {
-  const env = { ...process.env, ...db.env, VIGIL_ROLE: 'worker', VIGIL_LOG_LEVEL: 'warn', VIGIL_CHECK_CONCURRENCY: '5000' };
+  const env = {
+    ...process.env,
+    ...db.env,
+    VIGIL_ROLE: 'worker',
+    VIGIL_LOG_LEVEL: 'warn',
+    VIGIL_CHECK_CONCURRENCY: '5000',
+  };
   return spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
@@ -84,7 +123,9 @@ await new Promise((r) => setTimeout(r, 2500)); // start-up, before the first slo
 const cpu0 = workers.map((w) => procStats(w.pid!).cpuMs);
 const t0 = Date.now();
 let maxRss = 0;
-const sampler = setInterval(() => { for (const w of workers) maxRss = Math.max(maxRss, procStats(w.pid!).rss); }, 1000);
+const sampler = setInterval(() => {
+  for (const w of workers) maxRss = Math.max(maxRss, procStats(w.pid!).rss);
+}, 1000);
 await new Promise((r) => setTimeout(r, SECONDS * 1000));
 const t1 = Date.now();
 const cpu1 = workers.map((w) => procStats(w.pid!).cpuMs);
@@ -99,8 +140,13 @@ const restartAt = Date.now();
 const again = workers.map(() => startWorker());
 let everyMonitorAfter = NaN;
 for (;;) {
-  const r = await sql<{ n: number }>`SELECT count(DISTINCT monitor_id) AS n FROM check_results WHERE at >= ${restartAt}`.execute(store.db);
-  if (Number(r.rows[0].n) >= N) { everyMonitorAfter = (Date.now() - restartAt) / 1000; break; }
+  const r = await sql<{
+    n: number;
+  }>`SELECT count(DISTINCT monitor_id) AS n FROM check_results WHERE at >= ${restartAt}`.execute(store.db);
+  if (Number(r.rows[0].n) >= N) {
+    everyMonitorAfter = (Date.now() - restartAt) / 1000;
+    break;
+  }
   if (Date.now() - restartAt > (F + 30) * 1000) break;
   await new Promise((res) => setTimeout(res, 250));
 }
@@ -108,40 +154,61 @@ for (const w of again) w.kill('SIGTERM');
 await Promise.all(again.map((w) => new Promise((r) => w.once('exit', r))));
 
 // Everything below is read from the database: lag = start − its slot on the monitor's grid.
-const rows = (await sql<{ at: number; phase: number }>`SELECT r.at AS at, m.check_phase AS phase FROM check_results r JOIN monitors m ON m.id = r.monitor_id WHERE r.at >= ${t0 - F * 500} AND r.at < ${t1 + F * 500}`.execute(store.db)).rows;
+const rows = (
+  await sql<{
+    at: number;
+    phase: number;
+  }>`SELECT r.at AS at, m.check_phase AS phase FROM check_results r JOIN monitors m ON m.id = r.monitor_id WHERE r.at >= ${t0 - F * 500} AND r.at < ${t1 + F * 500}`.execute(
+    store.db,
+  )
+).rows;
 const Fm = F * 1000;
 // signed lag: a timer may fire a millisecond early
-const withLag = rows.map((r) => {
-  let lag = ((Number(r.at) - Number(r.phase)) % Fm + Fm) % Fm;
-  if (lag > Fm / 2) lag -= Fm;
-  return { slot: Number(r.at) - lag, lag };
-}).filter((r) => r.slot >= t0 && r.slot < t1);
+const withLag = rows
+  .map((r) => {
+    let lag = (((Number(r.at) - Number(r.phase)) % Fm) + Fm) % Fm;
+    if (lag > Fm / 2) lag -= Fm;
+    return { slot: Number(r.at) - lag, lag };
+  })
+  .filter((r) => r.slot >= t0 && r.slot < t1);
 const lags = withLag.map((r) => r.lag).sort((a, b) => a - b);
-const phases = (await sql<{ phase: number }>`SELECT check_phase AS phase FROM monitors`.execute(store.db)).rows.map((r) => Number(r.phase));
+const phases = (await sql<{ phase: number }>`SELECT check_phase AS phase FROM monitors`.execute(store.db)).rows.map(
+  (r) => Number(r.phase),
+);
 const slotsBefore = (t: number, phase: number) => Math.floor((t - 1 - phase) / Fm);
 const expected = phases.reduce((a, p) => a + slotsBefore(t1, p) - slotsBefore(t0, p), 0);
 const q = (p: number) => lags[Math.min(lags.length - 1, Math.floor(p * lags.length))] ?? NaN;
-const failures = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM check_results WHERE ok = 0`.execute(store.db)).rows[0].n);
-const totalResults = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM check_results`.execute(store.db)).rows[0].n);
+const failures = Number(
+  (await sql<{ n: number }>`SELECT count(*) AS n FROM check_results WHERE ok = 0`.execute(store.db)).rows[0].n,
+);
+const totalResults = Number(
+  (await sql<{ n: number }>`SELECT count(*) AS n FROM check_results`.execute(store.db)).rows[0].n,
+);
 const bytes1 = await dbBytes();
 const cpu = cpu1.reduce((a, c, i) => a + c - cpu0[i], 0);
 
-console.log(`\nVigil scheduler, ${store.dialect}, ${N} HTTP monitors every ${F} s on ${ports.length} loopback targets, ${SECONDS} s, ${values.workers} worker process(es); ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
-printTable([{
-  monitors: N,
-  'checks/s expected': (N / F).toFixed(0),
-  'checks/s achieved': (withLag.length / ((t1 - t0) / 1000)).toFixed(0),
-  'lag p50 ms': q(0.5).toFixed(0),
-  'lag p99 ms': q(0.99).toFixed(0),
-  'lag max ms': (lags.at(-1) ?? NaN).toFixed(0),
-  'missed checks': Math.max(0, expected - withLag.length),
-  'failed checks': failures,
-  'result rows': totalResults,
-  'bytes/result': ((bytes1 - bytes0) / totalResults).toFixed(0),
-  'max RSS MB': (maxRss / 1048576).toFixed(0),
-  'CPU ms/check': (cpu / withLag.length).toFixed(3),
-  [`all checked again after ${down} s down`]: Number.isNaN(everyMonitorAfter) ? 'no' : `${everyMonitorAfter.toFixed(1)} s`,
-}]);
+console.log(
+  `\nVigil scheduler, ${store.dialect}, ${N} HTTP monitors every ${F} s on ${ports.length} loopback targets, ${SECONDS} s, ${values.workers} worker process(es); ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`,
+);
+printTable([
+  {
+    monitors: N,
+    'checks/s expected': (N / F).toFixed(0),
+    'checks/s achieved': (withLag.length / ((t1 - t0) / 1000)).toFixed(0),
+    'lag p50 ms': q(0.5).toFixed(0),
+    'lag p99 ms': q(0.99).toFixed(0),
+    'lag max ms': (lags.at(-1) ?? NaN).toFixed(0),
+    'missed checks': Math.max(0, expected - withLag.length),
+    'failed checks': failures,
+    'result rows': totalResults,
+    'bytes/result': ((bytes1 - bytes0) / totalResults).toFixed(0),
+    'max RSS MB': (maxRss / 1048576).toFixed(0),
+    'CPU ms/check': (cpu / withLag.length).toFixed(3),
+    [`all checked again after ${down} s down`]: Number.isNaN(everyMonitorAfter)
+      ? 'no'
+      : `${everyMonitorAfter.toFixed(1)} s`,
+  },
+]);
 
 targetProc.kill();
 await store.close();

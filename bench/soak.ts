@@ -60,7 +60,8 @@ export interface SoakResult {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const quantile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+const quantile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 
 function metric(text: string, name: string): number {
   const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
@@ -70,7 +71,9 @@ function metric(text: string, name: string): number {
 export async function runSoak(opts: SoakOptions, onRow: (row: SoakRow) => void = () => {}): Promise<SoakResult> {
   const scrapeMs = (opts.scrapeS ?? 5) * 1000;
   const errors: string[] = [];
-  const fail = (what: string) => { if (errors.length < 50) errors.push(what); };
+  const fail = (what: string) => {
+    if (errors.length < 50) errors.push(what);
+  };
 
   // The target: /m/<i> always answers 200 and records when each check arrived; /flap/<i> goes
   // down and up every 90 s so outages open and close during the soak.
@@ -88,12 +91,20 @@ export async function runSoak(opts: SoakOptions, onRow: (row: SoakRow) => void =
   const log = { info() {}, warn() {}, error() {} };
   const sctx = { store: setup, clock: Date.now, log };
   const project = await createProject(sctx, 'soak');
-  const key = (await createApiKey(sctx, { projectUuid: project.uuid, name: 'soak', permission: 'read_write', actor: 'soak' })).key;
+  const key = (
+    await createApiKey(sctx, { projectUuid: project.uuid, name: 'soak', permission: 'read_write', actor: 'soak' })
+  ).key;
   await setup.close();
 
   const env = {
-    ...process.env, ...db.env, VIGIL_HOST: '127.0.0.1', VIGIL_PORT: '0', VIGIL_ROLE: 'all', VIGIL_LOG_LEVEL: 'info',
-    VIGIL_RATE_LIMIT_PER_HOUR: '0', VIGIL_METRICS_TOKEN: METRICS_TOKEN,
+    ...process.env,
+    ...db.env,
+    VIGIL_HOST: '127.0.0.1',
+    VIGIL_PORT: '0',
+    VIGIL_ROLE: 'all',
+    VIGIL_LOG_LEVEL: 'info',
+    VIGIL_RATE_LIMIT_PER_HOUR: '0',
+    VIGIL_METRICS_TOKEN: METRICS_TOKEN,
   };
   const child: ChildProcess = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -103,16 +114,24 @@ export async function runSoak(opts: SoakOptions, onRow: (row: SoakRow) => void =
     if (out.length < 100_000) out += c;
     if (shutdownLog !== null) shutdownLog += c;
   });
-  child.stderr!.on('data', (c) => { stderr += c; });
+  child.stderr!.on('data', (c) => {
+    stderr += c;
+  });
   const orphan = () => child.kill('SIGKILL'); // never leave the server behind if the soak dies
   process.once('exit', orphan);
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => { process.off('exit', orphan); r(code); }));
+  const exited = new Promise<number | null>((r) =>
+    child.once('exit', (code) => {
+      process.off('exit', orphan);
+      r(code);
+    }),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     const end = Date.now() + 30_000;
     const look = () => {
       const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m) resolve(m[1]);
-      else if (child.exitCode !== null || Date.now() > end) reject(new Error(`vigil serve did not start: ${out}${stderr}`));
+      else if (child.exitCode !== null || Date.now() > end)
+        reject(new Error(`vigil serve did not start: ${out}${stderr}`));
       else setTimeout(look, 25);
     };
     look();
@@ -123,17 +142,31 @@ export async function runSoak(opts: SoakOptions, onRow: (row: SoakRow) => void =
   // Monitors and heartbeat checks through the API, as a user would make them.
   const uuids: string[] = [];
   for (let i = 0; i < opts.monitors; i++) {
-    const r = await api.request('POST', '/v1/monitors', { body: { name: `soak ${i}`, url: `${target.url}/m/${i}`, check_frequency: FREQUENCY } });
+    const r = await api.request('POST', '/v1/monitors', {
+      body: { name: `soak ${i}`, url: `${target.url}/m/${i}`, check_frequency: FREQUENCY },
+    });
     if (r.status !== 201) throw new Error(`POST /v1/monitors: ${r.status} ${r.text}`);
     uuids.push(r.body.uuid);
   }
   for (let i = 0; i < 5; i++) {
-    await api.request('POST', '/v1/monitors', { body: { name: `flap ${i}`, url: `${target.url}/flap/${i}`, check_frequency: FREQUENCY } });
+    await api.request('POST', '/v1/monitors', {
+      body: { name: `flap ${i}`, url: `${target.url}/flap/${i}`, check_frequency: FREQUENCY },
+    });
   }
-  const edited = (await api.request('POST', '/v1/monitors', { body: { name: 'edited', url: 'https://example.org', paused: true } })).body.uuid;
+  const edited = (
+    await api.request('POST', '/v1/monitors', { body: { name: 'edited', url: 'https://example.org', paused: true } })
+  ).body.uuid;
   const tokens: string[] = [];
   for (let i = 0; i < (opts.healthchecks ?? 20); i++) {
-    const r = await api.request('POST', '/v2/healthchecks', { body: { name: `cron ${i}`, period_value: 30, period_type: 'seconds', grace_period_value: 30, grace_period_type: 'seconds' } });
+    const r = await api.request('POST', '/v2/healthchecks', {
+      body: {
+        name: `cron ${i}`,
+        period_value: 30,
+        period_type: 'seconds',
+        grace_period_value: 30,
+        grace_period_type: 'seconds',
+      },
+    });
     if (r.status !== 201) throw new Error(`POST /v2/healthchecks: ${r.status} ${r.text}`);
     tokens.push(r.body.healthcheck.uuid);
   }
@@ -145,7 +178,10 @@ export async function runSoak(opts: SoakOptions, onRow: (row: SoakRow) => void =
   const agent = new http.Agent({ keepAlive: true });
   const ping = (token: string, body: string) =>
     new Promise<number>((resolve) => {
-      const req = http.request(`${url}/ping/${token}`, { method: 'POST', agent }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+      const req = http.request(`${url}/ping/${token}`, { method: 'POST', agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
       req.on('error', () => resolve(0));
       req.end(body);
     });
@@ -153,7 +189,10 @@ export async function runSoak(opts: SoakOptions, onRow: (row: SoakRow) => void =
     for (let n = 0; running; n++) {
       const status = await ping(tokens[n % tokens.length], `run ${n}`);
       if (status === 200) counters.pings++;
-      else { counters.errors++; fail(`ping: ${status}`); }
+      else {
+        counters.errors++;
+        fail(`ping: ${status}`);
+      }
       await sleep(200);
     }
   })();
@@ -170,7 +209,10 @@ export async function runSoak(opts: SoakOptions, onRow: (row: SoakRow) => void =
       try {
         const r = await api.request(method, p, { body });
         if (r.status >= 200 && r.status < 300) counters.api++;
-        else { counters.errors++; fail(`${method} ${p}: ${r.status} ${r.text.slice(0, 200)}`); }
+        else {
+          counters.errors++;
+          fail(`${method} ${p}: ${r.status} ${r.text.slice(0, 200)}`);
+        }
       } catch (err) {
         counters.errors++;
         fail(`${method} ${p}: ${(err as Error).message}`);
@@ -242,7 +284,11 @@ export async function runSoak(opts: SoakOptions, onRow: (row: SoakRow) => void =
 async function readPhases(databaseUrl: string | null, dataDir: string, uuids: string[]): Promise<number[]> {
   const store = await openStore({ databaseUrl, dataDir });
   try {
-    const rows = await store.db.selectFrom('monitors').select(['uuid', 'check_phase']).where('uuid', 'in', uuids).execute();
+    const rows = await store.db
+      .selectFrom('monitors')
+      .select(['uuid', 'check_phase'])
+      .where('uuid', 'in', uuids)
+      .execute();
     const byUuid = new Map(rows.map((r) => [r.uuid, Number(r.check_phase)]));
     return uuids.map((u) => byUuid.get(u)!);
   } finally {
@@ -269,13 +315,19 @@ export function formatRow(r: SoakRow): Record<string, string | number> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({
-    options: { minutes: { type: 'string', default: '10' }, monitors: { type: 'string', default: '200' }, every: { type: 'string' } },
+    options: {
+      minutes: { type: 'string', default: '10' },
+      monitors: { type: 'string', default: '200' },
+      every: { type: 'string' },
+    },
   });
   const minutes = Number(values.minutes);
   if (!(minutes > 0)) throw new Error('--minutes must be a positive number');
   const everyS = Number(values.every ?? Math.max(15, Math.round((minutes * 60) / 15)));
   const databaseUrl = process.env.VIGIL_TEST_DATABASE_URL || null;
-  console.log(`Vigil soak, ${databaseUrl ? 'PostgreSQL' : 'SQLite'}: ${values.monitors} HTTP monitors every ${FREQUENCY} s + 5 flapping, 20 heartbeat checks pinged 5/s, 4 API clients; ${minutes} min; ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
+  console.log(
+    `Vigil soak, ${databaseUrl ? 'PostgreSQL' : 'SQLite'}: ${values.monitors} HTTP monitors every ${FREQUENCY} s + 5 flapping, 20 heartbeat checks pinged 5/s, 4 API clients; ${minutes} min; ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`,
+  );
   let headed = false;
   const result = await runSoak({ minutes, monitors: Number(values.monitors), everyS }, (row) => {
     // One line per row, as it comes; the header once, with widths fixed by the header.

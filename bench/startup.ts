@@ -15,7 +15,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' }, vs: { type: 'string' }, idle: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '10' }, vs: { type: 'string' }, idle: { type: 'string', default: '5' } },
+});
 const RUNS = Number(values.runs);
 const IDLE_MS = Number(values.idle) * 1000;
 const checkouts = [path.resolve(import.meta.dirname, '..'), ...(values.vs ? [path.resolve(values.vs)] : [])];
@@ -25,10 +27,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    }).on('error', reject);
+    const s = net
+      .createServer()
+      .listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as net.AddressInfo;
+        s.close(() => resolve(port));
+      })
+      .on('error', reject);
   });
 }
 
@@ -46,15 +51,29 @@ async function healthy(port: number): Promise<boolean> {
 async function stopGroup(child: ReturnType<typeof spawn>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const gone = new Promise((r) => child.once('exit', r));
-  try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* already gone */ }
-  const t = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 10_000);
+  try {
+    process.kill(-child.pid!, 'SIGTERM');
+  } catch {
+    /* already gone */
+  }
+  const t = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }, 10_000);
   await gone;
   clearTimeout(t);
 }
 
 function help(dir: string, tmpdir: string): number {
   const t0 = performance.now();
-  const res = spawnSync(process.execPath, ['bin/vigil.js', '--help'], { cwd: dir, env: { ...process.env, TMPDIR: tmpdir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const res = spawnSync(process.execPath, ['bin/vigil.js', '--help'], {
+    cwd: dir,
+    env: { ...process.env, TMPDIR: tmpdir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const ms = performance.now() - t0;
   if (res.status !== 0) throw new Error(`vigil --help in ${dir} exited ${res.status}: ${res.stderr}`);
   return ms;
@@ -65,8 +84,17 @@ async function healthz(dir: string): Promise<number> {
   const [tmpdir, dataDir, port] = [tmp(), tmp(), await freePort()];
   const t0 = performance.now();
   const child = spawn('npm', ['start'], {
-    cwd: dir, detached: true, stdio: 'ignore',
-    env: { ...process.env, TMPDIR: tmpdir, VIGIL_DATA_DIR: dataDir, VIGIL_PORT: String(port), VIGIL_HOST: '127.0.0.1', VIGIL_LOG_LEVEL: 'warn' },
+    cwd: dir,
+    detached: true,
+    stdio: 'ignore',
+    env: {
+      ...process.env,
+      TMPDIR: tmpdir,
+      VIGIL_DATA_DIR: dataDir,
+      VIGIL_PORT: String(port),
+      VIGIL_HOST: '127.0.0.1',
+      VIGIL_LOG_LEVEL: 'warn',
+    },
   });
   try {
     for (;;) {
@@ -86,8 +114,17 @@ async function rss(dir: string): Promise<number> {
   const [tmpdir, dataDir, port] = [tmp(), tmp(), await freePort()];
   const t0 = performance.now();
   const child = spawn(process.execPath, ['bin/vigil.js', 'serve'], {
-    cwd: dir, detached: true, stdio: 'ignore',
-    env: { ...process.env, TMPDIR: tmpdir, VIGIL_DATA_DIR: dataDir, VIGIL_PORT: String(port), VIGIL_HOST: '127.0.0.1', VIGIL_LOG_LEVEL: 'warn' },
+    cwd: dir,
+    detached: true,
+    stdio: 'ignore',
+    env: {
+      ...process.env,
+      TMPDIR: tmpdir,
+      VIGIL_DATA_DIR: dataDir,
+      VIGIL_PORT: String(port),
+      VIGIL_HOST: '127.0.0.1',
+      VIGIL_LOG_LEVEL: 'warn',
+    },
   });
   try {
     while (!(await healthy(port))) {
@@ -105,8 +142,31 @@ async function rss(dir: string): Promise<number> {
 }
 
 const cases: Array<{ name: string; unit: string; run: (dir: string) => number | Promise<number> }> = [
-  { name: '`node bin/vigil.js --help`, empty TMPDIR', unit: 'ms', run: (dir) => { const d = tmp(); try { return help(dir, d); } finally { fs.rmSync(d, { recursive: true, force: true }); } } },
-  { name: '`node bin/vigil.js --help`, warm TMPDIR', unit: 'ms', run: (dir) => { const d = tmp(); try { help(dir, d); return help(dir, d); } finally { fs.rmSync(d, { recursive: true, force: true }); } } },
+  {
+    name: '`node bin/vigil.js --help`, empty TMPDIR',
+    unit: 'ms',
+    run: (dir) => {
+      const d = tmp();
+      try {
+        return help(dir, d);
+      } finally {
+        fs.rmSync(d, { recursive: true, force: true });
+      }
+    },
+  },
+  {
+    name: '`node bin/vigil.js --help`, warm TMPDIR',
+    unit: 'ms',
+    run: (dir) => {
+      const d = tmp();
+      try {
+        help(dir, d);
+        return help(dir, d);
+      } finally {
+        fs.rmSync(d, { recursive: true, force: true });
+      }
+    },
+  },
   { name: '`npm start` → first 200 of /healthz', unit: 'ms', run: healthz },
   { name: `idle RSS of \`vigil serve\`, ${IDLE_MS / 1000} s after its first 200`, unit: 'MiB', run: rss },
 ];
@@ -118,7 +178,12 @@ const fmt = (xs: number[], unit: string) => {
   return `${med.toFixed(d)} ${unit} (${s[0].toFixed(d)}–${s[s.length - 1].toFixed(d)})`;
 };
 
-console.log(`${RUNS} runs each, in turn; median (min–max). Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `${RUNS} runs each, in turn; median (min–max). Node ${process.version}, ${os.cpus().length} cores, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 const rows: string[][] = [];
 for (const c of cases) {
   const results = checkouts.map(() => [] as number[]);
@@ -129,4 +194,9 @@ for (const c of cases) {
 const head = ['figure', ...checkouts.map((d, k) => (k === 0 ? `this checkout` : `--vs ${d}`))];
 console.log(`\n| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `\nload average at the end: ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);

@@ -17,10 +17,13 @@ if (!fs.existsSync(main)) {
 }
 // A checkout edited since its last build would run the old code: say so (a walk of src/, a few ms).
 const src = new URL('../src/', import.meta.url);
-const built = (fs.statSync(new URL('../dist/.built', import.meta.url), { throwIfNoEntry: false }) ?? fs.statSync(main)).mtimeMs;
-const newer = (dir) => fs.readdirSync(dir, { withFileTypes: true }).some((e) => {
-  const p = new URL(e.name + (e.isDirectory() ? '/' : ''), dir);
-  return e.isDirectory() ? newer(p) : fs.statSync(p).mtimeMs > built;
-});
-if (fs.existsSync(src) && newer(src)) console.error('vigil: src/ has changed since dist/ was built: run `npm run build` to run the changes');
+const built = (fs.statSync(new URL('../dist/.built', import.meta.url), { throwIfNoEntry: false }) ?? fs.statSync(main))
+  .mtimeMs;
+const newer = (dir) =>
+  fs.readdirSync(dir, { withFileTypes: true }).some((e) => {
+    const p = new URL(e.name + (e.isDirectory() ? '/' : ''), dir);
+    return e.isDirectory() ? newer(p) : fs.statSync(p).mtimeMs > built;
+  });
+if (fs.existsSync(src) && newer(src))
+  console.error('vigil: src/ has changed since dist/ was built: run `npm run build` to run the changes');
 await import(main.href);

@@ -4,7 +4,8 @@
 // Keys are `<part>/<case>` as compat/run.ts prints them.
 
 const PY_SDK = 'the Python SDK (hyperping 1.9.0)';
-const NOT_SERVED = 'the Go module proxy reachable from this project\'s machines answers 403 "This module version is not available" for';
+const NOT_SERVED =
+  'the Go module proxy reachable from this project\'s machines answers 403 "This module version is not available" for';
 
 export const EXPECTED: Record<string, string> = {
   // Clients that cannot be installed here (no download sites; only proxy.golang.org, which refuses them).
@@ -14,12 +15,16 @@ export const EXPECTED: Record<string, string> = {
   'exporter/install': `${NOT_SERVED} github.com/develeap/hyperping-exporter@v1.4.1; its SDK, develeap/hyperping-go v0.4.0, is served and part go-develeap-v0.4 runs the MCP calls the exporter makes`,
 
   // develeap/hyperping-go v0.7.1: faults of the SDK itself, which the hosted API fails too.
-  'go-develeap/mcp/get-monitor': 'SDK: MCPClient.GetMonitor decodes into MonitorDetails, whose escalation_policy is *string, but a monitor is read with escalation_policy {uuid,name} (api-contract §2.3; official openapi.yaml Monitor.escalation_policy = EscalationPolicyRef) — the SDK\'s own REST Monitor.UnmarshalJSON accepts the object, MonitorDetails does not; any monitor with a policy fails to decode',
-  'go-develeap/mcp/create-monitor-all-fields': 'SDK: MCPClient.CreateMonitor sends method, frequency, expected_status, keyword and headers, none of which create_monitor declares (it takes http_method, check_frequency, expected_status_code, required_keyword, request_headers; additionalProperties false — testdata/mcp_tools_list.json, official openapi.yaml MCPRequest_create_monitor); Vigil drops them as the hosted server does, so the monitor is made without those settings, and MonitorDetails reads them back under the same wrong names',
-  'go-develeap/mcp/update-monitor-all-fields': 'SDK: MCPClient.UpdateMonitor sends method, frequency, expected_status, keyword and headers, none of which update_monitor declares (http_method, check_frequency, expected_status_code, required_keyword, request_headers; testdata/mcp_tools_list.json, official openapi.yaml MCPRequest_update_monitor), so they can only be dropped (Vigil drops them, as the hosted server does) and nothing changes',
+  'go-develeap/mcp/get-monitor':
+    "SDK: MCPClient.GetMonitor decodes into MonitorDetails, whose escalation_policy is *string, but a monitor is read with escalation_policy {uuid,name} (api-contract §2.3; official openapi.yaml Monitor.escalation_policy = EscalationPolicyRef) — the SDK's own REST Monitor.UnmarshalJSON accepts the object, MonitorDetails does not; any monitor with a policy fails to decode",
+  'go-develeap/mcp/create-monitor-all-fields':
+    'SDK: MCPClient.CreateMonitor sends method, frequency, expected_status, keyword and headers, none of which create_monitor declares (it takes http_method, check_frequency, expected_status_code, required_keyword, request_headers; additionalProperties false — testdata/mcp_tools_list.json, official openapi.yaml MCPRequest_create_monitor); Vigil drops them as the hosted server does, so the monitor is made without those settings, and MonitorDetails reads them back under the same wrong names',
+  'go-develeap/mcp/update-monitor-all-fields':
+    'SDK: MCPClient.UpdateMonitor sends method, frequency, expected_status, keyword and headers, none of which update_monitor declares (http_method, check_frequency, expected_status_code, required_keyword, request_headers; testdata/mcp_tools_list.json, official openapi.yaml MCPRequest_update_monitor), so they can only be dropped (Vigil drops them, as the hosted server does) and nothing changes',
 
   // develeap/hyperping-go v0.7.1: features Vigil does not have.
-  'go-develeap/mcp/get-on-call-schedule': 'Vigil has no on-call schedules yet: list_on_call_schedules answers {"schedules":[]}, so there is no schedule for get_on_call_schedule to read',
+  'go-develeap/mcp/get-on-call-schedule':
+    'Vigil has no on-call schedules yet: list_on_call_schedules answers {"schedules":[]}, so there is no schedule for get_on_call_schedule to read',
 
   // Python SDK (PyPI hyperping 1.9.0), compat/python/run.py. Each entry below fails against the
   // hosted API too: the SDK sends or reads shapes the hosted contract does not have (api-contract.md
@@ -52,7 +57,8 @@ export const EXPECTED: Record<string, string> = {
   'python/subscribers/list': `${PY_SDK}'s StatusPageSubscriber model wants a string id; subscriber ids are numbers (api-contract §1.5 and §9, recorded 17705), so list_subscribers drops every subscriber`,
   'python/subscribers/list-type': `${PY_SDK}'s StatusPageSubscriber model wants a string id; subscriber ids are numbers (api-contract §9), so list_subscribers(subscriber_type=…) drops every subscriber`,
   'python/mcp/status-summary': `${PY_SDK}'s StatusSummary wants down_monitors/paused_monitors as objects; the MCP tool returns monitor uuid strings (official openapi.yaml StatusSummary items: string; develeap hyperping-go v0.7.1 [GO] probed the live server: []string)`,
-  'python/mcp/on-call-schedule-get': 'Vigil has no on-call schedules yet: list_on_call_schedules is always empty, so get_on_call_schedule has nothing to read',
+  'python/mcp/on-call-schedule-get':
+    'Vigil has no on-call schedules yet: list_on_call_schedules is always empty, so get_on_call_schedule has nothing to read',
   'python/mcp/escalation-policies': `${PY_SDK}'s EscalationStep model requires a step "uuid"; MCP policy steps are {delay, target_type, target_id} (official openapi.yaml EscalationStep; [GO] mcp_models.go)`,
   'python/mcp/escalation-policy-get': `${PY_SDK}'s EscalationStep model requires a step "uuid"; MCP policy steps are {delay, target_type, target_id} (official openapi.yaml EscalationStep; [GO] mcp_models.go)`,
   'python/mcp/integrations': `${PY_SDK}'s Integration model requires "channel"; MCP integrations carry "type" (official openapi.yaml MCPIntegration {uuid, name, type}; [GO] mcp_models.go)`,
@@ -64,5 +70,6 @@ export const EXPECTED: Record<string, string> = {
   'python/async/outages': `${PY_SDK}'s async outage methods share the sync models and bodies: see python/outages/create, get, acknowledge (monitor_uuid body, unwrapped reads, OutageAction.status)`,
   'python/async/statuspages': `${PY_SDK}'s async status page and subscriber methods share the sync models: see python/statuspages/get, python/subscribers/* (unwrapped reads, {"email"} body, string ids)`,
   'python/async/mcp': `${PY_SDK}'s async MCP client shares the sync models and arguments: see python/mcp/status-summary, escalation-policies, integrations, anomalies, http-logs, outage-timeline`,
-  'python/async/mcp-on-call-schedule-get': 'Vigil has no on-call schedules yet: list_on_call_schedules is always empty, so get_on_call_schedule has nothing to read',
+  'python/async/mcp-on-call-schedule-get':
+    'Vigil has no on-call schedules yet: list_on_call_schedules is always empty, so get_on_call_schedule has nothing to read',
 };

@@ -55,7 +55,17 @@ export const PARTS: Part[] = [
     name: 'python',
     install: [
       { cmd: 'python3', args: ['-m', 'venv', '--clear', VENV] },
-      { cmd: path.join(VENV, 'bin', 'pip'), args: ['install', '--quiet', '--no-deps', '--require-hashes', '-r', path.join(ROOT, 'compat', 'python', 'requirements.txt')] },
+      {
+        cmd: path.join(VENV, 'bin', 'pip'),
+        args: [
+          'install',
+          '--quiet',
+          '--no-deps',
+          '--require-hashes',
+          '-r',
+          path.join(ROOT, 'compat', 'python', 'requirements.txt'),
+        ],
+      },
     ],
     run: { cmd: path.join(VENV, 'bin', 'python'), args: [path.join(ROOT, 'compat', 'python', 'run.py')] },
   },
@@ -70,7 +80,12 @@ interface Outcome {
   reason: string;
 }
 
-function exec(step: Step, env: NodeJS.ProcessEnv, log: fs.WriteStream, onLine?: (line: string) => void): Promise<number> {
+function exec(
+  step: Step,
+  env: NodeJS.ProcessEnv,
+  log: fs.WriteStream,
+  onLine?: (line: string) => void,
+): Promise<number> {
   return new Promise((resolve) => {
     log.write(`$ ${step.cmd} ${step.args.join(' ')}\n`);
     const child = spawn(step.cmd, step.args, { cwd: step.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -119,7 +134,12 @@ async function runPart(part: Part, env: NodeJS.ProcessEnv): Promise<Outcome[]> {
     if (m) outcomes.push({ name: `${part.name}/${m[2]}`, ok: m[1] === 'PASS', reason: m[3] ?? '' });
   });
   await new Promise((r) => log.end(r));
-  if (code !== 0) outcomes.push({ name: `${part.name}/exit`, ok: false, reason: `exited with ${code} (see artifacts/compat/${part.name}.log)` });
+  if (code !== 0)
+    outcomes.push({
+      name: `${part.name}/exit`,
+      ok: false,
+      reason: `exited with ${code} (see artifacts/compat/${part.name}.log)`,
+    });
   if (outcomes.length === 0) outcomes.push({ name: `${part.name}/cases`, ok: false, reason: 'printed no case' });
   return outcomes;
 }
@@ -134,7 +154,8 @@ async function startTargets(): Promise<Running[]> {
 async function main() {
   const only = process.argv.slice(2);
   const parts = only.length ? PARTS.filter((p) => only.includes(p.name)) : PARTS;
-  if (parts.length === 0) throw new Error(`no part named ${only.join(', ')}; parts: ${PARTS.map((p) => p.name).join(', ')}`);
+  if (parts.length === 0)
+    throw new Error(`no part named ${only.join(', ')}; parts: ${PARTS.map((p) => p.name).join(', ')}`);
   fs.mkdirSync(LOGS, { recursive: true });
   const started = Date.now();
 
@@ -151,14 +172,29 @@ async function main() {
   try {
     const installs = await Promise.all(parts.map((p) => install(p, process.env)));
     const other = await cli('projects', 'create', '--name', 'Compat other project');
-    const otherKey = (await cli('keys', 'create', '--project', other.uuid, '--name', 'other', '--permission', 'read_write')).key;
+    const otherKey = (
+      await cli('keys', 'create', '--project', other.uuid, '--name', 'other', '--permission', 'read_write')
+    ).key;
     for (const [i, part] of parts.entries()) {
       outcomes.push(installs[i]);
       if (!installs[i].ok || !part.run) continue;
       // Each part gets a project and keys of its own, so parts cannot see each other's data.
       const project = await cli('projects', 'create', '--name', `Compat ${part.name}`);
-      const key = (await cli('keys', 'create', '--project', project.uuid, '--name', part.name, '--permission', 'read_write')).key;
-      const ro = (await cli('keys', 'create', '--project', project.uuid, '--name', `${part.name} read-only`, '--permission', 'read_only')).key;
+      const key = (
+        await cli('keys', 'create', '--project', project.uuid, '--name', part.name, '--permission', 'read_write')
+      ).key;
+      const ro = (
+        await cli(
+          'keys',
+          'create',
+          '--project',
+          project.uuid,
+          '--name',
+          `${part.name} read-only`,
+          '--permission',
+          'read_only',
+        )
+      ).key;
       const env = {
         ...process.env,
         VIGIL_URL: server.url,
@@ -194,7 +230,10 @@ function report(outcomes: Outcome[], parts: Part[], started: number) {
   for (const o of outcomes) {
     const why = EXPECTED[o.name];
     if (o.ok && why === undefined) passed++;
-    else if (o.ok) failed.push(`${o.name}: passed, but is listed as an expected failure (${why}); remove it from compat/expected-failures.ts`);
+    else if (o.ok)
+      failed.push(
+        `${o.name}: passed, but is listed as an expected failure (${why}); remove it from compat/expected-failures.ts`,
+      );
     else if (why !== undefined) expected.push(`${o.name}: ${why}`);
     else failed.push(`${o.name}: ${o.reason}`);
   }
@@ -202,7 +241,11 @@ function report(outcomes: Outcome[], parts: Part[], started: number) {
   const seen = new Set(outcomes.map((o) => o.name));
   const ran = new Set(parts.map((p) => p.name));
   for (const name of Object.keys(EXPECTED)) {
-    if (!seen.has(name) && ran.has(name.split('/')[0]) && !outcomes.some((o) => o.name === `${name.split('/')[0]}/install` && !o.ok)) {
+    if (
+      !seen.has(name) &&
+      ran.has(name.split('/')[0]) &&
+      !outcomes.some((o) => o.name === `${name.split('/')[0]}/install` && !o.ok)
+    ) {
       failed.push(`${name}: listed as an expected failure but did not run`);
     }
   }
@@ -210,7 +253,9 @@ function report(outcomes: Outcome[], parts: Part[], started: number) {
     const mine = outcomes.filter((o) => o.name.startsWith(`${part.name}/`));
     const pass = mine.filter((o) => o.ok && EXPECTED[o.name] === undefined).length;
     const xfail = mine.filter((o) => !o.ok && EXPECTED[o.name] !== undefined).length;
-    process.stdout.write(`${part.name}: ${mine.length} cases: ${pass} passed, ${xfail} expected failures, ${mine.length - pass - xfail} failed\n`);
+    process.stdout.write(
+      `${part.name}: ${mine.length} cases: ${pass} passed, ${xfail} expected failures, ${mine.length - pass - xfail} failed\n`,
+    );
   }
   for (const f of failed) process.stdout.write(`FAIL ${f}\n`);
   if (expected.length) {

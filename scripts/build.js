@@ -61,8 +61,10 @@ function runTsc(tsc) {
 export function build() {
   const tsc = tscPath();
   if (!tsc) {
-    return 'TypeScript is not installed, so dist/ cannot be built: install with `npm ci` (it is a devDependency; '
-      + 'for a production install run `npm prune --omit=dev` after `npm ci`, docs/operations.md)';
+    return (
+      'TypeScript is not installed, so dist/ cannot be built: install with `npm ci` (it is a devDependency; ' +
+      'for a production install run `npm prune --omit=dev` after `npm ci`, docs/operations.md)'
+    );
   }
   const files = walk(SRC);
   const sources = files.filter(isSource);
@@ -76,9 +78,14 @@ export function build() {
     fs.rmSync(BUILDINFO, { force: true });
     status = runTsc(tsc);
   }
-  if (status !== 0) return `tsc -p tsconfig.build.json failed (exit ${status}, its errors above): dist/ may not match src/`;
+  if (status !== 0)
+    return `tsc -p tsconfig.build.json failed (exit ${status}, its errors above): dist/ may not match src/`;
   const still = missing();
-  if (still.length) return `tsc did not write ${still.slice(0, 3).map((f) => `dist/${f}`).join(', ')}${still.length > 3 ? ', …' : ''}`;
+  if (still.length)
+    return `tsc did not write ${still
+      .slice(0, 3)
+      .map((f) => `dist/${f}`)
+      .join(', ')}${still.length > 3 ? ', …' : ''}`;
 
   // Everything under src/ that is not TypeScript goes to the same place under dist/.
   const assets = files.filter((f) => !f.endsWith('.ts'));
@@ -94,7 +101,12 @@ export function build() {
   }
 
   // Nothing stays in dist/ that src/ no longer has (a file moved to another folder, or deleted).
-  const keep = new Set([...sources.flatMap(outputsOf), ...assets, path.relative(DIST, BUILDINFO), path.relative(DIST, STAMP)]);
+  const keep = new Set([
+    ...sources.flatMap(outputsOf),
+    ...assets,
+    path.relative(DIST, BUILDINFO),
+    path.relative(DIST, STAMP),
+  ]);
   for (const f of walk(DIST)) if (!keep.has(f)) fs.rmSync(path.join(DIST, f), { force: true });
   removeEmptyDirs(DIST);
   fs.writeFileSync(STAMP, `${new Date().toISOString()}\n`);

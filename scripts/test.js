@@ -85,7 +85,10 @@ if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import
   }
   // Node runs one file fewer than there are cores at a time (one file on 2 cores); the fast
   // tier's files mostly wait on sockets and timers, so it runs two per core.
-  const concurrency = fast && !passed.some((a) => a.startsWith('--test-concurrency')) ? [`--test-concurrency=${2 * os.availableParallelism()}`] : [];
+  const concurrency =
+    fast && !passed.some((a) => a.startsWith('--test-concurrency'))
+      ? [`--test-concurrency=${2 * os.availableParallelism()}`]
+      : [];
   const nodeArgs = ['--import', 'tsx', '--test', '--test-reporter=spec', ...concurrency, ...passed, ...files];
   const res = spawnSync(process.execPath, nodeArgs, { stdio: 'inherit', cwd: root });
   process.exit(res.status ?? 1);

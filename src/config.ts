@@ -126,15 +126,27 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('VIGIL_METRICS_TOKEN must be 16 to 256 visible ASCII characters without spaces');
   }
   const smtpUrl = env.VIGIL_SMTP_URL || null;
-  if (smtpUrl !== null && !parseSmtpUrl(smtpUrl)) throw new ConfigError('VIGIL_SMTP_URL must look like smtp://user:password@host:port or smtps://user:password@host:port');
+  if (smtpUrl !== null && !parseSmtpUrl(smtpUrl))
+    throw new ConfigError(
+      'VIGIL_SMTP_URL must look like smtp://user:password@host:port or smtps://user:password@host:port',
+    );
   const smtpFrom = env.VIGIL_SMTP_FROM || `vigil@${new URL(publicUrl).hostname}`;
-  if (!isEmail(smtpFrom)) throw new ConfigError(`VIGIL_SMTP_FROM must be an email address, got "${env.VIGIL_SMTP_FROM}"`);
+  if (!isEmail(smtpFrom))
+    throw new ConfigError(`VIGIL_SMTP_FROM must be an email address, got "${env.VIGIL_SMTP_FROM}"`);
   let rdapBootstrapUrl: string | null = env.VIGIL_RDAP_BOOTSTRAP_URL || IANA_RDAP_BOOTSTRAP;
   if (rdapBootstrapUrl === 'off') rdapBootstrapUrl = null;
-  else if (!/^https?:\/\/[^/]/.test(rdapBootstrapUrl)) throw new ConfigError(`VIGIL_RDAP_BOOTSTRAP_URL must be an http(s) URL or "off", got "${rdapBootstrapUrl}"`);
-  const dnsServers = env.VIGIL_DNS_SERVERS ? env.VIGIL_DNS_SERVERS.split(',').map((x) => x.trim()).filter(Boolean) : null;
+  else if (!/^https?:\/\/[^/]/.test(rdapBootstrapUrl))
+    throw new ConfigError(`VIGIL_RDAP_BOOTSTRAP_URL must be an http(s) URL or "off", got "${rdapBootstrapUrl}"`);
+  const dnsServers = env.VIGIL_DNS_SERVERS
+    ? env.VIGIL_DNS_SERVERS.split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : null;
   const badServer = dnsServers?.find((x) => !isResolverAddress(x));
-  if (badServer !== undefined) throw new ConfigError(`VIGIL_DNS_SERVERS must be addresses such as 127.0.0.1, 127.0.0.1:5353 or [::1]:53, separated by commas; got "${badServer}"`);
+  if (badServer !== undefined)
+    throw new ConfigError(
+      `VIGIL_DNS_SERVERS must be addresses such as 127.0.0.1, 127.0.0.1:5353 or [::1]:53, separated by commas; got "${badServer}"`,
+    );
   return {
     port,
     targetPolicy,
@@ -142,7 +154,12 @@ export function loadConfig(env: Env = process.env): Config {
     dnsServers: dnsServers?.length ? dnsServers : null,
     pingHistory: int(env, 'VIGIL_PING_HISTORY', 100, 10, 10_000),
     pingRatePerMinute: int(env, 'VIGIL_PING_RATE_PER_MINUTE', 60, 0, 1e9),
-    limits: Object.fromEntries(Object.entries(LIMIT_VARIABLES).map(([k, name]) => [k, int(env, name, DEFAULT_LIMITS[k as keyof ProjectLimits], 1, 10_000_000)])) as unknown as ProjectLimits,
+    limits: Object.fromEntries(
+      Object.entries(LIMIT_VARIABLES).map(([k, name]) => [
+        k,
+        int(env, name, DEFAULT_LIMITS[k as keyof ProjectLimits], 1, 10_000_000),
+      ]),
+    ) as unknown as ProjectLimits,
     smtpUrl,
     smtpFrom,
     notifyTimeoutMs: int(env, 'VIGIL_NOTIFY_TIMEOUT', 10, 1, 120) * 1000,
@@ -200,8 +217,12 @@ export const SERVER_VARIABLES: [name: string, fallback: string, meaning: string]
   ['VIGIL_NOTIFY_GIVE_UP_MINUTES', '1440', 'a notification failing this long is given up'],
   ['VIGIL_OUTBOX_RETENTION_DAYS', '30', 'days delivered notifications are kept'],
   ['VIGIL_RDAP_BOOTSTRAP_URL', IANA_RDAP_BOOTSTRAP, 'RDAP bootstrap registry of domain expiry lookups; off is off'],
-  ['VIGIL_DNS_SERVERS', 'the system\'s', 'resolvers asked for custom hostname proofs (ip or ip:port, comma-separated)'],
+  ['VIGIL_DNS_SERVERS', "the system's", 'resolvers asked for custom hostname proofs (ip or ip:port, comma-separated)'],
   ['VIGIL_PING_HISTORY', '100', 'heartbeat pings kept per healthcheck'],
   ['VIGIL_PING_RATE_PER_MINUTE', '60', 'pings per token per minute; 0 is off'],
-  ...Object.entries(LIMIT_VARIABLES).map(([k, name]): [string, string, string] => [name, String(DEFAULT_LIMITS[k as keyof ProjectLimits]), `at most this many ${LIMIT_NOUNS[k as keyof ProjectLimits]} per project`]),
+  ...Object.entries(LIMIT_VARIABLES).map(([k, name]): [string, string, string] => [
+    name,
+    String(DEFAULT_LIMITS[k as keyof ProjectLimits]),
+    `at most this many ${LIMIT_NOUNS[k as keyof ProjectLimits]} per project`,
+  ]),
 ];

@@ -28,7 +28,12 @@ export function startEngine(ctx: Ctx, config: Config, extra: Partial<SchedulerOp
     location: config.region,
     probeLiveMs: config.probeLiveSeconds * 1000,
     concurrency: config.checkConcurrency,
-    retention: { rawDays: config.rawRetentionDays, hourlyDays: config.hourlyRetentionDays, dailyDays: config.rollupRetentionDays, outboxDays: config.outboxRetentionDays },
+    retention: {
+      rawDays: config.rawRetentionDays,
+      hourlyDays: config.hourlyRetentionDays,
+      dailyDays: config.rollupRetentionDays,
+      outboxDays: config.outboxRetentionDays,
+    },
     check: (m, signal) => runCheck(m, { signal, policy: config.targetPolicy, ca: config.tlsCa ?? undefined }),
     ...extra,
   });
@@ -37,7 +42,9 @@ export function startEngine(ctx: Ctx, config: Config, extra: Partial<SchedulerOp
     if (sweeping) return;
     sweeping = sweepOverdueHealthchecks(ctx)
       .catch((err) => ctx.log.error({ err }, 'heartbeat sweep failed'))
-      .finally(() => { sweeping = null; });
+      .finally(() => {
+        sweeping = null;
+      });
   };
   sweep(); // overdue heartbeats turn down right after a restart
   const timer = setInterval(sweep, HEARTBEAT_SWEEP_MS);
@@ -55,7 +62,9 @@ export function startEngine(ctx: Ctx, config: Config, extra: Partial<SchedulerOp
       }
     })()
       .catch((err) => ctx.log.error({ err }, 'domain expiry watch failed'))
-      .finally(() => { watching = null; });
+      .finally(() => {
+        watching = null;
+      });
   };
   const domainTimer = setInterval(watchDomains, DOMAIN_WATCH_MS);
   const firstWatch = setTimeout(watchDomains, 1000);
@@ -65,12 +74,19 @@ export function startEngine(ctx: Ctx, config: Config, extra: Partial<SchedulerOp
     if (proving) return;
     proving = proveDueHostnames(ctx, txt)
       .catch((err) => ctx.log.error({ err }, 'hostname proof lookups failed'))
-      .finally(() => { proving = null; });
+      .finally(() => {
+        proving = null;
+      });
   };
   const hostnameTimer = setInterval(watchHostnames, HOSTNAME_WATCH_MS);
   const dispatcher = createDispatcher(ctx, {
-    publicUrl: config.publicUrl, policy: config.targetPolicy, ca: config.tlsCa, smtpUrl: config.smtpUrl, smtpFrom: config.smtpFrom,
-    timeoutMs: config.notifyTimeoutMs, giveUpAfterMs: config.notifyGiveUpMs,
+    publicUrl: config.publicUrl,
+    policy: config.targetPolicy,
+    ca: config.tlsCa,
+    smtpUrl: config.smtpUrl,
+    smtpFrom: config.smtpFrom,
+    timeoutMs: config.notifyTimeoutMs,
+    giveUpAfterMs: config.notifyGiveUpMs,
   });
   return {
     stats: scheduler.stats,

@@ -10,7 +10,14 @@ import type { Ctx, Logger } from './services/context.ts';
 /** Composition root for the CLI: config → store → ctx. Nothing opens a database at import time. */
 export async function openContext(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<Ctx> {
   const store: Store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  return { store, clock: Date.now, log, limits: config.limits, publicUrl: config.publicUrl, emailEnabled: config.smtpUrl !== null };
+  return {
+    store,
+    clock: Date.now,
+    log,
+    limits: config.limits,
+    publicUrl: config.publicUrl,
+    emailEnabled: config.smtpUrl !== null,
+  };
 }
 
 export interface Running {
@@ -47,7 +54,14 @@ export async function startServer(
   }
   const log = pino({ level: config.logLevel });
   const store = ctxOverride?.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
-  const ctx: Ctx = { store, clock: ctxOverride?.clock ?? Date.now, log: ctxOverride?.log ?? log, limits: config.limits, publicUrl: config.publicUrl, emailEnabled: config.smtpUrl !== null };
+  const ctx: Ctx = {
+    store,
+    clock: ctxOverride?.clock ?? Date.now,
+    log: ctxOverride?.log ?? log,
+    limits: config.limits,
+    publicUrl: config.publicUrl,
+    emailEnabled: config.smtpUrl !== null,
+  };
   const created = await ensureDefaultProject(ctx);
   if (created) {
     ctx.log.info({ project: created.uuid }, 'created project "Default"');
@@ -69,7 +83,8 @@ export async function startServer(
       await store.close();
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') throw new ConfigError(`VIGIL_PORT ${config.port} is already in use on ${config.host}`);
-      if (code === 'EADDRNOTAVAIL') throw new ConfigError(`VIGIL_HOST ${config.host} is not an address of this machine`);
+      if (code === 'EADDRNOTAVAIL')
+        throw new ConfigError(`VIGIL_HOST ${config.host} is not an address of this machine`);
       throw err;
     }
   }

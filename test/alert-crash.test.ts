@@ -45,10 +45,20 @@ test(`SECURITY 26: kill -9 ${KILLS} times during alert delivery: every alert is 
   const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
   const port = await closedPort();
   // A 3 s send timeout makes the delivery lease 8 s: a killed server's rows are free again soon.
-  const env = { ...db.env, VIGIL_PORT: String(port), VIGIL_HOST: '127.0.0.1', VIGIL_LOG_LEVEL: 'silent', VIGIL_ROLE: 'all', VIGIL_NOTIFY_TIMEOUT: '3', VIGIL_RATE_LIMIT_PER_HOUR: '0' };
+  const env = {
+    ...db.env,
+    VIGIL_PORT: String(port),
+    VIGIL_HOST: '127.0.0.1',
+    VIGIL_LOG_LEVEL: 'silent',
+    VIGIL_ROLE: 'all',
+    VIGIL_NOTIFY_TIMEOUT: '3',
+    VIGIL_RATE_LIMIT_PER_HOUR: '0',
+  };
   const ctx = await openContext(loadConfig(env), quiet);
   const project = await createProject(ctx, 'Killed during delivery');
-  const key = (await createApiKey(ctx, { projectUuid: project.uuid, name: 'rw', permission: 'read_write', actor: 'test' })).key;
+  const key = (
+    await createApiKey(ctx, { projectUuid: project.uuid, name: 'rw', permission: 'read_write', actor: 'test' })
+  ).key;
   const api = client(`http://127.0.0.1:${port}`, key);
 
   const serve = async () => {
@@ -72,16 +82,31 @@ test(`SECURITY 26: kill -9 ${KILLS} times during alert delivery: every alert is 
   };
 
   await serve();
-  const hook = await api.request('POST', '/v1/integrations', { body: { name: 'hook', type: 'webhook', settings: { url: hookUrl } } });
+  const hook = await api.request('POST', '/v1/integrations', {
+    body: { name: 'hook', type: 'webhook', settings: { url: hookUrl } },
+  });
   assert.equal(hook.status, 201, hook.text);
-  const policy = (await api.request('POST', '/v1/escalation-policies', { body: { name: 'now', steps: [{ delayMinutes: 0, integrations: [hook.body.uuid] }] } })).body.uuid;
+  const policy = (
+    await api.request('POST', '/v1/escalation-policies', {
+      body: { name: 'now', steps: [{ delayMinutes: 0, integrations: [hook.body.uuid] }] },
+    })
+  ).body.uuid;
   const outages: string[] = [];
   // Each round makes new alerts (outages opened, earlier ones resolved), then kills the server while it delivers.
   for (let round = 0; round < KILLS; round++) {
     for (let i = 0; i < 5; i++) {
-      const m = await api.request('POST', '/v1/monitors', { body: { name: `r${round} m${i}`, url: 'https://shop.example', paused: true } });
+      const m = await api.request('POST', '/v1/monitors', {
+        body: { name: `r${round} m${i}`, url: 'https://shop.example', paused: true },
+      });
       const o = await api.request('POST', '/v2/outages', {
-        body: { monitorUuid: m.body.uuid, startDate: new Date().toISOString(), statusCode: 503, description: `r${round} down`, outageType: 'manual', escalationPolicyUuid: policy },
+        body: {
+          monitorUuid: m.body.uuid,
+          startDate: new Date().toISOString(),
+          statusCode: 503,
+          description: `r${round} down`,
+          outageType: 'manual',
+          escalationPolicyUuid: policy,
+        },
       });
       assert.equal(o.status, 201, o.text);
       outages.push(o.body.outage.uuid);
@@ -98,9 +123,13 @@ test(`SECURITY 26: kill -9 ${KILLS} times during alert delivery: every alert is 
   const end = Date.now() + 120_000;
   let rows: { uuid: string; event: string; delivered_at: number | null; gave_up_at: number | null }[] = [];
   for (;;) {
-    rows = await ctx.store.db.selectFrom('notifications').select(['uuid', 'event', 'delivered_at', 'gave_up_at']).execute();
+    rows = await ctx.store.db
+      .selectFrom('notifications')
+      .select(['uuid', 'event', 'delivered_at', 'gave_up_at'])
+      .execute();
     if (rows.length && rows.every((r) => r.delivered_at !== null)) break;
-    if (Date.now() > end) assert.fail(`undelivered after 120 s: ${JSON.stringify(rows.filter((r) => r.delivered_at === null))}`);
+    if (Date.now() > end)
+      assert.fail(`undelivered after 120 s: ${JSON.stringify(rows.filter((r) => r.delivered_at === null))}`);
     await sleep(250);
   }
   child!.kill('SIGTERM');
@@ -116,15 +145,24 @@ test(`SECURITY 26: kill -9 ${KILLS} times during alert delivery: every alert is 
   for (const a of arrivals) byId.set(a.id, [...(byId.get(a.id) ?? []), a]);
   // None lost, none invented.
   for (const r of rows) assert.ok(byId.has(r.uuid), `alert ${r.uuid} (${r.event}) never arrived`);
-  assert.deepEqual([...byId.keys()].sort(), rows.map((r) => r.uuid).sort(), 'every webhook-id that arrived is one alert of the outbox');
+  assert.deepEqual(
+    [...byId.keys()].sort(),
+    rows.map((r) => r.uuid).sort(),
+    'every webhook-id that arrived is one alert of the outbox',
+  );
   // A repeat is the same message, and only across a kill.
   let repeats = 0;
   for (const [id, list] of byId) {
     for (let i = 1; i < list.length; i++) {
       repeats++;
       assert.equal(list[i].body, list[0].body, `${id}: a repeat carries the same body`);
-      assert.ok(kills.some((k) => k >= list[i - 1].at && k <= list[i].at), `${id} arrived twice without a kill in between`);
+      assert.ok(
+        kills.some((k) => k >= list[i - 1].at && k <= list[i].at),
+        `${id} arrived twice without a kill in between`,
+      );
     }
   }
-  t.diagnostic(`${rows.length} alerts (${downs} down, ${ups} up), ${arrivals.length} arrivals, ${repeats} repeats across ${KILLS} kills`);
+  t.diagnostic(
+    `${rows.length} alerts (${downs} down, ${ups} up), ${arrivals.length} arrivals, ${repeats} repeats across ${KILLS} kills`,
+  );
 });

@@ -8,8 +8,12 @@ import { SERVER_VARIABLES } from '../src/config.ts';
 
 let db: Db;
 const cli = (...args: string[]) => runCli(args, db.env);
-before(async () => { db = await freshDatabase(); });
-after(async () => { await db.drop(); });
+before(async () => {
+  db = await freshDatabase();
+});
+after(async () => {
+  await db.drop();
+});
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -34,25 +38,76 @@ describe('vigil CLI', () => {
 
   test('SECURITY 3: keys create shows the key once; list shows it masked; revoke removes it', async () => {
     const p = JSON.parse((await cli('projects', 'create', '--name', 'K', '--json')).stdout);
-    const res = await cli('keys', 'create', '--project', p.uuid, '--name', 'CI/CD Pipeline', '--permission', 'read_only', '--expires', '2099-01-31', '--json');
+    const res = await cli(
+      'keys',
+      'create',
+      '--project',
+      p.uuid,
+      '--name',
+      'CI/CD Pipeline',
+      '--permission',
+      'read_only',
+      '--expires',
+      '2099-01-31',
+      '--json',
+    );
     assert.equal(res.code, 0, res.stderr);
     const k = JSON.parse(res.stdout);
-    assert.deepEqual(Object.keys(k).sort(), ['createdAt', 'expiresAt', 'id', 'key', 'lastUsedAt', 'masked', 'name', 'permission']);
+    assert.deepEqual(Object.keys(k).sort(), [
+      'createdAt',
+      'expiresAt',
+      'id',
+      'key',
+      'lastUsedAt',
+      'masked',
+      'name',
+      'permission',
+    ]);
     assert.match(k.key, /^sk_[A-Za-z0-9]{28,}$/);
     assert.equal(k.permission, 'read_only');
     assert.equal(k.expiresAt, '2099-01-31T00:00:00.000Z');
     assert.equal(k.lastUsedAt, null);
     assert.equal(k.masked, `${k.key.slice(0, 7)}…${k.key.slice(-4)}`);
-    const never = JSON.parse((await cli('keys', 'create', '--project', p.uuid, '--name', 'n', '--permission', 'read_write', '--json')).stdout);
+    const never = JSON.parse(
+      (await cli('keys', 'create', '--project', p.uuid, '--name', 'n', '--permission', 'read_write', '--json')).stdout,
+    );
     assert.equal(never.expiresAt, null);
-    const dt = JSON.parse((await cli('keys', 'create', '--project', p.uuid, '--name', 't', '--permission', 'read_write', '--expires', '2099-03-01T12:30:00+02:00', '--json')).stdout);
+    const dt = JSON.parse(
+      (
+        await cli(
+          'keys',
+          'create',
+          '--project',
+          p.uuid,
+          '--name',
+          't',
+          '--permission',
+          'read_write',
+          '--expires',
+          '2099-03-01T12:30:00+02:00',
+          '--json',
+        )
+      ).stdout,
+    );
     assert.equal(dt.expiresAt, '2099-03-01T10:30:00.000Z');
 
     const listRes = await cli('keys', 'list', '--project', p.uuid, '--json');
     const list = JSON.parse(listRes.stdout);
     assert.equal(list.length, 3);
     assert.ok(!listRes.stdout.includes(k.key));
-    assert.deepEqual(list.find((x: any) => x.id === k.id), { id: k.id, name: 'CI/CD Pipeline', permission: 'read_only', expiresAt: k.expiresAt, createdAt: k.createdAt, lastUsedAt: null, masked: k.masked, createdBy: null });
+    assert.deepEqual(
+      list.find((x: any) => x.id === k.id),
+      {
+        id: k.id,
+        name: 'CI/CD Pipeline',
+        permission: 'read_only',
+        expiresAt: k.expiresAt,
+        createdAt: k.createdAt,
+        lastUsedAt: null,
+        masked: k.masked,
+        createdBy: null,
+      },
+    );
 
     const revoke = await cli('keys', 'revoke', k.id);
     assert.equal(revoke.code, 0, revoke.stderr);
@@ -110,10 +165,19 @@ describe('vigil CLI', () => {
   test('a command run where there is no database says which data folder it looked in, and creates none', async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-nodb-'));
     try {
-      for (const args of [['projects', 'list'], ['keys', 'list', '--project', 'Default'], ['users', 'list'], ['probes', 'list', '--project', 'Default'], ['keys', 'create', '--project', 'Default', '--name', 'x', '--permission', 'read_only']]) {
+      for (const args of [
+        ['projects', 'list'],
+        ['keys', 'list', '--project', 'Default'],
+        ['users', 'list'],
+        ['probes', 'list', '--project', 'Default'],
+        ['keys', 'create', '--project', 'Default', '--name', 'x', '--permission', 'read_only'],
+      ]) {
         const res = await runCli(args, { VIGIL_DATA_DIR: empty, DATABASE_URL: '' });
         assert.equal(res.code, 1, args.join(' '));
-        assert.equal(res.stderr, `vigil: no Vigil database in ${empty} (VIGIL_DATA_DIR): run this where vigil serve runs, with the same VIGIL_DATA_DIR or DATABASE_URL\n`);
+        assert.equal(
+          res.stderr,
+          `vigil: no Vigil database in ${empty} (VIGIL_DATA_DIR): run this where vigil serve runs, with the same VIGIL_DATA_DIR or DATABASE_URL\n`,
+        );
       }
       assert.deepEqual(fs.readdirSync(empty), [], 'nothing was created');
       const made = await runCli(['projects', 'create', '--name', 'First'], { VIGIL_DATA_DIR: empty, DATABASE_URL: '' });
@@ -127,9 +191,15 @@ describe('vigil CLI', () => {
   test('serve --help lists every environment variable the server reads, with the default docs/configuration.md gives', async () => {
     const help = (await cli('serve', '--help')).stdout;
     const docs = fs.readFileSync(path.resolve(import.meta.dirname, '../docs/configuration.md'), 'utf8');
-    const config = fs.readFileSync(path.resolve(import.meta.dirname, '../src/config.ts'), 'utf8') + fs.readFileSync(path.resolve(import.meta.dirname, '../src/egress/policy.ts'), 'utf8');
+    const config =
+      fs.readFileSync(path.resolve(import.meta.dirname, '../src/config.ts'), 'utf8') +
+      fs.readFileSync(path.resolve(import.meta.dirname, '../src/egress/policy.ts'), 'utf8');
     const read = new Set([...config.matchAll(/env(?:\.|, '|\[')([A-Z_]+)/g)].map((m) => m[1]));
-    for (const name of read) assert.ok(SERVER_VARIABLES.some(([n]) => n === name) || name.startsWith('VIGIL_LIMIT_'), `${name} is in SERVER_VARIABLES`);
+    for (const name of read)
+      assert.ok(
+        SERVER_VARIABLES.some(([n]) => n === name) || name.startsWith('VIGIL_LIMIT_'),
+        `${name} is in SERVER_VARIABLES`,
+      );
     assert.ok(read.size >= 15, `${read.size} variables read by name`);
     for (const [name, fallback] of SERVER_VARIABLES) {
       assert.match(help, new RegExp(`^  ${name} +.*\\(default ${fallback.replace(/[.$<>]/g, '\\$&')}\\)$`, 'm'), name);
@@ -138,14 +208,27 @@ describe('vigil CLI', () => {
     }
   });
 
-  test('--project takes a project\'s name when no other project has it', async () => {
+  test("--project takes a project's name when no other project has it", async () => {
     const solo = JSON.parse((await cli('projects', 'create', '--name', 'Solo project', '--json')).stdout);
     await cli('projects', 'create', '--name', 'Twin');
     await cli('projects', 'create', '--name', 'Twin');
-    const key = await cli('keys', 'create', '--project', 'Solo project', '--name', 'by name', '--permission', 'read_only', '--json');
+    const key = await cli(
+      'keys',
+      'create',
+      '--project',
+      'Solo project',
+      '--name',
+      'by name',
+      '--permission',
+      'read_only',
+      '--json',
+    );
     assert.equal(key.code, 0, key.stderr);
     const list = JSON.parse((await cli('keys', 'list', '--project', solo.uuid, '--json')).stdout);
-    assert.deepEqual(list.map((k: any) => k.name), ['by name']);
+    assert.deepEqual(
+      list.map((k: any) => k.name),
+      ['by name'],
+    );
     const twin = await cli('keys', 'list', '--project', 'Twin');
     assert.equal(twin.code, 1);
     assert.equal(twin.stderr, 'vigil: Several projects are named "Twin": name it by its uuid (vigil projects list)\n');

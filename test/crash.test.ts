@@ -27,7 +27,9 @@ after(async () => {
 });
 
 describe('SECURITY 27: crash safety', () => {
-  test('SECURITY 27: SQLite runs in WAL mode with a busy timeout', { skip: !!process.env.VIGIL_TEST_DATABASE_URL && 'SQLite only' }, async () => {
+  test('SECURITY 27: SQLite runs in WAL mode with a busy timeout', {
+    skip: !!process.env.VIGIL_TEST_DATABASE_URL && 'SQLite only',
+  }, async () => {
     const d = await freshDatabase();
     try {
       const store = await openStore({ databaseUrl: null, dataDir: d.dataDir });
@@ -46,9 +48,24 @@ describe('SECURITY 27: crash safety', () => {
     const targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}/`;
     // Every acknowledged ping is looked for afterwards: keep them all (a healthcheck keeps 100 by
     // default, and each new process may take another minute's worth).
-    const env = { ...db.env, VIGIL_HOST: '127.0.0.1', VIGIL_PORT: '0', VIGIL_LOG_LEVEL: 'info', VIGIL_ROLE: 'all', VIGIL_RATE_LIMIT_PER_HOUR: '0', VIGIL_PING_HISTORY: '10000' };
+    const env = {
+      ...db.env,
+      VIGIL_HOST: '127.0.0.1',
+      VIGIL_PORT: '0',
+      VIGIL_LOG_LEVEL: 'info',
+      VIGIL_ROLE: 'all',
+      VIGIL_RATE_LIMIT_PER_HOUR: '0',
+      VIGIL_PING_HISTORY: '10000',
+    };
     const project = JSON.parse((await runCli(['projects', 'create', '--name', 'crash', '--json'], env)).stdout);
-    const key = JSON.parse((await runCli(['keys', 'create', '--project', project.uuid, '--name', 'load', '--permission', 'read_write', '--json'], env)).stdout).key;
+    const key = JSON.parse(
+      (
+        await runCli(
+          ['keys', 'create', '--project', project.uuid, '--name', 'load', '--permission', 'read_write', '--json'],
+          env,
+        )
+      ).stdout,
+    ).key;
     const acked = { monitors: new Set<string>(), renames: new Map<string, string[]>(), pings: new Set<string>() };
     let token = '';
     let attempted = 0;
@@ -59,9 +76,27 @@ describe('SECURITY 27: crash safety', () => {
       const exited = new Promise((r) => child.once('exit', r));
       const c = client(url, key);
       if (!token) {
-        token = (await c.request('POST', '/v2/healthchecks', { body: { name: 'load', period_value: 1, period_type: 'days', grace_period_value: 1, grace_period_type: 'days' } })).body.healthcheck.uuid;
+        token = (
+          await c.request('POST', '/v2/healthchecks', {
+            body: {
+              name: 'load',
+              period_value: 1,
+              period_type: 'days',
+              grace_period_value: 1,
+              grace_period_type: 'days',
+            },
+          })
+        ).body.healthcheck.uuid;
         // Monitors the engine checks every 10 s, all made overdue by an hour below.
-        for (let i = 0; i < 50; i++) assert.equal((await c.request('POST', '/v1/monitors', { body: { name: `checked ${i}`, url: targetUrl, check_frequency: 10 } })).status, 201);
+        for (let i = 0; i < 50; i++)
+          assert.equal(
+            (
+              await c.request('POST', '/v1/monitors', {
+                body: { name: `checked ${i}`, url: targetUrl, check_frequency: 10 },
+              })
+            ).status,
+            201,
+          );
       }
       let alive = true;
       // Each client creates a monitor, renames it, and pings, until the process dies under it.
@@ -72,7 +107,9 @@ describe('SECURITY 27: crash safety', () => {
           attempted++;
           try {
             if (!mine || n % 3 === 0) {
-              const res = await c.request('POST', '/v1/monitors', { body: { name: tag, url: 'https://example.org', paused: true } });
+              const res = await c.request('POST', '/v1/monitors', {
+                body: { name: tag, url: 'https://example.org', paused: true },
+              });
               if (res.status === 201) acked.monitors.add((mine = res.body.uuid));
             } else if (n % 3 === 1) {
               const res = await c.request('PUT', `/v1/monitors/${mine}`, { body: { name: tag } });
@@ -101,30 +138,51 @@ describe('SECURITY 27: crash safety', () => {
       }
       const ctx = await openContext(loadConfig(db.env), quiet);
       try {
-        const monitors = new Map((await ctx.store.db.selectFrom('monitors').select(['uuid', 'name']).execute()).map((m) => [m.uuid, m.name]));
-        for (const uuid of acked.monitors) assert.ok(monitors.has(uuid), `round ${round}: acknowledged monitor ${uuid} is missing`);
+        const monitors = new Map(
+          (await ctx.store.db.selectFrom('monitors').select(['uuid', 'name']).execute()).map((m) => [m.uuid, m.name]),
+        );
+        for (const uuid of acked.monitors)
+          assert.ok(monitors.has(uuid), `round ${round}: acknowledged monitor ${uuid} is missing`);
         for (const [uuid, names] of acked.renames) {
           // The last acknowledged rename, or a later one whose answer was lost in the crash.
           const name = monitors.get(uuid)!;
           const [, r, c2, n] = /^r(\d+)c(\d+)n(\d+)$/.exec(name)!.map(Number);
           const [, lr, lc, ln] = /^r(\d+)c(\d+)n(\d+)$/.exec(names.at(-1)!)!.map(Number);
-          assert.ok(c2 === lc && (r > lr || (r === lr && n >= ln)), `round ${round}: ${uuid} is "${name}", acknowledged "${names.at(-1)}"`);
+          assert.ok(
+            c2 === lc && (r > lr || (r === lr && n >= ln)),
+            `round ${round}: ${uuid} is "${name}", acknowledged "${names.at(-1)}"`,
+          );
         }
-        const bodies = new Set((await ctx.store.db.selectFrom('healthcheck_pings').select('body').execute()).map((p) => p.body));
-        for (const tag of acked.pings) assert.ok(bodies.has(tag), `round ${round}: acknowledged ping ${tag} is missing`);
+        const bodies = new Set(
+          (await ctx.store.db.selectFrom('healthcheck_pings').select('body').execute()).map((p) => p.body),
+        );
+        for (const tag of acked.pings)
+          assert.ok(bodies.has(tag), `round ${round}: acknowledged ping ${tag} is missing`);
         // An hour overdue is 360 missed slots: each monitor runs once, then on its 10 s grid.
-        const results = await ctx.store.db.selectFrom('check_results').select(['monitor_id']).where('at', '>=', started).where('at', '<=', killed).execute();
+        const results = await ctx.store.db
+          .selectFrom('check_results')
+          .select(['monitor_id'])
+          .where('at', '>=', started)
+          .where('at', '<=', killed)
+          .execute();
         const perMonitor = new Map<number, number>();
         for (const r of results) perMonitor.set(r.monitor_id, (perMonitor.get(r.monitor_id) ?? 0) + 1);
         const most = Math.ceil((killed - started) / 10_000) + 1;
-        for (const [id, n] of perMonitor) assert.ok(n <= most, `round ${round}: monitor ${id} ran ${n} times in ${killed - started} ms (a replay)`);
+        for (const [id, n] of perMonitor)
+          assert.ok(n <= most, `round ${round}: monitor ${id} ran ${n} times in ${killed - started} ms (a replay)`);
         checks += results.length;
-        await ctx.store.db.updateTable('monitors').set({ next_check_at: Date.now() - 3_600_000 }).where('name', 'like', 'checked %').execute();
+        await ctx.store.db
+          .updateTable('monitors')
+          .set({ next_check_at: Date.now() - 3_600_000 })
+          .where('name', 'like', 'checked %')
+          .execute();
       } finally {
         await ctx.store.close();
       }
     }
-    t.diagnostic(`${attempted} writes attempted, ${acked.monitors.size} monitors, ${[...acked.renames.values()].reduce((a, r) => a + r.length, 0)} renames and ${acked.pings.size} pings acknowledged, all present after ${ROUNDS} kill -9; ${checks} check results, none replayed`);
+    t.diagnostic(
+      `${attempted} writes attempted, ${acked.monitors.size} monitors, ${[...acked.renames.values()].reduce((a, r) => a + r.length, 0)} renames and ${acked.pings.size} pings acknowledged, all present after ${ROUNDS} kill -9; ${checks} check results, none replayed`,
+    );
     assert.ok(acked.monitors.size > CLIENTS && acked.pings.size > 0 && checks > 0, 'the load really wrote');
   });
 });

@@ -12,7 +12,11 @@ const README_MAX_BYTES = 15 * 1024;
 
 /** README.md and every docs/*.md, relative to the checkout. */
 function pages(): string[] {
-  const docs = fs.readdirSync(DOCS).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`);
+  const docs = fs
+    .readdirSync(DOCS)
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`);
   return ['README.md', ...docs];
 }
 
@@ -39,7 +43,11 @@ export function slug(heading: string): string {
     .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1') // links and images: their text
     .replace(/<[^>]+>/g, '') // inline HTML
     .replace(/`/g, '');
-  return text.trim().toLowerCase().replace(/[^\p{L}\p{M}\p{N}_\- ]/gu, '').replace(/ /g, '-');
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{M}\p{N}_\- ]/gu, '')
+    .replace(/ /g, '-');
 }
 
 /** Every anchor the headings of a markdown file produce (duplicates get -1, -2, …). */
@@ -69,8 +77,10 @@ function links(file: string): Link[] {
   const text = prose(fs.readFileSync(path.join(ROOT, file), 'utf8')).join('\n');
   const lineAt = (index: number) => text.slice(0, index).split('\n').length;
   const out: Link[] = [];
-  for (const m of text.matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) out.push({ file, line: lineAt(m.index!), target: m[1] });
-  for (const m of text.matchAll(/<(?:img|a)\b[^>]*?\b(?:src|href)="([^"]+)"/gi)) out.push({ file, line: lineAt(m.index!), target: m[1] });
+  for (const m of text.matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g))
+    out.push({ file, line: lineAt(m.index!), target: m[1] });
+  for (const m of text.matchAll(/<(?:img|a)\b[^>]*?\b(?:src|href)="([^"]+)"/gi))
+    out.push({ file, line: lineAt(m.index!), target: m[1] });
   return out;
 }
 
@@ -79,13 +89,18 @@ const external = (target: string) => /^(?:https?:|mailto:)/i.test(target);
 /** Why a relative link does not resolve, or null when it does. */
 function broken(link: Link): string | null {
   const [rawPath, anchor] = link.target.split('#', 2) as [string, string | undefined];
-  const targetFile = rawPath === '' ? path.join(ROOT, link.file) : path.resolve(path.dirname(path.join(ROOT, link.file)), decodeURIComponent(rawPath));
+  const targetFile =
+    rawPath === ''
+      ? path.join(ROOT, link.file)
+      : path.resolve(path.dirname(path.join(ROOT, link.file)), decodeURIComponent(rawPath));
   if (!targetFile.startsWith(ROOT + path.sep) && targetFile !== ROOT) return 'points outside the repository';
   if (!fs.existsSync(targetFile)) return `${path.relative(ROOT, targetFile)} does not exist`;
   if (anchor === undefined) return null;
   if (!targetFile.endsWith('.md')) return `#${anchor} on a file that is not markdown`;
   const found = anchors(fs.readFileSync(targetFile, 'utf8'));
-  return found.has(decodeURIComponent(anchor).toLowerCase()) ? null : `no heading of ${path.relative(ROOT, targetFile)} makes #${anchor}`;
+  return found.has(decodeURIComponent(anchor).toLowerCase())
+    ? null
+    : `no heading of ${path.relative(ROOT, targetFile)} makes #${anchor}`;
 }
 
 describe('documentation', () => {
@@ -97,22 +112,37 @@ describe('documentation', () => {
     assert.equal(slug('The `/metrics` endpoint'), 'the-metrics-endpoint');
     assert.equal(slug('Alerting → Rules'), 'alerting--rules');
     assert.equal(slug('Run it and test it'), 'run-it-and-test-it');
-    assert.deepEqual([...anchors('# A\n\n## Notes\n```\n# not a heading\n```\n## Notes\n### Notes')], ['a', 'notes', 'notes-1', 'notes-2']);
+    assert.deepEqual(
+      [...anchors('# A\n\n## Notes\n```\n# not a heading\n```\n## Notes\n### Notes')],
+      ['a', 'notes', 'notes-1', 'notes-2'],
+    );
   });
 
   test('every relative link and image in README.md and docs/*.md resolves, anchors included', () => {
     const all = pages().flatMap(links);
     const relative = all.filter((l) => !external(l.target));
     assert.ok(relative.length > 50, `only ${relative.length} relative links found: is the link parser broken?`);
-    assert.ok(relative.some((l) => l.target.includes('#')), 'no link with an anchor found');
-    assert.ok(relative.some((l) => /\.png$/.test(l.target)), 'no image found');
-    const problems = relative.map((l) => [l, broken(l)] as const).filter(([, why]) => why !== null).map(([l, why]) => `${l.file}:${l.line}: (${l.target}) ${why}`);
+    assert.ok(
+      relative.some((l) => l.target.includes('#')),
+      'no link with an anchor found',
+    );
+    assert.ok(
+      relative.some((l) => /\.png$/.test(l.target)),
+      'no image found',
+    );
+    const problems = relative
+      .map((l) => [l, broken(l)] as const)
+      .filter(([, why]) => why !== null)
+      .map(([l, why]) => `${l.file}:${l.line}: (${l.target}) ${why}`);
     assert.deepEqual(problems, []);
   });
 
   test('README.md is a front door: at most 15,360 bytes', () => {
     const size = fs.statSync(path.join(ROOT, 'README.md')).size;
-    assert.ok(size <= README_MAX_BYTES, `README.md is ${size} bytes, more than ${README_MAX_BYTES}: move the detail into docs/`);
+    assert.ok(
+      size <= README_MAX_BYTES,
+      `README.md is ${size} bytes, more than ${README_MAX_BYTES}: move the detail into docs/`,
+    );
   });
 
   test('every docs page is listed in README.md and in the index docs/README.md', () => {

@@ -22,19 +22,41 @@ after(async () => {
   for (const f of cleanups.reverse()) await f();
 });
 
-interface Served { child: ChildProcess; url: string; output: () => string; exited: Promise<number | null> }
+interface Served {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
 
 /** `vigil serve` in its own process; resolves once it listens, or rejects with its output. */
 async function serve(env: Record<string, string>): Promise<Served> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...process.env, VIGIL_HOST: '127.0.0.1', VIGIL_PORT: '0', VIGIL_ROLE: 'api', VIGIL_LOG_LEVEL: 'info', VIGIL_RATE_LIMIT_PER_HOUR: '0', ...env },
+    env: {
+      ...process.env,
+      VIGIL_HOST: '127.0.0.1',
+      VIGIL_PORT: '0',
+      VIGIL_ROLE: 'api',
+      VIGIL_LOG_LEVEL: 'info',
+      VIGIL_RATE_LIMIT_PER_HOUR: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
   let out = '';
-  child.stdout!.on('data', (c) => { out += c; });
-  child.stderr!.on('data', (c) => { out += c; });
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => { children.delete(child); r(code); }));
+  child.stdout!.on('data', (c) => {
+    out += c;
+  });
+  child.stderr!.on('data', (c) => {
+    out += c;
+  });
+  const exited = new Promise<number | null>((r) =>
+    child.once('exit', (code) => {
+      children.delete(child);
+      r(code);
+    }),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     const end = Date.now() + 30_000;
     const look = () => {
@@ -49,12 +71,25 @@ async function serve(env: Record<string, string>): Promise<Served> {
 }
 
 /** Runs `vigil serve` expecting it to refuse to start: exit code and stderr. */
-function serveFails(env: Record<string, string>, wrap: string[] = [], bin = BIN): { code: number | null; stderr: string } {
+function serveFails(
+  env: Record<string, string>,
+  wrap: string[] = [],
+  bin = BIN,
+): { code: number | null; stderr: string } {
   const cmd = [...wrap, process.execPath, bin, 'serve'];
   const r = spawnSync(cmd[0], cmd.slice(1), {
-    env: { ...process.env, VIGIL_HOST: '127.0.0.1', VIGIL_PORT: '0', VIGIL_ROLE: 'api', VIGIL_LOG_LEVEL: 'silent', ...env },
+    env: {
+      ...process.env,
+      VIGIL_HOST: '127.0.0.1',
+      VIGIL_PORT: '0',
+      VIGIL_ROLE: 'api',
+      VIGIL_LOG_LEVEL: 'silent',
+      ...env,
+    },
     // A folder every user may enter (the checkout's may not be, under a mode-700 home).
-    cwd: path.dirname(path.dirname(bin)), encoding: 'utf8', timeout: 60_000,
+    cwd: path.dirname(path.dirname(bin)),
+    encoding: 'utf8',
+    timeout: 60_000,
   });
   return { code: r.status, stderr: r.stderr };
 }
@@ -62,7 +97,14 @@ function serveFails(env: Record<string, string>, wrap: string[] = [], bin = BIN)
 /** A project and a read-write key made with the CLI, for the database of `env`. */
 async function keyFor(env: Record<string, string>): Promise<string> {
   const project = JSON.parse((await runCli(['projects', 'create', '--name', 'env', '--json'], env)).stdout);
-  return JSON.parse((await runCli(['keys', 'create', '--project', project.uuid, '--name', 'k', '--permission', 'read_write', '--json'], env)).stdout).key;
+  return JSON.parse(
+    (
+      await runCli(
+        ['keys', 'create', '--project', project.uuid, '--name', 'k', '--permission', 'read_write', '--json'],
+        env,
+      )
+    ).stdout,
+  ).key;
 }
 
 const tmp = () => {
@@ -86,11 +128,15 @@ describe('an unusable data folder', { skip: sqliteOnly }, () => {
     fs.writeFileSync(file, 'not a folder');
     const r = serveFails({ VIGIL_DATA_DIR: path.join(file, 'vigil') });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^vigil: VIGIL_DATA_DIR \S+\/data\/vigil cannot be created: ENOTDIR: not a directory, mkdir .*\n$/);
+    assert.match(
+      r.stderr,
+      /^vigil: VIGIL_DATA_DIR \S+\/data\/vigil cannot be created: ENOTDIR: not a directory, mkdir .*\n$/,
+    );
   });
 
   const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
-  const setpriv = spawnSync(NOBODY[0], [...NOBODY.slice(1), 'true']).status === 0 ? false : 'setpriv cannot drop to nobody here';
+  const setpriv =
+    spawnSync(NOBODY[0], [...NOBODY.slice(1), 'true']).status === 0 ? false : 'setpriv cannot drop to nobody here';
 
   /**
    * The program as user nobody can run it: this checkout when nobody can read it, else (a
@@ -112,7 +158,9 @@ describe('an unusable data folder', { skip: sqliteOnly }, () => {
     return path.join(dir, 'bin', 'vigil.js');
   }
 
-  test('VIGIL_DATA_DIR the user cannot write (run as nobody, since root passes every permission check): one line, exit code 1', { skip: setpriv }, () => {
+  test('VIGIL_DATA_DIR the user cannot write (run as nobody, since root passes every permission check): one line, exit code 1', {
+    skip: setpriv,
+  }, () => {
     const dir = tmp();
     fs.chmodSync(dir, 0o755); // readable by nobody, not writable
     const wrap = NOBODY;
@@ -136,7 +184,9 @@ describe('a full disk', { skip: sqliteOnly }, () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('writes answer 503 "disk … full" (never 500) while the disk is full, reads keep working, and writes succeed again once space is freed, without a restart', { skip }, async () => {
+  test('writes answer 503 "disk … full" (never 500) while the disk is full, reads keep working, and writes succeed again once space is freed, without a restart', {
+    skip,
+  }, async () => {
     const env = { VIGIL_DATA_DIR: dir };
     const key = await keyFor(env);
     const s = await serve(env);
@@ -188,9 +238,15 @@ describe('a SQLite database locked by another process', { skip: sqliteOnly }, ()
     const key = await keyFor(env);
     const s = await serve(env);
     const api = client(s.url, key);
-    const hc = (await api.request('POST', '/v2/healthchecks', { body: { name: 'cron', period_value: 1, period_type: 'days', grace_period_value: 1, grace_period_type: 'days' } })).body.healthcheck.uuid;
+    const hc = (
+      await api.request('POST', '/v2/healthchecks', {
+        body: { name: 'cron', period_value: 1, period_type: 'days', grace_period_value: 1, grace_period_type: 'days' },
+      })
+    ).body.healthcheck.uuid;
     const other = new SQLite(path.join(dir, 'vigil.db'));
-    cleanups.push(() => { if (other.open) other.close(); });
+    cleanups.push(() => {
+      if (other.open) other.close();
+    });
     other.exec('BEGIN EXCLUSIVE');
     other.prepare('UPDATE projects SET name = name').run();
 
@@ -219,28 +275,45 @@ describe('a SQLite database locked by another process', { skip: sqliteOnly }, ()
 describe('PostgreSQL down', () => {
   test('at start: one line naming DATABASE_URL (without its password), exit code 1', async () => {
     const port = await closedPort();
-    const r = serveFails({ DATABASE_URL: `postgres://vigil:hunter2secret@127.0.0.1:${port}/vigil`, VIGIL_DATA_DIR: tmp() });
+    const r = serveFails({
+      DATABASE_URL: `postgres://vigil:hunter2secret@127.0.0.1:${port}/vigil`,
+      VIGIL_DATA_DIR: tmp(),
+    });
     assert.equal(r.code, 1);
     assert.equal(r.stderr, `vigil: cannot connect to DATABASE_URL: connect ECONNREFUSED 127.0.0.1:${port}\n`);
     assert.doesNotMatch(r.stderr, /hunter2/);
   });
 
-  test('mid-run (a loopback TCP proxy between Vigil and PostgreSQL is cut, then restored): /healthz and the API answer 503 while it is down and 200 after, with no restart', { skip: PG_URL ? false : 'needs VIGIL_TEST_DATABASE_URL' }, async () => {
+  test('mid-run (a loopback TCP proxy between Vigil and PostgreSQL is cut, then restored): /healthz and the API answer 503 while it is down and 200 after, with no restart', {
+    skip: PG_URL ? false : 'needs VIGIL_TEST_DATABASE_URL',
+  }, async () => {
     const db: Db = await freshDatabase();
     cleanups.push(() => db.drop());
     const real = new URL(PG_URL!);
     // The proxy: accepts on a fixed loopback port and pipes to PostgreSQL; cut() closes it and every connection.
     const sockets = new Set<net.Socket>();
-    const proxy = () => net.createServer((a) => {
-      const b = net.connect(Number(real.port || 5432), real.hostname);
-      for (const s of [a, b]) { sockets.add(s); s.on('close', () => sockets.delete(s)); s.on('error', () => {}); }
-      a.pipe(b).pipe(a);
-    });
+    const proxy = () =>
+      net.createServer((a) => {
+        const b = net.connect(Number(real.port || 5432), real.hostname);
+        for (const s of [a, b]) {
+          sockets.add(s);
+          s.on('close', () => sockets.delete(s));
+          s.on('error', () => {});
+        }
+        a.pipe(b).pipe(a);
+      });
     let server = proxy();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as net.AddressInfo).port;
-    const cut = () => new Promise<void>((r) => { server.close(() => r()); for (const s of sockets) s.destroy(); });
-    cleanups.push(() => { server.close(); for (const s of sockets) s.destroy(); });
+    const cut = () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        for (const s of sockets) s.destroy();
+      });
+    cleanups.push(() => {
+      server.close();
+      for (const s of sockets) s.destroy();
+    });
     const viaProxy = new URL(db.env.DATABASE_URL);
     viaProxy.host = `127.0.0.1:${port}`;
     const env = { ...db.env, DATABASE_URL: viaProxy.toString() };
@@ -251,10 +324,17 @@ describe('PostgreSQL down', () => {
     assert.equal((await api.request('POST', '/v1/monitors', monitor('before'))).status, 201);
 
     await cut();
-    const health = await api.request('GET', '/healthz').catch((err) => { throw new Error(`${err.message} (${err.cause?.message}); vigil exit ${s.child.exitCode} ${s.child.signalCode}; vigil said: ${s.output()}`); });
+    const health = await api.request('GET', '/healthz').catch((err) => {
+      throw new Error(
+        `${err.message} (${err.cause?.message}); vigil exit ${s.child.exitCode} ${s.child.signalCode}; vigil said: ${s.output()}`,
+      );
+    });
     assert.equal(health.status, 503, health.text);
     assert.match(health.body.message, /^database: /);
-    for (const [method, p] of [['GET', '/v1/monitors'], ['POST', '/v1/monitors']] as const) {
+    for (const [method, p] of [
+      ['GET', '/v1/monitors'],
+      ['POST', '/v1/monitors'],
+    ] as const) {
       const r = await api.request(method, p, method === 'POST' ? monitor('during') : {});
       assert.equal(r.status, 503, `${method} ${p}: ${r.status} ${r.text}`);
       assert.equal(r.body.message, 'Service unavailable: the database cannot be reached; retry later');
@@ -278,10 +358,34 @@ describe('shutdown', () => {
     const db = await freshDatabase();
     cleanups.push(() => db.drop());
     const logged: string[] = [];
-    const record = (...a: unknown[]) => { logged.push(a.map((x) => (x instanceof Error ? x.message : JSON.stringify(x, (_k, v) => (v instanceof Error ? v.message : v)))).join(' ')); };
-    const log = { info() {}, debug() {}, trace() {}, warn: record, error: record, fatal: record, child() { return log; } } as never;
+    const record = (...a: unknown[]) => {
+      logged.push(
+        a
+          .map((x) =>
+            x instanceof Error ? x.message : JSON.stringify(x, (_k, v) => (v instanceof Error ? v.message : v)),
+          )
+          .join(' '),
+      );
+    };
+    const log = {
+      info() {},
+      debug() {},
+      trace() {},
+      warn: record,
+      error: record,
+      fatal: record,
+      child() {
+        return log;
+      },
+    } as never;
     for (let i = 0; i < 12; i++) {
-      const config = loadConfig({ ...db.env, VIGIL_PORT: '0', VIGIL_HOST: '127.0.0.1', VIGIL_ROLE: 'all', VIGIL_LOG_LEVEL: 'silent' });
+      const config = loadConfig({
+        ...db.env,
+        VIGIL_PORT: '0',
+        VIGIL_HOST: '127.0.0.1',
+        VIGIL_ROLE: 'all',
+        VIGIL_LOG_LEVEL: 'silent',
+      });
       const running = await startServer(config, { log }, () => {});
       await sleep(i * 3);
       await running.stop();

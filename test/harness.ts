@@ -26,7 +26,13 @@ export interface Db {
 export async function freshDatabase(): Promise<Db> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-test-'));
   if (!PG_URL) {
-    return { env: { VIGIL_DATA_DIR: dataDir }, dataDir, async drop() { fs.rmSync(dataDir, { recursive: true, force: true }); } };
+    return {
+      env: { VIGIL_DATA_DIR: dataDir },
+      dataDir,
+      async drop() {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
   }
   const schema = `t_${randomAlnum(12).toLowerCase()}`;
   const admin = new pg.Client({ connectionString: PG_URL });
@@ -56,7 +62,11 @@ export interface Response {
 }
 
 export interface Client {
-  request(method: string, path: string, opts?: { key?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<Response>;
+  request(
+    method: string,
+    path: string,
+    opts?: { key?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> },
+  ): Promise<Response>;
 }
 
 /** A setup request's response, once its status is the one expected (else the test fails there, with the body). */
@@ -78,7 +88,7 @@ export function client(baseUrl: string, defaultKey: string | null = null): Clien
       if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
       const res = await fetch(baseUrl + p, { method, headers, body });
       const text = await res.text();
-      let parsed: unknown ;
+      let parsed: unknown;
       try {
         parsed = text ? JSON.parse(text) : undefined;
       } catch {}
@@ -99,16 +109,24 @@ export interface Harness extends Client {
   /** A second project with its own read-write key, for isolation tests. */
   other: { uuid: string; rw: string };
   /** Runs the CLI against the same database. */
-  cli(args: string[], opts?: { env?: Record<string, string> }): Promise<{ code: number; stdout: string; stderr: string }>;
+  cli(
+    args: string[],
+    opts?: { env?: Record<string, string> },
+  ): Promise<{ code: number; stdout: string; stderr: string }>;
   stop(): Promise<void>;
 }
 
 const run = promisify(execFile);
 const BIN = path.resolve(import.meta.dirname, '../bin/vigil.js');
 
-export async function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env, VIGIL_LOG_LEVEL: 'silent' } });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env, VIGIL_LOG_LEVEL: 'silent' },
+    });
     return { code: 0, stdout, stderr };
   } catch (err: any) {
     return { code: err.code ?? 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
@@ -116,19 +134,36 @@ export async function runCli(args: string[], env: Record<string, string>): Promi
 }
 
 /** The real server on an ephemeral loopback port over a fresh database, with a project and keys. */
-export async function startHarness(opts: { env?: Record<string, string>; clock?: () => number } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: { env?: Record<string, string>; clock?: () => number } = {},
+): Promise<Harness> {
   const db = await freshDatabase();
   // The engine is off unless a test asks for it (VIGIL_ROLE=all): monitors in API tests point at example.org.
   // Hostname proofs ask a closed loopback port unless a test starts its DNS server (support/proof-dns.ts): never the real resolver.
-  const env = { VIGIL_PORT: '0', VIGIL_HOST: '127.0.0.1', VIGIL_LOG_LEVEL: 'silent', VIGIL_AUTH_FAILURES_PER_MINUTE: '0', VIGIL_ROLE: 'api', VIGIL_DNS_SERVERS: '127.0.0.1:9', ...db.env, ...opts.env };
+  const env = {
+    VIGIL_PORT: '0',
+    VIGIL_HOST: '127.0.0.1',
+    VIGIL_LOG_LEVEL: 'silent',
+    VIGIL_AUTH_FAILURES_PER_MINUTE: '0',
+    VIGIL_ROLE: 'api',
+    VIGIL_DNS_SERVERS: '127.0.0.1:9',
+    ...db.env,
+    ...opts.env,
+  };
   const running: Running = await startServer(loadConfig(env), { clock: opts.clock }, () => {}); // no first-run banner
   const config = running.config;
   const ctx = running.ctx;
   const project = await createProject(ctx, 'Test project');
-  const rw = (await createApiKey(ctx, { projectUuid: project.uuid, name: 'rw', permission: 'read_write', actor: 'test' })).key;
-  const ro = (await createApiKey(ctx, { projectUuid: project.uuid, name: 'ro', permission: 'read_only', actor: 'test' })).key;
+  const rw = (
+    await createApiKey(ctx, { projectUuid: project.uuid, name: 'rw', permission: 'read_write', actor: 'test' })
+  ).key;
+  const ro = (
+    await createApiKey(ctx, { projectUuid: project.uuid, name: 'ro', permission: 'read_only', actor: 'test' })
+  ).key;
   const otherProject = await createProject(ctx, 'Other project');
-  const otherRw = (await createApiKey(ctx, { projectUuid: otherProject.uuid, name: 'other', permission: 'read_write', actor: 'test' })).key;
+  const otherRw = (
+    await createApiKey(ctx, { projectUuid: otherProject.uuid, name: 'other', permission: 'read_write', actor: 'test' })
+  ).key;
   const url = running.url!;
   const c = client(url, rw);
   return {
@@ -153,15 +188,31 @@ export async function startHarness(opts: { env?: Record<string, string>; clock?:
 /** Every row of every table (audit rows and last-use times excluded), to prove a request changed nothing. */
 export async function snapshot(ctx: Ctx): Promise<Record<string, unknown[]>> {
   const { sql } = await import('kysely');
-  const tables = ctx.store.dialect === 'sqlite'
-    ? (await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`.execute(ctx.store.db)).rows.map((r) => r.name)
-    : (await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`.execute(ctx.store.db)).rows.map((r) => r.name);
+  const tables =
+    ctx.store.dialect === 'sqlite'
+      ? (
+          await sql<{
+            name: string;
+          }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`.execute(
+            ctx.store.db,
+          )
+        ).rows.map((r) => r.name)
+      : (
+          await sql<{
+            name: string;
+          }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`.execute(
+            ctx.store.db,
+          )
+        ).rows.map((r) => r.name);
   const out: Record<string, unknown[]> = {};
   for (const t of tables) {
     if (t === 'audit_log') continue;
     const rows = (await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(t)}`.execute(ctx.store.db)).rows;
     out[t] = rows
-      .map((r) => { const { last_used_at: _, ...rest } = r; return JSON.stringify(rest); })
+      .map((r) => {
+        const { last_used_at: _, ...rest } = r;
+        return JSON.stringify(rest);
+      })
       .sort();
   }
   return out;
@@ -173,7 +224,11 @@ export type Fixture = (key: string) => Promise<Record<string, string>>;
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until fn gives a truthy value (returned), or fails naming what it waited for. */
-export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, what: string, ms = 20_000): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | null | false>,
+  what: string,
+  ms = 20_000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();

@@ -5,24 +5,50 @@ import { runCheck, type CheckResult, type CheckTarget } from '../src/prober/prob
 import { decide, loadTargetPolicy, lookup, type TargetPolicy } from '../src/egress/policy.ts';
 import { parseNameserver } from '../src/domain/monitors.ts';
 import {
-  allowLoopbackOnly, closedPort, makeCertificate, startDns, startHttp, startHttps, startTcp,
-  type Certificate, type Running, type Zone,
+  allowLoopbackOnly,
+  closedPort,
+  makeCertificate,
+  startDns,
+  startHttp,
+  startHttps,
+  startTcp,
+  type Certificate,
+  type Running,
+  type Zone,
 } from './support/targets.ts';
 
 const OPEN = loadTargetPolicy({});
 const BLOCK_PRIVATE = loadTargetPolicy({ VIGIL_BLOCK_PRIVATE_TARGETS: 'true' });
 // Blocks private ranges but lets the tests reach their servers on 127.0.0.1 (not ::1).
-const BLOCK_BUT_TEST_SERVERS = loadTargetPolicy({ VIGIL_BLOCK_PRIVATE_TARGETS: 'true', VIGIL_ALLOWED_TARGETS: '127.0.0.1' });
+const BLOCK_BUT_TEST_SERVERS = loadTargetPolicy({
+  VIGIL_BLOCK_PRIVATE_TARGETS: 'true',
+  VIGIL_ALLOWED_TARGETS: '127.0.0.1',
+});
 
 function target(over: Partial<CheckTarget>): CheckTarget {
   return {
-    protocol: 'http', url: '', port: null, http_method: 'GET', request_headers: null, request_body: '',
-    follow_redirects: true, expected_status_code: '2xx', required_keyword: null, timeout: 5,
-    dns_record_type: null, dns_nameserver: null, dns_expected_answer: null, ...over,
+    protocol: 'http',
+    url: '',
+    port: null,
+    http_method: 'GET',
+    request_headers: null,
+    request_body: '',
+    follow_redirects: true,
+    expected_status_code: '2xx',
+    required_keyword: null,
+    timeout: 5,
+    dns_record_type: null,
+    dns_nameserver: null,
+    dns_expected_answer: null,
+    ...over,
   };
 }
 
-function check(over: Partial<CheckTarget>, policy: TargetPolicy = OPEN, extra: { ca?: string | Buffer; signal?: AbortSignal } = {}): Promise<CheckResult> {
+function check(
+  over: Partial<CheckTarget>,
+  policy: TargetPolicy = OPEN,
+  extra: { ca?: string | Buffer; signal?: AbortSignal } = {},
+): Promise<CheckResult> {
   return runCheck(target(over), { policy, ...extra });
 }
 
@@ -36,14 +62,37 @@ after(() => restoreConnect());
 describe('target policy', () => {
   test('SECURITY 15: private ranges are allowed by default and blocked with VIGIL_BLOCK_PRIVATE_TARGETS', () => {
     const privates = [
-      '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '127.0.0.1', '127.255.0.9', '169.254.1.1', '100.64.0.1',
-      '100.127.255.255', '0.0.0.0', '::1', '::', 'fc00::1', 'fd12:3456::1', 'fe80::1', 'fe80::1%eth0', 'FE80::AB',
+      '10.1.2.3',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.1.1',
+      '127.0.0.1',
+      '127.255.0.9',
+      '169.254.1.1',
+      '100.64.0.1',
+      '100.127.255.255',
+      '0.0.0.0',
+      '::1',
+      '::',
+      'fc00::1',
+      'fd12:3456::1',
+      'fe80::1',
+      'fe80::1%eth0',
+      'FE80::AB',
     ];
     for (const ip of privates) {
       assert.equal(decide(ip, OPEN), null, ip);
       assert.match(decide(ip, BLOCK_PRIVATE) ?? '', /^private address /, ip);
     }
-    for (const ip of ['8.8.8.8', '172.32.0.1', '172.15.255.255', '100.128.0.1', '11.0.0.1', '2001:db8::1', '2a00:1450::1']) {
+    for (const ip of [
+      '8.8.8.8',
+      '172.32.0.1',
+      '172.15.255.255',
+      '100.128.0.1',
+      '11.0.0.1',
+      '2001:db8::1',
+      '2a00:1450::1',
+    ]) {
       assert.equal(decide(ip, BLOCK_PRIVATE), null, ip);
     }
   });
@@ -86,20 +135,46 @@ describe('target policy', () => {
   });
 
   test('bad settings stop start-up with a message naming the variable', () => {
-    assert.throws(() => loadTargetPolicy({ VIGIL_BLOCK_PRIVATE_TARGETS: 'maybe' }), /^Error: VIGIL_BLOCK_PRIVATE_TARGETS must be true or false/);
+    assert.throws(
+      () => loadTargetPolicy({ VIGIL_BLOCK_PRIVATE_TARGETS: 'maybe' }),
+      /^Error: VIGIL_BLOCK_PRIVATE_TARGETS must be true or false/,
+    );
     for (const bad of ['example.org', '10.0.0.0/33', '::/129', '10.0.0.0/8/1', '10.0.0.0/x', '1.2.3']) {
-      assert.throws(() => loadTargetPolicy({ VIGIL_ALLOWED_TARGETS: bad }), /VIGIL_ALLOWED_TARGETS must be a comma-separated list/, bad);
+      assert.throws(
+        () => loadTargetPolicy({ VIGIL_ALLOWED_TARGETS: bad }),
+        /VIGIL_ALLOWED_TARGETS must be a comma-separated list/,
+        bad,
+      );
     }
-    assert.equal(loadTargetPolicy({ VIGIL_BLOCK_PRIVATE_TARGETS: 'false', VIGIL_ALLOWED_TARGETS: '' }).blockPrivate, false);
+    assert.equal(
+      loadTargetPolicy({ VIGIL_BLOCK_PRIVATE_TARGETS: 'false', VIGIL_ALLOWED_TARGETS: '' }).blockPrivate,
+      false,
+    );
   });
 
   test('SECURITY 15: lookup reads numeric spellings as the address they mean before deciding', async () => {
-    for (const spelling of ['2130706433', '0x7f.1', '127.1', '0177.0.0.1', '[::ffff:7f00:1]', '::ffff:127.0.0.1', 'localhost']) {
+    for (const spelling of [
+      '2130706433',
+      '0x7f.1',
+      '127.1',
+      '0177.0.0.1',
+      '[::ffff:7f00:1]',
+      '::ffff:127.0.0.1',
+      'localhost',
+    ]) {
       assert.deepEqual(await lookup(spelling, OPEN), { address: '127.0.0.1', family: 4 }, spelling);
-      await assert.rejects(lookup(spelling, BLOCK_PRIVATE), { message: 'blocked by target policy: private address 127.0.0.1' }, spelling);
+      await assert.rejects(
+        lookup(spelling, BLOCK_PRIVATE),
+        { message: 'blocked by target policy: private address 127.0.0.1' },
+        spelling,
+      );
     }
     for (const spelling of ['2852039166', '0xa9fea9fe', '0xa9.0xfe.0xa9.0xfe', '[::ffff:a9fe:a9fe]']) {
-      await assert.rejects(lookup(spelling, OPEN), { message: 'blocked by target policy: cloud metadata address 169.254.169.254' }, spelling);
+      await assert.rejects(
+        lookup(spelling, OPEN),
+        { message: 'blocked by target policy: cloud metadata address 169.254.169.254' },
+        spelling,
+      );
     }
     await assert.rejects(lookup('1.2.3.4.5', OPEN), /DNS lookup failed/);
   });
@@ -119,13 +194,17 @@ describe('http checks', () => {
         seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
         const p = u.pathname;
         if (p.startsWith('/status/')) {
-          res.writeHead(Number(p.slice(8)), { 'content-type': 'text/plain' }).end(`status ${p.slice(8)}: all ok $5 (a+)`);
+          res
+            .writeHead(Number(p.slice(8)), { 'content-type': 'text/plain' })
+            .end(`status ${p.slice(8)}: all ok $5 (a+)`);
         } else if (p.startsWith('/redirect/')) {
           const n = Number(p.slice(10));
           if (n === 0) res.end('arrived');
           else res.writeHead(302, { location: `/redirect/${n - 1}` }).end();
         } else if (p === '/to') {
-          res.writeHead(Number(u.searchParams.get('status') ?? 302), { location: u.searchParams.get('location')! }).end();
+          res
+            .writeHead(Number(u.searchParams.get('status') ?? 302), { location: u.searchParams.get('location')! })
+            .end();
         } else if (p === '/big') {
           // 2 MiB of filler in 64 KiB writes with NEEDLE at byte `at`.
           const at = Number(u.searchParams.get('at'));
@@ -183,8 +262,13 @@ describe('http checks', () => {
   test('method, headers and body are sent as configured', async () => {
     seen = [];
     const r = await check({
-      url: at('/status/200?q=1'), http_method: 'POST', request_body: '{"a":1}',
-      request_headers: [{ name: 'Content-Type', value: 'application/json' }, { name: 'X-Probe', value: 'yes' }],
+      url: at('/status/200?q=1'),
+      http_method: 'POST',
+      request_body: '{"a":1}',
+      request_headers: [
+        { name: 'Content-Type', value: 'application/json' },
+        { name: 'X-Probe', value: 'yes' },
+      ],
     });
     assert.equal(r.ok, true, r.error ?? '');
     assert.equal(seen.length, 1);
@@ -238,10 +322,22 @@ describe('http checks', () => {
   test('a 303 turns a POST into a GET without body; a 307 keeps both', async () => {
     seen = [];
     await check({ url: at(`/to?status=303&location=/status/200`), http_method: 'POST', request_body: 'x' });
-    assert.deepEqual(seen.map((s) => [s.method, s.body]), [['POST', 'x'], ['GET', '']]);
+    assert.deepEqual(
+      seen.map((s) => [s.method, s.body]),
+      [
+        ['POST', 'x'],
+        ['GET', ''],
+      ],
+    );
     seen = [];
     await check({ url: at(`/to?status=307&location=/status/200`), http_method: 'POST', request_body: 'x' });
-    assert.deepEqual(seen.map((s) => [s.method, s.body]), [['POST', 'x'], ['POST', 'x']]);
+    assert.deepEqual(
+      seen.map((s) => [s.method, s.body]),
+      [
+        ['POST', 'x'],
+        ['POST', 'x'],
+      ],
+    );
   });
 
   test('credentials are not carried to another origin', async () => {
@@ -249,7 +345,10 @@ describe('http checks', () => {
     const other = `http://localhost:${server.port}/status/200`;
     await check({
       url: at(`/to?location=${encodeURIComponent(other)}`),
-      request_headers: [{ name: 'Authorization', value: 'Bearer secret' }, { name: 'X-Keep', value: '1' }],
+      request_headers: [
+        { name: 'Authorization', value: 'Bearer secret' },
+        { name: 'X-Keep', value: '1' },
+      ],
     });
     assert.equal(seen.length, 2);
     assert.equal(seen[0].headers.authorization, 'Bearer secret');
@@ -264,12 +363,24 @@ describe('http checks', () => {
   });
 
   test('SECURITY 15, 16: each redirect hop is checked by the policy: private when blocking, metadata always', async () => {
-    const toPrivate = await check({ url: at(`/to?location=${encodeURIComponent(`http://[::1]:${server.port}/status/200`)}`) }, BLOCK_BUT_TEST_SERVERS);
+    const toPrivate = await check(
+      { url: at(`/to?location=${encodeURIComponent(`http://[::1]:${server.port}/status/200`)}`) },
+      BLOCK_BUT_TEST_SERVERS,
+    );
     assert.deepEqual([toPrivate.ok, toPrivate.error], [false, 'blocked by target policy: private address ::1']);
-    for (const loc of ['http://169.254.169.254/latest/meta-data/', 'http://[::ffff:169.254.169.254]/', 'https://2852039166/', 'http://[fd00:ec2::254]/']) {
+    for (const loc of [
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::ffff:169.254.169.254]/',
+      'https://2852039166/',
+      'http://[fd00:ec2::254]/',
+    ]) {
       const r = await check({ url: at(`/to?status=301&location=${encodeURIComponent(loc)}`) });
       assert.equal(r.ok, false);
-      assert.match(r.error ?? '', /^blocked by target policy: cloud metadata address (169\.254\.169\.254|fd00:ec2::254)$/, loc);
+      assert.match(
+        r.error ?? '',
+        /^blocked by target policy: cloud metadata address (169\.254\.169\.254|fd00:ec2::254)$/,
+        loc,
+      );
     }
   });
 
@@ -281,7 +392,11 @@ describe('http checks', () => {
       assert.equal(blocked.error, 'blocked by target policy: private address 127.0.0.1', url);
     }
     for (const url of ['http://[::ffff:169.254.169.254]/', 'http://0xa9fea9fe/', 'http://169.254.43518/']) {
-      assert.equal((await check({ url })).error, 'blocked by target policy: cloud metadata address 169.254.169.254', url);
+      assert.equal(
+        (await check({ url })).error,
+        'blocked by target policy: cloud metadata address 169.254.169.254',
+        url,
+      );
     }
   });
 
@@ -315,7 +430,8 @@ describe('http checks', () => {
   });
 
   test('many checks leave no connection open', async () => {
-    for (let i = 0; i < 3; i++) await Promise.all(Array.from({ length: 30 }, () => check({ url: at('/status/200'), required_keyword: 'ok' })));
+    for (let i = 0; i < 3; i++)
+      await Promise.all(Array.from({ length: 30 }, () => check({ url: at('/status/200'), required_keyword: 'ok' })));
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(server.openConnections(), 0);
   });
@@ -438,9 +554,18 @@ describe('icmp checks', () => {
   });
 
   test('SECURITY 15: the policy applies to ICMP checks', async () => {
-    assert.equal((await check({ protocol: 'icmp', url: '127.0.0.1' }, BLOCK_PRIVATE)).error, 'blocked by target policy: private address 127.0.0.1');
-    assert.equal((await check({ protocol: 'icmp', url: '169.254.169.254' })).error, 'blocked by target policy: cloud metadata address 169.254.169.254');
-    assert.equal((await check({ protocol: 'icmp', url: '0xa9fea9fe' })).error, 'blocked by target policy: cloud metadata address 169.254.169.254');
+    assert.equal(
+      (await check({ protocol: 'icmp', url: '127.0.0.1' }, BLOCK_PRIVATE)).error,
+      'blocked by target policy: private address 127.0.0.1',
+    );
+    assert.equal(
+      (await check({ protocol: 'icmp', url: '169.254.169.254' })).error,
+      'blocked by target policy: cloud metadata address 169.254.169.254',
+    );
+    assert.equal(
+      (await check({ protocol: 'icmp', url: '0xa9fea9fe' })).error,
+      'blocked by target policy: cloud metadata address 169.254.169.254',
+    );
   });
 });
 
@@ -449,7 +574,10 @@ describe('dns checks', () => {
     'example.test': {
       A: ['192.0.2.10', '192.0.2.11'],
       AAAA: ['2001:db8::10'],
-      MX: [[10, 'mail.example.test'], [20, 'backup.example.test']],
+      MX: [
+        [10, 'mail.example.test'],
+        [20, 'backup.example.test'],
+      ],
       TXT: [['v=spf1 -all'], ['hello ', 'world']],
       NS: ['ns1.example.test'],
       SOA: [['ns1.example.test', 'hostmaster.example.test', 2026112701, 3600, 600, 86400, 300]],
@@ -475,7 +603,14 @@ describe('dns checks', () => {
   });
 
   const query = (url: string, type: string, expected: string | null = null, nameserver = dns.url) =>
-    check({ protocol: 'dns', url, dns_record_type: type, dns_expected_answer: expected, dns_nameserver: nameserver, timeout: 2 });
+    check({
+      protocol: 'dns',
+      url,
+      dns_record_type: type,
+      dns_expected_answer: expected,
+      dns_nameserver: nameserver,
+      timeout: 2,
+    });
 
   test('an A query passes with its lookup time', async () => {
     const r = await query('example.test', 'A');
@@ -496,7 +631,10 @@ describe('dns checks', () => {
     for (const ok of ['mail.example.test', 'MAIL.example.test.', '10 mail.example.test', '20  backup.example.test']) {
       assert.equal((await query('example.test', 'MX', ok)).ok, true, ok);
     }
-    assert.equal((await query('example.test', 'MX', '20 mail.example.test')).error, 'expected answer "20 mail.example.test" not found');
+    assert.equal(
+      (await query('example.test', 'MX', '20 mail.example.test')).error,
+      'expected answer "20 mail.example.test" not found',
+    );
   });
 
   test('TXT answers match as the joined strings or the quoted form', async () => {
@@ -511,7 +649,10 @@ describe('dns checks', () => {
     assert.equal((await query('www.example.test', 'CNAME', 'other.test')).ok, false);
     assert.equal((await query('example.test', 'NS', 'ns1.example.test')).ok, true);
     assert.equal((await query('example.test', 'SOA', 'ns1.example.test')).ok, true);
-    assert.equal((await query('example.test', 'SOA', 'ns1.example.test hostmaster.example.test 2026112701 3600 600 86400 300')).ok, true);
+    assert.equal(
+      (await query('example.test', 'SOA', 'ns1.example.test hostmaster.example.test 2026112701 3600 600 86400 300')).ok,
+      true,
+    );
     assert.equal((await query('_sip._tcp.example.test', 'SRV', '10 5 5060 sip.example.test')).ok, true);
     assert.equal((await query('example.test', 'CAA', 'letsencrypt.org')).ok, true);
     assert.equal((await query('example.test', 'CAA', '0 issue "letsencrypt.org"')).ok, true);
@@ -529,7 +670,13 @@ describe('dns checks', () => {
   });
 
   test('a nameserver that never answers gives "timeout after 1 s"', async () => {
-    const r = await check({ protocol: 'dns', url: 'example.test', dns_record_type: 'A', dns_nameserver: silent.url, timeout: 1 });
+    const r = await check({
+      protocol: 'dns',
+      url: 'example.test',
+      dns_record_type: 'A',
+      dns_nameserver: silent.url,
+      timeout: 1,
+    });
     assert.deepEqual([r.ok, r.error], [false, 'timeout after 1 s']);
     assert.ok(silent.queries >= 1);
   });
@@ -541,10 +688,19 @@ describe('dns checks', () => {
   test('SECURITY 15: the nameserver address must pass the policy', async () => {
     const before = dns.queries;
     assert.equal((await query('example.test', 'A', null, dns.url)).ok, true);
-    const blocked = await check({ protocol: 'dns', url: 'example.test', dns_record_type: 'A', dns_nameserver: dns.url }, BLOCK_PRIVATE);
+    const blocked = await check(
+      { protocol: 'dns', url: 'example.test', dns_record_type: 'A', dns_nameserver: dns.url },
+      BLOCK_PRIVATE,
+    );
     assert.equal(blocked.error, 'blocked by target policy: private address 127.0.0.1');
-    assert.equal((await query('example.test', 'A', null, '169.254.169.254')).error, 'blocked by target policy: cloud metadata address 169.254.169.254');
-    assert.equal((await query('example.test', 'A', null, '[::ffff:a9fe:a9fe]:53')).error, 'blocked by target policy: cloud metadata address 169.254.169.254');
+    assert.equal(
+      (await query('example.test', 'A', null, '169.254.169.254')).error,
+      'blocked by target policy: cloud metadata address 169.254.169.254',
+    );
+    assert.equal(
+      (await query('example.test', 'A', null, '[::ffff:a9fe:a9fe]:53')).error,
+      'blocked by target policy: cloud metadata address 169.254.169.254',
+    );
     assert.equal(dns.queries, before + 1);
   });
 
@@ -555,7 +711,16 @@ describe('dns checks', () => {
     assert.deepEqual(parseNameserver('[2001:db8::1]'), { host: '2001:db8::1', port: 53 });
     assert.deepEqual(parseNameserver('2001:db8::1'), { host: '2001:db8::1', port: 53 });
     assert.deepEqual(parseNameserver('ns1.example.org'), { host: 'ns1.example.org', port: 53 });
-    for (const bad of ['[1.2.3.4]:53', '1.1.1.1:0', '1.1.1.1:70000', '1.1.1:53', 'ns1.example.org:53', '; id', '[::1]:', '-x']) {
+    for (const bad of [
+      '[1.2.3.4]:53',
+      '1.1.1.1:0',
+      '1.1.1.1:70000',
+      '1.1.1:53',
+      'ns1.example.org:53',
+      '; id',
+      '[::1]:',
+      '-x',
+    ]) {
       assert.equal(parseNameserver(bad), null, bad);
     }
   });

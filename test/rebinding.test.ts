@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { namespaceSkip, runInNamespace } from './support/netns.ts';
 
-test('SECURITY 15: a hostname that resolves to a disallowed address at check time is refused (HTTP, TCP, redirect hop), in a namespace with a loopback DNS server', { skip: namespaceSkip }, () => {
+test('SECURITY 15: a hostname that resolves to a disallowed address at check time is refused (HTTP, TCP, redirect hop), in a namespace with a loopback DNS server', {
+  skip: namespaceSkip,
+}, () => {
   const { status, out } = runInNamespace(path.resolve(import.meta.dirname, 'support/rebinding-ns.ts'));
   assert.equal(status, 0, out);
   assert.match(out, /ℹ pass 4\n/, out);

@@ -24,7 +24,6 @@ const F = 10_000; // the shortest check frequency, ms
 const LIVE_S = 6; // VIGIL_PROBE_LIVE_SECONDS and VIGIL_PROBE_LEASE_SECONDS of both nodes
 const quiet = { info() {}, warn() {}, error() {} };
 
-
 // Targets: /t/<monitor name> answers 200 and is counted; /o is the outage monitor's, its status settable.
 const hits: { name: string; at: number }[] = [];
 let outageStatus = 200;
@@ -41,7 +40,9 @@ const receiver = http.createServer((req, res) => {
   req.on('end', () => {
     const body = Buffer.concat(chunks).toString();
     let type = '';
-    try { type = JSON.parse(body).type; } catch {}
+    try {
+      type = JSON.parse(body).type;
+    } catch {}
     arrivals.push({ channel: req.url ?? '', id: String(req.headers['webhook-id']), type, body, at: Date.now() });
     setTimeout(() => res.writeHead(200).end('{}'), 200 + Math.random() * 700);
   });
@@ -63,9 +64,15 @@ after(async () => {
 });
 
 function spawnVigil(args: string[], env: Record<string, string>): ChildProcess & { log: () => string } {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
-  for (const s of [child.stdout!, child.stderr!]) s.on('data', (d) => { err = (err + d).slice(-20_000); });
+  for (const s of [child.stdout!, child.stderr!])
+    s.on('data', (d) => {
+      err = (err + d).slice(-20_000);
+    });
   children.add(child);
   child.once('exit', () => children.delete(child));
   return Object.assign(child, { log: () => err });
@@ -78,30 +85,55 @@ async function kill(child: ChildProcess): Promise<number> {
   return Date.now();
 }
 
-test('two nodes and three probes on PostgreSQL, one node and one probe killed -9, a probe\'s link cut: each check runs once per location and slot, each alert reaches each channel once', { skip: !PG_URL && 'PostgreSQL only: several nodes share one database only on PostgreSQL (set VIGIL_TEST_DATABASE_URL)', timeout: 180_000 }, async (t) => {
+test("two nodes and three probes on PostgreSQL, one node and one probe killed -9, a probe's link cut: each check runs once per location and slot, each alert reaches each channel once", {
+  skip: !PG_URL && 'PostgreSQL only: several nodes share one database only on PostgreSQL (set VIGIL_TEST_DATABASE_URL)',
+  timeout: 180_000,
+}, async (t) => {
   db = await freshDatabase();
   await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   const targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
   const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   const env = {
-    ...db.env, VIGIL_HOST: '127.0.0.1', VIGIL_LOG_LEVEL: 'warn', VIGIL_ROLE: 'all', VIGIL_RATE_LIMIT_PER_HOUR: '0', VIGIL_AUTH_FAILURES_PER_MINUTE: '0',
-    VIGIL_PROBE_LIVE_SECONDS: String(LIVE_S), VIGIL_PROBE_LEASE_SECONDS: String(LIVE_S), VIGIL_NOTIFY_TIMEOUT: '3',
+    ...db.env,
+    VIGIL_HOST: '127.0.0.1',
+    VIGIL_LOG_LEVEL: 'warn',
+    VIGIL_ROLE: 'all',
+    VIGIL_RATE_LIMIT_PER_HOUR: '0',
+    VIGIL_AUTH_FAILURES_PER_MINUTE: '0',
+    VIGIL_PROBE_LIVE_SECONDS: String(LIVE_S),
+    VIGIL_PROBE_LEASE_SECONDS: String(LIVE_S),
+    VIGIL_NOTIFY_TIMEOUT: '3',
     // The address behind the load balancer: every node must put the same links in its alerts.
     VIGIL_PUBLIC_URL: 'https://vigil.example',
   };
   ctx = await openContext(loadConfig(env), quiet);
   const project = JSON.parse((await runCli(['projects', 'create', '--name', 'scale', '--json'], env)).stdout);
-  const key = JSON.parse((await runCli(['keys', 'create', '--project', project.uuid, '--name', 'rw', '--permission', 'read_write', '--json'], env)).stdout).key;
+  const key = JSON.parse(
+    (
+      await runCli(
+        ['keys', 'create', '--project', project.uuid, '--name', 'rw', '--permission', 'read_write', '--json'],
+        env,
+      )
+    ).stdout,
+  ).key;
 
   const node = async (name: string) => {
     const port = await closedPort();
     const child = spawnVigil(['serve'], { ...env, VIGIL_PORT: String(port) });
     const api = client(`http://127.0.0.1:${port}`, key);
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`node ${name} exited: ${child.log()}`);
-      try { return (await api.request('GET', '/healthz')).status === 200; } catch { return false; }
-    }, `node ${name} to listen`, 60_000);
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`node ${name} exited: ${child.log()}`);
+        try {
+          return (await api.request('GET', '/healthz')).status === 200;
+        } catch {
+          return false;
+        }
+      },
+      `node ${name} to listen`,
+      60_000,
+    );
     return { child, api, port };
   };
   const [a, b] = await Promise.all([node('a'), node('b')]);
@@ -110,7 +142,10 @@ test('two nodes and three probes on PostgreSQL, one node and one probe killed -9
   const probe = async (region: string, server: string) => {
     const out = await runCli(['probes', 'create', '--project', project.uuid, '--region', region, '--json'], env);
     assert.equal(out.code, 0, out.stderr);
-    return spawnVigil(['probe', '--server', server, '--token', JSON.parse(out.stdout).token, '--region', region], { VIGIL_LOG_LEVEL: 'warn', VIGIL_PROBE_POLL_MS: '200' });
+    return spawnVigil(['probe', '--server', server, '--token', JSON.parse(out.stdout).token, '--region', region], {
+      VIGIL_LOG_LEVEL: 'warn',
+      VIGIL_PROBE_POLL_MS: '200',
+    });
   };
   const fra = await probe('frankfurt', proxy.url);
   const lon = await probe('london', `http://127.0.0.1:${a.port}`);
@@ -119,11 +154,20 @@ test('two nodes and three probes on PostgreSQL, one node and one probe killed -9
   // Alerts: two webhook channels on the project's default policy.
   const channels: string[] = [];
   for (const c of ['/one', '/two']) {
-    const res = await b.api.request('POST', '/v1/integrations', { body: { name: c, type: 'webhook', settings: { url: hookUrl + c } } });
+    const res = await b.api.request('POST', '/v1/integrations', {
+      body: { name: c, type: 'webhook', settings: { url: hookUrl + c } },
+    });
     assert.equal(res.status, 201, res.text);
     channels.push(res.body.uuid);
   }
-  assert.equal((await b.api.request('POST', '/v1/escalation-policies', { body: { name: 'now', isDefault: true, steps: [{ delayMinutes: 0, integrations: channels }] } })).status, 201);
+  assert.equal(
+    (
+      await b.api.request('POST', '/v1/escalation-policies', {
+        body: { name: 'now', isDefault: true, steps: [{ delayMinutes: 0, integrations: channels }] },
+      })
+    ).status,
+    201,
+  );
 
   // X: three probe regions and a built-in one; Y: frankfurt only; Z: london only (falls back to the built-in probe).
   const kinds = { X: ['frankfurt', 'london', 'tokyo', 'virginia'], Y: ['frankfurt'], Z: ['london'] } as const;
@@ -131,17 +175,37 @@ test('two nodes and three probes on PostgreSQL, one node and one probe killed -9
   for (const kind of Object.keys(kinds) as (keyof typeof kinds)[]) {
     for (let i = 0; i < 4; i++) {
       const name = `${kind}${i}`;
-      const res = await b.api.request('POST', '/v1/monitors', { body: { name, url: `${targetUrl}/t/${name}`, check_frequency: F / 1000, timeout: 5, regions: kinds[kind] } });
+      const res = await b.api.request('POST', '/v1/monitors', {
+        body: { name, url: `${targetUrl}/t/${name}`, check_frequency: F / 1000, timeout: 5, regions: kinds[kind] },
+      });
       assert.equal(res.status, 201, res.text);
-      const row = await ctx.store.db.selectFrom('monitors').select(['id', 'check_phase']).where('uuid', '=', res.body.uuid).executeTakeFirstOrThrow();
+      const row = await ctx.store.db
+        .selectFrom('monitors')
+        .select(['id', 'check_phase'])
+        .where('uuid', '=', res.body.uuid)
+        .executeTakeFirstOrThrow();
       monitors.push({ name, kind, id: row.id, phase: Number(row.check_phase) });
     }
   }
-  const outage = await b.api.request('POST', '/v1/monitors', { body: { name: 'outage', url: `${targetUrl}/o`, check_frequency: F / 1000, timeout: 5, regions: ['virginia'] } });
+  const outage = await b.api.request('POST', '/v1/monitors', {
+    body: { name: 'outage', url: `${targetUrl}/o`, check_frequency: F / 1000, timeout: 5, regions: ['virginia'] },
+  });
   assert.equal(outage.status, 201, outage.text);
-  const outageId = (await ctx.store.db.selectFrom('monitors').select('id').where('uuid', '=', outage.body.uuid).executeTakeFirstOrThrow()).id;
+  const outageId = (
+    await ctx.store.db
+      .selectFrom('monitors')
+      .select('id')
+      .where('uuid', '=', outage.body.uuid)
+      .executeTakeFirstOrThrow()
+  ).id;
   const ids = monitors.map((m) => m.id);
-  await waitFor(async () => (await ctx!.store.db.selectFrom('region_checks').select('monitor_id').where('monitor_id', 'in', ids).execute()).length === 20, 'the probes\' schedule rows', 30_000);
+  await waitFor(
+    async () =>
+      (await ctx!.store.db.selectFrom('region_checks').select('monitor_id').where('monitor_id', 'in', ids).execute())
+        .length === 20,
+    "the probes' schedule rows",
+    30_000,
+  );
   // Slots are counted from the first one due after every process is up and every row exists.
   const from = Date.now() + 1000;
 
@@ -149,7 +213,13 @@ test('two nodes and three probes on PostgreSQL, one node and one probe killed -9
   // Two intervals of undisturbed running first.
   await sleep(from + 2 * F - Date.now());
   outageStatus = 503;
-  await waitFor(async () => (await ctx!.store.db.selectFrom('notifications').select('id').where('event', '=', 'outage.down').execute()).length > 0, 'the DOWN alert to be written', 60_000);
+  await waitFor(
+    async () =>
+      (await ctx!.store.db.selectFrom('notifications').select('id').where('event', '=', 'outage.down').execute())
+        .length > 0,
+    'the DOWN alert to be written',
+    60_000,
+  );
   await sleep(Math.random() * 600);
   const killed = await kill(a.child);
   await kill(lon);
@@ -165,10 +235,18 @@ test('two nodes and three probes on PostgreSQL, one node and one probe killed -9
   proxy.setMode('open');
   const faultEnd = Date.now();
   outageStatus = 200;
-  await waitFor(async () => {
-    const rows = await ctx!.store.db.selectFrom('notifications').select(['delivered_at']).where('event', '=', 'outage.up').execute();
-    return rows.length === 2 && rows.every((r) => r.delivered_at !== null);
-  }, 'both UP alerts delivered', 90_000);
+  await waitFor(
+    async () => {
+      const rows = await ctx!.store.db
+        .selectFrom('notifications')
+        .select(['delivered_at'])
+        .where('event', '=', 'outage.up')
+        .execute();
+      return rows.length === 2 && rows.every((r) => r.delivered_at !== null);
+    },
+    'both UP alerts delivered',
+    90_000,
+  );
   // Run on until the london-only monitors have been on the built-in probe for two intervals.
   const runUntil = Math.max(faultEnd + 2 * F, killed + LIVE_S * 1000 + 3 * F + 2000);
   await sleep(Math.max(0, runUntil - Date.now()));
@@ -180,7 +258,11 @@ test('two nodes and three probes on PostgreSQL, one node and one probe killed -9
   // whose answer was lost is taken over after VIGIL_PROBE_LEASE_SECONDS, late but in its own slot.
   const slotOf = (m: { phase: number }, at: number) => Math.floor((at - m.phase + 300) / F);
   const dueOf = (m: { phase: number }, k: number) => m.phase + k * F;
-  const rows = await ctx.store.db.selectFrom('check_results').select(['monitor_id', 'location', 'at']).where('monitor_id', 'in', ids).execute();
+  const rows = await ctx.store.db
+    .selectFrom('check_results')
+    .select(['monitor_id', 'location', 'at'])
+    .where('monitor_id', 'in', ids)
+    .execute();
   const stored = new Map<string, number>();
   const storedPerSlot = new Map<string, number>();
   for (const r of rows) {
@@ -200,8 +282,14 @@ test('two nodes and three probes on PostgreSQL, one node and one probe killed -9
   for (const [k, n] of stored) {
     const [name, loc] = k.split('|');
     const m = monitors.find((x) => x.name === name)!;
-    const ats = rows.filter((r) => r.monitor_id === m.id && r.location === loc && `${name}|${loc}|${slotOf(m, Number(r.at))}` === k).map((r) => Number(r.at) - m.phase);
-    assert.equal(n, 1, `${k} was stored ${n} times: at ${ats.map((x) => `slot+${x % F} ms`).join(', ')}; ${JSON.stringify(Object.fromEntries(Object.entries(times).map(([w, v]) => [w, ats.map((x) => x + m.phase - v)])))}`);
+    const ats = rows
+      .filter((r) => r.monitor_id === m.id && r.location === loc && `${name}|${loc}|${slotOf(m, Number(r.at))}` === k)
+      .map((r) => Number(r.at) - m.phase);
+    assert.equal(
+      n,
+      1,
+      `${k} was stored ${n} times: at ${ats.map((x) => `slot+${x % F} ms`).join(', ')}; ${JSON.stringify(Object.fromEntries(Object.entries(times).map(([w, v]) => [w, ats.map((x) => x + m.phase - v)])))}`,
+    );
   }
 
   // The takeover windows: a built-in slot the dead node had claimed is taken over once its claim
@@ -259,7 +347,9 @@ test('two nodes and three probes on PostgreSQL, one node and one probe killed -9
   }
   assert.ok(slots >= 12 * 5, `only ${slots} slots observed`);
   // Built-in slots started 5 s (the timeout) or more after they were due: the dead node's claims, taken over.
-  const takenOver = rows.filter((r) => r.location === 'local' && (Number(r.at) - monitors.find((m) => m.id === r.monitor_id)!.phase) % F >= 5000).length;
+  const takenOver = rows.filter(
+    (r) => r.location === 'local' && (Number(r.at) - monitors.find((m) => m.id === r.monitor_id)!.phase) % F >= 5000,
+  ).length;
 
   // The frankfurt probe really went through the fault, and its results still arrived once each.
   assert.ok(proxy.cut > 0, 'the proxy cut connections');
@@ -268,18 +358,38 @@ test('two nodes and three probes on PostgreSQL, one node and one probe killed -9
 
   // Alerts: the outage's DOWN and UP, once per channel in the outbox; each arrived, none invented,
   // and an id arrived again only across the kill.
-  const notes = await ctx.store.db.selectFrom('notifications').select(['uuid', 'event', 'channel_id', 'delivered_at']).where('outage_id', 'is not', null).execute();
+  const notes = await ctx.store.db
+    .selectFrom('notifications')
+    .select(['uuid', 'event', 'channel_id', 'delivered_at'])
+    .where('outage_id', 'is not', null)
+    .execute();
   assert.deepEqual(notes.map((r) => r.event).sort(), ['outage.down', 'outage.down', 'outage.up', 'outage.up']);
-  assert.equal(new Set(notes.filter((r) => r.event === 'outage.down').map((r) => r.channel_id)).size, 2, 'one DOWN per channel');
-  assert.equal(new Set(notes.filter((r) => r.event === 'outage.up').map((r) => r.channel_id)).size, 2, 'one UP per channel');
+  assert.equal(
+    new Set(notes.filter((r) => r.event === 'outage.down').map((r) => r.channel_id)).size,
+    2,
+    'one DOWN per channel',
+  );
+  assert.equal(
+    new Set(notes.filter((r) => r.event === 'outage.up').map((r) => r.channel_id)).size,
+    2,
+    'one UP per channel',
+  );
   const outages = await ctx.store.db.selectFrom('outages').select('id').where('monitor_id', '=', outageId).execute();
   assert.equal(outages.length, 1, 'one outage');
   const alertArrivals = arrivals.filter((x) => x.type === 'outage.down' || x.type === 'outage.up');
   const byId = new Map<string, typeof alertArrivals>();
   for (const x of alertArrivals) byId.set(x.id, [...(byId.get(x.id) ?? []), x]);
-  assert.deepEqual([...byId.keys()].sort(), notes.map((r) => r.uuid).sort(), 'every alert arrived, and nothing else did');
+  assert.deepEqual(
+    [...byId.keys()].sort(),
+    notes.map((r) => r.uuid).sort(),
+    'every alert arrived, and nothing else did',
+  );
   for (const ch of ['/one', '/two']) {
-    assert.deepEqual([...new Set(alertArrivals.filter((x) => x.channel === ch).map((x) => `${x.type}`))].sort(), ['outage.down', 'outage.up'], ch);
+    assert.deepEqual(
+      [...new Set(alertArrivals.filter((x) => x.channel === ch).map((x) => `${x.type}`))].sort(),
+      ['outage.down', 'outage.up'],
+      ch,
+    );
   }
   let repeats = 0;
   for (const [id, list] of byId) {
@@ -289,5 +399,7 @@ test('two nodes and three probes on PostgreSQL, one node and one probe killed -9
       assert.ok(list[i - 1].at <= killed && killed <= list[i].at, `${id} arrived twice without a kill in between`);
     }
   }
-  t.diagnostic(`${slots} monitor slots checked (${exact} outside the takeover and fault windows, each exactly once per location; ${takenOver} built-in slots taken over from the dead node; ${skipped} frankfurt slots skipped and ${both} checked by both frankfurt and the built-in probe during the fault), ${rows.length} results, ${hits.length} target requests, ${proxy.cut} connections cut, ${alertArrivals.length} alert arrivals (${repeats} repeats across the kill)`);
+  t.diagnostic(
+    `${slots} monitor slots checked (${exact} outside the takeover and fault windows, each exactly once per location; ${takenOver} built-in slots taken over from the dead node; ${skipped} frankfurt slots skipped and ${both} checked by both frankfurt and the built-in probe during the fault), ${rows.length} results, ${hits.length} target requests, ${proxy.cut} connections cut, ${alertArrivals.length} alert arrivals (${repeats} repeats across the kill)`,
+  );
 });

@@ -24,5 +24,9 @@ test('SECURITY 28: under monitors, pings and API traffic together, memory stays 
   assert.ok(last < first * 1.5 + 64, `RSS grew from ${first.toFixed(0)} MB to ${last.toFixed(0)} MB`);
   assert.ok(Math.max(...r.rows.map((x) => x.rssMb)) < 600, 'RSS under 600 MB');
   assert.equal(r.exitCode, 0, `exit code after SIGTERM; stderr: ${r.stderr.slice(-2000)}`);
-  assert.doesNotMatch(r.stderr + r.shutdownLog, /destroyed|"level":(50|60)/, `no error at shutdown: ${r.stderr}${r.shutdownLog}`);
+  assert.doesNotMatch(
+    r.stderr + r.shutdownLog,
+    /destroyed|"level":(50|60)/,
+    `no error at shutdown: ${r.stderr}${r.shutdownLog}`,
+  );
 });

@@ -28,7 +28,8 @@ export function sourceBase(from: string): string {
 
 /** Seconds from a Retry-After header (a number or an HTTP date), bounded. */
 function retryAfterMs(header: string | null): number {
-  const secs = header === null ? 1 : /^\d+$/.test(header.trim()) ? Number(header) : (Date.parse(header) - Date.now()) / 1000;
+  const secs =
+    header === null ? 1 : /^\d+$/.test(header.trim()) ? Number(header) : (Date.parse(header) - Date.now()) / 1000;
   return Math.min(Math.max(Number.isFinite(secs) ? secs : 1, 0), MAX_RETRY_AFTER_S) * 1000;
 }
 
@@ -68,7 +69,9 @@ export function sourceClient(base: string, key: string, opts: SourceOptions = {}
         throw new ImportError(`cannot reach ${base}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
       }
       if (res.status === 401 || res.status === 403) {
-        throw new ImportError(`${base} refused the key (HTTP ${res.status}): check --key (an API key of the source project, sk_…)`);
+        throw new ImportError(
+          `${base} refused the key (HTTP ${res.status}): check --key (an API key of the source project, sk_…)`,
+        );
       }
       if (res.status === 429 && limited++ < RATE_LIMIT_RETRIES) {
         await res.body?.cancel();
@@ -91,7 +94,8 @@ export function sourceClient(base: string, key: string, opts: SourceOptions = {}
         const said = (body as Json | undefined)?.message ?? (body as Json | undefined)?.error;
         throw new ImportError(`GET ${path} answered HTTP ${res.status}${typeof said === 'string' ? `: ${said}` : ''}`);
       }
-      if (body === undefined) throw new ImportError(`GET ${path} did not answer JSON: is ${base} a Hyperping-compatible API?`);
+      if (body === undefined)
+        throw new ImportError(`GET ${path} did not answer JSON: is ${base} a Hyperping-compatible API?`);
       return body;
     }
   }

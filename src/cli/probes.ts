@@ -24,9 +24,20 @@ export function registerProbes(program: Command, withCtx: WithCtx, table: (rows:
     .option('--name <name>', 'a label (default: the region)')
     .option('--json', 'print JSON')
     .action(async (o: { project: string; region: string; name?: string; json?: boolean }) => {
-      const p = await withCtx(async (ctx) => createProbe(ctx, { projectUuid: (await findProject(ctx, o.project)).uuid, region: o.region, name: o.name, actor: 'cli' }));
-      print(!!o.json, p, () =>
-        `Created probe ${p.id} "${p.name}" for ${p.region}.\n\n  ${p.token}\n\nStore it now: it is shown only once. Start the worker with:\n\n  vigil probe --server URL --token ${p.token.slice(0, 3)}… --region ${p.region}`);
+      const p = await withCtx(async (ctx) =>
+        createProbe(ctx, {
+          projectUuid: (await findProject(ctx, o.project)).uuid,
+          region: o.region,
+          name: o.name,
+          actor: 'cli',
+        }),
+      );
+      print(
+        !!o.json,
+        p,
+        () =>
+          `Created probe ${p.id} "${p.name}" for ${p.region}.\n\n  ${p.token}\n\nStore it now: it is shown only once. Start the worker with:\n\n  vigil probe --server URL --token ${p.token.slice(0, 3)}… --region ${p.region}`,
+      );
     });
   probes
     .command('list')
@@ -36,7 +47,11 @@ export function registerProbes(program: Command, withCtx: WithCtx, table: (rows:
       const live = loadConfig().probeLiveSeconds * 1000;
       const list = await withCtx(async (ctx) => listProbes(ctx, (await findProject(ctx, o.project)).uuid, live));
       print(!!o.json, list, () =>
-        table([['ID', 'NAME', 'REGION', 'TOKEN', 'LAST SEEN', 'LIVE'], ...list.map((p) => [p.id, p.name, p.region, p.masked, p.lastSeenAt ?? 'never', p.live ? 'yes' : 'no'])]));
+        table([
+          ['ID', 'NAME', 'REGION', 'TOKEN', 'LAST SEEN', 'LIVE'],
+          ...list.map((p) => [p.id, p.name, p.region, p.masked, p.lastSeenAt ?? 'never', p.live ? 'yes' : 'no']),
+        ]),
+      );
     });
   probes
     .command('revoke')
@@ -48,7 +63,9 @@ export function registerProbes(program: Command, withCtx: WithCtx, table: (rows:
 
   program
     .command('probe')
-    .description('run a regional probe worker: lease the region\'s checks from a Vigil server, run them, post the results')
+    .description(
+      "run a regional probe worker: lease the region's checks from a Vigil server, run them, post the results",
+    )
     .requiredOption('--server <url>', 'the Vigil server, e.g. https://vigil.example.com')
     .option('--token <token>', 'probe token (pt_…); default VIGIL_PROBE_TOKEN')
     .requiredOption('--region <region>', 'the region of the token')
@@ -64,7 +81,8 @@ export function registerProbes(program: Command, withCtx: WithCtx, table: (rows:
       }
       const region = parseRegion(o.region);
       const concurrency = Number(o.concurrency);
-      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 100_000) throw new ConfigError('--concurrency must be a whole number from 1 to 100000');
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 100_000)
+        throw new ConfigError('--concurrency must be a whole number from 1 to 100000');
       let policy: ReturnType<typeof loadTargetPolicy>;
       try {
         policy = loadTargetPolicy(process.env);
@@ -76,7 +94,11 @@ export function registerProbes(program: Command, withCtx: WithCtx, table: (rows:
       const { runCheck } = await import('../prober/probe.ts');
       const { startProbeWorker } = await import('../prober/remote.ts');
       const worker = startProbeWorker({
-        server: o.server, token, region, log, concurrency,
+        server: o.server,
+        token,
+        region,
+        log,
+        concurrency,
         pollMs: process.env.VIGIL_PROBE_POLL_MS ? Number(process.env.VIGIL_PROBE_POLL_MS) : undefined,
         check: (target, signal) => runCheck(target, { signal, policy, ca }),
       });

@@ -31,7 +31,9 @@ function stringList(v: unknown, where: string, itemMax: number): string[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) fail(`${where} must be an array of strings`);
   checkItems(v, where, MAX_STEP_TARGETS);
-  for (const s of v) if (typeof s !== 'string' || s === '' || s.length > itemMax || CONTROL.test(s)) fail(`${where} must hold non-empty strings of at most ${itemMax} characters without control characters`);
+  for (const s of v)
+    if (typeof s !== 'string' || s === '' || s.length > itemMax || CONTROL.test(s))
+      fail(`${where} must hold non-empty strings of at most ${itemMax} characters without control characters`);
   return [...new Set(v as string[])];
 }
 
@@ -43,7 +45,12 @@ function parseSteps(v: unknown): PolicyStep[] {
     const where = `steps[${i}]`;
     if (s === null || typeof s !== 'object' || Array.isArray(s)) fail(`${where} must be an object`);
     const { delayMinutes = 0 } = s as Record<string, unknown>;
-    if (typeof delayMinutes !== 'number' || !Number.isInteger(delayMinutes) || delayMinutes < 0 || delayMinutes > MAX_DELAY_MINUTES) {
+    if (
+      typeof delayMinutes !== 'number' ||
+      !Number.isInteger(delayMinutes) ||
+      delayMinutes < 0 ||
+      delayMinutes > MAX_DELAY_MINUTES
+    ) {
       fail(`${where}.delayMinutes must be a whole number of minutes from 0 to ${MAX_DELAY_MINUTES}`);
     }
     if (delayMinutes < last) fail(`${where}.delayMinutes must not be less than the step before (steps run in order)`);
@@ -61,7 +68,8 @@ export function applyPolicyInput(current: PolicyFields | null, input: Record<str
   const next: PolicyFields = current ? { ...current } : { name: '', steps: [], isDefault: false };
   if (input.name !== undefined || !current) {
     const n = input.name;
-    if (typeof n !== 'string' || n.trim() === '' || n.length > NAME_MAX || CONTROL.test(n)) fail(`name must be 1 to ${NAME_MAX} characters without control characters`);
+    if (typeof n !== 'string' || n.trim() === '' || n.length > NAME_MAX || CONTROL.test(n))
+      fail(`name must be 1 to ${NAME_MAX} characters without control characters`);
     next.name = n.trim();
   }
   if (input.steps !== undefined || !current) next.steps = parseSteps(input.steps);

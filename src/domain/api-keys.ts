@@ -37,7 +37,10 @@ export function parseExpiry(input: string | null | undefined, now: number): numb
   if (/^\d{4}-\d{2}-\d{2}$/.test(s)) ms = Date.parse(`${s}T00:00:00Z`);
   else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(s)) ms = Date.parse(s);
   else ms = NaN;
-  if (Number.isNaN(ms)) throw new ValidationError(`Invalid expiration "${input}": use an ISO 8601 date (2027-01-31), a date-time with a zone, or "never"`);
+  if (Number.isNaN(ms))
+    throw new ValidationError(
+      `Invalid expiration "${input}": use an ISO 8601 date (2027-01-31), a date-time with a zone, or "never"`,
+    );
   if (ms <= now) throw new ValidationError(`Expiration ${new Date(ms).toISOString()} is in the past`);
   return ms;
 }

@@ -7,7 +7,17 @@ import { EMAIL_MAX, NAME_MAX, URL_MAX, checkItems, checkLength } from './limits.
  * are write-only: reads show them masked, and an update that omits one (or sends the masked
  * form back) keeps it. Sending lives in notify/channels/<kind>.ts.
  */
-export const CHANNEL_KINDS = ['email', 'webhook', 'slack', 'discord', 'teams', 'telegram', 'pagerduty', 'opsgenie', 'ntfy'] as const;
+export const CHANNEL_KINDS = [
+  'email',
+  'webhook',
+  'slack',
+  'discord',
+  'teams',
+  'telegram',
+  'pagerduty',
+  'opsgenie',
+  'ntfy',
+] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
 type FieldType = 'url' | 'text' | 'emails' | 'email' | 'smtp_url' | 'ntfy_priority';
@@ -23,7 +33,11 @@ const url = (name: string, extra: Partial<Field> = {}): Field => ({ name, type: 
 const text = (name: string, extra: Partial<Field> = {}): Field => ({ name, type: 'text', ...extra });
 
 export const CHANNEL_FIELDS: Record<ChannelKind, Field[]> = {
-  email: [{ name: 'to', type: 'emails', required: true }, { name: 'smtpUrl', type: 'smtp_url', secret: true }, { name: 'from', type: 'email' }],
+  email: [
+    { name: 'to', type: 'emails', required: true },
+    { name: 'smtpUrl', type: 'smtp_url', secret: true },
+    { name: 'from', type: 'email' },
+  ],
   webhook: [url('url', { required: true })],
   // Incoming-webhook URLs carry their credential in the path.
   slack: [url('url', { required: true, secret: true })],
@@ -59,7 +73,9 @@ export function isEmail(v: string): boolean {
 }
 
 /** `smtp://user:pass@host:port` or `smtps://…` (implicit TLS); null when it is not one. */
-export function parseSmtpUrl(raw: string): { secure: boolean; host: string; port: number; user: string | null; pass: string | null } | null {
+export function parseSmtpUrl(
+  raw: string,
+): { secure: boolean; host: string; port: number; user: string | null; pass: string | null } | null {
   let u: URL;
   try {
     u = new URL(raw);
@@ -81,25 +97,37 @@ function value(kind: ChannelKind, f: Field, v: unknown): string | string[] {
   const where = `settings.${f.name}`;
   if (f.type === 'emails') {
     if (typeof v === 'string') checkLength(v, where, RECIPIENTS_TEXT_MAX);
-    const list = typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v;
-    if (!Array.isArray(list) || list.length === 0) fail(`${where} must be 1 to ${MAX_EMAIL_RECIPIENTS} email addresses`);
+    const list =
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : v;
+    if (!Array.isArray(list) || list.length === 0)
+      fail(`${where} must be 1 to ${MAX_EMAIL_RECIPIENTS} email addresses`);
     checkItems(list, where, MAX_EMAIL_RECIPIENTS);
-    for (const e of list) if (typeof e !== 'string' || !isEmail(e)) fail(`${where}: ${JSON.stringify(e)} is not an email address`);
+    for (const e of list)
+      if (typeof e !== 'string' || !isEmail(e)) fail(`${where}: ${JSON.stringify(e)} is not an email address`);
     return list as string[];
   }
   if (typeof v !== 'string' || v.trim() === '') fail(`${where} must be a non-empty string`);
   const s = v.trim();
-  if (s.length > CHANNEL_SETTING_MAX || /[\0-\x1f\x7f]/.test(s)) fail(`${where} must be at most ${CHANNEL_SETTING_MAX} characters without control characters`);
+  if (s.length > CHANNEL_SETTING_MAX || /[\0-\x1f\x7f]/.test(s))
+    fail(`${where} must be at most ${CHANNEL_SETTING_MAX} characters without control characters`);
   if (f.type === 'url') {
     let u: URL | null = null;
     try {
       u = new URL(s);
     } catch {}
-    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || !u.hostname) fail(`${where} must be an http(s) URL`);
+    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || !u.hostname)
+      fail(`${where} must be an http(s) URL`);
   }
   if (f.type === 'email' && !isEmail(s)) fail(`${where} must be an email address`);
-  if (f.type === 'smtp_url' && !parseSmtpUrl(s)) fail(`${where} must look like smtp://user:password@host:port or smtps://…`);
-  if (f.type === 'ntfy_priority' && !NTFY_PRIORITIES.includes(s)) fail(`${where} must be one of ${NTFY_PRIORITIES.join(', ')}`);
+  if (f.type === 'smtp_url' && !parseSmtpUrl(s))
+    fail(`${where} must look like smtp://user:password@host:port or smtps://…`);
+  if (f.type === 'ntfy_priority' && !NTFY_PRIORITIES.includes(s))
+    fail(`${where} must be one of ${NTFY_PRIORITIES.join(', ')}`);
   void kind;
   return s;
 }
@@ -109,7 +137,8 @@ export function maskSecret(v: string): string {
   const tail = v.length > 12 ? v.slice(-4) : '';
   try {
     const u = new URL(v);
-    if (u.protocol === 'http:' || u.protocol === 'https:' || u.protocol === 'smtp:' || u.protocol === 'smtps:') return `${u.protocol}//${u.hostname}/…${tail}`;
+    if (u.protocol === 'http:' || u.protocol === 'https:' || u.protocol === 'smtp:' || u.protocol === 'smtps:')
+      return `${u.protocol}//${u.hostname}/…${tail}`;
   } catch {}
   return `…${tail}`;
 }
@@ -120,7 +149,8 @@ export function maskSecret(v: string): string {
  * optional field.
  */
 export function applyChannelSettings(kind: ChannelKind, current: ChannelConfig | null, input: unknown): ChannelConfig {
-  if (input !== undefined && (input === null || typeof input !== 'object' || Array.isArray(input))) fail('settings must be an object');
+  if (input !== undefined && (input === null || typeof input !== 'object' || Array.isArray(input)))
+    fail('settings must be an object');
   const given = (input ?? {}) as Record<string, unknown>;
   const out: ChannelConfig = { ...(current ?? {}) };
   for (const f of CHANNEL_FIELDS[kind]) {
@@ -135,7 +165,8 @@ export function applyChannelSettings(kind: ChannelKind, current: ChannelConfig |
     if (f.secret && typeof cur === 'string' && v === maskSecret(cur)) continue;
     out[f.name] = value(kind, f, v);
   }
-  for (const f of CHANNEL_FIELDS[kind]) if (f.required && out[f.name] === undefined) fail(`settings.${f.name} is required for ${kind}`);
+  for (const f of CHANNEL_FIELDS[kind])
+    if (f.required && out[f.name] === undefined) fail(`settings.${f.name} is required for ${kind}`);
   return out;
 }
 
@@ -163,11 +194,13 @@ export function parseWebhookSecret(v: unknown): string {
 }
 
 export function parseChannelName(v: unknown): string {
-  if (typeof v !== 'string' || v.trim() === '' || v.length > NAME_MAX || CONTROL.test(v)) fail(`name must be 1 to ${NAME_MAX} characters without control characters`);
+  if (typeof v !== 'string' || v.trim() === '' || v.length > NAME_MAX || CONTROL.test(v))
+    fail(`name must be 1 to ${NAME_MAX} characters without control characters`);
   return v.trim();
 }
 
 export function parseChannelKind(v: unknown): ChannelKind {
-  if (typeof v !== 'string' || !(CHANNEL_KINDS as readonly string[]).includes(v)) fail(`type must be one of ${CHANNEL_KINDS.join(', ')}`);
+  if (typeof v !== 'string' || !(CHANNEL_KINDS as readonly string[]).includes(v))
+    fail(`type must be one of ${CHANNEL_KINDS.join(', ')}`);
   return v as ChannelKind;
 }

@@ -38,7 +38,8 @@ export function isValidTimeZone(tz: string): boolean {
 
 /** A 5-field cron expression (min hour day-of-month month day-of-week), or a readable refusal. */
 export function parseCron(expr: string, timezone: string): Cron {
-  if (expr.trim().split(/\s+/).length !== 5) fail(`Invalid cron expression "${expr}": use 5 fields (minute hour day-of-month month day-of-week)`);
+  if (expr.trim().split(/\s+/).length !== 5)
+    fail(`Invalid cron expression "${expr}": use 5 fields (minute hour day-of-month month day-of-week)`);
   try {
     return new Cron(expr.trim(), { timezone, paused: true });
   } catch (err) {
@@ -49,7 +50,8 @@ export function parseCron(expr: string, timezone: string): Cron {
 function count(input: Record<string, unknown>, key: string, min: number): number | undefined {
   const v = input[key];
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail(`${key} must be a whole number of at least ${min}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+    fail(`${key} must be a whole number of at least ${min}`);
   return v;
 }
 
@@ -66,11 +68,23 @@ function unit(input: Record<string, unknown>, key: string): PeriodType | '' | un
  * (period_value + period_type) or a cron expression with an IANA timezone, never both: setting
  * one replaces the other, and "" clears (as the Terraform provider sends on switching).
  */
-export function applyHealthcheckInput(current: HealthcheckSettings | null, input: Record<string, unknown>): HealthcheckSettings {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) fail('The request body must be a JSON object');
+export function applyHealthcheckInput(
+  current: HealthcheckSettings | null,
+  input: Record<string, unknown>,
+): HealthcheckSettings {
+  if (input === null || typeof input !== 'object' || Array.isArray(input))
+    fail('The request body must be a JSON object');
   const next: HealthcheckSettings = current
     ? { ...current }
-    : { name: '', cron: null, timezone: 'UTC', period_value: null, period_type: null, grace_value: 0, grace_type: 'seconds' };
+    : {
+        name: '',
+        cron: null,
+        timezone: 'UTC',
+        period_value: null,
+        period_type: null,
+        grace_value: 0,
+        grace_type: 'seconds',
+      };
 
   if (input.name !== undefined) {
     if (typeof input.name !== 'string' || input.name.trim() === '') fail('name must be a non-empty string');
@@ -85,7 +99,8 @@ export function applyHealthcheckInput(current: HealthcheckSettings | null, input
   if (graceType) next.grace_type = graceType;
 
   if (input.timezone !== undefined) {
-    if (input.timezone !== null && typeof input.timezone !== 'string') fail('timezone must be an IANA time zone such as Europe/Paris');
+    if (input.timezone !== null && typeof input.timezone !== 'string')
+      fail('timezone must be an IANA time zone such as Europe/Paris');
     const tz = (input.timezone as string | null) || 'UTC';
     checkLength(tz, 'timezone', TIMEZONE_MAX);
     if (!isValidTimeZone(tz)) fail(`Unknown timezone "${tz}": use an IANA time zone such as Europe/Paris`);
@@ -98,7 +113,8 @@ export function applyHealthcheckInput(current: HealthcheckSettings | null, input
   if (typeof cron === 'string') checkLength(cron, 'cron', CRON_MAX);
 
   const setsCron = typeof cron === 'string' && cron.trim() !== '';
-  const setsPeriod = (periodValue !== undefined && periodValue !== null) || (periodType !== undefined && periodType !== '');
+  const setsPeriod =
+    (periodValue !== undefined && periodValue !== null) || (periodType !== undefined && periodType !== '');
   if (setsCron && setsPeriod) fail('Use either cron (with timezone) or period_value and period_type, not both');
   if (setsCron) {
     next.cron = (cron as string).trim();

@@ -36,7 +36,12 @@ function pick(from: Json, keys: string[]): Json {
 /** JSON with object keys sorted, so equal bodies give equal fingerprints whatever the key order. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (isObject(v)) return `{${Object.keys(v).sort().filter((k) => v[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  if (isObject(v))
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => v[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v ?? null);
 }
 
@@ -48,7 +53,8 @@ export function fingerprint(body: unknown): string {
 export function texts(v: unknown): Json {
   if (!isObject(v)) return {};
   const out: Json = {};
-  for (const [lang, t] of Object.entries(v)) if ((LANGUAGES as readonly string[]).includes(lang) && typeof t === 'string') out[lang] = t;
+  for (const [lang, t] of Object.entries(v))
+    if ((LANGUAGES as readonly string[]).includes(lang) && typeof t === 'string') out[lang] = t;
   return out;
 }
 
@@ -67,13 +73,33 @@ function remap(list: unknown, refs: Map<string, string>, what: string, notes: st
 export function monitorBody(m: Json): Mapped {
   const notes: string[] = [];
   const body = pick(m, [
-    'name', 'url', 'protocol', 'paused', 'port', 'http_method', 'check_frequency', 'follow_redirects', 'request_body', 'request_headers',
-    'required_keyword', 'alerts_wait', 'dns_record_type', 'dns_nameserver', 'dns_expected_answer', 'group_id', 'sort_order', 'show_url',
+    'name',
+    'url',
+    'protocol',
+    'paused',
+    'port',
+    'http_method',
+    'check_frequency',
+    'follow_redirects',
+    'request_body',
+    'request_headers',
+    'required_keyword',
+    'alerts_wait',
+    'dns_record_type',
+    'dns_nameserver',
+    'dns_expected_answer',
+    'group_id',
+    'sort_order',
+    'show_url',
   ]);
-  if (m.expected_status_code !== undefined && m.expected_status_code !== null) body.expected_status_code = String(m.expected_status_code);
+  if (m.expected_status_code !== undefined && m.expected_status_code !== null)
+    body.expected_status_code = String(m.expected_status_code);
   if (Array.isArray(m.regions)) {
     const known = m.regions.filter((r: unknown) => (REGIONS as readonly unknown[]).includes(r));
-    if (known.length < m.regions.length) notes.push(`regions ${m.regions.filter((r: unknown) => !known.includes(r)).join(', ')} are unknown here and were left out`);
+    if (known.length < m.regions.length)
+      notes.push(
+        `regions ${m.regions.filter((r: unknown) => !known.includes(r)).join(', ')} are unknown here and were left out`,
+      );
     if (known.length) body.regions = known;
   }
   if (m.escalation_policy) notes.push('its escalation policy was not copied (escalation policies are not imported)');
@@ -107,8 +133,21 @@ export function healthcheckBody(h: Json): Mapped {
 }
 
 const PAGE_SETTINGS = [
-  'website', 'description', 'default_language', 'theme', 'font', 'accent_color', 'auto_refresh', 'banner_header', 'logo', 'logo_height',
-  'favicon', 'hide_powered_by', 'hide_from_search_engines', 'google_analytics', 'subscribe',
+  'website',
+  'description',
+  'default_language',
+  'theme',
+  'font',
+  'accent_color',
+  'auto_refresh',
+  'banner_header',
+  'logo',
+  'logo_height',
+  'favicon',
+  'hide_powered_by',
+  'hide_from_search_engines',
+  'google_analytics',
+  'subscribe',
 ];
 
 /**
@@ -122,16 +161,29 @@ export function statusPageBody(p: Json, refs: ImportRefs): Mapped & { locked: bo
   const body: Json = { name: p.name ?? s.name, ...pick(s, PAGE_SETTINGS) };
   if (typeof p.hostedsubdomain === 'string' && p.hostedsubdomain) body.subdomain = p.hostedsubdomain.split('.')[0];
   body.hostname = p.hostname ?? null;
-  if (Array.isArray(s.languages)) body.languages = s.languages.filter((l: unknown) => (PAGE_LANGUAGES as readonly unknown[]).includes(l));
+  if (Array.isArray(s.languages))
+    body.languages = s.languages.filter((l: unknown) => (PAGE_LANGUAGES as readonly unknown[]).includes(l));
   if (body.languages?.length === 0) delete body.languages;
   const auth: Json = isObject(s.authentication) ? s.authentication : {};
-  const locked = p.password_protected === true || auth.password_protection === true || auth.google_sso === true || auth.saml_sso === true;
+  const locked =
+    p.password_protected === true ||
+    auth.password_protection === true ||
+    auth.google_sso === true ||
+    auth.saml_sso === true;
   body.authentication = { password_protection: locked };
-  if (auth.google_sso === true || auth.saml_sso === true) notes.push('single sign-on is not supported here: the page is protected by a password instead');
-  if (locked) notes.push('the source never returns page passwords: a random one was set, choose yours with PUT /v2/statuspages/<uuid> {"password":…}');
+  if (auth.google_sso === true || auth.saml_sso === true)
+    notes.push('single sign-on is not supported here: the page is protected by a password instead');
+  if (locked)
+    notes.push(
+      'the source never returns page passwords: a random one was set, choose yours with PUT /v2/statuspages/<uuid> {"password":…}',
+    );
 
   const service = (x: Json, nested: boolean): Json | null => {
-    const shown = { description: isObject(x.description) ? x.description : null, show_uptime: x.show_uptime !== false, show_response_times: x.show_response_times === true };
+    const shown = {
+      description: isObject(x.description) ? x.description : null,
+      show_uptime: x.show_uptime !== false,
+      show_response_times: x.show_response_times === true,
+    };
     if (x.is_group === true) {
       const children = (Array.isArray(x.services) ? x.services : []).map((c: Json) => service(c, true)).filter(Boolean);
       return { is_group: true, name_shown: x.name ?? null, ...shown, services: children };
@@ -142,7 +194,9 @@ export function statusPageBody(p: Json, refs: ImportRefs): Mapped & { locked: bo
       notes.push(`the service of monitor ${ref} was left out: that monitor was not imported`);
       return null;
     }
-    return nested ? { uuid: local, name: x.name ?? null, ...shown } : { monitor_uuid: local, name_shown: x.name ?? null, ...shown };
+    return nested
+      ? { uuid: local, name: x.name ?? null, ...shown }
+      : { monitor_uuid: local, name_shown: x.name ?? null, ...shown };
   };
   body.sections = (Array.isArray(p.sections) ? p.sections : []).map((sec: Json) => ({
     name: sec.name ?? '',
@@ -156,11 +210,16 @@ export function statusPageBody(p: Json, refs: ImportRefs): Mapped & { locked: bo
 export function subscriberBody(s: Json): Mapped | { skip: string } {
   const language = (PAGE_LANGUAGES as readonly unknown[]).includes(s.language) ? s.language : 'en';
   switch (s.type) {
-    case 'email': return { body: { type: 'email', email: s.email ?? s.value, language }, notes: [] };
-    case 'sms': return { body: { type: 'sms', phone: s.phone ?? s.value, language }, notes: [] };
-    case 'teams': return { body: { type: 'teams', teams_webhook_url: s.teams_webhook_url ?? s.value, language }, notes: [] };
-    case 'slack': return { skip: 'Slack subscriptions cannot be added through the API (they need the Slack sign-in on the page)' };
-    default: return { skip: `subscribers of type ${s.type} are not supported` };
+    case 'email':
+      return { body: { type: 'email', email: s.email ?? s.value, language }, notes: [] };
+    case 'sms':
+      return { body: { type: 'sms', phone: s.phone ?? s.value, language }, notes: [] };
+    case 'teams':
+      return { body: { type: 'teams', teams_webhook_url: s.teams_webhook_url ?? s.value, language }, notes: [] };
+    case 'slack':
+      return { skip: 'Slack subscriptions cannot be added through the API (they need the Slack sign-in on the page)' };
+    default:
+      return { skip: `subscribers of type ${s.type} are not supported` };
   }
 }
 
@@ -188,7 +247,11 @@ export function incidentBody(i: Json, refs: ImportRefs): Mapped {
     date: i.date,
     affectedComponents: remap(i.affectedComponents, refs.monitors, 'monitor', notes),
     statuspages: remap(i.statuspages, refs.statuspages, 'status page', notes),
-    updates: (Array.isArray(i.updates) ? i.updates : []).map((u: Json) => ({ text: texts(u.text), type: u.type, date: u.date })),
+    updates: (Array.isArray(i.updates) ? i.updates : []).map((u: Json) => ({
+      text: texts(u.text),
+      type: u.type,
+      date: u.date,
+    })),
   };
   if (isObject(i.text)) body.text = texts(i.text);
   return { body, notes };

@@ -41,7 +41,8 @@ function fail(message: string): never {
 }
 
 function requireObject(input: unknown): asserts input is Input {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) fail('The request body must be a JSON object');
+  if (input === null || typeof input !== 'object' || Array.isArray(input))
+    fail('The request body must be a JSON object');
 }
 
 /** Date.parse rolls 2026-02-31 over into March; a real calendar day is required. */
@@ -55,7 +56,8 @@ function isCalendarDate(s: string): boolean {
 export function parseInstant(value: unknown, field: string, now?: number): number {
   if (value === '' && now !== undefined) return now;
   const ms = typeof value === 'string' && ISO_INSTANT.test(value) && isCalendarDate(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(ms) || ms < 0) fail(`${field} must be an ISO 8601 date-time with a zone, such as 2026-03-01T02:00:00Z`);
+  if (Number.isNaN(ms) || ms < 0)
+    fail(`${field} must be an ISO 8601 date-time with a zone, such as 2026-03-01T02:00:00Z`);
   return ms;
 }
 
@@ -96,19 +98,26 @@ export function parseIncidentUpdate(input: unknown, now: number, field = ''): In
  * Applies a create (current = null) or partial update body to an incident and enforces every
  * field rule. Unknown keys are ignored. Monitor existence is checked by the service.
  */
-export function applyIncidentInput(current: IncidentFields | null, input: unknown, now: number): IncidentFields & { updates: IncidentUpdateFields[] } {
+export function applyIncidentInput(
+  current: IncidentFields | null,
+  input: unknown,
+  now: number,
+): IncidentFields & { updates: IncidentUpdateFields[] } {
   requireObject(input);
   const next: IncidentFields = current
     ? { ...current }
     : { at: now, title: {}, text: {}, type: 'incident', affectedComponents: [], statuspages: [] };
 
-  if (input.title !== undefined) next.title = parseLocalizedText(input.title, 'title', { max: NAME_MAX, requireOne: true });
+  if (input.title !== undefined)
+    next.title = parseLocalizedText(input.title, 'title', { max: NAME_MAX, requireOne: true });
   else if (!current) fail('title is required');
-  if (input.text !== undefined) next.text = parseLocalizedText(input.text, 'text', { max: TEXT_MAX, requireOne: false });
+  if (input.text !== undefined)
+    next.text = parseLocalizedText(input.text, 'text', { max: TEXT_MAX, requireOne: false });
   if (input.type !== undefined) next.type = oneOf(input.type, 'type', INCIDENT_TYPES);
   // "" keeps the current date on update and means "now" on create, like an update's date.
   if (input.date !== undefined && input.date !== null && input.date !== '') next.at = parseInstant(input.date, 'date');
-  if (input.affectedComponents !== undefined) next.affectedComponents = idList(input.affectedComponents ?? [], 'affectedComponents');
+  if (input.affectedComponents !== undefined)
+    next.affectedComponents = idList(input.affectedComponents ?? [], 'affectedComponents');
   if (input.statuspages !== undefined) next.statuspages = statuspageIds(input.statuspages ?? []);
 
   let updates: IncidentUpdateFields[] = [];

@@ -43,7 +43,10 @@ export function periodsOf(from: number, to: number, res: Resolution): Period[] {
   const out: Period[] = [];
   if (to <= from) return out;
   for (let s = periodStart(from, res); s < to; s = nextPeriod(s, res)) {
-    if (out.length >= MAX_PERIODS) throw new ValidationError(`The window holds more than ${MAX_PERIODS} ${res} periods; choose a coarser resolution or a shorter window`);
+    if (out.length >= MAX_PERIODS)
+      throw new ValidationError(
+        `The window holds more than ${MAX_PERIODS} ${res} periods; choose a coarser resolution or a shorter window`,
+      );
     out.push({ start: s, end: nextPeriod(s, res), label: periodLabel(s, res) });
   }
   return out;
@@ -79,7 +82,9 @@ export const MAX_FIGURES = 50_000;
 
 export function checkFigures(figures: number, what: string, narrower = ''): void {
   if (figures > MAX_FIGURES) {
-    throw new ValidationError(`The answer would hold more than ${MAX_FIGURES} figures (${what}): name fewer monitors (monitor_uuids)${narrower}`);
+    throw new ValidationError(
+      `The answer would hold more than ${MAX_FIGURES} figures (${what}): name fewer monitors (monitor_uuids)${narrower}`,
+    );
   }
 }
 

@@ -39,11 +39,22 @@ export function maintenanceStatus(startsAt: number, endsAt: number, now: number)
  * field and cross-field rule (the end comes after the start). Unknown keys are ignored.
  */
 export function applyMaintenanceInput(current: MaintenanceFields | null, input: unknown): MaintenanceFields {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) fail('The request body must be a JSON object');
+  if (input === null || typeof input !== 'object' || Array.isArray(input))
+    fail('The request body must be a JSON object');
   const body = input as Input;
   const next: MaintenanceFields = current
     ? { ...current }
-    : { name: '', title: {}, text: {}, startsAt: 0, endsAt: 0, monitors: [], statuspages: [], notificationOption: 'none', notificationMinutes: 60 };
+    : {
+        name: '',
+        title: {},
+        text: {},
+        startsAt: 0,
+        endsAt: 0,
+        monitors: [],
+        statuspages: [],
+        notificationOption: 'none',
+        notificationMinutes: 60,
+      };
 
   if (body.name !== undefined) {
     const n = body.name;
@@ -53,10 +64,16 @@ export function applyMaintenanceInput(current: MaintenanceFields | null, input: 
     next.name = n;
   } else if (!current) fail('name is required');
 
-  if (body.title !== undefined) next.title = body.title === null ? {} : parseLocalizedText(body.title, 'title', { max: NAME_MAX, requireOne: false });
-  if (body.text !== undefined) next.text = body.text === null ? {} : parseLocalizedText(body.text, 'text', { max: TEXT_MAX, requireOne: false });
+  if (body.title !== undefined)
+    next.title =
+      body.title === null ? {} : parseLocalizedText(body.title, 'title', { max: NAME_MAX, requireOne: false });
+  if (body.text !== undefined)
+    next.text = body.text === null ? {} : parseLocalizedText(body.text, 'text', { max: TEXT_MAX, requireOne: false });
 
-  for (const [key, prop] of [['start_date', 'startsAt'], ['end_date', 'endsAt']] as const) {
+  for (const [key, prop] of [
+    ['start_date', 'startsAt'],
+    ['end_date', 'endsAt'],
+  ] as const) {
     if (body[key] !== undefined) next[prop] = parseInstant(body[key], key);
     else if (!current) fail(`${key} is required`);
   }
@@ -67,7 +84,8 @@ export function applyMaintenanceInput(current: MaintenanceFields | null, input: 
   if (body.statuspages !== undefined) next.statuspages = statuspageIds(body.statuspages ?? []);
 
   if (body.notificationOption !== undefined) {
-    if (!NOTIFICATION_OPTIONS.includes(body.notificationOption as NotificationOption)) fail(`notificationOption must be one of ${NOTIFICATION_OPTIONS.join(', ')}`);
+    if (!NOTIFICATION_OPTIONS.includes(body.notificationOption as NotificationOption))
+      fail(`notificationOption must be one of ${NOTIFICATION_OPTIONS.join(', ')}`);
     next.notificationOption = body.notificationOption as NotificationOption;
   }
   if (body.notificationMinutes !== undefined) {

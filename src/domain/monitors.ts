@@ -4,8 +4,24 @@ import { ValidationError } from './errors.ts';
 import { ID_MAX, NAME_MAX, URL_MAX, checkItems, checkLength } from './limits.ts';
 
 export const REGIONS = [
-  'london', 'frankfurt', 'paris', 'amsterdam', 'singapore', 'sydney', 'tokyo', 'seoul', 'mumbai',
-  'bangalore', 'virginia', 'california', 'sanfrancisco', 'nyc', 'toronto', 'saopaulo', 'bahrain', 'capetown',
+  'london',
+  'frankfurt',
+  'paris',
+  'amsterdam',
+  'singapore',
+  'sydney',
+  'tokyo',
+  'seoul',
+  'mumbai',
+  'bangalore',
+  'virginia',
+  'california',
+  'sanfrancisco',
+  'nyc',
+  'toronto',
+  'saopaulo',
+  'bahrain',
+  'capetown',
 ] as const;
 export const CHECK_FREQUENCIES = [10, 20, 30, 60, 120, 180, 300, 600, 1800, 3600, 21600, 43200, 86400] as const;
 export const ALERTS_WAIT = [-1, 0, 1, 2, 3, 5, 10, 30, 60] as const;
@@ -36,9 +52,19 @@ export const MONITOR_TEXT_MAX = {
   escalation_policy: ID_MAX,
   group_id: ID_MAX,
 } as const;
-const FORBIDDEN_HEADERS = ['host', 'transfer-encoding', 'content-length', 'connection', 'upgrade', 'te', 'trailer', 'expect'];
+const FORBIDDEN_HEADERS = [
+  'host',
+  'transfer-encoding',
+  'content-length',
+  'connection',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+];
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const HOSTNAME = /^(?=.{1,253}\.?$)(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.?$/;
+const HOSTNAME =
+  /^(?=.{1,253}\.?$)(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.?$/;
 
 export type Protocol = (typeof PROTOCOLS)[number];
 
@@ -223,7 +249,8 @@ function headers(v: unknown): RequestHeader[] | null {
     if (!TOKEN.test(h.name)) fail(`request header name "${h.name}" is not a valid header name`);
     if (FORBIDDEN_HEADERS.includes(h.name.toLowerCase())) fail(`request header ${h.name} cannot be set`);
     // RFC 9110 field values: visible characters, spaces and tabs; no other control character.
-    if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(h.value)) fail(`request_headers[${i}].value: the value of ${h.name} must not hold control characters`);
+    if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(h.value))
+      fail(`request_headers[${i}].value: the value of ${h.name} must not hold control characters`);
     return { name: h.name, value: h.value };
   });
   return out.length ? out : null;
@@ -242,7 +269,8 @@ function regions(v: unknown): string[] {
  * enforces every field and cross-field rule. Unknown keys are ignored.
  */
 export function applyMonitorInput(current: MonitorSettings | null, input: Input): MonitorSettings {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) fail('The request body must be a JSON object');
+  if (input === null || typeof input !== 'object' || Array.isArray(input))
+    fail('The request body must be a JSON object');
   const next: MonitorSettings = current ? { ...current } : { ...defaultSettings(), name: '', url: '' };
 
   const name = str(input, 'name', MONITOR_TEXT_MAX.name);
@@ -273,15 +301,18 @@ export function applyMonitorInput(current: MonitorSettings | null, input: Input)
   if (input.regions !== undefined) next.regions = regions(input.regions);
   if (input.timeout !== undefined) {
     const t = input.timeout;
-    if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > MAX_TIMEOUT_SECONDS) fail(`timeout must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}`);
+    if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > MAX_TIMEOUT_SECONDS)
+      fail(`timeout must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}`);
     next.timeout = t;
   }
   for (const key of ['paused', 'follow_redirects', 'show_url', 'ssl_reminders', 'ssl_notify_on_change'] as const) {
     const b = bool(input, key);
     if (b !== undefined) next[key] = b;
   }
-  if (input.expected_status_code !== undefined) next.expected_status_code = normalizeStatusCode(input.expected_status_code);
-  if (input.request_body !== undefined) next.request_body = input.request_body === null ? '' : str(input, 'request_body', MONITOR_TEXT_MAX.request_body)!;
+  if (input.expected_status_code !== undefined)
+    next.expected_status_code = normalizeStatusCode(input.expected_status_code);
+  if (input.request_body !== undefined)
+    next.request_body = input.request_body === null ? '' : str(input, 'request_body', MONITOR_TEXT_MAX.request_body)!;
   if (input.request_headers !== undefined) next.request_headers = headers(input.request_headers);
   const keyword = clearable(input, 'required_keyword', MONITOR_TEXT_MAX.required_keyword);
   if (keyword !== undefined) next.required_keyword = keyword;
@@ -289,18 +320,21 @@ export function applyMonitorInput(current: MonitorSettings | null, input: Input)
   if (dnsType !== undefined) next.dns_record_type = dnsType;
   const ns = clearable(input, 'dns_nameserver', MONITOR_TEXT_MAX.dns_nameserver);
   if (ns !== undefined) {
-    if (ns !== null && !parseNameserver(ns)) fail('dns_nameserver must be an IP address (optionally with :port, [IPv6]:port) or a host name');
+    if (ns !== null && !parseNameserver(ns))
+      fail('dns_nameserver must be an IP address (optionally with :port, [IPv6]:port) or a host name');
     next.dns_nameserver = ns;
   }
   const answer = clearable(input, 'dns_expected_answer', MONITOR_TEXT_MAX.dns_expected_answer);
   if (answer !== undefined) next.dns_expected_answer = answer;
   if (input.sort_order !== undefined) {
-    if (typeof input.sort_order !== 'number' || !Number.isInteger(input.sort_order)) fail('sort_order must be a whole number');
+    if (typeof input.sort_order !== 'number' || !Number.isInteger(input.sort_order))
+      fail('sort_order must be a whole number');
     next.sort_order = input.sort_order;
   }
   if (input.group_id !== undefined) {
     const g = input.group_id;
-    if (g !== null && typeof g !== 'string' && !(typeof g === 'number' && Number.isInteger(g))) fail('group_id must be a string, a whole number or null');
+    if (g !== null && typeof g !== 'string' && !(typeof g === 'number' && Number.isInteger(g)))
+      fail('group_id must be a string, a whole number or null');
     if (typeof g === 'string') checkLength(g, 'group_id', MONITOR_TEXT_MAX.group_id);
     next.group_id = g as string | number | null;
   }
@@ -317,7 +351,8 @@ export function applyMonitorInput(current: MonitorSettings | null, input: Input)
   // Port: required for port monitors, refused for the others.
   if (input.port !== undefined && input.port !== null) {
     const p = input.port;
-    if (typeof p !== 'number' || !Number.isInteger(p) || p < 1 || p > 65535) fail('port must be a whole number from 1 to 65535');
+    if (typeof p !== 'number' || !Number.isInteger(p) || p < 1 || p > 65535)
+      fail('port must be a whole number from 1 to 65535');
     if (next.protocol !== 'port') fail(`port is only allowed for port monitors, not ${next.protocol}`);
     next.port = p;
   } else if (input.port === null || next.protocol !== 'port') {
@@ -328,7 +363,8 @@ export function applyMonitorInput(current: MonitorSettings | null, input: Input)
   // HTTP-only and DNS-only settings.
   if (next.protocol !== 'http') {
     if (input.request_body) fail(`request_body is only allowed for http monitors`);
-    if (Array.isArray(input.request_headers) && input.request_headers.length) fail('request_headers is only allowed for http monitors');
+    if (Array.isArray(input.request_headers) && input.request_headers.length)
+      fail('request_headers is only allowed for http monitors');
     if (input.required_keyword) fail('required_keyword is only allowed for http monitors');
   }
   if (next.protocol === 'dns') {
@@ -347,7 +383,8 @@ export function applyMonitorInput(current: MonitorSettings | null, input: Input)
   // An IP address in the URL fixes the IP version: inferred when not sent, refused when it disagrees.
   const literal = next.protocol === 'dns' ? 0 : net.isIP(targetHost(next.url) ?? '');
   if (literal) {
-    if (ipVersion !== undefined && ipVersion !== literal) fail(`ip_version ${ipVersion} cannot reach the IPv${literal} address in url`);
+    if (ipVersion !== undefined && ipVersion !== literal)
+      fail(`ip_version ${ipVersion} cannot reach the IPv${literal} address in url`);
     next.ip_version = literal as 4 | 6;
   }
   return next;

@@ -5,7 +5,9 @@ const KEYLEN = 32;
 
 function derive(password: string, salt: Buffer, n: number): Promise<Buffer> {
   const opts: ScryptOptions = { N: n, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
-  return new Promise((resolve, reject) => scrypt(password.normalize('NFC'), salt, KEYLEN, opts, (err, key) => (err ? reject(err) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scrypt(password.normalize('NFC'), salt, KEYLEN, opts, (err, key) => (err ? reject(err) : resolve(key))),
+  );
 }
 
 /** `scrypt$N$salt$hash` (base64url); async so a sign-in never blocks the event loop. */
@@ -20,7 +22,16 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [scheme, n, salt, hash] = stored.split('$');
   const cost = Number(n);
   // scrypt's N is a power of two above 1; a bounded one keeps a corrupt row from costing much.
-  if (scheme !== 'scrypt' || !salt || !hash || !Number.isInteger(cost) || cost < 2 || cost > 1 << 20 || (cost & (cost - 1)) !== 0) return false;
+  if (
+    scheme !== 'scrypt' ||
+    !salt ||
+    !hash ||
+    !Number.isInteger(cost) ||
+    cost < 2 ||
+    cost > 1 << 20 ||
+    (cost & (cost - 1)) !== 0
+  )
+    return false;
   const expected = Buffer.from(hash, 'base64url');
   try {
     const key = await derive(password, Buffer.from(salt, 'base64url'), cost);

@@ -13,7 +13,8 @@ export type Quorum = number | 'majority';
 export function parseQuorum(input: string): Quorum {
   if (input === 'majority') return 'majority';
   const n = Number(input);
-  if (!/^\d+$/.test(input) || n < 2 || n > 18) throw new ValidationError(`Quorum must be "majority" or a number of regions from 2 to 18, got "${input}"`);
+  if (!/^\d+$/.test(input) || n < 2 || n > 18)
+    throw new ValidationError(`Quorum must be "majority" or a number of regions from 2 to 18, got "${input}"`);
   return n;
 }
 
@@ -32,9 +33,15 @@ export type Votes = Map<string, { ok: boolean; at: number }>;
  * that agrees again drops out, so a single broken location never reaches a quorum of two or more.
  */
 export function observeQuorum(state: MonitorState, obs: Observation, votes: Votes, required: number): Decision {
-  const against = [...votes].filter(([, v]) => (v.ok ? 'up' : 'down') !== state.status).sort((a, b) => a[1].at - b[1].at);
+  const against = [...votes]
+    .filter(([, v]) => (v.ok ? 'up' : 'down') !== state.status)
+    .sort((a, b) => a[1].at - b[1].at);
   if (against.length === 0) {
-    return { state: { status: state.status, confirming: null, confirmSince: null, confirmLocations: [] }, recheck: false, transition: null };
+    return {
+      state: { status: state.status, confirming: null, confirmSince: null, confirmLocations: [] },
+      recheck: false,
+      transition: null,
+    };
   }
   const seen: Status = state.status === 'up' ? 'down' : 'up';
   const names = against.map(([l]) => l);
@@ -44,10 +51,18 @@ export function observeQuorum(state: MonitorState, obs: Observation, votes: Vote
   // A change that begins now (also one a location that never agreed with the new status still asks for) starts now.
   const since = continuing && kept.length ? state.confirmSince! : obs.at;
   if (locations.length >= required) {
-    return { state: { status: seen, confirming: null, confirmSince: null, confirmLocations: [] }, recheck: false, transition: { to: seen, since, locations } };
+    return {
+      state: { status: seen, confirming: null, confirmSince: null, confirmLocations: [] },
+      recheck: false,
+      transition: { to: seen, since, locations },
+    };
   }
   const recheck = (obs.ok ? 'up' : 'down') === seen && !kept.includes(obs.location);
-  return { state: { status: state.status, confirming: seen, confirmSince: since, confirmLocations: locations }, recheck, transition: null };
+  return {
+    state: { status: state.status, confirming: seen, confirmSince: since, confirmLocations: locations },
+    recheck,
+    transition: null,
+  };
 }
 
 /** Verdicts older than two check intervals and a minute no longer vote. */
@@ -60,7 +75,10 @@ export function confirmationWindowStart(checkFrequencySeconds: number, now: numb
  * a region's live probe, and the built-in probe (any other location name) for the regions no
  * live probe serves; `serving` is how many locations serve it now.
  */
-export function votingLocations(regions: string[], probed: Set<string>): { counts: (location: string) => boolean; serving: number } {
+export function votingLocations(
+  regions: string[],
+  probed: Set<string>,
+): { counts: (location: string) => boolean; serving: number } {
   const builtInServes = regions.some((r) => !probed.has(r));
   return {
     counts: (l) => (regions.includes(l) && probed.has(l)) || (builtInServes && !regions.includes(l)),
@@ -79,7 +97,11 @@ export function checkLocations(regions: string[], probed: ReadonlySet<string>, b
 }
 
 /** Each voting location's latest verdict at or after `since`, from results newest first. */
-export function latestVotes(newestFirst: { location: string; ok: boolean; at: number }[], since: number, counts: (location: string) => boolean): Votes {
+export function latestVotes(
+  newestFirst: { location: string; ok: boolean; at: number }[],
+  since: number,
+  counts: (location: string) => boolean,
+): Votes {
   const votes: Votes = new Map();
   for (const r of newestFirst) {
     if (r.at >= since && counts(r.location) && !votes.has(r.location)) votes.set(r.location, { ok: r.ok, at: r.at });

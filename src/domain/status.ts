@@ -43,7 +43,9 @@ export interface Decision {
 
 /** With one location, a recheck from the same place confirms; with several, a majority must agree. */
 export function confirmationRule(locations: number): ConfirmationRule {
-  return locations <= 1 ? { required: 2, distinctLocations: false } : { required: Math.max(2, Math.floor(locations / 2) + 1), distinctLocations: true };
+  return locations <= 1
+    ? { required: 2, distinctLocations: false }
+    : { required: Math.max(2, Math.floor(locations / 2) + 1), distinctLocations: true };
 }
 
 export function observe(state: MonitorState, obs: Observation, rule: ConfirmationRule): Decision {
@@ -64,5 +66,9 @@ export function observe(state: MonitorState, obs: Observation, rule: Confirmatio
       transition: { to: seen, since, locations },
     };
   }
-  return { state: { status: state.status, confirming: seen, confirmSince: since, confirmLocations: locations }, recheck: true, transition: null };
+  return {
+    state: { status: state.status, confirming: seen, confirmSince: since, confirmLocations: locations },
+    recheck: true,
+    transition: null,
+  };
 }

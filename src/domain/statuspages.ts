@@ -5,7 +5,21 @@ import { ID_MAX, LANGUAGES_MAX, NAME_MAX, URL_MAX, checkEntries, checkItems } fr
 /** Status-page languages ([GO] AllowedLanguages, TF). */
 export const PAGE_LANGUAGES = ['en', 'fr', 'de', 'ru', 'nl', 'pl', 'sv'] as const;
 export const THEMES = ['light', 'dark', 'system'] as const;
-export const FONTS = ['system-ui', 'Lato', 'Manrope', 'Inter', 'Open Sans', 'Montserrat', 'Poppins', 'Roboto', 'Raleway', 'Nunito', 'Merriweather', 'DM Sans', 'Work Sans'] as const;
+export const FONTS = [
+  'system-ui',
+  'Lato',
+  'Manrope',
+  'Inter',
+  'Open Sans',
+  'Montserrat',
+  'Poppins',
+  'Roboto',
+  'Raleway',
+  'Nunito',
+  'Merriweather',
+  'DM Sans',
+  'Work Sans',
+] as const;
 export const SUBSCRIBER_TYPES = ['email', 'sms', 'teams', 'slack'] as const;
 /** Slack subscriptions need the dashboard's OAuth flow; the API adds only these. */
 export const ADDABLE_SUBSCRIBER_TYPES = ['email', 'sms', 'teams'] as const;
@@ -62,7 +76,13 @@ export interface PageSettings {
   hide_from_search_engines: boolean;
   google_analytics: string | null;
   subscribe: { enabled: boolean; email: boolean; slack: boolean; teams: boolean; sms: boolean };
-  authentication: { password_protection: boolean; google_sso: boolean; google_allowed_domains: string[]; saml_sso: boolean; sso_connection_uuid: string | null };
+  authentication: {
+    password_protection: boolean;
+    google_sso: boolean;
+    google_allowed_domains: string[];
+    saml_sso: boolean;
+    sso_connection_uuid: string | null;
+  };
 }
 
 /** A service on a page: a monitor (by numeric id), a healthcheck (by row id) or a group of them. */
@@ -103,7 +123,13 @@ export function defaultSettings(): PageSettings {
     hide_from_search_engines: false,
     google_analytics: null,
     subscribe: { enabled: true, email: true, slack: false, teams: false, sms: false },
-    authentication: { password_protection: false, google_sso: false, google_allowed_domains: [], saml_sso: false, sso_connection_uuid: null },
+    authentication: {
+      password_protection: false,
+      google_sso: false,
+      google_allowed_domains: [],
+      saml_sso: false,
+      sso_connection_uuid: null,
+    },
   };
 }
 
@@ -166,14 +192,24 @@ export function hostnameProof(hostname: string, token: string): { type: 'TXT'; n
 
 /** `acme` or `acme.hyperping.app` → `acme` (TF strips and re-adds the suffix). */
 export function parseSubdomain(v: unknown): string {
-  const s = str(v, 'subdomain', PAGE_TEXT_MAX.subdomain).toLowerCase().replace(new RegExp(`\\.${HOSTED_DOMAIN.replace('.', '\\.')}$`), '');
-  if (!SUBDOMAIN.test(s)) fail('subdomain must be 1–63 letters, digits or hyphens, not starting or ending with a hyphen');
+  const s = str(v, 'subdomain', PAGE_TEXT_MAX.subdomain)
+    .toLowerCase()
+    .replace(new RegExp(`\\.${HOSTED_DOMAIN.replace('.', '\\.')}$`), '');
+  if (!SUBDOMAIN.test(s))
+    fail('subdomain must be 1–63 letters, digits or hyphens, not starting or ending with a hyphen');
   return s;
 }
 
 /** A subdomain made from a page name when none is given (made unique by the caller). */
 export function slugify(name: string): string {
-  const slug = name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '');
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
   return slug || 'status';
 }
 
@@ -222,9 +258,11 @@ function localizedOrString(v: unknown, field: string, lang: PageLanguage, max: n
 /** What a service shows: a monitor (`mon_…` or its numeric id) or a healthcheck (`hc_…`). */
 function serviceRef(v: unknown, field: string): { monitor: string | null; healthcheck: string | null } {
   if (typeof v === 'number' && Number.isSafeInteger(v) && v > 0) return { monitor: String(v), healthcheck: null };
-  if (typeof v === 'string' && (/^\d{1,15}$/.test(v) || /^mon_[A-Za-z0-9]{1,64}$/.test(v))) return { monitor: v, healthcheck: null };
+  if (typeof v === 'string' && (/^\d{1,15}$/.test(v) || /^mon_[A-Za-z0-9]{1,64}$/.test(v)))
+    return { monitor: v, healthcheck: null };
   if (typeof v === 'string' && /^hc_[A-Za-z0-9]{1,64}$/.test(v)) return { monitor: null, healthcheck: v };
-  if (typeof v === 'string' && v.startsWith('tok_')) fail(`${field}: a healthcheck is shown by its publicUuid (hc_…), never by its ping token`);
+  if (typeof v === 'string' && v.startsWith('tok_'))
+    fail(`${field}: a healthcheck is shown by its publicUuid (hc_…), never by its ping token`);
   fail(`${field} must be a monitor's mon_ uuid or numeric id, or a healthcheck's hc_ publicUuid`);
 }
 
@@ -238,15 +276,26 @@ function parseService(v: unknown, field: string, lang: PageLanguage, nested: boo
   const children = v.services === undefined || v.services === null ? [] : v.services;
   if (!Array.isArray(children)) fail(`${field}.services must be a list`);
   if (!isGroup && children.length > 0) fail(`${field}.services is only allowed on a group (is_group: true)`);
-  if (isGroup && (rawName === undefined || rawName === null || rawName === '')) fail(`${field}.name_shown is required for a group`);
+  if (isGroup && (rawName === undefined || rawName === null || rawName === ''))
+    fail(`${field}.name_shown is required for a group`);
   if (!isGroup && (ref === undefined || ref === null)) fail(`${field}.monitor_uuid is required`);
-  const target = isGroup ? { monitor: null, healthcheck: null } : serviceRef(ref, `${field}.${v.monitor_uuid !== undefined ? 'monitor_uuid' : 'uuid'}`);
-  const showResponseTimes = v.show_response_times === undefined ? false : bool(v.show_response_times, `${field}.show_response_times`);
-  if (target.healthcheck && showResponseTimes) fail(`${field}.show_response_times: a healthcheck has no response times`);
+  const target = isGroup
+    ? { monitor: null, healthcheck: null }
+    : serviceRef(ref, `${field}.${v.monitor_uuid !== undefined ? 'monitor_uuid' : 'uuid'}`);
+  const showResponseTimes =
+    v.show_response_times === undefined ? false : bool(v.show_response_times, `${field}.show_response_times`);
+  if (target.healthcheck && showResponseTimes)
+    fail(`${field}.show_response_times: a healthcheck has no response times`);
   return {
     ...target,
-    name: rawName === undefined || rawName === null || rawName === '' ? null : localizedOrString(rawName, `${field}.name`, lang, PAGE_TEXT_MAX.service_name),
-    description: v.description === undefined || v.description === null ? {} : localizedOrString(v.description, `${field}.description`, lang, PAGE_TEXT_MAX.service_description),
+    name:
+      rawName === undefined || rawName === null || rawName === ''
+        ? null
+        : localizedOrString(rawName, `${field}.name`, lang, PAGE_TEXT_MAX.service_name),
+    description:
+      v.description === undefined || v.description === null
+        ? {}
+        : localizedOrString(v.description, `${field}.description`, lang, PAGE_TEXT_MAX.service_description),
     is_group: isGroup,
     show_uptime: v.show_uptime === undefined ? true : bool(v.show_uptime, `${field}.show_uptime`),
     show_response_times: showResponseTimes,
@@ -266,7 +315,10 @@ function parseSections(v: unknown, lang: PageLanguage): WrittenSection[] {
       const members = isObject(x) && Array.isArray(x.services) ? x.services : [];
       checkItems(members, `sections[${i}].services[${j}].services`, MAX_GROUP_SERVICES);
       count += 1 + members.length;
-      if (count > MAX_PAGE_SERVICES) fail(`sections[${i}].services[${j}]: a page may show at most ${MAX_PAGE_SERVICES} services in all, groups and the services inside them included`);
+      if (count > MAX_PAGE_SERVICES)
+        fail(
+          `sections[${i}].services[${j}]: a page may show at most ${MAX_PAGE_SERVICES} services in all, groups and the services inside them included`,
+        );
     });
   });
   return v.map((s, i) => {
@@ -283,7 +335,6 @@ function parseSections(v: unknown, lang: PageLanguage): WrittenSection[] {
   });
 }
 
-
 /**
  * Applies a flat write body (api-contract §8.2) to a page's current fields. Create passes the
  * defaults; PUT passes the stored page, so only keys present in the body change. Unknown keys
@@ -297,11 +348,13 @@ export function applyPageInput(current: PageFields, input: unknown, isCreate: bo
   const out: PageFields = { ...current, settings: s, password: undefined, sections: undefined };
 
   if (has('name')) out.name = str(input.name, 'name', PAGE_TEXT_MAX.name);
-  if (has('subdomain')) out.subdomain = input.subdomain === null || input.subdomain === '' ? null : parseSubdomain(input.subdomain);
+  if (has('subdomain'))
+    out.subdomain = input.subdomain === null || input.subdomain === '' ? null : parseSubdomain(input.subdomain);
   if (has('hostname')) {
     const h = optionalStr(input.hostname, 'hostname', PAGE_TEXT_MAX.hostname)?.toLowerCase() ?? null;
     if (h !== null && !HOSTNAME.test(h)) fail('hostname must be a domain name such as status.example.com');
-    if (h !== null && (h === HOSTED_DOMAIN || h.endsWith(`.${HOSTED_DOMAIN}`))) fail(`hostname cannot be under ${HOSTED_DOMAIN}: that is where pages' hosted subdomains live`);
+    if (h !== null && (h === HOSTED_DOMAIN || h.endsWith(`.${HOSTED_DOMAIN}`)))
+      fail(`hostname cannot be under ${HOSTED_DOMAIN}: that is where pages' hosted subdomains live`);
     out.hostname = h;
   }
   if (has('languages')) {
@@ -311,14 +364,21 @@ export function applyPageInput(current: PageFields, input: unknown, isCreate: bo
   }
   if (has('default_language')) s.default_language = oneOf(input.default_language, 'default_language', PAGE_LANGUAGES);
   if (!s.languages.includes(s.default_language)) {
-    if (has('default_language')) fail('default_language must be one of the page\'s languages');
+    if (has('default_language')) fail("default_language must be one of the page's languages");
     s.default_language = s.languages[0];
   }
-  if (has('website')) s.website = input.website === '' || input.website === null ? '' : httpUrl(input.website, 'website');
+  if (has('website'))
+    s.website = input.website === '' || input.website === null ? '' : httpUrl(input.website, 'website');
   if (has('description')) {
     // Written as a plain string (in the default language) or a map; read as a map.
     const d = input.description === null ? '' : input.description;
-    s.description = typeof d === 'string' ? { ...defaultSettings().description, [s.default_language]: str(d, 'description', PAGE_TEXT_MAX.description, { empty: true }) } : localizedOrString(d, 'description', s.default_language, PAGE_TEXT_MAX.description);
+    s.description =
+      typeof d === 'string'
+        ? {
+            ...defaultSettings().description,
+            [s.default_language]: str(d, 'description', PAGE_TEXT_MAX.description, { empty: true }),
+          }
+        : localizedOrString(d, 'description', s.default_language, PAGE_TEXT_MAX.description);
   }
   if (has('theme')) s.theme = oneOf(input.theme, 'theme', THEMES);
   if (has('font')) s.font = oneOf(input.font, 'font', FONTS);
@@ -331,7 +391,8 @@ export function applyPageInput(current: PageFields, input: unknown, isCreate: bo
     if (has(k)) s[k] = bool(input[k], k);
   }
   if (has('logo')) s.logo = input.logo === null || input.logo === '' ? null : httpUrl(input.logo, 'logo');
-  if (has('favicon')) s.favicon = input.favicon === null || input.favicon === '' ? null : httpUrl(input.favicon, 'favicon');
+  if (has('favicon'))
+    s.favicon = input.favicon === null || input.favicon === '' ? null : httpUrl(input.favicon, 'favicon');
   if (has('logo_height')) {
     const l = str(input.logo_height, 'logo_height', PAGE_TEXT_MAX.logo_height);
     if (!CSS_LENGTH.test(l)) fail('logo_height must be a CSS length such as 32px');
@@ -352,15 +413,24 @@ export function applyPageInput(current: PageFields, input: unknown, isCreate: bo
     const a = input.authentication;
     if (!isObject(a)) fail('authentication must be an object');
     for (const [k, v] of Object.entries(a)) {
-      if (k === 'password_protection' || k === 'google_sso' || k === 'saml_sso') s.authentication[k] = bool(v, `authentication.${k}`);
+      if (k === 'password_protection' || k === 'google_sso' || k === 'saml_sso')
+        s.authentication[k] = bool(v, `authentication.${k}`);
       else if (k === 'google_allowed_domains') {
         if (!Array.isArray(v)) fail('authentication.google_allowed_domains must be a list');
         checkItems(v, 'authentication.google_allowed_domains', MAX_ALLOWED_DOMAINS);
-        s.authentication.google_allowed_domains = v.map((d, i) => str(d, `authentication.google_allowed_domains[${i}]`, PAGE_TEXT_MAX.google_allowed_domain));
-      } else if (k === 'sso_connection_uuid') s.authentication.sso_connection_uuid = optionalStr(v, 'authentication.sso_connection_uuid', PAGE_TEXT_MAX.sso_connection_uuid);
+        s.authentication.google_allowed_domains = v.map((d, i) =>
+          str(d, `authentication.google_allowed_domains[${i}]`, PAGE_TEXT_MAX.google_allowed_domain),
+        );
+      } else if (k === 'sso_connection_uuid')
+        s.authentication.sso_connection_uuid = optionalStr(
+          v,
+          'authentication.sso_connection_uuid',
+          PAGE_TEXT_MAX.sso_connection_uuid,
+        );
     }
     // Single sign-on needs an identity provider Vigil does not have; refuse rather than leave a page open.
-    if (s.authentication.google_sso || s.authentication.saml_sso) fail('Google and SAML single sign-on are not supported; use password_protection');
+    if (s.authentication.google_sso || s.authentication.saml_sso)
+      fail('Google and SAML single sign-on are not supported; use password_protection');
   }
   if (has('password')) {
     const p = input.password === null ? '' : str(input.password, 'password', PAGE_TEXT_MAX.password, { empty: true });

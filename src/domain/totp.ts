@@ -90,7 +90,13 @@ export function generateTotpSecret(): string {
 /** The link authenticator apps read (Google's Key Uri Format): the secret, who it is for, and the parameters. */
 export function otpauthUri(secret: string, account: string, issuer = 'Vigil'): string {
   const label = `${encodeURIComponent(issuer)}:${encodeURIComponent(account)}`;
-  const q = new URLSearchParams({ secret, issuer, algorithm: 'SHA1', digits: String(TOTP_DIGITS), period: String(TOTP_PERIOD_S) });
+  const q = new URLSearchParams({
+    secret,
+    issuer,
+    algorithm: 'SHA1',
+    digits: String(TOTP_DIGITS),
+    period: String(TOTP_PERIOD_S),
+  });
   return `otpauth://totp/${label}?${q}`;
 }
 
@@ -115,5 +121,7 @@ export function normalizeRecoveryCode(typed: string): string | null {
 
 /** Only this is stored: codes are random enough (75 bits) that a fast hash cannot be reversed. */
 export function hashRecoveryCode(code: string): string {
-  return createHash('sha256').update(`vigil-recovery\0${normalizeRecoveryCode(code) ?? ''}`).digest('hex');
+  return createHash('sha256')
+    .update(`vigil-recovery\0${normalizeRecoveryCode(code) ?? ''}`)
+    .digest('hex');
 }

@@ -24,8 +24,10 @@ export function parseEmail(input: string | null | undefined): string {
 
 export function checkPassword(password: string | null | undefined): string {
   const p = password ?? '';
-  if (p.length < MIN_PASSWORD_LENGTH) throw new ValidationError(`Password must be at least ${MIN_PASSWORD_LENGTH} characters`);
-  if (p.length > MAX_PASSWORD_LENGTH) throw new ValidationError(`Password must be at most ${MAX_PASSWORD_LENGTH} characters`);
+  if (p.length < MIN_PASSWORD_LENGTH)
+    throw new ValidationError(`Password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (p.length > MAX_PASSWORD_LENGTH)
+    throw new ValidationError(`Password must be at most ${MAX_PASSWORD_LENGTH} characters`);
   return p;
 }
 

@@ -19,8 +19,17 @@ type Env = Record<string, string | undefined>;
 
 const METADATA = blockList(['169.254.169.254', 'fd00:ec2::254', '100.100.100.200']);
 const PRIVATE = blockList([
-  '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8', '169.254.0.0/16', '100.64.0.0/10', '0.0.0.0/8',
-  '::1/128', '::/128', 'fc00::/7', 'fe80::/10',
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '100.64.0.0/10',
+  '0.0.0.0/8',
+  '::1/128',
+  '::/128',
+  'fc00::/7',
+  'fe80::/10',
 ]);
 // IPv6 forms that carry an IPv4 address in their last 32 bits, as RFC 5952 writes them:
 // IPv4-mapped (::ffff:7f00:1) and NAT64 (64:ff9b::a00:1, or 64:ff9b::1 for 0.0.0.1).
@@ -62,13 +71,18 @@ export function loadTargetPolicy(env: Env = process.env): TargetPolicy {
     throw new Error(`VIGIL_BLOCK_PRIVATE_TARGETS must be true or false, got "${raw}"`);
   }
   const allowed = new net.BlockList();
-  for (const entry of (env.VIGIL_ALLOWED_TARGETS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of (env.VIGIL_ALLOWED_TARGETS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [addr, bits, extra] = entry.split('/');
     const ip = bits === undefined ? normalizeAddress(addr) : net.isIP(addr) ? addr : null;
     const max = ip && net.isIPv4(ip) ? 32 : 128;
     const prefix = bits === undefined ? max : /^\d{1,3}$/.test(bits) ? Number(bits) : -1;
     if (!ip || extra !== undefined || prefix < 0 || prefix > max) {
-      throw new Error(`VIGIL_ALLOWED_TARGETS must be a comma-separated list of IP addresses or CIDR ranges, got "${entry}"`);
+      throw new Error(
+        `VIGIL_ALLOWED_TARGETS must be a comma-separated list of IP addresses or CIDR ranges, got "${entry}"`,
+      );
     }
     allowed.addSubnet(ip, prefix, max === 32 ? 'ipv4' : 'ipv6');
   }
@@ -116,7 +130,8 @@ export async function lookup(host: string, policy: TargetPolicy, family?: 4 | 6)
     if (!ip) throw lookupError(`DNS lookup failed: invalid address ${host}`, 'EINVAL');
   }
   if (ip) {
-    if (family && net.isIP(ip) !== family) throw lookupError(`${ip} is not an IPv${family} address (the monitor's ip_version is ${family})`, 'EAFNOSUPPORT');
+    if (family && net.isIP(ip) !== family)
+      throw lookupError(`${ip} is not an IPv${family} address (the monitor's ip_version is ${family})`, 'EAFNOSUPPORT');
     const reason = decide(ip, policy);
     if (reason) throw lookupError(`blocked by target policy: ${reason}`, 'ERR_TARGET_BLOCKED');
     return { address: ip, family: net.isIPv4(ip) ? 4 : 6 };
@@ -126,7 +141,12 @@ export async function lookup(host: string, policy: TargetPolicy, family?: 4 | 6)
     answers = await dns.lookup(host, { all: true, family: family ?? 0 });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'EAI_FAIL';
-    throw lookupError(family && code === 'ENOTFOUND' ? `DNS lookup failed: no IPv${family} address (ENOTFOUND)` : `DNS lookup failed: ${code}`, code);
+    throw lookupError(
+      family && code === 'ENOTFOUND'
+        ? `DNS lookup failed: no IPv${family} address (ENOTFOUND)`
+        : `DNS lookup failed: ${code}`,
+      code,
+    );
   }
   let firstReason: string | null = null;
   for (const a of answers) {

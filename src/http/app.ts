@@ -28,12 +28,16 @@ import probeApiRoutes from './routes/probe-api.ts';
 import regionRoutes from './routes/regions.ts';
 import { DEFAULT_PROBE_LEASE_MS, DEFAULT_PROBE_LIVE_MS } from '../domain/probes.ts';
 
-
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export type AppOptions = Pick<Config, 'rateLimitPerHour' | 'authFailuresPerMinute' | 'logLevel' | 'trustProxy' | 'publicUrl'> & Partial<Pick<Config, 'metricsToken' | 'rawRetentionDays'>>
-  & Partial<Pick<Config, 'region' | 'probeLiveSeconds' | 'probeLeaseSeconds' | 'pingHistory' | 'pingRatePerMinute'>>
-  & { /** DNS for custom hostname proofs (main.ts makes the real one); without it, proofs wait for the engine. */ txt?: TxtLookup };
+export type AppOptions = Pick<
+  Config,
+  'rateLimitPerHour' | 'authFailuresPerMinute' | 'logLevel' | 'trustProxy' | 'publicUrl'
+> &
+  Partial<Pick<Config, 'metricsToken' | 'rawRetentionDays'>> &
+  Partial<Pick<Config, 'region' | 'probeLiveSeconds' | 'probeLeaseSeconds' | 'pingHistory' | 'pingRatePerMinute'>> & {
+    /** DNS for custom hostname proofs (main.ts makes the real one); without it, proofs wait for the engine. */ txt?: TxtLookup;
+  };
 
 export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
   const app = Fastify({
@@ -85,34 +89,79 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Vigil API', version: '1', description: 'Self-hosted uptime monitoring, wire-compatible with the Hyperping API.' },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key: sk_…' }, probeToken: { type: 'http', scheme: 'bearer', description: 'Regional probe token: pt_… (the /v1/probe routes only)' } } },
+      info: {
+        title: 'Vigil API',
+        version: '1',
+        description: 'Self-hosted uptime monitoring, wire-compatible with the Hyperping API.',
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key: sk_…' },
+          probeToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'Regional probe token: pt_… (the /v1/probe routes only)',
+          },
+        },
+      },
       security: [{ bearerAuth: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  app.get('/healthz', { schema: { hide: false, tags: ['System'], summary: 'Liveness of the server and its database', security: [], response: { 200: Type.Object({ status: Type.String() }), 503: Type.Object({ status: Type.String(), message: Type.String() }) } } }, async (_req, reply) => {
-    try {
-      await ctx.store.ping();
-      return { status: 'ok' };
-    } catch (err) {
-      return reply.code(503).send({ status: 'unavailable', message: `database: ${(err as Error).message}` });
-    }
-  });
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        hide: false,
+        tags: ['System'],
+        summary: 'Liveness of the server and its database',
+        security: [],
+        response: {
+          200: Type.Object({ status: Type.String() }),
+          503: Type.Object({ status: Type.String(), message: Type.String() }),
+        },
+      },
+    },
+    async (_req, reply) => {
+      try {
+        await ctx.store.ping();
+        return { status: 'ok' };
+      } catch (err) {
+        return reply.code(503).send({ status: 'unavailable', message: `database: ${(err as Error).message}` });
+      }
+    },
+  );
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(pingRoutes, { ctx, pingHistory: opts.pingHistory ?? 100, pingRatePerMinute: opts.pingRatePerMinute ?? 60 });
+  await app.register(pingRoutes, {
+    ctx,
+    pingHistory: opts.pingHistory ?? 100,
+    pingRatePerMinute: opts.pingRatePerMinute ?? 60,
+  });
   await app.register(publicPageRoutes, { ctx, publicUrl: opts.publicUrl });
-  if (opts.metricsToken) await app.register(metricsRoutes, { ctx, token: opts.metricsToken, authFailuresPerMinute: opts.authFailuresPerMinute });
+  if (opts.metricsToken)
+    await app.register(metricsRoutes, {
+      ctx,
+      token: opts.metricsToken,
+      authFailuresPerMinute: opts.authFailuresPerMinute,
+    });
   const probeLiveMs = opts.probeLiveSeconds ? opts.probeLiveSeconds * 1000 : DEFAULT_PROBE_LIVE_MS;
-  await app.register(probeApiRoutes, { ctx, liveMs: probeLiveMs, leaseMs: opts.probeLeaseSeconds ? opts.probeLeaseSeconds * 1000 : DEFAULT_PROBE_LEASE_MS, authFailuresPerMinute: opts.authFailuresPerMinute });
+  await app.register(probeApiRoutes, {
+    ctx,
+    liveMs: probeLiveMs,
+    leaseMs: opts.probeLeaseSeconds ? opts.probeLeaseSeconds * 1000 : DEFAULT_PROBE_LEASE_MS,
+    authFailuresPerMinute: opts.authFailuresPerMinute,
+  });
 
   await app.register(async (api) => {
     installAuth(api, ctx, opts);
     api.addHook('onRoute', (route) => {
       const exists = route.config?.exists;
-      if (exists) route.preValidation = async (req: FastifyRequest) => { await exists(req); };
+      if (exists)
+        route.preValidation = async (req: FastifyRequest) => {
+          await exists(req);
+        };
     });
     await api.register(monitorRoutes);
     await api.register(outageRoutes);
@@ -127,7 +176,14 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
     await api.register(regionRoutes, { liveMs: probeLiveMs, builtInLocation: opts.region ?? 'local' });
   });
 
-  await app.register(dashboardRoutes, { prefix: '/app', ctx, publicUrl: opts.publicUrl, rawRetentionDays: opts.rawRetentionDays, builtInLocation: opts.region ?? 'local', probeLiveMs });
+  await app.register(dashboardRoutes, {
+    prefix: '/app',
+    ctx,
+    publicUrl: opts.publicUrl,
+    rawRetentionDays: opts.rawRetentionDays,
+    builtInLocation: opts.region ?? 'local',
+    probeLiveMs,
+  });
 
   return app;
 }

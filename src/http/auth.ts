@@ -26,7 +26,8 @@ const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 export function bearerToken(req: FastifyRequest): string | null {
   const raw = req.raw.rawHeaders;
   let seen = 0;
-  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === 13 && raw[i].toLowerCase() === 'authorization' && ++seen > 1) return null;
+  for (let i = 0; i < raw.length; i += 2)
+    if (raw[i].length === 13 && raw[i].toLowerCase() === 'authorization' && ++seen > 1) return null;
   return BEARER.exec(req.headers.authorization ?? '')?.[1] ?? null;
 }
 
@@ -34,7 +35,11 @@ export function bearerToken(req: FastifyRequest): string | null {
  * auth-spec.md as an onRequest hook for every API route: 401 → rate limit → 403. It runs
  * before the body is read, so a refused request never reaches validation or a handler.
  */
-export function installAuth(app: FastifyInstance, base: Ctx, opts: { rateLimitPerHour: number; authFailuresPerMinute: number }) {
+export function installAuth(
+  app: FastifyInstance,
+  base: Ctx,
+  opts: { rateLimitPerHour: number; authFailuresPerMinute: number },
+) {
   const authenticate = createAuthenticator(base);
   const limiter = createRateLimiter(opts.rateLimitPerHour, base.clock);
   const throttle = createFailureThrottle(opts.authFailuresPerMinute, base.clock);
@@ -56,12 +61,22 @@ export function installAuth(app: FastifyInstance, base: Ctx, opts: { rateLimitPe
     if (limiter.enabled) {
       const rl = limiter.consume(actor.keyId!);
       reply.headers(rl.headers);
-      if (rl.limited) return tooMany(reply, rl.retryAfter, `Too many requests: this key may make ${limiter.limit} an hour (VIGIL_RATE_LIMIT_PER_HOUR); retry in ${rl.retryAfter} s`);
+      if (rl.limited)
+        return tooMany(
+          reply,
+          rl.retryAfter,
+          `Too many requests: this key may make ${limiter.limit} an hour (VIGIL_RATE_LIMIT_PER_HOUR); retry in ${rl.retryAfter} s`,
+        );
     }
     if (!permits(actor.permission, req.method)) {
       audit(base.store.db, {
-        projectId: actor.projectId, action: 'api.forbidden', keyId: actor.keyId, actor: `key:${actor.keyId}`,
-        sourceIp: req.ip, detail: `${req.method} ${req.url.split('?')[0]}`.slice(0, 300), at: base.clock(),
+        projectId: actor.projectId,
+        action: 'api.forbidden',
+        keyId: actor.keyId,
+        actor: `key:${actor.keyId}`,
+        sourceIp: req.ip,
+        detail: `${req.method} ${req.url.split('?')[0]}`.slice(0, 300),
+        at: base.clock(),
       }).catch((err) => req.log.warn({ err }, 'could not write audit row'));
       return reply.code(403).send(FORBIDDEN);
     }

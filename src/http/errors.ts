@@ -24,7 +24,8 @@ function fieldName(path: string): string {
     .join('');
 }
 
-const typeName = (t: string) => (t === 'integer' ? 'a whole number' : t === 'array' ? 'a list' : t === 'object' ? 'an object' : `a ${t}`);
+const typeName = (t: string) =>
+  t === 'integer' ? 'a whole number' : t === 'array' ? 'a list' : t === 'object' ? 'an object' : `a ${t}`;
 
 /** Turns a schema violation into one readable sentence. */
 export function describeValidation(errors: AjvError[], part: string): string {
@@ -33,13 +34,22 @@ export function describeValidation(errors: AjvError[], part: string): string {
   // is the deepest failure inside it (request_headers[2].value, not request_headers).
   const any = errors.find((x) => x.keyword === 'anyOf');
   if (any) {
-    const inside = (x: AjvError) => x.instancePath === any.instancePath || x.instancePath.startsWith(`${any.instancePath}/`);
-    const branches = errors.filter((x) => x !== any && x.keyword !== 'anyOf' && inside(x) && !(x.keyword === 'type' && x.params.type === 'null'));
+    const inside = (x: AjvError) =>
+      x.instancePath === any.instancePath || x.instancePath.startsWith(`${any.instancePath}/`);
+    const branches = errors.filter(
+      (x) => x !== any && x.keyword !== 'anyOf' && inside(x) && !(x.keyword === 'type' && x.params.type === 'null'),
+    );
     const depth = (x: AjvError) => x.instancePath.split('/').length;
     const deepest = (list: AjvError[]) => list.sort((a, b) => depth(b) - depth(a))[0];
-    const specific = deepest(branches.filter((x) => x.keyword !== 'type')) ?? deepest(branches.filter((x) => x.instancePath !== any.instancePath));
+    const specific =
+      deepest(branches.filter((x) => x.keyword !== 'type')) ??
+      deepest(branches.filter((x) => x.instancePath !== any.instancePath));
     const types = branches.filter((x) => x.instancePath === any.instancePath);
-    e = specific ?? (types.length > 1 ? { ...any, keyword: 'type', params: { type: types.map((b) => b.params.type).join(' or ') } } : types[0] ?? any);
+    e =
+      specific ??
+      (types.length > 1
+        ? { ...any, keyword: 'type', params: { type: types.map((b) => b.params.type).join(' or ') } }
+        : (types[0] ?? any));
   }
   const field = fieldName(e.instancePath);
   const where = field || (part === 'body' ? 'The request body' : part);
@@ -77,13 +87,18 @@ export function notFoundBody(resource: string): Record<string, string> {
 }
 
 /** The one error mapper: domain errors and framework errors to wire bodies. */
-export function errorHandler(err: FastifyError & { validation?: AjvError[]; validationContext?: string }, req: FastifyRequest, reply: FastifyReply) {
+export function errorHandler(
+  err: FastifyError & { validation?: AjvError[]; validationContext?: string },
+  req: FastifyRequest,
+  reply: FastifyReply,
+) {
   if (err instanceof NotFoundError) return reply.code(404).send(notFoundBody(err.resource));
   if (err instanceof ValidationError) return reply.code(422).send({ message: err.message });
   if (err instanceof ConflictError) return reply.code(409).send({ message: err.message });
   if (err instanceof ForbiddenError) return reply.code(403).send({ error: 'Insufficient permissions for this action' });
   if (err instanceof UnavailableError) return reply.code(503).send({ message: err.message });
-  if (err.validation) return reply.code(422).send({ message: describeValidation(err.validation, err.validationContext ?? 'body') });
+  if (err.validation)
+    return reply.code(422).send({ message: describeValidation(err.validation, err.validationContext ?? 'body') });
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -100,7 +115,10 @@ export function errorHandler(err: FastifyError & { validation?: AjvError[]; vali
   const down = databaseUnavailable(err);
   if (down) {
     req.log.warn({ err: (err as Error).message }, `database unavailable: ${down}`);
-    return reply.code(503).header('retry-after', '5').send({ message: `Service unavailable: ${down}; retry later` });
+    return reply
+      .code(503)
+      .header('retry-after', '5')
+      .send({ message: `Service unavailable: ${down}; retry later` });
   }
   req.log.error({ err }, 'unexpected error');
   return reply.code(500).send({ message: 'Internal server error' });

@@ -13,7 +13,8 @@ export interface Family {
   name: string;
   help: string;
   type: 'gauge' | 'counter' | 'summary';
-  samples: Sample[];
+  /** Iterated once per text: may be made as it is read (routes/metrics.ts). */
+  samples: Iterable<Sample>;
 }
 
 const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');

@@ -21,25 +21,34 @@ export const UuidParam = (prefix: string) => Type.Object({ uuid: Id(`Public id (
 
 export const IdList = (description: string) => Type.Array(Id(), { maxItems: ID_LIST_MAX, description });
 
-export const IsoDate = (description: string) => Type.String({ maxLength: DATE_MAX, description: `${description} (ISO 8601 with a zone)` });
+export const IsoDate = (description: string) =>
+  Type.String({ maxLength: DATE_MAX, description: `${description} (ISO 8601 with a zone)` });
 
-export const Name = (description?: string) => Type.String({ minLength: 1, maxLength: NAME_MAX, ...(description ? { description } : {}) });
+export const Name = (description?: string) =>
+  Type.String({ minLength: 1, maxLength: NAME_MAX, ...(description ? { description } : {}) });
 
-export const Search = (description?: string) => Type.String({ maxLength: SEARCH_MAX, ...(description ? { description } : {}) });
+export const Search = (description?: string) =>
+  Type.String({ maxLength: SEARCH_MAX, ...(description ? { description } : {}) });
 
-export const Email = (description?: string) => Type.String({ maxLength: EMAIL_MAX, ...(description ? { description } : {}) });
+export const Email = (description?: string) =>
+  Type.String({ maxLength: EMAIL_MAX, ...(description ? { description } : {}) });
 
 /** `{en, fr, …}`: every language optional, each text at most `maxLength` (incidents, maintenance windows). */
-export const LocalizedText = (maxLength: number) => Type.Object(
-  Object.fromEntries(LANGUAGES.map((l) => [l, Type.Optional(Type.String({ maxLength }))])),
-  { maxProperties: LANGUAGES_MAX, description: `Text by language (${LANGUAGES.join(', ')}), each at most ${maxLength} characters` },
-);
+export const LocalizedText = (maxLength: number) =>
+  Type.Object(Object.fromEntries(LANGUAGES.map((l) => [l, Type.Optional(Type.String({ maxLength }))])), {
+    maxProperties: LANGUAGES_MAX,
+    description: `Text by language (${LANGUAGES.join(', ')}), each at most ${maxLength} characters`,
+  });
 
 /** A status page's text: a plain string (in the page's default language) or texts by language. */
-export const TextOrLocalized = (maxLength: number) => Type.Union([
-  Type.String({ maxLength }),
-  Type.Record(Type.String(), Type.String({ maxLength }), { maxProperties: LANGUAGES_MAX }),
-], { description: `A text, or texts by language; each at most ${maxLength} characters` });
+export const TextOrLocalized = (maxLength: number) =>
+  Type.Union(
+    [
+      Type.String({ maxLength }),
+      Type.Record(Type.String(), Type.String({ maxLength }), { maxProperties: LANGUAGES_MAX }),
+    ],
+    { description: `A text, or texts by language; each at most ${maxLength} characters` },
+  );
 
 /**
  * Answers a request can get before its route's own rules run: a body that is not JSON or a path

@@ -56,19 +56,32 @@ export function createDispatcher(ctx: Ctx, opts: DispatcherOptions): Dispatcher 
   const worker = opts.workerId ?? `${os.hostname()}:${process.pid}:${randomAlnum(6)}`;
   const channels = { ...CHANNELS, ...opts.channels };
   const env: ChannelEnv = {
-    policy: opts.policy, timeoutMs, ca: opts.ca ?? null, smtpUrl: opts.smtpUrl ?? null,
-    smtpFrom: opts.smtpFrom ?? `vigil@${new URL(opts.publicUrl).hostname}`, clock: ctx.clock,
+    policy: opts.policy,
+    timeoutMs,
+    ca: opts.ca ?? null,
+    smtpUrl: opts.smtpUrl ?? null,
+    smtpFrom: opts.smtpFrom ?? `vigil@${new URL(opts.publicUrl).hostname}`,
+    clock: ctx.clock,
   };
 
   async function attempt(row: Claimed): Promise<Outcome> {
-    if (row.channel?.disabledReason) return { status: 'permanent', detail: `channel disabled: ${row.channel.disabledReason}` };
+    if (row.channel?.disabledReason)
+      return { status: 'permanent', detail: `channel disabled: ${row.channel.disabledReason}` };
     const channel = channels[row.kind as ChannelKind];
     if (!channel) return { status: 'permanent', detail: `unknown channel kind ${row.kind}` };
     try {
-      return await channel.send({
-        id: row.uuid, event: row.event, payload: row.payload, message: renderMessage(row.payload, opts.publicUrl),
-        config: row.channel?.config ?? {}, secret: row.channel?.secret ?? null, recipient: row.recipient,
-      }, env);
+      return await channel.send(
+        {
+          id: row.uuid,
+          event: row.event,
+          payload: row.payload,
+          message: renderMessage(row.payload, opts.publicUrl),
+          config: row.channel?.config ?? {},
+          secret: row.channel?.secret ?? null,
+          recipient: row.recipient,
+        },
+        env,
+      );
     } catch (err) {
       return { status: 'retryable', detail: (err as Error).message };
     }
@@ -77,13 +90,18 @@ export function createDispatcher(ctx: Ctx, opts: DispatcherOptions): Dispatcher 
   function completion(row: Claimed, o: Outcome): Completion {
     if (o.status === 'ok') return { kind: 'delivered', status: o.detail };
     if (o.status === 'permanent') {
-      const disable = o.disable && row.channel ? { id: row.channel.id, reason: `${o.detail} (the endpoint is gone)` } : undefined;
+      const disable =
+        o.disable && row.channel ? { id: row.channel.id, reason: `${o.detail} (the endpoint is gone)` } : undefined;
       return { kind: 'gave_up', status: o.detail, reason: o.detail, disableChannel: disable };
     }
     const now = ctx.clock();
     const at = now + (o.retryAfterMs ?? backoffMs(row.attempts, baseMs, maxMs, random()));
     if (at > row.created_at + giveUpAfterMs) {
-      return { kind: 'gave_up', status: o.detail, reason: `gave up after ${row.attempts} attempt${row.attempts === 1 ? '' : 's'} over ${Math.round((now - row.created_at) / 60_000)} min; last: ${o.detail}` };
+      return {
+        kind: 'gave_up',
+        status: o.detail,
+        reason: `gave up after ${row.attempts} attempt${row.attempts === 1 ? '' : 's'} over ${Math.round((now - row.created_at) / 60_000)} min; last: ${o.detail}`,
+      };
     }
     return { kind: 'retry', status: o.detail, at };
   }
@@ -91,8 +109,10 @@ export function createDispatcher(ctx: Ctx, opts: DispatcherOptions): Dispatcher 
   async function deliver(row: Claimed) {
     const outcome = await attempt(row);
     const c = completion(row, outcome);
-    if (!(await completeDelivery(ctx, row.id, worker, c))) ctx.log.warn({ notification: row.uuid }, 'delivery lease lost; the row stays with its new holder');
-    else if (c.kind === 'gave_up') ctx.log.warn({ notification: row.uuid, kind: row.kind, reason: c.reason }, 'notification given up');
+    if (!(await completeDelivery(ctx, row.id, worker, c)))
+      ctx.log.warn({ notification: row.uuid }, 'delivery lease lost; the row stays with its new holder');
+    else if (c.kind === 'gave_up')
+      ctx.log.warn({ notification: row.uuid, kind: row.kind, reason: c.reason }, 'notification given up');
   }
 
   async function runOnce(): Promise<number> {
@@ -114,7 +134,9 @@ export function createDispatcher(ctx: Ctx, opts: DispatcherOptions): Dispatcher 
     if (stopped) return;
     running = runOnce()
       .catch((err) => ctx.log.error({ err }, 'notification dispatch failed'))
-      .finally(() => { if (!stopped) timer = setTimeout(tick, opts.intervalMs ?? 500); });
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, opts.intervalMs ?? 500);
+      });
   };
   if (opts.intervalMs !== 0) tick();
 

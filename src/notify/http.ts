@@ -19,7 +19,13 @@ const BODY_CAP = 64 * 1024;
  * policy right before connecting, and the connection goes to that address only (the Host header
  * and TLS name stay the URL's). No redirects are followed; the answer body is read up to 64 KiB.
  */
-export async function send(method: string, rawUrl: string, body: string, headers: Record<string, string>, env: ChannelEnv): Promise<HttpAnswer> {
+export async function send(
+  method: string,
+  rawUrl: string,
+  body: string,
+  headers: Record<string, string>,
+  env: ChannelEnv,
+): Promise<HttpAnswer> {
   const url = new URL(rawUrl);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`unsupported scheme ${url.protocol}`);
   const signal = AbortSignal.timeout(env.timeoutMs);
@@ -32,11 +38,21 @@ export async function send(method: string, rawUrl: string, body: string, headers
     host: address,
     port: Number(url.port) || (secure ? 443 : 80),
     path: `${url.pathname}${url.search}`,
-    headers: { 'user-agent': 'Vigil notifications', ...headers, host: url.host, 'content-length': String(Buffer.byteLength(body)) },
+    headers: {
+      'user-agent': 'Vigil notifications',
+      ...headers,
+      host: url.host,
+      'content-length': String(Buffer.byteLength(body)),
+    },
     agent: false,
     signal,
     // With an extra CA (VIGIL_TLS_CA_FILE) the default roots stay trusted too.
-    ...(secure ? { servername: net.isIP(host) ? undefined : host, ...(env.ca ? { ca: [...tls.rootCertificates, env.ca.toString()] } : {}) } : {}),
+    ...(secure
+      ? {
+          servername: net.isIP(host) ? undefined : host,
+          ...(env.ca ? { ca: [...tls.rootCertificates, env.ca.toString()] } : {}),
+        }
+      : {}),
   };
   return new Promise<HttpAnswer>((resolve, reject) => {
     const req = (secure ? https : http).request(options, (res) => {
@@ -46,7 +62,13 @@ export async function send(method: string, rawUrl: string, body: string, headers
         if (size < BODY_CAP) chunks.push(c);
         size += c.length;
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8').slice(0, BODY_CAP) }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8').slice(0, BODY_CAP),
+        }),
+      );
       res.on('error', reject);
     });
     req.on('error', (err) => reject(signal.aborted ? new Error(`timeout after ${env.timeoutMs / 1000} s`) : err));

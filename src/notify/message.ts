@@ -18,7 +18,12 @@ const when = (isoDate: string) => isoDate.replace('T', ' ').replace(/\.\d{3}Z$/,
 
 function duration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
-  const parts = [[Math.floor(s / 86400), 'd'], [Math.floor((s % 86400) / 3600), 'h'], [Math.floor((s % 3600) / 60), 'min'], [s % 60, 's']] as const;
+  const parts = [
+    [Math.floor(s / 86400), 'd'],
+    [Math.floor((s % 86400) / 3600), 'h'],
+    [Math.floor((s % 3600) / 60), 'min'],
+    [s % 60, 's'],
+  ] as const;
   const shown = parts.filter(([n]) => n > 0).slice(0, 2);
   return shown.length ? shown.map(([n, u]) => `${n}${u === 'min' ? ' min' : u}`).join(' ') : '0s';
 }
@@ -34,20 +39,41 @@ function renderAlert(p: AlertPayload, publicUrl: string): Message {
   const o = p.outage;
   if (p.notice) return renderNotice(p, p.notice, what, link);
   if (p.event === 'test' || !o) {
-    return { event: p.event, tone: 'info', title: `Test notification from Vigil`, lines: [`This is a test of the integration "${p.channel ?? ''}" of project ${p.project.name}. If you can read it, alerts will reach you here.`], link };
+    return {
+      event: p.event,
+      tone: 'info',
+      title: `Test notification from Vigil`,
+      lines: [
+        `This is a test of the integration "${p.channel ?? ''}" of project ${p.project.name}. If you can read it, alerts will reach you here.`,
+      ],
+      link,
+    };
   }
-  const region = o.confirmedLocations ? `${o.detectedLocation} (confirmed from ${o.confirmedLocations})` : o.detectedLocation;
+  const region = o.confirmedLocations
+    ? `${o.detectedLocation} (confirmed from ${o.confirmedLocations})`
+    : o.detectedLocation;
   if (p.event === 'outage.up') {
     const end = o.endDate ?? p.at;
     return {
-      event: p.event, tone: 'up', title: `UP: ${p.check.name}`, link,
-      lines: [`${what} is up again since ${when(end)}, after ${duration(Date.parse(end) - Date.parse(o.startDate))} down (since ${when(o.startDate)}).`, `Last error: ${o.description}`],
+      event: p.event,
+      tone: 'up',
+      title: `UP: ${p.check.name}`,
+      link,
+      lines: [
+        `${what} is up again since ${when(end)}, after ${duration(Date.parse(end) - Date.parse(o.startDate))} down (since ${when(o.startDate)}).`,
+        `Last error: ${o.description}`,
+      ],
     };
   }
   if (p.event === 'outage.acknowledged') {
     return {
-      event: p.event, tone: 'info', title: `ACKNOWLEDGED: ${p.check.name}`, link,
-      lines: [`The outage of ${what}, down since ${when(o.startDate)}, was acknowledged${o.acknowledgedBy ? ` by ${o.acknowledgedBy}` : ''}. Escalation stops.`],
+      event: p.event,
+      tone: 'info',
+      title: `ACKNOWLEDGED: ${p.check.name}`,
+      link,
+      lines: [
+        `The outage of ${what}, down since ${when(o.startDate)}, was acknowledged${o.acknowledgedBy ? ` by ${o.acknowledgedBy}` : ''}. Escalation stops.`,
+      ],
     };
   }
   const lines = [
@@ -62,19 +88,37 @@ function renderAlert(p: AlertPayload, publicUrl: string): Message {
 const days = (n: number) => (n === 0 ? 'today' : n === 1 ? 'in 1 day' : `in ${n} days`);
 
 /** Certificate and domain notices (services/notices.ts): nothing is down, something needs doing. */
-function renderNotice(p: AlertPayload, n: NonNullable<AlertPayload['notice']>, what: string, link: string | null): Message {
+function renderNotice(
+  p: AlertPayload,
+  n: NonNullable<AlertPayload['notice']>,
+  what: string,
+  link: string | null,
+): Message {
   const date = n.expiresAt.slice(0, 10);
   if (p.event === 'certificate.changed') {
     return {
-      event: p.event, tone: 'info', title: `Certificate changed: ${p.check.name}`, link,
-      lines: [`${what} now serves another TLS certificate (SHA-256 ${n.fingerprint}), valid until ${date}.`, `Before: ${n.previousFingerprint}`],
+      event: p.event,
+      tone: 'info',
+      title: `Certificate changed: ${p.check.name}`,
+      link,
+      lines: [
+        `${what} now serves another TLS certificate (SHA-256 ${n.fingerprint}), valid until ${date}.`,
+        `Before: ${n.previousFingerprint}`,
+      ],
     };
   }
   const thing = n.kind === 'domain' ? `The registration of the domain ${n.domain}` : `The TLS certificate of ${what}`;
   return {
-    event: p.event, tone: n.daysLeft <= 7 ? 'down' : 'info', link,
+    event: p.event,
+    tone: n.daysLeft <= 7 ? 'down' : 'info',
+    link,
     title: `${n.kind === 'domain' ? 'Domain' : 'Certificate'} expires ${days(n.daysLeft)}: ${n.kind === 'domain' ? n.domain : p.check.name}`,
-    lines: [`${thing} expires on ${date} (${days(n.daysLeft)}).`, n.kind === 'domain' ? `Renew it with the registrar to keep ${p.check.name} reachable.` : 'Renew it before then, or visitors will see a certificate error.'],
+    lines: [
+      `${thing} expires on ${date} (${days(n.daysLeft)}).`,
+      n.kind === 'domain'
+        ? `Renew it with the registrar to keep ${p.check.name} reachable.`
+        : 'Renew it before then, or visitors will see a certificate error.',
+    ],
   };
 }
 
@@ -83,7 +127,11 @@ function renderSubscriberNotice(p: SubscriberPayload, publicUrl: string): Messag
   const unsubscribe = `${page}/unsubscribe/${p.token}`;
   if (p.event === 'statuspage.confirm') {
     return {
-      event: p.event, tone: 'info', title: `[${p.page.name}] Confirm your subscription`, link: page, unsubscribe,
+      event: p.event,
+      tone: 'info',
+      title: `[${p.page.name}] Confirm your subscription`,
+      link: page,
+      unsubscribe,
       lines: [
         `Someone, hopefully you, asked to be emailed about incidents and maintenance on ${p.page.name}.`,
         `Confirm your subscription: ${p.confirm}`,
@@ -95,23 +143,38 @@ function renderSubscriberNotice(p: SubscriberPayload, publicUrl: string): Messag
   let title: string;
   if (p.incident) {
     title = `[${p.page.name}] ${p.change === 'created' ? 'Incident' : 'Incident update'}: ${p.incident.title}`;
-    if (p.incident.update) lines.push(`${p.incident.update.type[0].toUpperCase()}${p.incident.update.type.slice(1)} — ${when(p.incident.update.date)}`, p.incident.update.text);
+    if (p.incident.update)
+      lines.push(
+        `${p.incident.update.type[0].toUpperCase()}${p.incident.update.type.slice(1)} — ${when(p.incident.update.date)}`,
+        p.incident.update.text,
+      );
     else if (p.incident.text) lines.push(p.incident.text);
   } else {
     const m = p.maintenance!;
-    const what = { created: 'Scheduled maintenance', updated: 'Maintenance changed', upcoming: 'Maintenance starting soon' }[p.change];
+    const what = {
+      created: 'Scheduled maintenance',
+      updated: 'Maintenance changed',
+      upcoming: 'Maintenance starting soon',
+    }[p.change];
     title = `[${p.page.name}] ${what}: ${m.title}`;
     lines.push(`From ${when(m.startDate)} to ${when(m.endDate)}.`);
     if (m.text) lines.push(m.text);
   }
-  lines.push(`Status page: ${page}`, '', `You receive this because you subscribed to ${p.page.name}. Unsubscribe: ${unsubscribe}`);
+  lines.push(
+    `Status page: ${page}`,
+    '',
+    `You receive this because you subscribed to ${p.page.name}. Unsubscribe: ${unsubscribe}`,
+  );
   return { event: p.event, tone: 'info', title, lines, link: page, unsubscribe };
 }
 
 /** An invitation to a project (services/invitations.ts): the link is the whole point. */
 function renderInvitation(p: InvitationPayload): Message {
   return {
-    event: p.event, tone: 'info', title: `You are invited to ${p.project} on Vigil`, link: null,
+    event: p.event,
+    tone: 'info',
+    title: `You are invited to ${p.project} on Vigil`,
+    link: null,
     lines: [
       `${p.invitedBy} invites you to join the project ${p.project} on Vigil as ${p.role === 'owner' ? 'an owner' : 'a member'}.`,
       `Accept the invitation: ${p.link}`,
@@ -123,7 +186,9 @@ function renderInvitation(p: InvitationPayload): Message {
 export function renderMessage(payload: unknown, publicUrl: string): Message {
   const p = payload as { event: string };
   if (p.event === 'member.invitation') return renderInvitation(payload as InvitationPayload);
-  return p.event.startsWith('statuspage.') ? renderSubscriberNotice(payload as SubscriberPayload, publicUrl) : renderAlert(payload as AlertPayload, publicUrl);
+  return p.event.startsWith('statuspage.')
+    ? renderSubscriberNotice(payload as SubscriberPayload, publicUrl)
+    : renderAlert(payload as AlertPayload, publicUrl);
 }
 
 /** Plain text: the lines, then the link. */

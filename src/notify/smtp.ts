@@ -25,7 +25,10 @@ export interface SmtpOptions {
 
 /** A refusal by the server: 4xx replies are worth retrying, 5xx are not. */
 export class SmtpError extends Error {
-  constructor(message: string, readonly code: number) {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
     super(message);
   }
 }
@@ -125,8 +128,12 @@ export function formatMail(m: Mail): string {
     'Auto-Submitted': 'auto-generated',
     ...m.headers,
   };
-  const head = Object.entries(headers).map(([k, v]) => `${k}: ${oneLine(v)}`).join('\r\n');
-  const body = Buffer.from(m.text.replace(/\r?\n/g, '\r\n')).toString('base64').replace(/.{1,76}/g, '$&\r\n');
+  const head = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${oneLine(v)}`)
+    .join('\r\n');
+  const body = Buffer.from(m.text.replace(/\r?\n/g, '\r\n'))
+    .toString('base64')
+    .replace(/.{1,76}/g, '$&\r\n');
   return `${head}\r\n\r\n${body}`;
 }
 
@@ -147,7 +154,9 @@ export async function sendMail(smtpUrl: string, mail: Mail, opts: SmtpOptions): 
   let socket: net.Socket | null = null;
   let expired: Error | null = null;
   let expire = (_: Error) => {};
-  const deadline = new Promise<never>((_, reject) => { expire = reject; });
+  const deadline = new Promise<never>((_, reject) => {
+    expire = reject;
+  });
   deadline.catch(() => {});
   const timer = setTimeout(() => {
     expired = new Error(`timeout after ${opts.timeoutMs / 1000} s`);
@@ -156,13 +165,19 @@ export async function sendMail(smtpUrl: string, mail: Mail, opts: SmtpOptions): 
     socket?.destroy();
   }, opts.timeoutMs);
   // A connection that completes after the deadline is closed at once.
-  const within = (p: Promise<net.Socket>) => Promise.race([p.then((s) => {
-    if (!expired) return s;
-    s.destroy();
-    return Promise.reject(expired);
-  }), deadline]);
+  const within = (p: Promise<net.Socket>) =>
+    Promise.race([
+      p.then((s) => {
+        if (!expired) return s;
+        s.destroy();
+        return Promise.reject(expired);
+      }),
+      deadline,
+    ]);
   try {
-    socket = await within(connect({ host: address, port: server.port, ...(server.secure ? { servername, ca } : {}) }, server.secure));
+    socket = await within(
+      connect({ host: address, port: server.port, ...(server.secure ? { servername, ca } : {}) }, server.secure),
+    );
     reader.attach(socket);
     let secure = server.secure;
     const expect = async (ok: number[], what: string) => {
@@ -187,9 +202,15 @@ export async function sendMail(smtpUrl: string, mail: Mail, opts: SmtpOptions): 
       ehlo = await command(`EHLO ${name}`, [250]);
     }
     if (server.user !== null) {
-      const auth = ehlo.text.split('\n').find((l) => /^AUTH[ =]/i.test(l))?.toUpperCase().split(/[ =]/) ?? [];
+      const auth =
+        ehlo.text
+          .split('\n')
+          .find((l) => /^AUTH[ =]/i.test(l))
+          ?.toUpperCase()
+          .split(/[ =]/) ?? [];
       const b64 = (s: string) => Buffer.from(s).toString('base64');
-      if (auth.includes('PLAIN')) await command(`AUTH PLAIN ${b64(`\0${server.user}\0${server.pass ?? ''}`)}`, [235], 'AUTH PLAIN');
+      if (auth.includes('PLAIN'))
+        await command(`AUTH PLAIN ${b64(`\0${server.user}\0${server.pass ?? ''}`)}`, [235], 'AUTH PLAIN');
       else if (auth.includes('LOGIN')) {
         await command('AUTH LOGIN', [334], 'AUTH LOGIN');
         await command(b64(server.user), [334], 'AUTH LOGIN user');

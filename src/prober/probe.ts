@@ -17,8 +17,12 @@ export interface CheckOptions {
   ca?: string | Buffer;
 }
 
-
-const PROBES: Record<CheckTarget['protocol'], Probe> = { http: checkHttp, port: checkPort, icmp: checkIcmp, dns: checkDns };
+const PROBES: Record<CheckTarget['protocol'], Probe> = {
+  http: checkHttp,
+  port: checkPort,
+  icmp: checkIcmp,
+  dns: checkDns,
+};
 
 function elapsed(since: number): number {
   return round(performance.now() - since);

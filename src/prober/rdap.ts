@@ -11,7 +11,6 @@ export interface RdapOptions {
   clock?: () => number;
 }
 
-
 const DAY = 86_400_000;
 const MAX_BYTES = 1024 * 1024;
 
@@ -75,7 +74,11 @@ export function createRdap(opts: RdapOptions): Rdap {
   let bootstrap: { at: number; body: unknown } | null = null;
 
   async function get(url: string, accept: string): Promise<unknown> {
-    const res = await fetch(url, { headers: { accept, 'user-agent': 'Vigil uptime monitor (RDAP)' }, redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(url, {
+      headers: { accept, 'user-agent': 'Vigil uptime monitor (RDAP)' },
+      redirect: 'follow',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     if (!res.ok) {
       await res.body?.cancel();
       throw new Error(`HTTP ${res.status}`);
@@ -84,7 +87,8 @@ export function createRdap(opts: RdapOptions): Rdap {
   }
 
   async function servers(domain: string): Promise<string[]> {
-    if (!bootstrap || clock() - bootstrap.at > DAY) bootstrap = { at: clock(), body: await get(opts.bootstrapUrl, 'application/json') };
+    if (!bootstrap || clock() - bootstrap.at > DAY)
+      bootstrap = { at: clock(), body: await get(opts.bootstrapUrl, 'application/json') };
     return serversFor(bootstrap.body, domain);
   }
 
@@ -100,7 +104,10 @@ export function createRdap(opts: RdapOptions): Rdap {
       let error = '';
       for (const base of bases) {
         try {
-          const answer = await get(`${base.replace(/\/?$/, '/')}domain/${encodeURIComponent(domain)}`, 'application/rdap+json');
+          const answer = await get(
+            `${base.replace(/\/?$/, '/')}domain/${encodeURIComponent(domain)}`,
+            'application/rdap+json',
+          );
           const at = expirationOf(answer);
           return at === null ? { expiresAt: null, error: 'the registry gives no expiration date' } : { expiresAt: at };
         } catch (err) {

@@ -29,7 +29,15 @@ export interface ProbeWorkerOptions {
 }
 
 export interface ProbeWorker {
-  stats: { leased: number; checked: number; posted: number; recorded: number; ignored: number; networkErrors: number; queued: number };
+  stats: {
+    leased: number;
+    checked: number;
+    posted: number;
+    recorded: number;
+    ignored: number;
+    networkErrors: number;
+    queued: number;
+  };
   /** Resolves once registered; rejects if the token is refused. */
   ready: Promise<void>;
   /** Resolves when the worker ends: stopped, or its token refused. */
@@ -63,18 +71,25 @@ export function startProbeWorker(opts: ProbeWorkerOptions): ProbeWorker {
   let faulted = false; // a call failed: deliver the queued results before the next lease
   let retryAt = 0;
   let settle!: (how: 'stopped' | 'refused') => void;
-  const done = new Promise<'stopped' | 'refused'>((r) => { settle = r; });
+  const done = new Promise<'stopped' | 'refused'>((r) => {
+    settle = r;
+  });
 
   /** One request; network errors and 5xx throw (retried with backoff), 401 ends the worker. */
   async function call<T>(path: string, body: unknown): Promise<T> {
     const res = await doFetch(`${base}${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${opts.token}`, 'content-type': 'application/json', accept: 'application/json' },
+      headers: {
+        authorization: `Bearer ${opts.token}`,
+        'content-type': 'application/json',
+        accept: 'application/json',
+      },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(requestTimeoutMs),
     });
     const text = await res.text();
-    if (res.status === 401) throw new ProbeRefusedError('the server refused the probe token (wrong, revoked or deleted)');
+    if (res.status === 401)
+      throw new ProbeRefusedError('the server refused the probe token (wrong, revoked or deleted)');
     if (res.status >= 500 || res.status === 429) throw new Error(`server answered ${res.status}`);
     if (res.status >= 400) throw new ProbeRefusedError(`server answered ${res.status}: ${text.slice(0, 200)}`);
     lastContact = Date.now();
@@ -96,17 +111,34 @@ export function startProbeWorker(opts: ProbeWorkerOptions): ProbeWorker {
     opts.log.warn({ err: (err as Error).message, retryInMs: backoff }, `probe ${what} failed; retrying`);
   }
   const canCall = () => !stopped && Date.now() >= retryAt;
-  const succeeded = () => { backoff = 0; retryAt = 0; };
+  const succeeded = () => {
+    backoff = 0;
+    retryAt = 0;
+  };
 
   function run(l: Leased) {
-    if (stopped) { pending--; return; }
+    if (stopped) {
+      pending--;
+      return;
+    }
     const ac = new AbortController();
     controllers.add(ac);
     running++;
     const at = Date.now();
     opts
       .check(l.check, ac.signal)
-      .catch((err): CheckOutcome => ({ ok: false, statusCode: null, totalMs: null, dnsMs: null, connectMs: null, tlsMs: null, ttfbMs: null, error: `check error: ${(err as Error).message}` }))
+      .catch(
+        (err): CheckOutcome => ({
+          ok: false,
+          statusCode: null,
+          totalMs: null,
+          dnsMs: null,
+          connectMs: null,
+          tlsMs: null,
+          ttfbMs: null,
+          error: `check error: ${(err as Error).message}`,
+        }),
+      )
       .then((o) => {
         controllers.delete(ac);
         pending--;
@@ -114,8 +146,18 @@ export function startProbeWorker(opts: ProbeWorkerOptions): ProbeWorker {
         stats.checked++;
         if (ac.signal.aborted) return; // abandoned at stop: the lease expires and another probe takes it over
         queue.push({
-          leaseId: l.leaseId, at, ok: o.ok, statusCode: o.statusCode, totalMs: o.totalMs, dnsMs: o.dnsMs, connectMs: o.connectMs,
-          tlsMs: o.tlsMs, ttfbMs: o.ttfbMs, error: o.error, sslExpiresAt: o.sslExpiresAt ?? null, sslFingerprint: o.sslFingerprint ?? null,
+          leaseId: l.leaseId,
+          at,
+          ok: o.ok,
+          statusCode: o.statusCode,
+          totalMs: o.totalMs,
+          dnsMs: o.dnsMs,
+          connectMs: o.connectMs,
+          tlsMs: o.tlsMs,
+          ttfbMs: o.ttfbMs,
+          error: o.error,
+          sslExpiresAt: o.sslExpiresAt ?? null,
+          sslFingerprint: o.sslFingerprint ?? null,
         });
         stats.queued = queue.length;
       });
@@ -143,7 +185,10 @@ export function startProbeWorker(opts: ProbeWorkerOptions): ProbeWorker {
           if (Date.now() - lastContact >= heartbeatMs) await call('/v1/probe/heartbeat', { region: opts.region });
           return;
         }
-        const res = await call<{ leases: Leased[]; more?: boolean; serverTime: number }>('/v1/probe/lease', { limit: room, lookaheadMs: pollMs + 500 });
+        const res = await call<{ leases: Leased[]; more?: boolean; serverTime: number }>('/v1/probe/lease', {
+          limit: room,
+          lookaheadMs: pollMs + 500,
+        });
         succeeded();
         stats.leased += res.leases.length;
         // Due times are the server's clock: start each after the same delay the server sees.
@@ -153,7 +198,10 @@ export function startProbeWorker(opts: ProbeWorkerOptions): ProbeWorker {
           const delay = l.due + skew - Date.now();
           if (delay <= 0) run(l);
           else {
-            const t = setTimeout(() => { timers.delete(t); run(l); }, delay);
+            const t = setTimeout(() => {
+              timers.delete(t);
+              run(l);
+            }, delay);
             timers.add(t);
           }
         }

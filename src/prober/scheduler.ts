@@ -75,7 +75,18 @@ export function startScheduler(ctx: Ctx, opts: SchedulerOptions): Scheduler {
     opts.onStart?.(m, at);
     opts
       .check(m, ac.signal)
-      .catch((err): CheckOutcome => ({ ok: false, statusCode: null, totalMs: null, dnsMs: null, connectMs: null, tlsMs: null, ttfbMs: null, error: `check error: ${(err as Error).message}` }))
+      .catch(
+        (err): CheckOutcome => ({
+          ok: false,
+          statusCode: null,
+          totalMs: null,
+          dnsMs: null,
+          connectMs: null,
+          tlsMs: null,
+          ttfbMs: null,
+          error: `check error: ${(err as Error).message}`,
+        }),
+      )
       .then((outcome) => {
         controllers.delete(ac);
         stats.inFlight--;

@@ -21,8 +21,14 @@ export interface AlertPayload {
   project: { uuid: string; name: string };
   check: { type: 'monitor' | 'healthcheck'; uuid: string | null; name: string; url: string | null; protocol: string };
   outage: {
-    uuid: string; startDate: string; endDate: string | null; statusCode: number; description: string;
-    detectedLocation: string; confirmedLocations: string; acknowledgedBy: string | null;
+    uuid: string;
+    startDate: string;
+    endDate: string | null;
+    statusCode: number;
+    description: string;
+    detectedLocation: string;
+    confirmedLocations: string;
+    acknowledgedBy: string | null;
   } | null;
   step?: number;
   totalSteps?: number;
@@ -41,7 +47,6 @@ export interface AlertPayload {
   channel?: string;
 }
 
-
 interface Subject {
   id: number;
   uuid: string;
@@ -59,9 +64,17 @@ interface Subject {
   alerted_steps: number;
   next_alert_at: number | null;
   monitor_id: number | null;
-  m_uuid: string | null; m_name: string | null; m_url: string | null; m_protocol: string | null; m_wait: number | null; m_policy: number | null;
-  h_uuid: string | null; h_name: string | null; h_policy: number | null;
-  p_uuid: string; p_name: string;
+  m_uuid: string | null;
+  m_name: string | null;
+  m_url: string | null;
+  m_protocol: string | null;
+  m_wait: number | null;
+  m_policy: number | null;
+  h_uuid: string | null;
+  h_name: string | null;
+  h_policy: number | null;
+  p_uuid: string;
+  p_name: string;
 }
 
 async function loadSubjects(trx: Trx, outageIds: number[]): Promise<Subject[]> {
@@ -72,13 +85,33 @@ async function loadSubjects(trx: Trx, outageIds: number[]): Promise<Subject[]> {
     .leftJoin('monitors', 'monitors.id', 'outages.monitor_id')
     .leftJoin('healthchecks', 'healthchecks.id', 'outages.healthcheck_id')
     .select([
-      'outages.id', 'outages.uuid', 'outages.project_id', 'outages.outage_type', 'outages.started_at', 'outages.ended_at', 'outages.status_code',
-      'outages.description', 'outages.detected_location', 'outages.confirmed_locations', 'outages.acknowledged_at', 'outages.acknowledged_by',
-      'outages.escalation_policy_id', 'outages.alerted_steps', 'outages.next_alert_at', 'outages.monitor_id',
-      'monitors.uuid as m_uuid', 'monitors.name as m_name', 'monitors.url as m_url', 'monitors.protocol as m_protocol',
-      'monitors.alerts_wait as m_wait', 'monitors.escalation_policy_id as m_policy',
-      'healthchecks.uuid as h_uuid', 'healthchecks.name as h_name', 'healthchecks.escalation_policy_id as h_policy',
-      'projects.uuid as p_uuid', 'projects.name as p_name',
+      'outages.id',
+      'outages.uuid',
+      'outages.project_id',
+      'outages.outage_type',
+      'outages.started_at',
+      'outages.ended_at',
+      'outages.status_code',
+      'outages.description',
+      'outages.detected_location',
+      'outages.confirmed_locations',
+      'outages.acknowledged_at',
+      'outages.acknowledged_by',
+      'outages.escalation_policy_id',
+      'outages.alerted_steps',
+      'outages.next_alert_at',
+      'outages.monitor_id',
+      'monitors.uuid as m_uuid',
+      'monitors.name as m_name',
+      'monitors.url as m_url',
+      'monitors.protocol as m_protocol',
+      'monitors.alerts_wait as m_wait',
+      'monitors.escalation_policy_id as m_policy',
+      'healthchecks.uuid as h_uuid',
+      'healthchecks.name as h_name',
+      'healthchecks.escalation_policy_id as h_policy',
+      'projects.uuid as p_uuid',
+      'projects.name as p_name',
     ])
     .where('outages.id', 'in', outageIds)
     .execute();
@@ -88,10 +121,16 @@ async function loadSubjects(trx: Trx, outageIds: number[]): Promise<Subject[]> {
 function payloadOf(s: Subject, event: AlertEvent, now: number, extra: Partial<AlertPayload> = {}): AlertPayload {
   const check: AlertPayload['check'] = s.h_uuid
     ? { type: 'healthcheck', uuid: s.h_uuid, name: s.h_name ?? 'heartbeat check', url: null, protocol: 'healthcheck' }
-    : { type: 'monitor', uuid: s.m_uuid, name: s.m_name ?? s.description, url: s.m_url, protocol: s.m_protocol ?? 'manual' };
+    : {
+        type: 'monitor',
+        uuid: s.m_uuid,
+        name: s.m_name ?? s.description,
+        url: s.m_url,
+        protocol: s.m_protocol ?? 'manual',
+      };
   let acknowledgedBy: string | null = null;
   try {
-    acknowledgedBy = s.acknowledged_by ? JSON.parse(s.acknowledged_by).name ?? null : null;
+    acknowledgedBy = s.acknowledged_by ? (JSON.parse(s.acknowledged_by).name ?? null) : null;
   } catch {}
   return {
     event,
@@ -99,8 +138,14 @@ function payloadOf(s: Subject, event: AlertEvent, now: number, extra: Partial<Al
     project: { uuid: s.p_uuid, name: s.p_name },
     check,
     outage: {
-      uuid: s.uuid, startDate: iso(s.started_at), endDate: isoOrNull(s.ended_at), statusCode: s.status_code, description: s.description,
-      detectedLocation: s.detected_location, confirmedLocations: s.confirmed_locations, acknowledgedBy,
+      uuid: s.uuid,
+      startDate: iso(s.started_at),
+      endDate: isoOrNull(s.ended_at),
+      statusCode: s.status_code,
+      description: s.description,
+      detectedLocation: s.detected_location,
+      confirmedLocations: s.confirmed_locations,
+      acknowledgedBy,
     },
     ...extra,
   };
@@ -115,17 +160,26 @@ export interface Policy {
 
 async function loadPolicy(trx: Trx, id: number | null): Promise<Policy | null> {
   if (id === null) return null;
-  const p = await trx.selectFrom('escalation_policies').select(['id', 'uuid', 'name', 'steps']).where('id', '=', id).executeTakeFirst();
+  const p = await trx
+    .selectFrom('escalation_policies')
+    .select(['id', 'uuid', 'name', 'steps'])
+    .where('id', '=', id)
+    .executeTakeFirst();
   return p ? { id: p.id, uuid: p.uuid, name: p.name, steps: JSON.parse(p.steps) } : null;
 }
 
 async function defaultPolicyId(trx: Trx, projectId: number): Promise<number | null> {
-  const p = await trx.selectFrom('escalation_policies').select('id').where('project_id', '=', projectId).where('is_default', '=', 1).executeTakeFirst();
+  const p = await trx
+    .selectFrom('escalation_policies')
+    .select('id')
+    .where('project_id', '=', projectId)
+    .where('is_default', '=', 1)
+    .executeTakeFirst();
   return p?.id ?? null;
 }
 
 /** alerts_wait applies to detected outages; a manual one alerts as its policy says. -1 turns alerts off. */
-const waitOf = (s: Subject) => (s.outage_type === 'automatic' ? s.m_wait ?? 0 : 0);
+const waitOf = (s: Subject) => (s.outage_type === 'automatic' ? (s.m_wait ?? 0) : 0);
 
 /**
  * Sends step `alerted_steps` of the outage's policy now (to its enabled channels and emails) and
@@ -135,22 +189,34 @@ const waitOf = (s: Subject) => (s.outage_type === 'automatic' ? s.m_wait ?? 0 : 
 async function fireStep(trx: Trx, s: Subject, policy: Policy, now: number): Promise<boolean> {
   const k = s.alerted_steps;
   const next = stepDueAt(policy.steps, k + 1, s.started_at, waitOf(s));
-  const res = await trx.updateTable('outages')
+  const res = await trx
+    .updateTable('outages')
     .set({ alerted_steps: k + 1, next_alert_at: next })
-    .where('id', '=', s.id).where('alerted_steps', '=', k)
+    .where('id', '=', s.id)
+    .where('alerted_steps', '=', k)
     .executeTakeFirst();
   if (Number(res.numUpdatedRows) !== 1) return false;
   const step = policy.steps[k];
-  const channels = step.integrations.length === 0 ? [] : await trx.selectFrom('notification_channels')
-    .select(['id', 'kind'])
-    .where('project_id', '=', s.project_id).where('uuid', 'in', step.integrations).where('disabled_at', 'is', null)
-    .execute();
+  const channels =
+    step.integrations.length === 0
+      ? []
+      : await trx
+          .selectFrom('notification_channels')
+          .select(['id', 'kind'])
+          .where('project_id', '=', s.project_id)
+          .where('uuid', 'in', step.integrations)
+          .where('disabled_at', 'is', null)
+          .execute();
   const payload = payloadOf(s, 'outage.down', now, { step: k + 1, totalSteps: policy.steps.length });
   const base = { project_id: s.project_id, outage_id: s.id, step: k, event: 'outage.down', payload };
-  await enqueue(trx, [
-    ...channels.map((c) => ({ ...base, channel_id: c.id, kind: c.kind, recipient: null })),
-    ...step.emails.map((e) => ({ ...base, channel_id: null, kind: 'email', recipient: e })),
-  ], now);
+  await enqueue(
+    trx,
+    [
+      ...channels.map((c) => ({ ...base, channel_id: c.id, kind: c.kind, recipient: null })),
+      ...step.emails.map((e) => ({ ...base, channel_id: null, kind: 'email', recipient: e })),
+    ],
+    now,
+  );
   return true;
 }
 
@@ -162,10 +228,17 @@ async function fireStep(trx: Trx, s: Subject, policy: Policy, now: number): Prom
 export async function startAlerting(trx: Trx, outageIds: number[], now: number): Promise<void> {
   for (const s of await loadSubjects(trx, outageIds)) {
     if (s.ended_at !== null) continue;
-    const policyId = s.outage_type === 'manual' ? s.escalation_policy_id : s.m_policy ?? s.h_policy ?? (await defaultPolicyId(trx, s.project_id));
+    const policyId =
+      s.outage_type === 'manual'
+        ? s.escalation_policy_id
+        : (s.m_policy ?? s.h_policy ?? (await defaultPolicyId(trx, s.project_id)));
     const policy = await loadPolicy(trx, policyId);
     const due = policy ? stepDueAt(policy.steps, 0, s.started_at, waitOf(s)) : null;
-    await trx.updateTable('outages').set({ escalation_policy_id: policy?.id ?? null, next_alert_at: due }).where('id', '=', s.id).execute();
+    await trx
+      .updateTable('outages')
+      .set({ escalation_policy_id: policy?.id ?? null, next_alert_at: due })
+      .where('id', '=', s.id)
+      .execute();
     if (policy && due !== null && due <= now) await fireStep(trx, s, policy, now);
   }
 }
@@ -174,9 +247,15 @@ export async function startAlerting(trx: Trx, outageIds: number[], now: number):
  * Tells every channel (and person) that was alerted about these outages that they recovered, or
  * were acknowledged. Outages nobody was alerted about (alerts_wait not over) send nothing.
  */
-export async function notifyAlerted(trx: Trx, outageIds: number[], event: 'outage.up' | 'outage.acknowledged', now: number): Promise<void> {
+export async function notifyAlerted(
+  trx: Trx,
+  outageIds: number[],
+  event: 'outage.up' | 'outage.acknowledged',
+  now: number,
+): Promise<void> {
   if (outageIds.length === 0) return;
-  const alerted = await trx.selectFrom('notifications')
+  const alerted = await trx
+    .selectFrom('notifications')
     .leftJoin('notification_channels', 'notification_channels.id', 'notifications.channel_id')
     .select(['notifications.outage_id', 'notifications.channel_id', 'notifications.kind', 'notifications.recipient'])
     .distinct()
@@ -185,12 +264,20 @@ export async function notifyAlerted(trx: Trx, outageIds: number[], event: 'outag
     .where('notification_channels.disabled_at', 'is', null)
     .execute();
   if (alerted.length === 0) return;
-  const subjects = new Map((await loadSubjects(trx, [...new Set(alerted.map((a) => a.outage_id!))])).map((s) => [s.id, s]));
+  const subjects = new Map(
+    (await loadSubjects(trx, [...new Set(alerted.map((a) => a.outage_id!))])).map((s) => [s.id, s]),
+  );
   const rows: NewNotification[] = [];
   for (const a of alerted) {
     const s = subjects.get(a.outage_id!)!;
     rows.push({
-      project_id: s.project_id, channel_id: a.channel_id, kind: a.kind, recipient: a.recipient, outage_id: s.id, step: null, event,
+      project_id: s.project_id,
+      channel_id: a.channel_id,
+      kind: a.kind,
+      recipient: a.recipient,
+      outage_id: s.id,
+      step: null,
+      event,
       payload: payloadOf(s, event, now),
     });
   }
@@ -212,19 +299,28 @@ export async function escalateNow(trx: Trx, outageId: number, now: number): Prom
  */
 export async function walkDueAlerts(ctx: Ctx, limit = 200): Promise<number> {
   const now = ctx.clock();
-  const due = await ctx.store.db.selectFrom('outages')
+  const due = await ctx.store.db
+    .selectFrom('outages')
     .select(['id', 'monitor_id'])
-    .where('next_alert_at', '<=', now).where('ended_at', 'is', null).where('acknowledged_at', 'is', null)
-    .orderBy('next_alert_at').limit(limit)
+    .where('next_alert_at', '<=', now)
+    .where('ended_at', 'is', null)
+    .where('acknowledged_at', 'is', null)
+    .orderBy('next_alert_at')
+    .limit(limit)
     .execute();
   if (due.length === 0) return 0;
-  const maintained = await monitorsUnderMaintenance(ctx, due.flatMap((d) => (d.monitor_id === null ? [] : [d.monitor_id])), now);
+  const maintained = await monitorsUnderMaintenance(
+    ctx,
+    due.flatMap((d) => (d.monitor_id === null ? [] : [d.monitor_id])),
+    now,
+  );
   let fired = 0;
   for (const d of due) {
     if (d.monitor_id !== null && maintained.has(d.monitor_id)) continue;
     await ctx.store.db.transaction().execute(async (trx) => {
       const [s] = await loadSubjects(trx, [d.id]);
-      if (!s || s.ended_at !== null || s.acknowledged_at !== null || s.next_alert_at === null || s.next_alert_at > now) return;
+      if (!s || s.ended_at !== null || s.acknowledged_at !== null || s.next_alert_at === null || s.next_alert_at > now)
+        return;
       const policy = await loadPolicy(trx, s.escalation_policy_id);
       if (!policy || s.alerted_steps >= policy.steps.length || waitOf(s) < 0) {
         await trx.updateTable('outages').set({ next_alert_at: null }).where('id', '=', s.id).execute();
@@ -238,13 +334,24 @@ export async function walkDueAlerts(ctx: Ctx, limit = 200): Promise<number> {
 
 /** An outage's messages, oldest first, with their channel: the `alertedChannels` history. */
 export async function outageDeliveries(ctx: Ctx, outageId: number) {
-  return ctx.store.db.selectFrom('notifications')
+  return ctx.store.db
+    .selectFrom('notifications')
     .leftJoin('notification_channels', 'notification_channels.id', 'notifications.channel_id')
     .select([
-      'notifications.uuid', 'notifications.kind', 'notifications.recipient', 'notifications.event', 'notifications.step', 'notifications.attempts',
-      'notifications.created_at', 'notifications.delivered_at', 'notifications.gave_up_at', 'notifications.give_up_reason',
-      'notifications.last_status', 'notifications.last_attempt_at',
-      'notification_channels.uuid as channel_uuid', 'notification_channels.name as channel_name',
+      'notifications.uuid',
+      'notifications.kind',
+      'notifications.recipient',
+      'notifications.event',
+      'notifications.step',
+      'notifications.attempts',
+      'notifications.created_at',
+      'notifications.delivered_at',
+      'notifications.gave_up_at',
+      'notifications.give_up_reason',
+      'notifications.last_status',
+      'notifications.last_attempt_at',
+      'notification_channels.uuid as channel_uuid',
+      'notification_channels.name as channel_name',
     ])
     .where('notifications.outage_id', '=', outageId)
     .orderBy('notifications.id')

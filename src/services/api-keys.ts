@@ -1,7 +1,14 @@
 import { newId } from '../domain/ids.ts';
 import { ForbiddenError, NotFoundError } from '../domain/errors.ts';
 import {
-  KEY_PATTERN, generateApiKey, hashApiKey, maskApiKey, parseExpiry, parseKeyName, parsePermission, type Permission,
+  KEY_PATTERN,
+  generateApiKey,
+  hashApiKey,
+  maskApiKey,
+  parseExpiry,
+  parseKeyName,
+  parsePermission,
+  type Permission,
 } from '../domain/api-keys.ts';
 import { iso, isoOrNull, type Actor, type Ctx } from './context.ts';
 import { getProject } from './projects.ts';
@@ -52,7 +59,15 @@ export function keyView(row: ApiKeyRow & { created_by_email?: string | null }): 
 
 export async function audit(
   db: Transaction<Database> | Ctx['store']['db'],
-  entry: { projectId: number | null; action: string; keyId: string | null; actor: string; sourceIp?: string | null; detail?: string | null; at: number },
+  entry: {
+    projectId: number | null;
+    action: string;
+    keyId: string | null;
+    actor: string;
+    sourceIp?: string | null;
+    detail?: string | null;
+    at: number;
+  },
 ): Promise<void> {
   await db
     .insertInto('audit_log')
@@ -92,7 +107,15 @@ export async function createApiKey(ctx: Ctx, input: CreateKeyInput): Promise<Api
   await ctx.store.db.transaction().execute(async (trx) => {
     await ensureRoom(trx, ctx.store, ctx, 'apiKeys', project.id);
     await trx.insertInto('api_keys').values(row).execute();
-    await audit(trx, { projectId: project.id, action: 'api_key.create', keyId: row.id, actor: input.actor, sourceIp: input.sourceIp, detail: `${name} (${permission})`, at: now });
+    await audit(trx, {
+      projectId: project.id,
+      action: 'api_key.create',
+      keyId: row.id,
+      actor: input.actor,
+      sourceIp: input.sourceIp,
+      detail: `${name} (${permission})`,
+      at: now,
+    });
   });
   return { ...keyView({ ...row, created_by_email: input.createdBy?.email ?? null }), key };
 }
@@ -112,16 +135,32 @@ export async function listApiKeys(ctx: Ctx, projectUuid: string): Promise<ApiKey
 }
 
 /** `onlyCreatedBy`: the user may revoke only the keys they made (a member: domain/roles.ts). */
-export async function revokeApiKey(ctx: Ctx, keyId: string, actor: string, sourceIp?: string | null, projectId?: number, onlyCreatedBy?: number): Promise<void> {
+export async function revokeApiKey(
+  ctx: Ctx,
+  keyId: string,
+  actor: string,
+  sourceIp?: string | null,
+  projectId?: number,
+  onlyCreatedBy?: number,
+): Promise<void> {
   const now = ctx.clock();
   await ctx.store.db.transaction().execute(async (trx) => {
     let q = trx.selectFrom('api_keys').selectAll().where('id', '=', keyId).where('revoked_at', 'is', null);
     if (projectId !== undefined) q = q.where('project_id', '=', projectId);
     const row = await q.executeTakeFirst();
     if (!row) throw new NotFoundError('API key');
-    if (onlyCreatedBy !== undefined && row.created_by !== onlyCreatedBy) throw new ForbiddenError('Only owners can revoke API keys that someone else made');
+    if (onlyCreatedBy !== undefined && row.created_by !== onlyCreatedBy)
+      throw new ForbiddenError('Only owners can revoke API keys that someone else made');
     await trx.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', keyId).execute();
-    await audit(trx, { projectId: row.project_id, action: 'api_key.revoke', keyId, actor, sourceIp, detail: row.name, at: now });
+    await audit(trx, {
+      projectId: row.project_id,
+      action: 'api_key.revoke',
+      keyId,
+      actor,
+      sourceIp,
+      detail: row.name,
+      at: now,
+    });
   });
 }
 
@@ -129,8 +168,17 @@ const keyByHash = prepared((db, hash: string) =>
   db
     .selectFrom('api_keys')
     .innerJoin('projects', 'projects.id', 'api_keys.project_id')
-    .select(['api_keys.id', 'api_keys.project_id', 'api_keys.permission', 'api_keys.expires_at', 'api_keys.revoked_at', 'api_keys.last_used_at', 'projects.uuid as project_uuid'])
-    .where('api_keys.key_hash', '=', hash));
+    .select([
+      'api_keys.id',
+      'api_keys.project_id',
+      'api_keys.permission',
+      'api_keys.expires_at',
+      'api_keys.revoked_at',
+      'api_keys.last_used_at',
+      'projects.uuid as project_uuid',
+    ])
+    .where('api_keys.key_hash', '=', hash),
+);
 type KeyRow = Awaited<ReturnType<typeof keyByHash>>[number];
 
 /** Minimum spacing of last_used_at writes for one key. */
@@ -147,7 +195,12 @@ const LAST_USED_EVERY_MS = 60_000;
 export function createAuthenticator(ctx: Ctx) {
   const lastWritten = new Map<string, number>();
   const known = new Map<string, { generation: number; row: KeyRow; actor: Actor }>();
-  const actorOf = (row: KeyRow): Actor => ({ projectId: row.project_id, projectUuid: row.project_uuid, permission: row.permission as Permission, keyId: row.id });
+  const actorOf = (row: KeyRow): Actor => ({
+    projectId: row.project_id,
+    projectUuid: row.project_uuid,
+    permission: row.permission as Permission,
+    keyId: row.id,
+  });
   function check(row: KeyRow | undefined, actor?: Actor): Actor | null {
     const now = ctx.clock();
     if (!row || row.revoked_at !== null || (row.expires_at !== null && now >= row.expires_at)) return null;
@@ -181,11 +234,30 @@ export function createAuthenticator(ctx: Ctx) {
 }
 
 /** Revokes every live key a user made in a project (they left it); returns how many. */
-export async function revokeKeysMadeBy(trx: Transaction<Database>, projectId: number, userId: number, actor: string, now: number): Promise<number> {
-  const rows = await trx.selectFrom('api_keys').select(['id', 'name']).where('project_id', '=', projectId).where('created_by', '=', userId).where('revoked_at', 'is', null).execute();
+export async function revokeKeysMadeBy(
+  trx: Transaction<Database>,
+  projectId: number,
+  userId: number,
+  actor: string,
+  now: number,
+): Promise<number> {
+  const rows = await trx
+    .selectFrom('api_keys')
+    .select(['id', 'name'])
+    .where('project_id', '=', projectId)
+    .where('created_by', '=', userId)
+    .where('revoked_at', 'is', null)
+    .execute();
   for (const row of rows) {
     await trx.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', row.id).execute();
-    await audit(trx, { projectId, action: 'api_key.revoke', keyId: row.id, actor, detail: `${row.name} (its maker left the project)`, at: now });
+    await audit(trx, {
+      projectId,
+      action: 'api_key.revoke',
+      keyId: row.id,
+      actor,
+      detail: `${row.name} (its maker left the project)`,
+      at: now,
+    });
   }
   return rows.length;
 }

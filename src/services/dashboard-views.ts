@@ -70,7 +70,10 @@ export type MonitorSort = (typeof MONITOR_SORTS)[number];
 export type SortDir = 'asc' | 'desc';
 
 // Samples are the histogram counts: only successful checks with a timing add to sum_ms.
-const SAMPLES = sql<number>`${sql.join(HISTOGRAM_COLUMNS.map((c) => sql.ref(c)), sql` + `)}`;
+const SAMPLES = sql<number>`${sql.join(
+  HISTOGRAM_COLUMNS.map((c) => sql.ref(c)),
+  sql` + `,
+)}`;
 
 const likeTerm = (s: string) => `%${s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -80,7 +83,8 @@ function searchWhere(search: string): Expression<SqlBool> {
 }
 
 // Whether a monitor (of table alias `a`) has any stored result (one probe of the (monitor_id, at) index).
-const checkedOf = (a: string) => sql<SqlBool>`EXISTS (SELECT 1 FROM check_results c WHERE c.monitor_id = ${sql.ref(`${a}.id`)})`;
+const checkedOf = (a: string) =>
+  sql<SqlBool>`EXISTS (SELECT 1 FROM check_results c WHERE c.monitor_id = ${sql.ref(`${a}.id`)})`;
 const CHECKED = checkedOf('m');
 
 function stateWhere(status: StatusFilter): Expression<SqlBool> | null {
@@ -91,6 +95,44 @@ function stateWhere(status: StatusFilter): Expression<SqlBool> | null {
 }
 
 /**
+/**
+ * The latest `n` checks of each monitor, oldest first, in one query whatever their number: one
+ * index probe per monitor (`ids` come from the caller's project).
+ */
+export async function recentBeats(ctx: ActorCtx, ids: number[], n: number): Promise<Map<number, Beat[]>> {
+  const out = new Map<number, Beat[]>(ids.map((id) => [id, []]));
+  if (ids.length === 0) return out;
+  const db = ctx.store.db;
+  const latest = (id: number) =>
+    db
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('check_results')
+          .select(['monitor_id', 'at', 'ok', 'total_ms', 'location'])
+          .where('monitor_id', '=', id)
+          .orderBy('at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(n)
+          .as('b'),
+      )
+      .selectAll();
+  const rows = await ids
+    .slice(1)
+    .reduce((q, id) => q.unionAll(latest(id)), latest(ids[0]))
+    .execute();
+  for (const r of rows) {
+    out.get(Number(r.monitor_id))?.push({
+      at: Number(r.at),
+      ok: Number(r.ok) === 1,
+      ms: Number(r.ok) === 1 ? num(r.total_ms) : null,
+      location: r.location,
+    });
+  }
+  for (const list of out.values()) list.reverse();
+  return out;
+}
+
+/**
  * ORDER BY of the list for table alias `a`, the same for the page's ids and its rows. Monitors
  * without a figure (never checked, last check failed, no checks in 24 h) come last either way;
  * ties go by name.
@@ -98,47 +140,51 @@ function stateWhere(status: StatusFilter): Expression<SqlBool> | null {
 function listOrder(a: string, sort: MonitorSort, dir: SortDir, firstHour: number) {
   const col = (c: string) => sql.ref(`${a}.${c}`);
   const d = sql.raw(dir === 'desc' ? 'DESC' : 'ASC');
-  const byName = [sql`lower(${col('name')}) ${sort === 'name' ? d : sql.raw('ASC')}`, sql`${col('id')} ${sort === 'name' ? d : sql.raw('ASC')}`];
+  const byName = [
+    sql`lower(${col('name')}) ${sort === 'name' ? d : sql.raw('ASC')}`,
+    sql`${col('id')} ${sort === 'name' ? d : sql.raw('ASC')}`,
+  ];
   const nullsLast = (v: ReturnType<typeof sql>) => [sql`CASE WHEN ${v} IS NULL THEN 1 ELSE 0 END`, sql`${v} ${d}`];
   if (sort === 'status') {
-    return [sql`CASE WHEN ${col('paused')} = 1 THEN 3 WHEN NOT ${checkedOf(a)} THEN 1 WHEN ${col('status')} = 'down' THEN 0 ELSE 2 END ${d}`, ...byName];
+    return [
+      sql`CASE WHEN ${col('paused')} = 1 THEN 3 WHEN NOT ${checkedOf(a)} THEN 1 WHEN ${col('status')} = 'down' THEN 0 ELSE 2 END ${d}`,
+      ...byName,
+    ];
   }
   if (sort === 'response') {
-    return [...nullsLast(sql`(SELECT CASE WHEN r.ok = 1 THEN r.total_ms END FROM check_results r WHERE r.monitor_id = ${col('id')} ORDER BY r.at DESC LIMIT 1)`), ...byName];
+    return [
+      ...nullsLast(
+        sql`(SELECT CASE WHEN r.ok = 1 THEN r.total_ms END FROM check_results r WHERE r.monitor_id = ${col('id')} ORDER BY r.at DESC LIMIT 1)`,
+      ),
+      ...byName,
+    ];
   }
   if (sort === 'uptime') {
-    return [...nullsLast(sql`(SELECT 1.0 * (SUM(u.checks) - SUM(u.failures)) / NULLIF(SUM(u.checks), 0) FROM check_rollups u
-      WHERE u.monitor_id = ${col('id')} AND u.granularity = 'hour' AND u.bucket >= ${firstHour})`), ...byName];
+    return [
+      ...nullsLast(sql`(SELECT 1.0 * (SUM(u.checks) - SUM(u.failures)) / NULLIF(SUM(u.checks), 0) FROM check_rollups u
+      WHERE u.monitor_id = ${col('id')} AND u.granularity = 'hour' AND u.bucket >= ${firstHour})`),
+      ...byName,
+    ];
   }
   return byName;
-}
-
-/**
- * What the list shows of its monitors' past, in one statement (a page costs the same few
- * queries whatever it shows): their hourly rollups since `firstHour` (`kind` 'hour': checks,
- * failures, summed and sampled times as a to d), and each one's latest LIST_BEATS checks (`kind`
- * 'check': ok and time as a and b; one index probe per monitor). `ids` are the caller's project's.
- */
-function pageHistory(ctx: ActorCtx, ids: number[], firstHour: number) {
-  if (ids.length === 0) return Promise.resolve([]);
-  const db = ctx.store.db;
-  const none = sql<number | null>`NULL`;
-  const hours = db.selectFrom('check_rollups')
-    .select([sql<string>`'hour'`.as('kind'), 'monitor_id', 'bucket as at', (eb) => eb.fn.sum<number>('checks').as('a'), (eb) => eb.fn.sum<number | null>('failures').as('b'),
-      (eb) => eb.fn.sum<number | null>('sum_ms').as('c'), (eb) => eb.fn.sum<number | null>(SAMPLES).as('d'), sql<string | null>`NULL`.as('location')])
-    .where('granularity', '=', 'hour').where('monitor_id', 'in', ids).where('bucket', '>=', firstHour)
-    .groupBy(['monitor_id', 'bucket']);
-  const latest = (id: number) => db.selectFrom((eb) => eb.selectFrom('check_results').select(['monitor_id', 'at', 'ok', 'total_ms', 'location'])
-    .where('monitor_id', '=', id).orderBy('at', 'desc').orderBy('id', 'desc').limit(LIST_BEATS).as('r'))
-    .select([sql<string>`'check'`.as('kind'), 'r.monitor_id', 'r.at', 'r.ok as a', 'r.total_ms as b', none.as('c'), none.as('d'), 'r.location']);
-  return ids.reduce((q, id) => q.unionAll(latest(id)), hours).execute();
 }
 
 /**
  * One page of the project's monitors in the order asked (by name unless told), with what the
  * list shows of each, and the regions live probes serve: five queries whatever the project's size.
  */
-export async function monitorListPage(ctx: ActorCtx, q: { search: string; status: StatusFilter; page: number; perPage?: number; sort?: MonitorSort; dir?: SortDir; probeLiveMs: number }): Promise<MonitorListPage> {
+export async function monitorListPage(
+  ctx: ActorCtx,
+  q: {
+    search: string;
+    status: StatusFilter;
+    page: number;
+    perPage?: number;
+    sort?: MonitorSort;
+    dir?: SortDir;
+    probeLiveMs: number;
+  },
+): Promise<MonitorListPage> {
   const db = ctx.store.db;
   const perPage = q.perPage ?? MONITORS_PER_PAGE;
   const sort = q.sort ?? 'name';
@@ -151,7 +197,10 @@ export async function monitorListPage(ctx: ActorCtx, q: { search: string; status
 
   const checked = sql<number>`CASE WHEN ${CHECKED} THEN 1 ELSE 0 END`;
   const [groups, probes] = await Promise.all([
-    base.select(['m.paused', 'm.status', checked.as('checked'), (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['m.paused', 'm.status', checked]).execute(),
+    base
+      .select(['m.paused', 'm.status', checked.as('checked'), (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy(['m.paused', 'm.status', checked])
+      .execute(),
     probeRegions(ctx, q.probeLiveMs),
   ]);
   const counts: Record<StatusFilter, number> = { all: 0, up: 0, down: 0, pending: 0, paused: 0 };
@@ -166,57 +215,89 @@ export async function monitorListPage(ctx: ActorCtx, q: { search: string; status
   const filter = stateWhere(q.status);
   // The page's ids are chosen first (from the name index alone when nothing filters or sorts
   // otherwise), then only those rows are read: PostgreSQL would otherwise evaluate the
-  // last-result subqueries for every row the OFFSET skips.
+  // sort's subqueries for every row the OFFSET skips.
   let ids = (filter ? base.where(filter) : base).select('m.id');
   for (const o of listOrder('m', sort, dir, firstHour)) ids = ids.orderBy(o);
-  const last = (col: 'total_ms' | 'at' | 'ok') => (eb: any) =>
-    eb.selectFrom('check_results as r').select(`r.${col}`).whereRef('r.monitor_id', '=', 'p.id').orderBy('r.at', 'desc').limit(1).as(`last_${col}`);
-  let pageRows = db.selectFrom('monitors as p')
-    .select(['p.id', 'p.uuid', 'p.name', 'p.url', 'p.protocol', 'p.port', 'p.regions', 'p.status', 'p.paused', last('total_ms'), last('at'), last('ok')])
+  let pageRows = db
+    .selectFrom('monitors as p')
+    .select(['p.id', 'p.uuid', 'p.name', 'p.url', 'p.protocol', 'p.port', 'p.regions', 'p.status', 'p.paused'])
     .where('p.id', 'in', ids.limit(perPage).offset((page - 1) * perPage));
   for (const o of listOrder('p', sort, dir, firstHour)) pageRows = pageRows.orderBy(o);
-  const rows = await pageRows.execute() as unknown as ListSqlRow[];
+  const rows = (await pageRows.execute()) as unknown as ListSqlRow[];
+  // The latest checks give the beats.
+  const beats = await recentBeats(
+    ctx,
+    rows.map((r) => Number(r.id)),
+    LIST_BEATS,
+  );
 
   const byId = new Map<number, MonitorListRow>();
   const out = rows.map((r) => {
+    const recent = beats.get(Number(r.id)) ?? [];
+    const last = recent.at(-1);
     const row: MonitorListRow = {
-      id: Number(r.id), uuid: r.uuid, name: r.name, url: r.url, protocol: r.protocol, port: r.port,
+      id: Number(r.id),
+      uuid: r.uuid,
+      name: r.name,
+      url: r.url,
+      protocol: r.protocol,
+      port: r.port,
       regions: JSON.parse(r.regions),
-      state: r.paused ? 'paused' : r.last_at == null ? 'pending' : r.status === 'down' ? 'down' : 'up',
-      lastMs: r.last_total_ms == null ? null : Number(r.last_total_ms),
-      lastAt: r.last_at == null ? null : Number(r.last_at),
-      lastOk: r.last_ok == null ? null : Number(r.last_ok) === 1,
+      state: r.paused ? 'paused' : !last ? 'pending' : r.status === 'down' ? 'down' : 'up',
+      lastMs: last?.ms ?? null,
+      lastAt: last?.at ?? null,
+      lastOk: last ? last.ok : null,
       uptime24h: null,
       hours: new Array(SPARK_HOURS).fill(null),
-      beats: [],
+      beats: recent,
     };
     byId.set(row.id, row);
     return row;
   });
-  const totals = new Map<number, [number, number]>();
-  for (const h of await pageHistory(ctx, [...byId.keys()], firstHour)) {
-    const id = Number(h.monitor_id);
-    const row = byId.get(id)!;
-    if (h.kind === 'check') {
-      row.beats.push({ at: Number(h.at), ok: Number(h.a) === 1, ms: Number(h.a) === 1 ? num(h.b) : null, location: String(h.location) });
-      continue;
+  if (byId.size) {
+    const hours = await db
+      .selectFrom('check_rollups')
+      .select([
+        'monitor_id',
+        'bucket',
+        (eb) => eb.fn.sum<number>('checks').as('checks'),
+        (eb) => eb.fn.sum<number>('failures').as('failures'),
+        (eb) => eb.fn.sum<number>('sum_ms').as('sum_ms'),
+        (eb) => eb.fn.sum<number>(SAMPLES).as('samples'),
+      ])
+      .where('granularity', '=', 'hour')
+      .where('monitor_id', 'in', [...byId.keys()])
+      .where('bucket', '>=', firstHour)
+      .groupBy(['monitor_id', 'bucket'])
+      .execute();
+    const totals = new Map<number, [number, number]>();
+    for (const h of hours) {
+      const id = Number(h.monitor_id);
+      const i = Math.floor((Number(h.bucket) - firstHour) / HOUR);
+      const row = byId.get(id)!;
+      if (i < 0 || i >= SPARK_HOURS) continue;
+      if (Number(h.samples) > 0) row.hours[i] = Math.round(Number(h.sum_ms) / Number(h.samples));
+      const t = totals.get(id) ?? [0, 0];
+      t[0] += Number(h.checks);
+      t[1] += Number(h.failures);
+      totals.set(id, t);
     }
-    const i = Math.floor((Number(h.at) - firstHour) / HOUR);
-    if (i < 0 || i >= SPARK_HOURS) continue;
-    if (Number(h.d) > 0) row.hours[i] = Math.round(Number(h.c) / Number(h.d));
-    const t = totals.get(id) ?? [0, 0];
-    t[0] += Number(h.a);
-    t[1] += Number(h.b);
-    totals.set(id, t);
+    for (const [id, [checks, failures]] of totals)
+      if (checks > 0) byId.get(id)!.uptime24h = (checks - failures) / checks;
   }
-  for (const [id, [checks, failures]] of totals) if (checks > 0) byId.get(id)!.uptime24h = (checks - failures) / checks;
-  for (const row of out) row.beats.sort((x, y) => x.at - y.at);
   return { rows: out, counts, page, pages, firstHour, probed: probes.filter((p) => p.live).map((p) => p.region) };
 }
 
 interface ListSqlRow {
-  id: number; uuid: string; name: string; url: string; protocol: string; port: number | null; regions: string; status: string; paused: number;
-  last_total_ms: number | null; last_at: number | null; last_ok: number | null;
+  id: number;
+  uuid: string;
+  name: string;
+  url: string;
+  protocol: string;
+  port: number | null;
+  regions: string;
+  status: string;
+  paused: number;
 }
 
 // ---- the monitor page ----
@@ -256,14 +337,17 @@ export async function monitorUptime(ctx: ActorCtx, monitorId: number): Promise<U
       sql<number>`SUM(CASE WHEN ${inside} THEN failures ELSE 0 END)`.as(`f${i}`),
     ];
   });
-  const row = await ctx.store.db.selectFrom('check_rollups')
+  const row = (await ctx.store.db
+    .selectFrom('check_rollups')
     .select(sums)
     .where('monitor_id', '=', monitorId)
-    .where((eb) => eb.or([
-      eb.and([eb('granularity', '=', 'hour'), eb('bucket', '>=', hourFrom)]),
-      eb.and([eb('granularity', '=', 'day'), eb('bucket', '>=', dayFrom)]),
-    ]))
-    .executeTakeFirst() as Record<string, number | null> | undefined;
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('granularity', '=', 'hour'), eb('bucket', '>=', hourFrom)]),
+        eb.and([eb('granularity', '=', 'day'), eb('bucket', '>=', dayFrom)]),
+      ]),
+    )
+    .executeTakeFirst()) as Record<string, number | null> | undefined;
   return UPTIME_WINDOWS.map((w, i) => {
     const checks = Number(row?.[`c${i}`] ?? 0);
     const failures = Number(row?.[`f${i}`] ?? 0);
@@ -307,7 +391,12 @@ const num = (v: unknown) => (v == null ? null : Number(v));
  * the raw retention read check results (with the DNS/connect/TLS/first-byte phases); longer
  * ones read hourly rollup totals, where the phases were never kept.
  */
-export async function responseSeries(ctx: ActorCtx, monitorId: number, period: ChartPeriod, rawRetentionDays: number): Promise<ResponseSeries> {
+export async function responseSeries(
+  ctx: ActorCtx,
+  monitorId: number,
+  period: ChartPeriod,
+  rawRetentionDays: number,
+): Promise<ResponseSeries> {
   const p = CHART_PERIODS[period];
   const slotMs = p.span / p.slots;
   const to = bucketStart(ctx.clock(), slotMs) + slotMs;
@@ -323,29 +412,66 @@ export async function responseSeries(ctx: ActorCtx, monitorId: number, period: C
   const db = ctx.store.db;
   const slotOf = (col: 'at' | 'bucket') => sql<number>`(${sql.ref(col)} - ${sql.lit(from)}) / ${sql.lit(slotMs)}`;
   if (source === 'raw') {
-    const rows = await db.selectFrom('check_results')
-      .select(['location', slotOf('at').as('slot'), (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.avg<number>('total_ms').as('total'),
-        (eb) => eb.fn.avg<number>('dns_ms').as('dns'), (eb) => eb.fn.avg<number>('connect_ms').as('connect'),
-        (eb) => eb.fn.avg<number>('tls_ms').as('tls'), (eb) => eb.fn.avg<number>('ttfb_ms').as('ttfb')])
-      .where('monitor_id', '=', monitorId).where('at', '>=', from).where('at', '<', to)
-      .where('ok', '=', 1).where('total_ms', 'is not', null)
+    const rows = await db
+      .selectFrom('check_results')
+      .select([
+        'location',
+        slotOf('at').as('slot'),
+        (eb) => eb.fn.countAll<number>().as('n'),
+        (eb) => eb.fn.avg<number>('total_ms').as('total'),
+        (eb) => eb.fn.avg<number>('dns_ms').as('dns'),
+        (eb) => eb.fn.avg<number>('connect_ms').as('connect'),
+        (eb) => eb.fn.avg<number>('tls_ms').as('tls'),
+        (eb) => eb.fn.avg<number>('ttfb_ms').as('ttfb'),
+      ])
+      .where('monitor_id', '=', monitorId)
+      .where('at', '>=', from)
+      .where('at', '<', to)
+      .where('ok', '=', 1)
+      .where('total_ms', 'is not', null)
       .groupBy(['location', 'slot'])
       .execute();
     for (const r of rows) {
-      put(r.location, Math.floor(Number(r.slot)), { count: Number(r.n), total: Number(r.total), dns: num(r.dns), connect: num(r.connect), tls: num(r.tls), ttfb: num(r.ttfb) });
+      put(r.location, Math.floor(Number(r.slot)), {
+        count: Number(r.n),
+        total: Number(r.total),
+        dns: num(r.dns),
+        connect: num(r.connect),
+        tls: num(r.tls),
+        ttfb: num(r.ttfb),
+      });
     }
   } else {
-    const rows = await db.selectFrom('check_rollups')
-      .select(['location', slotOf('bucket').as('slot'), (eb) => eb.fn.sum<number>('sum_ms').as('sum_ms'), (eb) => eb.fn.sum<number>(SAMPLES).as('samples')])
-      .where('monitor_id', '=', monitorId).where('granularity', '=', 'hour').where('bucket', '>=', from).where('bucket', '<', to)
+    const rows = await db
+      .selectFrom('check_rollups')
+      .select([
+        'location',
+        slotOf('bucket').as('slot'),
+        (eb) => eb.fn.sum<number>('sum_ms').as('sum_ms'),
+        (eb) => eb.fn.sum<number>(SAMPLES).as('samples'),
+      ])
+      .where('monitor_id', '=', monitorId)
+      .where('granularity', '=', 'hour')
+      .where('bucket', '>=', from)
+      .where('bucket', '<', to)
       .groupBy(['location', 'slot'])
       .execute();
     for (const r of rows) {
       const n = Number(r.samples);
-      if (n > 0) put(r.location, Math.floor(Number(r.slot)), { count: n, total: Number(r.sum_ms) / n, dns: null, connect: null, tls: null, ttfb: null });
+      if (n > 0)
+        put(r.location, Math.floor(Number(r.slot)), {
+          count: n,
+          total: Number(r.sum_ms) / n,
+          dns: null,
+          connect: null,
+          tls: null,
+          ttfb: null,
+        });
     }
   }
-  const locations = [...series.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([location, slots]) => ({ location, slots }));
+  const locations = [...series.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([location, slots]) => ({ location, slots }));
   return { period, from, to, slotMs, source, locations };
 }
 
@@ -359,13 +485,22 @@ export interface CheckRow {
 }
 
 export async function recentChecks(ctx: ActorCtx, monitorId: number, limit = 20): Promise<CheckRow[]> {
-  const rows = await ctx.store.db.selectFrom('check_results')
+  const rows = await ctx.store.db
+    .selectFrom('check_results')
     .select(['at', 'location', 'ok', 'status_code', 'total_ms', 'error'])
     .where('monitor_id', '=', monitorId)
-    .orderBy('at', 'desc').orderBy('id', 'desc')
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ at: Number(r.at), location: r.location, ok: r.ok === 1, statusCode: r.status_code, totalMs: num(r.total_ms), error: r.error }));
+  return rows.map((r) => ({
+    at: Number(r.at),
+    location: r.location,
+    ok: r.ok === 1,
+    statusCode: r.status_code,
+    totalMs: num(r.total_ms),
+    error: r.error,
+  }));
 }
 
 export interface MonitorOutageRow {
@@ -378,15 +513,34 @@ export interface MonitorOutageRow {
 }
 
 /** The monitor's latest outages, newest first, and how many it has in all. */
-export async function latestOutages(ctx: ActorCtx, monitorId: number, limit = 10): Promise<{ outages: MonitorOutageRow[]; total: number }> {
-  const base = ctx.store.db.selectFrom('outages').where('project_id', '=', ctx.actor.projectId).where('monitor_id', '=', monitorId);
+export async function latestOutages(
+  ctx: ActorCtx,
+  monitorId: number,
+  limit = 10,
+): Promise<{ outages: MonitorOutageRow[]; total: number }> {
+  const base = ctx.store.db
+    .selectFrom('outages')
+    .where('project_id', '=', ctx.actor.projectId)
+    .where('monitor_id', '=', monitorId);
   const [[{ total }], rows] = await Promise.all([
     base.select((eb) => eb.fn.countAll<number>().as('total')).execute(),
-    base.select(['uuid', 'started_at', 'ended_at', 'status_code', 'description', 'acknowledged_at']).orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit).execute(),
+    base
+      .select(['uuid', 'started_at', 'ended_at', 'status_code', 'description', 'acknowledged_at'])
+      .orderBy('started_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute(),
   ]);
   return {
     total: Number(total),
-    outages: rows.map((r) => ({ uuid: r.uuid, startedAt: Number(r.started_at), endedAt: num(r.ended_at), statusCode: r.status_code, description: r.description, acknowledgedAt: num(r.acknowledged_at) })),
+    outages: rows.map((r) => ({
+      uuid: r.uuid,
+      startedAt: Number(r.started_at),
+      endedAt: num(r.ended_at),
+      statusCode: r.status_code,
+      description: r.description,
+      acknowledgedAt: num(r.acknowledged_at),
+    })),
   };
 }
 
@@ -394,7 +548,13 @@ export async function latestOutages(ctx: ActorCtx, monitorId: number, limit = 10
  * What the monitor page shows below the monitor: uptime, response times over `period`, the
  * latest checks (20 in the table, PAGE_BEATS as beats: one query) and outages, and the regions live probes serve (where its checks run).
  */
-export async function monitorActivity(ctx: ActorCtx, monitorId: number, period: ChartPeriod, rawRetentionDays: number, probeLiveMs: number) {
+export async function monitorActivity(
+  ctx: ActorCtx,
+  monitorId: number,
+  period: ChartPeriod,
+  rawRetentionDays: number,
+  probeLiveMs: number,
+) {
   const [uptime, series, recent, outages, probes] = await Promise.all([
     monitorUptime(ctx, monitorId),
     responseSeries(ctx, monitorId, period, rawRetentionDays),
@@ -402,15 +562,28 @@ export async function monitorActivity(ctx: ActorCtx, monitorId: number, period: 
     latestOutages(ctx, monitorId, 10),
     probeRegions(ctx, probeLiveMs),
   ]);
-  const beats: Beat[] = recent.map((c) => ({ at: c.at, ok: c.ok, ms: c.ok ? c.totalMs : null, location: c.location })).reverse();
-  return { uptime, series, checks: recent.slice(0, 20), beats, outages, probed: probes.filter((p) => p.live).map((p) => p.region) };
+  const beats: Beat[] = recent
+    .map((c) => ({ at: c.at, ok: c.ok, ms: c.ok ? c.totalMs : null, location: c.location }))
+    .reverse();
+  return {
+    uptime,
+    series,
+    checks: recent.slice(0, 20),
+    beats,
+    outages,
+    probed: probes.filter((p) => p.live).map((p) => p.region),
+  };
 }
 
 /** Names of some of the project's monitors by uuid (others are left out). */
 export async function monitorNames(ctx: ActorCtx, uuids: string[]): Promise<Map<string, string>> {
   if (uuids.length === 0) return new Map();
-  const rows = await ctx.store.db.selectFrom('monitors').select(['uuid', 'name'])
-    .where('project_id', '=', ctx.actor.projectId).where('uuid', 'in', uuids.slice(0, 500)).execute();
+  const rows = await ctx.store.db
+    .selectFrom('monitors')
+    .select(['uuid', 'name'])
+    .where('project_id', '=', ctx.actor.projectId)
+    .where('uuid', 'in', uuids.slice(0, 500))
+    .execute();
   return new Map(rows.map((r) => [r.uuid, r.name]));
 }
 
@@ -422,9 +595,12 @@ export interface MonitorChoice {
 
 /** The project's monitors by name (the first `limit`), for the forms that choose monitors (not heartbeat checks). */
 export async function monitorChoices(ctx: ActorCtx, limit?: number): Promise<MonitorChoice[]> {
-  let q = ctx.store.db.selectFrom('monitors').select(['uuid', 'name', 'url'])
+  let q = ctx.store.db
+    .selectFrom('monitors')
+    .select(['uuid', 'name', 'url'])
     .where('project_id', '=', ctx.actor.projectId)
-    .orderBy(sql`lower(name)`).orderBy('id');
+    .orderBy(sql`lower(name)`)
+    .orderBy('id');
   if (limit !== undefined) q = q.limit(limit);
   return q.execute();
 }
@@ -432,18 +608,25 @@ export async function monitorChoices(ctx: ActorCtx, limit?: number): Promise<Mon
 /** Some monitors of the project, in the order of `uuids` (unknown ones left out). */
 export async function monitorChoicesOf(ctx: ActorCtx, uuids: string[]): Promise<MonitorChoice[]> {
   if (uuids.length === 0) return [];
-  const rows = await ctx.store.db.selectFrom('monitors').select(['uuid', 'name', 'url'])
-    .where('project_id', '=', ctx.actor.projectId).where('uuid', 'in', uuids.slice(0, 500)).execute();
+  const rows = await ctx.store.db
+    .selectFrom('monitors')
+    .select(['uuid', 'name', 'url'])
+    .where('project_id', '=', ctx.actor.projectId)
+    .where('uuid', 'in', uuids.slice(0, 500))
+    .execute();
   const byUuid = new Map(rows.map((r) => [r.uuid, r]));
   return uuids.flatMap((u) => byUuid.get(u) ?? []);
 }
 
 /** The first `limit` monitors whose name contains `search` (any case), by name. */
 export async function searchMonitorChoices(ctx: ActorCtx, search: string, limit: number): Promise<MonitorChoice[]> {
-  return ctx.store.db.selectFrom('monitors').select(['uuid', 'name', 'url'])
+  return ctx.store.db
+    .selectFrom('monitors')
+    .select(['uuid', 'name', 'url'])
     .where('project_id', '=', ctx.actor.projectId)
     .where(sql<SqlBool>`lower(name) LIKE ${likeTerm(search)} ESCAPE '\\'`)
-    .orderBy(sql`lower(name)`).orderBy('id')
+    .orderBy(sql`lower(name)`)
+    .orderBy('id')
     .limit(limit)
     .execute();
 }
@@ -474,21 +657,32 @@ export async function monitorPickers(ctx: ActorCtx, asks: PickerAsk[]): Promise<
   const first = await monitorChoices(ctx, PICKER_LIMIT + 1);
   const all = first.length > PICKER_LIMIT ? null : first;
   const lists = new Map<string, PickerList>();
-  await Promise.all(asks.map(async (ask) => {
-    lists.set(ask.name, all ? { monitors: all } : await searchedPicker(ctx, ask));
-  }));
+  await Promise.all(
+    asks.map(async (ask) => {
+      lists.set(ask.name, all ? { monitors: all } : await searchedPicker(ctx, ask));
+    }),
+  );
   return lists;
 }
 
 async function searchedPicker(ctx: ActorCtx, ask: PickerAsk): Promise<PickerList> {
-  const [picked, found] = await Promise.all([monitorChoicesOf(ctx, ask.chosen), ask.search ? searchMonitorChoices(ctx, ask.search, PICKER_MATCHES) : null]);
+  const [picked, found] = await Promise.all([
+    monitorChoicesOf(ctx, ask.chosen),
+    ask.search ? searchMonitorChoices(ctx, ask.search, PICKER_MATCHES) : null,
+  ]);
   const known = new Set(picked.map((m) => m.uuid));
-  return { monitors: [...picked, ...(found ?? []).filter((m) => !known.has(m.uuid))], search: { value: ask.search, matches: found ? found.length : null } };
+  return {
+    monitors: [...picked, ...(found ?? []).filter((m) => !known.has(m.uuid))],
+    search: { value: ask.search, matches: found ? found.length : null },
+  };
 }
 
 /** The project's status pages by name and uuid (the first 200), for the forms that choose some. */
 async function statusPageNames(ctx: ActorCtx): Promise<{ uuid: string; name: string }[]> {
-  return (await listStatusPages(ctx, { page: 0, perPage: 200 })).pages.map((x) => ({ uuid: x.row.uuid, name: x.row.name }));
+  return (await listStatusPages(ctx, { page: 0, perPage: 200 })).pages.map((x) => ({
+    uuid: x.row.uuid,
+    name: x.row.name,
+  }));
 }
 
 /** The choices of the incident and maintenance forms: the status pages, and the monitor pickers. */
@@ -505,7 +699,10 @@ export async function outageFormChoices(ctx: ActorCtx, asks: PickerAsk[]) {
 
 /** What the incident page names besides the incident: its monitors and the project's status pages. */
 export async function incidentLinks(ctx: ActorCtx, incident: Incident) {
-  const [names, statusPages] = await Promise.all([monitorNames(ctx, incident.affectedComponents), statusPageNames(ctx)]);
+  const [names, statusPages] = await Promise.all([
+    monitorNames(ctx, incident.affectedComponents),
+    statusPageNames(ctx),
+  ]);
   return { monitorNames: names, statusPages };
 }
 
@@ -522,8 +719,18 @@ export async function alertingOverview(ctx: ActorCtx) {
 export async function firstChannelOffer(ctx: ActorCtx): Promise<{ defaultPolicy: string | null } | null> {
   const db = ctx.store.db;
   const [channel, policy] = await Promise.all([
-    db.selectFrom('notification_channels').select('id').where('project_id', '=', ctx.actor.projectId).limit(1).executeTakeFirst(),
-    db.selectFrom('escalation_policies').select('name').where('project_id', '=', ctx.actor.projectId).where('is_default', '=', 1).executeTakeFirst(),
+    db
+      .selectFrom('notification_channels')
+      .select('id')
+      .where('project_id', '=', ctx.actor.projectId)
+      .limit(1)
+      .executeTakeFirst(),
+    db
+      .selectFrom('escalation_policies')
+      .select('name')
+      .where('project_id', '=', ctx.actor.projectId)
+      .where('is_default', '=', 1)
+      .executeTakeFirst(),
   ]);
   return channel ? null : { defaultPolicy: policy?.name ?? null };
 }
@@ -542,15 +749,44 @@ export async function policyFormChoices(ctx: ActorCtx) {
 export async function alertsNobody(ctx: ActorCtx): Promise<boolean> {
   const db = ctx.store.db;
   const projectId = ctx.actor.projectId;
-  const checks = await db.selectFrom('monitors').select('id').where('project_id', '=', projectId)
-    .union(db.selectFrom('healthchecks').select('id').where('project_id', '=', projectId)).limit(1).execute();
+  const checks = await db
+    .selectFrom('monitors')
+    .select('id')
+    .where('project_id', '=', projectId)
+    .union(db.selectFrom('healthchecks').select('id').where('project_id', '=', projectId))
+    .limit(1)
+    .execute();
   if (checks.length === 0) return false;
-  const linked = db.selectFrom('monitors').select('escalation_policy_id').where('project_id', '=', projectId).where('escalation_policy_id', 'is not', null)
-    .union(db.selectFrom('healthchecks').select('escalation_policy_id').where('project_id', '=', projectId).where('escalation_policy_id', 'is not', null));
-  const policies = await db.selectFrom('escalation_policies').select('steps').where('project_id', '=', projectId)
-    .where((eb) => eb.or([eb('is_default', '=', 1), eb('id', 'in', linked)])).execute();
-  const enabled = new Set((await db.selectFrom('notification_channels').select('uuid').where('project_id', '=', projectId).where('disabled_at', 'is', null).execute()).map((c) => c.uuid));
+  const linked = db
+    .selectFrom('monitors')
+    .select('escalation_policy_id')
+    .where('project_id', '=', projectId)
+    .where('escalation_policy_id', 'is not', null)
+    .union(
+      db
+        .selectFrom('healthchecks')
+        .select('escalation_policy_id')
+        .where('project_id', '=', projectId)
+        .where('escalation_policy_id', 'is not', null),
+    );
+  const policies = await db
+    .selectFrom('escalation_policies')
+    .select('steps')
+    .where('project_id', '=', projectId)
+    .where((eb) => eb.or([eb('is_default', '=', 1), eb('id', 'in', linked)]))
+    .execute();
+  const enabled = new Set(
+    (
+      await db
+        .selectFrom('notification_channels')
+        .select('uuid')
+        .where('project_id', '=', projectId)
+        .where('disabled_at', 'is', null)
+        .execute()
+    ).map((c) => c.uuid),
+  );
   const reaches = (step: { integrations?: string[]; emails?: string[] }) =>
-    (step.integrations ?? []).some((u) => enabled.has(u)) || (ctx.emailEnabled === true && (step.emails ?? []).length > 0);
+    (step.integrations ?? []).some((u) => enabled.has(u)) ||
+    (ctx.emailEnabled === true && (step.emails ?? []).length > 0);
   return !policies.some((p) => (JSON.parse(p.steps) as { integrations?: string[]; emails?: string[] }[]).some(reaches));
 }

@@ -23,7 +23,8 @@ export interface Rdap {
 export async function refreshDomains(ctx: Ctx, rdap: Rdap, limit = 10): Promise<number> {
   const now = ctx.clock();
   const { db } = ctx.store;
-  const due = await db.selectFrom('monitors')
+  const due = await db
+    .selectFrom('monitors')
     .leftJoin('domain_registrations as d', 'd.domain', 'monitors.domain')
     .select('monitors.domain')
     .distinct()
@@ -37,19 +38,28 @@ export async function refreshDomains(ctx: Ctx, rdap: Rdap, limit = 10): Promise<
   let looked = 0;
   for (const { domain } of due) {
     if (!domain) continue;
-    await db.insertInto('domain_registrations').values({ domain, expires_at: null, checked_at: 0, claimed_until: null, error: null })
-      .onConflict((oc) => oc.doNothing()).execute();
-    const claim = await db.updateTable('domain_registrations').set({ claimed_until: now + CLAIM_MS })
-      .where('domain', '=', domain).where('checked_at', '<=', now - DAY)
+    await db
+      .insertInto('domain_registrations')
+      .values({ domain, expires_at: null, checked_at: 0, claimed_until: null, error: null })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    const claim = await db
+      .updateTable('domain_registrations')
+      .set({ claimed_until: now + CLAIM_MS })
+      .where('domain', '=', domain)
+      .where('checked_at', '<=', now - DAY)
       .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
       .executeTakeFirst();
     if (Number(claim.numUpdatedRows) !== 1) continue; // another node has it
     const answer = await rdap.expiry(domain);
     looked++;
-    await db.updateTable('domain_registrations')
+    await db
+      .updateTable('domain_registrations')
       .set({
         ...(answer.expiresAt !== null ? { expires_at: answer.expiresAt } : {}),
-        checked_at: ctx.clock(), claimed_until: null, error: 'error' in answer ? answer.error.slice(0, 500) : null,
+        checked_at: ctx.clock(),
+        claimed_until: null,
+        error: 'error' in answer ? answer.error.slice(0, 500) : null,
       })
       .where('domain', '=', domain)
       .execute();
@@ -65,18 +75,32 @@ export async function refreshDomains(ctx: Ctx, rdap: Rdap, limit = 10): Promise<
  */
 export async function applyDomainExpiry(ctx: Ctx): Promise<void> {
   const now = ctx.clock();
-  const rows = await ctx.store.db.selectFrom('monitors')
+  const rows = await ctx.store.db
+    .selectFrom('monitors')
     .innerJoin('domain_registrations as d', 'd.domain', 'monitors.domain')
-    .select(['monitors.id', 'monitors.domain_alert_days', 'monitors.domain_expiration', 'monitors.paused', 'd.domain', 'd.expires_at'])
+    .select([
+      'monitors.id',
+      'monitors.domain_alert_days',
+      'monitors.domain_expiration',
+      'monitors.paused',
+      'd.domain',
+      'd.expires_at',
+    ])
     .where('monitors.domain_alert_days', '>=', 0)
     .where('d.expires_at', 'is not', null)
     .execute();
   const stale = rows.filter((r) => r.domain_expiration !== Math.floor((r.expires_at! - now) / DAY));
-  const notices = rows.flatMap((r) => (r.paused === 1 ? [] : [domainNotice(r, r.domain, r.expires_at!, now)]).filter((n) => n !== null));
+  const notices = rows.flatMap((r) =>
+    (r.paused === 1 ? [] : [domainNotice(r, r.domain, r.expires_at!, now)]).filter((n) => n !== null),
+  );
   if (stale.length === 0 && notices.length === 0) return;
   await ctx.store.db.transaction().execute(async (trx) => {
     for (const r of stale) {
-      await trx.updateTable('monitors').set({ domain_expiration: Math.floor((r.expires_at! - now) / DAY) }).where('id', '=', r.id).execute();
+      await trx
+        .updateTable('monitors')
+        .set({ domain_expiration: Math.floor((r.expires_at! - now) / DAY) })
+        .where('id', '=', r.id)
+        .execute();
     }
     await sendNotices(trx, notices, now);
   });

@@ -1,7 +1,13 @@
 import { sql, type Insertable, type Transaction } from 'kysely';
 import { newId } from '../domain/ids.ts';
 import { NotFoundError, UnavailableError } from '../domain/errors.ts';
-import { alertAt, applyHealthcheckInput, nextDue, type HealthcheckSettings, type PeriodType } from '../domain/healthchecks.ts';
+import {
+  alertAt,
+  applyHealthcheckInput,
+  nextDue,
+  type HealthcheckSettings,
+  type PeriodType,
+} from '../domain/healthchecks.ts';
 import type { ActorCtx, Ctx } from './context.ts';
 import type { Database, HealthcheckRow, OutageRow, PingRow } from '../storage/schema.ts';
 import type { Store } from '../storage/store.ts';
@@ -37,7 +43,11 @@ const withSettings = (r: Row): Healthcheck => ({ ...r, settings: settingsOf(r) }
 
 /** The live dashboard's event of a healthcheck: its state as the list shows it, and its last ping. */
 const liveState = (h: Row): LiveEvent => ({
-  kind: 'healthcheck', projectId: h.project_id, uuid: h.uuid, state: h.paused ? 'paused' : h.is_down ? 'down' : h.last_ping_at === null ? 'new' : 'up', lastPing: h.last_ping_at,
+  kind: 'healthcheck',
+  projectId: h.project_id,
+  uuid: h.uuid,
+  state: h.paused ? 'paused' : h.is_down ? 'down' : h.last_ping_at === null ? 'new' : 'up',
+  lastPing: h.last_ping_at,
 });
 
 export async function listHealthchecks(ctx: ActorCtx): Promise<Healthcheck[]> {
@@ -54,9 +64,19 @@ export async function* healthcheckPages(ctx: ActorCtx): AsyncGenerator<Healthche
   let last: { at: number; id: number } | null = null;
   for (;;) {
     const from: { at: number; id: number } | null = last;
-    const rows: Row[] = await ctx.store.db.selectFrom('healthchecks').selectAll().where('project_id', '=', ctx.actor.projectId)
-      .$if(from !== null, (q) => q.where((eb) => eb.or([eb('created_at', '<', from!.at), eb.and([eb('created_at', '=', from!.at), eb('id', '<', from!.id)])])))
-      .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(HEALTHCHECK_PAGE).execute();
+    const rows: Row[] = await ctx.store.db
+      .selectFrom('healthchecks')
+      .selectAll()
+      .where('project_id', '=', ctx.actor.projectId)
+      .$if(from !== null, (q) =>
+        q.where((eb) =>
+          eb.or([eb('created_at', '<', from!.at), eb.and([eb('created_at', '=', from!.at), eb('id', '<', from!.id)])]),
+        ),
+      )
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(HEALTHCHECK_PAGE)
+      .execute();
     if (rows.length === 0) return;
     yield rows.map(withSettings);
     if (rows.length < HEALTHCHECK_PAGE) return;
@@ -66,7 +86,12 @@ export async function* healthcheckPages(ctx: ActorCtx): AsyncGenerator<Healthche
 }
 
 export async function getHealthcheck(ctx: ActorCtx, uuid: string): Promise<Healthcheck> {
-  const row = await ctx.store.db.selectFrom('healthchecks').selectAll().where('uuid', '=', uuid).where('project_id', '=', ctx.actor.projectId).executeTakeFirst();
+  const row = await ctx.store.db
+    .selectFrom('healthchecks')
+    .selectAll()
+    .where('uuid', '=', uuid)
+    .where('project_id', '=', ctx.actor.projectId)
+    .executeTakeFirst();
   if (!row) throw new NotFoundError('Healthcheck');
   return withSettings(row);
 }
@@ -77,17 +102,42 @@ export async function createHealthcheck(ctx: ActorCtx, input: Record<string, unk
   const now = ctx.clock();
   const row = await ctx.store.db.transaction().execute(async (trx) => {
     await ensureRoom(trx, ctx.store, ctx, 'healthchecks', ctx.actor.projectId);
-    return trx.insertInto('healthchecks').values({
-      uuid: newId('tok', 24), public_uuid: newId('hc', 24), project_id: ctx.actor.projectId, name: s.name, cron: s.cron, timezone: s.timezone,
-      period_value: s.period_value, period_type: s.period_type, grace_value: s.grace_value, grace_type: s.grace_type,
-      paused: 0, is_down: 0, due_at: null, alert_at: null, last_ping_at: null, last_start_at: null, last_downtime_at: null,
-      state_version: 0, created_at: now, updated_at: now, escalation_policy_id: policy ?? null,
-    }).returningAll().executeTakeFirstOrThrow();
+    return trx
+      .insertInto('healthchecks')
+      .values({
+        uuid: newId('tok', 24),
+        public_uuid: newId('hc', 24),
+        project_id: ctx.actor.projectId,
+        name: s.name,
+        cron: s.cron,
+        timezone: s.timezone,
+        period_value: s.period_value,
+        period_type: s.period_type,
+        grace_value: s.grace_value,
+        grace_type: s.grace_type,
+        paused: 0,
+        is_down: 0,
+        due_at: null,
+        alert_at: null,
+        last_ping_at: null,
+        last_start_at: null,
+        last_downtime_at: null,
+        state_version: 0,
+        created_at: now,
+        updated_at: now,
+        escalation_policy_id: policy ?? null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
   });
   return withSettings(row);
 }
 
-export async function updateHealthcheck(ctx: ActorCtx, uuid: string, input: Record<string, unknown>): Promise<Healthcheck> {
+export async function updateHealthcheck(
+  ctx: ActorCtx,
+  uuid: string,
+  input: Record<string, unknown>,
+): Promise<Healthcheck> {
   const current = await getHealthcheck(ctx, uuid);
   const policy = await policyIdFor(ctx, input?.escalation_policy);
   const s = applyHealthcheckInput(current.settings, input);
@@ -96,9 +146,18 @@ export async function updateHealthcheck(ctx: ActorCtx, uuid: string, input: Reco
   const row = await ctx.store.db
     .updateTable('healthchecks')
     .set({
-      name: s.name, cron: s.cron, timezone: s.timezone, period_value: s.period_value, period_type: s.period_type,
-      grace_value: s.grace_value, grace_type: s.grace_type, due_at: due, alert_at: due === null ? null : alertAt(s, due),
-      state_version: current.state_version + 1, updated_at: ctx.clock(), ...(policy !== undefined ? { escalation_policy_id: policy } : {}),
+      name: s.name,
+      cron: s.cron,
+      timezone: s.timezone,
+      period_value: s.period_value,
+      period_type: s.period_type,
+      grace_value: s.grace_value,
+      grace_type: s.grace_type,
+      due_at: due,
+      alert_at: due === null ? null : alertAt(s, due),
+      state_version: current.state_version + 1,
+      updated_at: ctx.clock(),
+      ...(policy !== undefined ? { escalation_policy_id: policy } : {}),
     })
     .where('id', '=', current.id)
     .returningAll()
@@ -107,7 +166,11 @@ export async function updateHealthcheck(ctx: ActorCtx, uuid: string, input: Reco
 }
 
 export async function deleteHealthcheck(ctx: ActorCtx, uuid: string): Promise<void> {
-  const res = await ctx.store.db.deleteFrom('healthchecks').where('uuid', '=', uuid).where('project_id', '=', ctx.actor.projectId).executeTakeFirst();
+  const res = await ctx.store.db
+    .deleteFrom('healthchecks')
+    .where('uuid', '=', uuid)
+    .where('project_id', '=', ctx.actor.projectId)
+    .executeTakeFirst();
   if (Number(res.numDeletedRows) === 0) throw new NotFoundError('Healthcheck');
 }
 
@@ -123,13 +186,24 @@ export async function setHealthcheckPaused(ctx: ActorCtx, uuid: string, paused: 
 }
 
 /** The dashboard's edit form: the settings, then the paused switch when it moved. */
-export async function saveHealthcheck(ctx: ActorCtx, uuid: string, input: Record<string, unknown>, paused: boolean): Promise<void> {
+export async function saveHealthcheck(
+  ctx: ActorCtx,
+  uuid: string,
+  input: Record<string, unknown>,
+  paused: boolean,
+): Promise<void> {
   const saved = await updateHealthcheck(ctx, uuid, input);
   if (paused !== (saved.paused === 1)) await setHealthcheckPaused(ctx, uuid, paused);
 }
 
 export async function recentPings(ctx: Ctx, healthcheckId: number, limit = 50): Promise<Ping[]> {
-  return ctx.store.db.selectFrom('healthcheck_pings').selectAll().where('healthcheck_id', '=', healthcheckId).orderBy('id', 'desc').limit(limit).execute();
+  return ctx.store.db
+    .selectFrom('healthcheck_pings')
+    .selectAll()
+    .where('healthcheck_id', '=', healthcheckId)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
 }
 
 export async function lastRuns(ctx: ActorCtx, ids: number[]) {
@@ -153,14 +227,32 @@ export async function lastRuns(ctx: ActorCtx, ids: number[]) {
 
 function outageRow(h: Row, at: number, description: string, now: number): Insertable<OutageRow> {
   return {
-    uuid: newId('outage'), project_id: h.project_id, monitor_id: null, healthcheck_id: h.id, outage_type: 'automatic',
-    started_at: at, ended_at: null, status_code: 0, description, detected_location: 'ping', confirmed_locations: '',
-    protocol: 'healthcheck', error_header: null, acknowledged_at: null, acknowledged_by: null, escalation_policy_id: null, created_at: now,
+    uuid: newId('outage'),
+    project_id: h.project_id,
+    monitor_id: null,
+    healthcheck_id: h.id,
+    outage_type: 'automatic',
+    started_at: at,
+    ended_at: null,
+    status_code: 0,
+    description,
+    detected_location: 'ping',
+    confirmed_locations: '',
+    protocol: 'healthcheck',
+    error_header: null,
+    acknowledged_at: null,
+    acknowledged_by: null,
+    escalation_policy_id: null,
+    created_at: now,
   };
 }
 
 async function openOutage(trx: Trx, h: Row, at: number, description: string, now: number): Promise<string> {
-  const { id, uuid } = await trx.insertInto('outages').values(outageRow(h, at, description, now)).returning(['id', 'uuid']).executeTakeFirstOrThrow();
+  const { id, uuid } = await trx
+    .insertInto('outages')
+    .values(outageRow(h, at, description, now))
+    .returning(['id', 'uuid'])
+    .executeTakeFirstOrThrow();
   await startAlerting(trx, [id], now);
   return uuid;
 }
@@ -180,7 +272,8 @@ interface QueuedPing extends PingInput {
 
 const bigint = (v: number | null) => sql`CAST(${v} AS BIGINT)`;
 /** `(VALUES (…), (…)) AS v`: columns v.column1, v.column2, … on both databases. */
-const valuesTable = (rows: (number | null)[][]) => sql`(VALUES ${sql.join(rows.map((r) => sql`(${sql.join(r.map(bigint))})`))}) AS v`;
+const valuesTable = (rows: (number | null)[][]) =>
+  sql`(VALUES ${sql.join(rows.map((r) => sql`(${sql.join(r.map(bigint))})`))}) AS v`;
 
 /**
  * Applies a group of pings, in the order received, as if each had its own transaction: a start
@@ -190,8 +283,21 @@ const valuesTable = (rows: (number | null)[][]) => sql`(VALUES ${sql.join(rows.m
  * and written back with a few statements whatever the group's size. Unknown tokens are
  * answered at once: they write nothing.
  */
-async function applyPings(trx: Trx, store: Store, keep: number, sinceTrim: Map<number, number>, pings: QueuedPing[], answerNow: (i: number, found: boolean) => void): Promise<boolean[]> {
-  const lookup = store.lockRows(trx.selectFrom('healthchecks').selectAll().where('uuid', 'in', padToPowerOfTwo([...new Set(pings.map((p) => p.token))])).orderBy('id'));
+async function applyPings(
+  trx: Trx,
+  store: Store,
+  keep: number,
+  sinceTrim: Map<number, number>,
+  pings: QueuedPing[],
+  answerNow: (i: number, found: boolean) => void,
+): Promise<boolean[]> {
+  const lookup = store.lockRows(
+    trx
+      .selectFrom('healthchecks')
+      .selectAll()
+      .where('uuid', 'in', padToPowerOfTwo([...new Set(pings.map((p) => p.token))]))
+      .orderBy('id'),
+  );
   const checks = new Map<string, Row>();
   for (const r of await lookup.execute()) checks.set(r.uuid, r);
   const found = pings.map((p, i) => {
@@ -209,8 +315,13 @@ async function applyPings(trx: Trx, store: Store, keep: number, sinceTrim: Map<n
     const now = p.at;
     const duration = p.kind !== 'start' && h.last_start_at !== null ? now - h.last_start_at : null;
     rows.push({
-      healthcheck_id: h.id, at: now, kind: p.kind, source_ip: p.sourceIp, user_agent: p.userAgent?.slice(0, 300) ?? null,
-      body: p.body ? p.body.slice(0, PING_BODY_LIMIT) : null, duration_ms: duration,
+      healthcheck_id: h.id,
+      at: now,
+      kind: p.kind,
+      source_ip: p.sourceIp,
+      user_agent: p.userAgent?.slice(0, 300) ?? null,
+      body: p.body ? p.body.slice(0, PING_BODY_LIMIT) : null,
+      duration_ms: duration,
     });
     let t = touched.get(h);
     if (!t) touched.set(h, (t = { armed: false, closedAt: null, opened: [] }));
@@ -243,7 +354,16 @@ async function applyPings(trx: Trx, store: Store, keep: number, sinceTrim: Map<n
       h.due_at = nextDue(s, h.last_ping_at!);
       h.alert_at = alertAt(s, h.due_at);
     }
-    states.push([h.id, h.last_ping_at, h.last_start_at, h.due_at, h.alert_at, h.is_down, h.state_version, h.last_downtime_at]);
+    states.push([
+      h.id,
+      h.last_ping_at,
+      h.last_start_at,
+      h.due_at,
+      h.alert_at,
+      h.is_down,
+      h.state_version,
+      h.last_downtime_at,
+    ]);
     if (t.closedAt !== null) closes.push([h.id, t.closedAt]);
     opened.push(...t.opened);
   }
@@ -259,13 +379,25 @@ async function applyPings(trx: Trx, store: Store, keep: number, sinceTrim: Map<n
       continue;
     }
     sinceTrim.delete(id);
-    await trx.deleteFrom('healthcheck_pings').where('healthcheck_id', '=', id)
-      .where('id', '<=', (eb) => eb.selectFrom('healthcheck_pings').select('id').where('healthcheck_id', '=', id).orderBy('id', 'desc').limit(1).offset(keep))
+    await trx
+      .deleteFrom('healthcheck_pings')
+      .where('healthcheck_id', '=', id)
+      .where('id', '<=', (eb) =>
+        eb
+          .selectFrom('healthcheck_pings')
+          .select('id')
+          .where('healthcheck_id', '=', id)
+          .orderBy('id', 'desc')
+          .limit(1)
+          .offset(keep),
+      )
       .execute();
   }
   if (states.length) {
     await sql`UPDATE healthchecks SET last_ping_at = v.column2, last_start_at = v.column3, due_at = v.column4, alert_at = v.column5,
-      is_down = v.column6, state_version = v.column7, last_downtime_at = v.column8 FROM ${valuesTable(padToPowerOfTwo(states))} WHERE healthchecks.id = v.column1`.execute(trx);
+      is_down = v.column6, state_version = v.column7, last_downtime_at = v.column8 FROM ${valuesTable(padToPowerOfTwo(states))} WHERE healthchecks.id = v.column1`.execute(
+      trx,
+    );
   }
   // Closes first: they end outages opened before this group, never the ones it opens.
   // Alerts go out with the commit: recoveries to the channels alerted, new outages to their policy.
@@ -277,14 +409,33 @@ async function applyPings(trx: Trx, store: Store, keep: number, sinceTrim: Map<n
     return { kind: 'outage', projectId: h.project_id, uuid: o.uuid, subject: h.uuid, open: o.ended_at === null };
   };
   if (closes.length) {
-    const closed = await sql<{ id: number; uuid: string; healthcheck_id: number }>`UPDATE outages SET ended_at = v.column2, next_alert_at = NULL FROM ${valuesTable(padToPowerOfTwo(closes))}
-      WHERE outages.healthcheck_id = v.column1 AND outages.ended_at IS NULL RETURNING outages.id, outages.uuid, outages.healthcheck_id`.execute(trx);
-    await notifyAlerted(trx, closed.rows.map((r) => Number(r.id)), 'outage.up', now);
+    const closed = await sql<{
+      id: number;
+      uuid: string;
+      healthcheck_id: number;
+    }>`UPDATE outages SET ended_at = v.column2, next_alert_at = NULL FROM ${valuesTable(padToPowerOfTwo(closes))}
+      WHERE outages.healthcheck_id = v.column1 AND outages.ended_at IS NULL RETURNING outages.id, outages.uuid, outages.healthcheck_id`.execute(
+      trx,
+    );
+    await notifyAlerted(
+      trx,
+      closed.rows.map((r) => Number(r.id)),
+      'outage.up',
+      now,
+    );
     for (const r of closed.rows) live.push(outageEvent({ ...r, ended_at: now }));
   }
   for (const chunk of powerOfTwoChunks(opened)) {
-    const ids = await trx.insertInto('outages').values(chunk).returning(['id', 'uuid', 'healthcheck_id', 'ended_at']).execute();
-    await startAlerting(trx, ids.filter((o) => o.ended_at === null).map((o) => o.id), now);
+    const ids = await trx
+      .insertInto('outages')
+      .values(chunk)
+      .returning(['id', 'uuid', 'healthcheck_id', 'ended_at'])
+      .execute();
+    await startAlerting(
+      trx,
+      ids.filter((o) => o.ended_at === null).map((o) => o.id),
+      now,
+    );
     for (const o of ids) live.push(outageEvent(o));
   }
   await publishLive(store, trx, live);
@@ -298,13 +449,20 @@ const pingWriters = new WeakMap<Store, (ping: QueuedPing) => Promise<boolean>>()
  * acknowledged ping is never lost. Concurrent pings share one transaction (group commit). A
  * ping that cannot be stored rejects with UnavailableError: never answer it 2xx.
  */
-export async function recordPing(ctx: Ctx, token: string, ping: PingInput, opts: { keep?: number } = {}): Promise<boolean> {
+export async function recordPing(
+  ctx: Ctx,
+  token: string,
+  ping: PingInput,
+  opts: { keep?: number } = {},
+): Promise<boolean> {
   let write = pingWriters.get(ctx.store);
   if (!write) {
     const { store } = ctx;
     const keep = opts.keep ?? 100;
     const sinceTrim = new Map<number, number>();
-    write = groupCommit<QueuedPing, boolean>(store, (trx, pings, answerNow) => applyPings(trx, store, keep, sinceTrim, pings, answerNow));
+    write = groupCommit<QueuedPing, boolean>(store, (trx, pings, answerNow) =>
+      applyPings(trx, store, keep, sinceTrim, pings, answerNow),
+    );
     pingWriters.set(store, write);
   }
   try {
@@ -314,7 +472,9 @@ export async function recordPing(ctx: Ctx, token: string, ping: PingInput, opts:
     const down = databaseUnavailable(err);
     if (down) ctx.log.warn({ err: (err as Error).message }, `ping not stored: ${down}`);
     else ctx.log.error({ err }, 'ping not stored');
-    throw new UnavailableError(down ? `The ping could not be stored: ${down}; retry later` : 'The ping could not be stored; retry later');
+    throw new UnavailableError(
+      down ? `The ping could not be stored: ${down}; retry later` : 'The ping could not be stored; retry later',
+    );
   }
 }
 

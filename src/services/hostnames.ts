@@ -58,46 +58,73 @@ async function prove(ctx: Ctx, lookup: TxtLookup, row: ClaimRow): Promise<boolea
   let error: string | null = null;
   try {
     const values = await lookup.txt(proof.name);
-    if (!values.includes(proof.value)) error = values.length ? `${proof.name} has no TXT record ${proof.value}` : 'no TXT record found';
+    if (!values.includes(proof.value))
+      error = values.length ? `${proof.name} has no TXT record ${proof.value}` : 'no TXT record found';
   } catch (err) {
     error = reason(err);
   }
   const now = ctx.clock();
   await ctx.store.db.transaction().execute(async (trx) => {
     // Only if the claim is still the one looked up: an edit meanwhile starts over.
-    const current = trx.updateTable('status_pages').where('id', '=', row.id).where('hostname_claim', '=', claim).where('hostname_token', '=', row.hostname_token!);
+    const current = trx
+      .updateTable('status_pages')
+      .where('id', '=', row.id)
+      .where('hostname_claim', '=', claim)
+      .where('hostname_token', '=', row.hostname_token!);
     if (error) {
       await current.set({ hostname_checked_at: now, hostname_error: error }).execute();
       return;
     }
-    await trx.updateTable('status_pages').set({ hostname: null }).where('hostname', '=', claim).where('id', '!=', row.id).execute();
+    await trx
+      .updateTable('status_pages')
+      .set({ hostname: null })
+      .where('hostname', '=', claim)
+      .where('id', '!=', row.id)
+      .execute();
     await current.set({ hostname: claim, hostname_checked_at: now, hostname_error: null }).execute();
   });
   return error === null;
 }
 
-const CLAIM_COLUMNS = ['id', 'hostname', 'hostname_claim', 'hostname_token', 'hostname_checked_at', 'hostname_error'] as const;
+const CLAIM_COLUMNS = [
+  'id',
+  'hostname',
+  'hostname_claim',
+  'hostname_token',
+  'hostname_checked_at',
+  'hostname_error',
+] as const;
 
 /** Looks up the proofs of unproven claims that are due (engine.ts, every few seconds); returns how many were looked up. */
 export async function proveDueHostnames(ctx: Ctx, lookup: TxtLookup, limit = 20): Promise<number> {
   const now = ctx.clock();
-  const rows = await ctx.store.db.selectFrom('status_pages').select([...CLAIM_COLUMNS, 'hostname_claimed_at'])
+  const rows = await ctx.store.db
+    .selectFrom('status_pages')
+    .select([...CLAIM_COLUMNS, 'hostname_claimed_at'])
     .where('hostname_claim', 'is not', null)
     .where((eb) => eb.or([eb('hostname', 'is', null), eb('hostname', '!=', eb.ref('hostname_claim'))]))
-    .where((eb) => eb.or([
-      eb('hostname_checked_at', 'is', null),
-      eb.and([eb('hostname_claimed_at', '>', now - FRESH_MS), eb('hostname_checked_at', '<=', now - FRESH_EVERY_MS)]),
-      eb('hostname_checked_at', '<=', now - STALE_EVERY_MS),
-    ]))
-    .orderBy(sql`coalesce(hostname_checked_at, 0)`).limit(limit).execute();
+    .where((eb) =>
+      eb.or([
+        eb('hostname_checked_at', 'is', null),
+        eb.and([eb('hostname_claimed_at', '>', now - FRESH_MS), eb('hostname_checked_at', '<=', now - FRESH_EVERY_MS)]),
+        eb('hostname_checked_at', '<=', now - STALE_EVERY_MS),
+      ]),
+    )
+    .orderBy(sql`coalesce(hostname_checked_at, 0)`)
+    .limit(limit)
+    .execute();
   for (const row of rows) await prove(ctx, lookup, row as ClaimRow);
   return rows.length;
 }
 
 /** Looks the proof of one page's claim up now (the API's verify call and the dashboard's button). */
 export async function proveHostnameNow(ctx: ActorCtx, lookup: TxtLookup, uuid: string): Promise<void> {
-  const row = await ctx.store.db.selectFrom('status_pages').select(CLAIM_COLUMNS)
-    .where('uuid', '=', uuid).where('project_id', '=', ctx.actor.projectId).executeTakeFirst();
+  const row = await ctx.store.db
+    .selectFrom('status_pages')
+    .select(CLAIM_COLUMNS)
+    .where('uuid', '=', uuid)
+    .where('project_id', '=', ctx.actor.projectId)
+    .executeTakeFirst();
   if (!row) throw new NotFoundError('Status page');
   if (!row.hostname_claim) throw new ValidationError('this status page has no hostname to verify');
   if (row.hostname === row.hostname_claim) return;

@@ -1,8 +1,18 @@
 import { ConflictError, ValidationError } from '../domain/errors.ts';
 import { randomAlnum } from '../domain/ids.ts';
 import {
-  fingerprint, healthcheckBody, incidentBody, maintenanceBody, monitorBody, statusPageBody, subscriberBody, updateKey,
-  type ImportKind, type ImportRefs, type Json, type Mapped,
+  fingerprint,
+  healthcheckBody,
+  incidentBody,
+  maintenanceBody,
+  monitorBody,
+  statusPageBody,
+  subscriberBody,
+  updateKey,
+  type ImportKind,
+  type ImportRefs,
+  type Json,
+  type Mapped,
 } from '../domain/imports.ts';
 import type { ActorCtx, Ctx } from './context.ts';
 import { createMonitor, updateMonitor } from './monitors.ts';
@@ -77,7 +87,10 @@ async function inTransaction<T>(ctx: ActorCtx, fn: (t: ActorCtx) => Promise<T>):
 async function requireFreeAddress(t: ActorCtx, body: Json, own: string | null): Promise<void> {
   const sub = typeof body.subdomain === 'string' ? body.subdomain.toLowerCase() : null;
   if (!sub) return;
-  const clash = await t.store.db.selectFrom('status_pages').select('subdomain').where('subdomain', '=', sub)
+  const clash = await t.store.db
+    .selectFrom('status_pages')
+    .select('subdomain')
+    .where('subdomain', '=', sub)
     .$if(own !== null, (q) => q.where('uuid', '!=', own!))
     .executeTakeFirst();
   if (clash) throw new ValidationError(`subdomain ${sub} is already taken`);
@@ -96,36 +109,95 @@ const message = (err: unknown) => String((err as Error)?.message ?? err).split('
  */
 export async function importProject(ctx: Ctx, data: SourceData, opts: ImportOptions): Promise<ImportReport> {
   const project = await getProject(ctx, opts.projectUuid);
-  const actx: ActorCtx = { ...ctx, actor: { projectId: project.id, projectUuid: project.uuid, permission: 'read_write', keyId: null } };
+  const actx: ActorCtx = {
+    ...ctx,
+    actor: { projectId: project.id, projectUuid: project.uuid, permission: 'read_write', keyId: null },
+  };
   const db = ctx.store.db;
   const links = new Map<string, Link>();
-  for (const l of await db.selectFrom('import_links').select(['kind', 'source_id', 'local_id', 'fingerprint'])
-    .where('project_id', '=', project.id).where('source', '=', opts.source).execute()) {
+  for (const l of await db
+    .selectFrom('import_links')
+    .select(['kind', 'source_id', 'local_id', 'fingerprint'])
+    .where('project_id', '=', project.id)
+    .where('source', '=', opts.source)
+    .execute()) {
     links.set(`${l.kind} ${l.source_id}`, l);
   }
   const report: ImportReport = { kinds: [], failures: [], notes: [] };
   const refs: ImportRefs = { monitors: new Map(), statuspages: new Map() };
 
   const exists: Record<ImportKind, (localId: string) => Promise<boolean>> = {
-    monitor: async (id) => !!(await db.selectFrom('monitors').select('id').where('uuid', '=', id).where('project_id', '=', project.id).executeTakeFirst()),
-    healthcheck: async (id) => !!(await db.selectFrom('healthchecks').select('id').where('uuid', '=', id).where('project_id', '=', project.id).executeTakeFirst()),
-    statuspage: async (id) => !!(await db.selectFrom('status_pages').select('id').where('uuid', '=', id).where('project_id', '=', project.id).executeTakeFirst()),
-    maintenance: async (id) => !!(await db.selectFrom('maintenance_windows').select('id').where('uuid', '=', id).where('project_id', '=', project.id).executeTakeFirst()),
-    incident: async (id) => !!(await db.selectFrom('incidents').select('id').where('uuid', '=', id).where('project_id', '=', project.id).executeTakeFirst()),
-    subscriber: async (id) => !!(await db.selectFrom('status_page_subscribers').innerJoin('status_pages', 'status_pages.id', 'status_page_subscribers.status_page_id')
-      .select('status_page_subscribers.id').where('status_page_subscribers.id', '=', Number(id)).where('status_pages.project_id', '=', project.id).executeTakeFirst()),
+    monitor: async (id) =>
+      !!(await db
+        .selectFrom('monitors')
+        .select('id')
+        .where('uuid', '=', id)
+        .where('project_id', '=', project.id)
+        .executeTakeFirst()),
+    healthcheck: async (id) =>
+      !!(await db
+        .selectFrom('healthchecks')
+        .select('id')
+        .where('uuid', '=', id)
+        .where('project_id', '=', project.id)
+        .executeTakeFirst()),
+    statuspage: async (id) =>
+      !!(await db
+        .selectFrom('status_pages')
+        .select('id')
+        .where('uuid', '=', id)
+        .where('project_id', '=', project.id)
+        .executeTakeFirst()),
+    maintenance: async (id) =>
+      !!(await db
+        .selectFrom('maintenance_windows')
+        .select('id')
+        .where('uuid', '=', id)
+        .where('project_id', '=', project.id)
+        .executeTakeFirst()),
+    incident: async (id) =>
+      !!(await db
+        .selectFrom('incidents')
+        .select('id')
+        .where('uuid', '=', id)
+        .where('project_id', '=', project.id)
+        .executeTakeFirst()),
+    subscriber: async (id) =>
+      !!(await db
+        .selectFrom('status_page_subscribers')
+        .innerJoin('status_pages', 'status_pages.id', 'status_page_subscribers.status_page_id')
+        .select('status_page_subscribers.id')
+        .where('status_page_subscribers.id', '=', Number(id))
+        .where('status_pages.project_id', '=', project.id)
+        .executeTakeFirst()),
   };
 
   async function saveLink(t: ActorCtx, kind: ImportKind, sourceId: string, localId: string, print: string) {
-    await t.store.db.insertInto('import_links')
-      .values({ project_id: project.id, source: opts.source, kind, source_id: sourceId, local_id: localId, fingerprint: print, imported_at: ctx.clock() })
-      .onConflict((oc) => oc.columns(['project_id', 'source', 'kind', 'source_id']).doUpdateSet({ local_id: localId, fingerprint: print, imported_at: ctx.clock() }))
+    await t.store.db
+      .insertInto('import_links')
+      .values({
+        project_id: project.id,
+        source: opts.source,
+        kind,
+        source_id: sourceId,
+        local_id: localId,
+        fingerprint: print,
+        imported_at: ctx.clock(),
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['project_id', 'source', 'kind', 'source_id'])
+          .doUpdateSet({ local_id: localId, fingerprint: print, imported_at: ctx.clock() }),
+      )
       .execute();
   }
 
   /** Creates, updates or leaves one object; returns its local id (a placeholder in a dry run), or null. */
   async function apply(
-    counts: KindCounts, sourceId: string, name: string, mapped: Mapped,
+    counts: KindCounts,
+    sourceId: string,
+    name: string,
+    mapped: Mapped,
     write: { create(t: ActorCtx): Promise<string>; update(t: ActorCtx, localId: string): Promise<void> },
   ): Promise<string | null> {
     const { kind } = counts;
@@ -136,7 +208,9 @@ export async function importProject(ctx: Ctx, data: SourceData, opts: ImportOpti
       counts.unchanged++;
       return link.local_id;
     }
-    const note = () => { for (const n of mapped.notes) report.notes.push({ kind, id: sourceId, name, note: n }); };
+    const note = () => {
+      for (const n of mapped.notes) report.notes.push({ kind, id: sourceId, name, note: n });
+    };
     if (opts.dryRun) {
       counts[alive ? 'updated' : 'created']++;
       note();
@@ -159,8 +233,20 @@ export async function importProject(ctx: Ctx, data: SourceData, opts: ImportOpti
     }
   }
 
-  async function each<T>(kind: ImportKind, items: T[], fn: (item: T, counts: KindCounts) => Promise<void>): Promise<KindCounts> {
-    const counts: KindCounts = { kind, found: items.length, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
+  async function each<T>(
+    kind: ImportKind,
+    items: T[],
+    fn: (item: T, counts: KindCounts) => Promise<void>,
+  ): Promise<KindCounts> {
+    const counts: KindCounts = {
+      kind,
+      found: items.length,
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      skipped: 0,
+      failed: 0,
+    };
     report.kinds.push(counts);
     opts.onProgress?.(kind, 0, items.length);
     for (let i = 0; i < items.length; i++) {
@@ -204,7 +290,8 @@ export async function importProject(ctx: Ctx, data: SourceData, opts: ImportOpti
     const local = await apply(counts, String(page.uuid), String(page.name), mapped, {
       async create(t) {
         await requireFreeAddress(t, mapped.body, null);
-        return (await createStatusPage(t, mapped.locked ? { ...mapped.body, password: randomAlnum(24) } : mapped.body)).row.uuid;
+        return (await createStatusPage(t, mapped.locked ? { ...mapped.body, password: randomAlnum(24) } : mapped.body))
+          .row.uuid;
       },
       async update(t, id) {
         await requireFreeAddress(t, mapped.body, id);
@@ -222,12 +309,17 @@ export async function importProject(ctx: Ctx, data: SourceData, opts: ImportOpti
     const mapped = subscriberBody(s);
     if ('skip' in mapped || page.local === null) {
       counts.skipped++;
-      report.notes.push({ kind: 'subscriber', id: sourceId, name, note: `skipped: ${'skip' in mapped ? mapped.skip : 'its status page was not imported'}` });
+      report.notes.push({
+        kind: 'subscriber',
+        id: sourceId,
+        name,
+        note: `skipped: ${'skip' in mapped ? mapped.skip : 'its status page was not imported'}`,
+      });
       return;
     }
     // Subscribers cannot be edited: one that is there stays as it is.
     const link = links.get(`subscriber ${sourceId}`);
-    if (link && await exists.subscriber(link.local_id)) {
+    if (link && (await exists.subscriber(link.local_id))) {
       counts.unchanged++;
       return;
     }
@@ -239,16 +331,28 @@ export async function importProject(ctx: Ctx, data: SourceData, opts: ImportOpti
     const print = fingerprint(mapped.body);
     try {
       try {
-        await inTransaction(actx, async (t) => saveLink(t, 'subscriber', sourceId, String((await addSubscriber(t, pageUuid, mapped.body as SubscriberInput)).id), print));
+        await inTransaction(actx, async (t) =>
+          saveLink(
+            t,
+            'subscriber',
+            sourceId,
+            String((await addSubscriber(t, pageUuid, mapped.body as SubscriberInput)).id),
+            print,
+          ),
+        );
         counts.created++;
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err;
         // Already subscribed here (by hand, or by an import whose link was lost): link that one.
         const raw = String(mapped.body.email ?? mapped.body.phone ?? mapped.body.teams_webhook_url).trim();
         await inTransaction(actx, async (t) => {
-          const row = await t.store.db.selectFrom('status_page_subscribers').innerJoin('status_pages', 'status_pages.id', 'status_page_subscribers.status_page_id')
-            .select('status_page_subscribers.id').where('status_pages.uuid', '=', pageUuid)
-            .where('status_page_subscribers.value', 'in', [raw, raw.toLowerCase(), raw.replace(/[\s().-]/g, '')]).executeTakeFirstOrThrow();
+          const row = await t.store.db
+            .selectFrom('status_page_subscribers')
+            .innerJoin('status_pages', 'status_pages.id', 'status_page_subscribers.status_page_id')
+            .select('status_page_subscribers.id')
+            .where('status_pages.uuid', '=', pageUuid)
+            .where('status_page_subscribers.value', 'in', [raw, raw.toLowerCase(), raw.replace(/[\s().-]/g, '')])
+            .executeTakeFirstOrThrow();
           await saveLink(t, 'subscriber', sourceId, String(row.id), print);
         });
         counts.unchanged++;

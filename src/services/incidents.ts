@@ -1,7 +1,13 @@
 import { newId } from '../domain/ids.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import {
-  applyIncidentInput, incidentStatus, parseIncidentUpdate, type IncidentFields, type IncidentType, type IncidentUpdateFields, type UpdateType,
+  applyIncidentInput,
+  incidentStatus,
+  parseIncidentUpdate,
+  type IncidentFields,
+  type IncidentType,
+  type IncidentUpdateFields,
+  type UpdateType,
 } from '../domain/incidents.ts';
 import type { LocalizedText } from '../domain/localized.ts';
 import type { ActorCtx } from './context.ts';
@@ -53,17 +59,22 @@ async function assemble(db: Db, rows: Row[]): Promise<Incident[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const [links, updates] = await Promise.all([
-    db.selectFrom('incident_monitors')
+    db
+      .selectFrom('incident_monitors')
       .innerJoin('monitors', 'monitors.id', 'incident_monitors.monitor_id')
       .select(['incident_monitors.incident_id', 'monitors.uuid'])
       .where('incident_monitors.incident_id', 'in', ids)
-      .orderBy('incident_monitors.incident_id').orderBy('incident_monitors.position')
+      .orderBy('incident_monitors.incident_id')
+      .orderBy('incident_monitors.position')
       .execute(),
-    db.selectFrom('incident_updates')
+    db
+      .selectFrom('incident_updates')
       .selectAll()
       .where('incident_id', 'in', ids)
       // Chronological, newest last (clients look for a new update from the end).
-      .orderBy('incident_id').orderBy('at').orderBy('id')
+      .orderBy('incident_id')
+      .orderBy('at')
+      .orderBy('id')
       .execute(),
   ]);
   const components = new Map<number, string[]>();
@@ -96,14 +107,27 @@ async function assemble(db: Db, rows: Row[]): Promise<Incident[]> {
 async function linkMonitors(db: Db, incidentId: number, monitorIds: number[]): Promise<void> {
   await db.deleteFrom('incident_monitors').where('incident_id', '=', incidentId).execute();
   if (monitorIds.length === 0) return;
-  await db.insertInto('incident_monitors').values(monitorIds.map((monitor_id, position) => ({ incident_id: incidentId, monitor_id, position }))).execute();
+  await db
+    .insertInto('incident_monitors')
+    .values(monitorIds.map((monitor_id, position) => ({ incident_id: incidentId, monitor_id, position })))
+    .execute();
 }
 
 async function insertUpdates(db: Db, incidentId: number, updates: IncidentUpdateFields[], now: number): Promise<void> {
   if (updates.length === 0) return;
-  await db.insertInto('incident_updates').values(updates.map((u) => ({
-    uuid: newId('upd'), incident_id: incidentId, at: u.at, text: JSON.stringify(u.text), type: u.type, created_at: now,
-  }))).execute();
+  await db
+    .insertInto('incident_updates')
+    .values(
+      updates.map((u) => ({
+        uuid: newId('upd'),
+        incident_id: incidentId,
+        at: u.at,
+        text: JSON.stringify(u.text),
+        type: u.type,
+        created_at: now,
+      })),
+    )
+    .execute();
 }
 
 /** The project's incidents, newest `date` first. */
@@ -130,8 +154,11 @@ export async function* incidentPages(ctx: ActorCtx, filter: { status?: UpdateTyp
       .selectFrom('incidents')
       .selectAll()
       .where('project_id', '=', ctx.actor.projectId)
-      .$if(from !== null, (q) => q.where((eb) => eb.or([eb('at', '<', from!.at), eb.and([eb('at', '=', from!.at), eb('id', '<', from!.id)])])))
-      .orderBy('at', 'desc').orderBy('id', 'desc')
+      .$if(from !== null, (q) =>
+        q.where((eb) => eb.or([eb('at', '<', from!.at), eb.and([eb('at', '=', from!.at), eb('id', '<', from!.id)])])),
+      )
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
       .limit(INCIDENT_PAGE)
       .execute();
     if (rows.length === 0) return;
@@ -149,8 +176,14 @@ export async function* incidentPages(ctx: ActorCtx, filter: { status?: UpdateTyp
 async function latestUpdateIs(db: Db, rows: Row[], status: UpdateType): Promise<Row[]> {
   const out: Row[] = [];
   for (const r of rows) {
-    const last = await db.selectFrom('incident_updates').select('type').where('incident_id', '=', r.id)
-      .orderBy('at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+    const last = await db
+      .selectFrom('incident_updates')
+      .select('type')
+      .where('incident_id', '=', r.id)
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     if ((last?.type ?? 'investigating') === status) out.push(r);
   }
   return out;
@@ -168,31 +201,52 @@ export async function getIncident(ctx: ActorCtx, uuid: string): Promise<Incident
 }
 
 /** `notify: false` (imports) leaves the pages' subscribers alone. */
-export async function createIncident(ctx: ActorCtx, input: Record<string, unknown>, opts: { notify?: boolean } = {}): Promise<Incident> {
+export async function createIncident(
+  ctx: ActorCtx,
+  input: Record<string, unknown>,
+  opts: { notify?: boolean } = {},
+): Promise<Incident> {
   const now = ctx.clock();
   const { updates, ...fields } = applyIncidentInput(null, input, now);
   const monitorIds = await resolveMonitorRefs(ctx, fields.affectedComponents, 'affectedComponents');
   await requireStatusPages(ctx, fields.statuspages);
   const uuid = newId('inci');
   await ctx.store.db.transaction().execute(async (trx) => {
-    const { id } = await trx.insertInto('incidents').values({
-      uuid,
-      project_id: ctx.actor.projectId,
-      at: fields.at,
-      title: JSON.stringify(fields.title),
-      text: JSON.stringify(fields.text),
-      type: fields.type,
-      statuspages: JSON.stringify(fields.statuspages),
-      created_at: now,
-      updated_at: now,
-    }).returning('id').executeTakeFirstOrThrow();
+    const { id } = await trx
+      .insertInto('incidents')
+      .values({
+        uuid,
+        project_id: ctx.actor.projectId,
+        at: fields.at,
+        title: JSON.stringify(fields.title),
+        text: JSON.stringify(fields.text),
+        type: fields.type,
+        statuspages: JSON.stringify(fields.statuspages),
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await linkMonitors(trx, id, monitorIds);
     await insertUpdates(trx, id, updates, now);
     // The pages' email subscribers hear of it with the commit (outbox rows).
     const latest = updates.length ? updates.reduce((a, b) => (b.at >= a.at ? b : a)) : null;
-    if (opts.notify !== false) await notifySubscribers(trx, ctx.actor.projectId, fields.statuspages, {
-      kind: 'incident', change: 'created', uuid, title: fields.title, text: fields.text, type: fields.type, update: latest,
-    }, now);
+    if (opts.notify !== false)
+      await notifySubscribers(
+        trx,
+        ctx.actor.projectId,
+        fields.statuspages,
+        {
+          kind: 'incident',
+          change: 'created',
+          uuid,
+          title: fields.title,
+          text: fields.text,
+          type: fields.type,
+          update: latest,
+        },
+        now,
+      );
   });
   return getIncident(ctx, uuid);
 }
@@ -206,14 +260,19 @@ export async function updateIncident(ctx: ActorCtx, uuid: string, input: Record<
   const monitorIds = relink ? await resolveMonitorRefs(ctx, fields.affectedComponents, 'affectedComponents') : [];
   if (input.statuspages !== undefined) await requireStatusPages(ctx, fields.statuspages);
   await ctx.store.db.transaction().execute(async (trx) => {
-    const res = await trx.updateTable('incidents').set({
-      at: fields.at,
-      title: JSON.stringify(fields.title),
-      text: JSON.stringify(fields.text),
-      type: fields.type,
-      statuspages: JSON.stringify(fields.statuspages),
-      updated_at: now,
-    }).where('id', '=', current.id).where('project_id', '=', ctx.actor.projectId).executeTakeFirst();
+    const res = await trx
+      .updateTable('incidents')
+      .set({
+        at: fields.at,
+        title: JSON.stringify(fields.title),
+        text: JSON.stringify(fields.text),
+        type: fields.type,
+        statuspages: JSON.stringify(fields.statuspages),
+        updated_at: now,
+      })
+      .where('id', '=', current.id)
+      .where('project_id', '=', ctx.actor.projectId)
+      .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) throw new NotFoundError('Incident');
     if (relink) await linkMonitors(trx, current.id, monitorIds);
   });
@@ -221,16 +280,34 @@ export async function updateIncident(ctx: ActorCtx, uuid: string, input: Record<
 }
 
 /** Appends a timeline entry (a `resolved` entry is how an incident is resolved). */
-export async function addIncidentUpdate(ctx: ActorCtx, uuid: string, input: Record<string, unknown>, opts: { notify?: boolean } = {}): Promise<Incident> {
+export async function addIncidentUpdate(
+  ctx: ActorCtx,
+  uuid: string,
+  input: Record<string, unknown>,
+  opts: { notify?: boolean } = {},
+): Promise<Incident> {
   const current = await getIncident(ctx, uuid);
   const now = ctx.clock();
   const update = parseIncidentUpdate(input, now);
   await ctx.store.db.transaction().execute(async (trx) => {
     await insertUpdates(trx, current.id, [update], now);
     await trx.updateTable('incidents').set({ updated_at: now }).where('id', '=', current.id).execute();
-    if (opts.notify !== false) await notifySubscribers(trx, ctx.actor.projectId, current.statuspages, {
-      kind: 'incident', change: 'updated', uuid, title: current.title, text: current.text, type: current.type, update,
-    }, now);
+    if (opts.notify !== false)
+      await notifySubscribers(
+        trx,
+        ctx.actor.projectId,
+        current.statuspages,
+        {
+          kind: 'incident',
+          change: 'updated',
+          uuid,
+          title: current.title,
+          text: current.text,
+          type: current.type,
+          update,
+        },
+        now,
+      );
   });
   return getIncident(ctx, uuid);
 }

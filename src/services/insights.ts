@@ -5,7 +5,15 @@
  */
 import { sql } from 'kysely';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
-import { checkFigures, findAnomalies, periodAfter, periodIndex, periodsOf, type Anomaly, type Resolution } from '../domain/insights.ts';
+import {
+  checkFigures,
+  findAnomalies,
+  periodAfter,
+  periodIndex,
+  periodsOf,
+  type Anomaly,
+  type Resolution,
+} from '../domain/insights.ts';
 import { slaPercent, summarizeOutages } from '../domain/reports.ts';
 import { DAY, HISTOGRAM_COLUMNS, percentileFromHistogram } from '../domain/rollups.ts';
 import { yieldToLoop, type ActorCtx } from './context.ts';
@@ -70,8 +78,17 @@ export async function uptime(ctx: ActorCtx, q: WindowQuery) {
   const end = Math.min(to, now);
   const monitors = await monitorsInScope(ctx, q.monitorUuids);
   const periods = end > from ? periodsOf(from, end, q.resolution ?? 'day') : [];
-  checkFigures(monitors.length * periods.length, `${monitors.length} monitors × ${periods.length} periods`, ', or choose a coarser resolution or a shorter window');
-  const intervals = await outageIntervalsByMonitor(ctx, monitors.map((m) => m.id), from, to);
+  checkFigures(
+    monitors.length * periods.length,
+    `${monitors.length} monitors × ${periods.length} periods`,
+    ', or choose a coarser resolution or a shorter window',
+  );
+  const intervals = await outageIntervalsByMonitor(
+    ctx,
+    monitors.map((m) => m.id),
+    from,
+    to,
+  );
   // Each period as the window clips it: [a, b).
   const clipped = periods.map((p) => ({ a: Math.max(p.start, from), b: Math.min(p.end, end) }));
   const resolvedSeconds: number[] = [];
@@ -89,11 +106,20 @@ export async function uptime(ctx: ActorCtx, q: WindowQuery) {
         if (seconds > 0) down[i] += seconds;
       }
     }
-    const uptimePeriods = periods.map((p, i) => ({ date: p.label, uptime: slaPercent(down[i], clipped[i].a, clipped[i].b) }));
+    const uptimePeriods = periods.map((p, i) => ({
+      date: p.label,
+      uptime: slaPercent(down[i], clipped[i].a, clipped[i].b),
+    }));
     return {
-      uuid: m.uuid, name: m.name, protocol: m.protocol, uptimePeriods,
+      uuid: m.uuid,
+      name: m.name,
+      protocol: m.protocol,
+      uptimePeriods,
       averageUptime: slaPercent(s.totalDowntime, from, Math.max(end, from + 1)),
-      outageCount: s.count, totalDowntime: s.totalDowntime, mttr: s.mttr, longestOutage: s.longestOutage,
+      outageCount: s.count,
+      totalDowntime: s.totalDowntime,
+      mttr: s.mttr,
+      longestOutage: s.longestOutage,
     };
   });
   const periodAverages = periods.map((p, i) => ({
@@ -125,7 +151,11 @@ async function acknowledgements(ctx: ActorCtx, monitorIds: number[], period: Per
       .where('started_at', '>=', period.from)
       .where('started_at', '<=', period.to)
       .execute();
-    for (const r of rows) out.push({ monitorId: r.monitor_id!, seconds: Math.max(0, Math.round((r.acknowledged_at! - r.started_at) / 1000)) });
+    for (const r of rows)
+      out.push({
+        monitorId: r.monitor_id!,
+        seconds: Math.max(0, Math.round((r.acknowledged_at! - r.started_at) / 1000)),
+      });
   }
   return out;
 }
@@ -133,7 +163,11 @@ async function acknowledgements(ctx: ActorCtx, monitorIds: number[], period: Per
 /** Mean time to acknowledge, per monitor that has acknowledged outages in the window. */
 export async function mtta(ctx: ActorCtx, q: WindowQuery) {
   const monitors = await monitorsInScope(ctx, q.monitorUuids);
-  const acks = await acknowledgements(ctx, monitors.map((m) => m.id), q.period);
+  const acks = await acknowledgements(
+    ctx,
+    monitors.map((m) => m.id),
+    q.period,
+  );
   const acksOf = groupBy(acks, (a) => a.monitorId);
   const entries = monitors
     .map((m) => {
@@ -160,8 +194,14 @@ export async function mttr(ctx: ActorCtx, q: WindowQuery) {
       for (const d of s.details) if (d.end !== null && d.end <= to) resolved.push(d.seconds);
       const mineAcks = (acksOf.get(m.id) ?? []).map((a) => a.seconds);
       return {
-        uuid: m.uuid, name: m.name, protocol: m.protocol, outageCount: s.count, totalDowntime: s.totalDowntime,
-        mttr: s.mttr, mtta: mean(mineAcks), longestOutage: s.longestOutage,
+        uuid: m.uuid,
+        name: m.name,
+        protocol: m.protocol,
+        outageCount: s.count,
+        totalDowntime: s.totalDowntime,
+        mttr: s.mttr,
+        mtta: mean(mineAcks),
+        longestOutage: s.longestOutage,
       };
     })
     .filter((e) => e.outageCount > 0);
@@ -198,7 +238,10 @@ export async function responseTimes(ctx: ActorCtx, q: WindowQuery) {
   const { from, to } = q.period;
   const monitors = await monitorsInScope(ctx, q.monitorUuids);
   const periods = periodsOf(from, to, res);
-  const regions = await monitorRegions(ctx, monitors.map((m) => m.id));
+  const regions = await monitorRegions(
+    ctx,
+    monitors.map((m) => m.id),
+  );
   let inRegions = 0;
   for (const r of regions.values()) inRegions += r.length;
   checkFigures(monitors.length + inRegions, `${monitors.length} monitors in ${inRegions} regions in all`);
@@ -207,7 +250,10 @@ export async function responseTimes(ctx: ActorCtx, q: WindowQuery) {
   const byMonitor = new Map<number, { all: Acc; regions: Map<string, Acc> }>();
   const add = (a: Acc, hist: number[], sum: number) => {
     a.sum += sum;
-    hist.forEach((n, i) => { a.hist[i] += n; a.timed += n; });
+    hist.forEach((n, i) => {
+      a.hist[i] += n;
+      a.timed += n;
+    });
   };
   // A chunk of monitors' rollups at a time (an hour in 18 regions is 18 rows a monitor), the
   // event loop turning between chunks.
@@ -216,7 +262,11 @@ export async function responseTimes(ctx: ActorCtx, q: WindowQuery) {
     const rows = await ctx.store.db
       .selectFrom('check_rollups')
       .select(['monitor_id', 'bucket', 'location', 'sum_ms', ...HISTOGRAM_COLUMNS])
-      .where('monitor_id', 'in', monitors.slice(c, c + ROLLUP_CHUNK).map((m) => m.id))
+      .where(
+        'monitor_id',
+        'in',
+        monitors.slice(c, c + ROLLUP_CHUNK).map((m) => m.id),
+      )
       .where('granularity', '=', res === 'hour' ? 'hour' : 'day')
       .where('bucket', '>=', periods.length ? periods[0].start : from)
       .where('bucket', '<', to)
@@ -249,7 +299,14 @@ export async function responseTimes(ctx: ActorCtx, q: WindowQuery) {
       const byRegion: Record<string, number | null> = {};
       for (const region of regions.get(m.id) ?? []) byRegion[region] = null;
       for (const [loc, a] of acc?.regions ?? []) byRegion[loc] = avgOf(a);
-      return { uuid: m.uuid, name: m.name, protocol: m.protocol, avgResponseTime: avgOf(acc?.all), avgResponseTimeByRegion: byRegion, count: acc?.all.timed ?? 0 };
+      return {
+        uuid: m.uuid,
+        name: m.name,
+        protocol: m.protocol,
+        avgResponseTime: avgOf(acc?.all),
+        avgResponseTimeByRegion: byRegion,
+        count: acc?.all.timed ?? 0,
+      };
     }),
   };
 }
@@ -275,9 +332,14 @@ export async function recentAlerts(ctx: ActorCtx, q: WindowQuery) {
   const { from, to } = q.period;
   const periods = periodsOf(from, to, q.resolution ?? 'day');
   const db = ctx.store.db;
-  const ids = q.monitorUuids && q.monitorUuids.length > 0 ? (await monitorsInScope(ctx, q.monitorUuids)).map((m) => m.id) : null;
-  const automatic = () => db.selectFrom('outages').where('outages.project_id', '=', ctx.actor.projectId).where('outages.outage_type', '=', 'automatic')
-    .$if(ids !== null, (w) => w.where('outages.monitor_id', 'in', ids!));
+  const ids =
+    q.monitorUuids && q.monitorUuids.length > 0 ? (await monitorsInScope(ctx, q.monitorUuids)).map((m) => m.id) : null;
+  const automatic = () =>
+    db
+      .selectFrom('outages')
+      .where('outages.project_id', '=', ctx.actor.projectId)
+      .where('outages.outage_type', '=', 'automatic')
+      .$if(ids !== null, (w) => w.where('outages.monitor_id', 'in', ids!));
   const inWindow = (at: number | null): at is number => at !== null && at >= from && at < to;
   // Counted from start and end times alone, a chunk at a time with the event loop turning
   // between chunks (a project may hold 100,000 outages in the window); only the newest
@@ -291,13 +353,19 @@ export async function recentAlerts(ctx: ActorCtx, q: WindowQuery) {
     newest.sort((a, b) => b.at - a.at || a.id - b.id || (a.status === 'down' ? -1 : 1));
     newest = newest.slice(0, MAX_RAW_ALERTS);
   };
-  for (let after = 0; ;) {
-    const rows = await automatic().select(['outages.id', 'outages.started_at', 'outages.ended_at']).where('outages.id', '>', after)
-      .where((eb) => eb.or([
-        eb.and([eb('outages.started_at', '>=', from), eb('outages.started_at', '<', to)]),
-        eb.and([eb('outages.ended_at', '>=', from), eb('outages.ended_at', '<', to)]),
-      ]))
-      .orderBy('outages.id').limit(ALERT_CHUNK).execute();
+  for (let after = 0; ; ) {
+    const rows = await automatic()
+      .select(['outages.id', 'outages.started_at', 'outages.ended_at'])
+      .where('outages.id', '>', after)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('outages.started_at', '>=', from), eb('outages.started_at', '<', to)]),
+          eb.and([eb('outages.ended_at', '>=', from), eb('outages.ended_at', '<', to)]),
+        ]),
+      )
+      .orderBy('outages.id')
+      .limit(ALERT_CHUNK)
+      .execute();
     const count = (at: number) => {
       const i = periodIndex(periods, at);
       if (i >= 0) counts[i]++;
@@ -324,15 +392,29 @@ export async function recentAlerts(ctx: ActorCtx, q: WindowQuery) {
   const details = new Map<number, AlertDetail>();
   const wanted = [...new Set(picked.map((p) => p.id))];
   for (let i = 0; i < wanted.length; i += 500) {
-    const rows = await db.selectFrom('outages')
+    const rows = await db
+      .selectFrom('outages')
       .leftJoin('monitors', 'monitors.id', 'outages.monitor_id')
       .leftJoin('healthchecks', 'healthchecks.id', 'outages.healthcheck_id')
-      .select(['outages.id', 'outages.uuid', 'outages.ended_at', 'outages.acknowledged_by', 'monitors.uuid as m_uuid', 'monitors.name as m_name', 'healthchecks.uuid as h_uuid', 'healthchecks.name as h_name'])
-      .where('outages.id', 'in', wanted.slice(i, i + 500)).execute();
+      .select([
+        'outages.id',
+        'outages.uuid',
+        'outages.ended_at',
+        'outages.acknowledged_by',
+        'monitors.uuid as m_uuid',
+        'monitors.name as m_name',
+        'healthchecks.uuid as h_uuid',
+        'healthchecks.name as h_name',
+      ])
+      .where('outages.id', 'in', wanted.slice(i, i + 500))
+      .execute();
     for (const r of rows) {
       details.set(r.id, {
-        outageUuid: r.uuid, subjectUuid: r.m_uuid ?? r.h_uuid, subjectName: r.m_name ?? r.h_name,
-        acknowledgedBy: r.acknowledged_by ? (JSON.parse(r.acknowledged_by).name as string) ?? null : null, resolvedAt: r.ended_at,
+        outageUuid: r.uuid,
+        subjectUuid: r.m_uuid ?? r.h_uuid,
+        subjectName: r.m_name ?? r.h_name,
+        acknowledgedBy: r.acknowledged_by ? ((JSON.parse(r.acknowledged_by).name as string) ?? null) : null,
+        resolvedAt: r.ended_at,
       });
     }
   }
@@ -341,7 +423,10 @@ export async function recentAlerts(ctx: ActorCtx, q: WindowQuery) {
     totalAlerts: downAlerts + upAlerts,
     downAlerts,
     upAlerts,
-    rawAlerts: picked.flatMap((p): AlertRow[] => { const d = details.get(p.id); return d ? [{ ...d, status: p.status, at: p.at }] : []; }),
+    rawAlerts: picked.flatMap((p): AlertRow[] => {
+      const d = details.get(p.id);
+      return d ? [{ ...d, status: p.status, at: p.at }] : [];
+    }),
   };
 }
 
@@ -350,7 +435,19 @@ type AlertDetail = Omit<AlertRow, 'status' | 'at'>;
 /** Outages read at a time when the alerts of a window are counted. */
 const ALERT_CHUNK = 10_000;
 
-const CHECK_COLUMNS = ['id', 'at', 'location', 'ok', 'status_code', 'total_ms', 'dns_ms', 'connect_ms', 'tls_ms', 'ttfb_ms', 'error'] as const;
+const CHECK_COLUMNS = [
+  'id',
+  'at',
+  'location',
+  'ok',
+  'status_code',
+  'total_ms',
+  'dns_ms',
+  'connect_ms',
+  'tls_ms',
+  'ttfb_ms',
+  'error',
+] as const;
 
 /** One page of a monitor's raw check results, newest first; level info = passed, error = failed. */
 export async function checkLogs(ctx: ActorCtx, uuid: string, f: { page: number; limit: number; levels?: string[] }) {
@@ -362,10 +459,22 @@ export async function checkLogs(ctx: ActorCtx, uuid: string, f: { page: number; 
   // (check_results_failures, migration 018), passes as the difference; a week of results in 18
   // regions is a million rows, which the filter on `ok` would read one by one.
   const all = ctx.store.db.selectFrom('check_results').where('monitor_id', '=', m.id);
-  const count = async (q: typeof all) => Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const count = async (q: typeof all) =>
+    Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
   const q = oks.length === 2 ? all : all.where('ok', '=', oks[0]);
-  const total = oks.length === 2 ? await count(all) : oks[0] === 0 ? await count(q) : (await count(all)) - (await count(all.where('ok', '=', 0)));
-  const checks = await q.select(CHECK_COLUMNS).orderBy('at', 'desc').orderBy('id', 'desc').limit(f.limit).offset(f.page * f.limit).execute();
+  const total =
+    oks.length === 2
+      ? await count(all)
+      : oks[0] === 0
+        ? await count(q)
+        : (await count(all)) - (await count(all.where('ok', '=', 0)));
+  const checks = await q
+    .select(CHECK_COLUMNS)
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(f.limit)
+    .offset(f.page * f.limit)
+    .execute();
   return { monitor: m, total, checks };
 }
 
@@ -374,7 +483,10 @@ export const ANOMALY_WINDOW_MS = DAY;
 export const ANOMALY_MAX_CHECKS = 10_000;
 
 /** Failed checks and latency spikes of a monitor's last day of raw results (domain/insights.ts). */
-export async function monitorAnomalies(ctx: ActorCtx, uuid: string): Promise<{ monitor: Monitor; from: number; to: number; checked: number; p95: number | null; anomalies: Anomaly[] }> {
+export async function monitorAnomalies(
+  ctx: ActorCtx,
+  uuid: string,
+): Promise<{ monitor: Monitor; from: number; to: number; checked: number; p95: number | null; anomalies: Anomaly[] }> {
   const m = await getMonitor(ctx, uuid);
   const to = ctx.clock();
   const from = to - ANOMALY_WINDOW_MS;
@@ -386,7 +498,15 @@ export async function monitorAnomalies(ctx: ActorCtx, uuid: string): Promise<{ m
     .orderBy('at', 'desc')
     .limit(ANOMALY_MAX_CHECKS)
     .execute();
-  const samples = rows.map((r) => ({ id: Number(r.id), at: Number(r.at), ok: r.ok === 1, totalMs: r.total_ms, location: r.location, statusCode: r.status_code, error: r.error }));
+  const samples = rows.map((r) => ({
+    id: Number(r.id),
+    at: Number(r.at),
+    ok: r.ok === 1,
+    totalMs: r.total_ms,
+    location: r.location,
+    statusCode: r.status_code,
+    error: r.error,
+  }));
   return { monitor: m, from, to, checked: samples.length, ...findAnomalies(samples) };
 }
 
@@ -398,29 +518,47 @@ export const TIMELINE_MAX_CHECKS = 500;
 export async function outageTimeline(ctx: ActorCtx, uuid: string) {
   const outage = await getOutage(ctx, uuid);
   const end = (outage.ended_at ?? ctx.clock()) + TIMELINE_MARGIN_MS;
-  const checks = outage.monitor_id === null ? [] : await ctx.store.db
-    .selectFrom('check_results')
-    .select(CHECK_COLUMNS)
-    .where('monitor_id', '=', outage.monitor_id)
-    .where('at', '>=', outage.started_at - TIMELINE_MARGIN_MS)
-    .where('at', '<=', end)
-    .orderBy('at')
-    .orderBy('id')
-    .limit(TIMELINE_MAX_CHECKS)
-    .execute();
+  const checks =
+    outage.monitor_id === null
+      ? []
+      : await ctx.store.db
+          .selectFrom('check_results')
+          .select(CHECK_COLUMNS)
+          .where('monitor_id', '=', outage.monitor_id)
+          .where('at', '>=', outage.started_at - TIMELINE_MARGIN_MS)
+          .where('at', '<=', end)
+          .orderBy('at')
+          .orderBy('id')
+          .limit(TIMELINE_MAX_CHECKS)
+          .execute();
   return { outage, checks };
 }
 
 /** One page (20, newest first) of one monitor's outages. */
-export async function monitorOutages(ctx: ActorCtx, monitorUuid: string, f: { page: number; perPage: number; status: 'all' | 'ongoing' | 'resolved' }) {
+export async function monitorOutages(
+  ctx: ActorCtx,
+  monitorUuid: string,
+  f: { page: number; perPage: number; status: 'all' | 'ongoing' | 'resolved' },
+) {
   const m = await getMonitor(ctx, monitorUuid);
-  const base = ctx.store.db.selectFrom('outages').where('project_id', '=', ctx.actor.projectId).where('monitor_id', '=', m.id);
+  const base = ctx.store.db
+    .selectFrom('outages')
+    .where('project_id', '=', ctx.actor.projectId)
+    .where('monitor_id', '=', m.id);
   let q = base;
   if (f.status === 'ongoing') q = q.where('ended_at', 'is', null);
   if (f.status === 'resolved') q = q.where('ended_at', 'is not', null);
   const [{ total }] = await q.select((eb) => eb.fn.countAll<number>().as('total')).execute();
-  const [{ ongoing }] = await base.where('ended_at', 'is', null).select((eb) => eb.fn.countAll<number>().as('ongoing')).execute();
-  const uuids = await q.select('uuid').orderBy('id', 'desc').limit(f.perPage).offset(f.page * f.perPage).execute();
+  const [{ ongoing }] = await base
+    .where('ended_at', 'is', null)
+    .select((eb) => eb.fn.countAll<number>().as('ongoing'))
+    .execute();
+  const uuids = await q
+    .select('uuid')
+    .orderBy('id', 'desc')
+    .limit(f.perPage)
+    .offset(f.page * f.perPage)
+    .execute();
   const outages: Outage[] = [];
   for (const { uuid } of uuids) {
     try {

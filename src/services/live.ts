@@ -36,10 +36,20 @@ export type LiveEvent =
   | { kind: 'healthcheck'; projectId: number; uuid: string; state: string; lastPing: number | null };
 
 // On the wire between nodes: arrays, to keep payloads short.
-type Wire = ['m', number, string, string, [number, 0 | 1, number | null, string][]] | ['o', number, string, string | null, 0 | 1] | ['h', number, string, string, number | null];
+type Wire =
+  | ['m', number, string, string, [number, 0 | 1, number | null, string][]]
+  | ['o', number, string, string | null, 0 | 1]
+  | ['h', number, string, string, number | null];
 
 function encode(e: LiveEvent): Wire {
-  if (e.kind === 'monitor') return ['m', e.projectId, e.uuid, e.state, e.checks.slice(-MAX_CHECKS).map((c) => [c.at, c.ok ? 1 : 0, c.ms, c.location])];
+  if (e.kind === 'monitor')
+    return [
+      'm',
+      e.projectId,
+      e.uuid,
+      e.state,
+      e.checks.slice(-MAX_CHECKS).map((c) => [c.at, c.ok ? 1 : 0, c.ms, c.location]),
+    ];
   if (e.kind === 'outage') return ['o', e.projectId, e.uuid, e.subject, e.open ? 1 : 0];
   return ['h', e.projectId, e.uuid, e.state, e.lastPing];
 }
@@ -47,10 +57,35 @@ function encode(e: LiveEvent): Wire {
 function decode(w: Wire): LiveEvent | null {
   if (!Array.isArray(w) || typeof w[1] !== 'number' || typeof w[2] !== 'string') return null;
   if (w[0] === 'm' && Array.isArray(w[4])) {
-    return { kind: 'monitor', projectId: w[1], uuid: w[2], state: String(w[3]), checks: w[4].map(([at, ok, ms, location]) => ({ at: Number(at), ok: ok === 1, ms: ms == null ? null : Number(ms), location: String(location) })) };
+    return {
+      kind: 'monitor',
+      projectId: w[1],
+      uuid: w[2],
+      state: String(w[3]),
+      checks: w[4].map(([at, ok, ms, location]) => ({
+        at: Number(at),
+        ok: ok === 1,
+        ms: ms == null ? null : Number(ms),
+        location: String(location),
+      })),
+    };
   }
-  if (w[0] === 'o') return { kind: 'outage', projectId: w[1], uuid: w[2], subject: w[3] == null ? null : String(w[3]), open: w[4] === 1 };
-  if (w[0] === 'h') return { kind: 'healthcheck', projectId: w[1], uuid: w[2], state: String(w[3]), lastPing: w[4] == null ? null : Number(w[4]) };
+  if (w[0] === 'o')
+    return {
+      kind: 'outage',
+      projectId: w[1],
+      uuid: w[2],
+      subject: w[3] == null ? null : String(w[3]),
+      open: w[4] === 1,
+    };
+  if (w[0] === 'h')
+    return {
+      kind: 'healthcheck',
+      projectId: w[1],
+      uuid: w[2],
+      state: String(w[3]),
+      lastPing: w[4] == null ? null : Number(w[4]),
+    };
   return null;
 }
 
@@ -125,35 +160,45 @@ function hubOf(store: Store): Hub {
 }
 
 function listening(store: Store, hub: Hub): Promise<() => void> {
-  hub.ready ??= store.listen(CHANNEL, (payload) => {
-    let list: Wire[];
-    try {
-      list = JSON.parse(payload);
-    } catch {
-      return;
-    }
-    if (!Array.isArray(list)) return;
-    for (const w of list) {
-      const watchers = Array.isArray(w) ? hub.projects.get(w[1]) : undefined; // most events are for projects nobody here watches
-      const e = watchers && decode(w);
-      if (e) for (const watcher of watchers) watcher.accept(e);
-    }
-  }, () => {
-    for (const set of hub.projects.values()) for (const watcher of set) watcher.gap();
-  });
+  hub.ready ??= store.listen(
+    CHANNEL,
+    (payload) => {
+      let list: Wire[];
+      try {
+        list = JSON.parse(payload);
+      } catch {
+        return;
+      }
+      if (!Array.isArray(list)) return;
+      for (const w of list) {
+        const watchers = Array.isArray(w) ? hub.projects.get(w[1]) : undefined; // most events are for projects nobody here watches
+        const e = watchers && decode(w);
+        if (e) for (const watcher of watchers) watcher.accept(e);
+      }
+    },
+    () => {
+      for (const set of hub.projects.values()) for (const watcher of set) watcher.gap();
+    },
+  );
   const ready = hub.ready;
-  ready.catch(() => { if (hub.ready === ready) hub.ready = null; }); // the next page tries again
+  ready.catch(() => {
+    if (hub.ready === ready) hub.ready = null;
+  }); // the next page tries again
   return ready;
 }
 
 function unwatch(hub: Hub) {
   if (--hub.watches > 0 || !hub.ready) return;
-  hub.ready.then((stop) => stop(), () => {});
+  hub.ready.then(
+    (stop) => stop(),
+    () => {},
+  );
   hub.ready = null;
 }
 
 const keyOf = (e: LiveEvent) => `${e.kind[0]}:${e.uuid}`;
-const lastAt = (e: LiveEvent) => (e.kind === 'monitor' ? e.checks.reduce((a, c) => Math.max(a, c.at), -Infinity) : -Infinity);
+const lastAt = (e: LiveEvent) =>
+  e.kind === 'monitor' ? e.checks.reduce((a, c) => Math.max(a, c.at), -Infinity) : -Infinity;
 
 /** Two events of one row as one: every check, in order, and the status after the latest. */
 function merge(old: LiveEvent, next: LiveEvent): LiveEvent {
@@ -174,7 +219,13 @@ function accepts(f: LiveFilter, e: LiveEvent): boolean {
  * `intervalMs` (the first at once), and returns false when the page can take no more for now.
  * Only the project's own events ever reach it.
  */
-export async function watchProject(ctx: Ctx, projectId: number, filter: LiveFilter, send: (batch: LiveBatch) => boolean, intervalMs = 250): Promise<LiveWatch> {
+export async function watchProject(
+  ctx: Ctx,
+  projectId: number,
+  filter: LiveFilter,
+  send: (batch: LiveBatch) => boolean,
+  intervalMs = 250,
+): Promise<LiveWatch> {
   const hub = hubOf(ctx.store);
   hub.watches++;
   try {

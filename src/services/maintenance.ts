@@ -29,8 +29,13 @@ async function assemble(db: Db, rows: Row[]): Promise<MaintenanceWindow[]> {
     .selectFrom('maintenance_monitors')
     .innerJoin('monitors', 'monitors.id', 'maintenance_monitors.monitor_id')
     .select(['maintenance_monitors.window_id', 'monitors.uuid'])
-    .where('maintenance_monitors.window_id', 'in', rows.map((r) => r.id))
-    .orderBy('maintenance_monitors.window_id').orderBy('maintenance_monitors.position')
+    .where(
+      'maintenance_monitors.window_id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .orderBy('maintenance_monitors.window_id')
+    .orderBy('maintenance_monitors.position')
     .execute();
   const monitors = new Map<number, string[]>();
   for (const l of links) {
@@ -60,7 +65,10 @@ async function assemble(db: Db, rows: Row[]): Promise<MaintenanceWindow[]> {
 async function linkMonitors(db: Db, windowId: number, monitorIds: number[]): Promise<void> {
   await db.deleteFrom('maintenance_monitors').where('window_id', '=', windowId).execute();
   if (monitorIds.length === 0) return;
-  await db.insertInto('maintenance_monitors').values(monitorIds.map((monitor_id, position) => ({ window_id: windowId, monitor_id, position }))).execute();
+  await db
+    .insertInto('maintenance_monitors')
+    .values(monitorIds.map((monitor_id, position) => ({ window_id: windowId, monitor_id, position })))
+    .execute();
 }
 
 function toColumns(f: MaintenanceFields) {
@@ -81,22 +89,42 @@ function toColumns(f: MaintenanceFields) {
  * each change; with "scheduled", notificationMinutes before it starts (sendDueMaintenanceNotices).
  */
 const notice = (uuid: string, f: MaintenanceFields, change: 'created' | 'updated' | 'upcoming'): Notice => ({
-  kind: 'maintenance', change, uuid, name: f.name, title: f.title, text: f.text, startsAt: f.startsAt, endsAt: f.endsAt,
+  kind: 'maintenance',
+  change,
+  uuid,
+  name: f.name,
+  title: f.title,
+  text: f.text,
+  startsAt: f.startsAt,
+  endsAt: f.endsAt,
 });
 
 /** Who made the window, as `createdBy` shows it: the API key's name ("api" without a key). */
 async function actorName(ctx: ActorCtx): Promise<string> {
   if (!ctx.actor.keyId) return 'api';
-  const key = await ctx.store.db.selectFrom('api_keys').select('name').where('id', '=', ctx.actor.keyId).executeTakeFirst();
+  const key = await ctx.store.db
+    .selectFrom('api_keys')
+    .select('name')
+    .where('id', '=', ctx.actor.keyId)
+    .executeTakeFirst();
   return key?.name ?? 'api';
 }
 
 /** One page of the project's windows, newest first, with the total. */
-export async function listMaintenance(ctx: ActorCtx, page: number, perPage: number): Promise<{ windows: MaintenanceWindow[]; total: number }> {
+export async function listMaintenance(
+  ctx: ActorCtx,
+  page: number,
+  perPage: number,
+): Promise<{ windows: MaintenanceWindow[]; total: number }> {
   const db = ctx.store.db;
   const base = db.selectFrom('maintenance_windows').where('project_id', '=', ctx.actor.projectId);
   const [{ total }] = await base.select((eb) => eb.fn.countAll<number>().as('total')).execute();
-  const rows = await base.selectAll().orderBy('id', 'desc').limit(perPage).offset(page * perPage).execute();
+  const rows = await base
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(perPage)
+    .offset(page * perPage)
+    .execute();
   return { windows: await assemble(db, rows as Row[]), total: Number(total) };
 }
 
@@ -112,7 +140,11 @@ export async function getMaintenance(ctx: ActorCtx, uuid: string): Promise<Maint
 }
 
 /** `notify: false` (imports) leaves the pages' subscribers alone. */
-export async function createMaintenance(ctx: ActorCtx, input: Record<string, unknown>, opts: { notify?: boolean } = {}): Promise<MaintenanceWindow> {
+export async function createMaintenance(
+  ctx: ActorCtx,
+  input: Record<string, unknown>,
+  opts: { notify?: boolean } = {},
+): Promise<MaintenanceWindow> {
   const fields = applyMaintenanceInput(null, input);
   const monitorIds = await resolveMonitorRefs(ctx, fields.monitors, 'monitors');
   await requireStatusPages(ctx, fields.statuspages);
@@ -120,22 +152,32 @@ export async function createMaintenance(ctx: ActorCtx, input: Record<string, unk
   const uuid = newId('mw');
   const createdBy = await actorName(ctx);
   await ctx.store.db.transaction().execute(async (trx) => {
-    const { id } = await trx.insertInto('maintenance_windows').values({
-      ...toColumns(fields),
-      uuid,
-      project_id: ctx.actor.projectId,
-      created_by: createdBy,
-      created_at: now,
-      updated_at: now,
-    }).returning('id').executeTakeFirstOrThrow();
+    const { id } = await trx
+      .insertInto('maintenance_windows')
+      .values({
+        ...toColumns(fields),
+        uuid,
+        project_id: ctx.actor.projectId,
+        created_by: createdBy,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await linkMonitors(trx, id, monitorIds);
-    if (fields.notificationOption === 'immediate' && opts.notify !== false) await notifySubscribers(trx, ctx.actor.projectId, fields.statuspages, notice(uuid, fields, 'created'), now);
+    if (fields.notificationOption === 'immediate' && opts.notify !== false)
+      await notifySubscribers(trx, ctx.actor.projectId, fields.statuspages, notice(uuid, fields, 'created'), now);
   });
   return getMaintenance(ctx, uuid);
 }
 
 /** Partial update: only the keys present in the body change (the end must stay after the start). */
-export async function updateMaintenance(ctx: ActorCtx, uuid: string, input: Record<string, unknown>, opts: { notify?: boolean } = {}): Promise<MaintenanceWindow> {
+export async function updateMaintenance(
+  ctx: ActorCtx,
+  uuid: string,
+  input: Record<string, unknown>,
+  opts: { notify?: boolean } = {},
+): Promise<MaintenanceWindow> {
   const current = await getMaintenance(ctx, uuid);
   const fields = applyMaintenanceInput(current, input);
   const relink = input.monitors !== undefined;
@@ -145,14 +187,16 @@ export async function updateMaintenance(ctx: ActorCtx, uuid: string, input: Reco
   await ctx.store.db.transaction().execute(async (trx) => {
     // A window that moves is announced again before its new start.
     const moved = fields.startsAt !== current.startsAt || fields.notificationMinutes !== current.notificationMinutes;
-    const res = await trx.updateTable('maintenance_windows')
+    const res = await trx
+      .updateTable('maintenance_windows')
       .set({ ...toColumns(fields), updated_at: now, ...(moved ? { notice_sent_at: null } : {}) })
       .where('id', '=', current.id)
       .where('project_id', '=', ctx.actor.projectId)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) throw new NotFoundError('Maintenance window');
     if (relink) await linkMonitors(trx, current.id, monitorIds);
-    if (fields.notificationOption === 'immediate' && opts.notify !== false) await notifySubscribers(trx, ctx.actor.projectId, fields.statuspages, notice(uuid, fields, 'updated'), now);
+    if (fields.notificationOption === 'immediate' && opts.notify !== false)
+      await notifySubscribers(trx, ctx.actor.projectId, fields.statuspages, notice(uuid, fields, 'updated'), now);
   });
   return getMaintenance(ctx, uuid);
 }
@@ -175,8 +219,14 @@ export async function monitorsUnderMaintenance(ctx: Ctx, monitorIds: number[], n
   const covered = new Set<number>();
   // The windows under way first, from their index (migration 018): on SQLite a window's dates
   // follow its title and text (up to 200 KB), which a join per monitor would read every time.
-  const ongoing = (await ctx.store.db.selectFrom('maintenance_windows').select('id')
-    .where('ends_at', '>', now).where('starts_at', '<=', now).execute()).map((r) => r.id);
+  const ongoing = (
+    await ctx.store.db
+      .selectFrom('maintenance_windows')
+      .select('id')
+      .where('ends_at', '>', now)
+      .where('starts_at', '<=', now)
+      .execute()
+  ).map((r) => r.id);
   if (ongoing.length === 0 || monitorIds.length === 0) return covered;
   for (let i = 0; i < ongoing.length; i += CHUNK) {
     for (let j = 0; j < monitorIds.length; j += CHUNK) {
@@ -200,18 +250,26 @@ export async function monitorsUnderMaintenance(ctx: Ctx, monitorIds: number[], n
  */
 export async function sendDueMaintenanceNotices(ctx: Ctx, limit = 100): Promise<number> {
   const now = ctx.clock();
-  const due = await ctx.store.db.selectFrom('maintenance_windows').selectAll()
-    .where('notification_option', '=', 'scheduled').where('notice_sent_at', 'is', null)
+  const due = await ctx.store.db
+    .selectFrom('maintenance_windows')
+    .selectAll()
+    .where('notification_option', '=', 'scheduled')
+    .where('notice_sent_at', 'is', null)
     .where('starts_at', '>', now) // a window already under way (imported, say) is not announced
     .where(sql<boolean>`starts_at <= CAST(${now} AS BIGINT) + CAST(notification_minutes AS BIGINT) * 60000`)
-    .orderBy('starts_at').limit(limit)
+    .orderBy('starts_at')
+    .limit(limit)
     .execute();
   let sent = 0;
   for (const row of due) {
     const [w] = await assemble(ctx.store.db, [row as Row]);
     await ctx.store.db.transaction().execute(async (trx) => {
-      const res = await trx.updateTable('maintenance_windows').set({ notice_sent_at: now })
-        .where('id', '=', w.id).where('notice_sent_at', 'is', null).where('starts_at', '=', w.startsAt)
+      const res = await trx
+        .updateTable('maintenance_windows')
+        .set({ notice_sent_at: now })
+        .where('id', '=', w.id)
+        .where('notice_sent_at', 'is', null)
+        .where('starts_at', '=', w.startsAt)
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) !== 1) return;
       await notifySubscribers(trx, row.project_id, w.statuspages, notice(w.uuid, w, 'upcoming'), now);

@@ -23,14 +23,21 @@ export function parseRole(v: unknown): Role {
 
 /** The project's members, owners first, then by email. */
 export async function listMembers(ctx: Ctx, projectId: number): Promise<Member[]> {
-  const rows = await ctx.store.db.selectFrom('project_members')
+  const rows = await ctx.store.db
+    .selectFrom('project_members')
     .innerJoin('users', 'users.id', 'project_members.user_id')
     .select(['users.id', 'users.uuid', 'users.email', 'project_members.role', 'project_members.created_at'])
     .where('project_members.project_id', '=', projectId)
     .orderBy('users.email')
     .execute();
   return rows
-    .map((r) => ({ userId: Number(r.id), uuid: r.uuid, email: r.email, role: r.role as Role, since: Number(r.created_at) }))
+    .map((r) => ({
+      userId: Number(r.id),
+      uuid: r.uuid,
+      email: r.email,
+      role: r.role as Role,
+      since: Number(r.created_at),
+    }))
     .sort((a, b) => (a.role === b.role ? 0 : a.role === 'owner' ? -1 : 1));
 }
 
@@ -45,7 +52,8 @@ export async function addMember(ctx: Ctx, projectId: number, input: { email: str
   if (!user) throw new NotFoundError('User');
   const userId = Number(user.id);
   const now = ctx.clock();
-  const added = await ctx.store.db.insertInto('project_members')
+  const added = await ctx.store.db
+    .insertInto('project_members')
     .values({ project_id: projectId, user_id: userId, role, created_at: now })
     .onConflict((oc) => oc.columns(['project_id', 'user_id']).doNothing())
     .returning('user_id')
@@ -55,7 +63,11 @@ export async function addMember(ctx: Ctx, projectId: number, input: { email: str
 }
 
 /** Adds a user who already has an account to a project named by uuid (the CLI's `members add`). */
-export async function addExistingMember(ctx: Ctx, projectUuid: string, input: { email: string; role: unknown }): Promise<Member & { projectUuid: string }> {
+export async function addExistingMember(
+  ctx: Ctx,
+  projectUuid: string,
+  input: { email: string; role: unknown },
+): Promise<Member & { projectUuid: string }> {
   const role = parseRole(input.role);
   const project = await getProject(ctx, projectUuid);
   const user = await existingUser(ctx, input.email);
@@ -67,20 +79,32 @@ export async function addExistingMember(ctx: Ctx, projectUuid: string, input: { 
  * it would leave the project without an owner. The project row is locked, so two owners
  * demoting each other at once cannot both succeed.
  */
-async function changeMembership<T>(ctx: Ctx, projectId: number, userUuid: string, change: (trx: Transaction<Database>, userId: number, role: Role) => Promise<[Role | null, T]>): Promise<T> {
+async function changeMembership<T>(
+  ctx: Ctx,
+  projectId: number,
+  userUuid: string,
+  change: (trx: Transaction<Database>, userId: number, role: Role) => Promise<[Role | null, T]>,
+): Promise<T> {
   return ctx.store.db.transaction().execute(async (trx) => {
     await ctx.store.lockRows(trx.selectFrom('projects').select('id').where('id', '=', projectId)).execute();
-    const row = await trx.selectFrom('project_members')
+    const row = await trx
+      .selectFrom('project_members')
       .innerJoin('users', 'users.id', 'project_members.user_id')
       .select(['users.id', 'project_members.role'])
-      .where('project_members.project_id', '=', projectId).where('users.uuid', '=', userUuid)
+      .where('project_members.project_id', '=', projectId)
+      .where('users.uuid', '=', userUuid)
       .executeTakeFirst();
     if (!row) throw new NotFoundError('Member');
     const [after, result] = await change(trx, Number(row.id), row.role as Role);
     if (row.role === 'owner' && after !== 'owner') {
-      const [{ n }] = await trx.selectFrom('project_members').select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('project_id', '=', projectId).where('role', '=', 'owner').execute();
-      if (Number(n) === 0) throw new ValidationError('A project keeps at least one owner: make someone else owner first');
+      const [{ n }] = await trx
+        .selectFrom('project_members')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('project_id', '=', projectId)
+        .where('role', '=', 'owner')
+        .execute();
+      if (Number(n) === 0)
+        throw new ValidationError('A project keeps at least one owner: make someone else owner first');
     }
     return result;
   });
@@ -89,7 +113,12 @@ async function changeMembership<T>(ctx: Ctx, projectId: number, userUuid: string
 export async function setMemberRole(ctx: Ctx, projectId: number, userUuid: string, role: unknown): Promise<void> {
   const next = parseRole(role);
   await changeMembership(ctx, projectId, userUuid, async (trx, userId) => {
-    await trx.updateTable('project_members').set({ role: next }).where('project_id', '=', projectId).where('user_id', '=', userId).execute();
+    await trx
+      .updateTable('project_members')
+      .set({ role: next })
+      .where('project_id', '=', projectId)
+      .where('user_id', '=', userId)
+      .execute();
     return [next, undefined];
   });
 }
@@ -98,7 +127,12 @@ export async function setMemberRole(ctx: Ctx, projectId: number, userUuid: strin
  * Removes a member (their account stays) and revokes the API keys they made in the project,
  * returning how many; the last owner cannot be removed. `actor` names who removed them (audit).
  */
-export async function removeMember(ctx: Ctx, projectId: number, userUuid: string, actor = 'cli'): Promise<{ keysRevoked: number }> {
+export async function removeMember(
+  ctx: Ctx,
+  projectId: number,
+  userUuid: string,
+  actor = 'cli',
+): Promise<{ keysRevoked: number }> {
   return changeMembership(ctx, projectId, userUuid, async (trx, userId) => {
     await trx.deleteFrom('project_members').where('project_id', '=', projectId).where('user_id', '=', userId).execute();
     return [null, { keysRevoked: await revokeKeysMadeBy(trx, projectId, userId, actor, ctx.clock()) }];

@@ -123,16 +123,40 @@ function checkOwnership(ctx: ActorCtx, input: Record<string, unknown>): void {
   }
 }
 
-const monitorByUuid = prepared((db, uuid: string, projectId: number) =>
-  db.selectFrom('monitors').selectAll().where('uuid', '=', uuid).where('project_id', '=', projectId), { cached: true });
+const monitorByUuid = prepared(
+  (db, uuid: string, projectId: number) =>
+    db.selectFrom('monitors').selectAll().where('uuid', '=', uuid).where('project_id', '=', projectId),
+  { cached: true },
+);
 // How large each monitor is, from the stored lengths alone (SQLite and PostgreSQL read them
 // without reading the texts), and then the rows of one page.
-const monitorSizes = prepared((db, projectId: number, afterId: number) =>
-  db.selectFrom('monitors')
-    .select(['id', sql<number>`octet_length(url) + octet_length(request_body) + COALESCE(octet_length(request_headers), 0)`.as('bytes')])
-    .where('project_id', '=', projectId).where('id', '>', afterId).orderBy('id').limit(PAGE_MONITORS), { cached: true });
-const monitorsBetween = prepared((db, projectId: number, afterId: number, lastId: number) =>
-  db.selectFrom('monitors').selectAll().where('project_id', '=', projectId).where('id', '>', afterId).where('id', '<=', lastId).orderBy('id'), { cached: true });
+const monitorSizes = prepared(
+  (db, projectId: number, afterId: number, limit: number) =>
+    db
+      .selectFrom('monitors')
+      .select([
+        'id',
+        sql<number>`octet_length(url) + octet_length(request_body) + COALESCE(octet_length(request_headers), 0)`.as(
+          'bytes',
+        ),
+      ])
+      .where('project_id', '=', projectId)
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit),
+  { cached: true },
+);
+const monitorsBetween = prepared(
+  (db, projectId: number, afterId: number, lastId: number) =>
+    db
+      .selectFrom('monitors')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('id', '>', afterId)
+      .where('id', '<=', lastId)
+      .orderBy('id'),
+  { cached: true },
+);
 
 /**
  * A page of a walk over the whole project holds about this much (a monitor at every bound is
@@ -148,25 +172,42 @@ const MONITOR_OVERHEAD = 1000;
  * or filter the list never hold all of it. A monitor created or deleted meanwhile may or may
  * not be seen.
  */
-export async function* monitorPages(ctx: ActorCtx): AsyncGenerator<Monitor[]> {
-  for (let after = 0; ;) {
-    const sizes = await monitorSizes(ctx.store, ctx.actor.projectId, after);
-    if (sizes.length === 0) return;
-    let bytes = 0;
-    let end = 0; // the page is sizes[0 .. end): at least one monitor, then while they fit
-    while (end < sizes.length) {
-      const next = Number(sizes[end].bytes) + MONITOR_OVERHEAD;
-      if (end > 0 && bytes + next > PAGE_BYTES) break;
-      bytes += next;
-      end++;
+export async function* monitorPages(
+  ctx: ActorCtx,
+  page = { bytes: PAGE_BYTES, monitors: PAGE_MONITORS },
+): AsyncGenerator<Monitor[]> {
+  for (let after = 0; ; ) {
+    // One read of sizes serves every page it covers: read again for each page, the sizes of a
+    // list of large monitors filled the read cache (64 MB) with near copies of one another.
+    const sizes = await monitorSizes(ctx.store, ctx.actor.projectId, after, page.monitors);
+    for (let start = 0; start < sizes.length; ) {
+      let bytes = 0;
+      let end = start; // the page is sizes[start .. end): at least one monitor, then while they fit
+      while (end < sizes.length) {
+        const next = Number(sizes[end].bytes) + MONITOR_OVERHEAD;
+        if (end > start && bytes + next > page.bytes) break;
+        bytes += next;
+        end++;
+      }
+      yield await monitorsOf(ctx, start === 0 ? after : sizes[start - 1].id, sizes[end - 1].id);
+      start = end;
     }
-    const last = sizes[end - 1].id;
-    const rows = await monitorsBetween(ctx.store, ctx.actor.projectId, after, last);
-    const policies = await policyRefs(ctx, rows.map((r) => r.escalation_policy_id));
-    yield rows.map((r) => (r.escalation_policy_id === null ? shared(r, ctx.actor.projectUuid) : toMonitor(r, ctx.actor.projectUuid, policies)));
-    if (end === sizes.length && sizes.length < PAGE_MONITORS) return;
-    after = last;
+    if (sizes.length < page.monitors) return;
+    after = sizes[sizes.length - 1].id;
   }
+}
+
+// Apart from monitorPages so that the rows are not held while the page is written: their
+// texts (a monitor's headers are one string of up to 400 KB) would outlive young collections.
+async function monitorsOf(ctx: ActorCtx, after: number, last: number): Promise<Monitor[]> {
+  const rows = await monitorsBetween(ctx.store, ctx.actor.projectId, after, last);
+  const policies = await policyRefs(
+    ctx,
+    rows.map((r) => r.escalation_policy_id),
+  );
+  return rows.map((r) =>
+    r.escalation_policy_id === null ? shared(r, ctx.actor.projectUuid) : toMonitor(r, ctx.actor.projectUuid, policies),
+  );
 }
 
 /** Monitors read at a time by the MCP listings, which stop at a 2 MiB answer: 10 at every bound are 5 MB. */
@@ -179,7 +220,8 @@ export const SSL_EXPIRING_DAYS = 30;
 function inState<Q extends { where: (...args: any[]) => Q }>(q: Q, state: MonitorStateFilter | undefined): Q {
   if (state === 'paused') return q.where('paused', '=', 1);
   if (state === 'up' || state === 'down') return q.where('paused', '=', 0).where('status', '=', state);
-  if (state === 'ssl_expiring') return q.where('ssl_expiration', 'is not', null).where('ssl_expiration', '<=', SSL_EXPIRING_DAYS);
+  if (state === 'ssl_expiring')
+    return q.where('ssl_expiration', 'is not', null).where('ssl_expiration', '<=', SSL_EXPIRING_DAYS);
   return q;
 }
 
@@ -190,11 +232,22 @@ export async function countMonitors(ctx: ActorCtx, state?: MonitorStateFilter): 
 }
 
 /** The monitors in a state from `offset` on, at most `limit`, in id order, MONITOR_PAGE at a time. */
-export async function* monitorsInState(ctx: ActorCtx, f: { state?: MonitorStateFilter; offset: number; limit: number }): AsyncGenerator<Monitor[]> {
+export async function* monitorsInState(
+  ctx: ActorCtx,
+  f: { state?: MonitorStateFilter; offset: number; limit: number },
+): AsyncGenerator<Monitor[]> {
   // The ids first, filtered from the state index (migration 018) and then sorted: `+id` keeps
   // SQLite from walking the rows in id order instead, reading each one's status past its texts.
-  const ids = (await inState(ctx.store.db.selectFrom('monitors').select('id').where('project_id', '=', ctx.actor.projectId), f.state)
-    .orderBy(sql`+id`).limit(f.limit).offset(f.offset).execute()).map((r) => r.id);
+  const ids = (
+    await inState(
+      ctx.store.db.selectFrom('monitors').select('id').where('project_id', '=', ctx.actor.projectId),
+      f.state,
+    )
+      .orderBy(sql`+id`)
+      .limit(f.limit)
+      .offset(f.offset)
+      .execute()
+  ).map((r) => r.id);
   yield* monitorsById(ctx, ids);
 }
 
@@ -202,10 +255,22 @@ export async function* monitorsInState(ctx: ActorCtx, f: { state?: MonitorStateF
 export async function* monitorsById(ctx: ActorCtx, ids: number[]): AsyncGenerator<Monitor[]> {
   for (let i = 0; i < ids.length; i += MONITOR_PAGE) {
     const part = ids.slice(i, i + MONITOR_PAGE);
-    const rows = await ctx.store.db.selectFrom('monitors').selectAll().where('project_id', '=', ctx.actor.projectId).where('id', 'in', part).execute();
-    const policies = await policyRefs(ctx, rows.map((r) => r.escalation_policy_id));
+    const rows = await ctx.store.db
+      .selectFrom('monitors')
+      .selectAll()
+      .where('project_id', '=', ctx.actor.projectId)
+      .where('id', 'in', part)
+      .execute();
+    const policies = await policyRefs(
+      ctx,
+      rows.map((r) => r.escalation_policy_id),
+    );
     const byId = new Map(rows.map((r) => [r.id, r]));
-    yield part.flatMap((id) => { const r = byId.get(id); return r ? [toMonitor(r, ctx.actor.projectUuid, policies)] : []; });
+    yield part.flatMap((id) => {
+      const r = byId.get(id);
+      return r ? [toMonitor(r, ctx.actor.projectUuid, policies)] : [];
+    });
+    await yieldToLoop(); // 10 monitors at their bounds are 5 MB to read and parse
   }
 }
 
@@ -215,10 +280,21 @@ export async function* monitorsById(ctx: ActorCtx, ids: number[]): AsyncGenerato
  */
 export async function monitorOutlines(ctx: ActorCtx): Promise<MonitorOutline[]> {
   // Columns stored before the url (2 KB at its bound): read from a row's first page.
-  const rows = await ctx.store.db.selectFrom('monitors').select(['id', 'uuid', 'name', 'protocol', 'paused'])
-    .where('project_id', '=', ctx.actor.projectId).orderBy('id').execute();
+  const rows = await ctx.store.db
+    .selectFrom('monitors')
+    .select(['id', 'uuid', 'name', 'protocol', 'paused'])
+    .where('project_id', '=', ctx.actor.projectId)
+    .orderBy('id')
+    .execute();
   const down = await downMonitorIds(ctx.store.db, ctx.actor.projectId);
-  return rows.map((r) => ({ id: r.id, uuid: r.uuid, name: r.name, protocol: r.protocol, paused: r.paused === 1, status: down.has(r.id) ? 'down' : 'up' }));
+  return rows.map((r) => ({
+    id: r.id,
+    uuid: r.uuid,
+    name: r.name,
+    protocol: r.protocol,
+    paused: r.paused === 1,
+    status: down.has(r.id) ? 'down' : 'up',
+  }));
 }
 
 /** The regions of some monitors (by id), 500 at a time with a turn of the event loop between. */
@@ -226,8 +302,12 @@ export async function monitorRegions(ctx: ActorCtx, ids: number[]): Promise<Map<
   const out = new Map<number, string[]>();
   for (let i = 0; i < ids.length; i += 500) {
     if (i > 0) await yieldToLoop();
-    const rows = await ctx.store.db.selectFrom('monitors').select(['id', 'regions']).where('project_id', '=', ctx.actor.projectId)
-      .where('id', 'in', ids.slice(i, i + 500)).execute();
+    const rows = await ctx.store.db
+      .selectFrom('monitors')
+      .select(['id', 'regions'])
+      .where('project_id', '=', ctx.actor.projectId)
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
     for (const r of rows) out.set(r.id, JSON.parse(r.regions));
   }
   return out;
@@ -239,7 +319,12 @@ export async function monitorRegions(ctx: ActorCtx, ids: number[]): Promise<Map<
  * the whole row (515 KB for a monitor at its bounds; migration 018).
  */
 export async function downMonitorIds(db: Kysely<Database>, projectId: number): Promise<Set<number>> {
-  const rows = await db.selectFrom('monitors').select('id').where('project_id', '=', projectId).where('status', '=', 'down').execute();
+  const rows = await db
+    .selectFrom('monitors')
+    .select('id')
+    .where('project_id', '=', projectId)
+    .where('status', '=', 'down')
+    .execute();
   return new Set(rows.map((r) => r.id));
 }
 
@@ -259,12 +344,21 @@ export interface MonitorOutline {
 export async function searchMonitorIds(ctx: ActorCtx, term: string): Promise<number[]> {
   const needle = term.toLowerCase();
   const ids: number[] = [];
-  for (let after = 0; ;) {
-    const rows = await ctx.store.db.selectFrom('monitors').select(['id', 'name', 'url'])
-      .where('project_id', '=', ctx.actor.projectId).where('id', '>', after).orderBy('id').limit(1000).execute();
-    for (const r of rows) if (r.name.toLowerCase().includes(needle) || r.url.toLowerCase().includes(needle)) ids.push(r.id);
+  for (let after = 0; ; ) {
+    const rows = await ctx.store.db
+      .selectFrom('monitors')
+      .select(['id', 'name', 'url'])
+      .where('project_id', '=', ctx.actor.projectId)
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(1000)
+      .execute();
+    for (const r of rows)
+      if (r.name.toLowerCase().includes(needle) || r.url.toLowerCase().includes(needle)) ids.push(r.id);
     if (rows.length < 1000) return ids;
     after = rows[rows.length - 1].id;
+    // SQLite reads at once: without a turn here the 10 reads of a project at its limit are one long task.
+    await yieldToLoop();
   }
 }
 
@@ -278,7 +372,9 @@ export async function listMonitors(ctx: ActorCtx): Promise<Monitor[]> {
 /** Synchronous where the store reads at once (SQLite) and no policy is named: the hot read makes no promise. */
 export function getMonitor(ctx: ActorCtx, uuid: string): Monitor | Promise<Monitor> {
   const rows = monitorByUuid.now(ctx.store, uuid, ctx.actor.projectId);
-  return rows ? withPolicy(ctx, rows[0]) : monitorByUuid(ctx.store, uuid, ctx.actor.projectId).then(([row]) => withPolicy(ctx, row));
+  return rows
+    ? withPolicy(ctx, rows[0])
+    : monitorByUuid(ctx.store, uuid, ctx.actor.projectId).then(([row]) => withPolicy(ctx, row));
 }
 
 // A cached row (Store.readNow) is the same object until the database changes, and so is its
@@ -293,7 +389,9 @@ function shared(row: Row, projectUuid: string): Monitor {
 function withPolicy(ctx: ActorCtx, row: Row | undefined): Monitor | Promise<Monitor> {
   if (!row) throw new NotFoundError('Monitor');
   if (row.escalation_policy_id === null) return shared(row, ctx.actor.projectUuid);
-  return policyRefs(ctx, [row.escalation_policy_id]).then((policies) => toMonitor(row, ctx.actor.projectUuid, policies));
+  return policyRefs(ctx, [row.escalation_policy_id]).then((policies) =>
+    toMonitor(row, ctx.actor.projectUuid, policies),
+  );
 }
 
 export async function createMonitor(ctx: ActorCtx, input: Record<string, unknown>): Promise<Monitor> {
@@ -303,18 +401,22 @@ export async function createMonitor(ctx: ActorCtx, input: Record<string, unknown
   const now = ctx.clock();
   const row = await ctx.store.db.transaction().execute(async (trx) => {
     await ensureRoom(trx, ctx.store, ctx, 'monitors', ctx.actor.projectId);
-    return trx.insertInto('monitors').values({
-      ...toColumns(settings),
-      ...schedule(settings, now),
-      state_version: 0,
-      uuid: newId('mon'),
-      project_id: ctx.actor.projectId,
-      status: 'up',
-      ssl_expiration: null,
-      escalation_policy_id: policy ?? null,
-      created_at: now,
-      updated_at: now,
-    }).returningAll().executeTakeFirstOrThrow();
+    return trx
+      .insertInto('monitors')
+      .values({
+        ...toColumns(settings),
+        ...schedule(settings, now),
+        state_version: 0,
+        uuid: newId('mon'),
+        project_id: ctx.actor.projectId,
+        status: 'up',
+        ssl_expiration: null,
+        escalation_policy_id: policy ?? null,
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
   });
   return toMonitor(row, ctx.actor.projectUuid, await policyRefs(ctx, [row.escalation_policy_id]));
 }
@@ -337,7 +439,9 @@ export async function updateMonitor(ctx: ActorCtx, uuid: string, input: Record<s
       // Another target: its certificate and domain are not known yet (and a new certificate is no "change").
       ...(settings.url !== current.url || settings.protocol !== current.protocol
         ? { ssl_expiration: null, ssl_expires_at: null, ssl_fingerprint: null, domain_expiration: null }
-        : settings.domain_alert_days < 0 ? { domain_expiration: null } : {}),
+        : settings.domain_alert_days < 0
+          ? { domain_expiration: null }
+          : {}),
       updated_at: now,
     })
     .where('id', '=', current.id)
@@ -374,8 +478,13 @@ export function bulkSelection(uuids: string[]): string[] {
 export async function setMonitorsPaused(ctx: ActorCtx, uuids: string[], paused: boolean): Promise<number> {
   const list = bulkSelection(uuids);
   if (list.length === 0) return 0;
-  const rows = await ctx.store.db.selectFrom('monitors').select(['uuid', 'paused'])
-    .where('project_id', '=', ctx.actor.projectId).where('uuid', 'in', list).where('paused', '=', paused ? 0 : 1).execute();
+  const rows = await ctx.store.db
+    .selectFrom('monitors')
+    .select(['uuid', 'paused'])
+    .where('project_id', '=', ctx.actor.projectId)
+    .where('uuid', 'in', list)
+    .where('paused', '=', paused ? 0 : 1)
+    .execute();
   for (const r of rows) await updateMonitor(ctx, r.uuid, { paused });
   return rows.length;
 }
@@ -384,6 +493,10 @@ export async function setMonitorsPaused(ctx: ActorCtx, uuids: string[], paused: 
 export async function deleteMonitors(ctx: ActorCtx, uuids: string[]): Promise<number> {
   const list = bulkSelection(uuids);
   if (list.length === 0) return 0;
-  const res = await ctx.store.db.deleteFrom('monitors').where('project_id', '=', ctx.actor.projectId).where('uuid', 'in', list).executeTakeFirst();
+  const res = await ctx.store.db
+    .deleteFrom('monitors')
+    .where('project_id', '=', ctx.actor.projectId)
+    .where('uuid', 'in', list)
+    .executeTakeFirst();
   return Number(res.numDeletedRows);
 }

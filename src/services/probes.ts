@@ -3,7 +3,12 @@ import { newId } from '../domain/ids.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { REGIONS } from '../domain/monitors.ts';
 import {
-  PROBE_TOKEN_PATTERN, generateProbeToken, hashProbeToken, maskProbeToken, parseRegion, LEASE_TARGET_BYTES,
+  PROBE_TOKEN_PATTERN,
+  generateProbeToken,
+  hashProbeToken,
+  maskProbeToken,
+  parseRegion,
+  LEASE_TARGET_BYTES,
 } from '../domain/probes.ts';
 import type { CheckResult, CheckTarget } from '../domain/checks.ts';
 import { iso, isoOrNull, yieldToLoop, type ActorCtx, type Ctx } from './context.ts';
@@ -34,8 +39,14 @@ export interface ProbeView {
 
 function probeView(row: ProbeRow, projectUuid: string, now: number, liveMs: number): ProbeView {
   return {
-    id: row.id, name: row.name, region: row.region, projectUuid, masked: row.masked, createdAt: iso(row.created_at),
-    lastSeenAt: isoOrNull(row.last_seen_at), live: isLive(row, now, liveMs),
+    id: row.id,
+    name: row.name,
+    region: row.region,
+    projectUuid,
+    masked: row.masked,
+    createdAt: iso(row.created_at),
+    lastSeenAt: isoOrNull(row.last_seen_at),
+    live: isLive(row, now, liveMs),
   };
 }
 
@@ -43,7 +54,10 @@ const isLive = (row: Pick<ProbeRow, 'last_seen_at' | 'revoked_at'>, now: number,
   row.revoked_at === null && row.last_seen_at !== null && row.last_seen_at > now - liveMs;
 
 /** Mints a probe token for one project and region; the token is returned here and nowhere else. */
-export async function createProbe(ctx: Ctx, input: { projectUuid: string; region: string; name?: string; actor: string }): Promise<ProbeView & { token: string }> {
+export async function createProbe(
+  ctx: Ctx,
+  input: { projectUuid: string; region: string; name?: string; actor: string },
+): Promise<ProbeView & { token: string }> {
   const region = parseRegion(input.region);
   const name = (input.name ?? '').trim() || region;
   if (name.length > 255) throw new ValidationError('Name must be at most 255 characters');
@@ -51,19 +65,39 @@ export async function createProbe(ctx: Ctx, input: { projectUuid: string; region
   const now = ctx.clock();
   const token = generateProbeToken();
   const row: ProbeRow = {
-    id: newId('probe'), project_id: project.id, region, name, token_hash: hashProbeToken(token), masked: maskProbeToken(token),
-    created_at: now, last_seen_at: null, revoked_at: null,
+    id: newId('probe'),
+    project_id: project.id,
+    region,
+    name,
+    token_hash: hashProbeToken(token),
+    masked: maskProbeToken(token),
+    created_at: now,
+    last_seen_at: null,
+    revoked_at: null,
   };
   await ctx.store.db.transaction().execute(async (trx) => {
     await trx.insertInto('probes').values(row).execute();
-    await audit(trx, { projectId: project.id, action: 'probe.create', keyId: row.id, actor: input.actor, detail: `${name} (${region})`, at: now });
+    await audit(trx, {
+      projectId: project.id,
+      action: 'probe.create',
+      keyId: row.id,
+      actor: input.actor,
+      detail: `${name} (${region})`,
+      at: now,
+    });
   });
   return { ...probeView(row, project.uuid, now, 1), token };
 }
 
 export async function listProbes(ctx: Ctx, projectUuid: string, liveMs: number): Promise<ProbeView[]> {
   const project = await getProject(ctx, projectUuid);
-  const rows = await ctx.store.db.selectFrom('probes').selectAll().where('project_id', '=', project.id).where('revoked_at', 'is', null).orderBy('created_at').execute();
+  const rows = await ctx.store.db
+    .selectFrom('probes')
+    .selectAll()
+    .where('project_id', '=', project.id)
+    .where('revoked_at', 'is', null)
+    .orderBy('created_at')
+    .execute();
   const now = ctx.clock();
   return rows.map((r) => probeView(r, project.uuid, now, liveMs));
 }
@@ -71,12 +105,29 @@ export async function listProbes(ctx: Ctx, projectUuid: string, liveMs: number):
 export async function revokeProbe(ctx: Ctx, probeId: string, actor: string): Promise<void> {
   const now = ctx.clock();
   await ctx.store.db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('probes').selectAll().where('id', '=', probeId).where('revoked_at', 'is', null).executeTakeFirst();
+    const row = await trx
+      .selectFrom('probes')
+      .selectAll()
+      .where('id', '=', probeId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
     if (!row) throw new NotFoundError('Probe');
     await trx.updateTable('probes').set({ revoked_at: now }).where('id', '=', probeId).execute();
     // Its leases go back at once: the region's other probes (or the built-in probe) carry on.
-    await trx.updateTable('region_checks').set({ lease_until: now }).where('lease_probe_id', '=', probeId).where('lease_until', 'is not', null).execute();
-    await audit(trx, { projectId: row.project_id, action: 'probe.revoke', keyId: probeId, actor, detail: `${row.name} (${row.region})`, at: now });
+    await trx
+      .updateTable('region_checks')
+      .set({ lease_until: now })
+      .where('lease_probe_id', '=', probeId)
+      .where('lease_until', 'is not', null)
+      .execute();
+    await audit(trx, {
+      projectId: row.project_id,
+      action: 'probe.revoke',
+      keyId: probeId,
+      actor,
+      detail: `${row.name} (${row.region})`,
+      at: now,
+    });
   });
 }
 
@@ -124,10 +175,17 @@ export async function liveProbeRegions(ctx: Ctx, liveMs: number): Promise<Map<nu
 
 /** The regions of the actor's project that have probes (revoked ones aside), in region order, each live when one of its probes is. */
 export async function probeRegions(ctx: ActorCtx, liveMs: number): Promise<{ region: string; live: boolean }[]> {
-  const rows = await ctx.store.db.selectFrom('probes').select(['region', 'last_seen_at', 'revoked_at'])
-    .where('project_id', '=', ctx.actor.projectId).where('revoked_at', 'is', null).execute();
+  const rows = await ctx.store.db
+    .selectFrom('probes')
+    .select(['region', 'last_seen_at', 'revoked_at'])
+    .where('project_id', '=', ctx.actor.projectId)
+    .where('revoked_at', 'is', null)
+    .execute();
   const now = ctx.clock();
-  return REGIONS.filter((r) => rows.some((p) => p.region === r)).map((region) => ({ region, live: rows.some((p) => p.region === region && isLive(p, now, liveMs)) }));
+  return REGIONS.filter((r) => rows.some((p) => p.region === r)).map((region) => ({
+    region,
+    live: rows.some((p) => p.region === region && isLive(p, now, liveMs)),
+  }));
 }
 
 export interface Lease {
@@ -152,7 +210,11 @@ const synced = new Map<string, number>(); // probe id → when its rows were las
  * (or two server nodes) never lease one slot twice. A lease past lease_until is taken over:
  * its slot is checked again unless a newer slot is due (missed slots are never replayed).
  */
-export async function leaseChecks(ctx: Ctx, probe: ProbeActor, opts: { limit: number; lookaheadMs: number; leaseMs: number; targetBytes?: number }): Promise<{ leases: Lease[]; more: boolean }> {
+export async function leaseChecks(
+  ctx: Ctx,
+  probe: ProbeActor,
+  opts: { limit: number; lookaheadMs: number; leaseMs: number; targetBytes?: number },
+): Promise<{ leases: Lease[]; more: boolean }> {
   if (opts.limit <= 0) return { leases: [], more: false };
   const db = ctx.store.db;
   const now = ctx.clock();
@@ -167,13 +229,26 @@ export async function leaseChecks(ctx: Ctx, probe: ProbeActor, opts: { limit: nu
     // A chunk of monitors at a time, yielding between chunks, and next_check_at read only for
     // the monitors that lack a row: on SQLite it follows a monitor's request body and headers
     // (515 KB at their bounds), so reading it for every monitor every SYNC_MS reads them all.
-    for (let after = 0; ;) {
-      const ids = (await db.selectFrom('monitors').select('id').where('project_id', '=', probe.projectId).where('paused', '=', 0)
-        .where('id', '>', after).orderBy('id').limit(SYNC_CHUNK).execute()).map((r) => r.id);
+    for (let after = 0; ; ) {
+      const ids = (
+        await db
+          .selectFrom('monitors')
+          .select('id')
+          .where('project_id', '=', probe.projectId)
+          .where('paused', '=', 0)
+          .where('id', '>', after)
+          .orderBy('id')
+          .limit(SYNC_CHUNK)
+          .execute()
+      ).map((r) => r.id);
       if (ids.length === 0) break;
-      const missing = (await sql<{ id: number }>`
+      const missing = (
+        await sql<{ id: number }>`
         SELECT m.id FROM monitors m WHERE m.id IN (${sql.join(ids)}) AND m.regions LIKE ${inRegion}
-          AND NOT EXISTS (SELECT 1 FROM region_checks rc WHERE rc.monitor_id = m.id AND rc.region = ${region})`.execute(db)).rows.map((r) => r.id);
+          AND NOT EXISTS (SELECT 1 FROM region_checks rc WHERE rc.monitor_id = m.id AND rc.region = ${region})`.execute(
+          db,
+        )
+      ).rows.map((r) => r.id);
       if (missing.length > 0) {
         await sql`
           INSERT INTO region_checks (monitor_id, region, next_check_at)
@@ -222,7 +297,11 @@ export async function leaseChecks(ctx: Ctx, probe: ProbeActor, opts: { limit: nu
   const targets = new Map<number, ReturnType<typeof checkTargetOf>>();
   const ids = claimed.rows.map((r) => r.monitor_id);
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.selectFrom('monitors').select([...TARGET_COLUMNS]).where('id', 'in', ids.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('monitors')
+      .select([...TARGET_COLUMNS])
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
     for (const r of rows) targets.set(r.id, checkTargetOf(r));
   }
   const leases: Lease[] = [];
@@ -233,7 +312,8 @@ export async function leaseChecks(ctx: Ctx, probe: ProbeActor, opts: { limit: nu
     leases.push({ leaseId: r.lease_id, due: Number(r.lease_due), monitorUuid: uuid, check });
   }
   // A batch the budget cut short while more checks are due: the probe leases again at once.
-  const more = claimed.rows.length < opts.limit && (await sql`SELECT 1 AS one ${due} LIMIT 1`.execute(db)).rows.length > 0;
+  const more =
+    claimed.rows.length < opts.limit && (await sql`SELECT 1 AS one ${due} LIMIT 1`.execute(db)).rows.length > 0;
   return { leases, more };
 }
 
@@ -250,14 +330,24 @@ export interface ProbeResult extends Omit<CheckResult, 'totalMs'> {
  * post retried after a lost answer, or a late result of a lease another probe took over,
  * records nothing. Answers how many were recorded and how many were already done or stale.
  */
-export async function recordProbeResults(ctx: Ctx, probe: ProbeActor, results: ProbeResult[], liveMs?: number): Promise<{ recorded: number; ignored: number }> {
+export async function recordProbeResults(
+  ctx: Ctx,
+  probe: ProbeActor,
+  results: ProbeResult[],
+  liveMs?: number,
+): Promise<{ recorded: number; ignored: number }> {
   const ids = [...new Set(results.map((r) => r.leaseId))];
   if (ids.length === 0) return { recorded: 0, ignored: results.length };
   const db = ctx.store.db;
   const owned = new Map<string, number>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.selectFrom('region_checks').select(['lease_id', 'monitor_id'])
-      .where('lease_id', 'in', ids.slice(i, i + 500)).where('lease_probe_id', '=', probe.id).where('region', '=', probe.region).execute();
+    const rows = await db
+      .selectFrom('region_checks')
+      .select(['lease_id', 'monitor_id'])
+      .where('lease_id', 'in', ids.slice(i, i + 500))
+      .where('lease_probe_id', '=', probe.id)
+      .where('region', '=', probe.region)
+      .execute();
     for (const r of rows) owned.set(r.lease_id!, r.monitor_id);
   }
   const now = ctx.clock();
@@ -268,26 +358,46 @@ export async function recordProbeResults(ctx: Ctx, probe: ProbeActor, results: P
     if (monitorId === undefined || seen.has(r.leaseId)) continue;
     seen.add(r.leaseId);
     batch.push({
-      leaseId: r.leaseId, monitorId, at: Math.min(r.at, now), location: probe.region, ok: r.ok, statusCode: r.statusCode, totalMs: r.totalMs,
-      dnsMs: r.dnsMs, connectMs: r.connectMs, tlsMs: r.tlsMs, ttfbMs: r.ttfbMs, error: r.error, sslExpiresAt: r.sslExpiresAt ?? null, sslFingerprint: r.sslFingerprint ?? null,
+      leaseId: r.leaseId,
+      monitorId,
+      at: Math.min(r.at, now),
+      location: probe.region,
+      ok: r.ok,
+      statusCode: r.statusCode,
+      totalMs: r.totalMs,
+      dnsMs: r.dnsMs,
+      connectMs: r.connectMs,
+      tlsMs: r.tlsMs,
+      ttfbMs: r.ttfbMs,
+      error: r.error,
+      sslExpiresAt: r.sslExpiresAt ?? null,
+      sslFingerprint: r.sslFingerprint ?? null,
     });
   }
   let admitted = 0;
-  const out = await recordResults(ctx, batch, async (trx: Trx, list) => {
-    const done = new Set<string>();
-    const leaseIds = (list as typeof batch).map((r) => r.leaseId);
-    for (let i = 0; i < leaseIds.length; i += 500) {
-      const rows = await trx.updateTable('region_checks')
-        .set({ lease_probe_id: null, lease_until: null })
-        .where('lease_id', 'in', leaseIds.slice(i, i + 500)).where('lease_probe_id', '=', probe.id).where('lease_until', 'is not', null)
-        .returning('lease_id')
-        .execute();
-      for (const r of rows) done.add(r.lease_id!);
-    }
-    const keep = (list as typeof batch).filter((r) => done.has(r.leaseId));
-    admitted = keep.length;
-    return keep;
-  }, { probeLiveMs: liveMs });
+  const out = await recordResults(
+    ctx,
+    batch,
+    async (trx: Trx, list) => {
+      const done = new Set<string>();
+      const leaseIds = (list as typeof batch).map((r) => r.leaseId);
+      for (let i = 0; i < leaseIds.length; i += 500) {
+        const rows = await trx
+          .updateTable('region_checks')
+          .set({ lease_probe_id: null, lease_until: null })
+          .where('lease_id', 'in', leaseIds.slice(i, i + 500))
+          .where('lease_probe_id', '=', probe.id)
+          .where('lease_until', 'is not', null)
+          .returning('lease_id')
+          .execute();
+        for (const r of rows) done.add(r.lease_id!);
+      }
+      const keep = (list as typeof batch).filter((r) => done.has(r.leaseId));
+      admitted = keep.length;
+      return keep;
+    },
+    { probeLiveMs: liveMs },
+  );
   void out;
   return { recorded: admitted, ignored: results.length - admitted };
 }
@@ -306,7 +416,13 @@ export async function regionsServed(ctx: Ctx, projectId: number, liveMs: number)
     for (const r of JSON.parse(m.regions) as string[]) used.add(r);
   }
   const now = ctx.clock();
-  const probes = await db.selectFrom('probes').selectAll().where('project_id', '=', projectId).where('revoked_at', 'is', null).orderBy('created_at').execute();
+  const probes = await db
+    .selectFrom('probes')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('revoked_at', 'is', null)
+    .orderBy('created_at')
+    .execute();
   return REGIONS.filter((r) => used.has(r)).map((region) => {
     const live = probes.filter((p) => p.region === region && isLive(p, now, liveMs));
     return {

@@ -22,7 +22,11 @@ export async function createProject(ctx: Ctx, name: string, opts: { ownerEmail?:
       .values({ uuid: newId('proj'), name: trimmed, created_at: ctx.clock() })
       .returningAll()
       .executeTakeFirstOrThrow();
-    if (owner) await trx.insertInto('project_members').values({ project_id: project.id, user_id: owner.id, role: 'owner', created_at: ctx.clock() }).execute();
+    if (owner)
+      await trx
+        .insertInto('project_members')
+        .values({ project_id: project.id, user_id: owner.id, role: 'owner', created_at: ctx.clock() })
+        .execute();
     return project;
   });
 }
@@ -30,7 +34,11 @@ export async function createProject(ctx: Ctx, name: string, opts: { ownerEmail?:
 /** A user who has an account, by email; anyone else is refused with what to do instead. */
 export async function existingUser(ctx: Ctx, email: string): Promise<{ id: number; uuid: string; email: string }> {
   const address = parseEmail(email);
-  const user = await ctx.store.db.selectFrom('users').select(['id', 'uuid', 'email']).where('email', '=', address).executeTakeFirst();
+  const user = await ctx.store.db
+    .selectFrom('users')
+    .select(['id', 'uuid', 'email'])
+    .where('email', '=', address)
+    .executeTakeFirst();
   if (!user) throw new ValidationError(`No user has the email ${address}: create one first with vigil users create`);
   return { id: Number(user.id), uuid: user.uuid, email: user.email };
 }
@@ -50,7 +58,8 @@ export async function findProject(ctx: Ctx, ref: string): Promise<Project> {
   if (/^proj_/.test(ref)) return getProject(ctx, ref);
   const rows = await ctx.store.db.selectFrom('projects').selectAll().where('name', '=', ref).limit(2).execute();
   if (rows.length === 0) throw new NotFoundError(`Project "${ref}"`);
-  if (rows.length > 1) throw new ValidationError(`Several projects are named "${ref}": name it by its uuid (vigil projects list)`);
+  if (rows.length > 1)
+    throw new ValidationError(`Several projects are named "${ref}": name it by its uuid (vigil projects list)`);
   return rows[0];
 }
 

@@ -132,7 +132,8 @@ function parseKept(row: PageRow): StatusPage {
   const hit = parsedPages.get(row.id);
   if (hit && hit.settings === row.settings && hit.sections === row.sections) return { ...hit.page, row };
   const page = parsePage(row);
-  if (parsedPages.size >= CACHED_PAGES && !parsedPages.has(row.id)) parsedPages.delete(parsedPages.keys().next().value!);
+  if (parsedPages.size >= CACHED_PAGES && !parsedPages.has(row.id))
+    parsedPages.delete(parsedPages.keys().next().value!);
   parsedPages.set(row.id, { settings: row.settings, sections: row.sections, page });
   return page;
 }
@@ -163,7 +164,12 @@ export async function pagePasswordMatches(page: StatusPage, password: string): P
 }
 
 export async function subscriberExists(ctx: Ctx, pageId: number, token: string): Promise<boolean> {
-  const row = await ctx.store.db.selectFrom('status_page_subscribers').select('id').where('token', '=', token).where('status_page_id', '=', pageId).executeTakeFirst();
+  const row = await ctx.store.db
+    .selectFrom('status_page_subscribers')
+    .select('id')
+    .where('token', '=', token)
+    .where('status_page_id', '=', pageId)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -172,17 +178,46 @@ export async function subscriberExists(ctx: Ctx, pageId: number, token: string):
  * transaction (when email is set up); nothing else is sent to it until it is confirmed. An address
  * already subscribed, confirmed or not, is left as it is: the form answers the same either way.
  */
-export async function subscribeFromPage(ctx: Ctx, page: StatusPage, input: { email: string; language: string }): Promise<void> {
+export async function subscribeFromPage(
+  ctx: Ctx,
+  page: StatusPage,
+  input: { email: string; language: string },
+): Promise<void> {
   try {
     await ctx.store.db.transaction().execute(async (trx) => {
-      const sub = await insertSubscriber(ctx, page.row.id, { type: 'email', email: input.email, language: input.language }, { confirmed: false, db: trx });
+      const sub = await insertSubscriber(
+        ctx,
+        page.row.id,
+        { type: 'email', email: input.email, language: input.language },
+        { confirmed: false, db: trx },
+      );
       if (!ctx.emailEnabled) return;
       const confirmPage = `${ctx.publicUrl ?? ''}/status/${page.row.subdomain}/confirm/${sub.token}`;
       const payload: SubscriberPayload = {
-        event: 'statuspage.confirm', change: 'created', at: new Date(ctx.clock()).toISOString(),
-        page: { uuid: page.row.uuid, name: page.row.name, subdomain: page.row.subdomain }, token: sub.token, language: sub.language, confirm: confirmPage,
+        event: 'statuspage.confirm',
+        change: 'created',
+        at: new Date(ctx.clock()).toISOString(),
+        page: { uuid: page.row.uuid, name: page.row.name, subdomain: page.row.subdomain },
+        token: sub.token,
+        language: sub.language,
+        confirm: confirmPage,
       };
-      await enqueue(trx, [{ project_id: page.row.project_id, channel_id: null, kind: 'email', recipient: sub.email, outage_id: null, step: null, event: payload.event, payload }], ctx.clock());
+      await enqueue(
+        trx,
+        [
+          {
+            project_id: page.row.project_id,
+            channel_id: null,
+            kind: 'email',
+            recipient: sub.email,
+            outage_id: null,
+            step: null,
+            event: payload.event,
+            payload,
+          },
+        ],
+        ctx.clock(),
+      );
     });
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
@@ -191,9 +226,20 @@ export async function subscribeFromPage(ctx: Ctx, page: StatusPage, input: { ema
 
 /** The confirmation link's action: true when the token is a subscriber of this page (confirmed now or before). */
 export async function confirmSubscription(ctx: Ctx, pageId: number, token: string): Promise<boolean> {
-  const row = await ctx.store.db.selectFrom('status_page_subscribers').select(['id', 'confirmed_at']).where('token', '=', token).where('status_page_id', '=', pageId).executeTakeFirst();
+  const row = await ctx.store.db
+    .selectFrom('status_page_subscribers')
+    .select(['id', 'confirmed_at'])
+    .where('token', '=', token)
+    .where('status_page_id', '=', pageId)
+    .executeTakeFirst();
   if (!row) return false;
-  if (row.confirmed_at === null) await ctx.store.db.updateTable('status_page_subscribers').set({ confirmed_at: ctx.clock() }).where('id', '=', row.id).where('confirmed_at', 'is', null).execute();
+  if (row.confirmed_at === null)
+    await ctx.store.db
+      .updateTable('status_page_subscribers')
+      .set({ confirmed_at: ctx.clock() })
+      .where('id', '=', row.id)
+      .where('confirmed_at', 'is', null)
+      .execute();
   return true;
 }
 
@@ -236,23 +282,67 @@ async function pageFingerprint(ctx: Ctx, page: StatusPage): Promise<string> {
   const projectId = page.row.project_id;
   const parts: unknown[] = [];
   for (const part of chunks([...monitors])) {
-    parts.push(await db.selectFrom('monitors').where('project_id', '=', projectId).where('id', 'in', part).select((eb) => [
-      eb.fn.sum<number>('state_version').as('v'), eb.fn.max('updated_at').as('u'), eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('paused').as('p'),
-      eb.fn.sum<number>(eb.case().when('status', '=', 'down').then(1).else(0).end()).as('d'),
-    ]).executeTakeFirst());
+    parts.push(
+      await db
+        .selectFrom('monitors')
+        .where('project_id', '=', projectId)
+        .where('id', 'in', part)
+        .select((eb) => [
+          eb.fn.sum<number>('state_version').as('v'),
+          eb.fn.max('updated_at').as('u'),
+          eb.fn.countAll<number>().as('n'),
+          eb.fn.sum<number>('paused').as('p'),
+          eb.fn.sum<number>(eb.case().when('status', '=', 'down').then(1).else(0).end()).as('d'),
+        ])
+        .executeTakeFirst(),
+    );
   }
   for (const part of chunks([...checks])) {
-    parts.push(await db.selectFrom('healthchecks').where('project_id', '=', projectId).where('id', 'in', part).select((eb) => [
-      eb.fn.sum<number>('state_version').as('v'), eb.fn.max('updated_at').as('u'), eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('paused').as('p'),
-      eb.fn.sum<number>('is_down').as('d'),
-    ]).executeTakeFirst());
+    parts.push(
+      await db
+        .selectFrom('healthchecks')
+        .where('project_id', '=', projectId)
+        .where('id', 'in', part)
+        .select((eb) => [
+          eb.fn.sum<number>('state_version').as('v'),
+          eb.fn.max('updated_at').as('u'),
+          eb.fn.countAll<number>().as('n'),
+          eb.fn.sum<number>('paused').as('p'),
+          eb.fn.sum<number>('is_down').as('d'),
+        ])
+        .executeTakeFirst(),
+    );
   }
-  parts.push(await db.selectFrom('outages').where('project_id', '=', projectId).select((eb) => [eb.fn.max('id').as('m'), eb.fn.countAll<number>().as('n')]).executeTakeFirst());
-  parts.push(await db.selectFrom('incidents').where('project_id', '=', projectId).select((eb) => [
-    eb.fn.max('updated_at').as('u'), eb.fn.countAll<number>().as('n'),
-    eb.selectFrom('incident_updates').innerJoin('incidents as i', 'i.id', 'incident_updates.incident_id').where('i.project_id', '=', projectId).select((u) => u.fn.max('incident_updates.id').as('x')).as('x'),
-  ]).executeTakeFirst());
-  parts.push(await db.selectFrom('maintenance_windows').where('project_id', '=', projectId).select((eb) => [eb.fn.max('updated_at').as('u'), eb.fn.countAll<number>().as('n')]).executeTakeFirst());
+  parts.push(
+    await db
+      .selectFrom('outages')
+      .where('project_id', '=', projectId)
+      .select((eb) => [eb.fn.max('id').as('m'), eb.fn.countAll<number>().as('n')])
+      .executeTakeFirst(),
+  );
+  parts.push(
+    await db
+      .selectFrom('incidents')
+      .where('project_id', '=', projectId)
+      .select((eb) => [
+        eb.fn.max('updated_at').as('u'),
+        eb.fn.countAll<number>().as('n'),
+        eb
+          .selectFrom('incident_updates')
+          .innerJoin('incidents as i', 'i.id', 'incident_updates.incident_id')
+          .where('i.project_id', '=', projectId)
+          .select((u) => u.fn.max('incident_updates.id').as('x'))
+          .as('x'),
+      ])
+      .executeTakeFirst(),
+  );
+  parts.push(
+    await db
+      .selectFrom('maintenance_windows')
+      .where('project_id', '=', projectId)
+      .select((eb) => [eb.fn.max('updated_at').as('u'), eb.fn.countAll<number>().as('n')])
+      .executeTakeFirst(),
+  );
   return JSON.stringify(parts);
 }
 
@@ -340,15 +430,22 @@ async function computePageStatus(ctx: Ctx, page: StatusPage): Promise<PageStatus
   // A service shown as part of a group with response times needs its children's hours too.
   for (const sec of sections) {
     walk(sec.services ?? [], (s) => {
-      if (s.is_group && s.show_response_times) walk(s.services ?? [], (c) => { if (typeof c.monitor_id === 'number') timed.add(c.monitor_id); });
+      if (s.is_group && s.show_response_times)
+        walk(s.services ?? [], (c) => {
+          if (typeof c.monitor_id === 'number') timed.add(c.monitor_id);
+        });
     });
   }
 
   const facts = new Map<number, MonitorFacts>();
   const down = ids.size ? await downMonitorIds(db, projectId) : new Set<number>(); // status from an index (migration 018)
   for (const part of chunks([...ids])) {
-    const rows = await db.selectFrom('monitors').select(['id', 'name', 'paused'])
-      .where('project_id', '=', projectId).where('id', 'in', part).execute();
+    const rows = await db
+      .selectFrom('monitors')
+      .select(['id', 'name', 'paused'])
+      .where('project_id', '=', projectId)
+      .where('id', 'in', part)
+      .execute();
     for (const r of rows) {
       facts.set(Number(r.id), {
         name: r.name,
@@ -366,26 +463,36 @@ async function computePageStatus(ctx: Ctx, page: StatusPage): Promise<PageStatus
   }
 
   for await (const part of paced(chunks(known, ROLLUP_CHUNK))) {
-    const days = await db.selectFrom('check_rollups')
+    const days = await db
+      .selectFrom('check_rollups')
       .select(['monitor_id', 'bucket'])
       .select((eb) => [eb.fn.sum<number>('checks').as('checks'), eb.fn.sum<number>('failures').as('failures')])
-      .where('granularity', '=', 'day').where('monitor_id', 'in', part).where('bucket', '>=', firstDay)
+      .where('granularity', '=', 'day')
+      .where('monitor_id', 'in', part)
+      .where('bucket', '>=', firstDay)
       .groupBy(['monitor_id', 'bucket'])
       .execute();
     for (const d of days) {
       const i = Math.floor((Number(d.bucket) - firstDay) / DAY);
       const f = facts.get(Number(d.monitor_id));
-      if (f && i >= 0 && i < UPTIME_DAYS && Number(d.checks) > 0) f.days[i] = { checks: Number(d.checks), failures: Number(d.failures) };
+      if (f && i >= 0 && i < UPTIME_DAYS && Number(d.checks) > 0)
+        f.days[i] = { checks: Number(d.checks), failures: Number(d.failures) };
     }
   }
   const timedKnown = known.filter((id) => timed.has(id));
   // Samples are the histogram counts: only successful checks with a timing add to sum_ms.
-  const samples = sql<number>`${sql.join(HISTOGRAM_COLUMNS.map((c) => sql.ref(c)), sql` + `)}`;
+  const samples = sql<number>`${sql.join(
+    HISTOGRAM_COLUMNS.map((c) => sql.ref(c)),
+    sql` + `,
+  )}`;
   for await (const part of paced(chunks(timedKnown, ROLLUP_CHUNK))) {
-    const hours = await db.selectFrom('check_rollups')
+    const hours = await db
+      .selectFrom('check_rollups')
       .select(['monitor_id', 'bucket'])
       .select((eb) => [eb.fn.sum<number>('sum_ms').as('sum_ms'), eb.fn.sum<number>(samples).as('samples')])
-      .where('granularity', '=', 'hour').where('monitor_id', 'in', part).where('bucket', '>=', firstHour)
+      .where('granularity', '=', 'hour')
+      .where('monitor_id', 'in', part)
+      .where('bucket', '>=', firstHour)
       .groupBy(['monitor_id', 'bucket'])
       .execute();
     for (const h of hours) {
@@ -397,7 +504,11 @@ async function computePageStatus(ctx: Ctx, page: StatusPage): Promise<PageStatus
 
   const checks = await healthcheckFacts(ctx, sections, projectId, firstDay, now);
   const factsOf = (s: StoredService): MonitorFacts | undefined =>
-    typeof s.monitor_id === 'number' ? facts.get(s.monitor_id) : typeof s.healthcheck_id === 'number' ? checks.get(s.healthcheck_id) : undefined;
+    typeof s.monitor_id === 'number'
+      ? facts.get(s.monitor_id)
+      : typeof s.healthcheck_id === 'number'
+        ? checks.get(s.healthcheck_id)
+        : undefined;
   const toStatus = (s: StoredService): ServiceStatus | null => {
     const own = factsOf(s);
     // A service whose monitor or healthcheck was deleted (or belongs elsewhere) drops out.
@@ -414,7 +525,10 @@ async function computePageStatus(ctx: Ctx, page: StatusPage): Promise<PageStatus
     };
     if (own) return { ...base, state: own.state, days: own.days, hours: s.show_response_times ? meanHours([own]) : [] };
     const leaves: MonitorFacts[] = [];
-    walk(s.services ?? [], (c) => { const f = factsOf(c); if (f) leaves.push(f); });
+    walk(s.services ?? [], (c) => {
+      const f = factsOf(c);
+      if (f) leaves.push(f);
+    });
     return {
       ...base,
       state: worstState(leaves.map((l) => l.state)),
@@ -430,12 +544,20 @@ async function computePageStatus(ctx: Ctx, page: StatusPage): Promise<PageStatus
   const incidents = await loadIncidents(ctx, page, now, facts, sections);
   const windows = await loadMaintenance(ctx, page, now);
   const leafStates: ServiceState[] = [];
-  for (const sec of sections) walk(sec.services ?? [], (s) => { const f = factsOf(s); if (f) leafStates.push(f.state); });
+  for (const sec of sections)
+    walk(sec.services ?? [], (s) => {
+      const f = factsOf(s);
+      if (f) leafStates.push(f.state);
+    });
   return {
     now,
     firstDay,
     firstHour,
-    overall: overallStatus(leafStates, incidents.ongoingTypes.map((type) => ({ type })), windows.coming.some((w) => w.ongoing)),
+    overall: overallStatus(
+      leafStates,
+      incidents.ongoingTypes.map((type) => ({ type })),
+      windows.coming.some((w) => w.ongoing),
+    ),
     sections: sectionStatus,
     ongoing: incidents.ongoing,
     ongoingMore: incidents.ongoingMore,
@@ -449,15 +571,32 @@ async function computePageStatus(ctx: Ctx, page: StatusPage): Promise<PageStatus
  * The healthchecks shown on the page: state from their last ping (paused, down or up), and per
  * day the seconds watched (since creation) and the seconds down (their outages), for uptime bars.
  */
-async function healthcheckFacts(ctx: Ctx, sections: StoredSection[], projectId: number, firstDay: number, now: number): Promise<Map<number, MonitorFacts>> {
+async function healthcheckFacts(
+  ctx: Ctx,
+  sections: StoredSection[],
+  projectId: number,
+  firstDay: number,
+  now: number,
+): Promise<Map<number, MonitorFacts>> {
   const ids = new Set<number>();
-  for (const sec of sections) walk(sec.services ?? [], (s) => { if (typeof s.healthcheck_id === 'number') ids.add(s.healthcheck_id); });
+  for (const sec of sections)
+    walk(sec.services ?? [], (s) => {
+      if (typeof s.healthcheck_id === 'number') ids.add(s.healthcheck_id);
+    });
   const out = new Map<number, MonitorFacts>();
   for (const part of chunks([...ids])) {
-    const rows = await ctx.store.db.selectFrom('healthchecks').select(['id', 'name', 'paused', 'is_down', 'created_at'])
-      .where('project_id', '=', projectId).where('id', 'in', part).execute();
-    const outages = await ctx.store.db.selectFrom('outages').select(['healthcheck_id', 'started_at', 'ended_at'])
-      .where('healthcheck_id', 'in', part).where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', firstDay)])).execute();
+    const rows = await ctx.store.db
+      .selectFrom('healthchecks')
+      .select(['id', 'name', 'paused', 'is_down', 'created_at'])
+      .where('project_id', '=', projectId)
+      .where('id', 'in', part)
+      .execute();
+    const outages = await ctx.store.db
+      .selectFrom('outages')
+      .select(['healthcheck_id', 'started_at', 'ended_at'])
+      .where('healthcheck_id', 'in', part)
+      .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', firstDay)]))
+      .execute();
     for (const r of rows) {
       const days: (DayFigure | null)[] = new Array(UPTIME_DAYS).fill(null);
       const mine = outages.filter((o) => Number(o.healthcheck_id) === Number(r.id));
@@ -466,7 +605,11 @@ async function healthcheckFacts(ctx: Ctx, sections: StoredSection[], projectId: 
         const to = Math.min(firstDay + (i + 1) * DAY, now);
         if (to <= from) continue;
         let down = 0;
-        for (const o of mine) down += Math.max(0, Math.min(to, o.ended_at === null ? now : Number(o.ended_at)) - Math.max(from, Number(o.started_at)));
+        for (const o of mine)
+          down += Math.max(
+            0,
+            Math.min(to, o.ended_at === null ? now : Number(o.ended_at)) - Math.max(from, Number(o.started_at)),
+          );
         days[i] = { checks: Math.round((to - from) / 1000), failures: Math.round(down / 1000), seconds: true };
       }
       const hours = Array.from({ length: RESPONSE_HOURS }, () => [0, 0] as [number, number]); // no response times
@@ -476,7 +619,8 @@ async function healthcheckFacts(ctx: Ctx, sections: StoredSection[], projectId: 
   return out;
 }
 
-const nonEmpty = (t: LocalizedText | undefined): t is LocalizedText => !!t && Object.values(t).some((v) => typeof v === 'string' && v.trim() !== '');
+const nonEmpty = (t: LocalizedText | undefined): t is LocalizedText =>
+  !!t && Object.values(t).some((v) => typeof v === 'string' && v.trim() !== '');
 
 /** A group is as bad as its worst member; it is paused only when all of them are. */
 function worstState(states: ServiceState[]): ServiceState | null {
@@ -518,12 +662,18 @@ function meanHours(list: MonitorFacts[]): (number | null)[] {
  * an ongoing incident counts at least as a partial outage (a major one for type `outage`);
  * otherwise ongoing maintenance shows.
  */
-export function overallStatus(states: ServiceState[], ongoing: { type: string }[], maintenanceOngoing: boolean): Overall {
+export function overallStatus(
+  states: ServiceState[],
+  ongoing: { type: string }[],
+  maintenanceOngoing: boolean,
+): Overall {
   const running = states.filter((s) => s !== 'paused');
   const down = running.filter((s) => s === 'down').length;
   const rank: Overall[] = ['operational', 'maintenance', 'degraded', 'major'];
   let overall: Overall = 'operational';
-  const raise = (o: Overall) => { if (rank.indexOf(o) > rank.indexOf(overall)) overall = o; };
+  const raise = (o: Overall) => {
+    if (rank.indexOf(o) > rank.indexOf(overall)) overall = o;
+  };
   if (maintenanceOngoing || states.includes('maintenance')) raise('maintenance');
   if (down > 0) raise(down === running.length ? 'major' : 'degraded');
   for (const i of ongoing) raise(i.type === 'outage' ? 'major' : 'degraded');
@@ -573,30 +723,79 @@ interface IncidentsOfPage {
  * of 1 MiB with 500 updates each cost the page a bounded read, and the page a bounded size; the
  * whole incident is at /status/<page>/incidents/<uuid>.
  */
-async function loadIncidents(ctx: Ctx, page: StatusPage, now: number, facts: Map<number, MonitorFacts>, sections: StatusPage['sections']): Promise<IncidentsOfPage> {
+async function loadIncidents(
+  ctx: Ctx,
+  page: StatusPage,
+  now: number,
+  facts: Map<number, MonitorFacts>,
+  sections: StatusPage['sections'],
+): Promise<IncidentsOfPage> {
   const db = ctx.store.db;
   const projectId = page.row.project_id;
   // Ids from the index first: on SQLite `type` and `statuspages` follow the texts in the row.
-  const ids = (await db.selectFrom('incidents').select('id').where('project_id', '=', projectId)
-    .orderBy('at', 'desc').orderBy('id', 'desc').limit(INCIDENTS_READ).execute()).map((r) => Number(r.id));
-  const placed: { id: number; uuid: string; at: number; title: string; type: string; lastType: string | null; lastAt: number | null; updates: number }[] = [];
+  const ids = (
+    await db
+      .selectFrom('incidents')
+      .select('id')
+      .where('project_id', '=', projectId)
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(INCIDENTS_READ)
+      .execute()
+  ).map((r) => Number(r.id));
+  const placed: {
+    id: number;
+    uuid: string;
+    at: number;
+    title: string;
+    type: string;
+    lastType: string | null;
+    lastAt: number | null;
+    updates: number;
+  }[] = [];
   for await (const part of paced(chunks(ids, INCIDENT_CHUNK))) {
-    const rows = await db.selectFrom('incidents as i')
+    const rows = await db
+      .selectFrom('incidents as i')
       .select(['i.id', 'i.uuid', 'i.at', 'i.title', 'i.type', 'i.statuspages'])
       .select((eb) => [
-        eb.selectFrom('incident_updates as u').select('u.type').whereRef('u.incident_id', '=', 'i.id').orderBy('u.at', 'desc').orderBy('u.id', 'desc').limit(1).as('last_type'),
-        eb.selectFrom('incident_updates as u').select('u.at').whereRef('u.incident_id', '=', 'i.id').orderBy('u.at', 'desc').orderBy('u.id', 'desc').limit(1).as('last_at'),
-        eb.selectFrom('incident_updates as u').select((u) => u.fn.countAll<number>().as('n')).whereRef('u.incident_id', '=', 'i.id').as('updates'),
+        eb
+          .selectFrom('incident_updates as u')
+          .select('u.type')
+          .whereRef('u.incident_id', '=', 'i.id')
+          .orderBy('u.at', 'desc')
+          .orderBy('u.id', 'desc')
+          .limit(1)
+          .as('last_type'),
+        eb
+          .selectFrom('incident_updates as u')
+          .select('u.at')
+          .whereRef('u.incident_id', '=', 'i.id')
+          .orderBy('u.at', 'desc')
+          .orderBy('u.id', 'desc')
+          .limit(1)
+          .as('last_at'),
+        eb
+          .selectFrom('incident_updates as u')
+          .select((u) => u.fn.countAll<number>().as('n'))
+          .whereRef('u.incident_id', '=', 'i.id')
+          .as('updates'),
       ])
       .where('i.id', 'in', part)
       .where(sql<boolean>`i.statuspages LIKE ${pattern(page.row.uuid)} ESCAPE '\\'`)
-      .orderBy('i.at', 'desc').orderBy('i.id', 'desc')
+      .orderBy('i.at', 'desc')
+      .orderBy('i.id', 'desc')
       .execute();
     for (const r of rows) {
       if (!mentionsPage(r.statuspages, page.row.uuid)) continue;
       placed.push({
-        id: Number(r.id), uuid: r.uuid, at: Number(r.at), title: r.title, type: r.type,
-        lastType: r.last_type ?? null, lastAt: r.last_at === null || r.last_at === undefined ? null : Number(r.last_at), updates: Number(r.updates ?? 0),
+        id: Number(r.id),
+        uuid: r.uuid,
+        at: Number(r.at),
+        title: r.title,
+        type: r.type,
+        lastType: r.last_type ?? null,
+        lastAt: r.last_at === null || r.last_at === undefined ? null : Number(r.last_at),
+        updates: Number(r.updates ?? 0),
       });
     }
   }
@@ -618,9 +817,23 @@ async function loadIncidents(ctx: Ctx, page: StatusPage, now: number, facts: Map
     const partIds = part.map((r) => r.id);
     const [texts, links, ...latest] = await Promise.all([
       db.selectFrom('incidents').select(['id', 'text']).where('id', 'in', partIds).execute(),
-      db.selectFrom('incident_monitors').select(['incident_id', 'monitor_id']).where('incident_id', 'in', partIds).orderBy('incident_id').orderBy('position').execute(),
-      ...partIds.map((id) => db.selectFrom('incident_updates').select(['at', 'text', 'type']).where('incident_id', '=', id)
-        .orderBy('at', 'desc').orderBy('id', 'desc').limit(UPDATES_SHOWN).execute()),
+      db
+        .selectFrom('incident_monitors')
+        .select(['incident_id', 'monitor_id'])
+        .where('incident_id', 'in', partIds)
+        .orderBy('incident_id')
+        .orderBy('position')
+        .execute(),
+      ...partIds.map((id) =>
+        db
+          .selectFrom('incident_updates')
+          .select(['at', 'text', 'type'])
+          .where('incident_id', '=', id)
+          .orderBy('at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(UPDATES_SHOWN)
+          .execute(),
+      ),
     ]);
     part.forEach((r, k) => {
       const text = clipText(parseText(texts.find((t) => Number(t.id) === r.id)?.text ?? '{}'), TEXT_PREVIEW);
@@ -640,7 +853,9 @@ async function loadIncidents(ctx: Ctx, page: StatusPage, now: number, facts: Map
         updateCount: r.updates,
         cut: cut || r.updates > updates.length,
         resolvedAt: r.lastType === 'resolved' ? r.lastAt : null,
-        affected: links.filter((l) => Number(l.incident_id) === r.id).flatMap((l) => (shownAs.has(Number(l.monitor_id)) ? [shownAs.get(Number(l.monitor_id))!] : [])),
+        affected: links
+          .filter((l) => Number(l.incident_id) === r.id)
+          .flatMap((l) => (shownAs.has(Number(l.monitor_id)) ? [shownAs.get(Number(l.monitor_id))!] : [])),
       });
     });
   }
@@ -656,22 +871,56 @@ async function loadIncidents(ctx: Ctx, page: StatusPage, now: number, facts: Map
  * One incident of a page in full (its updates newest first, a page of INCIDENT_PAGE_UPDATES at a
  * time), or null when it does not exist or is not on this page.
  */
-export async function loadPageIncident(ctx: Ctx, page: StatusPage, uuid: string, pageNo: number): Promise<{ incident: IncidentView; page: number; pages: number } | null> {
+export async function loadPageIncident(
+  ctx: Ctx,
+  page: StatusPage,
+  uuid: string,
+  pageNo: number,
+): Promise<{ incident: IncidentView; page: number; pages: number } | null> {
   const db = ctx.store.db;
-  const row = await db.selectFrom('incidents').select(['id', 'uuid', 'at', 'title', 'text', 'type', 'statuspages'])
-    .where('project_id', '=', page.row.project_id).where('uuid', '=', uuid).executeTakeFirst();
+  const row = await db
+    .selectFrom('incidents')
+    .select(['id', 'uuid', 'at', 'title', 'text', 'type', 'statuspages'])
+    .where('project_id', '=', page.row.project_id)
+    .where('uuid', '=', uuid)
+    .executeTakeFirst();
   if (!row || !mentionsPage(row.statuspages, page.row.uuid)) return null;
   const id = Number(row.id);
   const [counted, last, updates, links] = await Promise.all([
-    db.selectFrom('incident_updates').select((eb) => eb.fn.countAll<number>().as('n')).where('incident_id', '=', id).executeTakeFirstOrThrow(),
-    db.selectFrom('incident_updates').select(['at', 'type']).where('incident_id', '=', id).orderBy('at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst(),
-    db.selectFrom('incident_updates').select(['at', 'text', 'type']).where('incident_id', '=', id)
-      .orderBy('at', 'desc').orderBy('id', 'desc').limit(INCIDENT_PAGE_UPDATES).offset(pageNo * INCIDENT_PAGE_UPDATES).execute(),
+    db
+      .selectFrom('incident_updates')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('incident_id', '=', id)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('incident_updates')
+      .select(['at', 'type'])
+      .where('incident_id', '=', id)
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst(),
+    db
+      .selectFrom('incident_updates')
+      .select(['at', 'text', 'type'])
+      .where('incident_id', '=', id)
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(INCIDENT_PAGE_UPDATES)
+      .offset(pageNo * INCIDENT_PAGE_UPDATES)
+      .execute(),
     db.selectFrom('incident_monitors').select('monitor_id').where('incident_id', '=', id).orderBy('position').execute(),
   ]);
   const shownAs = new Map<number, LocalizedText>();
   const linked = new Set(links.map((l) => Number(l.monitor_id)));
-  const names = linked.size ? await db.selectFrom('monitors').select(['id', 'name']).where('project_id', '=', page.row.project_id).where('id', 'in', [...linked].slice(0, CHUNK)).execute() : [];
+  const names = linked.size
+    ? await db
+        .selectFrom('monitors')
+        .select(['id', 'name'])
+        .where('project_id', '=', page.row.project_id)
+        .where('id', 'in', [...linked].slice(0, CHUNK))
+        .execute()
+    : [];
   for (const sec of Array.isArray(page.sections) ? page.sections : []) {
     walk(sec.services ?? [], (s) => {
       if (typeof s.monitor_id !== 'number' || !linked.has(s.monitor_id) || shownAs.has(s.monitor_id)) return;
@@ -687,7 +936,9 @@ export async function loadPageIncident(ctx: Ctx, page: StatusPage, uuid: string,
       title: parseText(row.title),
       text: parseText(row.text),
       type: row.type,
-      updates: updates.reverse().map((u) => ({ at: Number(u.at), text: parseText(u.text), type: u.type as UpdateType })),
+      updates: updates
+        .reverse()
+        .map((u) => ({ at: Number(u.at), text: parseText(u.text), type: u.type as UpdateType })),
       updateCount: total,
       cut: false,
       resolvedAt: last?.type === 'resolved' ? Number(last.at) : null,
@@ -698,18 +949,32 @@ export async function loadPageIncident(ctx: Ctx, page: StatusPage, uuid: string,
   };
 }
 
-type WindowRow = { id: number; uuid: string; title: string; text: string; starts_at: number; ends_at: number; statuspages: string };
+type WindowRow = {
+  id: number;
+  uuid: string;
+  title: string;
+  text: string;
+  starts_at: number;
+  ends_at: number;
+  statuspages: string;
+};
 
 /**
  * The page's windows: the MAINTENANCE_SHOWN ongoing or next (soonest first; the ongoing ones
  * start first) and the MAINTENANCE_SHOWN that ended last within HISTORY_DAYS (latest first), read
  * WINDOW_CHUNK at a time (a window's texts are up to 200 KB) until that many are on this page.
  */
-async function loadMaintenance(ctx: Ctx, page: StatusPage, now: number): Promise<{ coming: MaintenanceView[]; past: MaintenanceView[] }> {
-  const base = () => ctx.store.db.selectFrom('maintenance_windows')
-    .select(['id', 'uuid', 'title', 'text', 'starts_at', 'ends_at', 'statuspages'])
-    .where('project_id', '=', page.row.project_id)
-    .where(sql<boolean>`statuspages LIKE ${pattern(page.row.uuid)} ESCAPE '\\'`);
+async function loadMaintenance(
+  ctx: Ctx,
+  page: StatusPage,
+  now: number,
+): Promise<{ coming: MaintenanceView[]; past: MaintenanceView[] }> {
+  const base = () =>
+    ctx.store.db
+      .selectFrom('maintenance_windows')
+      .select(['id', 'uuid', 'title', 'text', 'starts_at', 'ends_at', 'statuspages'])
+      .where('project_id', '=', page.row.project_id)
+      .where(sql<boolean>`statuspages LIKE ${pattern(page.row.uuid)} ESCAPE '\\'`);
   const collect = async (read: (after: WindowRow | null) => Promise<WindowRow[]>): Promise<WindowRow[]> => {
     const out: WindowRow[] = [];
     for (let after: WindowRow | null = null, first = true; out.length < MAINTENANCE_SHOWN; first = false) {
@@ -721,12 +986,39 @@ async function loadMaintenance(ctx: Ctx, page: StatusPage, now: number): Promise
     }
     return out.slice(0, MAINTENANCE_SHOWN);
   };
-  const coming = await collect((after) => base().where('ends_at', '>', now)
-    .$if(after !== null, (q) => q.where((eb) => eb.or([eb('starts_at', '>', after!.starts_at), eb.and([eb('starts_at', '=', after!.starts_at), eb('id', '>', after!.id)])])))
-    .orderBy('starts_at').orderBy('id').limit(WINDOW_CHUNK).execute());
-  const past = await collect((after) => base().where('ends_at', '<=', now).where('ends_at', '>', now - HISTORY_DAYS * DAY)
-    .$if(after !== null, (q) => q.where((eb) => eb.or([eb('ends_at', '<', after!.ends_at), eb.and([eb('ends_at', '=', after!.ends_at), eb('id', '<', after!.id)])])))
-    .orderBy('ends_at', 'desc').orderBy('id', 'desc').limit(WINDOW_CHUNK).execute());
+  const coming = await collect((after) =>
+    base()
+      .where('ends_at', '>', now)
+      .$if(after !== null, (q) =>
+        q.where((eb) =>
+          eb.or([
+            eb('starts_at', '>', after!.starts_at),
+            eb.and([eb('starts_at', '=', after!.starts_at), eb('id', '>', after!.id)]),
+          ]),
+        ),
+      )
+      .orderBy('starts_at')
+      .orderBy('id')
+      .limit(WINDOW_CHUNK)
+      .execute(),
+  );
+  const past = await collect((after) =>
+    base()
+      .where('ends_at', '<=', now)
+      .where('ends_at', '>', now - HISTORY_DAYS * DAY)
+      .$if(after !== null, (q) =>
+        q.where((eb) =>
+          eb.or([
+            eb('ends_at', '<', after!.ends_at),
+            eb.and([eb('ends_at', '=', after!.ends_at), eb('id', '<', after!.id)]),
+          ]),
+        ),
+      )
+      .orderBy('ends_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(WINDOW_CHUNK)
+      .execute(),
+  );
   const view = (r: WindowRow): MaintenanceView => ({
     uuid: r.uuid,
     title: parseText(r.title),

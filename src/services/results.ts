@@ -1,7 +1,15 @@
 import { sql, type Transaction } from 'kysely';
 import { newId } from '../domain/ids.ts';
 import { confirmationRule, observe, type MonitorState, type Status, type Transition } from '../domain/status.ts';
-import { confirmationWindowStart, latestVotes, observeQuorum, requiredVotes, votingLocations, type Quorum, type Votes } from '../domain/quorum.ts';
+import {
+  confirmationWindowStart,
+  latestVotes,
+  observeQuorum,
+  requiredVotes,
+  votingLocations,
+  type Quorum,
+  type Votes,
+} from '../domain/quorum.ts';
 import { DEFAULT_PROBE_LIVE_MS } from '../domain/probes.ts';
 import { DAY, HISTOGRAM_COLUMNS, HOUR, bucketIndex, bucketStart } from '../domain/rollups.ts';
 import type { Ctx } from './context.ts';
@@ -69,10 +77,22 @@ export async function recordResults(
     outcome.recorded = results.length;
     const quorums = await loadQuorums(trx, monitors, results, now, opts.probeLiveMs ?? DEFAULT_PROBE_LIVE_MS);
     await insertRaw(trx, results);
-    await endClaims(trx, results.filter((r) => r.due !== undefined).map((r) => ({ id: r.monitorId, due: r.due! })));
+    await endClaims(
+      trx,
+      results.filter((r) => r.due !== undefined).map((r) => ({ id: r.monitorId, due: r.due! })),
+    );
     await upsertRollups(trx, results);
     const outages: LiveEvent[] = [];
-    await applyStates(ctx, trx, monitors, results.filter((r) => !maintained.has(r.monitorId)), now, outcome, quorums, outages);
+    await applyStates(
+      ctx,
+      trx,
+      monitors,
+      results.filter((r) => !maintained.has(r.monitorId)),
+      now,
+      outcome,
+      quorums,
+      outages,
+    );
     await publishLive(ctx.store, trx, [...liveChecks(monitors, results), ...outages]);
   });
   return outcome;
@@ -84,7 +104,11 @@ function liveChecks(monitors: Map<number, MonitorStateRow>, results: ObservedRes
   for (const r of results) {
     const m = monitors.get(r.monitorId)!;
     let e = byMonitor.get(m.id);
-    if (!e) byMonitor.set(m.id, (e = { kind: 'monitor', projectId: m.project_id, uuid: m.uuid, state: m.status, checks: [] }));
+    if (!e)
+      byMonitor.set(
+        m.id,
+        (e = { kind: 'monitor', projectId: m.project_id, uuid: m.uuid, state: m.status, checks: [] }),
+      );
     e.checks.push({ at: r.at, ok: r.ok, ms: r.ok ? ms(r.totalMs) : null, location: r.location });
   }
   return [...byMonitor.values()];
@@ -128,15 +152,26 @@ interface QuorumInput {
  * each location's latest verdict within the confirmation window (two intervals and a minute).
  * Monitors of the built-in probe alone are not touched: they keep the one-location rule.
  */
-async function loadQuorums(trx: Trx, monitors: Map<number, MonitorStateRow>, results: ObservedResult[], now: number, liveMs: number): Promise<Map<number, QuorumInput>> {
+async function loadQuorums(
+  trx: Trx,
+  monitors: Map<number, MonitorStateRow>,
+  results: ObservedResult[],
+  now: number,
+  liveMs: number,
+): Promise<Map<number, QuorumInput>> {
   const out = new Map<number, QuorumInput>();
   const reporting = [...new Set(results.map((r) => r.monitorId))].filter((id) => monitors.has(id));
   const projects = [...new Set(reporting.map((id) => monitors.get(id)!.project_id))];
   if (projects.length === 0) return out;
   const live = new Map<number, Set<string>>();
   for (let i = 0; i < projects.length; i += 500) {
-    const rows = await trx.selectFrom('probes').select(['project_id', 'region']).where('project_id', 'in', projects.slice(i, i + 500))
-      .where('revoked_at', 'is', null).where('last_seen_at', '>', now - liveMs).execute();
+    const rows = await trx
+      .selectFrom('probes')
+      .select(['project_id', 'region'])
+      .where('project_id', 'in', projects.slice(i, i + 500))
+      .where('revoked_at', 'is', null)
+      .where('last_seen_at', '>', now - liveMs)
+      .execute();
     for (const r of rows) {
       let set = live.get(r.project_id);
       if (!set) live.set(r.project_id, (set = new Set()));
@@ -144,16 +179,22 @@ async function loadQuorums(trx: Trx, monitors: Map<number, MonitorStateRow>, res
     }
   }
   if (live.size === 0) return out;
-  const served = reporting.filter((id) => {
-    const m = monitors.get(id)!;
-    const set = live.get(m.project_id);
-    return set && (JSON.parse(m.regions) as string[]).some((r) => set.has(r));
-  }).sort((a, b) => a - b);
+  const served = reporting
+    .filter((id) => {
+      const m = monitors.get(id)!;
+      const set = live.get(m.project_id);
+      return set && (JSON.parse(m.regions) as string[]).some((r) => set.has(r));
+    })
+    .sort((a, b) => a - b);
   if (served.length === 0) return out;
   await trx.updateTable('monitors').set({ state_version: sql`state_version` }).where('id', 'in', served).execute();
   for (const row of await loadStates(trx, served)) monitors.set(row.id, row);
   const quorumOf = new Map<number, number | null>();
-  for (const p of await trx.selectFrom('projects').select(['id', 'quorum']).where('id', 'in', [...new Set(served.map((id) => monitors.get(id)!.project_id))]).execute()) {
+  for (const p of await trx
+    .selectFrom('projects')
+    .select(['id', 'quorum'])
+    .where('id', 'in', [...new Set(served.map((id) => monitors.get(id)!.project_id))])
+    .execute()) {
     quorumOf.set(p.id, p.quorum);
   }
   const window = (m: MonitorStateRow) => confirmationWindowStart(m.check_frequency, now);
@@ -161,8 +202,13 @@ async function loadQuorums(trx: Trx, monitors: Map<number, MonitorStateRow>, res
   for (let i = 0; i < served.length; i += 500) {
     const ids = served.slice(i, i + 500);
     const since = Math.min(...ids.map((id) => window(monitors.get(id)!)));
-    const rows = await trx.selectFrom('check_results').select(['monitor_id', 'location', 'ok', 'at'])
-      .where('monitor_id', 'in', ids).where('at', '>=', since).orderBy('at', 'desc').execute();
+    const rows = await trx
+      .selectFrom('check_results')
+      .select(['monitor_id', 'location', 'ok', 'at'])
+      .where('monitor_id', 'in', ids)
+      .where('at', '>=', since)
+      .orderBy('at', 'desc')
+      .execute();
     for (const r of rows) {
       const list = recent.get(r.monitor_id);
       if (list) list.push(r);
@@ -173,7 +219,12 @@ async function loadQuorums(trx: Trx, monitors: Map<number, MonitorStateRow>, res
     const m = monitors.get(id)!;
     const { counts, serving } = votingLocations(JSON.parse(m.regions) as string[], live.get(m.project_id)!);
     const results = (recent.get(id) ?? []).map((r) => ({ location: r.location, ok: r.ok === 1, at: Number(r.at) }));
-    out.set(id, { votes: latestVotes(results, window(m), counts), counts, quorum: quorumOf.get(m.project_id) ?? 'majority', serving });
+    out.set(id, {
+      votes: latestVotes(results, window(m), counts),
+      counts,
+      quorum: quorumOf.get(m.project_id) ?? 'majority',
+      serving,
+    });
   }
   return out;
 }
@@ -181,8 +232,26 @@ async function loadQuorums(trx: Trx, monitors: Map<number, MonitorStateRow>, res
 function loadStates(trx: Trx, ids: number[]): Promise<MonitorStateRow[]> {
   return trx
     .selectFrom('monitors')
-    .select(['id', 'project_id', 'uuid', 'protocol', 'status', 'confirming', 'confirm_since', 'confirm_locations', 'state_version', 'ssl_expiration', 'next_check_at', 'check_frequency', 'regions',
-      'ssl_alert_days', 'ssl_reminders', 'ssl_notify_on_change', 'ssl_expires_at', 'ssl_fingerprint'])
+    .select([
+      'id',
+      'project_id',
+      'uuid',
+      'protocol',
+      'status',
+      'confirming',
+      'confirm_since',
+      'confirm_locations',
+      'state_version',
+      'ssl_expiration',
+      'next_check_at',
+      'check_frequency',
+      'regions',
+      'ssl_alert_days',
+      'ssl_reminders',
+      'ssl_notify_on_change',
+      'ssl_expires_at',
+      'ssl_fingerprint',
+    ])
     .where('id', 'in', ids)
     .execute();
 }
@@ -191,19 +260,21 @@ async function insertRaw(trx: Trx, results: ObservedResult[]): Promise<void> {
   for (let i = 0; i < results.length; i += 200) {
     await trx
       .insertInto('check_results')
-      .values(results.slice(i, i + 200).map((r) => ({
-        monitor_id: r.monitorId,
-        at: r.at,
-        location: r.location,
-        ok: r.ok ? 1 : 0,
-        status_code: r.statusCode,
-        total_ms: ms(r.totalMs),
-        dns_ms: ms(r.dnsMs),
-        connect_ms: ms(r.connectMs),
-        tls_ms: ms(r.tlsMs),
-        ttfb_ms: ms(r.ttfbMs),
-        error: r.error ? r.error.slice(0, 200) : null,
-      })))
+      .values(
+        results.slice(i, i + 200).map((r) => ({
+          monitor_id: r.monitorId,
+          at: r.at,
+          location: r.location,
+          ok: r.ok ? 1 : 0,
+          status_code: r.statusCode,
+          total_ms: ms(r.totalMs),
+          dns_ms: ms(r.dnsMs),
+          connect_ms: ms(r.connectMs),
+          tls_ms: ms(r.tlsMs),
+          ttfb_ms: ms(r.ttfbMs),
+          error: r.error ? r.error.slice(0, 200) : null,
+        })),
+      )
       .execute();
   }
 }
@@ -212,12 +283,37 @@ async function insertRaw(trx: Trx, results: ObservedResult[]): Promise<void> {
 async function upsertRollups(trx: Trx, results: ObservedResult[]): Promise<void> {
   const rows = new Map<string, RollupRow>();
   for (const r of results) {
-    for (const [granularity, size] of [['hour', HOUR], ['day', DAY]] as const) {
+    for (const [granularity, size] of [
+      ['hour', HOUR],
+      ['day', DAY],
+    ] as const) {
       const bucket = bucketStart(r.at, size);
       const key = `${r.monitorId}|${granularity}|${bucket}|${r.location}`;
       let row = rows.get(key);
       if (!row) {
-        row = { monitor_id: r.monitorId, granularity, bucket, location: r.location, checks: 0, failures: 0, sum_ms: 0, min_ms: null, max_ms: null, h0: 0, h1: 0, h2: 0, h3: 0, h4: 0, h5: 0, h6: 0, h7: 0, h8: 0, h9: 0, h10: 0, h11: 0 };
+        row = {
+          monitor_id: r.monitorId,
+          granularity,
+          bucket,
+          location: r.location,
+          checks: 0,
+          failures: 0,
+          sum_ms: 0,
+          min_ms: null,
+          max_ms: null,
+          h0: 0,
+          h1: 0,
+          h2: 0,
+          h3: 0,
+          h4: 0,
+          h5: 0,
+          h6: 0,
+          h7: 0,
+          h8: 0,
+          h9: 0,
+          h10: 0,
+          h11: 0,
+        };
         rows.set(key, row);
       }
       row.checks++;
@@ -256,7 +352,16 @@ async function upsertRollups(trx: Trx, results: ObservedResult[]): Promise<void>
 }
 
 /** Brings each monitor's row in `monitors` to its new status; `live` gets the outages opened and closed. */
-async function applyStates(ctx: Ctx, trx: Trx, monitors: Map<number, MonitorStateRow>, results: ObservedResult[], now: number, outcome: RecordOutcome, quorums: Map<number, QuorumInput>, live: LiveEvent[]) {
+async function applyStates(
+  ctx: Ctx,
+  trx: Trx,
+  monitors: Map<number, MonitorStateRow>,
+  results: ObservedResult[],
+  now: number,
+  outcome: RecordOutcome,
+  quorums: Map<number, QuorumInput>,
+  live: LiveEvent[],
+) {
   const byMonitor = new Map<number, ObservedResult[]>();
   for (const r of results) {
     const list = byMonitor.get(r.monitorId);
@@ -291,7 +396,7 @@ async function applyStates(ctx: Ctx, trx: Trx, monitors: Map<number, MonitorStat
         sslFingerprint = r.sslFingerprint ?? null;
       }
       const obs = { ok: r.ok, location: r.location, at: r.at };
-      let d;
+      let d: ReturnType<typeof observe>;
       if (required > 0) {
         if (!q!.counts(r.location)) continue; // a location that no longer serves the monitor: stored, not counted
         votes!.set(r.location, { ok: r.ok, at: r.at });
@@ -300,16 +405,24 @@ async function applyStates(ctx: Ctx, trx: Trx, monitors: Map<number, MonitorStat
       state = d.state;
       // Several locations: a recheck asked for earlier in the batch stands while the change is pending.
       recheck = required > 0 ? state.confirming !== null && (recheck || d.recheck) : d.recheck;
-      if (d.transition) transitions.push({ t: d.transition, evidence: r.ok ? r : lastFailure ?? r });
+      if (d.transition) transitions.push({ t: d.transition, evidence: r.ok ? r : (lastFailure ?? r) });
     }
     const ssl = sslExpiresAt != null ? Math.floor((sslExpiresAt - now) / DAY) : m.ssl_expiration;
-    const cert = sslExpiresAt != null ? { expiresAt: sslExpiresAt, fingerprint: sslFingerprint ?? m.ssl_fingerprint } : null;
+    const cert =
+      sslExpiresAt != null ? { expiresAt: sslExpiresAt, fingerprint: sslFingerprint ?? m.ssl_fingerprint } : null;
     if (cert) await sendNotices(trx, certificateNotices(m, cert, now), now);
-    const certChanged = cert !== null && (cert.expiresAt !== m.ssl_expires_at || cert.fingerprint !== m.ssl_fingerprint);
+    const certChanged =
+      cert !== null && (cert.expiresAt !== m.ssl_expires_at || cert.fingerprint !== m.ssl_fingerprint);
     // A batch may go down and back up: the status ends where it began, but both transitions count.
-    const changed = transitions.length > 0 ||
-      state.status !== m.status || state.confirming !== m.confirming || state.confirmSince !== m.confirm_since ||
-      JSON.stringify(state.confirmLocations) !== (m.confirm_locations ?? '[]') || ssl !== m.ssl_expiration || certChanged || recheck;
+    const changed =
+      transitions.length > 0 ||
+      state.status !== m.status ||
+      state.confirming !== m.confirming ||
+      state.confirmSince !== m.confirm_since ||
+      JSON.stringify(state.confirmLocations) !== (m.confirm_locations ?? '[]') ||
+      ssl !== m.ssl_expiration ||
+      certChanged ||
+      recheck;
     if (!changed) continue;
     const res = await trx
       .updateTable('monitors')
@@ -328,20 +441,28 @@ async function applyStates(ctx: Ctx, trx: Trx, monitors: Map<number, MonitorStat
       .where('state_version', '=', m.state_version)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) {
-      ctx.log.warn({ monitor: m.uuid }, 'monitor state changed concurrently; results kept, state left to the other writer');
+      ctx.log.warn(
+        { monitor: m.uuid },
+        'monitor state changed concurrently; results kept, state left to the other writer',
+      );
       continue;
     }
     m.status = state.status;
     if (recheck) outcome.rechecks.push(id);
     if (recheck && q && m.next_check_at !== null) {
       // The dedicated probes of the monitor's other regions recheck at their next lease.
-      let rows = trx.updateTable('region_checks').set({ next_check_at: now })
-        .where('monitor_id', '=', id).where('lease_until', 'is', null).where('next_check_at', '>', now);
+      let rows = trx
+        .updateTable('region_checks')
+        .set({ next_check_at: now })
+        .where('monitor_id', '=', id)
+        .where('lease_until', 'is', null)
+        .where('next_check_at', '>', now);
       if (required > 0) rows = rows.where('region', 'not in', ['', ...state.confirmLocations]);
       await rows.execute();
     }
     for (const { t, evidence } of transitions) {
-      for (const uuid of await writeTransition(trx, m, t, evidence, now)) live.push({ kind: 'outage', projectId: m.project_id, uuid, subject: m.uuid, open: t.to === 'down' });
+      for (const uuid of await writeTransition(trx, m, t, evidence, now))
+        live.push({ kind: 'outage', projectId: m.project_id, uuid, subject: m.uuid, open: t.to === 'down' });
       outcome.transitions.push({ monitorId: id, to: t.to, at: t.since });
     }
   }
@@ -352,7 +473,13 @@ async function applyStates(ctx: Ctx, trx: Trx, monitors: Map<number, MonitorStat
  * tells the channels that were alerted. The outbox rows commit with the outage rows. Returns the
  * uuids of the outages opened or closed.
  */
-async function writeTransition(trx: Trx, m: MonitorStateRow, t: Transition, evidence: ObservedResult, now: number): Promise<string[]> {
+async function writeTransition(
+  trx: Trx,
+  m: MonitorStateRow,
+  t: Transition,
+  evidence: ObservedResult,
+  now: number,
+): Promise<string[]> {
   if (t.to === 'down') {
     const uuid = newId('outage');
     const { id } = await trx
@@ -388,6 +515,11 @@ async function writeTransition(trx: Trx, m: MonitorStateRow, t: Transition, evid
     .where('ended_at', 'is', null)
     .returning(['id', 'uuid'])
     .execute();
-  await notifyAlerted(trx, closed.map((o) => o.id), 'outage.up', now);
+  await notifyAlerted(
+    trx,
+    closed.map((o) => o.id),
+    'outage.up',
+    now,
+  );
   return closed.map((o) => o.uuid);
 }

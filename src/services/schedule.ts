@@ -19,8 +19,22 @@ export interface ClaimedMonitor extends CheckTarget {
 
 /** The columns a check needs, as selected from monitors. */
 export const TARGET_COLUMNS = [
-  'id', 'uuid', 'protocol', 'url', 'port', 'http_method', 'request_headers', 'request_body', 'follow_redirects',
-  'expected_status_code', 'required_keyword', 'timeout', 'dns_record_type', 'dns_nameserver', 'dns_expected_answer', 'ip_version',
+  'id',
+  'uuid',
+  'protocol',
+  'url',
+  'port',
+  'http_method',
+  'request_headers',
+  'request_body',
+  'follow_redirects',
+  'expected_status_code',
+  'required_keyword',
+  'timeout',
+  'dns_record_type',
+  'dns_nameserver',
+  'dns_expected_answer',
+  'ip_version',
 ] as const;
 
 type TargetRow = Pick<Selectable<MonitorRow>, (typeof TARGET_COLUMNS)[number]>;
@@ -65,7 +79,13 @@ export const CLAIM_MARGIN_MS = 2000;
  * projects (those with live regional probes) start unheld: most of their slots are the probes'
  * and need no write beyond the claim; the caller holds the ones the built-in probe checks.
  */
-export async function claimDueMonitors(ctx: Ctx, horizon: number, limit: number, now = ctx.clock(), unheld: number[] = []): Promise<ClaimedMonitor[]> {
+export async function claimDueMonitors(
+  ctx: Ctx,
+  horizon: number,
+  limit: number,
+  now = ctx.clock(),
+  unheld: number[] = [],
+): Promise<ClaimedMonitor[]> {
   if (limit <= 0) return [];
   const h = sql`CAST(${horizon} AS BIGINT)`;
   const n = sql`CAST(${now} AS BIGINT)`;
@@ -73,7 +93,9 @@ export async function claimDueMonitors(ctx: Ctx, horizon: number, limit: number,
   const base = sql`(CASE WHEN next_check_at > ${h} THEN next_check_at ELSE ${h} END)`;
   const f = sql`(check_frequency * 1000)`;
   const slotOver = sql`(next_check_at IS NULL OR ${n} >= last_due_at + ${f})`;
-  const held = unheld.length ? sql`(CASE WHEN project_id IN (${sql.join(unheld)}) THEN NULL ELSE ${holdUntil(n, sql`next_check_at`)} END)` : holdUntil(n, sql`next_check_at`);
+  const held = unheld.length
+    ? sql`(CASE WHEN project_id IN (${sql.join(unheld)}) THEN NULL ELSE ${holdUntil(n, sql`next_check_at`)} END)`
+    : holdUntil(n, sql`next_check_at`);
   const returning = [...TARGET_COLUMNS, 'last_due_at', 'claim_until', 'project_id', 'regions', 'confirming'] as const;
   const claimed = await ctx.store.db
     .updateTable('monitors')
@@ -83,7 +105,13 @@ export async function claimDueMonitors(ctx: Ctx, horizon: number, limit: number,
       claim_until: sql`${held}`,
     })
     .where('id', 'in', (eb) =>
-      eb.selectFrom('monitors').select('id').where('next_check_at', '<=', horizon).orderBy('next_check_at').limit(limit))
+      eb
+        .selectFrom('monitors')
+        .select('id')
+        .where('next_check_at', '<=', horizon)
+        .orderBy('next_check_at')
+        .limit(limit),
+    )
     .where('next_check_at', '<=', horizon)
     .returning(returning)
     .execute();
@@ -120,12 +148,18 @@ export async function holdClaims(ctx: Ctx, claims: ClaimedMonitor[], now = ctx.c
   await updateClaims(ctx.store.db, claims, holdUntil(n, sql`last_due_at`));
 }
 
-async function updateClaims(db: Kysely<Database>, claims: { id: number; due: number }[], until: RawBuilder<unknown> | null): Promise<void> {
+async function updateClaims(
+  db: Kysely<Database>,
+  claims: { id: number; due: number }[],
+  until: RawBuilder<unknown> | null,
+): Promise<void> {
   claims = [...claims].sort((a, b) => a.id - b.id); // rows lock in one order on every node
   for (let i = 0; i < claims.length; i += 400) {
     const pairs = claims.slice(i, i + 400).map((c) => sql`(CAST(${c.id} AS BIGINT), CAST(${c.due} AS BIGINT))`);
     await sql`UPDATE monitors SET claim_until = ${until}
-      WHERE claim_until IS ${until ? sql`NULL` : sql`NOT NULL`} AND (id, last_due_at) IN (VALUES ${sql.join(pairs)})`.execute(db);
+      WHERE claim_until IS ${until ? sql`NULL` : sql`NOT NULL`} AND (id, last_due_at) IN (VALUES ${sql.join(pairs)})`.execute(
+      db,
+    );
   }
 }
 
@@ -141,8 +175,12 @@ export async function endClaims(db: Kysely<Database>, claims: { id: number; due:
 export async function releaseClaims(ctx: Ctx, claims: ClaimedMonitor[]): Promise<void> {
   const now = ctx.clock();
   for (const c of claims) {
-    await ctx.store.db.updateTable('monitors').set({ claim_until: now })
-      .where('id', '=', c.id).where('last_due_at', '=', c.due).where('claim_until', 'is not', null)
+    await ctx.store.db
+      .updateTable('monitors')
+      .set({ claim_until: now })
+      .where('id', '=', c.id)
+      .where('last_due_at', '=', c.due)
+      .where('claim_until', 'is not', null)
       .execute();
   }
 }

@@ -3,7 +3,14 @@ import type { Kysely } from 'kysely';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { hashPassword, verifyPassword } from '../domain/passwords.ts';
 import {
-  SESSION_SEEN_EVERY_MS, SESSION_TTL_MS, SESSION_TOKEN_PATTERN, checkPassword, generateSessionToken, hashSessionToken, parseEmail, type Role,
+  SESSION_SEEN_EVERY_MS,
+  SESSION_TTL_MS,
+  SESSION_TOKEN_PATTERN,
+  checkPassword,
+  generateSessionToken,
+  hashSessionToken,
+  parseEmail,
+  type Role,
 } from '../domain/users.ts';
 import { createProject, ensureDefaultProject, type Project } from './projects.ts';
 import { isUniqueViolation } from './statuspages.ts';
@@ -19,7 +26,12 @@ export interface User {
 
 export type MemberProject = Project & { role: Role };
 
-const toUser = (r: { id: number; uuid: string; email: string; created_at: number }): User => ({ id: r.id, uuid: r.uuid, email: r.email, createdAt: r.created_at });
+const toUser = (r: { id: number; uuid: string; email: string; created_at: number }): User => ({
+  id: r.id,
+  uuid: r.uuid,
+  email: r.email,
+  createdAt: r.created_at,
+});
 
 export async function hasUsers(ctx: Ctx): Promise<boolean> {
   return !!(await ctx.store.db.selectFrom('users').select('id').limit(1).executeTakeFirst());
@@ -29,7 +41,10 @@ export async function hasUsers(ctx: Ctx): Promise<boolean> {
  * Creates a user. The first user of an installation becomes owner of every existing project
  * (so "Default" is theirs). `onlyFirst` is the one-time setup form: refused once a user exists.
  */
-export async function createUser(ctx: Ctx, input: { email: string; password: string; onlyFirst?: boolean }): Promise<User & { owns: string[] }> {
+export async function createUser(
+  ctx: Ctx,
+  input: { email: string; password: string; onlyFirst?: boolean },
+): Promise<User & { owns: string[] }> {
   const email = parseEmail(input.email);
   const passwordHash = await hashPassword(checkPassword(input.password));
   // A first user made (by the CLI) before the server ever started still gets the "Default" project.
@@ -44,13 +59,15 @@ export async function createUser(ctx: Ctx, input: { email: string; password: str
       if (await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()) {
         throw new ConflictError(`A user with email ${email} already exists`);
       }
-      const row = await trx.insertInto('users')
+      const row = await trx
+        .insertInto('users')
         .values({ uuid: newId('user'), email, password_hash: passwordHash, created_at: now })
         .returning(['id', 'uuid', 'email', 'created_at'])
         .executeTakeFirstOrThrow();
       const owns = first ? await trx.selectFrom('projects').select(['id', 'uuid']).orderBy('id').execute() : [];
       if (owns.length) {
-        await trx.insertInto('project_members')
+        await trx
+          .insertInto('project_members')
           .values(owns.map((p) => ({ project_id: p.id, user_id: row.id, role: 'owner', created_at: now })))
           .execute();
       }
@@ -67,7 +84,11 @@ let dummyHash: Promise<string> | null = null;
 
 /** The user when the email and password match, else null (the caller cannot tell which was wrong). */
 export async function authenticateUser(ctx: Ctx, email: string, password: string): Promise<User | null> {
-  const row = await ctx.store.db.selectFrom('users').selectAll().where('email', '=', (email ?? '').trim().toLowerCase()).executeTakeFirst();
+  const row = await ctx.store.db
+    .selectFrom('users')
+    .selectAll()
+    .where('email', '=', (email ?? '').trim().toLowerCase())
+    .executeTakeFirst();
   dummyHash ??= hashPassword(randomAlnum(24));
   const ok = await verifyPassword(password ?? '', row?.password_hash ?? (await dummyHash));
   return row && ok ? toUser(row) : null;
@@ -78,8 +99,15 @@ export async function createSession(ctx: Ctx, userId: number): Promise<{ token: 
   const token = generateSessionToken();
   const now = ctx.clock();
   const expiresAt = now + SESSION_TTL_MS;
-  await ctx.store.db.insertInto('sessions')
-    .values({ token_hash: hashSessionToken(token), user_id: userId, created_at: now, expires_at: expiresAt, last_seen_at: now })
+  await ctx.store.db
+    .insertInto('sessions')
+    .values({
+      token_hash: hashSessionToken(token),
+      user_id: userId,
+      created_at: now,
+      expires_at: expiresAt,
+      last_seen_at: now,
+    })
     .execute();
   return { token, expiresAt };
 }
@@ -88,15 +116,27 @@ export async function createSession(ctx: Ctx, userId: number): Promise<{ token: 
 export async function sessionUser(ctx: Ctx, token: string): Promise<User | null> {
   if (!SESSION_TOKEN_PATTERN.test(token)) return null;
   const hash = hashSessionToken(token);
-  const row = await ctx.store.db.selectFrom('sessions')
+  const row = await ctx.store.db
+    .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['users.id', 'users.uuid', 'users.email', 'users.created_at', 'sessions.expires_at', 'sessions.last_seen_at'])
+    .select([
+      'users.id',
+      'users.uuid',
+      'users.email',
+      'users.created_at',
+      'sessions.expires_at',
+      'sessions.last_seen_at',
+    ])
     .where('sessions.token_hash', '=', hash)
     .executeTakeFirst();
   const now = ctx.clock();
   if (!row || now >= row.expires_at) return null;
   if (now - row.last_seen_at >= SESSION_SEEN_EVERY_MS) {
-    ctx.store.db.updateTable('sessions').set({ last_seen_at: now }).where('token_hash', '=', hash).execute()
+    ctx.store.db
+      .updateTable('sessions')
+      .set({ last_seen_at: now })
+      .where('token_hash', '=', hash)
+      .execute()
       .catch((err) => ctx.log.warn({ err }, 'could not record session last_seen_at'));
   }
   return toUser(row);
@@ -104,7 +144,8 @@ export async function sessionUser(ctx: Ctx, token: string): Promise<User | null>
 
 export async function endSession(ctx: Ctx, token: string): Promise<void> {
   const now = ctx.clock();
-  await ctx.store.db.deleteFrom('sessions')
+  await ctx.store.db
+    .deleteFrom('sessions')
     .where((eb) => eb.or([eb('token_hash', '=', hashSessionToken(token)), eb('expires_at', '<=', now)]))
     .execute();
 }
@@ -128,7 +169,11 @@ export async function endUserSessions(ctx: Ctx, userId: number): Promise<number>
 
 /** Whether `password` is the user's (never throws; costs one scrypt either way). */
 export async function verifyUserPassword(ctx: Ctx, userId: number, password: string): Promise<boolean> {
-  const row = await ctx.store.db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirst();
+  const row = await ctx.store.db
+    .selectFrom('users')
+    .select('password_hash')
+    .where('id', '=', userId)
+    .executeTakeFirst();
   dummyHash ??= hashPassword(randomAlnum(24));
   const ok = await verifyPassword(password ?? '', row?.password_hash ?? (await dummyHash));
   return !!row && ok;
@@ -139,7 +184,11 @@ export async function verifyUserPassword(ctx: Ctx, userId: number, password: str
  * changes); otherwise the new one is set and every other session of theirs ends, the one of
  * `keepSession` (this browser) excepted.
  */
-export async function changePassword(ctx: Ctx, userId: number, input: { current: string; next: string; keepSession: string }): Promise<{ sessionsEnded: number } | null> {
+export async function changePassword(
+  ctx: Ctx,
+  userId: number,
+  input: { current: string; next: string; keepSession: string },
+): Promise<{ sessionsEnded: number } | null> {
   const next = checkPassword(input.next);
   if (!(await verifyUserPassword(ctx, userId, input.current))) return null;
   if (next === input.current) throw new ValidationError('The new password must differ from the current one');
@@ -154,16 +203,29 @@ export async function changePassword(ctx: Ctx, userId: number, input: { current:
  * `vigil users reset-password`, the way back in: sets a forgotten password and/or turns off
  * two-factor sign-in (a lost phone), then ends every session of the user, in one transaction.
  */
-export async function resetPassword(ctx: Ctx, email: string, input: { password?: string; disableTwoFactor?: boolean }): Promise<User & { sessionsEnded: number; twoFactorDisabled: boolean }> {
+export async function resetPassword(
+  ctx: Ctx,
+  email: string,
+  input: { password?: string; disableTwoFactor?: boolean },
+): Promise<User & { sessionsEnded: number; twoFactorDisabled: boolean }> {
   const address = parseEmail(email);
-  if (input.password === undefined && !input.disableTwoFactor) throw new ValidationError('Nothing to do: give a new password, or turn off two-factor sign-in');
+  if (input.password === undefined && !input.disableTwoFactor)
+    throw new ValidationError('Nothing to do: give a new password, or turn off two-factor sign-in');
   const hash = input.password === undefined ? null : await hashPassword(checkPassword(input.password));
   return ctx.store.db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('users').select(['id', 'uuid', 'email', 'created_at', 'totp_secret']).where('email', '=', address).executeTakeFirst();
+    const row = await trx
+      .selectFrom('users')
+      .select(['id', 'uuid', 'email', 'created_at', 'totp_secret'])
+      .where('email', '=', address)
+      .executeTakeFirst();
     if (!row) throw new NotFoundError('User');
     if (hash) await trx.updateTable('users').set({ password_hash: hash }).where('id', '=', row.id).execute();
     if (input.disableTwoFactor) {
-      await trx.updateTable('users').set({ totp_secret: null, totp_pending_secret: null, totp_last_step: null, totp_enabled_at: null }).where('id', '=', row.id).execute();
+      await trx
+        .updateTable('users')
+        .set({ totp_secret: null, totp_pending_secret: null, totp_last_step: null, totp_enabled_at: null })
+        .where('id', '=', row.id)
+        .execute();
       await trx.deleteFrom('recovery_codes').where('user_id', '=', row.id).execute();
     }
     const sessionsEnded = await endSessionsOf(trx, row.id);
@@ -173,9 +235,16 @@ export async function resetPassword(ctx: Ctx, email: string, input: { password?:
 
 /** Every user of the installation with the projects they belong to, oldest first. */
 export async function listUsers(ctx: Ctx): Promise<(User & { projects: number })[]> {
-  const rows = await ctx.store.db.selectFrom('users')
+  const rows = await ctx.store.db
+    .selectFrom('users')
     .leftJoin('project_members', 'project_members.user_id', 'users.id')
-    .select(['users.id', 'users.uuid', 'users.email', 'users.created_at', (eb) => eb.fn.count<number>('project_members.project_id').as('projects')])
+    .select([
+      'users.id',
+      'users.uuid',
+      'users.email',
+      'users.created_at',
+      (eb) => eb.fn.count<number>('project_members.project_id').as('projects'),
+    ])
     .groupBy(['users.id', 'users.uuid', 'users.email', 'users.created_at'])
     .orderBy('users.id')
     .execute();
@@ -183,7 +252,8 @@ export async function listUsers(ctx: Ctx): Promise<(User & { projects: number })
 }
 
 export async function listUserProjects(ctx: Ctx, userId: number): Promise<MemberProject[]> {
-  const rows = await ctx.store.db.selectFrom('projects')
+  const rows = await ctx.store.db
+    .selectFrom('projects')
     .innerJoin('project_members', 'project_members.project_id', 'projects.id')
     .selectAll('projects')
     .select('project_members.role')
@@ -195,7 +265,8 @@ export async function listUserProjects(ctx: Ctx, userId: number): Promise<Member
 
 /** A project the user belongs to; any other uuid is the same NotFoundError as an unknown one. */
 export async function getUserProject(ctx: Ctx, userId: number, uuid: string): Promise<MemberProject> {
-  const row = await ctx.store.db.selectFrom('projects')
+  const row = await ctx.store.db
+    .selectFrom('projects')
     .innerJoin('project_members', 'project_members.project_id', 'projects.id')
     .selectAll('projects')
     .select('project_members.role')
@@ -207,7 +278,8 @@ export async function getUserProject(ctx: Ctx, userId: number, uuid: string): Pr
 }
 
 export async function addProjectMember(ctx: Ctx, projectId: number, userId: number, role: Role): Promise<void> {
-  await ctx.store.db.insertInto('project_members')
+  await ctx.store.db
+    .insertInto('project_members')
     .values({ project_id: projectId, user_id: userId, role, created_at: ctx.clock() })
     .execute();
 }

@@ -37,12 +37,14 @@ function checkVigilDatabase(file: string): string[] {
     try {
       applied = db.prepare('SELECT id FROM schema_migrations ORDER BY id').pluck().all() as string[];
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_NOTADB') throw new StoreError(`${file} is not an SQLite database`);
+      if ((err as { code?: string }).code === 'SQLITE_NOTADB')
+        throw new StoreError(`${file} is not an SQLite database`);
       throw new StoreError(`${file} is not a Vigil database (no schema_migrations table)`);
     }
     const known = new Set(migrations.map((m) => m.id));
     const unknown = applied.filter((id) => !known.has(id));
-    if (unknown.length) throw new StoreError(`${file} was made by a newer Vigil (migration ${unknown[0]}); upgrade Vigil first`);
+    if (unknown.length)
+      throw new StoreError(`${file} was made by a newer Vigil (migration ${unknown[0]}); upgrade Vigil first`);
     const check = db.pragma('integrity_check', { simple: true });
     if (check !== 'ok') throw new StoreError(`${file} fails PRAGMA integrity_check: ${check}`);
     return applied;
@@ -55,7 +57,10 @@ function checkVigilDatabase(file: string): string[] {
  * Online copy of the live database with SQLite's backup API: safe while `vigil serve` writes
  * (the copy is one consistent snapshot). Written beside FILE first, renamed when complete.
  */
-export async function backupSqlite(dataDir: string, file: string): Promise<{ source: string; bytes: number; migrations: number }> {
+export async function backupSqlite(
+  dataDir: string,
+  file: string,
+): Promise<{ source: string; bytes: number; migrations: number }> {
   const source = sqliteFile(dataDir);
   if (!fs.existsSync(source)) throw new StoreError(`no database at ${source} (check VIGIL_DATA_DIR)`);
   if (fs.existsSync(file)) throw new StoreError(`${file} already exists; remove it or choose another name`);
@@ -106,7 +111,11 @@ function inUse(file: string): boolean {
  * Replaces the database in `dataDir` with the backup FILE, only while no process has the
  * current one open. The current file is kept beside it as vigil.db.<time>.bak.
  */
-export function restoreSqlite(dataDir: string, file: string, now = new Date()): { target: string; kept: string | null; migrations: number } {
+export function restoreSqlite(
+  dataDir: string,
+  file: string,
+  now = new Date(),
+): { target: string; kept: string | null; migrations: number } {
   const applied = checkVigilDatabase(file);
   const target = sqliteFile(dataDir);
   fs.mkdirSync(dataDir, { recursive: true });

@@ -6,7 +6,11 @@ import type { Store } from './store.ts';
  * Applies a group of items in one transaction. `answerNow(i, value)` settles an item that wrote
  * nothing before the commit; every other item settles with its result after the commit.
  */
-export type ApplyGroup<I, O> = (trx: Transaction<Database>, items: I[], answerNow: (i: number, value: O) => void) => Promise<O[]>;
+export type ApplyGroup<I, O> = (
+  trx: Transaction<Database>,
+  items: I[],
+  answerNow: (i: number, value: O) => void,
+) => Promise<O[]>;
 
 interface Waiting<I, O> {
   item: I;
@@ -21,7 +25,11 @@ interface Waiting<I, O> {
  */
 function databaseUnavailable(err: unknown): boolean {
   const code = String((err as { code?: unknown })?.code ?? '');
-  return /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN)/.test(code) || /^(08|53|57)/.test(code) || /^E[A-Z]+$/.test(code);
+  return (
+    /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN)/.test(code) ||
+    /^(08|53|57)/.test(code) ||
+    /^E[A-Z]+$/.test(code)
+  );
 }
 
 /**
@@ -41,7 +49,13 @@ export function groupCommit<I, O>(store: Store, apply: ApplyGroup<I, O>, maxGrou
   };
 
   async function commit(group: Waiting<I, O>[]) {
-    const results = await store.db.transaction().execute((trx) => apply(trx, group.map((w) => w.item), (i, value) => settle(group[i], value)));
+    const results = await store.db.transaction().execute((trx) =>
+      apply(
+        trx,
+        group.map((w) => w.item),
+        (i, value) => settle(group[i], value),
+      ),
+    );
     for (const [i, w] of group.entries()) settle(w, results[i]);
   }
 

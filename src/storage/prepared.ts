@@ -13,7 +13,10 @@ interface Entry {
  * positions in the compiled parameter list are where the real arguments go. With `cached`,
  * SQLite reuses an identical read's rows until any connection writes (Store.readNow).
  */
-export function prepared<A extends unknown[], R>(build: (db: Kysely<Database>, ...args: A) => Compilable<R>, opts: { cached?: boolean } = {}) {
+export function prepared<A extends unknown[], R>(
+  build: (db: Kysely<Database>, ...args: A) => Compilable<R>,
+  opts: { cached?: boolean } = {},
+) {
   const byDialect = new Map<Dialect, Entry>();
   function entry(dialect: Dialect, db: Kysely<Database>, args: A): Entry {
     let e = byDialect.get(dialect);
@@ -25,7 +28,8 @@ export function prepared<A extends unknown[], R>(build: (db: Kysely<Database>, .
     }
     return e;
   }
-  const parameters = ({ compiled, slots }: Entry, args: A) => compiled.parameters.map((p, i) => (slots[i] >= 0 ? args[slots[i]] : p));
+  const parameters = ({ compiled, slots }: Entry, args: A) =>
+    compiled.parameters.map((p, i) => (slots[i] >= 0 ? args[slots[i]] : p));
   function bind(dialect: Dialect, db: Kysely<Database>, args: A): CompiledQuery<R> {
     const e = entry(dialect, db, args);
     return { ...e.compiled, parameters: parameters(e, args) } as CompiledQuery<R>;

@@ -142,8 +142,18 @@ export interface RollupRow {
   min_ms: number | null;
   max_ms: number | null;
   // latency histogram: counts per LATENCY_BOUNDS bucket (domain/rollups.ts)
-  h0: number; h1: number; h2: number; h3: number; h4: number; h5: number;
-  h6: number; h7: number; h8: number; h9: number; h10: number; h11: number;
+  h0: number;
+  h1: number;
+  h2: number;
+  h3: number;
+  h4: number;
+  h5: number;
+  h6: number;
+  h7: number;
+  h8: number;
+  h9: number;
+  h10: number;
+  h11: number;
 }
 
 export interface OutageRow {

@@ -3,7 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Dialect as KyselyDialect, type Driver, type Transaction } from 'kysely';
+import {
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type Dialect as KyselyDialect,
+  type Driver,
+  type Transaction,
+} from 'kysely';
 import type { Database } from './schema.ts';
 import { renderMigration } from './migrations.ts';
 import { migrations } from './migration-list.ts';
@@ -77,7 +85,8 @@ export function databaseUnavailable(err: unknown): string | null {
   if (/^SQLITE_FULL/.test(code) || code === 'ENOSPC') return 'the disk of the database is full';
   if (/^SQLITE_(IOERR|READONLY|CANTOPEN)/.test(code)) return 'the database file cannot be written';
   if (/^(08|53|57)/.test(code) || /^E[A-Z]+$/.test(code)) return 'the database cannot be reached';
-  if (/Connection terminated|timeout exceeded when trying to connect/i.test((err as Error)?.message ?? '')) return 'the database cannot be reached';
+  if (/Connection terminated|timeout exceeded when trying to connect/i.test((err as Error)?.message ?? ''))
+    return 'the database cannot be reached';
   return null;
 }
 
@@ -85,7 +94,11 @@ export function databaseUnavailable(err: unknown): string | null {
  * Counts connections in use and waited for, so close() can let queries under way finish
  * (background writes such as last_used_at or a retention batch) before destroying the driver.
  */
-function tracked(dialect: KyselyDialect, busy: { n: number }, ends: { committed?(): void; rolledBack?(): void } = {}): KyselyDialect {
+function tracked(
+  dialect: KyselyDialect,
+  busy: { n: number },
+  ends: { committed?(): void; rolledBack?(): void } = {},
+): KyselyDialect {
   return {
     createAdapter: () => dialect.createAdapter(),
     createIntrospector: (db) => dialect.createIntrospector(db),
@@ -94,8 +107,20 @@ function tracked(dialect: KyselyDialect, busy: { n: number }, ends: { committed?
       const d = dialect.createDriver();
       const bound = (name: keyof Driver) => (d[name] as ((...a: unknown[]) => unknown) | undefined)?.bind(d);
       const wrapper = Object.fromEntries(
-        (['init', 'beginTransaction', 'commitTransaction', 'rollbackTransaction', 'savepoint', 'rollbackToSavepoint', 'releaseSavepoint', 'destroy'] as const)
-          .filter((m) => d[m]).map((m) => [m, bound(m)]),
+        (
+          [
+            'init',
+            'beginTransaction',
+            'commitTransaction',
+            'rollbackTransaction',
+            'savepoint',
+            'rollbackToSavepoint',
+            'releaseSavepoint',
+            'destroy',
+          ] as const
+        )
+          .filter((m) => d[m])
+          .map((m) => [m, bound(m)]),
       ) as unknown as Driver;
       // SQLite ends a transaction itself on some errors (SQLITE_FULL, SQLITE_IOERR, …): the ROLLBACK
       // that follows would then fail and hide the error that caused it (a full disk must be 503).
@@ -203,14 +228,17 @@ function openSqlite(opts: StoreOptions): Store {
   try {
     fs.mkdirSync(opts.dataDir, { recursive: true });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new StoreError(`VIGIL_DATA_DIR ${opts.dataDir} is a file, not a folder`);
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new StoreError(`VIGIL_DATA_DIR ${opts.dataDir} is a file, not a folder`);
     throw new StoreError(`VIGIL_DATA_DIR ${opts.dataDir} cannot be created: ${(err as Error).message}`);
   }
   try {
     // SQLite needs to create its -wal and -shm files beside the database.
     fs.accessSync(opts.dataDir, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK);
   } catch {
-    throw new StoreError(`VIGIL_DATA_DIR ${opts.dataDir} is not readable and writable by this user (uid ${process.getuid?.() ?? '?'})`);
+    throw new StoreError(
+      `VIGIL_DATA_DIR ${opts.dataDir} is not readable and writable by this user (uid ${process.getuid?.() ?? '?'})`,
+    );
   }
   const file = sqliteFile(opts.dataDir);
   let raw: SQLite.Database;
@@ -248,18 +276,28 @@ function openSqlite(opts: StoreOptions): Store {
   const listeners = listenerSet();
   let held: [string, string][] = [];
   const deliver = (list: [string, string][]) => {
-    if (list.length) setImmediate(() => { for (const [channel, payload] of list) listeners.dispatch(channel, payload); });
+    if (list.length)
+      setImmediate(() => {
+        for (const [channel, payload] of list) listeners.dispatch(channel, payload);
+      });
   };
   const ends = {
-    committed() { deliver(held); held = []; },
-    rolledBack() { held = []; },
+    committed() {
+      deliver(held);
+      held = [];
+    },
+    rolledBack() {
+      held = [];
+    },
   };
   const db = new Kysely<Database>({ dialect: tracked(new SqliteDialect({ database }), busy, ends) });
   const dataVersion = raw.prepare('PRAGMA data_version').pluck();
   // Other connections' commits are looked up once per synchronous run: the reads of one run
   // (an API request's key and resource on SQLite) see one snapshot, and pay for one check.
   let seenVersion: number | null = null;
-  const forget = () => { seenVersion = null; };
+  const forget = () => {
+    seenVersion = null;
+  };
   const versionNow = () => {
     if (seenVersion === null) {
       seenVersion = dataVersion.get() as number;
@@ -365,7 +403,8 @@ async function openPostgres(opts: StoreOptions): Promise<Store> {
     db,
     dialect: 'postgres',
     async notify(on, channel, payloads) {
-      if (payloads.length) await sql`SELECT pg_notify(${channelName(channel)}, p) FROM unnest(${payloads}::text[]) AS p`.execute(on);
+      if (payloads.length)
+        await sql`SELECT pg_notify(${channelName(channel)}, p) FROM unnest(${payloads}::text[]) AS p`.execute(on);
     },
     listen: (channel, onPayload, onGap) => listener.listen(channelName(channel), onPayload, onGap),
     async serialize(trx, key) {
@@ -424,8 +463,13 @@ function pgListener(url: string) {
       retry = null;
       connecting ??= connect()
         .then(() => listeners.gap())
-        .catch(() => { retryMs = Math.min(retryMs * 2, 10_000); reconnectLater(); })
-        .finally(() => { connecting = null; });
+        .catch(() => {
+          retryMs = Math.min(retryMs * 2, 10_000);
+          reconnectLater();
+        })
+        .finally(() => {
+          connecting = null;
+        });
     }, retryMs);
   }
   return {
@@ -435,7 +479,9 @@ function pgListener(url: string) {
       const stop = listeners.add(channel, onPayload, onGap);
       try {
         while (!client) {
-          connecting ??= connect().finally(() => { connecting = null; });
+          connecting ??= connect().finally(() => {
+            connecting = null;
+          });
           await connecting;
         }
         if (fresh) await client.query(`LISTEN ${ident(channel)}`);
@@ -461,7 +507,9 @@ async function migrate(store: Store): Promise<void> {
   const { db, dialect } = store;
   await db.transaction().execute(async (trx) => {
     if (dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(727274)`.execute(trx);
-    await sql`CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`.execute(trx);
+    await sql`CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`.execute(
+      trx,
+    );
     const done = new Set((await trx.selectFrom('schema_migrations').select('id').execute()).map((r) => r.id));
     for (const m of migrations) {
       if (done.has(m.id)) continue;

@@ -10,40 +10,62 @@ let h: Harness;
 // The escalation clock is the injected one: steps come due when the test moves it.
 let now = Date.parse('2026-03-01T12:00:00Z');
 const MIN = 60_000;
-before(async () => { h = await startHarness({ clock: () => now }); });
-after(async () => { await h.stop(); });
+before(async () => {
+  h = await startHarness({ clock: () => now });
+});
+after(async () => {
+  await h.stop();
+});
 
 let chans: Record<'a' | 'b' | 'c', { uuid: string; id: number }>;
 beforeEach(async () => {
   // Fresh channels each test, so counting rows per channel counts this test's alerts only.
   const mk = async (name: string) => {
-    const res = await h.request('POST', '/v1/integrations', { body: { name, type: 'webhook', settings: { url: `https://hooks.example/${name}` } } });
+    const res = await h.request('POST', '/v1/integrations', {
+      body: { name, type: 'webhook', settings: { url: `https://hooks.example/${name}` } },
+    });
     assert.equal(res.status, 201, JSON.stringify(res.body));
-    const row = await h.ctx.store.db.selectFrom('notification_channels').select('id').where('uuid', '=', res.body.uuid).executeTakeFirstOrThrow();
+    const row = await h.ctx.store.db
+      .selectFrom('notification_channels')
+      .select('id')
+      .where('uuid', '=', res.body.uuid)
+      .executeTakeFirstOrThrow();
     return { uuid: res.body.uuid as string, id: row.id };
   };
   chans = { a: await mk('a'), b: await mk('b'), c: await mk('c') };
 });
 
-async function policy(steps: { delayMinutes: number; integrations?: string[]; emails?: string[] }[], extra: Record<string, unknown> = {}) {
+async function policy(
+  steps: { delayMinutes: number; integrations?: string[]; emails?: string[] }[],
+  extra: Record<string, unknown> = {},
+) {
   const res = await h.request('POST', '/v1/escalation-policies', { body: { name: 'on call', steps, ...extra } });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return res.body as { uuid: string; name: string };
 }
 
 async function monitor(body: Record<string, unknown> = {}) {
-  const res = await h.request('POST', '/v1/monitors', { body: { name: 'web', url: 'https://web.example', paused: true, ...body } });
+  const res = await h.request('POST', '/v1/monitors', {
+    body: { name: 'web', url: 'https://web.example', paused: true, ...body },
+  });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return { uuid: res.body.uuid as string, id: await monitorId(h, res.body.uuid) };
 }
 
 /** What was queued for channel `k` so far: [event, step] pairs. */
 async function sent(k: 'a' | 'b' | 'c') {
-  return (await outbox(h.ctx)).filter((r) => r.channel_id === chans[k].id).map((r) => `${r.event}${r.step === null ? '' : `#${r.step}`}`);
+  return (await outbox(h.ctx))
+    .filter((r) => r.channel_id === chans[k].id)
+    .map((r) => `${r.event}${r.step === null ? '' : `#${r.step}`}`);
 }
 
 const outageOf = async (monitor: { id: number }) =>
-  (await h.ctx.store.db.selectFrom('outages').select(['uuid', 'id']).where('monitor_id', '=', monitor.id).orderBy('id', 'desc').executeTakeFirstOrThrow());
+  await h.ctx.store.db
+    .selectFrom('outages')
+    .select(['uuid', 'id'])
+    .where('monitor_id', '=', monitor.id)
+    .orderBy('id', 'desc')
+    .executeTakeFirstOrThrow();
 
 describe('escalation policies and integrations API', () => {
   test('a monitor links a policy by uuid, reads it as {uuid,name}, and "none" unlinks; an unknown uuid is 422', async () => {
@@ -51,51 +73,124 @@ describe('escalation policies and integrations API', () => {
     const m = await monitor({ escalation_policy: p.uuid });
     const read = await h.request('GET', `/v1/monitors/${m.uuid}`);
     assert.deepEqual(read.body.escalation_policy, { uuid: p.uuid, name: 'on call' });
-    assert.deepEqual((await h.request('GET', '/v1/monitors')).body.find((x: any) => x.uuid === m.uuid).escalation_policy, { uuid: p.uuid, name: 'on call' });
+    assert.deepEqual(
+      (await h.request('GET', '/v1/monitors')).body.find((x: any) => x.uuid === m.uuid).escalation_policy,
+      { uuid: p.uuid, name: 'on call' },
+    );
     const unlinked = await h.request('PUT', `/v1/monitors/${m.uuid}`, { body: { escalation_policy: 'none' } });
     assert.equal(unlinked.body.escalation_policy, null);
-    for (const bad of ['esc_DoesNotExist00', (await expectStatus(201, h.request('POST', '/v1/escalation-policies', { key: h.other.rw, body: { name: 'theirs', steps: [{ delayMinutes: 0, emails: ['x@example.org'] }] } }))).body.uuid]) {
+    for (const bad of [
+      'esc_DoesNotExist00',
+      (
+        await expectStatus(
+          201,
+          h.request('POST', '/v1/escalation-policies', {
+            key: h.other.rw,
+            body: { name: 'theirs', steps: [{ delayMinutes: 0, emails: ['x@example.org'] }] },
+          }),
+        )
+      ).body.uuid,
+    ]) {
       const res = await h.request('PUT', `/v1/monitors/${m.uuid}`, { body: { escalation_policy: bad } });
       assert.equal(res.status, 422);
       assert.deepEqual(res.body, { message: 'Escalation policy not found' });
     }
-    assert.equal((await h.request('PUT', `/v1/monitors/${m.uuid}`, { body: { name: 'renamed' } })).body.escalation_policy, null, 'absent leaves it');
+    assert.equal(
+      (await h.request('PUT', `/v1/monitors/${m.uuid}`, { body: { name: 'renamed' } })).body.escalation_policy,
+      null,
+      'absent leaves it',
+    );
   });
 
   test('a healthcheck links a policy; its escalationPolicy counts the steps alerted for its ongoing outage', async () => {
-    const p = await policy([{ delayMinutes: 0, integrations: [chans.a.uuid] }, { delayMinutes: 30, integrations: [chans.b.uuid] }]);
-    const created = await h.request('POST', '/v2/healthchecks', { body: { name: 'backup', period_value: 1, period_type: 'hours', grace_period_value: 5, grace_period_type: 'minutes', escalation_policy: p.uuid } });
+    const p = await policy([
+      { delayMinutes: 0, integrations: [chans.a.uuid] },
+      { delayMinutes: 30, integrations: [chans.b.uuid] },
+    ]);
+    const created = await h.request('POST', '/v2/healthchecks', {
+      body: {
+        name: 'backup',
+        period_value: 1,
+        period_type: 'hours',
+        grace_period_value: 5,
+        grace_period_type: 'minutes',
+        escalation_policy: p.uuid,
+      },
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const uuid = created.body.healthcheck.uuid;
-    assert.deepEqual(created.body.healthcheck.escalationPolicy, { uuid: p.uuid, name: 'on call', alertedSteps: 0, totalSteps: 2 });
+    assert.deepEqual(created.body.healthcheck.escalationPolicy, {
+      uuid: p.uuid,
+      name: 'on call',
+      alertedSteps: 0,
+      totalSteps: 2,
+    });
     assert.equal(await recordPing(h.ctx, uuid, { kind: 'fail', sourceIp: null, userAgent: null, body: null }), true);
     assert.deepEqual(await sent('a'), ['outage.down#0'], 'a failure ping alerts in its commit');
-    assert.deepEqual((await h.request('GET', `/v2/healthchecks/${uuid}`)).body.healthcheck.escalationPolicy, { uuid: p.uuid, name: 'on call', alertedSteps: 1, totalSteps: 2 });
+    assert.deepEqual((await h.request('GET', `/v2/healthchecks/${uuid}`)).body.healthcheck.escalationPolicy, {
+      uuid: p.uuid,
+      name: 'on call',
+      alertedSteps: 1,
+      totalSteps: 2,
+    });
     now += MIN;
     await recordPing(h.ctx, uuid, { kind: 'success', sourceIp: null, userAgent: null, body: null });
     assert.deepEqual(await sent('a'), ['outage.down#0', 'outage.up']);
     assert.deepEqual(await sent('b'), [], 'never alerted, so not told of the recovery');
-    assert.equal((await h.request('PUT', `/v2/healthchecks/${uuid}`, { body: { escalation_policy: 'esc_Unknown0000000' } })).status, 422);
+    assert.equal(
+      (await h.request('PUT', `/v2/healthchecks/${uuid}`, { body: { escalation_policy: 'esc_Unknown0000000' } }))
+        .status,
+      422,
+    );
     await h.request('PUT', `/v2/healthchecks/${uuid}`, { body: { escalation_policy: '' } });
     assert.equal((await h.request('GET', `/v2/healthchecks/${uuid}`)).body.healthcheck.escalationPolicy, null);
   });
 
   test('an overdue heartbeat alerts the project default policy when it links none', async () => {
     await policy([{ delayMinutes: 0, integrations: [chans.c.uuid] }], { isDefault: true });
-    const uuid = (await h.request('POST', '/v2/healthchecks', { body: { name: 'cron', period_value: 1, period_type: 'minutes', grace_period_value: 1, grace_period_type: 'minutes' } })).body.healthcheck.uuid;
+    const uuid = (
+      await h.request('POST', '/v2/healthchecks', {
+        body: {
+          name: 'cron',
+          period_value: 1,
+          period_type: 'minutes',
+          grace_period_value: 1,
+          grace_period_type: 'minutes',
+        },
+      })
+    ).body.healthcheck.uuid;
     await recordPing(h.ctx, uuid, { kind: 'success', sourceIp: null, userAgent: null, body: null });
     now += 3 * MIN;
     assert.ok((await sweepOverdueHealthchecks(h.ctx)) >= 1);
     assert.deepEqual(await sent('c'), ['outage.down#0']);
     // A new default that alerts nobody, for the tests that follow.
-    assert.equal((await h.request('POST', '/v1/escalation-policies', { body: { name: 'not default', steps: [{ delayMinutes: 0, emails: ['x@example.org'] }], isDefault: true } })).status, 201);
+    assert.equal(
+      (
+        await h.request('POST', '/v1/escalation-policies', {
+          body: { name: 'not default', steps: [{ delayMinutes: 0, emails: ['x@example.org'] }], isDefault: true },
+        })
+      ).status,
+      201,
+    );
   });
 
   test('policies: steps run in order, name integrations of the project, and one default per project', async () => {
     const bad = [
       [{ name: 'x', steps: [] }, /steps/],
-      [{ name: 'x', steps: [{ delayMinutes: 10, integrations: [chans.a.uuid] }, { delayMinutes: 5, integrations: [chans.b.uuid] }] }, /steps\[1\]\.delayMinutes must not be less/],
-      [{ name: 'x', steps: [{ delayMinutes: 0, integrations: ['int_Nope0000000000'] }] }, /Integration int_Nope0000000000 does not exist/],
+      [
+        {
+          name: 'x',
+          steps: [
+            { delayMinutes: 10, integrations: [chans.a.uuid] },
+            { delayMinutes: 5, integrations: [chans.b.uuid] },
+          ],
+        },
+        /steps\[1\]\.delayMinutes must not be less/,
+      ],
+      [
+        { name: 'x', steps: [{ delayMinutes: 0, integrations: ['int_Nope0000000000'] }] },
+        /Integration int_Nope0000000000 does not exist/,
+      ],
       [{ name: 'x', steps: [{ delayMinutes: 0 }] }, /must name at least one integration or email/],
       [{ name: 'x', steps: [{ delayMinutes: 0, emails: ['nope'] }] }, /is not an email address/],
     ] as const;
@@ -107,29 +202,55 @@ describe('escalation policies and integrations API', () => {
     const one = await policy([{ delayMinutes: 0, integrations: [chans.a.uuid] }], { isDefault: true });
     const two = await policy([{ delayMinutes: 0, integrations: [chans.b.uuid] }], { isDefault: true });
     const list = (await h.request('GET', '/v1/escalation-policies')).body;
-    assert.deepEqual(list.filter((p: any) => p.isDefault).map((p: any) => p.uuid), [two.uuid]);
+    assert.deepEqual(
+      list.filter((p: any) => p.isDefault).map((p: any) => p.uuid),
+      [two.uuid],
+    );
     const put = await h.request('PUT', `/v1/escalation-policies/${one.uuid}`, { body: { name: 'renamed' } });
     assert.equal(put.status, 200);
     assert.deepEqual(put.body.steps, [{ delayMinutes: 0, integrations: [chans.a.uuid], emails: [] }]);
     const m = await monitor({ escalation_policy: one.uuid });
     assert.equal((await h.request('DELETE', `/v1/escalation-policies/${one.uuid}`)).status, 204);
-    assert.equal((await h.request('GET', `/v1/monitors/${m.uuid}`)).body.escalation_policy, null, 'deleting a policy unlinks its monitors');
+    assert.equal(
+      (await h.request('GET', `/v1/monitors/${m.uuid}`)).body.escalation_policy,
+      null,
+      'deleting a policy unlinks its monitors',
+    );
     assert.equal((await h.request('DELETE', `/v1/escalation-policies/${two.uuid}`)).status, 204);
   });
 
   test('MCP lists and reads escalation policies and integrations', async () => {
-    const p = await policy([{ delayMinutes: 0, integrations: [chans.a.uuid] }, { delayMinutes: 10, emails: ['boss@example.org'] }]);
-    const init = await h.request('POST', '/v1/mcp', { body: { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 't', version: '1' } } } });
+    const p = await policy([
+      { delayMinutes: 0, integrations: [chans.a.uuid] },
+      { delayMinutes: 10, emails: ['boss@example.org'] },
+    ]);
+    const init = await h.request('POST', '/v1/mcp', {
+      body: {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+      },
+    });
     const session = init.headers.get('mcp-session-id')!;
     const call = async (name: string, args: Record<string, unknown> = {}) => {
-      const res = await h.request('POST', '/v1/mcp', { headers: { 'mcp-session-id': session }, body: { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name, arguments: args } } });
+      const res = await h.request('POST', '/v1/mcp', {
+        headers: { 'mcp-session-id': session },
+        body: { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name, arguments: args } },
+      });
       return JSON.parse(res.body.result.content[0].text);
     };
     const policies = await call('list_escalation_policies');
     assert.ok(policies.some((x: any) => x.uuid === p.uuid));
     assert.deepEqual(await call('get_escalation_policy', { uuid: p.uuid }), {
-      uuid: p.uuid, name: 'on call', team: null, isDefault: false,
-      steps: [{ delay: 0, target_type: 'integration', target_id: chans.a.uuid }, { delay: 10, target_type: 'user', target_id: 'boss@example.org' }],
+      uuid: p.uuid,
+      name: 'on call',
+      team: null,
+      isDefault: false,
+      steps: [
+        { delay: 0, target_type: 'integration', target_id: chans.a.uuid },
+        { delay: 10, target_type: 'user', target_id: 'boss@example.org' },
+      ],
     });
     const integrations = await call('list_integrations');
     assert.ok(integrations.some((x: any) => x.uuid === chans.a.uuid && x.type === 'webhook' && x.name === 'a'));
@@ -142,12 +263,14 @@ describe('escalation policies and integrations API', () => {
 describe('alert rules', () => {
   test('a policy walks its steps from the outage start; acknowledging stops the walk; recovery tells only who was alerted', async () => {
     const p = await policy([
-      { delayMinutes: 0, integrations: [chans.a.uuid] }, { delayMinutes: 5, integrations: [chans.b.uuid] }, { delayMinutes: 15, integrations: [chans.c.uuid] },
+      { delayMinutes: 0, integrations: [chans.a.uuid] },
+      { delayMinutes: 5, integrations: [chans.b.uuid] },
+      { delayMinutes: 15, integrations: [chans.c.uuid] },
     ]);
     const m = await monitor({ escalation_policy: p.uuid });
     const start = now;
     await goDown(h.ctx, m.id, start);
-    assert.deepEqual(await sent('a'), ['outage.down#0'], 'step 1 in the transition\'s commit');
+    assert.deepEqual(await sent('a'), ['outage.down#0'], "step 1 in the transition's commit");
     now = start + 4 * MIN;
     await walkDueAlerts(h.ctx);
     assert.deepEqual(await sent('b'), [], 'not before its delay');
@@ -158,7 +281,13 @@ describe('alert rules', () => {
     const o = await outageOf(m);
     const read = (await h.request('GET', `/v2/outages/${o.uuid}`)).body.outage;
     assert.deepEqual(read.escalationPolicy, { uuid: p.uuid, name: 'on call', alertedSteps: 2, totalSteps: 3 });
-    assert.deepEqual(read.alertedChannels.map((c: any) => [c.name, c.event, c.step, c.status]), [['a', 'outage.down', 1, 'pending'], ['b', 'outage.down', 2, 'pending']]);
+    assert.deepEqual(
+      read.alertedChannels.map((c: any) => [c.name, c.event, c.step, c.status]),
+      [
+        ['a', 'outage.down', 1, 'pending'],
+        ['b', 'outage.down', 2, 'pending'],
+      ],
+    );
     assert.equal((await h.request('POST', `/v2/outages/${o.uuid}/acknowledge`)).status, 200);
     now = start + 30 * MIN;
     await walkDueAlerts(h.ctx);
@@ -171,7 +300,11 @@ describe('alert rules', () => {
   });
 
   test('escalate jumps to the next step now; resolving stops the walk and sends the recovery', async () => {
-    const p = await policy([{ delayMinutes: 0, integrations: [chans.a.uuid] }, { delayMinutes: 30, integrations: [chans.b.uuid] }, { delayMinutes: 60, integrations: [chans.c.uuid] }]);
+    const p = await policy([
+      { delayMinutes: 0, integrations: [chans.a.uuid] },
+      { delayMinutes: 30, integrations: [chans.b.uuid] },
+      { delayMinutes: 60, integrations: [chans.c.uuid] },
+    ]);
     const m = await monitor({ escalation_policy: p.uuid });
     const start = now;
     await goDown(h.ctx, m.id, start);
@@ -192,7 +325,22 @@ describe('alert rules', () => {
     const p = await policy([{ delayMinutes: 0, integrations: [chans.a.uuid] }]);
     const m = await monitor({ escalation_policy: p.uuid });
     const { recordResults } = await import('../../src/services/results.ts');
-    const check = (at: number, ok: boolean) => recordResults(h.ctx, [{ monitorId: m.id, at, location: 'local', ok, statusCode: ok ? 200 : 500, error: ok ? null : 'boom', totalMs: 5, dnsMs: null, connectMs: null, tlsMs: null, ttfbMs: null }]);
+    const check = (at: number, ok: boolean) =>
+      recordResults(h.ctx, [
+        {
+          monitorId: m.id,
+          at,
+          location: 'local',
+          ok,
+          statusCode: ok ? 200 : 500,
+          error: ok ? null : 'boom',
+          totalMs: 5,
+          dnsMs: null,
+          connectMs: null,
+          tlsMs: null,
+          ttfbMs: null,
+        },
+      ]);
     const t = now - 60_000; // checks report when they started: just before now
     await check(t, false);
     await check(t + 1000, true);
@@ -203,18 +351,21 @@ describe('alert rules', () => {
   });
 
   test('alerts_wait delays the first alert; an outage that recovers first sends nothing; -1 disables alerts', async () => {
-    const p = await policy([{ delayMinutes: 0, integrations: [chans.a.uuid] }, { delayMinutes: 2, integrations: [chans.b.uuid] }]);
+    const p = await policy([
+      { delayMinutes: 0, integrations: [chans.a.uuid] },
+      { delayMinutes: 2, integrations: [chans.b.uuid] },
+    ]);
     const start = now;
     const waits = await monitor({ escalation_policy: p.uuid, alerts_wait: 5 });
     await goDown(h.ctx, waits.id, start);
     assert.deepEqual(await sent('a'), []);
     now = start + 3 * MIN;
     await walkDueAlerts(h.ctx);
-    assert.deepEqual([...await sent('a'), ...await sent('b')], [], 'no step fires before alerts_wait');
+    assert.deepEqual([...(await sent('a')), ...(await sent('b'))], [], 'no step fires before alerts_wait');
     await goUp(h.ctx, waits.id, now);
     now = start + 10 * MIN;
     await walkDueAlerts(h.ctx);
-    assert.deepEqual([...await sent('a'), ...await sent('b')], [], 'recovered first: no DOWN and no UP');
+    assert.deepEqual([...(await sent('a')), ...(await sent('b'))], [], 'recovered first: no DOWN and no UP');
 
     const late = await monitor({ escalation_policy: p.uuid, alerts_wait: 5 });
     const start2 = now;
@@ -238,7 +389,12 @@ describe('alert rules', () => {
     const start = now;
     await goDown(h.ctx, m.id, start);
     const mw = await h.request('POST', '/v1/maintenance-windows', {
-      body: { name: 'upgrade', start_date: new Date(start + MIN).toISOString(), end_date: new Date(start + 20 * MIN).toISOString(), monitors: [m.uuid] },
+      body: {
+        name: 'upgrade',
+        start_date: new Date(start + MIN).toISOString(),
+        end_date: new Date(start + 20 * MIN).toISOString(),
+        monitors: [m.uuid],
+      },
     });
     assert.equal(mw.status, 201, JSON.stringify(mw.body));
     now = start + 5 * MIN;
@@ -250,13 +406,31 @@ describe('alert rules', () => {
 
     // A failure confirmed during a window opens no outage, so nothing is sent at all.
     const quiet = await monitor({ escalation_policy: p.uuid });
-    assert.equal((await h.request('POST', '/v1/maintenance-windows', { body: { name: 'q', start_date: new Date(now - MIN).toISOString(), end_date: new Date(now + 60 * MIN).toISOString(), monitors: [quiet.uuid] } })).status, 201);
+    assert.equal(
+      (
+        await h.request('POST', '/v1/maintenance-windows', {
+          body: {
+            name: 'q',
+            start_date: new Date(now - MIN).toISOString(),
+            end_date: new Date(now + 60 * MIN).toISOString(),
+            monitors: [quiet.uuid],
+          },
+        })
+      ).status,
+      201,
+    );
     await goDown(h.ctx, quiet.id, now);
-    assert.equal((await h.ctx.store.db.selectFrom('outages').select('id').where('monitor_id', '=', quiet.id).execute()).length, 0);
+    assert.equal(
+      (await h.ctx.store.db.selectFrom('outages').select('id').where('monitor_id', '=', quiet.id).execute()).length,
+      0,
+    );
   });
 
   test('SECURITY 24: after a restart an alerted outage is not alerted again (the outage row says what was sent)', async () => {
-    const p = await policy([{ delayMinutes: 0, integrations: [chans.a.uuid] }, { delayMinutes: 10, integrations: [chans.b.uuid] }]);
+    const p = await policy([
+      { delayMinutes: 0, integrations: [chans.a.uuid] },
+      { delayMinutes: 10, integrations: [chans.b.uuid] },
+    ]);
     const m = await monitor({ escalation_policy: p.uuid });
     await goDown(h.ctx, m.id, now);
     // Another process on the same database: nothing in memory, only the rows.
@@ -278,13 +452,49 @@ describe('alert rules', () => {
   test('a manual outage with a policy alerts its steps and people by email; resolving sends the recovery', async () => {
     const p = await policy([{ delayMinutes: 0, integrations: [chans.a.uuid], emails: ['oncall@example.org'] }]);
     const m = await monitor();
-    const res = await h.request('POST', '/v2/outages', { body: { monitorUuid: m.uuid, startDate: new Date(now).toISOString(), statusCode: 500, description: 'payment provider down', outageType: 'manual', escalationPolicyUuid: p.uuid } });
+    const res = await h.request('POST', '/v2/outages', {
+      body: {
+        monitorUuid: m.uuid,
+        startDate: new Date(now).toISOString(),
+        statusCode: 500,
+        description: 'payment provider down',
+        outageType: 'manual',
+        escalationPolicyUuid: p.uuid,
+      },
+    });
     assert.equal(res.status, 201, JSON.stringify(res.body));
-    assert.deepEqual(res.body.outage.escalationPolicy, { uuid: p.uuid, name: 'on call', alertedSteps: 1, totalSteps: 1 });
-    const id = (await h.ctx.store.db.selectFrom('outages').select('id').where('uuid', '=', res.body.outage.uuid).executeTakeFirstOrThrow()).id;
+    assert.deepEqual(res.body.outage.escalationPolicy, {
+      uuid: p.uuid,
+      name: 'on call',
+      alertedSteps: 1,
+      totalSteps: 1,
+    });
+    const id = (
+      await h.ctx.store.db
+        .selectFrom('outages')
+        .select('id')
+        .where('uuid', '=', res.body.outage.uuid)
+        .executeTakeFirstOrThrow()
+    ).id;
     const rows = (await outbox(h.ctx)).filter((r) => r.outage_id === id);
-    assert.deepEqual(rows.map((r) => [r.kind, r.recipient, r.event]), [['webhook', null, 'outage.down'], ['email', 'oncall@example.org', 'outage.down']]);
+    assert.deepEqual(
+      rows.map((r) => [r.kind, r.recipient, r.event]),
+      [
+        ['webhook', null, 'outage.down'],
+        ['email', 'oncall@example.org', 'outage.down'],
+      ],
+    );
     await h.request('POST', `/v2/outages/${res.body.outage.uuid}/resolve`);
-    assert.deepEqual((await outbox(h.ctx)).filter((r) => r.outage_id === id).slice(2).map((r) => [r.kind, r.recipient, r.event]).sort(), [['email', 'oncall@example.org', 'outage.up'], ['webhook', null, 'outage.up']]);
+    assert.deepEqual(
+      (await outbox(h.ctx))
+        .filter((r) => r.outage_id === id)
+        .slice(2)
+        .map((r) => [r.kind, r.recipient, r.event])
+        .sort(),
+      [
+        ['email', 'oncall@example.org', 'outage.up'],
+        ['webhook', null, 'outage.up'],
+      ],
+    );
   });
 });

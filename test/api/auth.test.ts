@@ -10,8 +10,12 @@ let h: Harness;
 let offset = 0;
 let frozen: number | null = null;
 const clock = () => frozen ?? Date.now() + offset;
-before(async () => { h = await startHarness({ clock }); });
-after(async () => { await h.stop(); });
+before(async () => {
+  h = await startHarness({ clock });
+});
+after(async () => {
+  await h.stop();
+});
 
 const UNAUTH = '{"error":"Invalid or missing API key"}';
 const FORBID = '{"error":"Insufficient permissions for this action"}';
@@ -20,48 +24,131 @@ const FORBID = '{"error":"Insufficient permissions for this action"}';
  * How to make a resource of each family in a project, so that every route of the OpenAPI
  * document can be called with a real id. A new route family without a fixture fails the test.
  */
-const newMonitor = async (key: string) => (await expectStatus(201, h.request('POST', '/v1/monitors', { key, body: { name: 'fx', url: 'https://example.org' } }))).body.uuid as string;
+const newMonitor = async (key: string) =>
+  (
+    await expectStatus(
+      201,
+      h.request('POST', '/v1/monitors', { key, body: { name: 'fx', url: 'https://example.org' } }),
+    )
+  ).body.uuid as string;
 const fixtures: Record<string, (key: string) => Promise<string>> = {
   '/v1/monitors/{uuid}': newMonitor,
   '/v2/reporting/monitor-reports/{uuid}': newMonitor,
   // Outages are made by the engine; the fixture writes the row the engine would write.
   '/v2/outages/{uuid}': async (key) => {
-    const m = await h.ctx.store.db.selectFrom('monitors').select(['id', 'project_id']).where('uuid', '=', await newMonitor(key)).executeTakeFirstOrThrow();
+    const m = await h.ctx.store.db
+      .selectFrom('monitors')
+      .select(['id', 'project_id'])
+      .where('uuid', '=', await newMonitor(key))
+      .executeTakeFirstOrThrow();
     const uuid = newId('outage');
-    await h.ctx.store.db.insertInto('outages').values({
-      uuid, project_id: m.project_id, monitor_id: m.id, outage_type: 'automatic', started_at: Date.now(), ended_at: null, status_code: 500,
-      description: 'fixture', detected_location: 'local', confirmed_locations: 'local', protocol: 'http', error_header: null,
-      acknowledged_at: null, acknowledged_by: null, escalation_policy_id: null, created_at: Date.now(),
-    }).execute();
+    await h.ctx.store.db
+      .insertInto('outages')
+      .values({
+        uuid,
+        project_id: m.project_id,
+        monitor_id: m.id,
+        outage_type: 'automatic',
+        started_at: Date.now(),
+        ended_at: null,
+        status_code: 500,
+        description: 'fixture',
+        detected_location: 'local',
+        confirmed_locations: 'local',
+        protocol: 'http',
+        error_header: null,
+        acknowledged_at: null,
+        acknowledged_by: null,
+        escalation_policy_id: null,
+        created_at: Date.now(),
+      })
+      .execute();
     return uuid;
   },
   '/v2/outages/{uuid}/acknowledge': (key) => fixtures['/v2/outages/{uuid}'](key),
   '/v2/outages/{uuid}/unacknowledge': (key) => fixtures['/v2/outages/{uuid}'](key),
   '/v2/outages/{uuid}/resolve': (key) => fixtures['/v2/outages/{uuid}'](key),
   '/v2/outages/{uuid}/escalate': (key) => fixtures['/v2/outages/{uuid}'](key),
-  '/v2/healthchecks/{uuid}': async (key) => (await expectStatus(201, h.request('POST', '/v2/healthchecks', { key, body: { name: 'fx', period_value: 60, period_type: 'seconds', grace_period_value: 60, grace_period_type: 'seconds' } }))).body.healthcheck.uuid,
+  '/v2/healthchecks/{uuid}': async (key) =>
+    (
+      await expectStatus(
+        201,
+        h.request('POST', '/v2/healthchecks', {
+          key,
+          body: {
+            name: 'fx',
+            period_value: 60,
+            period_type: 'seconds',
+            grace_period_value: 60,
+            grace_period_type: 'seconds',
+          },
+        }),
+      )
+    ).body.healthcheck.uuid,
   '/v2/healthchecks/{uuid}/pause': (key) => fixtures['/v2/healthchecks/{uuid}'](key),
   '/v2/healthchecks/{uuid}/resume': (key) => fixtures['/v2/healthchecks/{uuid}'](key),
-  '/v3/incidents/{uuid}': async (key) => (await expectStatus(201, h.request('POST', '/v3/incidents', { key, body: { title: { en: 'fx' } } }))).body.uuid as string,
+  '/v3/incidents/{uuid}': async (key) =>
+    (await expectStatus(201, h.request('POST', '/v3/incidents', { key, body: { title: { en: 'fx' } } }))).body
+      .uuid as string,
   '/v3/incidents/{uuid}/updates': (key) => fixtures['/v3/incidents/{uuid}'](key),
-  '/v1/maintenance-windows/{uuid}': async (key) => (await expectStatus(201, h.request('POST', '/v1/maintenance-windows', {
-    key, body: { name: 'fx', start_date: '2030-01-01T00:00:00Z', end_date: '2030-01-01T01:00:00Z', monitors: [await newMonitor(key)] },
-  }))).body.uuid as string,
-  '/v2/statuspages/{uuid}': async (key) => (await expectStatus(201, h.request('POST', '/v2/statuspages', { key, body: { name: 'fx' } }))).body.statuspage.uuid,
+  '/v1/maintenance-windows/{uuid}': async (key) =>
+    (
+      await expectStatus(
+        201,
+        h.request('POST', '/v1/maintenance-windows', {
+          key,
+          body: {
+            name: 'fx',
+            start_date: '2030-01-01T00:00:00Z',
+            end_date: '2030-01-01T01:00:00Z',
+            monitors: [await newMonitor(key)],
+          },
+        }),
+      )
+    ).body.uuid as string,
+  '/v2/statuspages/{uuid}': async (key) =>
+    (await expectStatus(201, h.request('POST', '/v2/statuspages', { key, body: { name: 'fx' } }))).body.statuspage.uuid,
   '/v2/statuspages/{uuid}/subscribers': (key) => fixtures['/v2/statuspages/{uuid}'](key),
   '/v2/statuspages/{uuid}/hostname/verify': (key) => fixtures['/v2/statuspages/{uuid}'](key),
   // The subscriber route has two parameters: a page and one of its subscribers.
   '/v2/statuspages/{uuid}/subscribers/{id}': async (key) => {
     const sp = await fixtures['/v2/statuspages/{uuid}'](key);
-    const sub = await expectStatus(201, h.request('POST', `/v2/statuspages/${sp}/subscribers`, { key, body: { type: 'email', email: `fx${Math.random().toString(36).slice(2)}@example.org` } }));
+    const sub = await expectStatus(
+      201,
+      h.request('POST', `/v2/statuspages/${sp}/subscribers`, {
+        key,
+        body: { type: 'email', email: `fx${Math.random().toString(36).slice(2)}@example.org` },
+      }),
+    );
     return `/v2/statuspages/${sp}/subscribers/${sub.body.subscriber.id}`;
   },
-  '/v1/integrations/{uuid}': async (key) => (await expectStatus(201, h.request('POST', '/v1/integrations', { key, body: { name: 'fx', type: 'webhook', settings: { url: 'https://hooks.example/fx' } } }))).body.uuid,
+  '/v1/integrations/{uuid}': async (key) =>
+    (
+      await expectStatus(
+        201,
+        h.request('POST', '/v1/integrations', {
+          key,
+          body: { name: 'fx', type: 'webhook', settings: { url: 'https://hooks.example/fx' } },
+        }),
+      )
+    ).body.uuid,
   '/v1/integrations/{uuid}/test': (key) => fixtures['/v1/integrations/{uuid}'](key),
-  '/v1/escalation-policies/{uuid}': async (key) => (await expectStatus(201, h.request('POST', '/v1/escalation-policies', { key, body: { name: 'fx', steps: [{ delayMinutes: 0, emails: ['fx@example.org'] }] } }))).body.uuid,
+  '/v1/escalation-policies/{uuid}': async (key) =>
+    (
+      await expectStatus(
+        201,
+        h.request('POST', '/v1/escalation-policies', {
+          key,
+          body: { name: 'fx', steps: [{ delayMinutes: 0, emails: ['fx@example.org'] }] },
+        }),
+      )
+    ).body.uuid,
 };
 
-interface Route { method: string; template: string }
+interface Route {
+  method: string;
+  template: string;
+}
 
 async function apiRoutes(): Promise<Route[]> {
   const doc = (await h.request('GET', '/openapi.json', { key: null })).body;
@@ -88,8 +175,19 @@ async function fill(template: string, key: string): Promise<string> {
 
 async function rawKeys() {
   // An expired and a revoked key, made through the services like any other.
-  const expiring = await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'soon', permission: 'read_write', expires: new Date(clock() + 60_000).toISOString(), actor: 'test' });
-  const revoked = await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'gone', permission: 'read_write', actor: 'test' });
+  const expiring = await createApiKey(h.ctx, {
+    projectUuid: h.project.uuid,
+    name: 'soon',
+    permission: 'read_write',
+    expires: new Date(clock() + 60_000).toISOString(),
+    actor: 'test',
+  });
+  const revoked = await createApiKey(h.ctx, {
+    projectUuid: h.project.uuid,
+    name: 'gone',
+    permission: 'read_write',
+    actor: 'test',
+  });
   await revokeApiKey(h.ctx, revoked.id, 'test');
   return { expiring: expiring.key, revoked: revoked.key };
 }
@@ -98,7 +196,13 @@ describe('authentication and permissions on every API route', () => {
   test('the route table is read from /openapi.json and holds the monitor routes', async () => {
     const routes = await apiRoutes();
     const names = routes.map((r) => `${r.method} ${r.template}`);
-    for (const r of ['GET /v1/monitors', 'POST /v1/monitors', 'GET /v1/monitors/{uuid}', 'PUT /v1/monitors/{uuid}', 'DELETE /v1/monitors/{uuid}']) {
+    for (const r of [
+      'GET /v1/monitors',
+      'POST /v1/monitors',
+      'GET /v1/monitors/{uuid}',
+      'PUT /v1/monitors/{uuid}',
+      'DELETE /v1/monitors/{uuid}',
+    ]) {
       assert.ok(names.includes(r), r);
     }
   });
@@ -123,7 +227,11 @@ describe('authentication and permissions on every API route', () => {
       for (const route of await apiRoutes()) {
         const path = await fill(route.template, h.rw);
         for (const [name, headers] of cases) {
-          const res = await h.request(route.method, path, { key: null, headers, body: ['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined });
+          const res = await h.request(route.method, path, {
+            key: null,
+            headers,
+            body: ['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined,
+          });
           const where = `${route.method} ${route.template} (${name})`;
           assert.equal(res.status, 401, where);
           assert.equal(res.text, UNAUTH, where);
@@ -141,20 +249,30 @@ describe('authentication and permissions on every API route', () => {
 
   test('two Authorization headers get 401 on every route, even when both carry the same valid key', async () => {
     // Raw requests: fetch would join the two values into one.
-    const twice = (method: string, path: string, values: string[]) => new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const url = new URL(path, h.url);
-      const req = http.request({ host: url.hostname, port: url.port, method, path: url.pathname + url.search }, (res) => {
-        let body = '';
-        res.on('data', (c) => { body += c; });
-        res.on('end', () => resolve({ status: res.statusCode!, body }));
+    const twice = (method: string, path: string, values: string[]) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const url = new URL(path, h.url);
+        const req = http.request(
+          { host: url.hostname, port: url.port, method, path: url.pathname + url.search },
+          (res) => {
+            let body = '';
+            res.on('data', (c) => {
+              body += c;
+            });
+            res.on('end', () => resolve({ status: res.statusCode!, body }));
+          },
+        );
+        req.setHeader('authorization', values);
+        req.on('error', reject);
+        req.end();
       });
-      req.setHeader('authorization', values);
-      req.on('error', reject);
-      req.end();
-    });
     for (const route of (await apiRoutes()).filter((r) => r.method === 'GET')) {
       const path = await fill(route.template, h.rw);
-      for (const values of [[`Bearer ${h.rw}`, `Bearer ${h.rw}`], [`Bearer ${h.rw}`, `Bearer ${h.ro}`], [`Bearer ${h.ro}`, 'Basic eDp5']]) {
+      for (const values of [
+        [`Bearer ${h.rw}`, `Bearer ${h.rw}`],
+        [`Bearer ${h.rw}`, `Bearer ${h.ro}`],
+        [`Bearer ${h.ro}`, 'Basic eDp5'],
+      ]) {
         const res = await twice('GET', path, values);
         assert.equal(res.status, 401, `${route.template} ${values.map((v) => v.slice(0, 9)).join(' + ')}`);
         assert.equal(res.body, UNAUTH);
@@ -169,7 +287,10 @@ describe('authentication and permissions on every API route', () => {
     const filled = await Promise.all(routes.map(async (r) => ({ ...r, path: await fill(r.template, h.rw) })));
     const before = await snapshot(h.ctx);
     for (const r of filled) {
-      const res = await h.request(r.method, r.path, { key: h.ro, body: { name: 'changed', url: 'https://example.org', paused: true } });
+      const res = await h.request(r.method, r.path, {
+        key: h.ro,
+        body: { name: 'changed', url: 'https://example.org', paused: true },
+      });
       assert.equal(res.status, 403, `${r.method} ${r.template}`);
       assert.equal(res.text, FORBID);
       assert.match(res.headers.get('content-type')!, /^application\/json/);
@@ -201,10 +322,20 @@ describe('authentication and permissions on every API route', () => {
 
   test('SECURITY 6: order of checks: 401 before 403 before 404 before 422', async () => {
     const bad = { check_frequency: 7 };
-    assert.equal((await h.request('PUT', '/v1/monitors/mon_AAAAAAAAAAAAAA', { key: 'sk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', body: bad })).status, 401);
+    assert.equal(
+      (
+        await h.request('PUT', '/v1/monitors/mon_AAAAAAAAAAAAAA', {
+          key: 'sk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+          body: bad,
+        })
+      ).status,
+      401,
+    );
     assert.equal((await h.request('PUT', '/v1/monitors/mon_AAAAAAAAAAAAAA', { key: h.ro, body: bad })).status, 403);
     assert.equal((await h.request('PUT', '/v1/monitors/mon_AAAAAAAAAAAAAA', { key: h.rw, body: bad })).status, 404);
-    const m = (await expectStatus(201, h.request('POST', '/v1/monitors', { body: { name: 'o', url: 'https://example.org' } }))).body;
+    const m = (
+      await expectStatus(201, h.request('POST', '/v1/monitors', { body: { name: 'o', url: 'https://example.org' } }))
+    ).body;
     assert.equal((await h.request('PUT', `/v1/monitors/${m.uuid}`, { key: h.rw, body: bad })).status, 422);
   });
 
@@ -228,7 +359,13 @@ describe('authentication and permissions on every API route', () => {
 
   test('SECURITY 7: expiry is exact: the key works 1 ms before expiresAt and fails at it (injected clock)', async () => {
     const at = Math.ceil((Date.now() + 3_600_000) / 1000) * 1000;
-    const k = await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'exact', permission: 'read_only', expires: new Date(at).toISOString(), actor: 'test' });
+    const k = await createApiKey(h.ctx, {
+      projectUuid: h.project.uuid,
+      name: 'exact',
+      permission: 'read_only',
+      expires: new Date(at).toISOString(),
+      actor: 'test',
+    });
     assert.equal(k.expiresAt, new Date(at).toISOString());
     try {
       frozen = at - 1;
@@ -243,8 +380,18 @@ describe('authentication and permissions on every API route', () => {
   });
 
   test('SECURITY 8, 9: revocation counts from the very next request, even when another process revokes', async () => {
-    const k = await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'to revoke', permission: 'read_write', actor: 'test' });
-    const other = await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'stays', permission: 'read_write', actor: 'test' });
+    const k = await createApiKey(h.ctx, {
+      projectUuid: h.project.uuid,
+      name: 'to revoke',
+      permission: 'read_write',
+      actor: 'test',
+    });
+    const other = await createApiKey(h.ctx, {
+      projectUuid: h.project.uuid,
+      name: 'stays',
+      permission: 'read_write',
+      actor: 'test',
+    });
     assert.equal((await h.request('GET', '/v1/monitors', { key: k.key })).status, 200);
     const cli = await h.cli(['keys', 'revoke', k.id]);
     assert.equal(cli.code, 0, cli.stderr);
@@ -253,15 +400,30 @@ describe('authentication and permissions on every API route', () => {
     assert.equal(res.text, UNAUTH);
     assert.equal((await h.request('GET', '/v1/monitors', { key: other.key })).status, 200);
     // The same with a key the server has just seen (its row kept in memory) revoked in this process.
-    const warm = await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'warm', permission: 'read_write', actor: 'test' });
+    const warm = await createApiKey(h.ctx, {
+      projectUuid: h.project.uuid,
+      name: 'warm',
+      permission: 'read_write',
+      actor: 'test',
+    });
     for (let i = 0; i < 3; i++) assert.equal((await h.request('GET', '/v1/monitors', { key: warm.key })).status, 200);
     await revokeApiKey(h.ctx, warm.id, 'test');
     assert.equal((await h.request('GET', '/v1/monitors', { key: warm.key })).text, UNAUTH);
   });
 
   test('SECURITY 2, 11: the key is stored only as a SHA-256 hash; audit rows hold neither key nor hash', async () => {
-    const k = await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'audited', permission: 'read_write', actor: 'test', sourceIp: '127.0.0.9' });
-    const row = await h.ctx.store.db.selectFrom('api_keys').selectAll().where('id', '=', k.id).executeTakeFirstOrThrow();
+    const k = await createApiKey(h.ctx, {
+      projectUuid: h.project.uuid,
+      name: 'audited',
+      permission: 'read_write',
+      actor: 'test',
+      sourceIp: '127.0.0.9',
+    });
+    const row = await h.ctx.store.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('id', '=', k.id)
+      .executeTakeFirstOrThrow();
     assert.equal(row.key_hash, hashApiKey(k.key));
     assert.equal(row.masked, maskApiKey(k.key));
     assert.match(k.masked, /^sk_[A-Za-z0-9]{4}…[A-Za-z0-9]{4}$/);
@@ -281,15 +443,32 @@ describe('authentication and permissions on every API route', () => {
   });
 
   test('SECURITY 10: lastUsedAt is recorded without a write per request', async () => {
-    const k = await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'used', permission: 'read_only', actor: 'test' });
+    const k = await createApiKey(h.ctx, {
+      projectUuid: h.project.uuid,
+      name: 'used',
+      permission: 'read_only',
+      actor: 'test',
+    });
     assert.equal(k.lastUsedAt, null);
     assert.equal((await h.request('GET', '/v1/monitors', { key: k.key })).status, 200);
     await new Promise((r) => setTimeout(r, 50));
-    const first = (await h.ctx.store.db.selectFrom('api_keys').select('last_used_at').where('id', '=', k.id).executeTakeFirstOrThrow()).last_used_at;
+    const first = (
+      await h.ctx.store.db
+        .selectFrom('api_keys')
+        .select('last_used_at')
+        .where('id', '=', k.id)
+        .executeTakeFirstOrThrow()
+    ).last_used_at;
     assert.ok(first && Math.abs(first - Date.now()) < 10_000);
     for (let i = 0; i < 5; i++) await h.request('GET', '/v1/monitors', { key: k.key });
     await new Promise((r) => setTimeout(r, 50));
-    const second = (await h.ctx.store.db.selectFrom('api_keys').select('last_used_at').where('id', '=', k.id).executeTakeFirstOrThrow()).last_used_at;
+    const second = (
+      await h.ctx.store.db
+        .selectFrom('api_keys')
+        .select('last_used_at')
+        .where('id', '=', k.id)
+        .executeTakeFirstOrThrow()
+    ).last_used_at;
     assert.equal(second, first, 'no new write within the minute');
   });
 });

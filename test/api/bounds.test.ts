@@ -10,9 +10,21 @@ import { expectStatus, snapshot, startHarness, type Harness } from '../harness.t
 import type { ActorCtx } from '../../src/services/context.ts';
 import { ValidationError } from '../../src/domain/errors.ts';
 import { DATE_MAX, ID_LIST_MAX, ID_MAX, LANGUAGES_MAX, NAME_MAX, TEXT_MAX } from '../../src/domain/limits.ts';
-import { HEADER_NAME_MAX, HEADER_VALUE_MAX, MAX_REGIONS, MAX_REQUEST_HEADERS, MONITOR_TEXT_MAX, REGIONS } from '../../src/domain/monitors.ts';
 import {
-  MAX_ALLOWED_DOMAINS, MAX_GROUP_SERVICES, MAX_PAGE_SERVICES, MAX_SECTION_SERVICES, MAX_SECTIONS, PAGE_TEXT_MAX,
+  HEADER_NAME_MAX,
+  HEADER_VALUE_MAX,
+  MAX_REGIONS,
+  MAX_REQUEST_HEADERS,
+  MONITOR_TEXT_MAX,
+  REGIONS,
+} from '../../src/domain/monitors.ts';
+import {
+  MAX_ALLOWED_DOMAINS,
+  MAX_GROUP_SERVICES,
+  MAX_PAGE_SERVICES,
+  MAX_SECTION_SERVICES,
+  MAX_SECTIONS,
+  PAGE_TEXT_MAX,
 } from '../../src/domain/statuspages.ts';
 import { MAX_INITIAL_UPDATES } from '../../src/domain/incidents.ts';
 import { MAX_EMAIL_RECIPIENTS, RECIPIENTS_TEXT_MAX } from '../../src/domain/channels.ts';
@@ -31,25 +43,61 @@ import { TOOLS } from '../../src/http/routes/mcp.tools.ts';
 
 let h: Harness;
 let ctx: ActorCtx;
-interface Fixtures { monitor: string; page: string; integration: string; probeToken: string }
+interface Fixtures {
+  monitor: string;
+  page: string;
+  integration: string;
+  probeToken: string;
+}
 const f = {} as Fixtures;
 
 before(async () => {
   h = await startHarness();
-  ctx = { ...h.ctx, actor: { projectId: h.project.id, projectUuid: h.project.uuid, permission: 'read_write', keyId: null } };
-  f.monitor = (await expectStatus(201, h.request('POST', '/v1/monitors', { body: { name: 'svc', url: 'https://example.org', paused: true } }))).body.uuid;
-  f.page = (await expectStatus(201, h.request('POST', '/v2/statuspages', { body: { name: 'Bounds' } }))).body.statuspage.uuid;
-  f.integration = (await expectStatus(201, h.request('POST', '/v1/integrations', { body: { name: 'hook', type: 'webhook', settings: { url: 'https://example.org/hook' } } }))).body.uuid;
+  ctx = {
+    ...h.ctx,
+    actor: { projectId: h.project.id, projectUuid: h.project.uuid, permission: 'read_write', keyId: null },
+  };
+  f.monitor = (
+    await expectStatus(
+      201,
+      h.request('POST', '/v1/monitors', { body: { name: 'svc', url: 'https://example.org', paused: true } }),
+    )
+  ).body.uuid;
+  f.page = (
+    await expectStatus(201, h.request('POST', '/v2/statuspages', { body: { name: 'Bounds' } }))
+  ).body.statuspage.uuid;
+  f.integration = (
+    await expectStatus(
+      201,
+      h.request('POST', '/v1/integrations', {
+        body: { name: 'hook', type: 'webhook', settings: { url: 'https://example.org/hook' } },
+      }),
+    )
+  ).body.uuid;
   f.probeToken = (await createProbe(h.ctx, { projectUuid: h.project.uuid, region: 'paris', actor: 'test' })).token;
 });
-after(async () => { await h.stop(); });
+after(async () => {
+  await h.stop();
+});
 
 const times = <T>(n: number, item: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => item(i));
 /** n distinct two-letter keys: a map by language of n entries. */
-const texts = (n: number) => Object.fromEntries(times(n, (i) => [String.fromCharCode(97 + Math.floor(i / 26), 97 + (i % 26)), 'x']));
+const texts = (n: number) =>
+  Object.fromEntries(times(n, (i) => [String.fromCharCode(97 + Math.floor(i / 26), 97 + (i % 26)), 'x']));
 const window = { name: 'w', start_date: '2030-01-01T00:00:00Z', end_date: '2030-01-01T01:00:00Z', monitors: [] };
 const step = { delayMinutes: 0, emails: ['ops@example.com'] };
-const probeResult = { leaseId: 'lease', at: 0, ok: true, statusCode: 200, totalMs: 1, dnsMs: null, connectMs: null, tlsMs: null, ttfbMs: null, error: null };
+const probeResult = {
+  leaseId: 'lease',
+  at: 0,
+  ok: true,
+  statusCode: 200,
+  totalMs: 1,
+  dnsMs: null,
+  connectMs: null,
+  tlsMs: null,
+  ttfbMs: null,
+  error: null,
+};
 const service = () => ({ monitor_uuid: f.monitor });
 const group = (n: number) => ({ is_group: true, name_shown: 'Group', services: times(n, () => ({ uuid: f.monitor })) });
 
@@ -72,58 +120,452 @@ interface Bound {
 
 const BOUNDS: Bound[] = [
   // Status pages
-  { what: 'status page sections', route: 'POST /v2/statuspages', at: 'sections', keyword: 'maxItems', max: MAX_SECTIONS, body: (n) => ({ name: 'p', sections: times(n, () => ({ name: 's' })) }), field: 'sections', exact: true },
-  { what: 'services in a section', route: 'POST /v2/statuspages', at: 'sections[].services', keyword: 'maxItems', max: MAX_SECTION_SERVICES, body: (n) => ({ name: 'p', sections: [{ name: 's', services: times(n, service) }] }), field: 'sections[0].services', exact: true },
-  { what: 'services in a group', route: 'POST /v2/statuspages', at: 'sections[].services[].services', keyword: 'maxItems', max: MAX_GROUP_SERVICES, body: (n) => ({ name: 'p', sections: [{ name: 's', services: [service(), service(), service(), group(n)] }] }), field: 'sections[0].services[3].services', exact: true },
   {
-    what: 'services on a page in all, groups and their services included', route: 'POST /v2/statuspages', at: 'sections', max: MAX_PAGE_SERVICES,
-    // Five sections of a group of 99 are 500 services; the 501st is a sixth section's service.
-    body: (n) => ({ name: 'p', sections: [...times(5, () => ({ name: 's', services: [group(99)] })), ...(n > 500 ? [{ name: 't', services: times(n - 500, service) }] : [])] }),
-    field: 'sections[5].services[0]', exact: true,
+    what: 'status page sections',
+    route: 'POST /v2/statuspages',
+    at: 'sections',
+    keyword: 'maxItems',
+    max: MAX_SECTIONS,
+    body: (n) => ({ name: 'p', sections: times(n, () => ({ name: 's' })) }),
+    field: 'sections',
+    exact: true,
   },
-  { what: 'a status page\'s languages', route: 'POST /v2/statuspages', at: 'languages', keyword: 'maxItems', max: LANGUAGES_MAX, body: (n) => ({ name: 'p', languages: times(n, () => 'en') }), field: 'languages', exact: true },
-  { what: 'languages of a page description', route: 'POST /v2/statuspages', at: 'description', keyword: 'maxProperties', max: LANGUAGES_MAX, body: (n) => ({ name: 'p', description: texts(n) }), field: 'description', exact: true },
-  { what: 'languages of a section name', route: 'POST /v2/statuspages', at: 'sections[].name', keyword: 'maxProperties', max: LANGUAGES_MAX, body: (n) => ({ name: 'p', sections: [{ name: texts(n) }] }), field: 'sections[0].name', exact: true },
-  { what: 'languages of a grouped service\'s name', route: 'POST /v2/statuspages', at: 'sections[].services[].services[].name', keyword: 'maxProperties', max: LANGUAGES_MAX, body: (n) => ({ name: 'p', sections: [{ name: 's', services: [{ ...group(1), services: [{ uuid: f.monitor, name: texts(n) }] }] }] }), field: 'sections[0].services[0].services[0].name', exact: true },
-  { what: 'google_allowed_domains', route: 'POST /v2/statuspages', at: 'authentication.google_allowed_domains', keyword: 'maxItems', max: MAX_ALLOWED_DOMAINS, body: (n) => ({ name: 'p', authentication: { google_allowed_domains: times(n, (i) => `d${i}.example.com`) } }), field: 'authentication.google_allowed_domains', exact: true },
-  { what: 'a page description\'s length', route: 'POST /v2/statuspages', at: 'description', keyword: 'maxLength', max: PAGE_TEXT_MAX.description, body: (n) => ({ name: 'p', description: 'x'.repeat(n) }), field: 'description', exact: true },
-  { what: 'a grouped service\'s description', route: 'POST /v2/statuspages', at: 'sections[].services[].services[].description{}', keyword: 'maxLength', max: PAGE_TEXT_MAX.service_description, body: (n) => ({ name: 'p', sections: [{ name: 's', services: [{ ...group(1), services: [{ uuid: f.monitor, description: { en: 'x'.repeat(n) } }] }] }] }), field: 'sections[0].services[0].services[0].description.en', exact: true },
+  {
+    what: 'services in a section',
+    route: 'POST /v2/statuspages',
+    at: 'sections[].services',
+    keyword: 'maxItems',
+    max: MAX_SECTION_SERVICES,
+    body: (n) => ({ name: 'p', sections: [{ name: 's', services: times(n, service) }] }),
+    field: 'sections[0].services',
+    exact: true,
+  },
+  {
+    what: 'services in a group',
+    route: 'POST /v2/statuspages',
+    at: 'sections[].services[].services',
+    keyword: 'maxItems',
+    max: MAX_GROUP_SERVICES,
+    body: (n) => ({ name: 'p', sections: [{ name: 's', services: [service(), service(), service(), group(n)] }] }),
+    field: 'sections[0].services[3].services',
+    exact: true,
+  },
+  {
+    what: 'services on a page in all, groups and their services included',
+    route: 'POST /v2/statuspages',
+    at: 'sections',
+    max: MAX_PAGE_SERVICES,
+    // Five sections of a group of 99 are 500 services; the 501st is a sixth section's service.
+    body: (n) => ({
+      name: 'p',
+      sections: [
+        ...times(5, () => ({ name: 's', services: [group(99)] })),
+        ...(n > 500 ? [{ name: 't', services: times(n - 500, service) }] : []),
+      ],
+    }),
+    field: 'sections[5].services[0]',
+    exact: true,
+  },
+  {
+    what: "a status page's languages",
+    route: 'POST /v2/statuspages',
+    at: 'languages',
+    keyword: 'maxItems',
+    max: LANGUAGES_MAX,
+    body: (n) => ({ name: 'p', languages: times(n, () => 'en') }),
+    field: 'languages',
+    exact: true,
+  },
+  {
+    what: 'languages of a page description',
+    route: 'POST /v2/statuspages',
+    at: 'description',
+    keyword: 'maxProperties',
+    max: LANGUAGES_MAX,
+    body: (n) => ({ name: 'p', description: texts(n) }),
+    field: 'description',
+    exact: true,
+  },
+  {
+    what: 'languages of a section name',
+    route: 'POST /v2/statuspages',
+    at: 'sections[].name',
+    keyword: 'maxProperties',
+    max: LANGUAGES_MAX,
+    body: (n) => ({ name: 'p', sections: [{ name: texts(n) }] }),
+    field: 'sections[0].name',
+    exact: true,
+  },
+  {
+    what: "languages of a grouped service's name",
+    route: 'POST /v2/statuspages',
+    at: 'sections[].services[].services[].name',
+    keyword: 'maxProperties',
+    max: LANGUAGES_MAX,
+    body: (n) => ({
+      name: 'p',
+      sections: [{ name: 's', services: [{ ...group(1), services: [{ uuid: f.monitor, name: texts(n) }] }] }],
+    }),
+    field: 'sections[0].services[0].services[0].name',
+    exact: true,
+  },
+  {
+    what: 'google_allowed_domains',
+    route: 'POST /v2/statuspages',
+    at: 'authentication.google_allowed_domains',
+    keyword: 'maxItems',
+    max: MAX_ALLOWED_DOMAINS,
+    body: (n) => ({ name: 'p', authentication: { google_allowed_domains: times(n, (i) => `d${i}.example.com`) } }),
+    field: 'authentication.google_allowed_domains',
+    exact: true,
+  },
+  {
+    what: "a page description's length",
+    route: 'POST /v2/statuspages',
+    at: 'description',
+    keyword: 'maxLength',
+    max: PAGE_TEXT_MAX.description,
+    body: (n) => ({ name: 'p', description: 'x'.repeat(n) }),
+    field: 'description',
+    exact: true,
+  },
+  {
+    what: "a grouped service's description",
+    route: 'POST /v2/statuspages',
+    at: 'sections[].services[].services[].description{}',
+    keyword: 'maxLength',
+    max: PAGE_TEXT_MAX.service_description,
+    body: (n) => ({
+      name: 'p',
+      sections: [
+        { name: 's', services: [{ ...group(1), services: [{ uuid: f.monitor, description: { en: 'x'.repeat(n) } }] }] },
+      ],
+    }),
+    field: 'sections[0].services[0].services[0].description.en',
+    exact: true,
+  },
   // Monitors
-  { what: 'monitor regions', route: 'POST /v1/monitors', at: 'regions', keyword: 'maxItems', max: MAX_REGIONS, body: (n) => ({ name: 'm', url: 'https://example.org', paused: true, regions: times(n, (i) => REGIONS[i % REGIONS.length]) }), field: 'regions', exact: true },
-  { what: 'monitor request headers', route: 'POST /v1/monitors', at: 'request_headers', keyword: 'maxItems', max: MAX_REQUEST_HEADERS, body: (n) => ({ name: 'm', url: 'https://example.org', paused: true, request_headers: times(n, (i) => ({ name: `X-H${i}`, value: 'v' })) }), field: 'request_headers', exact: true },
-  { what: 'a request header\'s name', route: 'POST /v1/monitors', at: 'request_headers[].name', keyword: 'maxLength', max: HEADER_NAME_MAX, body: (n) => ({ name: 'm', url: 'https://example.org', paused: true, request_headers: [{ name: 'A', value: 'a' }, { name: 'B', value: 'b' }, { name: 'x'.repeat(n), value: 'v' }] }), field: 'request_headers[2].name', exact: true },
-  { what: 'a request header\'s value', route: 'POST /v1/monitors', at: 'request_headers[].value', keyword: 'maxLength', max: HEADER_VALUE_MAX, body: (n) => ({ name: 'm', url: 'https://example.org', paused: true, request_headers: [{ name: 'A', value: 'a' }, { name: 'B', value: 'b' }, { name: 'C', value: 'x'.repeat(n) }] }), field: 'request_headers[2].value', exact: true },
-  { what: 'a monitor\'s request body', route: 'POST /v1/monitors', at: 'request_body', keyword: 'maxLength', max: MONITOR_TEXT_MAX.request_body, body: (n) => ({ name: 'm', url: 'https://example.org', paused: true, http_method: 'POST', request_body: 'x'.repeat(n) }), field: 'request_body', exact: true },
+  {
+    what: 'monitor regions',
+    route: 'POST /v1/monitors',
+    at: 'regions',
+    keyword: 'maxItems',
+    max: MAX_REGIONS,
+    body: (n) => ({
+      name: 'm',
+      url: 'https://example.org',
+      paused: true,
+      regions: times(n, (i) => REGIONS[i % REGIONS.length]),
+    }),
+    field: 'regions',
+    exact: true,
+  },
+  {
+    what: 'monitor request headers',
+    route: 'POST /v1/monitors',
+    at: 'request_headers',
+    keyword: 'maxItems',
+    max: MAX_REQUEST_HEADERS,
+    body: (n) => ({
+      name: 'm',
+      url: 'https://example.org',
+      paused: true,
+      request_headers: times(n, (i) => ({ name: `X-H${i}`, value: 'v' })),
+    }),
+    field: 'request_headers',
+    exact: true,
+  },
+  {
+    what: "a request header's name",
+    route: 'POST /v1/monitors',
+    at: 'request_headers[].name',
+    keyword: 'maxLength',
+    max: HEADER_NAME_MAX,
+    body: (n) => ({
+      name: 'm',
+      url: 'https://example.org',
+      paused: true,
+      request_headers: [
+        { name: 'A', value: 'a' },
+        { name: 'B', value: 'b' },
+        { name: 'x'.repeat(n), value: 'v' },
+      ],
+    }),
+    field: 'request_headers[2].name',
+    exact: true,
+  },
+  {
+    what: "a request header's value",
+    route: 'POST /v1/monitors',
+    at: 'request_headers[].value',
+    keyword: 'maxLength',
+    max: HEADER_VALUE_MAX,
+    body: (n) => ({
+      name: 'm',
+      url: 'https://example.org',
+      paused: true,
+      request_headers: [
+        { name: 'A', value: 'a' },
+        { name: 'B', value: 'b' },
+        { name: 'C', value: 'x'.repeat(n) },
+      ],
+    }),
+    field: 'request_headers[2].value',
+    exact: true,
+  },
+  {
+    what: "a monitor's request body",
+    route: 'POST /v1/monitors',
+    at: 'request_body',
+    keyword: 'maxLength',
+    max: MONITOR_TEXT_MAX.request_body,
+    body: (n) => ({
+      name: 'm',
+      url: 'https://example.org',
+      paused: true,
+      http_method: 'POST',
+      request_body: 'x'.repeat(n),
+    }),
+    field: 'request_body',
+    exact: true,
+  },
   // Incidents
-  { what: 'incident affectedComponents', route: 'POST /v3/incidents', at: 'affectedComponents', keyword: 'maxItems', max: ID_LIST_MAX, body: (n) => ({ title: { en: 't' }, affectedComponents: times(n, () => f.monitor) }), field: 'affectedComponents', exact: true },
-  { what: 'incident statuspages', route: 'POST /v3/incidents', at: 'statuspages', keyword: 'maxItems', max: ID_LIST_MAX, body: (n) => ({ title: { en: 't' }, statuspages: times(n, () => f.page) }), field: 'statuspages', exact: true },
-  { what: 'an incident\'s initial updates', route: 'POST /v3/incidents', at: 'updates', keyword: 'maxItems', max: MAX_INITIAL_UPDATES, body: (n) => ({ title: { en: 't' }, updates: times(n, () => ({ text: { en: 'u' }, type: 'update' })) }), field: 'updates', exact: true },
-  { what: 'languages of an incident title', route: 'POST /v3/incidents', at: 'title', keyword: 'maxProperties', max: LANGUAGES_MAX, body: (n) => ({ title: texts(n) }), field: 'title' },
-  { what: 'an initial update\'s text', route: 'POST /v3/incidents', at: 'updates[].text.en', keyword: 'maxLength', max: TEXT_MAX, body: (n) => ({ title: { en: 't' }, updates: [{ text: { en: 'u' }, type: 'update' }, { text: { en: 'x'.repeat(n) }, type: 'update' }] }), field: 'updates[1].text.en', exact: true },
+  {
+    what: 'incident affectedComponents',
+    route: 'POST /v3/incidents',
+    at: 'affectedComponents',
+    keyword: 'maxItems',
+    max: ID_LIST_MAX,
+    body: (n) => ({ title: { en: 't' }, affectedComponents: times(n, () => f.monitor) }),
+    field: 'affectedComponents',
+    exact: true,
+  },
+  {
+    what: 'incident statuspages',
+    route: 'POST /v3/incidents',
+    at: 'statuspages',
+    keyword: 'maxItems',
+    max: ID_LIST_MAX,
+    body: (n) => ({ title: { en: 't' }, statuspages: times(n, () => f.page) }),
+    field: 'statuspages',
+    exact: true,
+  },
+  {
+    what: "an incident's initial updates",
+    route: 'POST /v3/incidents',
+    at: 'updates',
+    keyword: 'maxItems',
+    max: MAX_INITIAL_UPDATES,
+    body: (n) => ({ title: { en: 't' }, updates: times(n, () => ({ text: { en: 'u' }, type: 'update' })) }),
+    field: 'updates',
+    exact: true,
+  },
+  {
+    what: 'languages of an incident title',
+    route: 'POST /v3/incidents',
+    at: 'title',
+    keyword: 'maxProperties',
+    max: LANGUAGES_MAX,
+    body: (n) => ({ title: texts(n) }),
+    field: 'title',
+  },
+  {
+    what: "an initial update's text",
+    route: 'POST /v3/incidents',
+    at: 'updates[].text.en',
+    keyword: 'maxLength',
+    max: TEXT_MAX,
+    body: (n) => ({
+      title: { en: 't' },
+      updates: [
+        { text: { en: 'u' }, type: 'update' },
+        { text: { en: 'x'.repeat(n) }, type: 'update' },
+      ],
+    }),
+    field: 'updates[1].text.en',
+    exact: true,
+  },
   // Maintenance windows
-  { what: 'maintenance window monitors', route: 'POST /v1/maintenance-windows', at: 'monitors', keyword: 'maxItems', max: ID_LIST_MAX, body: (n) => ({ ...window, monitors: times(n, () => f.monitor) }), field: 'monitors', exact: true },
-  { what: 'maintenance window statuspages', route: 'POST /v1/maintenance-windows', at: 'statuspages', keyword: 'maxItems', max: ID_LIST_MAX, body: (n) => ({ ...window, statuspages: times(n, () => f.page) }), field: 'statuspages', exact: true },
-  { what: 'a maintenance title', route: 'POST /v1/maintenance-windows', at: 'title.fr', keyword: 'maxLength', max: NAME_MAX, body: (n) => ({ ...window, title: { en: 't', fr: 'x'.repeat(n) } }), field: 'title.fr', exact: true },
+  {
+    what: 'maintenance window monitors',
+    route: 'POST /v1/maintenance-windows',
+    at: 'monitors',
+    keyword: 'maxItems',
+    max: ID_LIST_MAX,
+    body: (n) => ({ ...window, monitors: times(n, () => f.monitor) }),
+    field: 'monitors',
+    exact: true,
+  },
+  {
+    what: 'maintenance window statuspages',
+    route: 'POST /v1/maintenance-windows',
+    at: 'statuspages',
+    keyword: 'maxItems',
+    max: ID_LIST_MAX,
+    body: (n) => ({ ...window, statuspages: times(n, () => f.page) }),
+    field: 'statuspages',
+    exact: true,
+  },
+  {
+    what: 'a maintenance title',
+    route: 'POST /v1/maintenance-windows',
+    at: 'title.fr',
+    keyword: 'maxLength',
+    max: NAME_MAX,
+    body: (n) => ({ ...window, title: { en: 't', fr: 'x'.repeat(n) } }),
+    field: 'title.fr',
+    exact: true,
+  },
   // Integrations and escalation policies
-  { what: 'email recipients', route: 'POST /v1/integrations', at: 'settings.to', keyword: 'maxItems', max: MAX_EMAIL_RECIPIENTS, body: (n) => ({ name: 'mail', type: 'email', settings: { to: times(n, (i) => `p${i}@example.com`) } }), field: 'settings.to', exact: true },
-  { what: 'email recipients written as one text', route: 'POST /v1/integrations', at: 'settings.to', keyword: 'maxLength', max: RECIPIENTS_TEXT_MAX, body: (n) => ({ name: 'mail', type: 'email', settings: { to: `a@example.com,${' '.repeat(n - 14)}` } }), field: 'settings.to', exact: true },
-  { what: 'escalation policy steps', route: 'POST /v1/escalation-policies', at: 'steps', keyword: 'maxItems', max: MAX_STEPS, body: (n) => ({ name: 'p', steps: times(n, () => step) }), field: 'steps', exact: true },
-  { what: 'emails of a step', route: 'POST /v1/escalation-policies', at: 'steps[].emails', keyword: 'maxItems', max: MAX_STEP_TARGETS, body: (n) => ({ name: 'p', steps: [{ delayMinutes: 0, emails: times(n, (i) => `p${i}@example.com`) }] }), field: 'steps[0].emails', exact: true },
-  { what: 'integrations of a step', route: 'POST /v1/escalation-policies', at: 'steps[].integrations', keyword: 'maxItems', max: MAX_STEP_TARGETS, body: (n) => ({ name: 'p', steps: [step, { delayMinutes: 5, integrations: times(n, () => f.integration) }] }), field: 'steps[1].integrations', exact: true },
+  {
+    what: 'email recipients',
+    route: 'POST /v1/integrations',
+    at: 'settings.to',
+    keyword: 'maxItems',
+    max: MAX_EMAIL_RECIPIENTS,
+    body: (n) => ({ name: 'mail', type: 'email', settings: { to: times(n, (i) => `p${i}@example.com`) } }),
+    field: 'settings.to',
+    exact: true,
+  },
+  {
+    what: 'email recipients written as one text',
+    route: 'POST /v1/integrations',
+    at: 'settings.to',
+    keyword: 'maxLength',
+    max: RECIPIENTS_TEXT_MAX,
+    body: (n) => ({ name: 'mail', type: 'email', settings: { to: `a@example.com,${' '.repeat(n - 14)}` } }),
+    field: 'settings.to',
+    exact: true,
+  },
+  {
+    what: 'escalation policy steps',
+    route: 'POST /v1/escalation-policies',
+    at: 'steps',
+    keyword: 'maxItems',
+    max: MAX_STEPS,
+    body: (n) => ({ name: 'p', steps: times(n, () => step) }),
+    field: 'steps',
+    exact: true,
+  },
+  {
+    what: 'emails of a step',
+    route: 'POST /v1/escalation-policies',
+    at: 'steps[].emails',
+    keyword: 'maxItems',
+    max: MAX_STEP_TARGETS,
+    body: (n) => ({ name: 'p', steps: [{ delayMinutes: 0, emails: times(n, (i) => `p${i}@example.com`) }] }),
+    field: 'steps[0].emails',
+    exact: true,
+  },
+  {
+    what: 'integrations of a step',
+    route: 'POST /v1/escalation-policies',
+    at: 'steps[].integrations',
+    keyword: 'maxItems',
+    max: MAX_STEP_TARGETS,
+    body: (n) => ({ name: 'p', steps: [step, { delayMinutes: 5, integrations: times(n, () => f.integration) }] }),
+    field: 'steps[1].integrations',
+    exact: true,
+  },
   // Healthchecks, probes, reports
-  { what: 'a cron expression', route: 'POST /v2/healthchecks', at: 'cron', keyword: 'maxLength', max: CRON_MAX, body: (n) => ({ name: 'c', cron: `* * * * *${' '.repeat(n - 9)}`, grace_period_value: 1, grace_period_type: 'minutes' }), field: 'cron', exact: true },
-  { what: 'probe result batches', route: 'POST /v1/probe/results', at: 'results', keyword: 'maxItems', max: MAX_RESULTS_PER_POST, body: (n) => ({ results: times(n, () => probeResult) }), field: 'results', exact: true },
-  { what: 'report dates', route: 'GET /v2/reporting/monitor-reports', at: '?from', keyword: 'maxLength', max: DATE_MAX, query: (n) => `?from=${'x'.repeat(n)}`, field: 'from' },
+  {
+    what: 'a cron expression',
+    route: 'POST /v2/healthchecks',
+    at: 'cron',
+    keyword: 'maxLength',
+    max: CRON_MAX,
+    body: (n) => ({
+      name: 'c',
+      cron: `* * * * *${' '.repeat(n - 9)}`,
+      grace_period_value: 1,
+      grace_period_type: 'minutes',
+    }),
+    field: 'cron',
+    exact: true,
+  },
+  {
+    what: 'probe result batches',
+    route: 'POST /v1/probe/results',
+    at: 'results',
+    keyword: 'maxItems',
+    max: MAX_RESULTS_PER_POST,
+    body: (n) => ({ results: times(n, () => probeResult) }),
+    field: 'results',
+    exact: true,
+  },
+  {
+    what: 'report dates',
+    route: 'GET /v2/reporting/monitor-reports',
+    at: '?from',
+    keyword: 'maxLength',
+    max: DATE_MAX,
+    query: (n) => `?from=${'x'.repeat(n)}`,
+    field: 'from',
+  },
   // Stated in the schema only: the table checks /openapi.json.
-  { what: 'ids in a list', route: 'PUT /v3/incidents/{uuid}', at: 'affectedComponents[]', keyword: 'maxLength', max: ID_MAX },
-  { what: 'a status page password', route: 'PUT /v2/statuspages/{uuid}', at: 'password', keyword: 'maxLength', max: PAGE_TEXT_MAX.password },
-  { what: 'a section name', route: 'PUT /v2/statuspages/{uuid}', at: 'sections[].name', keyword: 'maxLength', max: PAGE_TEXT_MAX.section_name },
-  { what: 'an incident update', route: 'POST /v3/incidents/{uuid}/updates', at: 'text.en', keyword: 'maxLength', max: TEXT_MAX },
-  { what: 'languages of an incident update', route: 'POST /v3/incidents/{uuid}/updates', at: 'text', keyword: 'maxProperties', max: LANGUAGES_MAX },
-  { what: 'maintenance window monitors (update)', route: 'PUT /v1/maintenance-windows/{uuid}', at: 'monitors', keyword: 'maxItems', max: ID_LIST_MAX },
-  { what: 'monitor regions (update)', route: 'PUT /v1/monitors/{uuid}', at: 'regions', keyword: 'maxItems', max: MAX_REGIONS },
-  { what: 'monitor request headers (update)', route: 'PUT /v1/monitors/{uuid}', at: 'request_headers', keyword: 'maxItems', max: MAX_REQUEST_HEADERS },
-  { what: 'services in a group (update)', route: 'PUT /v2/statuspages/{uuid}', at: 'sections[].services[].services', keyword: 'maxItems', max: MAX_GROUP_SERVICES },
+  {
+    what: 'ids in a list',
+    route: 'PUT /v3/incidents/{uuid}',
+    at: 'affectedComponents[]',
+    keyword: 'maxLength',
+    max: ID_MAX,
+  },
+  {
+    what: 'a status page password',
+    route: 'PUT /v2/statuspages/{uuid}',
+    at: 'password',
+    keyword: 'maxLength',
+    max: PAGE_TEXT_MAX.password,
+  },
+  {
+    what: 'a section name',
+    route: 'PUT /v2/statuspages/{uuid}',
+    at: 'sections[].name',
+    keyword: 'maxLength',
+    max: PAGE_TEXT_MAX.section_name,
+  },
+  {
+    what: 'an incident update',
+    route: 'POST /v3/incidents/{uuid}/updates',
+    at: 'text.en',
+    keyword: 'maxLength',
+    max: TEXT_MAX,
+  },
+  {
+    what: 'languages of an incident update',
+    route: 'POST /v3/incidents/{uuid}/updates',
+    at: 'text',
+    keyword: 'maxProperties',
+    max: LANGUAGES_MAX,
+  },
+  {
+    what: 'maintenance window monitors (update)',
+    route: 'PUT /v1/maintenance-windows/{uuid}',
+    at: 'monitors',
+    keyword: 'maxItems',
+    max: ID_LIST_MAX,
+  },
+  {
+    what: 'monitor regions (update)',
+    route: 'PUT /v1/monitors/{uuid}',
+    at: 'regions',
+    keyword: 'maxItems',
+    max: MAX_REGIONS,
+  },
+  {
+    what: 'monitor request headers (update)',
+    route: 'PUT /v1/monitors/{uuid}',
+    at: 'request_headers',
+    keyword: 'maxItems',
+    max: MAX_REQUEST_HEADERS,
+  },
+  {
+    what: 'services in a group (update)',
+    route: 'PUT /v2/statuspages/{uuid}',
+    at: 'sections[].services[].services',
+    keyword: 'maxItems',
+    max: MAX_GROUP_SERVICES,
+  },
 ];
 
 /** The services the dashboard and the CLI call: the domain rules behind each create route. */
@@ -172,12 +614,13 @@ function assertNames(message: unknown, field: string) {
 }
 
 describe('Bounded work per request', () => {
-  test('every string, list and map of every request body and query in /openapi.json, and of every MCP tool\'s arguments, has a bound', async () => {
+  test("every string, list and map of every request body and query in /openapi.json, and of every MCP tool's arguments, has a bound", async () => {
     const doc = (await h.request('GET', '/openapi.json')).body;
     const unbounded: string[] = [];
     const walk = (s: Schema, where: string): void => {
       for (const alt of alternatives(s)) {
-        if (alt.type === 'string' && alt.maxLength === undefined && !alt.enum && alt.const === undefined) unbounded.push(where);
+        if (alt.type === 'string' && alt.maxLength === undefined && !alt.enum && alt.const === undefined)
+          unbounded.push(where);
         if (alt.type === 'array') {
           if (alt.maxItems === undefined) unbounded.push(`${where} (items)`);
           walk(alt.items ?? {}, `${where}[]`);
@@ -198,7 +641,8 @@ describe('Bounded work per request', () => {
           routes++;
           walk(body, `${method.toUpperCase()} ${path}`);
         }
-        for (const p of op.parameters ?? []) if (p.in === 'query') walk(p.schema, `${method.toUpperCase()} ${path} ?${p.name}`);
+        for (const p of op.parameters ?? [])
+          if (p.in === 'query') walk(p.schema, `${method.toUpperCase()} ${path} ?${p.name}`);
       }
     }
     assert.ok(routes >= 20, `${routes} routes with a body`);
@@ -222,7 +666,10 @@ describe('Bounded work per request', () => {
       const key = path.startsWith('/v1/probe') ? f.probeToken : h.rw;
       const send = (n: number) => h.request(method, path + (b.query?.(n) ?? ''), { key, body: b.body?.(n) });
       // Every authenticated probe request is its heartbeat: the probe's last-seen time moves.
-      const stored = async () => { const { probes: _, ...rest } = await snapshot(h.ctx); return rest; };
+      const stored = async () => {
+        const { probes: _, ...rest } = await snapshot(h.ctx);
+        return rest;
+      };
       const before = await stored();
       const over = await send(b.max + 1);
       assert.equal(over.status, 422, JSON.stringify(over.body));
@@ -239,7 +686,10 @@ describe('Bounded work per request', () => {
       assert.ok(isDeepStrictEqual(await stored(), before), 'nothing is stored');
       if (b.exact) {
         const at = await send(b.max);
-        assert.ok(at.status >= 200 && at.status < 300, `${b.max}: ${at.status} ${JSON.stringify(at.body)?.slice(0, 300)}`);
+        assert.ok(
+          at.status >= 200 && at.status < 300,
+          `${b.max}: ${at.status} ${JSON.stringify(at.body)?.slice(0, 300)}`,
+        );
       }
     });
   }
@@ -247,11 +697,23 @@ describe('Bounded work per request', () => {
   test('a refusal inside a union names the innermost field; a map over its bound names the map', async () => {
     const monitor = { name: 'm', url: 'https://example.org', paused: true };
     const cases: [string, unknown, string][] = [
-      ['/v1/monitors', { ...monitor, request_headers: [{ name: 'A', value: 'a' }, { name: 'B' }] }, 'request_headers[1].value is required'],
+      [
+        '/v1/monitors',
+        { ...monitor, request_headers: [{ name: 'A', value: 'a' }, { name: 'B' }] },
+        'request_headers[1].value is required',
+      ],
       ['/v1/monitors', { ...monitor, group_id: true }, 'group_id must be a string or a whole number'],
       ['/v2/statuspages', { name: 'p', sections: [{ name: { en: 5 } }] }, 'sections[0].name.en must be a string'],
-      ['/v2/statuspages', { name: 'p', sections: [{ name: texts(LANGUAGES_MAX + 1) }] }, `sections[0].name must have at most ${LANGUAGES_MAX} entries`],
-      ['/v1/integrations', { name: 'n', type: 'email', settings: { to: ['a@example.com', 5] } }, 'settings.to[1] must be a string'],
+      [
+        '/v2/statuspages',
+        { name: 'p', sections: [{ name: texts(LANGUAGES_MAX + 1) }] },
+        `sections[0].name must have at most ${LANGUAGES_MAX} entries`,
+      ],
+      [
+        '/v1/integrations',
+        { name: 'n', type: 'email', settings: { to: ['a@example.com', 5] } },
+        'settings.to[1] must be a string',
+      ],
     ];
     for (const [path, body, message] of cases) {
       const res = await h.request('POST', path, { body });

@@ -25,7 +25,10 @@ let seq = 0;
 const unique = (p: string) => `${p}-${process.pid}-${++seq}`;
 
 async function page(body: Record<string, unknown>, key = h.rw) {
-  const res = await h.request('POST', '/v2/statuspages', { key, body: { name: 'Acme', subdomain: unique('acme'), ...body } });
+  const res = await h.request('POST', '/v2/statuspages', {
+    key,
+    body: { name: 'Acme', subdomain: unique('acme'), ...body },
+  });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return res.body.statuspage;
 }
@@ -36,11 +39,13 @@ const verify = (uuid: string, key = h.rw) => h.request('POST', `/v2/statuspages/
 function home(host: string): Promise<{ status: number; text: string }> {
   const url = new URL(h.url);
   return new Promise((resolve, reject) => {
-    http.get({ host: url.hostname, port: url.port, path: '/', headers: { host } }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode!, text }));
-    }).on('error', reject);
+    http
+      .get({ host: url.hostname, port: url.port, path: '/', headers: { host } }, (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode!, text }));
+      })
+      .on('error', reject);
   });
 }
 
@@ -57,7 +62,10 @@ describe('custom hostname proof', () => {
     assert.equal((await home(host)).status, 302);
     // The list shows the claim too.
     const list = await h.request('GET', `/v2/statuspages?search=${encodeURIComponent(host)}`);
-    assert.deepEqual(list.body.statuspages.map((p: { hostname: string; url: string }) => [p.hostname, p.url]), [[host, sp.hostedsubdomain]]);
+    assert.deepEqual(
+      list.body.statuspages.map((p: { hostname: string; url: string }) => [p.hostname, p.url]),
+      [[host, sp.hostedsubdomain]],
+    );
   });
 
   test('verify looks the record up: missing or wrong, it says so and nothing is served; right, the page is served at / on that host', async () => {
@@ -71,7 +79,10 @@ describe('custom hostname proof', () => {
 
     dns.publish({ name: `_vigil.${host}`, value: 'vigil-verification=somebody-else' });
     const wrong = await verify(sp.uuid);
-    assert.match(wrong.body.message, new RegExp(`_vigil\\.${host.replace(/\./g, '\\.')} has no TXT record vigil-verification=`));
+    assert.match(
+      wrong.body.message,
+      new RegExp(`_vigil\\.${host.replace(/\./g, '\\.')} has no TXT record vigil-verification=`),
+    );
     assert.equal((await home(host)).status, 302);
 
     dns.publish(sp.hostname_verification);
@@ -108,7 +119,8 @@ describe('custom hostname proof', () => {
     const sp = await page({ name: 'Mover', hostname: host });
     dns.publish(sp.hostname_verification);
     await verify(sp.uuid);
-    const moved = (await h.request('PUT', `/v2/statuspages/${sp.uuid}`, { body: { hostname: `new-${host}` } })).body.statuspage;
+    const moved = (await h.request('PUT', `/v2/statuspages/${sp.uuid}`, { body: { hostname: `new-${host}` } })).body
+      .statuspage;
     assert.equal(moved.hostname_verification.value, sp.hostname_verification.value, 'one token per page');
     assert.equal(moved.hostname_verification.name, `_vigil.new-${host}`);
     assert.equal(moved.hostname_verification.verified, false);
@@ -117,7 +129,8 @@ describe('custom hostname proof', () => {
     const back = (await h.request('PUT', `/v2/statuspages/${sp.uuid}`, { body: { hostname: host } })).body.statuspage;
     assert.equal(back.hostname_verification.verified, false);
     assert.equal((await verify(sp.uuid)).body.statuspage.url, host, 'its record is still in place');
-    const cleared = (await h.request('PUT', `/v2/statuspages/${sp.uuid}`, { body: { hostname: null } })).body.statuspage;
+    const cleared = (await h.request('PUT', `/v2/statuspages/${sp.uuid}`, { body: { hostname: null } })).body
+      .statuspage;
     assert.equal(cleared.hostname, null);
     assert.equal(cleared.hostname_verification, null);
     assert.equal((await home(host)).status, 302);
@@ -138,7 +151,7 @@ describe('custom hostname proof', () => {
     }
   });
 
-  test('verify needs a read-write key of the page\'s project', async () => {
+  test("verify needs a read-write key of the page's project", async () => {
     const sp = await page({ hostname: `${unique('keys')}.example.com` });
     assert.equal((await verify(sp.uuid, h.ro)).status, 403);
     assert.equal((await verify(sp.uuid, h.other.rw)).status, 404);
@@ -161,7 +174,8 @@ describe('custom hostname proof', () => {
     assert.equal((await home(host)).status, 200);
     // A claim a day old and unproven is looked up hourly (as are the other tests' claims).
     const late = await page({ hostname: `${unique('late')}.example.com` });
-    const checked = async () => (await h.request('GET', `/v2/statuspages/${late.uuid}`)).body.statuspage.hostname_verification.checked_at;
+    const checked = async () =>
+      (await h.request('GET', `/v2/statuspages/${late.uuid}`)).body.statuspage.hostname_verification.checked_at;
     await proveDueHostnames(h.ctx, txt, 1000);
     now += 25 * 3600_000;
     await proveDueHostnames(h.ctx, txt, 1000);
@@ -173,7 +187,10 @@ describe('custom hostname proof', () => {
     await proveDueHostnames(h.ctx, txt, 1000);
     assert.notEqual(await checked(), new Date(before).toISOString());
     // Sending the same unproven claim again asks for a lookup at once.
-    assert.equal((await h.request('PUT', `/v2/statuspages/${late.uuid}`, { body: { hostname: late.hostname } })).status, 200);
+    assert.equal(
+      (await h.request('PUT', `/v2/statuspages/${late.uuid}`, { body: { hostname: late.hostname } })).status,
+      200,
+    );
     assert.equal(await proveDueHostnames(h.ctx, txt), 1);
   });
 });

@@ -8,8 +8,13 @@ import { createApiKey } from '../../src/services/api-keys.ts';
 let h: Harness;
 let frozen: number | null = null;
 const clock = () => frozen ?? Date.now();
-before(async () => { h = await startHarness({ clock }); await makePages(); });
-after(async () => { await h.stop(); });
+before(async () => {
+  h = await startHarness({ clock });
+  await makePages();
+});
+after(async () => {
+  await h.stop();
+});
 
 /** Real status pages of the project (incidents and maintenance may only name those). */
 const SP: Record<string, string> = {};
@@ -23,33 +28,75 @@ const H = 3_600_000;
 const MW = /^mw_[A-Za-z0-9]{14}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const GET_KEYS = [
-  'uuid', 'name', 'title', 'text', 'start_date', 'end_date', 'timezone', 'monitors', 'statuspages', 'bulkUuid', 'createdBy', 'createdAt',
-  'notificationOption', 'notificationMinutes', 'updates', 'createdByProfilePictureUrl', 'createdBySsoPictureUrl',
-  'scheduledNotificationStatus', 'scheduledNotificationSentAt', 'scheduledNotificationBreakdown', 'status',
+  'uuid',
+  'name',
+  'title',
+  'text',
+  'start_date',
+  'end_date',
+  'timezone',
+  'monitors',
+  'statuspages',
+  'bulkUuid',
+  'createdBy',
+  'createdAt',
+  'notificationOption',
+  'notificationMinutes',
+  'updates',
+  'createdByProfilePictureUrl',
+  'createdBySsoPictureUrl',
+  'scheduledNotificationStatus',
+  'scheduledNotificationSentAt',
+  'scheduledNotificationBreakdown',
+  'status',
 ];
 const LIST_KEYS = [
-  'uuid', 'bulkUuid', 'name', 'title', 'text', 'start_date', 'end_date', 'timezone', 'monitors', 'statuspages', 'createdBy', 'createdAt',
-  'updates', 'status', 'createdByProfilePictureUrl', 'createdBySsoPictureUrl',
+  'uuid',
+  'bulkUuid',
+  'name',
+  'title',
+  'text',
+  'start_date',
+  'end_date',
+  'timezone',
+  'monitors',
+  'statuspages',
+  'createdBy',
+  'createdAt',
+  'updates',
+  'status',
+  'createdByProfilePictureUrl',
+  'createdBySsoPictureUrl',
 ];
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A fresh project with a read-write key, for counts no other test disturbs. */
 async function freshProjectKey(): Promise<string> {
   const project = await createProject(h.ctx, 'Paging');
-  return (await createApiKey(h.ctx, { projectUuid: project.uuid, name: 'paging', permission: 'read_write', actor: 'test' })).key;
+  return (
+    await createApiKey(h.ctx, { projectUuid: project.uuid, name: 'paging', permission: 'read_write', actor: 'test' })
+  ).key;
 }
 
 async function monitor(key = h.rw) {
-  const res = await h.request('POST', '/v1/monitors', { key, body: { name: 'svc', url: 'https://example.org', paused: true } });
+  const res = await h.request('POST', '/v1/monitors', {
+    key,
+    body: { name: 'svc', url: 'https://example.org', paused: true },
+  });
   assert.equal(res.status, 201);
-  const row = await h.ctx.store.db.selectFrom('monitors').select('id').where('uuid', '=', res.body.uuid).executeTakeFirstOrThrow();
+  const row = await h.ctx.store.db
+    .selectFrom('monitors')
+    .select('id')
+    .where('uuid', '=', res.body.uuid)
+    .executeTakeFirstOrThrow();
   return { uuid: res.body.uuid as string, id: row.id as number };
 }
 
 async function window(body: Record<string, unknown>, key = h.rw) {
   const now = Date.now();
   const res = await h.request('POST', '/v1/maintenance-windows', {
-    key, body: { name: 'db upgrade', start_date: iso(now + H), end_date: iso(now + 2 * H), monitors: [], ...body },
+    key,
+    body: { name: 'db upgrade', start_date: iso(now + H), end_date: iso(now + 2 * H), monitors: [], ...body },
   });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return res.body;
@@ -61,18 +108,41 @@ describe('/v1/maintenance-windows', () => {
     frozen = Date.parse('2026-02-28T10:00:00.000Z');
     try {
       const res = await h.request('POST', '/v1/maintenance-windows', {
-        body: { name: 'db', title: { en: 'DB upgrade' }, text: { en: 'Short downtime' }, start_date: '2026-03-01T02:00:00Z', end_date: '2026-03-01T04:00:00+00:00', monitors: [m.uuid] },
+        body: {
+          name: 'db',
+          title: { en: 'DB upgrade' },
+          text: { en: 'Short downtime' },
+          start_date: '2026-03-01T02:00:00Z',
+          end_date: '2026-03-01T04:00:00+00:00',
+          monitors: [m.uuid],
+        },
       });
       assert.equal(res.status, 201);
       assert.match(res.headers.get('content-type')!, /^application\/json; charset=utf-8/);
       const w = res.body;
       assert.match(w.uuid, MW);
       assert.deepEqual(w, {
-        uuid: w.uuid, name: 'db', title: { en: 'DB upgrade' }, text: { en: 'Short downtime' },
-        start_date: '2026-03-01T02:00:00.000Z', end_date: '2026-03-01T04:00:00.000Z', timezone: 'UTC', monitors: [m.uuid], statuspages: [],
-        bulkUuid: null, createdBy: 'rw', createdAt: '2026-02-28T10:00:00.000Z', notificationOption: 'none', notificationMinutes: 60, updates: [],
-        createdByProfilePictureUrl: null, createdBySsoPictureUrl: null, scheduledNotificationStatus: null, scheduledNotificationSentAt: null,
-        scheduledNotificationBreakdown: null, status: 'upcoming',
+        uuid: w.uuid,
+        name: 'db',
+        title: { en: 'DB upgrade' },
+        text: { en: 'Short downtime' },
+        start_date: '2026-03-01T02:00:00.000Z',
+        end_date: '2026-03-01T04:00:00.000Z',
+        timezone: 'UTC',
+        monitors: [m.uuid],
+        statuspages: [],
+        bulkUuid: null,
+        createdBy: 'rw',
+        createdAt: '2026-02-28T10:00:00.000Z',
+        notificationOption: 'none',
+        notificationMinutes: 60,
+        updates: [],
+        createdByProfilePictureUrl: null,
+        createdBySsoPictureUrl: null,
+        scheduledNotificationStatus: null,
+        scheduledNotificationSentAt: null,
+        scheduledNotificationBreakdown: null,
+        status: 'upcoming',
       });
       assert.deepEqual(Object.keys(w), GET_KEYS);
       const got = await h.request('GET', `/v1/maintenance-windows/${w.uuid}`);
@@ -86,10 +156,29 @@ describe('/v1/maintenance-windows', () => {
 
   test('create honours every writable field; title and text default to {}', async () => {
     const [a, b] = [await monitor(), await monitor()];
-    const w = await window({ monitors: [b.uuid, a.uuid, b.uuid], statuspages: [SP.p0], notificationOption: 'scheduled', notificationMinutes: 15 });
+    const w = await window({
+      monitors: [b.uuid, a.uuid, b.uuid],
+      statuspages: [SP.p0],
+      notificationOption: 'scheduled',
+      notificationMinutes: 15,
+    });
     assert.deepEqual(
-      { title: w.title, text: w.text, monitors: w.monitors, statuspages: w.statuspages, notificationOption: w.notificationOption, notificationMinutes: w.notificationMinutes },
-      { title: {}, text: {}, monitors: [b.uuid, a.uuid], statuspages: [SP.p0], notificationOption: 'scheduled', notificationMinutes: 15 },
+      {
+        title: w.title,
+        text: w.text,
+        monitors: w.monitors,
+        statuspages: w.statuspages,
+        notificationOption: w.notificationOption,
+        notificationMinutes: w.notificationMinutes,
+      },
+      {
+        title: {},
+        text: {},
+        monitors: [b.uuid, a.uuid],
+        statuspages: [SP.p0],
+        notificationOption: 'scheduled',
+        notificationMinutes: 15,
+      },
     );
     assert.match(w.createdAt, ISO);
     // The Go client sends a nil slice as null.
@@ -106,7 +195,12 @@ describe('/v1/maintenance-windows', () => {
     const start = Date.parse(upcoming.start_date);
     const end = Date.parse(upcoming.end_date);
     try {
-      for (const [at, status] of [[start - 1, 'upcoming'], [start, 'ongoing'], [end - 1, 'ongoing'], [end, 'completed']] as const) {
+      for (const [at, status] of [
+        [start - 1, 'upcoming'],
+        [start, 'ongoing'],
+        [end - 1, 'ongoing'],
+        [end, 'completed'],
+      ] as const) {
         frozen = at;
         assert.equal((await h.request('GET', `/v1/maintenance-windows/${upcoming.uuid}`)).body.status, status, iso(at));
       }
@@ -142,7 +236,11 @@ describe('/v1/maintenance-windows', () => {
     assert.deepEqual(item, Object.fromEntries(LIST_KEYS.map((k) => [k, full[k]])));
     const beyond = await h.request('GET', '/v1/maintenance-windows?page=2', { key });
     assert.deepEqual(beyond.body, { maintenanceWindows: [], hasNextPage: false, total: 25 });
-    assert.deepEqual((await h.request('GET', '/v1/maintenance-windows', { key })).body, first.body, 'page defaults to 0');
+    assert.deepEqual(
+      (await h.request('GET', '/v1/maintenance-windows', { key })).body,
+      first.body,
+      'page defaults to 0',
+    );
     const bad = await h.request('GET', '/v1/maintenance-windows?page=-1', { key });
     assert.equal(bad.status, 422);
     const theirs = await h.request('GET', '/v1/maintenance-windows', { key: other });
@@ -167,32 +265,53 @@ describe('/v1/maintenance-windows', () => {
     assert.deepEqual(renamed.body, { ...created, name: 'renamed' });
     const start = Date.parse(created.start_date);
     const moved = await h.request('PUT', `/v1/maintenance-windows/${created.uuid}`, {
-      body: { end_date: iso(start + 3 * H), monitors: [b.uuid, a.uuid], notificationOption: 'immediate', text: { en: 'More' }, statuspages: [SP.p1] },
+      body: {
+        end_date: iso(start + 3 * H),
+        monitors: [b.uuid, a.uuid],
+        notificationOption: 'immediate',
+        text: { en: 'More' },
+        statuspages: [SP.p1],
+      },
     });
     assert.equal(moved.status, 200);
     assert.deepEqual(moved.body, {
-      ...created, name: 'renamed', end_date: iso(start + 3 * H), monitors: [b.uuid, a.uuid], notificationOption: 'immediate', text: { en: 'More' }, statuspages: [SP.p1],
+      ...created,
+      name: 'renamed',
+      end_date: iso(start + 3 * H),
+      monitors: [b.uuid, a.uuid],
+      notificationOption: 'immediate',
+      text: { en: 'More' },
+      statuspages: [SP.p1],
     });
     assert.deepEqual(Object.keys(moved.body), GET_KEYS);
-    const cleared = await h.request('PUT', `/v1/maintenance-windows/${created.uuid}`, { body: { monitors: [], text: { en: '' }, uuid: 'mw_forged' } });
+    const cleared = await h.request('PUT', `/v1/maintenance-windows/${created.uuid}`, {
+      body: { monitors: [], text: { en: '' }, uuid: 'mw_forged' },
+    });
     assert.deepEqual(cleared.body, { ...moved.body, monitors: [], text: { en: '' } });
     assert.deepEqual((await h.request('GET', `/v1/maintenance-windows/${created.uuid}`)).body, cleared.body);
   });
 
   test('DELETE answers 200 {"message":"Ok"}, then the window is gone', async () => {
     const created = await window({});
-    const del = await h.request('DELETE', `/v1/maintenance-windows/${created.uuid}`, { headers: { 'content-type': 'application/json' }, raw: '' });
+    const del = await h.request('DELETE', `/v1/maintenance-windows/${created.uuid}`, {
+      headers: { 'content-type': 'application/json' },
+      raw: '',
+    });
     assert.equal(del.status, 200);
     assert.deepEqual(del.body, { message: 'Ok' });
     for (const method of ['GET', 'PUT', 'DELETE']) {
-      const res = await h.request(method, `/v1/maintenance-windows/${created.uuid}`, { body: method === 'PUT' ? { name: 'x' } : undefined });
+      const res = await h.request(method, `/v1/maintenance-windows/${created.uuid}`, {
+        body: method === 'PUT' ? { name: 'x' } : undefined,
+      });
       assert.equal(res.status, 404, method);
       assert.deepEqual(res.body, { message: 'Maintenance window not found' });
     }
   });
 
   test('an unknown id is 404 before validation', async () => {
-    const res = await h.request('PUT', '/v1/maintenance-windows/mw_AAAAAAAAAAAAAA', { body: { notificationMinutes: 0 } });
+    const res = await h.request('PUT', '/v1/maintenance-windows/mw_AAAAAAAAAAAAAA', {
+      body: { notificationMinutes: 0 },
+    });
     assert.equal(res.status, 404);
     assert.deepEqual(res.body, { message: 'Maintenance window not found' });
   });
@@ -227,10 +346,16 @@ describe('/v1/maintenance-windows', () => {
       assert.deepEqual(Object.keys(res.body), ['message']);
     }
     const created = await window({});
-    const put = await h.request('PUT', `/v1/maintenance-windows/${created.uuid}`, { body: { end_date: created.start_date } });
+    const put = await h.request('PUT', `/v1/maintenance-windows/${created.uuid}`, {
+      body: { end_date: created.start_date },
+    });
     assert.equal(put.status, 422);
     assert.deepEqual(put.body, { message: 'end_date must be after start_date' });
-    assert.deepEqual((await h.request('GET', `/v1/maintenance-windows/${created.uuid}`)).body, created, 'a refused PUT changes nothing');
+    assert.deepEqual(
+      (await h.request('GET', `/v1/maintenance-windows/${created.uuid}`)).body,
+      created,
+      'a refused PUT changes nothing',
+    );
   });
 
   test("SECURITY 6: another project's window gets the same 404 as an unknown id; lists never include it", async () => {
@@ -259,7 +384,13 @@ describe('/v1/maintenance-windows', () => {
 describe('monitorsUnderMaintenance', () => {
   test('returns the monitors an ongoing window covers at now, start inclusive and end exclusive', async () => {
     const now = Date.now();
-    const [inside, upcoming, done, free, spare] = [await monitor(), await monitor(), await monitor(), await monitor(), await monitor()];
+    const [inside, upcoming, done, free, spare] = [
+      await monitor(),
+      await monitor(),
+      await monitor(),
+      await monitor(),
+      await monitor(),
+    ];
     const theirs = await monitor(h.other.rw);
     await window({ monitors: [inside.uuid, spare.uuid], start_date: iso(now - H), end_date: iso(now + H) });
     await window({ monitors: [upcoming.uuid], start_date: iso(now + H), end_date: iso(now + 2 * H) });
@@ -268,9 +399,17 @@ describe('monitorsUnderMaintenance', () => {
 
     const ids = [inside.id, upcoming.id, done.id, free.id, theirs.id];
     assert.deepEqual(await monitorsUnderMaintenance(h.ctx, ids, now), new Set([inside.id, theirs.id]));
-    assert.deepEqual(await monitorsUnderMaintenance(h.ctx, [upcoming.id], now + H), new Set([upcoming.id]), 'the start instant is covered');
+    assert.deepEqual(
+      await monitorsUnderMaintenance(h.ctx, [upcoming.id], now + H),
+      new Set([upcoming.id]),
+      'the start instant is covered',
+    );
     assert.deepEqual(await monitorsUnderMaintenance(h.ctx, [upcoming.id], now + H - 1), new Set());
-    assert.deepEqual(await monitorsUnderMaintenance(h.ctx, [upcoming.id], now + 2 * H), new Set(), 'the end instant is not');
+    assert.deepEqual(
+      await monitorsUnderMaintenance(h.ctx, [upcoming.id], now + 2 * H),
+      new Set(),
+      'the end instant is not',
+    );
     assert.deepEqual(await monitorsUnderMaintenance(h.ctx, [done.id], now - 2.5 * H), new Set([done.id]));
     assert.deepEqual(await monitorsUnderMaintenance(h.ctx, [], now), new Set());
     assert.deepEqual(await monitorsUnderMaintenance(h.ctx, [free.id, 999_999_999], now), new Set());
@@ -282,11 +421,21 @@ describe('monitorsUnderMaintenance', () => {
     const w = await window({ monitors: [m.uuid], start_date: iso(now - H), end_date: iso(now + H) });
     const many = [...Array.from({ length: 1200 }, (_, i) => 10_000_000 + i), m.id];
     assert.deepEqual(await monitorsUnderMaintenance(h.ctx, many, now), new Set([m.id]));
-    assert.equal((await h.request('PUT', `/v1/maintenance-windows/${w.uuid}`, { body: { end_date: iso(now - 1) } })).status, 200);
+    assert.equal(
+      (await h.request('PUT', `/v1/maintenance-windows/${w.uuid}`, { body: { end_date: iso(now - 1) } })).status,
+      200,
+    );
     assert.deepEqual(await monitorsUnderMaintenance(h.ctx, [m.id], now), new Set(), 'ended early');
-    assert.equal((await h.request('PUT', `/v1/maintenance-windows/${w.uuid}`, { body: { end_date: iso(now + H), monitors: [] } })).status, 200);
+    assert.equal(
+      (await h.request('PUT', `/v1/maintenance-windows/${w.uuid}`, { body: { end_date: iso(now + H), monitors: [] } }))
+        .status,
+      200,
+    );
     assert.deepEqual(await monitorsUnderMaintenance(h.ctx, [m.id], now), new Set(), 'monitor removed');
-    assert.equal((await h.request('PUT', `/v1/maintenance-windows/${w.uuid}`, { body: { monitors: [m.uuid] } })).status, 200);
+    assert.equal(
+      (await h.request('PUT', `/v1/maintenance-windows/${w.uuid}`, { body: { monitors: [m.uuid] } })).status,
+      200,
+    );
     assert.deepEqual(await monitorsUnderMaintenance(h.ctx, [m.id], now), new Set([m.id]));
     assert.equal((await h.request('DELETE', `/v1/maintenance-windows/${w.uuid}`)).status, 200);
     assert.deepEqual(await monitorsUnderMaintenance(h.ctx, [m.id], now), new Set(), 'window deleted');

@@ -10,8 +10,16 @@ const DAY = 86_400_000;
 const TOKEN = 'metrics-0123456789-abcdef';
 const UNAUTH = '{"error":"Invalid or missing API key"}';
 
-interface Sample { name: string; labels: Record<string, string>; value: number }
-interface Parsed { types: Map<string, string>; help: Map<string, string>; samples: Sample[] }
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+interface Parsed {
+  types: Map<string, string>;
+  help: Map<string, string>;
+  samples: Sample[];
+}
 
 /**
  * A small parser of the Prometheus text format 0.0.4: HELP/TYPE lines, samples with escaped
@@ -82,15 +90,39 @@ let heartbeat: string;
 let pausedBeat: string;
 
 async function monitor(name: string, body: Record<string, unknown> = {}, key?: string) {
-  const res = await h.request('POST', '/v1/monitors', { key, body: { name, url: `https://${name.replace(/\W/g, '') || 'x'}.example.org`, ...body } });
+  const res = await h.request('POST', '/v1/monitors', {
+    key,
+    body: { name, url: `https://${name.replace(/\W/g, '') || 'x'}.example.org`, ...body },
+  });
   assert.equal(res.status, 201, res.text);
-  const row = await h.ctx.store.db.selectFrom('monitors').select('id').where('uuid', '=', res.body.uuid).executeTakeFirstOrThrow();
+  const row = await h.ctx.store.db
+    .selectFrom('monitors')
+    .select('id')
+    .where('uuid', '=', res.body.uuid)
+    .executeTakeFirstOrThrow();
   return { uuid: res.body.uuid as string, id: Number(row.id) };
 }
 
-const result = (monitorId: number, at: number, ok: boolean, totalMs: number | null, location: string, sslExpiresAt?: number): ObservedResult => ({
-  monitorId, at, location, ok, statusCode: ok ? 200 : 503, totalMs, dnsMs: null, connectMs: null, tlsMs: null, ttfbMs: null,
-  error: ok ? null : 'expected 2xx, got 503', ...(sslExpiresAt ? { sslExpiresAt } : {}),
+const result = (
+  monitorId: number,
+  at: number,
+  ok: boolean,
+  totalMs: number | null,
+  location: string,
+  sslExpiresAt?: number,
+): ObservedResult => ({
+  monitorId,
+  at,
+  location,
+  ok,
+  statusCode: ok ? 200 : 503,
+  totalMs,
+  dnsMs: null,
+  connectMs: null,
+  tlsMs: null,
+  ttfbMs: null,
+  error: ok ? null : 'expected 2xx, got 503',
+  ...(sslExpiresAt ? { sslExpiresAt } : {}),
 });
 
 async function scrape(key: string | null = TOKEN) {
@@ -111,13 +143,21 @@ before(async () => {
     result(ids.api.id, NOW - 20_000, true, 110, 'london'),
     result(ids.api.id, NOW - 10_000, true, 120, 'london'),
   ]);
-  await recordResults(h.ctx, [result(ids.db.id, NOW - 20_000, false, 900, 'london'), result(ids.db.id, NOW - 10_000, false, null, 'london')]);
-  const hc = (body: Record<string, unknown>) => h.request('POST', '/v2/healthchecks', { body: { period_value: 60, period_type: 'seconds', grace_period_value: 60, grace_period_type: 'seconds', ...body } });
+  await recordResults(h.ctx, [
+    result(ids.db.id, NOW - 20_000, false, 900, 'london'),
+    result(ids.db.id, NOW - 10_000, false, null, 'london'),
+  ]);
+  const hc = (body: Record<string, unknown>) =>
+    h.request('POST', '/v2/healthchecks', {
+      body: { period_value: 60, period_type: 'seconds', grace_period_value: 60, grace_period_type: 'seconds', ...body },
+    });
   heartbeat = (await hc({ name: 'backup' })).body.healthcheck.uuid;
   pausedBeat = (await hc({ name: 'nightly' })).body.healthcheck.uuid;
   assert.equal((await h.request('POST', `/v2/healthchecks/${pausedBeat}/pause`)).status, 200);
 });
-after(async () => { await h.stop(); });
+after(async () => {
+  await h.stop();
+});
 
 describe('GET /metrics (Prometheus)', () => {
   test('answers the text format 0.0.4 to the token, every family declared once with HELP and TYPE', async () => {
@@ -126,13 +166,26 @@ describe('GET /metrics (Prometheus)', () => {
     assert.equal(res.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
     const p = parseExposition(res.text);
     for (const [name, type] of [
-      ['hyperping_monitor_up', 'gauge'], ['hyperping_monitor_paused', 'gauge'], ['hyperping_monitor_check_interval_seconds', 'gauge'],
-      ['hyperping_monitor_ssl_expiration_days', 'gauge'], ['hyperping_monitor_outage_active', 'gauge'], ['vigil_monitor_last_response_time_seconds', 'gauge'],
-      ['vigil_monitor_checks_total', 'counter'], ['vigil_monitor_check_failures_total', 'counter'], ['hyperping_monitors', 'gauge'],
-      ['hyperping_healthcheck_up', 'gauge'], ['hyperping_healthcheck_paused', 'gauge'], ['hyperping_healthchecks', 'gauge'],
-      ['hyperping_tenant_active_outages', 'gauge'], ['vigil_check_lag_seconds', 'summary'], ['vigil_check_lag_last_seconds', 'gauge'],
-      ['process_resident_memory_bytes', 'gauge'], ['process_cpu_seconds_total', 'counter'], ['process_start_time_seconds', 'gauge'],
-      ['nodejs_eventloop_lag_seconds', 'gauge'], ['nodejs_eventloop_lag_p99_seconds', 'gauge'],
+      ['hyperping_monitor_up', 'gauge'],
+      ['hyperping_monitor_paused', 'gauge'],
+      ['hyperping_monitor_check_interval_seconds', 'gauge'],
+      ['hyperping_monitor_ssl_expiration_days', 'gauge'],
+      ['hyperping_monitor_outage_active', 'gauge'],
+      ['vigil_monitor_last_response_time_seconds', 'gauge'],
+      ['vigil_monitor_checks_total', 'counter'],
+      ['vigil_monitor_check_failures_total', 'counter'],
+      ['hyperping_monitors', 'gauge'],
+      ['hyperping_healthcheck_up', 'gauge'],
+      ['hyperping_healthcheck_paused', 'gauge'],
+      ['hyperping_healthchecks', 'gauge'],
+      ['hyperping_tenant_active_outages', 'gauge'],
+      ['vigil_check_lag_seconds', 'summary'],
+      ['vigil_check_lag_last_seconds', 'gauge'],
+      ['process_resident_memory_bytes', 'gauge'],
+      ['process_cpu_seconds_total', 'counter'],
+      ['process_start_time_seconds', 'gauge'],
+      ['nodejs_eventloop_lag_seconds', 'gauge'],
+      ['nodejs_eventloop_lag_p99_seconds', 'gauge'],
     ]) {
       assert.equal(p.types.get(name), type, name);
       assert.ok(p.help.get(name), `HELP of ${name}`);
@@ -150,11 +203,19 @@ describe('GET /metrics (Prometheus)', () => {
     assert.equal(value(p, 'hyperping_monitor_paused', { uuid: ids.api.uuid }), 0);
     assert.equal(value(p, 'hyperping_monitor_check_interval_seconds', { uuid: ids.api.uuid }), 60);
     assert.equal(value(p, 'hyperping_monitor_ssl_expiration_days', { uuid: ids.api.uuid }), 40);
-    assert.equal(pick(p, 'hyperping_monitor_ssl_expiration_days', { uuid: ids.db.uuid }).length, 0, 'no certificate read yet');
+    assert.equal(
+      pick(p, 'hyperping_monitor_ssl_expiration_days', { uuid: ids.db.uuid }).length,
+      0,
+      'no certificate read yet',
+    );
     assert.equal(value(p, 'hyperping_monitor_outage_active', { uuid: ids.db.uuid }), 1);
     assert.equal(value(p, 'hyperping_monitor_outage_active', { uuid: ids.api.uuid }), 0);
     assert.equal(value(p, 'vigil_monitor_last_response_time_seconds', { uuid: ids.api.uuid }), 0.12);
-    assert.equal(value(p, 'vigil_monitor_last_response_time_seconds', { uuid: ids.db.uuid }), 0.9, 'the newest timed check, failed or not');
+    assert.equal(
+      value(p, 'vigil_monitor_last_response_time_seconds', { uuid: ids.db.uuid }),
+      0.9,
+      'the newest timed check, failed or not',
+    );
     assert.equal(pick(p, 'vigil_monitor_last_response_time_seconds', { uuid: ids.web.uuid }).length, 0);
     // Label values are escaped and read back intact.
     assert.equal(value(p, 'hyperping_monitor_paused', { uuid: ids.odd.uuid, name: 'say "hi" \\ there' }), 1);
@@ -163,11 +224,23 @@ describe('GET /metrics (Prometheus)', () => {
 
   test('check counts and failures per location are counters from the daily rollups', async () => {
     const p = parseExposition((await scrape()).text);
-    assert.deepEqual(pick(p, 'vigil_monitor_checks_total', { uuid: ids.api.uuid }).map((s) => [s.labels.region, s.value]), [['frankfurt', 1], ['london', 3]]);
+    assert.deepEqual(
+      pick(p, 'vigil_monitor_checks_total', { uuid: ids.api.uuid }).map((s) => [s.labels.region, s.value]),
+      [
+        ['frankfurt', 1],
+        ['london', 3],
+      ],
+    );
     assert.equal(value(p, 'vigil_monitor_check_failures_total', { uuid: ids.api.uuid, region: 'frankfurt' }), 1);
     assert.equal(value(p, 'vigil_monitor_check_failures_total', { uuid: ids.api.uuid, region: 'london' }), 0);
     assert.equal(value(p, 'vigil_monitor_checks_total', { uuid: ids.db.uuid, region: 'london' }), 2);
-    assert.deepEqual(pick(p, 'vigil_monitor_checks_total', { uuid: ids.api.uuid })[0].labels, { uuid: ids.api.uuid, name: 'api', protocol: 'http', project, region: 'frankfurt' });
+    assert.deepEqual(pick(p, 'vigil_monitor_checks_total', { uuid: ids.api.uuid })[0].labels, {
+      uuid: ids.api.uuid,
+      name: 'api',
+      protocol: 'http',
+      project,
+      region: 'frankfurt',
+    });
     await recordResults(h.ctx, [result(ids.api.id, NOW - 5_000, true, 130, 'london')]);
     const later = parseExposition((await scrape()).text);
     assert.equal(value(later, 'vigil_monitor_checks_total', { uuid: ids.api.uuid, region: 'london' }), 4);
@@ -200,11 +273,32 @@ describe('GET /metrics (Prometheus)', () => {
   test('the scheduler reports how late checks start, per location', async () => {
     // One monitor two seconds overdue; every other monitor far in the future.
     const late = await monitor('late');
-    await h.ctx.store.db.updateTable('monitors').set({ next_check_at: NOW + DAY }).where('id', '!=', late.id).where('next_check_at', 'is not', null).execute();
-    await h.ctx.store.db.updateTable('monitors').set({ next_check_at: NOW - 2000 }).where('id', '=', late.id).execute();
+    await h.ctx.store.db
+      .updateTable('monitors')
+      .set({ next_check_at: NOW + DAY })
+      .where('id', '!=', late.id)
+      .where('next_check_at', 'is not', null)
+      .execute();
+    await h.ctx.store.db
+      .updateTable('monitors')
+      .set({ next_check_at: NOW - 2000 })
+      .where('id', '=', late.id)
+      .execute();
     const s = startScheduler(h.ctx, {
-      location: 'lag-test', concurrency: 5, tickMs: 20, flushMs: 20,
-      check: async () => ({ ok: true, statusCode: 200, totalMs: 5, dnsMs: null, connectMs: null, tlsMs: null, ttfbMs: null, error: null }),
+      location: 'lag-test',
+      concurrency: 5,
+      tickMs: 20,
+      flushMs: 20,
+      check: async () => ({
+        ok: true,
+        statusCode: 200,
+        totalMs: 5,
+        dnsMs: null,
+        connectMs: null,
+        tlsMs: null,
+        ttfbMs: null,
+        error: null,
+      }),
     });
     try {
       for (let i = 0; i < 200 && s.stats.recorded < 1; i++) await new Promise((r) => setTimeout(r, 10));
@@ -225,7 +319,7 @@ describe('GET /metrics (Prometheus)', () => {
       assert.equal(res.status, 200);
       const p = parseExposition(res.text);
       assert.ok(pick(p, 'hyperping_monitor_up', { uuid: ids.api.uuid }).length === 1);
-      assert.ok(!res.text.includes(other) && !res.text.includes(h.other.uuid), "no trace of the other project");
+      assert.ok(!res.text.includes(other) && !res.text.includes(h.other.uuid), 'no trace of the other project');
       assert.deepEqual([...new Set(p.samples.filter((s) => s.labels.project).map((s) => s.labels.project))], [project]);
       assert.equal(pick(p, 'process_resident_memory_bytes').length, 0);
       assert.equal(pick(p, 'vigil_check_lag_seconds_count').length, 0);
@@ -237,8 +331,12 @@ describe('GET /metrics (Prometheus)', () => {
 
   test('401 with the exact body without the token, with a wrong one or another scheme', async () => {
     const cases: Record<string, string>[] = [
-      {}, { authorization: `Bearer ${TOKEN}x` }, { authorization: `Bearer ${TOKEN.slice(0, -1)}` }, { authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}` },
-      { authorization: TOKEN }, { authorization: 'Bearer sk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+      {},
+      { authorization: `Bearer ${TOKEN}x` },
+      { authorization: `Bearer ${TOKEN.slice(0, -1)}` },
+      { authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}` },
+      { authorization: TOKEN },
+      { authorization: 'Bearer sk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
     ];
     for (const headers of cases) {
       const res = await h.request('GET', '/metrics', { key: null, headers });
@@ -267,7 +365,12 @@ describe('GET /metrics (Prometheus)', () => {
     assert.equal(loadConfig({ VIGIL_METRICS_TOKEN: '' }).metricsToken, null);
     assert.equal(loadConfig({ VIGIL_METRICS_TOKEN: TOKEN }).metricsToken, TOKEN);
     for (const bad of ['short', 'sixteen chars with spaces', 'x'.repeat(257)]) {
-      assert.throws(() => loadConfig({ VIGIL_METRICS_TOKEN: bad }), (err: Error) => err instanceof ConfigError && err.message === 'VIGIL_METRICS_TOKEN must be 16 to 256 visible ASCII characters without spaces');
+      assert.throws(
+        () => loadConfig({ VIGIL_METRICS_TOKEN: bad }),
+        (err: Error) =>
+          err instanceof ConfigError &&
+          err.message === 'VIGIL_METRICS_TOKEN must be 16 to 256 visible ASCII characters without spaces',
+      );
     }
   });
 });

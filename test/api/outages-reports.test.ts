@@ -4,28 +4,59 @@ import { startHarness, type Harness } from '../harness.ts';
 import { newId } from '../../src/domain/ids.ts';
 
 let h: Harness;
-before(async () => { h = await startHarness(); });
-after(async () => { await h.stop(); });
+before(async () => {
+  h = await startHarness();
+});
+after(async () => {
+  await h.stop();
+});
 
 const H = 3_600_000;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 async function monitor(body: Record<string, unknown> = {}) {
-  const res = await h.request('POST', '/v1/monitors', { body: { name: 'svc', url: 'http://127.0.0.1:9/', paused: true, ...body } });
+  const res = await h.request('POST', '/v1/monitors', {
+    body: { name: 'svc', url: 'http://127.0.0.1:9/', paused: true, ...body },
+  });
   assert.equal(res.status, 201);
-  const row = await h.ctx.store.db.selectFrom('monitors').select(['id']).where('uuid', '=', res.body.uuid).executeTakeFirstOrThrow();
+  const row = await h.ctx.store.db
+    .selectFrom('monitors')
+    .select(['id'])
+    .where('uuid', '=', res.body.uuid)
+    .executeTakeFirstOrThrow();
   return { ...res.body, rowId: row.id };
 }
 
 /** Hand-made outage history (what the engine writes when it confirms a change). */
-async function outage(monitorId: number | null, start: number, end: number | null, extra: Record<string, unknown> = {}) {
+async function outage(
+  monitorId: number | null,
+  start: number,
+  end: number | null,
+  extra: Record<string, unknown> = {},
+) {
   const uuid = newId('outage');
-  await h.ctx.store.db.insertInto('outages').values({
-    uuid, project_id: h.project.id, monitor_id: monitorId, outage_type: 'automatic', started_at: start, ended_at: end,
-    status_code: 503, description: 'expected 2xx, got 503', detected_location: 'local', confirmed_locations: 'local,local',
-    protocol: 'http', error_header: null, acknowledged_at: null, acknowledged_by: null, escalation_policy_id: null, created_at: start,
-    ...extra,
-  }).execute();
+  await h.ctx.store.db
+    .insertInto('outages')
+    .values({
+      uuid,
+      project_id: h.project.id,
+      monitor_id: monitorId,
+      outage_type: 'automatic',
+      started_at: start,
+      ended_at: end,
+      status_code: 503,
+      description: 'expected 2xx, got 503',
+      detected_location: 'local',
+      confirmed_locations: 'local,local',
+      protocol: 'http',
+      error_header: null,
+      acknowledged_at: null,
+      acknowledged_by: null,
+      escalation_policy_id: null,
+      created_at: start,
+      ...extra,
+    })
+    .execute();
   return uuid;
 }
 
@@ -40,11 +71,24 @@ describe('/v2/outages', () => {
     assert.deepEqual(Object.keys(res.body), ['outage']);
     assert.match(uuid, /^outage_[A-Za-z0-9]{14}$/);
     assert.deepEqual(o, {
-      id: o.id, uuid, startDate: new Date(start).toISOString(), endDate: new Date(start + 302_000).toISOString(), durationMs: 302_000,
-      statusCode: 503, description: 'expected 2xx, got 503', isResolved: true, detectedLocation: 'local', confirmedLocations: 'local,local',
-      protocol: 'http', errorHeader: null, acknowledgedAt: null, acknowledgedBy: null,
+      id: o.id,
+      uuid,
+      startDate: new Date(start).toISOString(),
+      endDate: new Date(start + 302_000).toISOString(),
+      durationMs: 302_000,
+      statusCode: 503,
+      description: 'expected 2xx, got 503',
+      isResolved: true,
+      detectedLocation: 'local',
+      confirmedLocations: 'local,local',
+      protocol: 'http',
+      errorHeader: null,
+      acknowledgedAt: null,
+      acknowledgedBy: null,
       monitor: { uuid: m.uuid, name: 'api', url: 'https://api.example/health', protocol: 'http' },
-      escalationPolicy: null, alertedChannels: [], outageType: 'automatic',
+      escalationPolicy: null,
+      alertedChannels: [],
+      outageType: 'automatic',
     });
     assert.equal(typeof o.id, 'number');
     const missing = await h.request('GET', '/v2/outages/outage_AAAAAAAAAAAAAA');
@@ -67,20 +111,48 @@ describe('/v2/outages', () => {
   test('the list pages by 20, newest first, with totals and filters', async () => {
     const fresh = await startHarness();
     try {
-      const res0 = await fresh.request('POST', '/v1/monitors', { body: { name: 'billing', url: 'https://billing.example', paused: true } });
-      const row = await fresh.ctx.store.db.selectFrom('monitors').select('id').where('uuid', '=', res0.body.uuid).executeTakeFirstOrThrow();
+      const res0 = await fresh.request('POST', '/v1/monitors', {
+        body: { name: 'billing', url: 'https://billing.example', paused: true },
+      });
+      const row = await fresh.ctx.store.db
+        .selectFrom('monitors')
+        .select('id')
+        .where('uuid', '=', res0.body.uuid)
+        .executeTakeFirstOrThrow();
       const t = Date.now() - 100 * H;
       for (let i = 0; i < 25; i++) {
-        await fresh.ctx.store.db.insertInto('outages').values({
-          uuid: newId('outage'), project_id: fresh.project.id, monitor_id: row.id, outage_type: 'automatic', started_at: t + i * H,
-          ended_at: i < 22 ? t + i * H + 60_000 : null, status_code: 500, description: `o${i}`, detected_location: 'local',
-          confirmed_locations: 'local', protocol: 'http', error_header: null, acknowledged_at: null, acknowledged_by: null,
-          escalation_policy_id: null, created_at: t,
-        }).execute();
+        await fresh.ctx.store.db
+          .insertInto('outages')
+          .values({
+            uuid: newId('outage'),
+            project_id: fresh.project.id,
+            monitor_id: row.id,
+            outage_type: 'automatic',
+            started_at: t + i * H,
+            ended_at: i < 22 ? t + i * H + 60_000 : null,
+            status_code: 500,
+            description: `o${i}`,
+            detected_location: 'local',
+            confirmed_locations: 'local',
+            protocol: 'http',
+            error_header: null,
+            acknowledged_at: null,
+            acknowledged_by: null,
+            escalation_policy_id: null,
+            created_at: t,
+          })
+          .execute();
       }
       const p0 = await fresh.request('GET', '/v2/outages');
       assert.equal(p0.status, 200);
-      assert.deepEqual(Object.keys(p0.body), ['outages', 'hasNextPage', 'total', 'ongoingCount', 'page', 'resultsPerPage']);
+      assert.deepEqual(Object.keys(p0.body), [
+        'outages',
+        'hasNextPage',
+        'total',
+        'ongoingCount',
+        'page',
+        'resultsPerPage',
+      ]);
       assert.equal(p0.body.outages.length, 20);
       assert.equal(p0.body.hasNextPage, true);
       assert.equal(p0.body.total, 25);
@@ -121,15 +193,33 @@ describe('/v2/reporting/monitor-reports', () => {
     const res = await h.request('GET', `/v2/reporting/monitor-reports/${m.uuid}?${q}`);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.deepEqual(res.body, {
-      uuid: m.uuid, name: 'reported', protocol: 'http', sla: 95.48,
+      uuid: m.uuid,
+      name: 'reported',
+      protocol: 'http',
+      sla: 95.48,
       outages: {
-        count: 2, totalDowntime: 3902, totalDowntimeFormatted: '1hr 5min 2s', longestOutage: 3600, longestOutageFormatted: '1hr',
+        count: 2,
+        totalDowntime: 3902,
+        totalDowntimeFormatted: '1hr 5min 2s',
+        longestOutage: 3600,
+        longestOutageFormatted: '1hr',
         details: [
-          { startDate: new Date(from - H).toISOString(), endDate: new Date(from + H).toISOString(), duration: 3600, durationFormatted: '1hr' },
-          { startDate: new Date(from + 10 * H).toISOString(), endDate: new Date(from + 10 * H + 302_000).toISOString(), duration: 302, durationFormatted: '5min 2s' },
+          {
+            startDate: new Date(from - H).toISOString(),
+            endDate: new Date(from + H).toISOString(),
+            duration: 3600,
+            durationFormatted: '1hr',
+          },
+          {
+            startDate: new Date(from + 10 * H).toISOString(),
+            endDate: new Date(from + 10 * H + 302_000).toISOString(),
+            duration: 302,
+            durationFormatted: '5min 2s',
+          },
         ],
       },
-      mttr: 1951, mttrFormatted: '32min 31s',
+      mttr: 1951,
+      mttrFormatted: '32min 31s',
       period: { from: '2026-01-01T00:00:00.000Z', to: '2026-01-02T00:00:00.000Z' },
     });
     const list = await h.request('GET', `/v2/reporting/monitor-reports?${q}`);
@@ -160,12 +250,21 @@ describe('/v2/reporting/monitor-reports', () => {
 
   test('period=1h|24h|7d|30d|90d names the window ending at `to` when `from` is not given (the Python SDK sends it)', async () => {
     const to = '2026-03-01T00:00:00.000Z';
-    for (const [period, hours] of [['1h', 1], ['24h', 24], ['7d', 168], ['30d', 720], ['90d', 2160]] as const) {
+    for (const [period, hours] of [
+      ['1h', 1],
+      ['24h', 24],
+      ['7d', 168],
+      ['30d', 720],
+      ['90d', 2160],
+    ] as const) {
       const res = await h.request('GET', `/v2/reporting/monitor-reports?period=${period}&to=${to}`);
       assert.equal(res.status, 200);
       assert.equal(Date.parse(to) - Date.parse(res.body.period.from), hours * 3_600_000, period);
     }
-    const explicit = await h.request('GET', `/v2/reporting/monitor-reports?period=1h&from=2026-02-01T00:00:00Z&to=${to}`);
+    const explicit = await h.request(
+      'GET',
+      `/v2/reporting/monitor-reports?period=1h&from=2026-02-01T00:00:00Z&to=${to}`,
+    );
     assert.equal(explicit.body.period.from, '2026-02-01T00:00:00.000Z');
     const bad = await h.request('GET', '/v2/reporting/monitor-reports?period=2w');
     assert.equal(bad.status, 422);
@@ -174,6 +273,10 @@ describe('/v2/reporting/monitor-reports', () => {
 
   test('bad periods are 422', async () => {
     assert.equal((await h.request('GET', '/v2/reporting/monitor-reports?from=yesterday')).status, 422);
-    assert.equal((await h.request('GET', '/v2/reporting/monitor-reports?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z')).status, 422);
+    assert.equal(
+      (await h.request('GET', '/v2/reporting/monitor-reports?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z'))
+        .status,
+      422,
+    );
   });
 });

@@ -6,8 +6,12 @@ import { client, startHarness, type Harness } from '../harness.ts';
 import { createApiKey } from '../../src/services/api-keys.ts';
 
 let h: Harness;
-before(async () => { h = await startHarness(); });
-after(async () => { await h.stop(); });
+before(async () => {
+  h = await startHarness();
+});
+after(async () => {
+  await h.stop();
+});
 
 describe('bad input never yields a 500', () => {
   test('SECURITY 19: malformed JSON is 400 with a JSON message and creates nothing', async () => {
@@ -29,7 +33,9 @@ describe('bad input never yields a 500', () => {
   });
 
   test('SECURITY 19: a body over 1 MiB is 413', async () => {
-    const res = await h.request('POST', '/v1/monitors', { raw: JSON.stringify({ name: 'x', url: 'https://e.org', request_body: 'a'.repeat(1024 * 1024 + 10) }) });
+    const res = await h.request('POST', '/v1/monitors', {
+      raw: JSON.stringify({ name: 'x', url: 'https://e.org', request_body: 'a'.repeat(1024 * 1024 + 10) }),
+    });
     assert.equal(res.status, 413);
     assert.equal(typeof res.body.message, 'string');
   });
@@ -46,15 +52,25 @@ describe('bad input never yields a 500', () => {
     // fetch refuses a GET body, so this one goes through node:http
     const { request } = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(`${h.url}/v1/monitors`, { method: 'GET', headers: { authorization: `Bearer ${h.rw}`, 'content-type': 'application/json', 'content-length': '0' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = request(
+        `${h.url}/v1/monitors`,
+        {
+          method: 'GET',
+          headers: { authorization: `Bearer ${h.rw}`, 'content-type': 'application/json', 'content-length': '0' },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
     assert.equal(status, 200);
-    const del = await h.request('DELETE', '/v1/monitors/mon_AAAAAAAAAAAAAA', { raw: '', headers: { 'content-type': 'application/json' } });
+    const del = await h.request('DELETE', '/v1/monitors/mon_AAAAAAAAAAAAAA', {
+      raw: '',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(del.status, 404);
   });
 
@@ -77,7 +93,10 @@ describe('bad input never yields a 500', () => {
       { name: 'x\u0000', url: 'https://e.org' },
       { name: 'x', url: `https://${'a'.repeat(3000)}.org` },
     ];
-    const raws = [...bodies.map((b) => JSON.stringify(b)), `{"name":"x","url":"https://e.org","nested":${'['.repeat(20000)}${']'.repeat(20000)}}`];
+    const raws = [
+      ...bodies.map((b) => JSON.stringify(b)),
+      `{"name":"x","url":"https://e.org","nested":${'['.repeat(20000)}${']'.repeat(20000)}}`,
+    ];
     for (const raw of raws) {
       const res = await h.request('POST', '/v1/monitors', { raw });
       assert.ok(res.status < 500, `${res.status} for ${raw.slice(0, 80)}`);
@@ -103,7 +122,11 @@ describe('service endpoints', () => {
     const res = await h.request('GET', '/openapi.json', { key: null });
     assert.equal(res.status, 200);
     assert.match(res.body.openapi, /^3\./);
-    assert.deepEqual(res.body.components.securitySchemes.bearerAuth, { type: 'http', scheme: 'bearer', description: 'API key: sk_…' });
+    assert.deepEqual(res.body.components.securitySchemes.bearerAuth, {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'API key: sk_…',
+    });
     const served = h.running.app!.printRoutes({ commonPrefix: false });
     for (const p of ['/v1/monitors', '/v1/monitors/{uuid}', '/healthz']) assert.ok(res.body.paths[p], p);
     // printRoutes nests paths under / once / itself is a route (custom-domain status pages).
@@ -113,7 +136,7 @@ describe('service endpoints', () => {
     assert.ok(res.body.paths['/v1/monitors'].post.requestBody);
   });
 
-  test('/openapi.json documents the answers any request can get besides its route\'s own: 400, 413, 415, 401/403/429 behind a key, 422 for an id in the path, and the ping URLs\' 404, 422, 429 and 503', async () => {
+  test("/openapi.json documents the answers any request can get besides its route's own: 400, 413, 415, 401/403/429 behind a key, 422 for an id in the path, and the ping URLs' 404, 422, 429 and 503", async () => {
     // Found by Schemathesis: these statuses were answered but not documented (the ping URLs documented only 200).
     const doc = (await h.request('GET', '/openapi.json', { key: null })).body;
     let operations = 0;
@@ -128,7 +151,8 @@ describe('service endpoints', () => {
         if (!ping && !probe) want.push('403');
         if (template.includes('{')) want.push('422');
         if (ping) want.push('404', '429', '503');
-        for (const status of want) assert.ok(op.responses[status], `${method.toUpperCase()} ${template} does not document ${status}`);
+        for (const status of want)
+          assert.ok(op.responses[status], `${method.toUpperCase()} ${template} does not document ${status}`);
       }
     }
     assert.ok(operations > 60, String(operations));
@@ -153,7 +177,12 @@ describe('service endpoints', () => {
 
 describe('secrets stay secret', () => {
   test('SECURITY 2: a byte search of the database files and logs finds no key after creating one', async () => {
-    const k = await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'secret', permission: 'read_write', actor: 'test' });
+    const k = await createApiKey(h.ctx, {
+      projectUuid: h.project.uuid,
+      name: 'secret',
+      permission: 'read_write',
+      actor: 'test',
+    });
     assert.equal((await h.request('GET', '/v1/monitors', { key: k.key })).status, 200);
     const listed = await h.cli(['keys', 'list', '--project', h.project.uuid, '--json']);
     assert.ok(!listed.stdout.includes(k.key));
@@ -174,7 +203,11 @@ describe('rate limiting (api-contract §1.8)', () => {
     try {
       const c = client(rl.url);
       // failed authentications never consume a key's quota
-      for (let i = 0; i < 5; i++) assert.equal((await c.request('GET', '/v1/monitors', { key: 'sk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' })).status, 401);
+      for (let i = 0; i < 5; i++)
+        assert.equal(
+          (await c.request('GET', '/v1/monitors', { key: 'sk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' })).status,
+          401,
+        );
       const seen: string[] = [];
       for (let i = 0; i < 3; i++) {
         const res = await c.request('GET', '/v1/monitors', { key: rl.rw });
@@ -182,14 +215,23 @@ describe('rate limiting (api-contract §1.8)', () => {
         seen.push(res.headers.get('ratelimit')!);
         assert.match(res.headers.get('ratelimit-policy')!, /^"3-in-1hr"; q=3; w=3600; pk=:[A-Za-z0-9+/=]+:$/);
       }
-      assert.deepEqual(seen.map((s) => s.replace(/t=\d+$/, 't=')), ['"3-in-1hr"; r=2; t=', '"3-in-1hr"; r=1; t=', '"3-in-1hr"; r=0; t=']);
+      assert.deepEqual(
+        seen.map((s) => s.replace(/t=\d+$/, 't=')),
+        ['"3-in-1hr"; r=2; t=', '"3-in-1hr"; r=1; t=', '"3-in-1hr"; r=0; t='],
+      );
       const t = Number(/t=(\d+)/.exec(seen[0])![1]);
       assert.ok(t > 3500 && t <= 3600, String(t));
       const over = await c.request('GET', '/v1/monitors', { key: rl.rw });
       assert.equal(over.status, 429);
       assert.match(over.headers.get('retry-after')!, /^\d+$/);
-      assert.match(over.body.message, /^Too many requests: this key may make 3 an hour \(VIGIL_RATE_LIMIT_PER_HOUR\); retry in \d+ s$/);
-      assert.equal(over.body.message, `Too many requests: this key may make 3 an hour (VIGIL_RATE_LIMIT_PER_HOUR); retry in ${over.headers.get('retry-after')} s`);
+      assert.match(
+        over.body.message,
+        /^Too many requests: this key may make 3 an hour \(VIGIL_RATE_LIMIT_PER_HOUR\); retry in \d+ s$/,
+      );
+      assert.equal(
+        over.body.message,
+        `Too many requests: this key may make 3 an hour (VIGIL_RATE_LIMIT_PER_HOUR); retry in ${over.headers.get('retry-after')} s`,
+      );
       // 404s count too and carry the headers; another key is untouched
       const other = await c.request('GET', '/v1/monitors/mon_AAAAAAAAAAAAAA', { key: rl.ro });
       assert.equal(other.status, 404);

@@ -3,8 +3,12 @@ import assert from 'node:assert/strict';
 import { expectStatus, startHarness, snapshot, type Harness } from '../harness.ts';
 
 let h: Harness;
-before(async () => { h = await startHarness(); });
-after(async () => { await h.stop(); });
+before(async () => {
+  h = await startHarness();
+});
+after(async () => {
+  await h.stop();
+});
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 let seq = 0;
@@ -17,7 +21,9 @@ async function monitor(name = 'svc') {
 }
 
 async function page(body: Record<string, unknown> = {}) {
-  const res = await h.request('POST', '/v2/statuspages', { body: { name: 'Acme', subdomain: unique('acme'), ...body } });
+  const res = await h.request('POST', '/v2/statuspages', {
+    body: { name: 'Acme', subdomain: unique('acme'), ...body },
+  });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return res.body.statuspage;
 }
@@ -25,21 +31,49 @@ async function page(body: Record<string, unknown> = {}) {
 describe('/v2/statuspages', () => {
   test('create returns the recorded full shape with defaults, wrapped with a message', async () => {
     const sub = unique('acme-status');
-    const res = await h.request('POST', '/v2/statuspages', { body: { name: 'Acme', subdomain: sub, languages: ['en'] } });
+    const res = await h.request('POST', '/v2/statuspages', {
+      body: { name: 'Acme', subdomain: sub, languages: ['en'] },
+    });
     assert.equal(res.status, 201);
     assert.deepEqual(Object.keys(res.body), ['message', 'statuspage']);
     assert.equal(res.body.message, 'Status page created');
     const sp = res.body.statuspage;
     assert.match(sp.uuid, /^sp_[A-Za-z0-9]{14}$/);
     assert.deepEqual(sp, {
-      uuid: sp.uuid, name: 'Acme', hostname: null, hostedsubdomain: `${sub}.hyperping.app`, url: `${sub}.hyperping.app`,
-      password_protected: false, public_url: `${h.config.publicUrl}/status/${sub}`, hostname_verification: null,
+      uuid: sp.uuid,
+      name: 'Acme',
+      hostname: null,
+      hostedsubdomain: `${sub}.hyperping.app`,
+      url: `${sub}.hyperping.app`,
+      password_protected: false,
+      public_url: `${h.config.publicUrl}/status/${sub}`,
+      hostname_verification: null,
       settings: {
-        name: 'Acme', website: '', description: { en: '', fr: '', de: '', ru: '', nl: '' }, languages: ['en'], default_language: 'en',
-        theme: 'system', font: 'Inter', accent_color: '#36b27e', auto_refresh: false, banner_header: true, logo: null, logo_height: '32px',
-        favicon: null, hide_powered_by: false, hide_from_search_engines: false, google_analytics: null,
+        name: 'Acme',
+        website: '',
+        description: { en: '', fr: '', de: '', ru: '', nl: '' },
+        languages: ['en'],
+        default_language: 'en',
+        theme: 'system',
+        font: 'Inter',
+        accent_color: '#36b27e',
+        auto_refresh: false,
+        banner_header: true,
+        logo: null,
+        logo_height: '32px',
+        favicon: null,
+        hide_powered_by: false,
+        hide_from_search_engines: false,
+        google_analytics: null,
         subscribe: { enabled: true, email: true, slack: false, teams: false, sms: false },
-        authentication: { password_protection: false, google_sso: false, google_allowed_domains: [], saml_sso: false, sso_connection_uuid: null, sso_connection: null },
+        authentication: {
+          password_protection: false,
+          google_sso: false,
+          google_allowed_domains: [],
+          saml_sso: false,
+          sso_connection_uuid: null,
+          sso_connection: null,
+        },
       },
       sections: [],
     });
@@ -51,25 +85,51 @@ describe('/v2/statuspages', () => {
   test('flat write keys land nested on read; a hyperping.app suffix is stripped from the subdomain', async () => {
     const sub = unique('flat');
     const sp = await page({
-      subdomain: `${sub}.hyperping.app`, hostname: 'Status.Example.COM', website: 'https://example.com', description: 'All about us',
-      languages: ['en', 'fr'], default_language: 'fr', theme: 'dark', font: 'Lato', accent_color: '#FF0000', auto_refresh: true,
-      banner_header: false, logo: 'https://example.com/logo.png', logo_height: '40px', hide_powered_by: true, hide_from_search_engines: true,
-      subscribe: { sms: true }, authentication: { google_allowed_domains: ['example.com'] },
+      subdomain: `${sub}.hyperping.app`,
+      hostname: 'Status.Example.COM',
+      website: 'https://example.com',
+      description: 'All about us',
+      languages: ['en', 'fr'],
+      default_language: 'fr',
+      theme: 'dark',
+      font: 'Lato',
+      accent_color: '#FF0000',
+      auto_refresh: true,
+      banner_header: false,
+      logo: 'https://example.com/logo.png',
+      logo_height: '40px',
+      hide_powered_by: true,
+      hide_from_search_engines: true,
+      subscribe: { sms: true },
+      authentication: { google_allowed_domains: ['example.com'] },
     });
     assert.equal(sp.hostedsubdomain, `${sub}.hyperping.app`);
     assert.equal(sp.hostname, 'status.example.com');
     assert.equal(sp.url, `${sub}.hyperping.app`, 'a custom hostname is the url once proven (hostname-proof.test.ts)');
     const s = sp.settings;
     assert.deepEqual(s.description, { en: '', fr: 'All about us', de: '', ru: '', nl: '' });
-    assert.deepEqual([s.theme, s.font, s.accent_color, s.auto_refresh, s.banner_header, s.logo_height, s.hide_powered_by, s.default_language],
-      ['dark', 'Lato', '#FF0000', true, false, '40px', true, 'fr']);
+    assert.deepEqual(
+      [
+        s.theme,
+        s.font,
+        s.accent_color,
+        s.auto_refresh,
+        s.banner_header,
+        s.logo_height,
+        s.hide_powered_by,
+        s.default_language,
+      ],
+      ['dark', 'Lato', '#FF0000', true, false, '40px', true, 'fr'],
+    );
     assert.deepEqual(s.subscribe, { enabled: true, email: true, slack: false, teams: false, sms: true });
     assert.deepEqual(s.authentication.google_allowed_domains, ['example.com']);
   });
 
   test('PUT is partial: only sent keys change, and the response is wrapped with a message', async () => {
     const sp = await page({ theme: 'dark', languages: ['en', 'de'] });
-    const res = await h.request('PUT', `/v2/statuspages/${sp.uuid}`, { body: { name: 'Renamed', accent_color: '#123456' } });
+    const res = await h.request('PUT', `/v2/statuspages/${sp.uuid}`, {
+      body: { name: 'Renamed', accent_color: '#123456' },
+    });
     assert.equal(res.status, 200);
     assert.equal(res.body.message, 'Status page updated');
     const after = res.body.statuspage;
@@ -91,38 +151,119 @@ describe('/v2/statuspages', () => {
     const c = await monitor('Cache');
     const sp = await page({
       sections: [
-        { name: 'Core', is_split: true, services: [
-          { monitor_uuid: a.uuid, name_shown: 'Public API', show_uptime: true, show_response_times: true, description: 'The REST API' },
-          { monitor_uuid: String(b.id) },
-        ] },
-        { name: { en: 'Backends', fr: 'Serveurs' }, services: [
-          { is_group: true, name_shown: 'Storage', services: [{ uuid: c.id, name: { en: 'Redis' } }, { uuid: b.uuid }] },
-        ] },
+        {
+          name: 'Core',
+          is_split: true,
+          services: [
+            {
+              monitor_uuid: a.uuid,
+              name_shown: 'Public API',
+              show_uptime: true,
+              show_response_times: true,
+              description: 'The REST API',
+            },
+            { monitor_uuid: String(b.id) },
+          ],
+        },
+        {
+          name: { en: 'Backends', fr: 'Serveurs' },
+          services: [
+            {
+              is_group: true,
+              name_shown: 'Storage',
+              services: [{ uuid: c.id, name: { en: 'Redis' } }, { uuid: b.uuid }],
+            },
+          ],
+        },
       ],
     });
     // A monitor service reads as the monitor's numeric id, its uuid and type "monitor"; a group keeps its own id and has no type.
     assert.deepEqual(sp.sections, [
-      { name: { en: 'Core' }, is_split: true, services: [
-        { id: a.id, uuid: a.uuid, name: { en: 'Public API' }, is_group: false, type: 'monitor', show_uptime: true, show_response_times: true, description: { en: 'The REST API' } },
-        { id: b.id, uuid: b.uuid, name: { en: 'Database' }, is_group: false, type: 'monitor', show_uptime: true, show_response_times: false, description: {} },
-      ] },
-      { name: { en: 'Backends', fr: 'Serveurs' }, is_split: false, services: [
-        { id: 3, uuid: null, name: { en: 'Storage' }, is_group: true, show_uptime: true, show_response_times: false, description: {}, services: [
-          { id: c.id, uuid: c.uuid, name: { en: 'Redis' }, is_group: false, type: 'monitor', show_uptime: true, show_response_times: false, description: {} },
-          { id: b.id, uuid: b.uuid, name: { en: 'Database' }, is_group: false, type: 'monitor', show_uptime: true, show_response_times: false, description: {} },
-        ] },
-      ] },
+      {
+        name: { en: 'Core' },
+        is_split: true,
+        services: [
+          {
+            id: a.id,
+            uuid: a.uuid,
+            name: { en: 'Public API' },
+            is_group: false,
+            type: 'monitor',
+            show_uptime: true,
+            show_response_times: true,
+            description: { en: 'The REST API' },
+          },
+          {
+            id: b.id,
+            uuid: b.uuid,
+            name: { en: 'Database' },
+            is_group: false,
+            type: 'monitor',
+            show_uptime: true,
+            show_response_times: false,
+            description: {},
+          },
+        ],
+      },
+      {
+        name: { en: 'Backends', fr: 'Serveurs' },
+        is_split: false,
+        services: [
+          {
+            id: 3,
+            uuid: null,
+            name: { en: 'Storage' },
+            is_group: true,
+            show_uptime: true,
+            show_response_times: false,
+            description: {},
+            services: [
+              {
+                id: c.id,
+                uuid: c.uuid,
+                name: { en: 'Redis' },
+                is_group: false,
+                type: 'monitor',
+                show_uptime: true,
+                show_response_times: false,
+                description: {},
+              },
+              {
+                id: b.id,
+                uuid: b.uuid,
+                name: { en: 'Database' },
+                is_group: false,
+                type: 'monitor',
+                show_uptime: true,
+                show_response_times: false,
+                description: {},
+              },
+            ],
+          },
+        ],
+      },
     ]);
     assert.equal((await h.request('DELETE', `/v1/monitors/${b.uuid}`)).status, 204);
     const got = (await h.request('GET', `/v2/statuspages/${sp.uuid}`)).body.statuspage;
-    assert.deepEqual(got.sections[0].services.map((s: any) => s.uuid), [a.uuid]);
-    assert.deepEqual(got.sections[1].services[0].services.map((s: any) => s.uuid), [c.uuid]);
+    assert.deepEqual(
+      got.sections[0].services.map((s: any) => s.uuid),
+      [a.uuid],
+    );
+    assert.deepEqual(
+      got.sections[1].services[0].services.map((s: any) => s.uuid),
+      [c.uuid],
+    );
   });
 
   test('a monitor of another project or an unknown one is refused in sections', async () => {
-    const theirs = await h.request('POST', '/v1/monitors', { key: h.other.rw, body: { name: 'x', url: 'http://127.0.0.1:9/', paused: true } });
+    const theirs = await h.request('POST', '/v1/monitors', {
+      key: h.other.rw,
+      body: { name: 'x', url: 'http://127.0.0.1:9/', paused: true },
+    });
     for (const ref of [theirs.body.uuid, String(theirs.body.id), 'mon_AAAAAAAAAAAAAA', '999999999']) {
-      const res = await h.request('POST', '/v2/statuspages', { body: { name: 'x', sections: [{ name: 's', services: [{ monitor_uuid: ref }] }] } });
+      const res = await h.request('POST', '/v2/statuspages', {
+        body: { name: 'x', sections: [{ name: 's', services: [{ monitor_uuid: ref }] }] },
+      });
       assert.equal(res.status, 422, ref);
       assert.match(res.body.message, /Monitor .* does not exist/);
     }
@@ -158,7 +299,11 @@ describe('/v2/statuspages', () => {
   });
 
   test('SECURITY 20: unknown keys are ignored, as for every resource', async () => {
-    const sp = await page({ unknown_key: 1, subscribe: { email: false, pigeon: true }, authentication: { sso_connection: null, extra: 1 } });
+    const sp = await page({
+      unknown_key: 1,
+      subscribe: { email: false, pigeon: true },
+      authentication: { sso_connection: null, extra: 1 },
+    });
     assert.equal(sp.settings.subscribe.email, false);
     assert.ok(!('pigeon' in sp.settings.subscribe));
     assert.ok(!('unknown_key' in sp) && !('unknown_key' in sp.settings));
@@ -170,7 +315,10 @@ describe('/v2/statuspages', () => {
     const clash = await h.request('POST', '/v2/statuspages', { key: h.other.rw, body: { name: 'x', subdomain: sub } });
     assert.equal(clash.status, 422);
     assert.equal(clash.body.message, `subdomain ${sub} is already taken`);
-    const host = await h.request('POST', '/v2/statuspages', { key: h.other.rw, body: { name: 'x', hostname: `${sub}.example.com` } });
+    const host = await h.request('POST', '/v2/statuspages', {
+      key: h.other.rw,
+      body: { name: 'x', hostname: `${sub}.example.com` },
+    });
     assert.equal(host.status, 201, 'a second claim: the page whose record is in DNS gets the name');
     const auto = await h.request('POST', '/v2/statuspages', { body: { name: 'Ünïcode Status Page!' } });
     assert.equal(auto.status, 201);
@@ -182,11 +330,19 @@ describe('/v2/statuspages', () => {
     assert.equal(sp.password_protected, true);
     assert.equal(sp.settings.authentication.password_protection, true);
     assert.ok(!JSON.stringify(sp).includes('hunter22'));
-    const row = await h.ctx.store.db.selectFrom('status_pages').select('password_hash').where('uuid', '=', sp.uuid).executeTakeFirstOrThrow();
+    const row = await h.ctx.store.db
+      .selectFrom('status_pages')
+      .select('password_hash')
+      .where('uuid', '=', sp.uuid)
+      .executeTakeFirstOrThrow();
     assert.match(row.password_hash!, /^scrypt\$/);
-    const off = await h.request('PUT', `/v2/statuspages/${sp.uuid}`, { body: { authentication: { password_protection: false } } });
+    const off = await h.request('PUT', `/v2/statuspages/${sp.uuid}`, {
+      body: { authentication: { password_protection: false } },
+    });
     assert.equal(off.body.statuspage.password_protected, false);
-    const on = await h.request('PUT', `/v2/statuspages/${sp.uuid}`, { body: { authentication: { password_protection: true } } });
+    const on = await h.request('PUT', `/v2/statuspages/${sp.uuid}`, {
+      body: { authentication: { password_protection: true } },
+    });
     assert.equal(on.body.statuspage.password_protected, true, 'the stored password is still there');
     const cleared = await h.request('PUT', `/v2/statuspages/${sp.uuid}`, { body: { password: '' } });
     assert.equal(cleared.body.statuspage.password_protected, false);
@@ -204,7 +360,15 @@ describe('/v2/statuspages', () => {
     assert.equal(first.body.hasNextPage, true);
     assert.equal(first.body.statuspages.length, 20);
     assert.equal(first.body.statuspages[0].uuid, made[20]);
-    assert.deepEqual(Object.keys(first.body.statuspages[0]), ['uuid', 'name', 'hostname', 'hostedsubdomain', 'url', 'password_protected', 'public_url']);
+    assert.deepEqual(Object.keys(first.body.statuspages[0]), [
+      'uuid',
+      'name',
+      'hostname',
+      'hostedsubdomain',
+      'url',
+      'password_protected',
+      'public_url',
+    ]);
     const second = await h.request('GET', `/v2/statuspages?search=${tag.toUpperCase()}&page=1`);
     assert.deepEqual([second.body.statuspages.length, second.body.hasNextPage, second.body.page], [1, false, 1]);
     const beyond = await h.request('GET', `/v2/statuspages?search=${tag}&page=5`);
@@ -234,36 +398,72 @@ describe('/v2/statuspages', () => {
 describe('/v2/statuspages/{uuid}/subscribers', () => {
   test('add returns the recorded keys plus value, language and created_at; list pages by 20 and filters by type', async () => {
     const sp = await page();
-    const add = await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email: 'Ops@Example.org' } });
+    const add = await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, {
+      body: { type: 'email', email: 'Ops@Example.org' },
+    });
     assert.equal(add.status, 201);
     assert.equal(add.body.message, 'Subscriber added');
     const s = add.body.subscriber;
     assert.equal(typeof s.id, 'number');
     assert.match(s.created_at, ISO);
-    assert.deepEqual(s, { id: s.id, type: 'email', value: 'ops@example.org', email: 'ops@example.org', phone: null, teams_webhook_url: null, slack_channel: null, language: 'en', created_at: s.created_at });
-    const sms = await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'sms', phone: '+1 212 555 1234', language: 'fr' } });
+    assert.deepEqual(s, {
+      id: s.id,
+      type: 'email',
+      value: 'ops@example.org',
+      email: 'ops@example.org',
+      phone: null,
+      teams_webhook_url: null,
+      slack_channel: null,
+      language: 'en',
+      created_at: s.created_at,
+    });
+    const sms = await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, {
+      body: { type: 'sms', phone: '+1 212 555 1234', language: 'fr' },
+    });
     assert.equal(sms.status, 201);
     assert.deepEqual([sms.body.subscriber.phone, sms.body.subscriber.language], ['+12125551234', 'fr']);
-    const teams = await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'teams', teams_webhook_url: 'https://example.webhook.office.com/x' } });
+    const teams = await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, {
+      body: { type: 'teams', teams_webhook_url: 'https://example.webhook.office.com/x' },
+    });
     assert.equal(teams.status, 201);
     for (let i = 0; i < 20; i++) {
-      assert.equal((await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email: `u${i}@example.org` } })).status, 201);
+      assert.equal(
+        (
+          await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, {
+            body: { type: 'email', email: `u${i}@example.org` },
+          })
+        ).status,
+        201,
+      );
     }
     const list = await h.request('GET', `/v2/statuspages/${sp.uuid}/subscribers`);
     assert.equal(list.status, 200);
-    assert.deepEqual([list.body.subscribers.length, list.body.total, list.body.hasNextPage, list.body.page, list.body.resultsPerPage], [20, 23, true, 0, 20]);
+    assert.deepEqual(
+      [list.body.subscribers.length, list.body.total, list.body.hasNextPage, list.body.page, list.body.resultsPerPage],
+      [20, 23, true, 0, 20],
+    );
     assert.equal(list.body.subscribers[0].id, s.id, 'oldest first');
     const page2 = await h.request('GET', `/v2/statuspages/${sp.uuid}/subscribers?page=1`);
     assert.deepEqual([page2.body.subscribers.length, page2.body.hasNextPage], [3, false]);
     const onlySms = await h.request('GET', `/v2/statuspages/${sp.uuid}/subscribers?type=sms`);
-    assert.deepEqual(onlySms.body.subscribers.map((x: any) => x.value), ['+12125551234']);
+    assert.deepEqual(
+      onlySms.body.subscribers.map((x: any) => x.value),
+      ['+12125551234'],
+    );
     const badType = await h.request('GET', `/v2/statuspages/${sp.uuid}/subscribers?type=pigeon`);
     assert.equal(badType.status, 422);
   });
 
   test('invalid subscribers are refused with 422, duplicates with 409, and nothing is added', async () => {
     const sp = await page();
-    assert.equal((await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email: 'dup@example.org' } })).status, 201);
+    assert.equal(
+      (
+        await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, {
+          body: { type: 'email', email: 'dup@example.org' },
+        })
+      ).status,
+      201,
+    );
     const before = await snapshot(h.ctx);
     const cases: [Record<string, unknown>, number, RegExp][] = [
       [{ type: 'email', email: 'not-an-email' }, 422, /valid email/],
@@ -288,7 +488,14 @@ describe('/v2/statuspages/{uuid}/subscribers', () => {
   test('delete by numeric id; unknown subscriber or page is 404 with an error key', async () => {
     const sp = await page();
     const other = await page();
-    const s = (await expectStatus(201, h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email: 'bye@example.org' } }))).body.subscriber;
+    const s = (
+      await expectStatus(
+        201,
+        h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, {
+          body: { type: 'email', email: 'bye@example.org' },
+        }),
+      )
+    ).body.subscriber;
     const wrongPage = await h.request('DELETE', `/v2/statuspages/${other.uuid}/subscribers/${s.id}`);
     assert.equal(wrongPage.status, 404);
     assert.deepEqual(wrongPage.body, { error: 'Subscriber not found' });
@@ -299,15 +506,29 @@ describe('/v2/statuspages/{uuid}/subscribers', () => {
     const unknownPage = await h.request('GET', '/v2/statuspages/sp_AAAAAAAAAAAAAA/subscribers');
     assert.equal(unknownPage.status, 404);
     assert.deepEqual(unknownPage.body, { error: 'Status page not found' });
-    const foreign = await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { key: h.other.rw, body: { type: 'email', email: 'x@example.org' } });
+    const foreign = await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, {
+      key: h.other.rw,
+      body: { type: 'email', email: 'x@example.org' },
+    });
     assert.equal(foreign.status, 404);
   });
 
   test('deleting a page deletes its subscribers', async () => {
     const sp = await page();
-    assert.equal((await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, { body: { type: 'email', email: 'gone@example.org' } })).status, 201);
+    assert.equal(
+      (
+        await h.request('POST', `/v2/statuspages/${sp.uuid}/subscribers`, {
+          body: { type: 'email', email: 'gone@example.org' },
+        })
+      ).status,
+      201,
+    );
     assert.equal((await h.request('DELETE', `/v2/statuspages/${sp.uuid}`)).status, 200);
-    const left = await h.ctx.store.db.selectFrom('status_page_subscribers').select('id').where('value', '=', 'gone@example.org').execute();
+    const left = await h.ctx.store.db
+      .selectFrom('status_page_subscribers')
+      .select('id')
+      .where('value', '=', 'gone@example.org')
+      .execute();
     assert.equal(left.length, 0);
   });
 });

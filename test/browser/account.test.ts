@@ -36,11 +36,17 @@ after(async () => {
 function resetPassword(args: string[], stdin: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const bin = path.resolve(import.meta.dirname, '../../bin/vigil.js');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'users', 'reset-password', ...args], { env: { ...process.env, ...h.db.env, VIGIL_LOG_LEVEL: 'silent' } });
+    const child = spawn(process.execPath, [bin, 'users', 'reset-password', ...args], {
+      env: { ...process.env, ...h.db.env, VIGIL_LOG_LEVEL: 'silent' },
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
     child.stdin.end(stdin);
@@ -75,7 +81,10 @@ describe('the Account page in a browser', { timeout: 120_000 }, () => {
     await page.getByLabel('New password again').fill(NEW_PASSWORD);
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.waitForURL(/\/app\/account\?done=password/);
-    assert.match((await page.getByRole('status').textContent())!, /Your password was changed\. You are still signed in here; no other session was open\./);
+    assert.match(
+      (await page.getByRole('status').textContent())!,
+      /Your password was changed\. You are still signed in here; no other session was open\./,
+    );
 
     await signOut();
     await passwordStep(ADMIN.password);
@@ -90,8 +99,15 @@ describe('the Account page in a browser', { timeout: 120_000 }, () => {
     await page.waitForURL('**/app/account/2fa');
     secret = await page.locator('#totp-secret').inputValue();
     assert.match(secret, /^[A-Z2-7]{32}$/);
-    assert.match((await page.locator('#otpauth-link').getAttribute('href'))!, new RegExp(`^otpauth://totp/Vigil:admin%40example\\.org\\?secret=${secret}&`));
-    assert.equal(await page.getByRole('button', { name: 'Copy' }).isVisible(), true, 'the copy button shows when scripts run');
+    assert.match(
+      (await page.locator('#otpauth-link').getAttribute('href'))!,
+      new RegExp(`^otpauth://totp/Vigil:admin%40example\\.org\\?secret=${secret}&`),
+    );
+    assert.equal(
+      await page.getByRole('button', { name: 'Copy' }).isVisible(),
+      true,
+      'the copy button shows when scripts run',
+    );
     await page.screenshot({ path: path.join(ARTIFACTS, 'account-2fa-setup.png') });
 
     await page.getByLabel('Code').fill(totp(base32Decode(secret)!, clock()));
@@ -129,9 +145,15 @@ describe('the Account page in a browser', { timeout: 120_000 }, () => {
   });
 
   test('vigil users reset-password --password-stdin --disable-2fa (a forgotten password, a lost phone): signed out, then in with the new password alone', async () => {
-    const res = await resetPassword(['--email', ADMIN.email, '--password-stdin', '--disable-2fa'], `${RESET_PASSWORD}\n`);
+    const res = await resetPassword(
+      ['--email', ADMIN.email, '--password-stdin', '--disable-2fa'],
+      `${RESET_PASSWORD}\n`,
+    );
     assert.equal(res.code, 0, res.stderr);
-    assert.match(res.stdout, /^Set a new password and turned off two-factor sign-in for admin@example\.org; 1 session ended\./);
+    assert.match(
+      res.stdout,
+      /^Set a new password and turned off two-factor sign-in for admin@example\.org; 1 session ended\./,
+    );
     await page.reload();
     await page.waitForURL('**/app/login');
     await passwordStep(NEW_PASSWORD);

@@ -27,7 +27,10 @@ const BANNER = 'Nobody is alerted when a check goes down.';
 
 before(async () => {
   target = await startHttp((req, res) => {
-    setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'), req.url === '/health' ? ANSWER_DELAY_MS : 0);
+    setTimeout(
+      () => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'),
+      req.url === '/health' ? ANSWER_DELAY_MS : 0,
+    );
   });
   h = await startHarness({ env: { VIGIL_ROLE: 'all' } });
   await createUser(h.ctx, ADMIN);
@@ -51,7 +54,11 @@ describe('the first hour, in a browser', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Create monitor' }).click();
     await page.waitForURL(/\/monitors\/mon_[A-Za-z0-9]+\?done=created$/);
     const monitorUrl = page.url().replace(/\?.*$/, '');
-    assert.match((await page.locator('#current-status').textContent()) ?? '', /Pending/, 'never Up before a check said so');
+    assert.match(
+      (await page.locator('#current-status').textContent()) ?? '',
+      /Pending/,
+      'never Up before a check said so',
+    );
     assert.equal(await page.locator('#current-status .state-pending').count(), 1);
     assert.match((await page.locator('#checked-from').textContent()) ?? '', /^local \(this server\)/);
     await page.goto(monitors());
@@ -64,7 +71,10 @@ describe('the first hour, in a browser', { timeout: 120_000 }, () => {
     await page.goto(monitorUrl);
     for (;;) {
       if (/Up/.test((await page.locator('#current-status').textContent()) ?? '')) break;
-      assert.ok(Date.now() - created < 12_000, `still ${(await page.locator('#current-status').textContent())?.trim()} after ${Date.now() - created} ms`);
+      assert.ok(
+        Date.now() - created < 12_000,
+        `still ${(await page.locator('#current-status').textContent())?.trim()} after ${Date.now() - created} ms`,
+      );
       await page.waitForTimeout(500);
       await page.reload();
     }
@@ -89,11 +99,18 @@ describe('the first hour, in a browser', { timeout: 120_000 }, () => {
 
     const actor = actorOf(h.ctx, h.project);
     const [channel] = await listIntegrations(actor);
-    assert.deepEqual((await listPolicies(actor)).map((x) => [x.name, x.isDefault, x.steps[0].integrations]), [['All monitors', true, [channel.uuid]]]);
+    assert.deepEqual(
+      (await listPolicies(actor)).map((x) => [x.name, x.isDefault, x.steps[0].integrations]),
+      [['All monitors', true, [channel.uuid]]],
+    );
     await page.goto(monitors());
     assert.equal(await page.locator('#alerts-nobody').count(), 0, 'the banner is gone');
     await page.goto(`${h.url}/app/projects/${h.project.uuid}/alerting/channels/new?type=slack`);
-    assert.equal(await page.getByRole('checkbox', { name: 'Alert on all of this project’s monitors' }).count(), 0, 'offered for the first channel only');
+    assert.equal(
+      await page.getByRole('checkbox', { name: 'Alert on all of this project’s monitors' }).count(),
+      0,
+      'offered for the first channel only',
+    );
   });
 
   test('every request the browser made stayed on 127.0.0.1', () => {

@@ -10,7 +10,6 @@ import { createUser } from '../../src/services/users.ts';
 import { createMonitor, getMonitor, listMonitors } from '../../src/services/monitors.ts';
 import { HOUR } from '../../src/domain/rollups.ts';
 
-
 let h: Harness;
 let browser: Browser;
 let page: Page;
@@ -26,10 +25,22 @@ before(async () => {
   const now = Date.now();
   const names = ['API gateway', 'Checkout', 'Search', 'Images CDN', 'Auth', 'Billing', 'Docs', 'Status webhook'];
   for (let i = 0; i < 60; i++) {
-    const m = await createMonitor(actor, { name: `${names[i % names.length]} ${String(i + 1).padStart(2, '0')}`, url: `https://svc${i + 1}.example.org/health`, regions: i % 3 ? ['london', 'frankfurt'] : ['virginia'], paused: i % 11 === 5 });
+    const m = await createMonitor(actor, {
+      name: `${names[i % names.length]} ${String(i + 1).padStart(2, '0')}`,
+      url: `https://svc${i + 1}.example.org/health`,
+      regions: i % 3 ? ['london', 'frankfurt'] : ['virginia'],
+      paused: i % 11 === 5,
+    });
     // A day of checks every 20 minutes (the sparklines); the first monitor's every 5 minutes from two locations (its chart).
     const first = i === 0;
-    await seedChecks(h.ctx, m.id, { now, spanMs: 24 * HOUR, everyMs: first ? 5 * 60_000 : 20 * 60_000, locations: first ? ['frankfurt', 'london'] : ['london'], base: 60 + (i % 12) * 25, failEvery: i % 8 === 2 ? 9 : i % 13 === 4 ? 40 : 0 });
+    await seedChecks(h.ctx, m.id, {
+      now,
+      spanMs: 24 * HOUR,
+      everyMs: first ? 5 * 60_000 : 20 * 60_000,
+      locations: first ? ['frankfurt', 'london'] : ['london'],
+      base: 60 + (i % 12) * 25,
+      failEvery: i % 8 === 2 ? 9 : i % 13 === 4 ? 40 : 0,
+    });
     if (i === 0) chartMonitor = m.uuid;
   }
   const down = (await listMonitors(actor)).filter((m) => /^(Search|Billing) /.test(m.name)).map((m) => m.id);
@@ -51,7 +62,11 @@ describe('the monitoring screens in a browser', { timeout: 180_000 }, () => {
     assert.equal(await page.locator('nav.project-nav [aria-current=page]').textContent(), 'Monitors');
     assert.equal(await page.locator('table.monitors tbody tr').count(), 50);
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-monitors.png'), fullPage: false });
-    assert.equal(await page.locator('table.monitors svg.spark path').count(), 50, 'sparklines drawn from the hourly rollups');
+    assert.equal(
+      await page.locator('table.monitors svg.spark path').count(),
+      50,
+      'sparklines drawn from the hourly rollups',
+    );
 
     await page.locator('nav.filter').getByRole('link', { name: /^Down/ }).click();
     await page.waitForURL(/status=down/);
@@ -63,7 +78,9 @@ describe('the monitoring screens in a browser', { timeout: 180_000 }, () => {
     await page.keyboard.type('billing');
     await page.keyboard.press('Enter');
     await page.waitForURL(/q=billing/);
-    assert.ok((await page.locator('table.monitors td.name-cell a').allTextContents()).every((n) => n.startsWith('Billing ')));
+    assert.ok(
+      (await page.locator('table.monitors td.name-cell a').allTextContents()).every((n) => n.startsWith('Billing ')),
+    );
 
     await page.goto(list());
     await page.getByRole('link', { name: 'Next ›' }).click();
@@ -78,18 +95,30 @@ describe('the monitoring screens in a browser', { timeout: 180_000 }, () => {
     const states = await page.locator('table.monitors td[data-label=Status]').allTextContents();
     assert.ok(/Down/.test(states[0]) && /Down/.test(states[9]), `problems first: ${states.slice(0, 10).join()}`);
     assert.equal(await page.locator('table.monitors th[aria-sort=ascending]').textContent(), 'Status ▲');
-    await page.locator('table.monitors thead').getByRole('link', { name: /^Status/ }).click();
+    await page
+      .locator('table.monitors thead')
+      .getByRole('link', { name: /^Status/ })
+      .click();
     await page.waitForURL(/sort=status&dir=desc/);
     assert.match((await page.locator('table.monitors td[data-label=Status]').first().textContent()) ?? '', /Paused/);
 
     await page.locator('table.monitors thead').getByRole('link', { name: 'Uptime 24 h' }).click();
     await page.waitForURL(/sort=uptime&dir=asc/);
-    const uptimes = async () => (await page.locator('table.monitors td[data-label="Uptime 24 h"]').allTextContents()).map((t) => Number.parseFloat(t));
+    const uptimes = async () =>
+      (await page.locator('table.monitors td[data-label="Uptime 24 h"]').allTextContents()).map((t) =>
+        Number.parseFloat(t),
+      );
     const first = await uptimes();
-    assert.ok(first.every((u, i) => i === 0 || u >= first[i - 1]), `lowest first: ${first.join()}`);
+    assert.ok(
+      first.every((u, i) => i === 0 || u >= first[i - 1]),
+      `lowest first: ${first.join()}`,
+    );
     await page.getByRole('link', { name: 'Next ›' }).click();
     await page.waitForURL(/sort=uptime&dir=asc&page=2/);
-    assert.ok((await uptimes()).every((u) => u >= first[first.length - 1]), 'page 2 goes on where page 1 ended');
+    assert.ok(
+      (await uptimes()).every((u) => u >= first[first.length - 1]),
+      'page 2 goes on where page 1 ended',
+    );
   });
 
   test('bulk pause and resume of ticked rows; with scripts one box ticks the whole page', async () => {
@@ -100,8 +129,15 @@ describe('the monitoring screens in a browser', { timeout: 180_000 }, () => {
     await page.waitForURL(/done=bulk-paused/);
     assert.match((await page.getByRole('status').textContent()) ?? '', /The selected monitors are paused/);
     const paused = (await listMonitors(actorOf(h.ctx, h.project))).filter((m) => rows.includes(m.name));
-    assert.deepEqual(paused.map((m) => m.paused), [true, true]);
-    for (const name of rows) assert.match((await page.locator('tr', { hasText: name }).locator('td[data-label=Status]').textContent()) ?? '', /Paused/);
+    assert.deepEqual(
+      paused.map((m) => m.paused),
+      [true, true],
+    );
+    for (const name of rows)
+      assert.match(
+        (await page.locator('tr', { hasText: name }).locator('td[data-label=Status]').textContent()) ?? '',
+        /Paused/,
+      );
 
     const all = page.getByRole('checkbox', { name: 'Select every monitor of this page' });
     await all.check();
@@ -111,7 +147,10 @@ describe('the monitoring screens in a browser', { timeout: 180_000 }, () => {
     for (const name of rows) await page.getByRole('checkbox', { name: `Select ${name}` }).check();
     await page.locator('#bulk-monitors').getByRole('button', { name: 'Resume' }).click();
     await page.waitForURL(/done=bulk-resumed/);
-    assert.deepEqual((await listMonitors(actorOf(h.ctx, h.project))).filter((m) => rows.includes(m.name)).map((m) => m.paused), [false, false]);
+    assert.deepEqual(
+      (await listMonitors(actorOf(h.ctx, h.project))).filter((m) => rows.includes(m.name)).map((m) => m.paused),
+      [false, false],
+    );
   });
 
   test('create a monitor through the form: the API message beside the field, then success', async () => {
@@ -140,7 +179,7 @@ describe('the monitoring screens in a browser', { timeout: 180_000 }, () => {
     await page.getByRole('button', { name: 'Create monitor' }).click();
     await page.waitForURL(/\/monitors\/mon_[A-Za-z0-9]+\?done=created$/);
     assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Browser made');
-    assert.match(await page.getByRole('status').textContent() ?? '', /The monitor was created/);
+    assert.match((await page.getByRole('status').textContent()) ?? '', /The monitor was created/);
   });
 
   test('edit, pause and resume through the UI', async () => {
@@ -155,7 +194,7 @@ describe('the monitoring screens in a browser', { timeout: 180_000 }, () => {
 
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.waitForURL(/\?done=paused$/);
-    assert.match(await page.locator('#current-status').textContent() ?? '', /Paused/);
+    assert.match((await page.locator('#current-status').textContent()) ?? '', /Paused/);
     assert.equal((await getMonitor(actorOf(h.ctx, h.project), uuid)).paused, true);
     await page.getByRole('button', { name: 'Resume' }).click();
     await page.waitForURL(/\?done=resumed$/);
@@ -170,13 +209,20 @@ describe('the monitoring screens in a browser', { timeout: 180_000 }, () => {
     assert.ok(d && d.split(/[MVHZ]/).filter(Boolean).length > 100, 'a path with many points');
     const box = await page.locator('figure[data-location=london] svg.rt-chart').boundingBox();
     assert.ok(box && box.width > 400 && box.height > 100, JSON.stringify(box));
-    assert.match(await page.locator('figure[data-location=london] svg title').textContent() ?? '', /Response time from london, last 24 hours/);
-    assert.equal(await page.getByRole('button', { name: 'Show' }).isVisible(), false, 'with scripts the select submits itself');
+    assert.match(
+      (await page.locator('figure[data-location=london] svg title').textContent()) ?? '',
+      /Response time from london, last 24 hours/,
+    );
+    assert.equal(
+      await page.getByRole('button', { name: 'Show' }).isVisible(),
+      false,
+      'with scripts the select submits itself',
+    );
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-monitor-page.png'), fullPage: true });
 
     await page.getByLabel('Period').selectOption('30d');
     await page.waitForURL(/period=30d/);
-    assert.match(await page.locator('#response-time').textContent() ?? '', /Phases are unavailable/);
+    assert.match((await page.locator('#response-time').textContent()) ?? '', /Phases are unavailable/);
     assert.equal(await page.locator('figure[data-location=london] path.band-total').count(), 1);
   });
 
@@ -202,13 +248,28 @@ describe('the monitoring screens in a browser', { timeout: 180_000 }, () => {
         const el = document.activeElement as HTMLElement | null;
         if (!el || el === document.body) return null;
         const style = getComputedStyle(el);
-        return { text: (el.textContent || el.getAttribute('aria-label') || (el as HTMLInputElement).name || '').trim(), outline: style.outlineStyle !== 'none' && style.outlineWidth !== '0px' };
+        return {
+          text: (el.textContent || el.getAttribute('aria-label') || (el as HTMLInputElement).name || '').trim(),
+          outline: style.outlineStyle !== 'none' && style.outlineWidth !== '0px',
+        };
       });
       if (!info) continue;
       assert.ok(info.outline, `focus ring on ${info.text}`);
       reached.add(info.text);
     }
-    for (const name of ['Skip to content', 'Monitors', 'Edit', 'Pause', 'Delete', 'Last 1 hour', 'Data table for london']) assert.ok([...reached].some((t) => t === name || t.startsWith(name)), `${name} in ${[...reached].join(' | ')}`);
+    for (const name of [
+      'Skip to content',
+      'Monitors',
+      'Edit',
+      'Pause',
+      'Delete',
+      'Last 1 hour',
+      'Data table for london',
+    ])
+      assert.ok(
+        [...reached].some((t) => t === name || t.startsWith(name)),
+        `${name} in ${[...reached].join(' | ')}`,
+      );
   });
 
   test('every request the browser made stayed on 127.0.0.1', () => {

@@ -7,7 +7,16 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startHarness, type Harness } from '../harness.ts';
 
 /** Headless Debian chromium on a fresh profile; every request it makes is recorded. */
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../artifacts');
 const ADMIN = { email: 'admin@example.org', password: 'correct horse battery' };
 const FULL_KEY = /sk_[A-Za-z0-9]{28,}/;
@@ -21,7 +30,12 @@ const requested: string[] = [];
 before(async () => {
   h = await startHarness();
   profile = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: ARGS, viewport: { width: 1280, height: 860 } });
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1280, height: 860 },
+  });
   context.on('request', (r) => requested.push(r.url()));
   page = context.pages()[0] ?? (await context.newPage());
   fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -81,13 +95,14 @@ describe('the dashboard in a browser', { timeout: 120_000 }, () => {
     await input.waitFor();
     const key = await input.inputValue();
     assert.match(key, FULL_KEY);
-    assert.match(await dialog.getByRole('alert').textContent() ?? '', /will not be shown again/);
+    assert.match((await dialog.getByRole('alert').textContent()) ?? '', /will not be shown again/);
     const copy = dialog.getByRole('button', { name: 'Copy' });
     assert.ok(await copy.isVisible(), 'the copy button is shown when scripts run');
     await copy.click();
     await page.waitForFunction(() => document.querySelector('.copy-status')?.textContent !== '');
     const status = await dialog.locator('.copy-status').textContent();
-    if (status === 'Copied to the clipboard.') assert.equal(await page.evaluate(() => navigator.clipboard.readText()), key);
+    if (status === 'Copied to the clipboard.')
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), key);
     else assert.match(status ?? '', /selected/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-key-created.png') });
 
@@ -106,7 +121,7 @@ describe('the dashboard in a browser', { timeout: 120_000 }, () => {
     const row = page.locator('tr', { hasText: 'Browser key' });
     await row.getByRole('link', { name: /Revoke/ }).click();
     await page.getByRole('button', { name: 'Revoke key' }).waitFor();
-    assert.match(await page.locator('main').textContent() ?? '', /Revoke Browser key/);
+    assert.match((await page.locator('main').textContent()) ?? '', /Revoke Browser key/);
     await page.getByRole('button', { name: 'Revoke key' }).click();
     await page.waitForURL(/revoked=1$/);
     assert.equal(await page.getByRole('status').textContent(), 'The key was revoked: requests using it now get 401.');
@@ -121,9 +136,15 @@ describe('the dashboard in a browser', { timeout: 120_000 }, () => {
     await dialog.getByLabel('Name').fill('Dated');
     await dialog.getByText('Read-only').click();
     await dialog.getByLabel('Expiration date').fill('2001-01-01');
-    assert.equal(await dialog.locator('input[name=expiration][value=date]').isChecked(), true, 'picking a date selects "On a date"');
+    assert.equal(
+      await dialog.locator('input[name=expiration][value=date]').isChecked(),
+      true,
+      'picking a date selects "On a date"',
+    );
     // The browser would stop a date before `min`; the server must refuse it too.
-    await dialog.locator('form').evaluate((f: HTMLFormElement) => { f.noValidate = true; });
+    await dialog.locator('form').evaluate((f: HTMLFormElement) => {
+      f.noValidate = true;
+    });
     await dialog.getByRole('button', { name: 'Create key' }).click();
     const error = dialog.locator('#f-expires_on-error');
     await error.waitFor();
@@ -152,7 +173,12 @@ describe('the dashboard in a browser', { timeout: 120_000 }, () => {
   test('without JavaScript, Create key is a page of its own and the key is still shown once', async () => {
     const cookies = await context.cookies(); // all of them: the session cookie is scoped to /app
     const plainProfile = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-chromium-'));
-    const plain = await chromium.launchPersistentContext(plainProfile, { executablePath: '/usr/bin/chromium', headless: true, args: ARGS, javaScriptEnabled: false });
+    const plain = await chromium.launchPersistentContext(plainProfile, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ARGS,
+      javaScriptEnabled: false,
+    });
     try {
       plain.on('request', (r) => requested.push(r.url()));
       await plain.addCookies(cookies);

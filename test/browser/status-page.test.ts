@@ -30,7 +30,11 @@ const requests: string[] = [];
 async function monitor(name: string, extra: Record<string, unknown> = {}) {
   const res = await h.request('POST', '/v1/monitors', { body: { name, url: 'http://127.0.0.1:9/', ...extra } });
   assert.equal(res.status, 201, JSON.stringify(res.body));
-  const row = await h.ctx.store.db.selectFrom('monitors').select('id').where('uuid', '=', res.body.uuid).executeTakeFirstOrThrow();
+  const row = await h.ctx.store.db
+    .selectFrom('monitors')
+    .select('id')
+    .where('uuid', '=', res.body.uuid)
+    .executeTakeFirstOrThrow();
   return { uuid: res.body.uuid as string, id: Number(row.id) };
 }
 
@@ -54,22 +58,58 @@ async function history(monitorId: number, opts: { badDays?: Record<number, numbe
   const now = Date.now();
   const today = now - (now % DAY);
   const hour = now - (now % HOUR);
-  const empty = { location: 'local', min_ms: null, max_ms: null, h0: 0, h1: 0, h2: 0, h3: 0, h4: 0, h5: 0, h6: 0, h7: 0, h8: 0, h9: 0, h10: 0, h11: 0 };
+  const empty = {
+    location: 'local',
+    min_ms: null,
+    max_ms: null,
+    h0: 0,
+    h1: 0,
+    h2: 0,
+    h3: 0,
+    h4: 0,
+    h5: 0,
+    h6: 0,
+    h7: 0,
+    h8: 0,
+    h9: 0,
+    h10: 0,
+    h11: 0,
+  };
   const rows: RollupRow[] = [];
   for (let d = 0; d < 90; d++) {
     const failures = opts.badDays?.[d] ?? 0;
-    rows.push({ ...empty, monitor_id: monitorId, granularity: 'day', bucket: today - d * DAY, checks: 1440, failures, sum_ms: (1440 - failures) * opts.ms, h2: 1440 - failures });
+    rows.push({
+      ...empty,
+      monitor_id: monitorId,
+      granularity: 'day',
+      bucket: today - d * DAY,
+      checks: 1440,
+      failures,
+      sum_ms: (1440 - failures) * opts.ms,
+      h2: 1440 - failures,
+    });
   }
   for (let i = 0; i < 24; i++) {
     const ms = Math.round(opts.ms * (0.8 + rand() * 0.5 + (i === 7 ? 0.9 : 0)));
-    rows.push({ ...empty, monitor_id: monitorId, granularity: 'hour', bucket: hour - i * HOUR, checks: 60, failures: 0, sum_ms: 60 * ms, h2: 60 });
+    rows.push({
+      ...empty,
+      monitor_id: monitorId,
+      granularity: 'hour',
+      bucket: hour - i * HOUR,
+      checks: 60,
+      failures: 0,
+      sum_ms: 60 * ms,
+      h2: 60,
+    });
   }
   await h.ctx.store.db.insertInto('check_rollups').values(rows).execute();
 }
 
 before(async () => {
   if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}: install it with \`apt-get install chromium\` (the browser tests need it; they are not skipped).`);
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM}: install it with \`apt-get install chromium\` (the browser tests need it; they are not skipped).`,
+    );
   }
   h = await startHarness();
   const api = await monitor('api');
@@ -85,55 +125,131 @@ before(async () => {
   await history(redis.id, { ms: 3, seed: 5, badDays: { 25: 2 } });
   await h.ctx.store.db.updateTable('monitors').set({ status: 'down' }).where('id', '=', hooks.id).execute();
   main = await statusPage({
-    name: 'Acme Cloud', subdomain: 'acme', description: 'Live status of the Acme Cloud platform and its APIs.', accent_color: '#4f46e5',
+    name: 'Acme Cloud',
+    subdomain: 'acme',
+    description: 'Live status of the Acme Cloud platform and its APIs.',
+    accent_color: '#4f46e5',
     languages: ['en', 'fr', 'de'],
     sections: [
-      { name: 'Core services', services: [
-        { monitor_uuid: api.uuid, name_shown: 'Public API', description: 'REST and GraphQL endpoints', show_uptime: true, show_response_times: true },
-        { monitor_uuid: web.uuid, name_shown: 'Website and dashboard', show_uptime: true },
-        { monitor_uuid: hooks.uuid, name_shown: 'Webhook delivery', show_uptime: true },
-      ] },
-      { name: 'Data stores', services: [
-        { is_group: true, name_shown: 'Databases', show_uptime: true, services: [{ uuid: pg.uuid, name: { en: 'PostgreSQL' } }, { uuid: redis.uuid, name: { en: 'Redis cache' } }] },
-        { monitor_uuid: search.uuid, name_shown: 'Search (beta, being rebuilt: aVeryLongUnbrokenIdentifierThatMustWrapOnSmallScreensWithoutOverflowing)', show_uptime: true },
-      ] },
+      {
+        name: 'Core services',
+        services: [
+          {
+            monitor_uuid: api.uuid,
+            name_shown: 'Public API',
+            description: 'REST and GraphQL endpoints',
+            show_uptime: true,
+            show_response_times: true,
+          },
+          { monitor_uuid: web.uuid, name_shown: 'Website and dashboard', show_uptime: true },
+          { monitor_uuid: hooks.uuid, name_shown: 'Webhook delivery', show_uptime: true },
+        ],
+      },
+      {
+        name: 'Data stores',
+        services: [
+          {
+            is_group: true,
+            name_shown: 'Databases',
+            show_uptime: true,
+            services: [
+              { uuid: pg.uuid, name: { en: 'PostgreSQL' } },
+              { uuid: redis.uuid, name: { en: 'Redis cache' } },
+            ],
+          },
+          {
+            monitor_uuid: search.uuid,
+            name_shown:
+              'Search (beta, being rebuilt: aVeryLongUnbrokenIdentifierThatMustWrapOnSmallScreensWithoutOverflowing)',
+            show_uptime: true,
+          },
+        ],
+      },
     ],
   });
   const now = Date.now();
   const incident = async (body: Record<string, unknown>) => {
-    const res = await h.request('POST', '/v3/incidents', { body: { type: 'incident', statuspages: [main.uuid], ...body } });
+    const res = await h.request('POST', '/v3/incidents', {
+      body: { type: 'incident', statuspages: [main.uuid], ...body },
+    });
     assert.equal(res.status, 201, JSON.stringify(res.body));
   };
   await incident({
-    title: { en: 'Webhook deliveries delayed' }, text: { en: 'Some webhooks are delivered with a delay of up to 10 minutes.' }, affectedComponents: [hooks.uuid],
+    title: { en: 'Webhook deliveries delayed' },
+    text: { en: 'Some webhooks are delivered with a delay of up to 10 minutes.' },
+    affectedComponents: [hooks.uuid],
     date: new Date(now - 50 * 60_000).toISOString(),
-    updates: [{ type: 'identified', text: { en: 'A queue consumer is stuck; we are restarting it.' }, date: new Date(now - 20 * 60_000).toISOString() }],
-  });
-  await incident({
-    title: { en: 'Elevated API error rate' }, text: { en: 'Some API requests failed with 502.' }, affectedComponents: [api.uuid],
-    date: new Date(now - 40 * DAY).toISOString(),
     updates: [
-      { type: 'investigating', text: { en: 'We are investigating elevated error rates.' }, date: new Date(now - 40 * DAY + 5 * 60_000).toISOString() },
-      { type: 'resolved', text: { en: 'A faulty load balancer was replaced. All requests succeed again.' }, date: new Date(now - 40 * DAY + 95 * 60_000).toISOString() },
+      {
+        type: 'identified',
+        text: { en: 'A queue consumer is stuck; we are restarting it.' },
+        date: new Date(now - 20 * 60_000).toISOString(),
+      },
     ],
   });
-  const mw = await h.request('POST', '/v1/maintenance-windows', { body: {
-    name: 'db upgrade', title: { en: 'PostgreSQL 16 upgrade' }, text: { en: 'Writes may pause for up to two minutes.' },
-    start_date: new Date(now + 2 * DAY).toISOString(), end_date: new Date(now + 2 * DAY + HOUR).toISOString(), monitors: [pg.uuid], statuspages: [main.uuid],
-  } });
+  await incident({
+    title: { en: 'Elevated API error rate' },
+    text: { en: 'Some API requests failed with 502.' },
+    affectedComponents: [api.uuid],
+    date: new Date(now - 40 * DAY).toISOString(),
+    updates: [
+      {
+        type: 'investigating',
+        text: { en: 'We are investigating elevated error rates.' },
+        date: new Date(now - 40 * DAY + 5 * 60_000).toISOString(),
+      },
+      {
+        type: 'resolved',
+        text: { en: 'A faulty load balancer was replaced. All requests succeed again.' },
+        date: new Date(now - 40 * DAY + 95 * 60_000).toISOString(),
+      },
+    ],
+  });
+  const mw = await h.request('POST', '/v1/maintenance-windows', {
+    body: {
+      name: 'db upgrade',
+      title: { en: 'PostgreSQL 16 upgrade' },
+      text: { en: 'Writes may pause for up to two minutes.' },
+      start_date: new Date(now + 2 * DAY).toISOString(),
+      end_date: new Date(now + 2 * DAY + HOUR).toISOString(),
+      monitors: [pg.uuid],
+      statuspages: [main.uuid],
+    },
+  });
   assert.equal(mw.status, 201, JSON.stringify(mw.body));
 
   xss = await statusPage({
-    name: `${TRAP} Evil`, subdomain: 'evil', description: SCRIPT,
-    sections: [{ name: SCRIPT, services: [{ monitor_uuid: api.uuid, name_shown: TRAP, description: '"><svg onload="window.__pwned=3">' }] }],
+    name: `${TRAP} Evil`,
+    subdomain: 'evil',
+    description: SCRIPT,
+    sections: [
+      {
+        name: SCRIPT,
+        services: [{ monitor_uuid: api.uuid, name_shown: TRAP, description: '"><svg onload="window.__pwned=3">' }],
+      },
+    ],
   });
-  secret = await statusPage({ name: 'Secret Corp', subdomain: 'secret', password: 'open sesame', sections: [{ name: 'Hidden section', services: [{ monitor_uuid: web.uuid, name_shown: 'Hidden service' }] }] });
+  secret = await statusPage({
+    name: 'Secret Corp',
+    subdomain: 'secret',
+    password: 'open sesame',
+    sections: [{ name: 'Hidden section', services: [{ monitor_uuid: web.uuid, name_shown: 'Hidden service' }] }],
+  });
 
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-chromium-'));
   browser = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1200, height: 900 },
   });
   browser.on('request', (r) => requests.push(r.url()));
@@ -145,7 +261,10 @@ after(async () => {
   await h?.stop();
 });
 
-async function open(url: string, viewport?: { width: number; height: number }): Promise<{ page: Page; status: number }> {
+async function open(
+  url: string,
+  viewport?: { width: number; height: number },
+): Promise<{ page: Page; status: number }> {
   const page = await browser.newPage();
   if (viewport) await page.setViewportSize(viewport);
   const res = await page.goto(url);
@@ -159,17 +278,32 @@ describe('a public status page in Chromium', () => {
     assert.equal(await page.title(), 'Acme Cloud – Partial outage');
     assert.equal(await page.locator('h1').innerText(), 'Acme Cloud');
     assert.equal(await page.locator('.overall strong').innerText(), 'Partial outage');
-    for (const text of ['Core services', 'Data stores', 'Public API', 'Website and dashboard', 'Webhook delivery', 'Databases', 'Active incidents', 'Webhook deliveries delayed', 'PostgreSQL 16 upgrade', 'Past incidents', 'Elevated API error rate']) {
+    for (const text of [
+      'Core services',
+      'Data stores',
+      'Public API',
+      'Website and dashboard',
+      'Webhook delivery',
+      'Databases',
+      'Active incidents',
+      'Webhook deliveries delayed',
+      'PostgreSQL 16 upgrade',
+      'Past incidents',
+      'Elevated API error rate',
+    ]) {
       assert.ok(await page.getByText(text, { exact: true }).first().isVisible(), `${text} is visible`);
     }
     assert.equal(await page.locator('.svc', { hasText: 'Webhook delivery' }).locator('.state').innerText(), 'Outage');
     const bars = page.locator('svg.bars');
-    assert.ok(await bars.count() >= 6);
+    assert.ok((await bars.count()) >= 6);
     assert.equal(await bars.first().locator('rect').count(), 90);
     assert.ok(await bars.first().isVisible());
     assert.equal(await page.locator('svg.rt').count(), 1);
     // The day's figure is the bar's hover text.
-    assert.match(await bars.first().locator('rect').last().locator('title').textContent() ?? '', /: 100\.00% uptime$/);
+    assert.match(
+      (await bars.first().locator('rect').last().locator('title').textContent()) ?? '',
+      /: 100\.00% uptime$/,
+    );
     // The group is closed until opened (no script needed).
     assert.equal(await page.getByText('PostgreSQL', { exact: true }).isVisible(), false);
     await page.locator('summary', { hasText: 'Databases' }).click();
@@ -183,7 +317,10 @@ describe('a public status page in Chromium', () => {
     const page = await browser.newPage();
     const parsed = await page.evaluate((text) => {
       const xml = new DOMParser().parseFromString(text, 'application/xml');
-      return { error: xml.querySelector('parsererror')?.textContent ?? null, items: [...xml.querySelectorAll('item > title')].map((t) => t.textContent) };
+      return {
+        error: xml.querySelector('parsererror')?.textContent ?? null,
+        items: [...xml.querySelectorAll('item > title')].map((t) => t.textContent),
+      };
     }, feed);
     assert.equal(parsed.error, null);
     assert.deepEqual(parsed.items, ['PostgreSQL 16 upgrade', 'Webhook deliveries delayed', 'Elevated API error rate']);

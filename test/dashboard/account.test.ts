@@ -15,8 +15,12 @@ let h: Harness;
 // A clock the tests move by hand, 10 s into a 30-second step: which code is current never depends on when a test runs.
 let now = Date.UTC(2026, 5, 1, 12, 0, 10);
 const clock = () => now;
-before(async () => { h = await startHarness({ clock, env: { VIGIL_TRUST_PROXY: 'true' } }); });
-after(async () => { await h.stop(); });
+before(async () => {
+  h = await startHarness({ clock, env: { VIGIL_TRUST_PROXY: 'true' } });
+});
+after(async () => {
+  await h.stop();
+});
 
 let lastAddress = 10;
 /** A client at an address of its own (198.51.100.N). */
@@ -35,16 +39,27 @@ async function signIn(user: { email: string; password: string }, b = browser()):
 }
 
 /** Submits one of the Account page's forms with the page's CSRF token. */
-const submit = (b: FormClient, action: string, fields: Record<string, string> = {}) => b.submit('/app/account', action, fields);
+const submit = (b: FormClient, action: string, fields: Record<string, string> = {}) =>
+  b.submit('/app/account', action, fields);
 
-const userRow = (email: string) => h.ctx.store.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
-const sessionsOf = async (email: string) => (await h.ctx.store.db.selectFrom('sessions').select('token_hash').where('user_id', '=', (await userRow(email)).id).execute()).length;
+const userRow = (email: string) =>
+  h.ctx.store.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
+const sessionsOf = async (email: string) =>
+  (
+    await h.ctx.store.db
+      .selectFrom('sessions')
+      .select('token_hash')
+      .where('user_id', '=', (await userRow(email)).id)
+      .execute()
+  ).length;
 const signedIn = async (b: FormClient) => (await b.get('/app/projects')).status === 200;
 
 /** The code an authenticator app shows for `secret`, `steps` steps from the server's now. */
 const codeFor = (secret: string, steps = 0) => hotp(base32Decode(secret)!, totpStep(clock()) + steps);
 /** Moves the server's clock to the next 30-second step (codes of earlier steps are used up). */
-const nextStep = () => { now += 30_000; };
+const nextStep = () => {
+  now += 30_000;
+};
 
 /** Turns two-factor sign-in on through the page; returns the secret and the recovery codes shown. */
 async function enrol(b: FormClient): Promise<{ secret: string; codes: string[] }> {
@@ -88,7 +103,8 @@ describe('the Account page', () => {
     assert.equal(page.status, 200);
     const text = plain(page.text);
     assert.match(text, /Account page@example\.org/);
-    for (const heading of ['Change password', 'Two-factor sign-in', 'Sign out everywhere']) assert.ok(text.includes(heading), heading);
+    for (const heading of ['Change password', 'Two-factor sign-in', 'Sign out everywhere'])
+      assert.ok(text.includes(heading), heading);
     assert.match(stateOf(page.text)!, /^Off\./);
     assert.equal((await browser().get('/app/account')).location, '/app/login', 'signed out: to the sign-in page');
   });
@@ -97,11 +113,18 @@ describe('the Account page', () => {
     const user = await newUser('change@example.org');
     const here = await signIn(user);
     const [phone, laptop] = [await signIn(user), await signIn(user)];
-    const res = await submit(here, '/app/account/password', { current: user.password, new_password: 'second passphrase', confirm_password: 'second passphrase' });
+    const res = await submit(here, '/app/account/password', {
+      current: user.password,
+      new_password: 'second passphrase',
+      confirm_password: 'second passphrase',
+    });
     assert.equal(res.status, 303);
     assert.equal(res.location, '/app/account?done=password&ended=2');
     const page = await here.get(res.location);
-    assert.match(plain(page.text), /Your password was changed\. You are still signed in here; your 2 other sessions were signed out\./);
+    assert.match(
+      plain(page.text),
+      /Your password was changed\. You are still signed in here; your 2 other sessions were signed out\./,
+    );
     assert.equal(await signedIn(here), true);
     assert.equal(await signedIn(phone), false);
     assert.equal(await signedIn(laptop), false);
@@ -115,16 +138,32 @@ describe('the Account page', () => {
     const b = await signIn(user);
     const other = await signIn(user);
     const before = await snapshot(h.ctx);
-    const wrong = await submit(b, '/app/account/password', { current: 'not my password', new_password: 'second passphrase', confirm_password: 'second passphrase' });
+    const wrong = await submit(b, '/app/account/password', {
+      current: 'not my password',
+      new_password: 'second passphrase',
+      confirm_password: 'second passphrase',
+    });
     assert.equal(wrong.status, 422);
     assert.equal(textOf(wrong.text, 'f-current-error'), 'This is not your current password');
     assert.match(wrong.text, /id="f-current"[^>]*aria-invalid="true"/);
-    const short = await submit(b, '/app/account/password', { current: user.password, new_password: 'short', confirm_password: 'short' });
+    const short = await submit(b, '/app/account/password', {
+      current: user.password,
+      new_password: 'short',
+      confirm_password: 'short',
+    });
     assert.equal(short.status, 422);
     assert.equal(textOf(short.text, 'f-new_password-error'), 'Password must be at least 10 characters');
-    const mistyped = await submit(b, '/app/account/password', { current: user.password, new_password: 'second passphrase', confirm_password: 'second passphrse' });
+    const mistyped = await submit(b, '/app/account/password', {
+      current: user.password,
+      new_password: 'second passphrase',
+      confirm_password: 'second passphrse',
+    });
     assert.equal(textOf(mistyped.text, 'f-confirm_password-error'), 'The two new passwords are not the same');
-    const same = await submit(b, '/app/account/password', { current: user.password, new_password: user.password, confirm_password: user.password });
+    const same = await submit(b, '/app/account/password', {
+      current: user.password,
+      new_password: user.password,
+      confirm_password: user.password,
+    });
     assert.equal(textOf(same.text, 'f-new_password-error'), 'The new password must differ from the current one');
     const empty = await submit(b, '/app/account/password', {});
     assert.equal(empty.status, 422);
@@ -139,9 +178,22 @@ describe('the Account page', () => {
     const user = await newUser('guess@example.org');
     const b = await signIn(user);
     for (let i = 0; i < SIGN_IN_FAILURES; i++) {
-      assert.equal((await submit(b, '/app/account/password', { current: `guess ${i} password`, new_password: 'second passphrase', confirm_password: 'second passphrase' })).status, 422);
+      assert.equal(
+        (
+          await submit(b, '/app/account/password', {
+            current: `guess ${i} password`,
+            new_password: 'second passphrase',
+            confirm_password: 'second passphrase',
+          })
+        ).status,
+        422,
+      );
     }
-    const blocked = await submit(b, '/app/account/password', { current: user.password, new_password: 'second passphrase', confirm_password: 'second passphrase' });
+    const blocked = await submit(b, '/app/account/password', {
+      current: user.password,
+      new_password: 'second passphrase',
+      confirm_password: 'second passphrase',
+    });
     assert.equal(blocked.status, 429);
     assert.match(blocked.headers.get('retry-after')!, /^\d+$/);
     assert.match(plain(blocked.text), /Too many wrong passwords or codes\. Wait \d+ minutes? and try again\./);
@@ -149,10 +201,19 @@ describe('the Account page', () => {
     const login = await new FormClient(h.url, b.headers).submit('/app/login', '/app/login', user);
     assert.equal(login.status, 429, 'the same count as sign-in');
     now += 15 * 60_000;
-    assert.equal((await submit(b, '/app/account/password', { current: user.password, new_password: 'second passphrase', confirm_password: 'second passphrase' })).status, 303);
+    assert.equal(
+      (
+        await submit(b, '/app/account/password', {
+          current: user.password,
+          new_password: 'second passphrase',
+          confirm_password: 'second passphrase',
+        })
+      ).status,
+      303,
+    );
   });
 
-  test('sign out everywhere ends every session of the user, this one included, and no one else\'s', async () => {
+  test("sign out everywhere ends every session of the user, this one included, and no one else's", async () => {
     const user = await newUser('everywhere@example.org');
     const bystander = await signIn(await newUser('bystander@example.org'));
     const [here, there] = [await signIn(user), await signIn(user)];
@@ -173,7 +234,14 @@ describe('the Account page', () => {
     const b = await signIn(user);
     const before = await snapshot(h.ctx);
     for (const action of ['password', 'sign-out-everywhere', '2fa/start', '2fa', '2fa/disable', '2fa/recovery-codes']) {
-      const res = await b.post(`/app/account/${action}`, { current: user.password, new_password: 'second passphrase', confirm_password: 'second passphrase', proof: user.password, renew_password: user.password, code: '123456' });
+      const res = await b.post(`/app/account/${action}`, {
+        current: user.password,
+        new_password: 'second passphrase',
+        confirm_password: 'second passphrase',
+        proof: user.password,
+        renew_password: user.password,
+        code: '123456',
+      });
       assert.equal(res.status, 403, action);
     }
     assert.deepEqual(await snapshot(h.ctx), before);
@@ -209,7 +277,9 @@ describe('two-factor sign-in', () => {
     assert.equal(row.totp_secret, secret);
     assert.equal(row.totp_pending_secret, null);
     assert.equal(row.totp_last_step, totpStep(clock()), 'the confirming code is used up');
-    const stored = JSON.stringify(await h.ctx.store.db.selectFrom('recovery_codes').selectAll().where('user_id', '=', row.id).execute());
+    const stored = JSON.stringify(
+      await h.ctx.store.db.selectFrom('recovery_codes').selectAll().where('user_id', '=', row.id).execute(),
+    );
     for (const c of codes) {
       assert.ok(!stored.includes(c) && !stored.includes(c.replace(/-/g, '')), 'only hashes are stored');
     }
@@ -235,7 +305,10 @@ describe('two-factor sign-in', () => {
 
     const wrong = await codeStep(b, codeFor(secret, 2));
     assert.equal(wrong.status, 401);
-    assert.equal(textOf(wrong.text, 'f-code-error'), 'That code is not right. Type the 6 digits your app shows now, or a recovery code.');
+    assert.equal(
+      textOf(wrong.text, 'f-code-error'),
+      'That code is not right. Type the 6 digits your app shows now, or a recovery code.',
+    );
     assert.equal(await sessionsOf(user.email), sessions);
 
     const code = codeFor(secret);
@@ -251,7 +324,7 @@ describe('two-factor sign-in', () => {
     const older = await codeStep(await passwordStep(user), codeFor(secret, -1));
     assert.equal(older.status, 401, 'and so is the code of the step before it');
     const late = await codeStep(await passwordStep(user), codeFor(secret, 1));
-    assert.equal(late.status, 303, 'the next step\'s code (a phone a little ahead) works');
+    assert.equal(late.status, 303, "the next step's code (a phone a little ahead) works");
   });
 
   test('a recovery code signs in once, typed in any case with or without dashes; the page counts what is left', async () => {
@@ -284,7 +357,10 @@ describe('two-factor sign-in', () => {
     assert.match(plain(expired.text), /This sign-in has expired\. Sign in again\./);
     assert.equal(await signedIn(slow), false);
     const rows = await h.ctx.store.db.selectFrom('pending_sign_ins').selectAll().execute();
-    assert.ok(rows.every((r) => !JSON.stringify(r).includes('vp_')), 'only hashes of pending tokens');
+    assert.ok(
+      rows.every((r) => !JSON.stringify(r).includes('vp_')),
+      'only hashes of pending tokens',
+    );
   });
 
   test(`wrong codes are throttled per account from any address: after ${ACCOUNT_FAILURES}, even the right code waits (429)`, async () => {
@@ -292,7 +368,8 @@ describe('two-factor sign-in', () => {
     const user = await newUser('brute@example.org');
     const { secret } = await enrol(await signIn(user));
     nextStep();
-    for (let i = 0; i < ACCOUNT_FAILURES; i++) assert.equal((await codeStep(await passwordStep(user), String(100000 + i))).status, 401, `guess ${i + 1}`);
+    for (let i = 0; i < ACCOUNT_FAILURES; i++)
+      assert.equal((await codeStep(await passwordStep(user), String(100000 + i))).status, 401, `guess ${i + 1}`);
     const b = await passwordStep(user);
     const blocked = await codeStep(b, codeFor(secret));
     assert.equal(blocked.status, 429);
@@ -311,7 +388,12 @@ describe('two-factor sign-in', () => {
     const next = `/app/invite/inv_${'a'.repeat(40)}`;
     const b = browser();
     const login = await b.get(`/app/login?next=${encodeURIComponent(next)}`);
-    const res = await b.post('/app/login', { _csrf: csrfOf(login.text), email: user.email, password: user.password, next });
+    const res = await b.post('/app/login', {
+      _csrf: csrfOf(login.text),
+      email: user.email,
+      password: user.password,
+      next,
+    });
     assert.equal(res.location, '/app/login/code');
     assert.equal((await codeStep(b, codeFor(secret))).location, next);
   });
@@ -322,13 +404,23 @@ describe('two-factor sign-in', () => {
     const { secret, codes } = await enrol(b);
     const wrong = await submit(b, '/app/account/2fa/disable', { proof: 'not my password' });
     assert.equal(wrong.status, 422);
-    assert.equal(textOf(wrong.text, 'f-proof-error'), 'This is neither your password nor a current code: two-factor sign-in stays on');
-    assert.equal((await submit(b, '/app/account/2fa/disable', { proof: codeFor(secret) })).status, 422, 'the code that enrolled is used up');
+    assert.equal(
+      textOf(wrong.text, 'f-proof-error'),
+      'This is neither your password nor a current code: two-factor sign-in stays on',
+    );
+    assert.equal(
+      (await submit(b, '/app/account/2fa/disable', { proof: codeFor(secret) })).status,
+      422,
+      'the code that enrolled is used up',
+    );
     assert.notEqual((await userRow(user.email)).totp_secret, null);
 
     const refused = await submit(b, '/app/account/2fa/recovery-codes', { renew_password: 'not my password' });
     assert.equal(refused.status, 422);
-    assert.equal(textOf(refused.text, 'f-renew_password-error'), 'This is not your password: the recovery codes are unchanged');
+    assert.equal(
+      textOf(refused.text, 'f-renew_password-error'),
+      'This is not your password: the recovery codes are unchanged',
+    );
     const renewed = await submit(b, '/app/account/2fa/recovery-codes', { renew_password: user.password });
     assert.equal(renewed.status, 200);
     const fresh = [...renewed.text.matchAll(/<li>([a-z2-7]{5}-[a-z2-7]{5}-[a-z2-7]{5})<\/li>/g)].map((m) => m[1]);
@@ -341,14 +433,25 @@ describe('two-factor sign-in', () => {
     const off = await submit(b, '/app/account/2fa/disable', { proof: codeFor(secret) });
     assert.equal(off.status, 303);
     assert.equal(off.location, '/app/account?done=2fa-off');
-    assert.match(plain((await b.get(off.location)).text), /Two-factor sign-in is off: you sign in with your password alone\./);
+    assert.match(
+      plain((await b.get(off.location)).text),
+      /Two-factor sign-in is off: you sign in with your password alone\./,
+    );
     const row = await userRow(user.email);
     assert.equal(row.totp_secret, null);
-    assert.equal((await h.ctx.store.db.selectFrom('recovery_codes').select('code_hash').where('user_id', '=', row.id).execute()).length, 0);
+    assert.equal(
+      (await h.ctx.store.db.selectFrom('recovery_codes').select('code_hash').where('user_id', '=', row.id).execute())
+        .length,
+      0,
+    );
     await signIn(user);
 
     const again = await enrol(b);
-    assert.equal((await submit(b, '/app/account/2fa/disable', { proof: user.password })).status, 303, 'the password turns it off too');
+    assert.equal(
+      (await submit(b, '/app/account/2fa/disable', { proof: user.password })).status,
+      303,
+      'the password turns it off too',
+    );
     assert.notEqual(again.secret, secret, 'a new secret each time');
   });
 
@@ -374,7 +477,12 @@ describe('two-factor sign-in', () => {
     now += 15 * 60_000; // past the throttle's window
     const signedInClient = await passwordStep(user);
     assert.equal((await codeStep(signedInClient, codeFor(secret))).status, 303);
-    for (const [action, fields] of [['password', { current: 'x'.repeat(2000), new_password: 'y'.repeat(2000), confirm_password: 'y'.repeat(2000) }], ['2fa', { code: 'abc' }], ['2fa/disable', { proof: '' }], ['2fa/recovery-codes', {}]] as const) {
+    for (const [action, fields] of [
+      ['password', { current: 'x'.repeat(2000), new_password: 'y'.repeat(2000), confirm_password: 'y'.repeat(2000) }],
+      ['2fa', { code: 'abc' }],
+      ['2fa/disable', { proof: '' }],
+      ['2fa/recovery-codes', {}],
+    ] as const) {
       const res = await submit(signedInClient, `/app/account/${action}`, fields);
       assert.ok(res.status < 500, `${action}: ${res.status}`);
     }

@@ -8,8 +8,12 @@ import { listApiKeys } from '../../src/services/api-keys.ts';
 let h: Harness;
 let offset = 0;
 const clock = () => Date.now() + offset;
-before(async () => { h = await startHarness({ clock }); });
-after(async () => { await h.stop(); });
+before(async () => {
+  h = await startHarness({ clock });
+});
+after(async () => {
+  await h.stop();
+});
 
 const ADMIN = { email: 'admin@example.org', password: 'correct horse battery' };
 const KEY = /sk_[A-Za-z0-9]{28,}/g;
@@ -37,10 +41,15 @@ async function createKeyInForm(b: FormClient, projectUuid: string, fields: Recor
 /** Rows of every table, without the times that reads refresh (last use of a key, last sight of a session). */
 async function state() {
   const snap = await snapshot(h.ctx);
-  return Object.fromEntries(Object.entries(snap).map(([t, rows]) => [t, (rows as string[]).map((r) => {
-    const { last_seen_at: _, ...rest } = JSON.parse(r);
-    return JSON.stringify(rest);
-  })]));
+  return Object.fromEntries(
+    Object.entries(snap).map(([t, rows]) => [
+      t,
+      (rows as string[]).map((r) => {
+        const { last_seen_at: _, ...rest } = JSON.parse(r);
+        return JSON.stringify(rest);
+      }),
+    ]),
+  );
 }
 
 describe('dashboard sign-in and the Developers tab', () => {
@@ -68,7 +77,8 @@ describe('dashboard sign-in and the Developers tab', () => {
     assert.equal(ok.location, '/app/projects');
     const list = await b.get('/app/projects');
     assert.equal(list.status, 200);
-    for (const name of ['Default', 'Test project', 'Other project']) assert.ok(list.text.includes(`>${name}</a>`), name);
+    for (const name of ['Default', 'Test project', 'Other project'])
+      assert.ok(list.text.includes(`>${name}</a>`), name);
     assert.ok(list.text.includes(h.project.uuid));
     assert.equal((await b.get('/app')).location, '/app/projects');
     admin = b;
@@ -78,10 +88,17 @@ describe('dashboard sign-in and the Developers tab', () => {
     assert.equal((await late.get('/app/setup')).location, '/app/login');
     assert.equal((await late.get('/app')).location, '/app/login');
     const login = await late.get('/app/login');
-    const again = await late.post('/app/setup', { _csrf: csrfOf(login.text), email: 'intruder@example.org', password: 'intruder password' });
+    const again = await late.post('/app/setup', {
+      _csrf: csrfOf(login.text),
+      email: 'intruder@example.org',
+      password: 'intruder password',
+    });
     assert.equal(again.status, 403);
     assert.match(again.text, /already set up/);
-    assert.deepEqual((await h.ctx.store.db.selectFrom('users').select('email').execute()).map((u) => u.email), [ADMIN.email]);
+    assert.deepEqual(
+      (await h.ctx.store.db.selectFrom('users').select('email').execute()).map((u) => u.email),
+      [ADMIN.email],
+    );
   });
 
   test('SECURITY 12: the session cookie is HttpOnly, SameSite=Lax, scoped to /app, and stored only as a hash', async () => {
@@ -129,8 +146,14 @@ describe('dashboard sign-in and the Developers tab', () => {
   });
 
   test('a wrong password and an unknown email get the same answer', async () => {
-    const wrong = await browser().submit('/app/login', '/app/login', { email: ADMIN.email, password: 'not the password' });
-    const unknown = await browser().submit('/app/login', '/app/login', { email: 'nobody@example.org', password: 'not the password' });
+    const wrong = await browser().submit('/app/login', '/app/login', {
+      email: ADMIN.email,
+      password: 'not the password',
+    });
+    const unknown = await browser().submit('/app/login', '/app/login', {
+      email: 'nobody@example.org',
+      password: 'not the password',
+    });
     assert.equal(wrong.status, 401);
     assert.equal(unknown.status, 401);
     assert.equal(alertOf(wrong.text), 'Incorrect email or password.');
@@ -141,10 +164,16 @@ describe('dashboard sign-in and the Developers tab', () => {
   test('SECURITY 12: after 5 failed sign-ins for one email and address, even the right password waits (429) until the window ends', async () => {
     await createUser(h.ctx, { email: 'target@example.org', password: 'target password 1' });
     for (let i = 0; i < 5; i++) {
-      const res = await browser().submit('/app/login', '/app/login', { email: 'target@example.org', password: `guess ${i}` });
+      const res = await browser().submit('/app/login', '/app/login', {
+        email: 'target@example.org',
+        password: `guess ${i}`,
+      });
       assert.equal(res.status, 401, `attempt ${i + 1}`);
     }
-    const blocked = await browser().submit('/app/login', '/app/login', { email: 'TARGET@example.org', password: 'target password 1' });
+    const blocked = await browser().submit('/app/login', '/app/login', {
+      email: 'TARGET@example.org',
+      password: 'target password 1',
+    });
     assert.equal(blocked.status, 429);
     assert.match(alertOf(blocked.text)!, /Too many failed sign-in attempts\. Wait \d+ minutes? and try again\./);
     assert.match(blocked.headers.get('retry-after')!, /^\d+$/);
@@ -177,7 +206,12 @@ describe('dashboard sign-in and the Developers tab', () => {
         assert.match(res.text, /Form expired/);
       }
     }
-    const json = await admin.request('POST', '/app/projects', JSON.stringify({ name: 'json', _csrf: csrfOf(dev.text) }), 'application/json');
+    const json = await admin.request(
+      'POST',
+      '/app/projects',
+      JSON.stringify({ name: 'json', _csrf: csrfOf(dev.text) }),
+      'application/json',
+    );
     assert.equal(json.status, 403);
     assert.deepEqual(await state(), before);
     assert.equal((await admin.get('/app/projects')).status, 200, 'still signed in');
@@ -198,8 +232,12 @@ describe('dashboard sign-in and the Developers tab', () => {
 
     const adminKeyId = (await listApiKeys(h.ctx, h.project.uuid))[0].id;
     const refused = [
-      [m, devPath(h.project.uuid)], [m, `${devPath(h.project.uuid)}/new`], [m, `/app/projects/${h.project.uuid}`],
-      [m, `${devPath(teamB)}/keys/${adminKeyId}/revoke`], [admin, devPath(teamB)], [m, devPath('proj_AAAAAAAAAAAAAA')],
+      [m, devPath(h.project.uuid)],
+      [m, `${devPath(h.project.uuid)}/new`],
+      [m, `/app/projects/${h.project.uuid}`],
+      [m, `${devPath(teamB)}/keys/${adminKeyId}/revoke`],
+      [admin, devPath(teamB)],
+      [m, devPath('proj_AAAAAAAAAAAAAA')],
     ] as const;
     for (const [who, path] of refused) {
       const res = await who.get(path);
@@ -210,19 +248,32 @@ describe('dashboard sign-in and the Developers tab', () => {
     const page = await m.get(devPath(teamB));
     const revoke = await m.post(`${devPath(teamB)}/keys/${adminKeyId}/revoke`, { _csrf: csrfOf(page.text) });
     assert.equal(revoke.status, 404);
-    const create = await m.post(`${devPath(h.project.uuid)}/keys`, { _csrf: csrfOf(page.text), name: 'x', permission: 'read_write', expiration: 'never' });
+    const create = await m.post(`${devPath(h.project.uuid)}/keys`, {
+      _csrf: csrfOf(page.text),
+      name: 'x',
+      permission: 'read_write',
+      expiration: 'never',
+    });
     assert.equal(create.status, 404);
     assert.ok((await listApiKeys(h.ctx, h.project.uuid)).some((k) => k.id === adminKeyId));
 
     // Made a member, they see it.
-    const member = await h.ctx.store.db.selectFrom('users').select('id').where('email', '=', 'member@example.org').executeTakeFirstOrThrow();
+    const member = await h.ctx.store.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', 'member@example.org')
+      .executeTakeFirstOrThrow();
     await addProjectMember(h.ctx, h.project.id, member.id, 'member');
     assert.match((await m.get('/app/projects')).text, /Test project<\/a>[\s\S]*Member/);
     assert.equal((await m.get(devPath(h.project.uuid))).status, 200);
   });
 
   test('SECURITY 3: a key made in the Developers tab is shown once, not cacheable, and works with the API at once', async () => {
-    const { res, keys } = await createKeyInForm(admin, h.project.uuid, { name: 'Production', permission: 'read_write', expiration: 'never' });
+    const { res, keys } = await createKeyInForm(admin, h.project.uuid, {
+      name: 'Production',
+      permission: 'read_write',
+      expiration: 'never',
+    });
     assert.equal(res.status, 201);
     assert.equal(res.headers.get('cache-control'), 'no-store');
     assert.equal(keys.length, 1, 'the full key appears exactly once');
@@ -233,22 +284,37 @@ describe('dashboard sign-in and the Developers tab', () => {
     const list = await admin.get(devPath(h.project.uuid));
     assert.equal(list.text.match(KEY), null, 'the list never shows a full key');
     const masked = `${key.slice(0, 7)}…${key.slice(-4)}`;
-    const row = new RegExp(`<td data-label="Name">Production</td>\\s*<td data-label="Permission">Read &amp; Write</td>\\s*<td data-label="Key"><code>${masked}</code></td>[\\s\\S]*?<td data-label="Expires">Never</td>\\s*<td data-label="Last used">Never</td>`);
+    const row = new RegExp(
+      `<td data-label="Name">Production</td>\\s*<td data-label="Permission">Read &amp; Write</td>\\s*<td data-label="Key"><code>${masked}</code></td>[\\s\\S]*?<td data-label="Expires">Never</td>\\s*<td data-label="Last used">Never</td>`,
+    );
     assert.match(list.text, row);
 
     const api = await fetch(`${h.url}/v1/monitors`, { headers: { authorization: `Bearer ${key}` } });
     assert.equal(api.status, 200);
-    const write = await h.request('POST', '/v1/monitors', { key, body: { name: 'from dashboard key', url: 'https://example.org' } });
+    const write = await h.request('POST', '/v1/monitors', {
+      key,
+      body: { name: 'from dashboard key', url: 'https://example.org' },
+    });
     assert.equal(write.status, 201);
 
-    const audit = await h.ctx.store.db.selectFrom('audit_log').selectAll().where('action', '=', 'api_key.create').where('actor', '=', `user:${ADMIN.email}`).execute();
+    const audit = await h.ctx.store.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'api_key.create')
+      .where('actor', '=', `user:${ADMIN.email}`)
+      .execute();
     assert.equal(audit.length, 1);
     assert.equal(audit[0].source_ip, '127.0.0.1');
     assert.ok(!JSON.stringify(audit).includes(key));
   });
 
   test('a read-only key made in the dashboard reads, and gets 403 on a write', async () => {
-    const { res, keys } = await createKeyInForm(admin, h.project.uuid, { name: 'CI/CD Pipeline', permission: 'read_only', expiration: 'date', expires_on: '2099-01-31' });
+    const { res, keys } = await createKeyInForm(admin, h.project.uuid, {
+      name: 'CI/CD Pipeline',
+      permission: 'read_only',
+      expiration: 'date',
+      expires_on: '2099-01-31',
+    });
     assert.equal(res.status, 201);
     const [key] = keys;
     assert.equal((await h.request('GET', '/v1/monitors', { key })).status, 200);
@@ -256,11 +322,20 @@ describe('dashboard sign-in and the Developers tab', () => {
     assert.equal(write.status, 403);
     assert.equal(write.text, FORBID);
     const list = await admin.get(devPath(h.project.uuid));
-    assert.match(list.text, /CI\/CD Pipeline<\/td>\s*<td data-label="Permission">Read-only<\/td>[\s\S]*?<td data-label="Expires"><time datetime="2099-01-31T00:00:00.000Z">2099-01-31 00:00 UTC<\/time><\/td>/);
+    assert.match(
+      list.text,
+      /CI\/CD Pipeline<\/td>\s*<td data-label="Permission">Read-only<\/td>[\s\S]*?<td data-label="Expires"><time datetime="2099-01-31T00:00:00.000Z">2099-01-31 00:00 UTC<\/time><\/td>/,
+    );
   });
 
   test('SECURITY 8: revoking asks for confirmation; then the key gets 401 from the next request', async () => {
-    const { keys: [key] } = await createKeyInForm(admin, h.project.uuid, { name: 'Short-lived', permission: 'read_write', expiration: 'never' });
+    const {
+      keys: [key],
+    } = await createKeyInForm(admin, h.project.uuid, {
+      name: 'Short-lived',
+      permission: 'read_write',
+      expiration: 'never',
+    });
     const id = (await listApiKeys(h.ctx, h.project.uuid)).find((k) => k.name === 'Short-lived')!.id;
     const list = await admin.get(devPath(h.project.uuid));
     assert.ok(list.text.includes(`href="${devPath(h.project.uuid)}/keys/${id}/revoke"`));
@@ -279,7 +354,12 @@ describe('dashboard sign-in and the Developers tab', () => {
     assert.match(after.text, /The key was revoked/);
     assert.ok(!after.text.includes(id));
     assert.equal((await h.request('GET', '/v1/monitors')).status, 200, 'other keys still work');
-    const audit = await h.ctx.store.db.selectFrom('audit_log').selectAll().where('action', '=', 'api_key.revoke').where('key_id', '=', id).execute();
+    const audit = await h.ctx.store.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'api_key.revoke')
+      .where('key_id', '=', id)
+      .execute();
     assert.equal(audit.length, 1);
     assert.equal(audit[0].actor, `user:${ADMIN.email}`);
     const twice = await admin.post(`${devPath(h.project.uuid)}/keys/${id}/revoke`, { _csrf: csrfOf(confirm.text) });
@@ -289,13 +369,29 @@ describe('dashboard sign-in and the Developers tab', () => {
   test('invalid key input is refused beside the field, with the messages of the CLI, and creates nothing', async () => {
     const before = (await listApiKeys(h.ctx, h.project.uuid)).length;
     const cases: [Record<string, string>, string, RegExp][] = [
-      [{ name: 'x', permission: 'read_write', expiration: 'date', expires_on: '2001-01-01' }, 'f-expires_on-error', /^Expiration 2001-01-01T00:00:00\.000Z is in the past$/],
+      [
+        { name: 'x', permission: 'read_write', expiration: 'date', expires_on: '2001-01-01' },
+        'f-expires_on-error',
+        /^Expiration 2001-01-01T00:00:00\.000Z is in the past$/,
+      ],
       [{ name: 'x', permission: 'read_write', expires_on: '2001-01-01' }, 'f-expires_on-error', /is in the past/],
-      [{ name: 'x', permission: 'read_write', expiration: 'date', expires_on: '' }, 'f-expires_on-error', /^Choose an expiration date, or Never$/],
-      [{ name: 'x', permission: 'read_write', expiration: 'date', expires_on: 'tomorrow' }, 'f-expires_on-error', /^Invalid expiration "tomorrow"/],
+      [
+        { name: 'x', permission: 'read_write', expiration: 'date', expires_on: '' },
+        'f-expires_on-error',
+        /^Choose an expiration date, or Never$/,
+      ],
+      [
+        { name: 'x', permission: 'read_write', expiration: 'date', expires_on: 'tomorrow' },
+        'f-expires_on-error',
+        /^Invalid expiration "tomorrow"/,
+      ],
       [{ name: '   ', permission: 'read_write', expiration: 'never' }, 'f-name-error', /^Name is required$/],
       [{ name: 'x', expiration: 'never' }, 'f-permission-error', /^Permission is required/],
-      [{ name: 'x', permission: 'admin', expiration: 'never' }, 'f-permission-error', /^Permission must be read_write or read_only, got "admin"$/],
+      [
+        { name: 'x', permission: 'admin', expiration: 'never' },
+        'f-permission-error',
+        /^Permission must be read_write or read_only, got "admin"$/,
+      ],
     ];
     for (const [fields, id, re] of cases) {
       const { res, keys } = await createKeyInForm(admin, h.project.uuid, fields);
@@ -330,7 +426,10 @@ describe('dashboard sign-in and the Developers tab', () => {
     assert.equal(css.status, 200);
     assert.match(css.headers.get('content-type')!, /^text\/css/);
     const doc = (await h.request('GET', '/openapi.json', { key: null })).body;
-    assert.ok(!Object.keys(doc.paths).some((p) => p.startsWith('/app')), 'the dashboard is not part of the API document');
+    assert.ok(
+      !Object.keys(doc.paths).some((p) => p.startsWith('/app')),
+      'the dashboard is not part of the API document',
+    );
     const page = await admin.get('/app/projects');
     assert.match(page.headers.get('content-security-policy')!, /default-src 'none'/);
     assert.equal(page.headers.get('x-frame-options'), 'DENY');
@@ -339,7 +438,11 @@ describe('dashboard sign-in and the Developers tab', () => {
   test('every user string is escaped', async () => {
     const made = await admin.submit('/app/projects', '/app/projects', { name: '<img src=x onerror=alert(1)>' });
     const uuid = /(proj_[A-Za-z0-9]+)/.exec(made.location!)![1];
-    await createKeyInForm(admin, uuid, { name: '"><script>alert(1)</script>', permission: 'read_write', expiration: 'never' });
+    await createKeyInForm(admin, uuid, {
+      name: '"><script>alert(1)</script>',
+      permission: 'read_write',
+      expiration: 'never',
+    });
     const page = await admin.get(devPath(uuid));
     assert.ok(!page.text.includes('<img src=x'));
     assert.ok(!page.text.includes('<script>alert'));

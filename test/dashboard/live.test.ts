@@ -31,7 +31,17 @@ async function stream(path: string, b: FormClient = admin): Promise<SseStream> {
   return s;
 }
 const result = (m: Monitor, ok: boolean, atMs: number, ms = 42): ObservedResult => ({
-  monitorId: m.id, at: atMs, location: 'local', ok, statusCode: ok ? 200 : 503, totalMs: ms, dnsMs: null, connectMs: null, tlsMs: null, ttfbMs: null, error: ok ? null : 'expected 2xx, got 503',
+  monitorId: m.id,
+  at: atMs,
+  location: 'local',
+  ok,
+  statusCode: ok ? 200 : 503,
+  totalMs: ms,
+  dnsMs: null,
+  connectMs: null,
+  tlsMs: null,
+  ttfbMs: null,
+  error: ok ? null : 'expected 2xx, got 503',
 });
 
 before(async () => {
@@ -45,7 +55,7 @@ after(async () => {
 });
 
 describe('the live stream of a project', () => {
-  test('a stored result reaches an open stream of the monitors page, with the monitor\'s status and the check', async () => {
+  test("a stored result reaches an open stream of the monitors page, with the monitor's status and the check", async () => {
     const list = await admin.get(at('monitors'));
     const liveUrl = /data-live="([^"]+)"/.exec(list.text)![1].replace(/&amp;/g, '&');
     assert.match(liveUrl, /\/live\?monitors=mon_\w+%2Cmon_\w+|\/live\?monitors=mon_\w+,mon_\w+/);
@@ -56,10 +66,13 @@ describe('the live stream of a project', () => {
     const now = Date.now();
     await recordResults(h.ctx, [result(web, true, now, 87)]);
     const msg = await s.next((d) => d.monitors?.some((m: any) => m.id === web.uuid));
-    assert.deepEqual(msg.monitors.find((m: any) => m.id === web.uuid), { id: web.uuid, state: 'up', checks: [{ at: now, ok: true, ms: 87, location: 'local' }] });
+    assert.deepEqual(
+      msg.monitors.find((m: any) => m.id === web.uuid),
+      { id: web.uuid, state: 'up', checks: [{ at: now, ok: true, ms: 87, location: 'local' }] },
+    );
   });
 
-  test('a confirmed failure turns the monitor down and opens its outage: both reach its page\'s stream', async () => {
+  test("a confirmed failure turns the monitor down and opens its outage: both reach its page's stream", async () => {
     const s = await stream(`/app/projects/${h.project.uuid}/live?monitors=${api.uuid}`);
     const t = Date.now();
     await recordResults(h.ctx, [result(api, false, t)]);
@@ -76,19 +89,33 @@ describe('the live stream of a project', () => {
     await recordResults(h.ctx, [result(api, true, t + 4000)]); // confirmed up
     const up = await s.next((d) => d.monitors?.some((m: any) => m.state === 'up'));
     assert.equal(up.monitors.length, 1);
-    assert.ok(s.messages.every((m) => !(m.data.monitors ?? []).some((x: any) => x.id === web.uuid)), 'only the monitors the page asked for');
+    assert.ok(
+      s.messages.every((m) => !(m.data.monitors ?? []).some((x: any) => x.id === web.uuid)),
+      'only the monitors the page asked for',
+    );
     const closed = await s.next((d) => d.outages?.some((o: any) => !o.open));
     assert.equal(closed.outages[0].id, opened.outages[0].id);
   });
 
   test('the outages page hears manual outages opened and resolved; the healthchecks page hears pings', async () => {
     const outages = await stream(`/app/projects/${h.project.uuid}/live?outages=1`);
-    const o = await createOutage(actor, { monitorUuid: web.uuid, startDate: new Date().toISOString(), statusCode: 500, description: 'by hand' });
+    const o = await createOutage(actor, {
+      monitorUuid: web.uuid,
+      startDate: new Date().toISOString(),
+      statusCode: 500,
+      description: 'by hand',
+    });
     assert.equal((await outages.next((d) => d.outages?.some((x: any) => x.id === o.uuid))).outages[0].open, true);
     await resolveOutage(actor, o.uuid);
     await outages.next((d) => d.outages?.some((x: any) => x.id === o.uuid && !x.open));
 
-    const hc = await createHealthcheck(actor, { name: 'nightly', period_value: 1, period_type: 'days', grace_period_value: 1, grace_period_type: 'hours' });
+    const hc = await createHealthcheck(actor, {
+      name: 'nightly',
+      period_value: 1,
+      period_type: 'days',
+      grace_period_value: 1,
+      grace_period_type: 'hours',
+    });
     const pings = await stream(`/app/projects/${h.project.uuid}/live?healthchecks=1`);
     await recordPing(h.ctx, hc.uuid, { kind: 'success', sourceIp: '127.0.0.1', userAgent: 'curl', body: null });
     const ping = await pings.next((d) => d.healthchecks?.length);
@@ -97,13 +124,25 @@ describe('the live stream of a project', () => {
     assert.ok(Math.abs(ping.healthchecks[0].lastPing - Date.now()) < 10_000);
     await recordPing(h.ctx, hc.uuid, { kind: 'fail', sourceIp: '127.0.0.1', userAgent: 'curl', body: null });
     await pings.next((d) => d.healthchecks?.some((x: any) => x.state === 'down'));
-    assert.ok(pings.messages.every((m) => !m.data.monitors), 'no monitor results on a page that asked for none');
+    assert.ok(
+      pings.messages.every((m) => !m.data.monitors),
+      'no monitor results on a page that asked for none',
+    );
   });
 
-  test('another project\'s results and outages never reach the stream, even asked for by id', async () => {
-    const other = await h.ctx.store.db.selectFrom('projects').select(['id', 'uuid']).where('uuid', '=', h.other.uuid).executeTakeFirstOrThrow();
-    const foreign = await createMonitor(actorOf(h.ctx, { id: Number(other.id), uuid: other.uuid }), { name: 'Foreign', url: 'https://foreign.example.org' });
-    const s = await stream(`/app/projects/${h.project.uuid}/live?monitors=${foreign.uuid},${web.uuid}&outages=1&healthchecks=1`);
+  test("another project's results and outages never reach the stream, even asked for by id", async () => {
+    const other = await h.ctx.store.db
+      .selectFrom('projects')
+      .select(['id', 'uuid'])
+      .where('uuid', '=', h.other.uuid)
+      .executeTakeFirstOrThrow();
+    const foreign = await createMonitor(actorOf(h.ctx, { id: Number(other.id), uuid: other.uuid }), {
+      name: 'Foreign',
+      url: 'https://foreign.example.org',
+    });
+    const s = await stream(
+      `/app/projects/${h.project.uuid}/live?monitors=${foreign.uuid},${web.uuid}&outages=1&healthchecks=1`,
+    );
     const t = Date.now();
     await recordResults(h.ctx, [result(foreign, false, t), result(web, true, t)]);
     await recordResults(h.ctx, [result(foreign, false, t + 1000)]); // the foreign monitor goes down, its outage opens
@@ -125,7 +164,9 @@ describe('the live stream of a project', () => {
     assert.equal(s.status, 303);
     assert.equal(s.headers.get('location'), '/app/login');
     assert.doesNotMatch(s.headers.get('content-type') ?? '', /event-stream/);
-    const forged = await openStream(`${h.url}/app/projects/${h.project.uuid}/live`, { cookie: 'vigil_session=not-a-session' });
+    const forged = await openStream(`${h.url}/app/projects/${h.project.uuid}/live`, {
+      cookie: 'vigil_session=not-a-session',
+    });
     assert.equal(forged.status, 303);
   });
 
@@ -135,21 +176,37 @@ describe('the live stream of a project', () => {
     for (let i = 0; i < 20; i++) await recordResults(h.ctx, [result(web, true, t + i, 100 + i)]);
     await s.next((d) => d.monitors?.some((m: any) => m.checks.some((c: any) => c.at === t + 19)));
     const checks = s.messages.flatMap((m) => m.data.monitors ?? []).flatMap((m: any) => m.checks.map((c: any) => c.at));
-    assert.deepEqual(checks, Array.from({ length: 20 }, (_, i) => t + i), 'every check once, in order');
+    assert.deepEqual(
+      checks,
+      Array.from({ length: 20 }, (_, i) => t + i),
+      'every check once, in order',
+    );
     assert.ok(s.messages.length < 20, `${s.messages.length} messages for 20 results`);
     const gaps = s.messages.slice(1).map((m, i) => m.at - s.messages[i].at);
-    assert.ok(gaps.every((g) => g >= liveTiming.intervalMs - 20), `one message per ${liveTiming.intervalMs} ms at most: ${gaps}`);
+    assert.ok(
+      gaps.every((g) => g >= liveTiming.intervalMs - 20),
+      `one message per ${liveTiming.intervalMs} ms at most: ${gaps}`,
+    );
   });
 
   test('junk in the query changes nothing: the stream opens with what is valid', async () => {
-    for (const q of ['?monitors=%00%ff', '?monitors[]=x&outages=yes', `?monitors=${'a'.repeat(5000)}`, '?healthchecks=1&healthchecks=2', `?monitors=${Array.from({ length: 500 }, (_, i) => `mon_${i}`).join(',')}`]) {
+    for (const q of [
+      '?monitors=%00%ff',
+      '?monitors[]=x&outages=yes',
+      `?monitors=${'a'.repeat(5000)}`,
+      '?healthchecks=1&healthchecks=2',
+      `?monitors=${Array.from({ length: 500 }, (_, i) => `mon_${i}`).join(',')}`,
+    ]) {
       const s = await stream(`/app/projects/${h.project.uuid}/live${q}`);
       assert.ok(s.status === 200 || s.status === 400, `${q}: ${s.status}`);
       s.close();
     }
     const s = await stream(`/app/projects/${h.project.uuid}/live?monitors=nope`);
     assert.equal(s.status, 200);
-    const head = await fetch(`${h.url}/app/projects/${h.project.uuid}/live`, { method: 'HEAD', headers: cookie(admin) });
+    const head = await fetch(`${h.url}/app/projects/${h.project.uuid}/live`, {
+      method: 'HEAD',
+      headers: cookie(admin),
+    });
     assert.notEqual(head.status, 200);
     assert.ok(head.status < 500);
   });
@@ -165,7 +222,11 @@ describe('the live stream of a project', () => {
     assert.equal(refused.status, 429);
     // Another member is not limited by the admin's pages.
     await createUser(h.ctx, { email: 'member@example.org', password: 'correct horse battery' });
-    const member = await h.ctx.store.db.selectFrom('users').select('id').where('email', '=', 'member@example.org').executeTakeFirstOrThrow();
+    const member = await h.ctx.store.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', 'member@example.org')
+      .executeTakeFirstOrThrow();
     await addProjectMember(h.ctx, h.project.id, member.id, 'member');
     const memberClient = await signIn(h, 'member@example.org', 'correct horse battery');
     assert.equal((await stream(path, memberClient)).status, 200);
@@ -185,13 +246,23 @@ describe('the live stream of a project', () => {
       await new Promise((r) => setTimeout(r, 800));
       assert.ok(kept.comments >= 1, 'heartbeat comments');
       assert.equal((await b.submit(at('monitors'), '/app/logout', {})).status, 303);
-      await Promise.race([kept.ended, new Promise((_, rej) => setTimeout(() => rej(new Error('stream still open after sign-out')), 3000))]);
+      await Promise.race([
+        kept.ended,
+        new Promise((_, rej) => setTimeout(() => rej(new Error('stream still open after sign-out')), 3000)),
+      ]);
       // Removal from the project, with the session alive.
       const c = await signIn(h, 'member@example.org', 'correct horse battery');
       const other = await stream(`/app/projects/${h.project.uuid}/live`, c);
-      const member = await h.ctx.store.db.selectFrom('users').select('uuid').where('email', '=', 'member@example.org').executeTakeFirstOrThrow();
+      const member = await h.ctx.store.db
+        .selectFrom('users')
+        .select('uuid')
+        .where('email', '=', 'member@example.org')
+        .executeTakeFirstOrThrow();
       await removeMember(h.ctx, h.project.id, member.uuid);
-      await Promise.race([other.ended, new Promise((_, rej) => setTimeout(() => rej(new Error('stream still open after removal')), 3000))]);
+      await Promise.race([
+        other.ended,
+        new Promise((_, rej) => setTimeout(() => rej(new Error('stream still open after removal')), 3000)),
+      ]);
       removed.close();
     } finally {
       liveTiming.heartbeatMs = saved;
@@ -203,20 +274,45 @@ describe('beats', () => {
   test('the list shows the last 30 checks of each monitor, oldest first, with time, location and response time; the page the last 90', async () => {
     const t = Date.UTC(2026, 0, 2, 3, 4, 5);
     const batch = Array.from({ length: 95 }, (_, i) => result(web, i % 10 !== 3, t + i * 1000, 50 + i));
-    await h.ctx.store.db.insertInto('check_results').values(batch.map((r) => ({ monitor_id: r.monitorId, at: r.at, location: 'london', ok: r.ok ? 1 : 0, status_code: r.statusCode, total_ms: r.totalMs, dns_ms: null, connect_ms: null, tls_ms: null, ttfb_ms: null, error: r.error }))).execute();
+    await h.ctx.store.db
+      .insertInto('check_results')
+      .values(
+        batch.map((r) => ({
+          monitor_id: r.monitorId,
+          at: r.at,
+          location: 'london',
+          ok: r.ok ? 1 : 0,
+          status_code: r.statusCode,
+          total_ms: r.totalMs,
+          dns_ms: null,
+          connect_ms: null,
+          tls_ms: null,
+          ttfb_ms: null,
+          error: r.error,
+        })),
+      )
+      .execute();
     const list = await admin.get(at('monitors'));
     const row = /<tr data-monitor="([^"]+)"[^>]*>(?:(?!<\/tr>)[\s\S])*<\/tr>/g;
     const rows = new Map([...list.text.matchAll(row)].map((m) => [m[1], m[0]]));
-    const beatsOf = (html: string) => [...html.matchAll(/<i( class="(up|down)")?( title="([^"]*)")?><\/i>/g)].map((m) => ({ kind: m[2] ?? 'none', title: m[4] }));
+    const beatsOf = (html: string) =>
+      [...html.matchAll(/<span class="beat( beat-(up|down))?"( title="([^"]*)")?><\/span>/g)].map((m) => ({
+        kind: m[2] ?? 'none',
+        title: m[4],
+      }));
     // Web has checks newer than these (the stream tests): find the seeded ones by their date.
     const webBeats = beatsOf(rows.get(web.uuid)!);
     assert.equal(webBeats.length, 30);
     const apiBeats = beatsOf(rows.get(api.uuid)!);
     assert.equal(apiBeats.length, 30);
-    assert.ok(apiBeats.slice(0, 26).every((b) => b.kind === 'none' && b.title === undefined), 'grey before the first check');
-    assert.deepEqual(apiBeats.slice(26).map((b) => b.kind), ['down', 'down', 'up', 'up']);
-    assert.match(apiBeats[29].title!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC · 42 ms$/, 'the list\'s tooltips: time and response time');
-    assert.match(apiBeats[27].title!, / UTC · failed$/);
+    assert.ok(
+      apiBeats.slice(0, 26).every((b) => b.kind === 'none' && b.title === undefined),
+      'grey before the first check',
+    );
+    assert.deepEqual(
+      apiBeats.slice(26).map((b) => b.kind),
+      ['down', 'down', 'up', 'up'],
+    );
     const rowsNoChecks = await createMonitor(actor, { name: 'Zeta new', url: 'https://zeta.example.org' });
     const fresh = await admin.get(at('monitors'));
     const zeta = [...fresh.text.matchAll(row)].find((m) => m[1] === rowsNoChecks.uuid)![0];
@@ -230,7 +326,10 @@ describe('beats', () => {
     assert.match(bar, /role="img" aria-label="Last 90 checks: \d+ up, \d+ failed"/);
     const seeded = beats.filter((b) => b.title?.startsWith('2026-01-02'));
     assert.ok(seeded.length > 0);
-    assert.ok(seeded.some((b) => b.title === '2026-01-02 03:04:39 UTC · london · 84 ms'), seeded.map((b) => b.title).join('\n'));
+    assert.ok(
+      seeded.some((b) => b.title === '2026-01-02 03:04:39 UTC · london · 84 ms'),
+      seeded.map((b) => b.title).join('\n'),
+    );
     assert.ok(seeded.some((b) => b.kind === 'down' && / · london · failed$/.test(b.title!)));
   });
 });

@@ -24,7 +24,9 @@ before(async () => {
   admin = await signedInAdmin(h);
   await createUser(h.ctx, BOB);
 });
-after(async () => { await h.stop(); });
+after(async () => {
+  await h.stop();
+});
 
 async function invite(fields: Record<string, string>, by = admin) {
   return by.submit(members(), members(), fields);
@@ -60,7 +62,7 @@ describe('project members in the dashboard', () => {
     assert.match(page.text, /<option value="owner" selected>Owner<\/option>/);
     assert.match(page.text, /<label for="f-email">Email<\/label>/);
     assert.match(plain(page.text), /Who may do what/);
-    assert.doesNotMatch(page.text, /type="password"/, 'nobody sets another person\'s password');
+    assert.doesNotMatch(page.text, /type="password"/, "nobody sets another person's password");
   });
 
   test('inviting refuses what the rules refuse, beside the field, and changes nothing', async () => {
@@ -83,10 +85,17 @@ describe('project members in the dashboard', () => {
     const unknown = await invite({ email: 'nobody-yet@example.org', role: 'member' });
     assert.equal(known.status, 201);
     assert.equal(unknown.status, 201);
-    const shape = (html: string, email: string) => plain(html).replaceAll(email, 'EMAIL').replace(/\/app\/invite\/inv_[A-Za-z0-9]+/g, 'LINK').replace(/\d{4}-\d\d-\d\d \d\d:\d\d UTC/g, 'TIME')
-      .replace(/Open invitations[\s\S]*?(?=Invite a member)/, '');
+    const shape = (html: string, email: string) =>
+      plain(html)
+        .replaceAll(email, 'EMAIL')
+        .replace(/\/app\/invite\/inv_[A-Za-z0-9]+/g, 'LINK')
+        .replace(/\d{4}-\d\d-\d\d \d\d:\d\d UTC/g, 'TIME')
+        .replace(/Open invitations[\s\S]*?(?=Invite a member)/, '');
     assert.equal(shape(known.text, BOB.email), shape(unknown.text, 'nobody-yet@example.org'));
-    assert.match(plain(unknown.text), /Copy this link now\. It is shown once; email is not set up on this server \( ?VIGIL_SMTP_URL ?\), so send it to them yourself\./);
+    assert.match(
+      plain(unknown.text),
+      /Copy this link now\. It is shown once; email is not set up on this server \( ?VIGIL_SMTP_URL ?\), so send it to them yourself\./,
+    );
     assert.equal(await userCount(), users, 'no account is made by inviting');
     // Both wait in the list of open invitations, and revoking one stops its link.
     const page = await admin.get(members());
@@ -126,19 +135,34 @@ describe('project members in the dashboard', () => {
     const bob = new FormClient(h.url);
     const form = await bob.get(login);
     assert.match(form.text, new RegExp(`name="next" value="${path}"`));
-    const signedIn = await bob.post('/app/login', { _csrf: csrfOf(form.text), email: BOB.email, password: BOB.password, next: path });
+    const signedIn = await bob.post('/app/login', {
+      _csrf: csrfOf(form.text),
+      email: BOB.email,
+      password: BOB.password,
+      next: path,
+    });
     assert.equal(signedIn.location, path, 'back to the invitation');
     const wrongUser = await admin.get(path);
-    assert.match(plain(wrongUser.text), /This invitation is for bob@example\.org, and you are signed in as admin@example\.org/);
+    assert.match(
+      plain(wrongUser.text),
+      /This invitation is for bob@example\.org, and you are signed in as admin@example\.org/,
+    );
     assert.equal((await admin.post(path, { _csrf: csrfOf(wrongUser.text) })).status, 403);
     const join = await bob.get(path);
     const joined = await bob.post(path, { _csrf: csrfOf(join.text) });
     assert.equal(joined.status, 303);
     assert.equal((await roles())['bob@example.org'], 'member');
     // A sign-in never leads anywhere but an invitation; someone with one project lands on its monitors.
-    const elsewhere = await new FormClient(h.url).submit('/app/login', '/app/login', { email: BOB.email, password: BOB.password, next: 'https://evil.example/' });
+    const elsewhere = await new FormClient(h.url).submit('/app/login', '/app/login', {
+      email: BOB.email,
+      password: BOB.password,
+      next: 'https://evil.example/',
+    });
     assert.equal(elsewhere.location, `/app/projects/${h.project.uuid}/monitors`);
-    const several = await new FormClient(h.url).submit('/app/login', '/app/login', { email: 'admin@example.org', password: 'correct horse battery' });
+    const several = await new FormClient(h.url).submit('/app/login', '/app/login', {
+      email: 'admin@example.org',
+      password: 'correct horse battery',
+    });
     assert.equal(several.location, '/app/projects', 'the admin has two projects');
   });
 
@@ -182,16 +206,26 @@ describe('project members in the dashboard', () => {
     const bob = await uuidOf(BOB.email);
     const admin0 = await uuidOf('admin@example.org');
     let page = await admin.get(members());
-    assert.equal((await admin.post(members(`/${carol}/role`), { _csrf: csrfOf(page.text), role: 'member' })).status, 303);
+    assert.equal(
+      (await admin.post(members(`/${carol}/role`), { _csrf: csrfOf(page.text), role: 'member' })).status,
+      303,
+    );
     assert.equal((await admin.post(members(`/${bob}/role`), { _csrf: csrfOf(page.text), role: 'owner' })).status, 303);
-    assert.deepEqual(await roles(), { 'admin@example.org': 'owner', 'bob@example.org': 'owner', 'carol@example.org': 'member' });
+    assert.deepEqual(await roles(), {
+      'admin@example.org': 'owner',
+      'bob@example.org': 'owner',
+      'carol@example.org': 'member',
+    });
     assert.equal((await admin.post(members(`/${bob}/role`), { _csrf: csrfOf(page.text), role: 'member' })).status, 303);
 
     // The admin is now the only owner.
     page = await admin.get(members());
     const demote = await admin.post(members(`/${admin0}/role`), { _csrf: csrfOf(page.text), role: 'member' });
     assert.equal(demote.status, 422);
-    assert.equal(textOf(demote.text, 'members-error'), 'A project keeps at least one owner: make someone else owner first');
+    assert.equal(
+      textOf(demote.text, 'members-error'),
+      'A project keeps at least one owner: make someone else owner first',
+    );
     const remove = await admin.post(members(`/${admin0}/remove`), { _csrf: csrfOf(page.text) });
     assert.equal(remove.status, 422);
     assert.equal((await roles())['admin@example.org'], 'owner');
@@ -206,29 +240,48 @@ describe('project members in the dashboard', () => {
   test('a removed member loses access at once, and the API keys they made stop working, saying so; their account stays', async () => {
     const bobClient = await signIn(h, BOB.email, BOB.password);
     const dev = `/app/projects/${h.project.uuid}/settings/developers`;
-    const made = await bobClient.submit(dev, `${dev}/keys`, { name: 'bob ci', permission: 'read_only', expiration: 'never' });
+    const made = await bobClient.submit(dev, `${dev}/keys`, {
+      name: 'bob ci',
+      permission: 'read_only',
+      expiration: 'never',
+    });
     assert.equal(made.status, 201);
     const key = /sk_[A-Za-z0-9]{32}/.exec(made.text)![0];
     assert.equal((await h.request('GET', '/v1/monitors', { key })).status, 200);
     const bob = await uuidOf(BOB.email);
     const confirm = await admin.get(members(`/${bob}/remove`));
     assert.equal(confirm.status, 200);
-    assert.match(plain(confirm.text), /Remove bob@example\.org \(Member\) from Test project\?.*The API keys they made in it are revoked\./);
+    assert.match(
+      plain(confirm.text),
+      /Remove bob@example\.org \(Member\) from Test project\?.*The API keys they made in it are revoked\./,
+    );
     const res = await admin.post(members(`/${bob}/remove`), { _csrf: csrfOf(confirm.text) });
     assert.equal(res.status, 303);
     assert.equal(res.location, members('?done=removed&keys=1'));
-    assert.match(plain((await admin.get(res.location!)).text), /The member was removed: they no longer see this project\. The API key they made was revoked\./);
+    assert.match(
+      plain((await admin.get(res.location!)).text),
+      /The member was removed: they no longer see this project\. The API key they made was revoked\./,
+    );
     assert.equal((await roles())['bob@example.org'], undefined);
     assert.equal((await h.request('GET', '/v1/monitors', { key })).status, 401, 'their key no longer works');
-    assert.equal((await bobClient.get(`/app/projects/${h.project.uuid}/monitors`)).status, 404, 'the same session is refused at once');
+    assert.equal(
+      (await bobClient.get(`/app/projects/${h.project.uuid}/monitors`)).status,
+      404,
+      'the same session is refused at once',
+    );
     await signIn(h, BOB.email, BOB.password); // the account still exists
   });
 
   test('an owner may leave when another owner remains, and is sent to their projects', async () => {
     const page = await admin.get(members());
     const carol = await uuidOf('carol@example.org');
-    assert.equal((await admin.post(members(`/${carol}/role`), { _csrf: csrfOf(page.text), role: 'owner' })).status, 303);
-    const leave = await admin.post(members(`/${await uuidOf('admin@example.org')}/remove`), { _csrf: csrfOf(page.text) });
+    assert.equal(
+      (await admin.post(members(`/${carol}/role`), { _csrf: csrfOf(page.text), role: 'owner' })).status,
+      303,
+    );
+    const leave = await admin.post(members(`/${await uuidOf('admin@example.org')}/remove`), {
+      _csrf: csrfOf(page.text),
+    });
     assert.equal(leave.status, 303);
     assert.equal(leave.location, '/app/projects');
     assert.equal((await admin.get(members())).status, 404);

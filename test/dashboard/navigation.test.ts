@@ -16,11 +16,22 @@ let at: (rest: string) => string;
 before(async () => {
   ({ h, admin, actor, at } = await dashboardProject());
 });
-after(async () => { await h.stop(); });
+after(async () => {
+  await h.stop();
+});
 
 describe('dashboard management screens', () => {
   test('every project screen is one tab away, the current one marked', async () => {
-    for (const [tab, label] of [['monitors', 'Monitors'], ['healthchecks', 'Healthchecks'], ['outages', 'Outages'], ['incidents', 'Incidents'], ['maintenance', 'Maintenance'], ['statuspages', 'Status pages'], ['alerting', 'Alerting'], ['settings/developers', 'Settings']]) {
+    for (const [tab, label] of [
+      ['monitors', 'Monitors'],
+      ['healthchecks', 'Healthchecks'],
+      ['outages', 'Outages'],
+      ['incidents', 'Incidents'],
+      ['maintenance', 'Maintenance'],
+      ['statuspages', 'Status pages'],
+      ['alerting', 'Alerting'],
+      ['settings/developers', 'Settings'],
+    ]) {
       const page = await admin.get(at(tab));
       assert.equal(page.status, 200, tab);
       const nav = /<nav class="project-nav"[\s\S]*?<\/nav>/.exec(page.text)![0];
@@ -32,13 +43,61 @@ describe('dashboard management screens', () => {
   test('user strings are escaped on every management screen', async () => {
     const evil = '<img src=x onerror=alert(1)>';
     const token = csrfOf((await admin.get(at('healthchecks/new'))).text);
-    assert.equal((await admin.post(at('healthchecks'), { _csrf: token, name: evil, kind: 'period', period_value: '1', period_type: 'days', grace_period_value: '1', grace_period_type: 'hours' })).status, 303);
-    assert.equal((await admin.post(at('incidents'), { _csrf: token, title: evil, type: 'incident', status: 'investigating', message: evil })).status, 303);
-    assert.equal((await admin.post(at('maintenance'), { _csrf: token, name: evil, title: evil, text: '', starts: '2030-01-02T03:00', ends: '2030-01-02T04:00', monitors: '' })).status, 303);
-    assert.equal((await admin.post(at('statuspages'), { _csrf: token, name: evil, subdomain: 'evil-page', theme: 'system' })).status, 303);
+    assert.equal(
+      (
+        await admin.post(at('healthchecks'), {
+          _csrf: token,
+          name: evil,
+          kind: 'period',
+          period_value: '1',
+          period_type: 'days',
+          grace_period_value: '1',
+          grace_period_type: 'hours',
+        })
+      ).status,
+      303,
+    );
+    assert.equal(
+      (
+        await admin.post(at('incidents'), {
+          _csrf: token,
+          title: evil,
+          type: 'incident',
+          status: 'investigating',
+          message: evil,
+        })
+      ).status,
+      303,
+    );
+    assert.equal(
+      (
+        await admin.post(at('maintenance'), {
+          _csrf: token,
+          name: evil,
+          title: evil,
+          text: '',
+          starts: '2030-01-02T03:00',
+          ends: '2030-01-02T04:00',
+          monitors: '',
+        })
+      ).status,
+      303,
+    );
+    assert.equal(
+      (await admin.post(at('statuspages'), { _csrf: token, name: evil, subdomain: 'evil-page', theme: 'system' }))
+        .status,
+      303,
+    );
     const hc = (await listHealthchecks(actor)).find((x) => x.name === evil)!;
     const inc = (await listIncidents(actor))[0];
-    for (const path of ['healthchecks', `healthchecks/${hc.uuid}`, 'incidents', `incidents/${inc.uuid}`, 'maintenance', 'statuspages']) {
+    for (const path of [
+      'healthchecks',
+      `healthchecks/${hc.uuid}`,
+      'incidents',
+      `incidents/${inc.uuid}`,
+      'maintenance',
+      'statuspages',
+    ]) {
       const page = await admin.get(at(path));
       assert.equal(page.status, 200, path);
       assert.ok(!page.text.includes('<img src=x'), path);

@@ -12,7 +12,11 @@ let admin: FormClient;
 const general = (uuid = h.project.uuid) => `/app/projects/${uuid}/settings/general`;
 const BOB = { email: 'bob@example.org', password: 'bob password 123' };
 const quorumOf = async (uuid = h.project.uuid) => {
-  const row = await h.ctx.store.db.selectFrom('projects').select('quorum').where('uuid', '=', uuid).executeTakeFirstOrThrow();
+  const row = await h.ctx.store.db
+    .selectFrom('projects')
+    .select('quorum')
+    .where('uuid', '=', uuid)
+    .executeTakeFirstOrThrow();
   return row.quorum === null ? null : Number(row.quorum);
 };
 
@@ -22,20 +26,29 @@ before(async () => {
   await createUser(h.ctx, BOB);
   await addMember(h.ctx, h.project.id, { email: BOB.email, role: 'member' });
 });
-after(async () => { await h.stop(); });
+after(async () => {
+  await h.stop();
+});
 
 describe('the cross-region quorum in the dashboard settings', () => {
   test('with the built-in probe as the only location, the page says so and offers no quorum; a regional probe brings it', async () => {
     const alone = await admin.get(general());
     assert.equal(alone.status, 200);
-    assert.match(plain(alone.text), /Every check of this project runs from one location, local \(this server’s built-in probe\), so there is no quorum to set/);
+    assert.match(
+      plain(alone.text),
+      /Every check of this project runs from one location, local \(this server’s built-in probe\), so there is no quorum to set/,
+    );
     assert.doesNotMatch(alone.text, /Save quorum|name="locations"|id="quorum-current"/);
     // A probe counts from its creation (a location to confirm from), live or not yet.
     await createProbe(h.ctx, { projectUuid: h.project.uuid, region: 'frankfurt', actor: 'test' });
     await createProbe(h.ctx, { projectUuid: h.project.uuid, region: 'london', actor: 'test' });
     const page = await admin.get(general());
     assert.doesNotMatch(page.text, /id="quorum-one-location"/);
-    assert.match(plain(page.text), /Locations of this project: local \(this server\) and the regional probes of london, frankfurt\./, 'in the order of the region list');
+    assert.match(
+      plain(page.text),
+      /Locations of this project: local \(this server\) and the regional probes of london, frankfurt\./,
+      'in the order of the region list',
+    );
   });
 
   test('the owner sees the General tab with the default quorum, majority, and the form', async () => {
@@ -63,7 +76,10 @@ describe('the cross-region quorum in the dashboard settings', () => {
     for (const locations of ['1', '19', 'abc', '']) {
       const res = await admin.submit(general(), general(), { quorum: 'locations', locations });
       assert.equal(res.status, 422, locations);
-      assert.equal(textOf(res.text, 'f-locations-error'), `Quorum must be "majority" or a number of regions from 2 to 18, got "${locations}"`);
+      assert.equal(
+        textOf(res.text, 'f-locations-error'),
+        `Quorum must be "majority" or a number of regions from 2 to 18, got "${locations}"`,
+      );
       assert.match(res.text, /id="f-locations"[^>]*aria-invalid="true"/);
       assert.equal(await quorumOf(), 3, locations);
     }

@@ -25,7 +25,9 @@ before(async () => {
   await addProjectMember(h.ctx, h.project.id, user.id, 'member');
   member = await signIn(h, MEMBER.email, MEMBER.password);
 });
-after(async () => { await h.stop(); });
+after(async () => {
+  await h.stop();
+});
 
 /** Submits a form of `page` as `who`, with the page's CSRF token. */
 async function post(who: FormClient, page: string, action: string, fields: Record<string, string> = {}) {
@@ -42,10 +44,19 @@ async function makeKey(who: FormClient, permission: string) {
 
 describe('the role table', () => {
   test('the table says owners may do everything and members run the project day to day; the docs print every row', () => {
-    assert.deepEqual(Object.entries(ROLE_TABLE).map(([k, v]) => [k, v.owner, v.member]), [
-      ['monitors and pages', true, true], ['read-only keys', true, true], ['read-write keys', true, false], ['own keys', true, true],
-      ['any key', true, false], ['members', true, false], ['channels', true, false], ['settings', true, false],
-    ]);
+    assert.deepEqual(
+      Object.entries(ROLE_TABLE).map(([k, v]) => [k, v.owner, v.member]),
+      [
+        ['monitors and pages', true, true],
+        ['read-only keys', true, true],
+        ['read-write keys', true, false],
+        ['own keys', true, true],
+        ['any key', true, false],
+        ['members', true, false],
+        ['channels', true, false],
+        ['settings', true, false],
+      ],
+    );
     const docs = fs.readFileSync(path.resolve(import.meta.dirname, '../../docs/dashboard.md'), 'utf8');
     for (const row of Object.values(ROLE_TABLE)) {
       const what = `${row.what[0].toUpperCase()}${row.what.slice(1)}`;
@@ -57,8 +68,15 @@ describe('the role table', () => {
   test('monitors and pages: both roles create, edit and delete them', async () => {
     for (const who of [owner, member]) {
       const res = await post(who, at('monitors/new'), at('monitors'), {
-        name: 'role check', url: 'https://example.org', protocol: 'http', http_method: 'GET', expected_status_code: '2xx',
-        check_frequency: '60', timeout: '10', alerts_wait: '0', regions: 'london',
+        name: 'role check',
+        url: 'https://example.org',
+        protocol: 'http',
+        http_method: 'GET',
+        expected_status_code: '2xx',
+        check_frequency: '60',
+        timeout: '10',
+        alerts_wait: '0',
+        regions: 'london',
       });
       assert.equal(res.status, 303, plain(res.text));
       const uuid = /monitors\/(mon_[A-Za-z0-9]+)/.exec(res.location!)![1];
@@ -75,14 +93,19 @@ describe('the role table', () => {
     const before = (await listApiKeys(h.ctx, h.project.uuid)).length;
     const refused = await makeKey(member, 'read_write');
     assert.equal(refused.res.status, 403);
-    assert.match(plain(refused.res.text), /Only the project’s owners may create Read & Write API keys\. Nothing was changed\./);
+    assert.match(
+      plain(refused.res.text),
+      /Only the project’s owners may create Read & Write API keys\. Nothing was changed\./,
+    );
     assert.equal((await listApiKeys(h.ctx, h.project.uuid)).length, before);
   });
 
-  test('own keys: a member revokes the keys they made; any key: only owners revoke others\' (and the CLI\'s)', async () => {
+  test("own keys: a member revokes the keys they made; any key: only owners revoke others' (and the CLI's)", async () => {
     const mine = (await makeKey(member, 'read_only')).id!;
     const owners = (await makeKey(owner, 'read_write')).id!;
-    const cli = (await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'cli key', permission: 'read_only', actor: 'cli' })).id;
+    const cli = (
+      await createApiKey(h.ctx, { projectUuid: h.project.uuid, name: 'cli key', permission: 'read_only', actor: 'cli' })
+    ).id;
     const list = await member.get(dev());
     assert.match(list.text, new RegExp(`keys/${mine}/revoke`), 'the member is offered their own key');
     assert.doesNotMatch(list.text, new RegExp(`keys/(${owners}|${cli})/revoke`), 'and not the others');
@@ -117,7 +140,11 @@ describe('the role table', () => {
     assert.equal(leave.location, '/app/projects');
     assert.equal((await member.get(at('monitors'))).status, 404);
     // Back in for the next cells (owners add members; here the test does, through the service).
-    const u = await h.ctx.store.db.selectFrom('users').select('id').where('email', '=', MEMBER.email).executeTakeFirstOrThrow();
+    const u = await h.ctx.store.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', MEMBER.email)
+      .executeTakeFirstOrThrow();
     await addProjectMember(h.ctx, h.project.id, u.id, 'member');
   });
 
@@ -126,17 +153,45 @@ describe('the role table', () => {
     assert.equal(overview.status, 200);
     assert.match(plain(overview.text), /Only the project’s owners change them/);
     assert.doesNotMatch(overview.text, /Add channel|Create policy|Save default|\/test"/);
-    for (const p of ['alerting/channels/new', 'alerting/channels/new?type=webhook', 'alerting/policies/new']) assert.equal((await member.get(at(p))).status, 403, p);
-    const refused = await post(member, at('alerting'), at('alerting/channels'), { type: 'webhook', name: 'exfiltrate', s_url: 'https://hooks.example/x', secret: '' });
+    for (const p of ['alerting/channels/new', 'alerting/channels/new?type=webhook', 'alerting/policies/new'])
+      assert.equal((await member.get(at(p))).status, 403, p);
+    const refused = await post(member, at('alerting'), at('alerting/channels'), {
+      type: 'webhook',
+      name: 'exfiltrate',
+      s_url: 'https://hooks.example/x',
+      secret: '',
+    });
     assert.equal(refused.status, 403);
     assert.match(plain(refused.text), /Only the project’s owners may add, edit, test and delete alert channels/);
     assert.equal((await post(member, at('alerting'), at('alerting/default'), { policy: 'none' })).status, 403);
-    const made = await post(owner, at('alerting/channels/new?type=webhook'), at('alerting/channels'), { type: 'webhook', name: 'ops', s_url: 'https://hooks.example/ops', secret: '' });
+    const made = await post(owner, at('alerting/channels/new?type=webhook'), at('alerting/channels'), {
+      type: 'webhook',
+      name: 'ops',
+      s_url: 'https://hooks.example/ops',
+      secret: '',
+    });
     assert.ok([201, 303].includes(made.status), String(made.status));
-    const channels = await h.ctx.store.db.selectFrom('notification_channels').select('uuid').where('project_id', '=', h.project.id).execute();
-    assert.equal(channels.length, 1, 'only the owner\'s channel exists');
-    assert.equal((await member.get(at(`alerting/channels/${channels[0].uuid}`))).status, 403, 'a channel\'s settings are the owners\'');
-    assert.equal((await post(owner, at(`alerting/channels/${channels[0].uuid}`), at(`alerting/channels/${channels[0].uuid}/delete`))).status, 303);
+    const channels = await h.ctx.store.db
+      .selectFrom('notification_channels')
+      .select('uuid')
+      .where('project_id', '=', h.project.id)
+      .execute();
+    assert.equal(channels.length, 1, "only the owner's channel exists");
+    assert.equal(
+      (await member.get(at(`alerting/channels/${channels[0].uuid}`))).status,
+      403,
+      "a channel's settings are the owners'",
+    );
+    assert.equal(
+      (
+        await post(
+          owner,
+          at(`alerting/channels/${channels[0].uuid}`),
+          at(`alerting/channels/${channels[0].uuid}/delete`),
+        )
+      ).status,
+      303,
+    );
   });
 
   test('settings: only owners change them', async () => {

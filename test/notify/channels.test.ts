@@ -2,7 +2,16 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../harness.ts';
 import { loadTargetPolicy } from '../../src/egress/policy.ts';
-import { goDown, goUp, monitorId, outbox, startReceiver, testDispatcher, verifyWebhook, type Receiver } from '../support/alerting.ts';
+import {
+  goDown,
+  goUp,
+  monitorId,
+  outbox,
+  startReceiver,
+  testDispatcher,
+  verifyWebhook,
+  type Receiver,
+} from '../support/alerting.ts';
 
 let h: Harness;
 let rx: Receiver;
@@ -39,7 +48,10 @@ describe('channels: what each one sends, to loopback stand-ins of the vendors', 
       await integration('discord', { url: `${rx.url}/discord/123/abc` }),
       await integration('teams', { url: `${rx.url}/teams/workflow` }),
       await integration('telegram', { botToken: TOKEN, chatId: '-100200', apiBase: `${rx.url}/tg` }),
-      await integration('pagerduty', { routingKey: 'R0UT1NGKEY0000000000000000000000', url: `${rx.url}/pd/v2/enqueue` }),
+      await integration('pagerduty', {
+        routingKey: 'R0UT1NGKEY0000000000000000000000',
+        url: `${rx.url}/pd/v2/enqueue`,
+      }),
       await integration('opsgenie', { apiKey: 'og-key-0000', apiBase: `${rx.url}/og` }),
       await integration('ntfy', { url: `${rx.url}/ntfy/vigil-alerts`, token: 'tk_ntfy' }),
     ];
@@ -47,7 +59,14 @@ describe('channels: what each one sends, to loopback stand-ins of the vendors', 
       body: { name: 'everyone', steps: [{ delayMinutes: 0, integrations: [hook.uuid, ...others.map((o) => o.uuid)] }] },
     });
     assert.equal(policy.status, 201, JSON.stringify(policy.body));
-    const m = await h.request('POST', '/v1/monitors', { body: { name: 'Checkout API', url: 'https://checkout.example/health', paused: true, escalation_policy: policy.body.uuid } });
+    const m = await h.request('POST', '/v1/monitors', {
+      body: {
+        name: 'Checkout API',
+        url: 'https://checkout.example/health',
+        paused: true,
+        escalation_policy: policy.body.uuid,
+      },
+    });
     assert.equal(m.status, 201, JSON.stringify(m.body));
     assert.deepEqual(m.body.escalation_policy, { uuid: policy.body.uuid, name: 'everyone' });
     mon = { uuid: m.body.uuid, id: await monitorId(h, m.body.uuid) };
@@ -64,7 +83,10 @@ describe('channels: what each one sends, to loopback stand-ins of the vendors', 
     assert.match(r.headers['webhook-signature'] as string, /^v1,[A-Za-z0-9+/]+=*$/);
     assert.match(hook.secret, /^whsec_/);
     assert.ok(verifyWebhook(hook.secret, r.headers, r.body), 'signature verifies with the channel secret');
-    assert.ok(!verifyWebhook(`whsec_${Buffer.alloc(24, 1).toString('base64')}`, r.headers, r.body), 'and not with another');
+    assert.ok(
+      !verifyWebhook(`whsec_${Buffer.alloc(24, 1).toString('base64')}`, r.headers, r.body),
+      'and not with another',
+    );
     assert.equal(r.headers['content-type'], 'application/json');
     assert.equal(r.json.type, 'outage.down');
     const data = r.json.data;
@@ -88,7 +110,13 @@ describe('channels: what each one sends, to loopback stand-ins of the vendors', 
       ntfy: at('/ntfy')[0].body + at('/ntfy')[0].headers.click,
     };
     for (const [kind, text] of Object.entries(texts)) {
-      for (const part of ['Checkout API', 'down since 2026-03-01 11:58:00 UTC', 'expected 2xx, got 503', 'Region: local', link]) {
+      for (const part of [
+        'Checkout API',
+        'down since 2026-03-01 11:58:00 UTC',
+        'expected 2xx, got 503',
+        'Region: local',
+        link,
+      ]) {
         assert.ok(text.includes(part), `${kind} says ${part}: ${text}`);
       }
     }
@@ -110,7 +138,11 @@ describe('channels: what each one sends, to loopback stand-ins of the vendors', 
     assert.equal(teams.attachments[0].contentType, 'application/vnd.microsoft.card.adaptive');
     assert.equal(teams.attachments[0].content.type, 'AdaptiveCard');
     assert.equal(teams.attachments[0].content.body[0].text, 'DOWN: Checkout API');
-    assert.deepEqual(teams.attachments[0].content.actions[0], { type: 'Action.OpenUrl', title: 'Open in Vigil', url: link });
+    assert.deepEqual(teams.attachments[0].content.actions[0], {
+      type: 'Action.OpenUrl',
+      title: 'Open in Vigil',
+      url: link,
+    });
   });
 
   test('Telegram: sendMessage with the chat id, through the configured API base', () => {
@@ -123,7 +155,13 @@ describe('channels: what each one sends, to loopback stand-ins of the vendors', 
 
   test('PagerDuty: an Events v2 trigger deduplicated by the outage uuid', async () => {
     const [r] = at('/pd');
-    const outage = (await h.ctx.store.db.selectFrom('outages').select('uuid').where('monitor_id', '=', mon.id).executeTakeFirstOrThrow()).uuid;
+    const outage = (
+      await h.ctx.store.db
+        .selectFrom('outages')
+        .select('uuid')
+        .where('monitor_id', '=', mon.id)
+        .executeTakeFirstOrThrow()
+    ).uuid;
     assert.equal(r.path, '/pd/v2/enqueue');
     assert.equal(r.json.routing_key, 'R0UT1NGKEY0000000000000000000000');
     assert.equal(r.json.event_action, 'trigger');
@@ -136,7 +174,13 @@ describe('channels: what each one sends, to loopback stand-ins of the vendors', 
 
   test('Opsgenie: an alert aliased by the outage uuid, with the GenieKey', async () => {
     const [r] = at('/og');
-    const outage = (await h.ctx.store.db.selectFrom('outages').select('uuid').where('monitor_id', '=', mon.id).executeTakeFirstOrThrow()).uuid;
+    const outage = (
+      await h.ctx.store.db
+        .selectFrom('outages')
+        .select('uuid')
+        .where('monitor_id', '=', mon.id)
+        .executeTakeFirstOrThrow()
+    ).uuid;
     assert.equal(r.path, '/og/v2/alerts');
     assert.equal(r.headers.authorization, 'GenieKey og-key-0000');
     assert.equal(r.json.alias, outage);
@@ -160,8 +204,18 @@ describe('channels: what each one sends, to loopback stand-ins of the vendors', 
     now += 300_000;
     await goUp(h.ctx, mon.id, now - 60_000);
     assert.equal(await testDispatcher(h.ctx).runOnce(), 8);
-    const outage = (await h.ctx.store.db.selectFrom('outages').select('uuid').where('monitor_id', '=', mon.id).executeTakeFirstOrThrow()).uuid;
-    assert.deepEqual(at('/pd')[0].json, { routing_key: 'R0UT1NGKEY0000000000000000000000', event_action: 'resolve', dedup_key: outage });
+    const outage = (
+      await h.ctx.store.db
+        .selectFrom('outages')
+        .select('uuid')
+        .where('monitor_id', '=', mon.id)
+        .executeTakeFirstOrThrow()
+    ).uuid;
+    assert.deepEqual(at('/pd')[0].json, {
+      routing_key: 'R0UT1NGKEY0000000000000000000000',
+      event_action: 'resolve',
+      dedup_key: outage,
+    });
     assert.equal(at('/og')[0].path, `/og/v2/alerts/${outage}/close?identifierType=alias`);
     assert.equal(at('/webhook')[0].json.type, 'outage.up');
     assert.equal(at('/slack')[0].json.text, 'UP: Checkout API');
@@ -171,7 +225,10 @@ describe('channels: what each one sends, to loopback stand-ins of the vendors', 
     assert.deepEqual(o.escalationPolicy.alertedSteps, 1);
     assert.equal(o.alertedChannels.length, 16);
     assert.ok(o.alertedChannels.every((c: any) => c.status === 'delivered' && c.attempts === 1));
-    assert.deepEqual(new Set(o.alertedChannels.map((c: any) => c.type)), new Set(['webhook', 'slack', 'discord', 'teams', 'telegram', 'pagerduty', 'opsgenie', 'ntfy']));
+    assert.deepEqual(
+      new Set(o.alertedChannels.map((c: any) => c.type)),
+      new Set(['webhook', 'slack', 'discord', 'teams', 'telegram', 'pagerduty', 'opsgenie', 'ntfy']),
+    );
   });
 
   test('stored statuses never hold the Telegram bot token', async () => {
@@ -187,8 +244,14 @@ describe('channel settings through the API', () => {
     const read = (await h.request('GET', `/v1/integrations/${slack.uuid}`)).body;
     assert.equal(read.settings.url, 'https://hooks.slack.com/…1234');
     assert.ok(!JSON.stringify((await h.request('GET', '/v1/integrations')).body).includes('secretpart'));
-    await h.request('PUT', `/v1/integrations/${slack.uuid}`, { body: { name: 'renamed', settings: { url: read.settings.url } } });
-    const row = await h.ctx.store.db.selectFrom('notification_channels').select(['config', 'name']).where('uuid', '=', slack.uuid).executeTakeFirstOrThrow();
+    await h.request('PUT', `/v1/integrations/${slack.uuid}`, {
+      body: { name: 'renamed', settings: { url: read.settings.url } },
+    });
+    const row = await h.ctx.store.db
+      .selectFrom('notification_channels')
+      .select(['config', 'name'])
+      .where('uuid', '=', slack.uuid)
+      .executeTakeFirstOrThrow();
     assert.equal(JSON.parse(row.config).url, 'https://hooks.slack.com/services/T000/B000/secretpart1234');
     assert.equal(row.name, 'renamed');
     const hook = await integration('webhook', { url: 'https://hooks.example/x' });

@@ -36,12 +36,26 @@ before(async () => {
   server = https.createServer({ key: soon.key, cert: soon.cert }, (_req, res) => res.end('ok'));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   receiver = await startReceiver();
-  rdap = await startRdap({ 'example.com': { expiresAt: Date.now() + 20 * DAY + 3_600_000 }, 'broken.test': { status: 503 }, 'later.org': { expiresAt: Date.now() + 200 * DAY } });
-  dns = await startDns({ 'shop.example.com': { A: ['127.0.0.1'] }, 'www.example.com': { A: ['127.0.0.1'] }, 'api.broken.test': { A: ['127.0.0.1'] } });
-  h = await startHarness({ env: { VIGIL_ROLE: 'all', VIGIL_TLS_CA_FILE: caFile, VIGIL_RDAP_BOOTSTRAP_URL: rdap.bootstrapUrl } });
-  const channel = await h.request('POST', '/v1/integrations', { body: { name: 'hook', type: 'webhook', settings: { url: `${receiver.url}/hook` } } });
+  rdap = await startRdap({
+    'example.com': { expiresAt: Date.now() + 20 * DAY + 3_600_000 },
+    'broken.test': { status: 503 },
+    'later.org': { expiresAt: Date.now() + 200 * DAY },
+  });
+  dns = await startDns({
+    'shop.example.com': { A: ['127.0.0.1'] },
+    'www.example.com': { A: ['127.0.0.1'] },
+    'api.broken.test': { A: ['127.0.0.1'] },
+  });
+  h = await startHarness({
+    env: { VIGIL_ROLE: 'all', VIGIL_TLS_CA_FILE: caFile, VIGIL_RDAP_BOOTSTRAP_URL: rdap.bootstrapUrl },
+  });
+  const channel = await h.request('POST', '/v1/integrations', {
+    body: { name: 'hook', type: 'webhook', settings: { url: `${receiver.url}/hook` } },
+  });
   assert.equal(channel.status, 201, JSON.stringify(channel.body));
-  const policy = await h.request('POST', '/v1/escalation-policies', { body: { name: 'ops', steps: [{ delayMinutes: 0, integrations: [channel.body.uuid] }], isDefault: true } });
+  const policy = await h.request('POST', '/v1/escalation-policies', {
+    body: { name: 'ops', steps: [{ delayMinutes: 0, integrations: [channel.body.uuid] }], isDefault: true },
+  });
   assert.equal(policy.status, 201, JSON.stringify(policy.body));
 });
 after(async () => {
@@ -60,7 +74,14 @@ describe('certificate notices', () => {
   test('a certificate 4 days from expiry alerts at the 7-day step; when it is replaced, the change is notified with both fingerprints', async () => {
     const port = (server.address() as AddressInfo).port;
     const res = await h.request('POST', '/v1/monitors', {
-      body: { name: 'shop', url: `https://127.0.0.1:${port}/`, check_frequency: 10, ssl_alert_days: 7, ssl_reminders: true, ssl_notify_on_change: true },
+      body: {
+        name: 'shop',
+        url: `https://127.0.0.1:${port}/`,
+        check_frequency: 10,
+        ssl_alert_days: 7,
+        ssl_reminders: true,
+        ssl_notify_on_change: true,
+      },
     });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     const [first] = await receiver.waitFor(1, 30_000);
@@ -89,24 +110,56 @@ describe('certificate notices', () => {
 
     // More checks of the same certificate: nothing more is sent.
     const id = await monitorId(h, res.body.uuid);
-    const count = async () => Number((await h.ctx.store.db.selectFrom('check_results').select((eb) => eb.fn.countAll().as('n')).where('monitor_id', '=', id).executeTakeFirstOrThrow()).n);
+    const count = async () =>
+      Number(
+        (
+          await h.ctx.store.db
+            .selectFrom('check_results')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('monitor_id', '=', id)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const checks = await count();
     await waitFor(async () => (await count()) >= checks + 1, 'another check', 30_000);
-    assert.deepEqual(events().map((e) => e.type), ['certificate.expiring', 'certificate.changed']);
+    assert.deepEqual(
+      events().map((e) => e.type),
+      ['certificate.expiring', 'certificate.changed'],
+    );
   });
 
   test('each step goes once: reminders at 30, 15, 3 days as time passes, nothing twice after a restart or from a second node', async () => {
-    const res = await h.request('POST', '/v1/monitors', { body: { name: 'clocked', url: 'https://example.org/', paused: true, ssl_alert_days: 30 } });
+    const res = await h.request('POST', '/v1/monitors', {
+      body: { name: 'clocked', url: 'https://example.org/', paused: true, ssl_alert_days: 30 },
+    });
     const id = await monitorId(h, res.body.uuid);
     // Paused monitors send nothing; resume it (it stays unchecked: its checks are driven here).
     await h.ctx.store.db.updateTable('monitors').set({ paused: 0 }).where('id', '=', id).execute();
     const notAfter = Date.now() + 40 * DAY;
     const seen = async (at: number, fingerprint = 'AA:BB') => {
       const ctx = { ...h.ctx, clock: () => at };
-      await recordResults(ctx, [{ monitorId: id, at, location: 'local', ok: true, statusCode: 200, totalMs: 5, dnsMs: null, connectMs: 1, tlsMs: 1, ttfbMs: 2, error: null, sslExpiresAt: notAfter, sslFingerprint: fingerprint }]);
+      await recordResults(ctx, [
+        {
+          monitorId: id,
+          at,
+          location: 'local',
+          ok: true,
+          statusCode: 200,
+          totalMs: 5,
+          dnsMs: null,
+          connectMs: 1,
+          tlsMs: 1,
+          ttfbMs: 2,
+          error: null,
+          sslExpiresAt: notAfter,
+          sslFingerprint: fingerprint,
+        },
+      ]);
     };
-    const notices = async () => (await outbox(h.ctx)).filter((n) => n.event === 'certificate.expiring' && JSON.parse(n.payload).check.uuid === res.body.uuid)
-      .map((n) => JSON.parse(n.payload).notice.threshold);
+    const notices = async () =>
+      (await outbox(h.ctx))
+        .filter((n) => n.event === 'certificate.expiring' && JSON.parse(n.payload).check.uuid === res.body.uuid)
+        .map((n) => JSON.parse(n.payload).notice.threshold);
     await seen(notAfter - 35 * DAY);
     assert.deepEqual(await notices(), []);
     for (const daysLeft of [29.5, 29, 20, 14.5, 14]) await seen(notAfter - daysLeft * DAY);
@@ -119,18 +172,44 @@ describe('certificate notices', () => {
     assert.deepEqual(await notices(), [30, 15]);
     await seen(notAfter - 2.5 * DAY);
     assert.deepEqual(await notices(), [30, 15, 3]);
-    const rows = await h.ctx.store.db.selectFrom('monitor_notices').select('notice').where('monitor_id', '=', id).execute();
+    const rows = await h.ctx.store.db
+      .selectFrom('monitor_notices')
+      .select('notice')
+      .where('monitor_id', '=', id)
+      .execute();
     assert.equal(rows.length, 3);
   });
 
   test('no notice when alerts are off (ssl_alert_days -1, or alerts_wait -1)', async () => {
     for (const body of [{ ssl_alert_days: -1 }, { alerts_wait: -1 }]) {
-      const res = await h.request('POST', '/v1/monitors', { body: { name: 'quiet', url: 'https://example.org/', paused: true, ...body } });
+      const res = await h.request('POST', '/v1/monitors', {
+        body: { name: 'quiet', url: 'https://example.org/', paused: true, ...body },
+      });
       const id = await monitorId(h, res.body.uuid);
       await h.ctx.store.db.updateTable('monitors').set({ paused: 0 }).where('id', '=', id).execute();
       const at = Date.now();
-      await recordResults({ ...h.ctx, clock: () => at }, [{ monitorId: id, at, location: 'local', ok: true, statusCode: 200, totalMs: 5, dnsMs: null, connectMs: 1, tlsMs: 1, ttfbMs: 2, error: null, sslExpiresAt: at + 2 * DAY, sslFingerprint: 'CC:DD' }]);
-      const rows = await h.ctx.store.db.selectFrom('monitor_notices').select('notice').where('monitor_id', '=', id).execute();
+      await recordResults({ ...h.ctx, clock: () => at }, [
+        {
+          monitorId: id,
+          at,
+          location: 'local',
+          ok: true,
+          statusCode: 200,
+          totalMs: 5,
+          dnsMs: null,
+          connectMs: 1,
+          tlsMs: 1,
+          ttfbMs: 2,
+          error: null,
+          sslExpiresAt: at + 2 * DAY,
+          sslFingerprint: 'CC:DD',
+        },
+      ]);
+      const rows = await h.ctx.store.db
+        .selectFrom('monitor_notices')
+        .select('notice')
+        .where('monitor_id', '=', id)
+        .execute();
       assert.deepEqual(rows, [], JSON.stringify(body));
     }
   });
@@ -139,36 +218,66 @@ describe('certificate notices', () => {
 describe('domain registration notices', () => {
   // DNS monitors asking the loopback DNS server: their checks pass without leaving loopback.
   const dnsMonitor = (name: string, domain: string, extra: Record<string, unknown> = {}) =>
-    h.request('POST', '/v1/monitors', { body: { name, url: domain, protocol: 'dns', dns_nameserver: dns.url, check_frequency: 3600, ...extra } });
+    h.request('POST', '/v1/monitors', {
+      body: { name, url: domain, protocol: 'dns', dns_nameserver: dns.url, check_frequency: 3600, ...extra },
+    });
 
   test('domain_alert_days: one RDAP lookup per registrable domain, domain_expiration in whole days, one notice within the threshold', async () => {
     const shop = await dnsMonitor('shop', 'shop.example.com', { domain_alert_days: 30 });
     const www = await dnsMonitor('www', 'www.example.com', { domain_alert_days: 7 });
     assert.equal(shop.body.domain_expiration, null);
-    const read = await waitFor(async () => {
-      const m = (await h.request('GET', `/v1/monitors/${shop.body.uuid}`)).body;
-      return m.domain_expiration !== null ? m : null;
-    }, 'domain_expiration of shop.example.com', 30_000);
+    const read = await waitFor(
+      async () => {
+        const m = (await h.request('GET', `/v1/monitors/${shop.body.uuid}`)).body;
+        return m.domain_expiration !== null ? m : null;
+      },
+      'domain_expiration of shop.example.com',
+      30_000,
+    );
     assert.equal(read.domain_expiration, 20);
     assert.equal((await h.request('GET', `/v1/monitors/${www.body.uuid}`)).body.domain_expiration, 20);
     assert.deepEqual(rdap.queries, ['example.com']);
     const notice = await waitFor(async () => events().find((e) => e.type === 'domain.expiring'), 'the domain notice');
     assert.equal(notice.data.check.uuid, shop.body.uuid); // www alerts at 7 days only
-    assert.deepEqual({ domain: notice.data.notice.domain, daysLeft: notice.data.notice.daysLeft, threshold: notice.data.notice.threshold }, { domain: 'example.com', daysLeft: 20, threshold: 30 });
+    assert.deepEqual(
+      {
+        domain: notice.data.notice.domain,
+        daysLeft: notice.data.notice.daysLeft,
+        threshold: notice.data.notice.threshold,
+      },
+      { domain: 'example.com', daysLeft: 20, threshold: 30 },
+    );
     assert.match(notice.data.title, /^Domain expires in 20 days: example\.com$/);
   });
 
   test('a failed lookup leaves domain_expiration null and never fails the monitor; a monitor without domain alerts is not looked up', async () => {
     const broken = await dnsMonitor('broken', 'api.broken.test', { domain_alert_days: 14, check_frequency: 10 });
     const quiet = await dnsMonitor('quiet', 'www.later.org');
-    const row = await waitFor(() => h.ctx.store.db.selectFrom('domain_registrations').selectAll().where('domain', '=', 'broken.test').where('checked_at', '>', 0).executeTakeFirst(), 'the failed lookup', 30_000);
+    const row = await waitFor(
+      () =>
+        h.ctx.store.db
+          .selectFrom('domain_registrations')
+          .selectAll()
+          .where('domain', '=', 'broken.test')
+          .where('checked_at', '>', 0)
+          .executeTakeFirst(),
+      'the failed lookup',
+      30_000,
+    );
     assert.equal(row.expires_at, null);
     assert.match(row.error ?? '', /HTTP 503/);
     const id = await monitorId(h, broken.body.uuid);
-    const result = await waitFor(() => h.ctx.store.db.selectFrom('check_results').selectAll().where('monitor_id', '=', id).executeTakeFirst(), 'a check of api.broken.test', 30_000);
+    const result = await waitFor(
+      () => h.ctx.store.db.selectFrom('check_results').selectAll().where('monitor_id', '=', id).executeTakeFirst(),
+      'a check of api.broken.test',
+      30_000,
+    );
     assert.equal(result.ok, 1, result.error ?? '');
     const m = (await h.request('GET', `/v1/monitors/${broken.body.uuid}`)).body;
-    assert.deepEqual({ status: m.status, domain_expiration: m.domain_expiration }, { status: 'up', domain_expiration: null });
+    assert.deepEqual(
+      { status: m.status, domain_expiration: m.domain_expiration },
+      { status: 'up', domain_expiration: null },
+    );
     assert.equal((await h.request('GET', `/v1/monitors/${quiet.body.uuid}`)).body.domain_expiration, null);
     assert.ok(!rdap.queries.includes('later.org'));
   });
@@ -176,11 +285,19 @@ describe('domain registration notices', () => {
   test('at most one lookup a day per domain, whatever the number of nodes looking', async () => {
     await dnsMonitor('later', 'status.later.org', { domain_alert_days: 90, paused: true });
     const res = await dnsMonitor('later2', 'app.later.org', { domain_alert_days: 90 });
-    await h.ctx.store.db.updateTable('monitors').set({ next_check_at: null }).where('uuid', '=', res.body.uuid).execute(); // driven here, not checked
+    await h.ctx.store.db
+      .updateTable('monitors')
+      .set({ next_check_at: null })
+      .where('uuid', '=', res.body.uuid)
+      .execute(); // driven here, not checked
     const client = createRdap({ bootstrapUrl: rdap.bootstrapUrl });
     const at = (ms: number) => ({ ...h.ctx, clock: () => ms });
     const t0 = Date.now() + 5 * 60_000;
-    await Promise.all([refreshDomains(at(t0), client), refreshDomains(at(t0), client), refreshDomains(at(t0 + 1), client)]);
+    await Promise.all([
+      refreshDomains(at(t0), client),
+      refreshDomains(at(t0), client),
+      refreshDomains(at(t0 + 1), client),
+    ]);
     const count = () => rdap.queries.filter((q) => q === 'later.org').length;
     assert.ok(count() <= 1, String(count()));
     await waitFor(async () => count() === 1, 'the lookup of later.org');

@@ -30,15 +30,21 @@ beforeEach(async () => {
   await h.ctx.store.db.updateTable('escalation_policies').set({ is_default: 0 }).execute();
   rx.received.length = 0;
   rx.script();
-  const res = await h.request('POST', '/v1/integrations', { body: { name: 'hook', type: 'webhook', settings: { url: `${rx.url}/hook` } } });
+  const res = await h.request('POST', '/v1/integrations', {
+    body: { name: 'hook', type: 'webhook', settings: { url: `${rx.url}/hook` } },
+  });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   hook = res.body.uuid;
-  const p = await h.request('POST', '/v1/escalation-policies', { body: { name: 'default', isDefault: true, steps: [{ delayMinutes: 0, integrations: [hook] }] } });
+  const p = await h.request('POST', '/v1/escalation-policies', {
+    body: { name: 'default', isDefault: true, steps: [{ delayMinutes: 0, integrations: [hook] }] },
+  });
   assert.equal(p.status, 201, JSON.stringify(p.body));
 });
 
 async function downMonitor(name: string) {
-  const m = (await h.request('POST', '/v1/monitors', { body: { name, url: 'https://api.example/health', paused: true } })).body;
+  const m = (
+    await h.request('POST', '/v1/monitors', { body: { name, url: 'https://api.example/health', paused: true } })
+  ).body;
   return monitorId(h, m.uuid);
 }
 
@@ -59,7 +65,9 @@ describe('outbox retention', () => {
     await goDown(h.ctx, resolved, now);
     await goUp(h.ctx, resolved, now + 5000);
     // A given-up test message (its receiver refuses it for good).
-    const refuser = await h.request('POST', '/v1/integrations', { body: { name: 'refuser', type: 'webhook', settings: { url: `${refusing.url}/no` } } });
+    const refuser = await h.request('POST', '/v1/integrations', {
+      body: { name: 'refuser', type: 'webhook', settings: { url: `${refusing.url}/no` } },
+    });
     refusing.script({ status: 400 });
     assert.equal((await h.request('POST', `/v1/integrations/${refuser.body.uuid}/test`)).status, 202);
     // An outage that is still open, alerted at `start`.
@@ -84,19 +92,36 @@ describe('outbox retention', () => {
     now = start + 30 * DAY - 1;
     assert.equal(await pruneOutbox(h.ctx, 30), 0);
     now = start + 31 * DAY;
-    await h.ctx.store.db.updateTable('notifications').set({ next_attempt_at: now + DAY }).where('next_attempt_at', 'is not', null).execute();
+    await h.ctx.store.db
+      .updateTable('notifications')
+      .set({ next_attempt_at: now + DAY })
+      .where('next_attempt_at', 'is not', null)
+      .execute();
     // The engine's retention pass: the resolved outage's DOWN and UP and the given-up test go.
     await pruneOnce(h.ctx, { rawDays: 7, hourlyDays: 30, dailyDays: 400, outboxDays: 30 });
     const left = await outbox(h.ctx);
-    const openOutage = await h.ctx.store.db.selectFrom('outages').select('id').where('monitor_id', '=', open).executeTakeFirstOrThrow();
-    assert.deepEqual(left.map((r) => [r.event, r.outage_id === null ? null : r.outage_id === openOutage.id ? 'open' : 'other']).sort(), [
-      ['outage.down', 'open'], ['test', null], ['test', null],
-    ].sort());
+    const openOutage = await h.ctx.store.db
+      .selectFrom('outages')
+      .select('id')
+      .where('monitor_id', '=', open)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      left.map((r) => [r.event, r.outage_id === null ? null : r.outage_id === openOutage.id ? 'open' : 'other']).sort(),
+      [
+        ['outage.down', 'open'],
+        ['test', null],
+        ['test', null],
+      ].sort(),
+    );
 
     // The open outage's DOWN row was kept, so its recovery still reaches the channel alerted.
     rx.received.length = 0;
     await goUp(h.ctx, open, now);
-    await h.ctx.store.db.updateTable('notifications').set({ next_attempt_at: now }).where('next_attempt_at', 'is not', null).execute();
+    await h.ctx.store.db
+      .updateTable('notifications')
+      .set({ next_attempt_at: now })
+      .where('next_attempt_at', 'is not', null)
+      .execute();
     await deliverAll();
     assert.deepEqual(rx.received.map((r) => r.json.type).sort(), ['outage.up', 'test']);
 
@@ -109,7 +134,8 @@ describe('outbox retention', () => {
   test('VIGIL_OUTBOX_RETENTION_DAYS: 30 by default; a value that is not a whole number of days from 1 stops start-up naming the variable', () => {
     assert.equal(loadConfig({}).outboxRetentionDays, 30);
     assert.equal(loadConfig({ VIGIL_OUTBOX_RETENTION_DAYS: '90' }).outboxRetentionDays, 90);
-    for (const bad of ['0', '-1', 'ten', '1.5']) assert.throws(() => loadConfig({ VIGIL_OUTBOX_RETENTION_DAYS: bad }), /VIGIL_OUTBOX_RETENTION_DAYS/);
+    for (const bad of ['0', '-1', 'ten', '1.5'])
+      assert.throws(() => loadConfig({ VIGIL_OUTBOX_RETENTION_DAYS: bad }), /VIGIL_OUTBOX_RETENTION_DAYS/);
   });
 });
 
@@ -150,7 +176,11 @@ describe('outbox depth in /metrics', () => {
     text = await scrape(TOKEN);
     assert.equal(gauge(text, 'vigil_outbox_pending'), 1);
     assert.equal(gauge(text, 'vigil_outbox_oldest_pending_seconds'), (now - start) / 1000);
-    await h.ctx.store.db.updateTable('notifications').set({ next_attempt_at: now }).where('next_attempt_at', 'is not', null).execute();
+    await h.ctx.store.db
+      .updateTable('notifications')
+      .set({ next_attempt_at: now })
+      .where('next_attempt_at', 'is not', null)
+      .execute();
     await deliverAll();
     text = await scrape(TOKEN);
     assert.equal(gauge(text, 'vigil_outbox_pending'), 0);

@@ -23,10 +23,19 @@ before(async () => {
   rx = await startReceiver();
   const port = await closedPort();
   // A 3 s send timeout makes the delivery lease 8 s: a killed worker's row is free again soon after.
-  env = { ...db.env, VIGIL_PORT: String(port), VIGIL_HOST: '127.0.0.1', VIGIL_LOG_LEVEL: 'silent', VIGIL_ROLE: 'all', VIGIL_NOTIFY_TIMEOUT: '3', VIGIL_PUBLIC_URL: 'https://vigil.example' };
+  env = {
+    ...db.env,
+    VIGIL_PORT: String(port),
+    VIGIL_HOST: '127.0.0.1',
+    VIGIL_LOG_LEVEL: 'silent',
+    VIGIL_ROLE: 'all',
+    VIGIL_NOTIFY_TIMEOUT: '3',
+    VIGIL_PUBLIC_URL: 'https://vigil.example',
+  };
   const ctx = await openContext(loadConfig(env), { info() {}, warn() {}, error() {} });
   const project = await createProject(ctx, 'Killed');
-  key = (await createApiKey(ctx, { projectUuid: project.uuid, name: 'rw', permission: 'read_write', actor: 'test' })).key;
+  key = (await createApiKey(ctx, { projectUuid: project.uuid, name: 'rw', permission: 'read_write', actor: 'test' }))
+    .key;
   await ctx.store.close();
 });
 after(async () => {
@@ -48,19 +57,33 @@ async function serve(): Promise<ChildProcess> {
   }
 }
 
-const exited = (c: ChildProcess) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once('exit', r)));
+const exited = (c: ChildProcess) =>
+  new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once('exit', r)));
 
 describe('delivery survives kill -9', () => {
   test('SECURITY 26: a server killed while delivering delivers after its restart, with the same webhook-id', async () => {
     child = await serve();
     const api = client(`http://127.0.0.1:${env.VIGIL_PORT}`, key);
-    const hook = await api.request('POST', '/v1/integrations', { body: { name: 'hook', type: 'webhook', settings: { url: `${rx.url}/hook` } } });
+    const hook = await api.request('POST', '/v1/integrations', {
+      body: { name: 'hook', type: 'webhook', settings: { url: `${rx.url}/hook` } },
+    });
     assert.equal(hook.status, 201, hook.text);
-    const policy = await api.request('POST', '/v1/escalation-policies', { body: { name: 'now', steps: [{ delayMinutes: 0, integrations: [hook.body.uuid] }] } });
-    const m = await api.request('POST', '/v1/monitors', { body: { name: 'Shop', url: 'https://shop.example', paused: true } });
+    const policy = await api.request('POST', '/v1/escalation-policies', {
+      body: { name: 'now', steps: [{ delayMinutes: 0, integrations: [hook.body.uuid] }] },
+    });
+    const m = await api.request('POST', '/v1/monitors', {
+      body: { name: 'Shop', url: 'https://shop.example', paused: true },
+    });
     rx.script('hang'); // the first delivery is received and never answered
     const outage = await api.request('POST', '/v2/outages', {
-      body: { monitorUuid: m.body.uuid, startDate: new Date().toISOString(), statusCode: 503, description: 'shop down', outageType: 'manual', escalationPolicyUuid: policy.body.uuid },
+      body: {
+        monitorUuid: m.body.uuid,
+        startDate: new Date().toISOString(),
+        statusCode: 503,
+        description: 'shop down',
+        outageType: 'manual',
+        escalationPolicyUuid: policy.body.uuid,
+      },
     });
     assert.equal(outage.status, 201, outage.text);
 

@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { startHarness, type Harness } from '../harness.ts';
 import { openStore } from '../../src/storage/store.ts';
-import { goDown, goUp, monitorId, outbox, startReceiver, testDispatcher, verifyWebhook, type Receiver } from '../support/alerting.ts';
+import {
+  goDown,
+  goUp,
+  monitorId,
+  outbox,
+  startReceiver,
+  testDispatcher,
+  verifyWebhook,
+  type Receiver,
+} from '../support/alerting.ts';
 
 let h: Harness;
 let rx: Receiver;
@@ -26,21 +35,31 @@ beforeEach(async () => {
   rx.received.length = 0;
   rx.script();
   // Each test gets its own channel and default policy, so earlier ones cannot interfere.
-  const res = await h.request('POST', '/v1/integrations', { body: { name: 'hook', type: 'webhook', settings: { url: `${rx.url}/hook` } } });
+  const res = await h.request('POST', '/v1/integrations', {
+    body: { name: 'hook', type: 'webhook', settings: { url: `${rx.url}/hook` } },
+  });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   hook = { uuid: res.body.uuid, secret: res.body.secret };
-  const p = await h.request('POST', '/v1/escalation-policies', { body: { name: 'default', isDefault: true, steps: [{ delayMinutes: 0, integrations: [hook.uuid] }] } });
+  const p = await h.request('POST', '/v1/escalation-policies', {
+    body: { name: 'default', isDefault: true, steps: [{ delayMinutes: 0, integrations: [hook.uuid] }] },
+  });
   assert.equal(p.status, 201, JSON.stringify(p.body));
 });
 
 async function downMonitor(name = 'api') {
-  const m = (await h.request('POST', '/v1/monitors', { body: { name, url: 'https://api.example/health', paused: true } })).body;
+  const m = (
+    await h.request('POST', '/v1/monitors', { body: { name, url: 'https://api.example/health', paused: true } })
+  ).body;
   const id = await monitorId(h, m.uuid);
   return { uuid: m.uuid as string, id };
 }
 
 const rowsOf = async (channelUuid: string) => {
-  const c = await h.ctx.store.db.selectFrom('notification_channels').select('id').where('uuid', '=', channelUuid).executeTakeFirstOrThrow();
+  const c = await h.ctx.store.db
+    .selectFrom('notification_channels')
+    .select('id')
+    .where('uuid', '=', channelUuid)
+    .executeTakeFirstOrThrow();
   return (await outbox(h.ctx)).filter((r) => r.channel_id === c.id);
 };
 
@@ -55,7 +74,11 @@ describe('the outbox', () => {
     }
     const outages = () => h.ctx.store.db.selectFrom('outages').selectAll().where('monitor_id', '=', m.id).execute();
     assert.equal((await outages()).length, 0, 'the transition rolled back with its outbox row');
-    assert.equal((await h.ctx.store.db.selectFrom('monitors').select('status').where('id', '=', m.id).executeTakeFirstOrThrow()).status, 'up');
+    assert.equal(
+      (await h.ctx.store.db.selectFrom('monitors').select('status').where('id', '=', m.id).executeTakeFirstOrThrow())
+        .status,
+      'up',
+    );
 
     await goDown(h.ctx, m.id, now + 2000);
     const [o] = await outages();
@@ -90,9 +113,17 @@ describe('the outbox', () => {
       assert.equal(row.next_attempt_at, null);
       assert.equal(Number(row.attempts), 3);
       assert.equal(rx.received.length, 3);
-      assert.deepEqual(new Set(rx.received.map((r) => r.headers['webhook-id'])), new Set([row.uuid]), 'one webhook-id across retries');
+      assert.deepEqual(
+        new Set(rx.received.map((r) => r.headers['webhook-id'])),
+        new Set([row.uuid]),
+        'one webhook-id across retries',
+      );
       for (const r of rx.received) assert.ok(verifyWebhook(hook.secret, r.headers, r.body), 'each attempt is signed');
-      assert.equal(rx.received[2].headers['webhook-timestamp'], String(Math.floor(now / 1000)), 'the timestamp is the attempt\'s');
+      assert.equal(
+        rx.received[2].headers['webhook-timestamp'],
+        String(Math.floor(now / 1000)),
+        "the timestamp is the attempt's",
+      );
     } finally {
       await d.stop();
     }
@@ -101,7 +132,10 @@ describe('the outbox', () => {
   test('429 and 503 with Retry-After wait as told (seconds or an HTTP date)', async () => {
     const m = await downMonitor();
     await goDown(h.ctx, m.id, now);
-    rx.script({ status: 429, headers: { 'retry-after': '120' } }, { status: 503, headers: { 'retry-after': new Date(now + 600_000).toUTCString() } });
+    rx.script(
+      { status: 429, headers: { 'retry-after': '120' } },
+      { status: 503, headers: { 'retry-after': new Date(now + 600_000).toUTCString() } },
+    );
     const d = testDispatcher(h.ctx);
     await d.runOnce();
     let [row] = await rowsOf(hook.uuid);
@@ -131,7 +165,12 @@ describe('the outbox', () => {
     assert.equal(row.delivered_at, null);
     assert.ok(row.gave_up_at !== null && row.gave_up_at <= start + 3_600_000);
     assert.match(row.give_up_reason!, /^gave up after \d+ attempts over \d+ min; last: HTTP 502/);
-    const o = (await h.request('GET', `/v2/outages/${(await h.ctx.store.db.selectFrom('outages').select('uuid').where('monitor_id', '=', m.id).executeTakeFirstOrThrow()).uuid}`)).body.outage;
+    const o = (
+      await h.request(
+        'GET',
+        `/v2/outages/${(await h.ctx.store.db.selectFrom('outages').select('uuid').where('monitor_id', '=', m.id).executeTakeFirstOrThrow()).uuid}`,
+      )
+    ).body.outage;
     assert.equal(o.alertedChannels.length, 1);
     assert.equal(o.alertedChannels[0].status, 'failed');
     assert.match(o.alertedChannels[0].error, /gave up/);
@@ -163,7 +202,11 @@ describe('the outbox', () => {
     const m2 = await downMonitor('second');
     await goDown(h.ctx, m2.id, now);
     assert.equal((await rowsOf(hook.uuid)).length, 1, 'a disabled channel gets no new rows');
-    assert.equal((await h.request('POST', `/v1/integrations/${hook.uuid}/test`)).status, 422, 'no test message to a disabled channel');
+    assert.equal(
+      (await h.request('POST', `/v1/integrations/${hook.uuid}/test`)).status,
+      422,
+      'no test message to a disabled channel',
+    );
     const enabled = await h.request('PUT', `/v1/integrations/${hook.uuid}`, { body: { enabled: true } });
     assert.equal(enabled.body.enabled, true);
     assert.equal(enabled.body.disabledReason, null);
@@ -177,17 +220,24 @@ describe('the outbox', () => {
     await d.runOnce();
     await goUp(h.ctx, m.id, now + 5000);
     const rows = await rowsOf(hook.uuid);
-    assert.deepEqual(rows.map((r) => r.event), ['outage.down', 'outage.up']);
+    assert.deepEqual(
+      rows.map((r) => r.event),
+      ['outage.down', 'outage.up'],
+    );
     await d.runOnce();
     assert.equal(rx.received.length, 1, 'the UP waits while the DOWN is pending');
     now += 60_000;
     await d.runOnce();
-    assert.deepEqual(rx.received.map((r) => r.json.type), ['outage.down', 'outage.down', 'outage.up']);
+    assert.deepEqual(
+      rx.received.map((r) => r.json.type),
+      ['outage.down', 'outage.down', 'outage.up'],
+    );
   });
 
   test('SECURITY 26: two dispatchers on one database deliver each row exactly once', async () => {
     const n = 40;
-    for (let i = 0; i < n; i++) assert.equal((await h.request('POST', `/v1/integrations/${hook.uuid}/test`)).status, 202);
+    for (let i = 0; i < n; i++)
+      assert.equal((await h.request('POST', `/v1/integrations/${hook.uuid}/test`)).status, 202);
     const second = await openStore({ databaseUrl: h.db.env.DATABASE_URL ?? null, dataDir: h.db.dataDir, poolSize: 4 });
     try {
       const a = testDispatcher(h.ctx, { workerId: 'a', batch: 7 });

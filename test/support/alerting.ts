@@ -36,7 +36,7 @@ export async function startReceiver(): Promise<Receiver> {
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      let json: unknown ;
+      let json: unknown;
       try {
         json = JSON.parse(body);
       } catch {}
@@ -51,7 +51,9 @@ export async function startReceiver(): Promise<Receiver> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,
-    script: (...a) => { answers = a; },
+    script: (...a) => {
+      answers = a;
+    },
     async waitFor(n, ms = 20_000) {
       const end = Date.now() + ms;
       while (received.length < n) {
@@ -60,7 +62,10 @@ export async function startReceiver(): Promise<Receiver> {
       }
       return received;
     },
-    close: () => { server.closeAllConnections(); return new Promise((r) => server.close(() => r())); },
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(() => r()));
+    },
   };
 }
 
@@ -70,27 +75,44 @@ export function verifyWebhook(secret: string, headers: http.IncomingHttpHeaders,
   const ts = String(headers['webhook-timestamp']);
   const key = Buffer.from(secret.split('_')[1], 'base64');
   const expected = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest();
-  return String(headers['webhook-signature']).split(' ').some((s) => {
-    const [version, sig] = s.split(',');
-    const got = Buffer.from(sig ?? '', 'base64');
-    return version === 'v1' && got.length === expected.length && timingSafeEqual(got, expected);
-  });
+  return String(headers['webhook-signature'])
+    .split(' ')
+    .some((s) => {
+      const [version, sig] = s.split(',');
+      const got = Buffer.from(sig ?? '', 'base64');
+      return version === 'v1' && got.length === expected.length && timingSafeEqual(got, expected);
+    });
 }
 
 /** A dispatcher with no loop of its own (tests call runOnce), short timeouts and no jitter. */
 export function testDispatcher(ctx: Ctx, opts: Partial<DispatcherOptions> = {}) {
   return createDispatcher(ctx, {
-    publicUrl: 'https://vigil.example', policy: loadTargetPolicy({}), intervalMs: 0, timeoutMs: 2000, random: () => 0, ...opts,
+    publicUrl: 'https://vigil.example',
+    policy: loadTargetPolicy({}),
+    intervalMs: 0,
+    timeoutMs: 2000,
+    random: () => 0,
+    ...opts,
   });
 }
 
 export async function monitorId(h: Harness, uuid: string): Promise<number> {
-  return (await h.ctx.store.db.selectFrom('monitors').select('id').where('uuid', '=', uuid).executeTakeFirstOrThrow()).id;
+  return (await h.ctx.store.db.selectFrom('monitors').select('id').where('uuid', '=', uuid).executeTakeFirstOrThrow())
+    .id;
 }
 
 const result = (monitorId: number, at: number, ok: boolean) => ({
-  monitorId, at, location: 'local', ok, statusCode: ok ? 200 : 503, error: ok ? null : 'expected 2xx, got 503',
-  totalMs: 12, dnsMs: null, connectMs: 1, tlsMs: null, ttfbMs: 10,
+  monitorId,
+  at,
+  location: 'local',
+  ok,
+  statusCode: ok ? 200 : 503,
+  error: ok ? null : 'expected 2xx, got 503',
+  totalMs: 12,
+  dnsMs: null,
+  connectMs: 1,
+  tlsMs: null,
+  ttfbMs: 10,
 });
 
 /** Two failed checks: a confirmed DOWN (one location confirms with a recheck). */

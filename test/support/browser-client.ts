@@ -11,7 +11,10 @@ export interface Page {
 
 export class FormClient {
   readonly cookies = new Map<string, string>();
-  constructor(readonly base: string, readonly headers: Record<string, string> = {}) {}
+  constructor(
+    readonly base: string,
+    readonly headers: Record<string, string> = {},
+  ) {}
 
   private remember(res: Response) {
     for (const line of res.headers.getSetCookie()) {
@@ -25,7 +28,12 @@ export class FormClient {
     }
   }
 
-  async request(method: string, path: string, body?: string, contentType = 'application/x-www-form-urlencoded'): Promise<Page> {
+  async request(
+    method: string,
+    path: string,
+    body?: string,
+    contentType = 'application/x-www-form-urlencoded',
+  ): Promise<Page> {
     const headers: Record<string, string> = { ...this.headers };
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     if (body !== undefined) headers['content-type'] = contentType;
@@ -65,5 +73,14 @@ export function csrfOf(html: string): string {
 /** The text of the element with this id (tags stripped, entities of the escaper undone). */
 export function textOf(html: string, id: string): string | null {
   const m = new RegExp(`id="${id}"[^>]*>([\\s\\S]*?)</`).exec(html);
-  return m ? m[1].replace(/<[^>]+>/g, '').replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').trim() : null;
+  return m
+    ? m[1]
+        .replace(/<[^>]+>/g, '')
+        .replace(/&amp;/g, '&')
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .trim()
+    : null;
 }

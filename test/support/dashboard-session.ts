@@ -23,9 +23,19 @@ export async function signIn(h: Harness, email: string, password: string): Promi
  * The usual start of a dashboard test: a harness, its admin signed in, a read-write actor of
  * its project, and `at('monitors')` for that project's dashboard paths.
  */
-export async function dashboardProject(): Promise<{ h: Harness; admin: FormClient; actor: ActorCtx; at: (rest: string) => string }> {
+export async function dashboardProject(): Promise<{
+  h: Harness;
+  admin: FormClient;
+  actor: ActorCtx;
+  at: (rest: string) => string;
+}> {
   const h = await startHarness();
-  return { h, admin: await signedInAdmin(h), actor: actorOf(h.ctx, h.project), at: (rest) => `/app/projects/${h.project.uuid}/${rest}` };
+  return {
+    h,
+    admin: await signedInAdmin(h),
+    actor: actorOf(h.ctx, h.project),
+    at: (rest) => `/app/projects/${h.project.uuid}/${rest}`,
+  };
 }
 
 /** A read-write actor of a project, for setting up rows through the services. */
@@ -35,7 +45,11 @@ export function actorOf(ctx: Ctx, project: { id: number; uuid: string }): ActorC
 
 /** The harness's second project as an actor, with the admin's membership taken away (for isolation tests). */
 export async function foreignProject(h: Harness): Promise<ActorCtx> {
-  const row = await h.ctx.store.db.selectFrom('projects').select(['id', 'uuid']).where('uuid', '=', h.other.uuid).executeTakeFirstOrThrow();
+  const row = await h.ctx.store.db
+    .selectFrom('projects')
+    .select(['id', 'uuid'])
+    .where('uuid', '=', h.other.uuid)
+    .executeTakeFirstOrThrow();
   await h.ctx.store.db.deleteFrom('project_members').where('project_id', '=', Number(row.id)).execute();
   return actorOf(h.ctx, { id: Number(row.id), uuid: row.uuid });
 }
@@ -50,15 +64,28 @@ export function countQueries(ctx: Ctx) {
     return original.apply(this, args);
   };
   return {
-    get count() { return n; },
-    reset() { n = 0; },
-    restore() { exec.executeQuery = original; },
+    get count() {
+      return n;
+    },
+    reset() {
+      n = 0;
+    },
+    restore() {
+      exec.executeQuery = original;
+    },
   };
 }
 
 /** Text of the page without tags (entities of the escaper undone), whitespace collapsed. */
 export function plain(html: string): string {
-  return html.replace(/<[^>]+>/g, ' ').replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/\s+/g, ' ');
+  return html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/\s+/g, ' ');
 }
 
 /** Each path answers the dashboard's 404 page: read, or posted to with a valid CSRF token when `post`. */

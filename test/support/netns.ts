@@ -9,7 +9,10 @@ import { spawnSync } from 'node:child_process';
 
 const probe = spawnSync('unshare', ['--net', '--mount', 'true']);
 /** A test option: skip with the reason when namespaces are not permitted here. */
-export const namespaceSkip = probe.status === 0 ? false : `unshare --net --mount is not permitted here (${probe.stderr?.toString().trim() || probe.error?.message})`;
+export const namespaceSkip =
+  probe.status === 0
+    ? false
+    : `unshare --net --mount is not permitted here (${probe.stderr?.toString().trim() || probe.error?.message})`;
 
 /** Runs `child` (a node:test file) in the namespace; returns its exit status and whole output. */
 export function runInNamespace(child: string): { status: number | null; out: string } {
@@ -27,7 +30,12 @@ export function runInNamespace(child: string): { status: number | null; out: str
       `exec "${process.execPath}" --import tsx --test-reporter=spec "${child}"`,
     ].join('\n');
     const { NODE_TEST_CONTEXT: _, ...env } = process.env; // run the child's tests, not report into ours
-    const r = spawnSync('unshare', ['--net', '--mount', 'sh', '-c', script], { cwd: path.resolve(import.meta.dirname, '../..'), env, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync('unshare', ['--net', '--mount', 'sh', '-c', script], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      env,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -14,13 +14,22 @@ export interface RdapServer {
   close(): Promise<void>;
 }
 
-export async function startRdap(registry: Record<string, Registration>, tlds = ['com', 'test', 'org']): Promise<RdapServer> {
+export async function startRdap(
+  registry: Record<string, Registration>,
+  tlds = ['com', 'test', 'org'],
+): Promise<RdapServer> {
   const queries: string[] = [];
   let base = '';
   const server = http.createServer((req, res) => {
     if (req.url === '/dns.json') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify({ version: '1.0', publication: new Date().toISOString(), services: [[tlds, [`${base}/rdap/`]]] }));
+      return res.end(
+        JSON.stringify({
+          version: '1.0',
+          publication: new Date().toISOString(),
+          services: [[tlds, [`${base}/rdap/`]]],
+        }),
+      );
     }
     const m = /^\/rdap\/domain\/([^/?]+)$/.exec(req.url ?? '');
     if (!m) return res.writeHead(404).end();
@@ -33,7 +42,8 @@ export async function startRdap(registry: Record<string, Registration>, tlds = [
       return res.end(JSON.stringify({ errorCode: r === undefined ? 404 : r.status, title: 'Not Found' }));
     }
     const events = [{ eventAction: 'registration', eventDate: '2001-02-03T04:05:06Z' }];
-    if (r !== 'no-expiration') events.push({ eventAction: 'expiration', eventDate: new Date(r.expiresAt).toISOString() });
+    if (r !== 'no-expiration')
+      events.push({ eventAction: 'expiration', eventDate: new Date(r.expiresAt).toISOString() });
     res.writeHead(200, { 'content-type': 'application/rdap+json' });
     res.end(JSON.stringify({ objectClassName: 'domain', ldhName: domain.toUpperCase(), events }));
   });
@@ -43,6 +53,9 @@ export async function startRdap(registry: Record<string, Registration>, tlds = [
     bootstrapUrl: `${base}/dns.json`,
     queries,
     registry,
-    close: () => { server.closeAllConnections(); return new Promise((r) => server.close(() => r())); },
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(() => r()));
+    },
   };
 }

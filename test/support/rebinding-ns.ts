@@ -27,7 +27,8 @@ before(async () => {
   // Every address a probe connects to, to prove the blocked one was never tried.
   net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
     const first = Array.isArray(args[0]) ? args[0][0] : args[0];
-    const host = first && typeof first === 'object' ? (first as { host?: string }).host : (args[1] as string | undefined);
+    const host =
+      first && typeof first === 'object' ? (first as { host?: string }).host : (args[1] as string | undefined);
     connects.push(String(host));
     return (original as (...a: unknown[]) => net.Socket).apply(this, args);
   } as typeof original;
@@ -38,9 +39,20 @@ after(async () => {
 });
 
 const target = (over: Partial<CheckTarget>): CheckTarget => ({
-  protocol: 'http', url: '', port: null, http_method: 'GET', request_headers: null, request_body: '',
-  follow_redirects: true, expected_status_code: '2xx', required_keyword: null, timeout: 3,
-  dns_record_type: null, dns_nameserver: null, dns_expected_answer: null, ...over,
+  protocol: 'http',
+  url: '',
+  port: null,
+  http_method: 'GET',
+  request_headers: null,
+  request_body: '',
+  follow_redirects: true,
+  expected_status_code: '2xx',
+  required_keyword: null,
+  timeout: 3,
+  dns_record_type: null,
+  dns_nameserver: null,
+  dns_expected_answer: null,
+  ...over,
 });
 
 test('SECURITY 15: the name resolves through the loopback DNS server', async () => {

@@ -10,7 +10,11 @@ const wave = (i: number, period: number) => Math.sin((i / period) * Math.PI * 2)
  * Raw results every `everyMs` over `spanMs` from each location, with phases, plus the hourly
  * and daily rollups the engine would have written for them (sparklines and uptime read those).
  */
-export async function seedChecks(ctx: Ctx, monitorId: number, o: { now: number; spanMs: number; everyMs: number; locations: string[]; base?: number; failEvery?: number }) {
+export async function seedChecks(
+  ctx: Ctx,
+  monitorId: number,
+  o: { now: number; spanMs: number; everyMs: number; locations: string[]; base?: number; failEvery?: number },
+) {
   const results: Insertable<CheckResultRow>[] = [];
   const rollups = new Map<string, RollupRow>();
   let i = 0;
@@ -22,11 +26,48 @@ export async function seedChecks(ctx: Ctx, monitorId: number, o: { now: number; 
       const tls = Math.round(35 + 8 * wave(i, 41) + l * 20);
       const ttfb = Math.round((o.base ?? 90) + 40 * wave(i, 96) + 15 * wave(i, 7));
       const total = dns + connect + tls + ttfb + 6;
-      results.push({ monitor_id: monitorId, at, location, ok: ok ? 1 : 0, status_code: ok ? 200 : 503, total_ms: ok ? total : null, dns_ms: ok ? dns : null, connect_ms: ok ? connect : null, tls_ms: ok ? tls : null, ttfb_ms: ok ? ttfb : null, error: ok ? null : 'status 503' });
-      for (const [granularity, size] of [['hour', HOUR], ['day', DAY]] as const) {
+      results.push({
+        monitor_id: monitorId,
+        at,
+        location,
+        ok: ok ? 1 : 0,
+        status_code: ok ? 200 : 503,
+        total_ms: ok ? total : null,
+        dns_ms: ok ? dns : null,
+        connect_ms: ok ? connect : null,
+        tls_ms: ok ? tls : null,
+        ttfb_ms: ok ? ttfb : null,
+        error: ok ? null : 'status 503',
+      });
+      for (const [granularity, size] of [
+        ['hour', HOUR],
+        ['day', DAY],
+      ] as const) {
         const bucket = bucketStart(at, size);
         const key = `${granularity}|${bucket}|${location}`;
-        const r = rollups.get(key) ?? { monitor_id: monitorId, granularity, bucket, location, checks: 0, failures: 0, sum_ms: 0, min_ms: null, max_ms: null, h0: 0, h1: 0, h2: 0, h3: 0, h4: 0, h5: 0, h6: 0, h7: 0, h8: 0, h9: 0, h10: 0, h11: 0 };
+        const r = rollups.get(key) ?? {
+          monitor_id: monitorId,
+          granularity,
+          bucket,
+          location,
+          checks: 0,
+          failures: 0,
+          sum_ms: 0,
+          min_ms: null,
+          max_ms: null,
+          h0: 0,
+          h1: 0,
+          h2: 0,
+          h3: 0,
+          h4: 0,
+          h5: 0,
+          h6: 0,
+          h7: 0,
+          h8: 0,
+          h9: 0,
+          h10: 0,
+          h11: 0,
+        };
         r.checks++;
         if (!ok) r.failures++;
         else {
@@ -39,7 +80,15 @@ export async function seedChecks(ctx: Ctx, monitorId: number, o: { now: number; 
       }
     });
   }
-  for (let k = 0; k < results.length; k += 500) await ctx.store.db.insertInto('check_results').values(results.slice(k, k + 500)).execute();
+  for (let k = 0; k < results.length; k += 500)
+    await ctx.store.db
+      .insertInto('check_results')
+      .values(results.slice(k, k + 500))
+      .execute();
   const rows = [...rollups.values()];
-  for (let k = 0; k < rows.length; k += 200) await ctx.store.db.insertInto('check_rollups').values(rows.slice(k, k + 200)).execute();
+  for (let k = 0; k < rows.length; k += 200)
+    await ctx.store.db
+      .insertInto('check_rollups')
+      .values(rows.slice(k, k + 200))
+      .execute();
 }

@@ -35,8 +35,12 @@ export async function startSmtp(opts: Partial<SMTPServerOptions> = {}) {
           headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
         }
         mails.push({
-          from: (session.envelope.mailFrom as { address: string }).address, to: session.envelope.rcptTo.map((r) => r.address),
-          secure: session.secure, user: (session.user as string | undefined) ?? null, headers, text: Buffer.from(body.replace(/\r\n/g, ''), 'base64').toString('utf8'),
+          from: (session.envelope.mailFrom as { address: string }).address,
+          to: session.envelope.rcptTo.map((r) => r.address),
+          secure: session.secure,
+          user: (session.user as string | undefined) ?? null,
+          headers,
+          text: Buffer.from(body.replace(/\r\n/g, ''), 'base64').toString('utf8'),
         });
         cb();
       });

@@ -22,14 +22,20 @@ export interface SseStream {
  * Opens the stream on a connection of its own (node:http, no pool: a pooled client keeps spare
  * connections open that hold the server's close()).
  */
-export async function openStream(url: string, headers: Record<string, string> = {}, onMessage?: (data: any, at: number) => void): Promise<SseStream> {
+export async function openStream(
+  url: string,
+  headers: Record<string, string> = {},
+  onMessage?: (data: any, at: number) => void,
+): Promise<SseStream> {
   const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
     const req = http.get(url, { agent: false, headers: { accept: 'text/event-stream', ...headers } }, resolve);
     req.on('error', reject);
   });
   const messages: { data: any; at: number }[] = [];
   const waiters = new Set<() => void>();
-  const wake = () => { for (const w of waiters) w(); };
+  const wake = () => {
+    for (const w of waiters) w();
+  };
   const responseHeaders = new Headers();
   for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') responseHeaders.set(k, v);
   const stream: SseStream = {
@@ -37,16 +43,26 @@ export async function openStream(url: string, headers: Record<string, string> = 
     headers: responseHeaders,
     messages,
     comments: 0,
-    ended: new Promise<void>((resolve) => res.once('close', () => { wake(); resolve(); })),
+    ended: new Promise<void>((resolve) =>
+      res.once('close', () => {
+        wake();
+        resolve();
+      }),
+    ),
     async next(match, ms = 5000, from = 0) {
       const end = Date.now() + ms;
       for (;;) {
         const hit = messages.slice(from).find((m) => match(m.data));
         if (hit) return hit.data;
         const left = end - Date.now();
-        if (left <= 0) throw new Error(`no matching message within ${ms} ms; got ${JSON.stringify(messages.map((m) => m.data))}`);
+        if (left <= 0)
+          throw new Error(`no matching message within ${ms} ms; got ${JSON.stringify(messages.map((m) => m.data))}`);
         await new Promise<void>((r) => {
-          const done = () => { clearTimeout(t); waiters.delete(done); r(); };
+          const done = () => {
+            clearTimeout(t);
+            waiters.delete(done);
+            r();
+          };
           const t = setTimeout(done, left);
           waiters.add(done);
         });
@@ -67,7 +83,11 @@ export async function openStream(url: string, headers: Record<string, string> = 
       const block = buffer.slice(0, cut);
       buffer = buffer.slice(cut + 2);
       if (block.startsWith(':')) stream.comments++;
-      const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+      const data = block
+        .split('\n')
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).trimStart())
+        .join('\n');
       if (!data) continue;
       const at = Date.now();
       const parsed = JSON.parse(data);

@@ -54,7 +54,10 @@ export function startHttps(cert: Certificate, handler: http.RequestListener): Pr
 
 /** Accepts connections and never says anything. */
 export function startTcp(): Promise<Running> {
-  return listen(net.createServer(() => {}), 'tcp');
+  return listen(
+    net.createServer(() => {}),
+    'tcp',
+  );
 }
 
 /** A loopback port with nothing listening on it. */
@@ -78,8 +81,23 @@ export async function makeCertificate(days: number): Promise<Certificate> {
     const key = path.join(dir, 'key.pem');
     const cert = path.join(dir, 'cert.pem');
     await run('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert,
-      '-days', String(Math.max(days, 1)), '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1',
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      String(Math.max(days, 1)),
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1',
     ]);
     if (days < 1) await run('openssl', ['x509', '-in', cert, '-signkey', key, '-days', String(days), '-out', cert]);
     const pem = fs.readFileSync(cert, 'utf8');
@@ -91,7 +109,18 @@ export async function makeCertificate(days: number): Promise<Certificate> {
 
 // --- DNS -------------------------------------------------------------------------------------
 
-const TYPES: Record<string, number> = { A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, SRV: 33, CAA: 257 };
+const TYPES: Record<string, number> = {
+  A: 1,
+  NS: 2,
+  CNAME: 5,
+  SOA: 6,
+  PTR: 12,
+  MX: 15,
+  TXT: 16,
+  AAAA: 28,
+  SRV: 33,
+  CAA: 257,
+};
 
 /**
  * Records by lower-case name and type. Values: A/AAAA an address; CNAME/NS/PTR a name; MX
@@ -102,7 +131,10 @@ export type Zone = Record<string, Partial<Record<keyof typeof TYPES, unknown[]>>
 
 function encodeName(name: string): Buffer {
   const labels = name.replace(/\.$/, '').split('.').filter(Boolean);
-  return Buffer.concat([...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])), Buffer.from([0])]);
+  return Buffer.concat([
+    ...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])),
+    Buffer.from([0]),
+  ]);
 }
 
 function u16(n: number): Buffer {
@@ -139,7 +171,9 @@ function rdata(type: string, v: unknown): Buffer {
     case 'MX':
       return Buffer.concat([u16(a[0]), encodeName(a[1])]);
     case 'TXT':
-      return Buffer.concat((v as string[]).map((s) => Buffer.concat([Buffer.from([Buffer.byteLength(s)]), Buffer.from(s)])));
+      return Buffer.concat(
+        (v as string[]).map((s) => Buffer.concat([Buffer.from([Buffer.byteLength(s)]), Buffer.from(s)])),
+      );
     case 'SRV':
       return Buffer.concat([u16(a[0]), u16(a[1]), u16(a[2]), encodeName(a[3])]);
     case 'SOA':
@@ -152,7 +186,10 @@ function rdata(type: string, v: unknown): Buffer {
 }
 
 /** Answers from `zone` (NXDOMAIN for unknown names); with `silent` it never answers at all. */
-export async function startDns(zone: Zone, { silent = false, host = LOOPBACK, port: bindPort = 0 } = {}): Promise<Running & { queries: number }> {
+export async function startDns(
+  zone: Zone,
+  { silent = false, host = LOOPBACK, port: bindPort = 0 } = {},
+): Promise<Running & { queries: number }> {
   const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
   const state = { queries: 0 };
   socket.on('message', (msg, peer) => {

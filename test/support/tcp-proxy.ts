@@ -33,18 +33,26 @@ export async function startTcpProxy(upstreamPort: number, host = '127.0.0.1'): P
     const upstream = net.connect(upstreamPort, host);
     const pair = { client, upstream };
     pairs.add(pair);
-    client.on('data', (d) => { if (!upstream.write(d)) client.pause(); });
+    client.on('data', (d) => {
+      if (!upstream.write(d)) client.pause();
+    });
     upstream.on('drain', () => client.resume());
     upstream.on('data', (d) => {
       if (proxy.mode === 'drop-answers') {
         // The request got through; its answer never reaches the client.
-        setTimeout(() => { if (pairs.has(pair)) reset(pair); }, 50);
+        setTimeout(() => {
+          if (pairs.has(pair)) reset(pair);
+        }, 50);
         return;
       }
       if (!client.write(d)) upstream.pause();
     });
     client.on('drain', () => upstream.resume());
-    const end = () => { pairs.delete(pair); client.destroy(); upstream.destroy(); };
+    const end = () => {
+      pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
     client.on('close', end).on('error', end);
     upstream.on('close', end).on('error', end);
   });
@@ -60,7 +68,10 @@ export async function startTcpProxy(upstreamPort: number, host = '127.0.0.1'): P
       if (mode === 'refuse') for (const p of [...pairs]) reset(p);
     },
     async close() {
-      for (const p of [...pairs]) { p.client.destroy(); p.upstream.destroy(); }
+      for (const p of [...pairs]) {
+        p.client.destroy();
+        p.upstream.destroy();
+      }
       pairs.clear();
       await new Promise((r) => server.close(r));
     },

@@ -19,16 +19,20 @@ describe('the SQLite read cache', () => {
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-cache-'));
     store = await openStore({ databaseUrl: null, dataDir: dir });
-    await store.db.insertInto('projects').values([
-      { uuid: 'proj_small', name: 'small', created_at: 0, quorum: null },
-      { uuid: 'proj_large', name: 'x'.repeat(READ_CACHE_ENTRY_BYTES + 1), created_at: 0, quorum: null },
-    ]).execute();
+    await store.db
+      .insertInto('projects')
+      .values([
+        { uuid: 'proj_small', name: 'small', created_at: 0, quorum: null },
+        { uuid: 'proj_large', name: 'x'.repeat(READ_CACHE_ENTRY_BYTES + 1), created_at: 0, quorum: null },
+      ])
+      .execute();
   });
   after(async () => {
     await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
-  const read = (uuid: string) => store.readNow!<{ name: string }>('SELECT * FROM projects WHERE uuid = ?', [uuid], true)!;
+  const read = (uuid: string) =>
+    store.readNow!<{ name: string }>('SELECT * FROM projects WHERE uuid = ?', [uuid], true)!;
 
   test('keeps a small read until the database changes', async () => {
     const first = read('proj_small');
@@ -46,19 +50,36 @@ describe('the SQLite read cache', () => {
 
   test('rowBytes counts strings by length and stops counting past its limit', () => {
     assert.equal(rowBytes([{ a: 'abc', b: 1, c: null }]), 64 + 3 + 8 + 8);
-    assert.ok(rowBytes(Array.from({ length: 1000 }, () => ({ a: 'x'.repeat(1000) })), 5000) < 10_000);
+    assert.ok(
+      rowBytes(
+        Array.from({ length: 1000 }, () => ({ a: 'x'.repeat(1000) })),
+        5000,
+      ) < 10_000,
+    );
   });
 });
 
 describe('heartbeat periods', () => {
-  const weekdays: HealthcheckSettings = { name: 'j', cron: '0 9 * * 1-5', timezone: 'UTC', period_value: null, period_type: null, grace_value: 0, grace_type: 'seconds' };
+  const weekdays: HealthcheckSettings = {
+    name: 'j',
+    cron: '0 9 * * 1-5',
+    timezone: 'UTC',
+    period_value: null,
+    period_type: null,
+    grace_value: 0,
+    grace_type: 'seconds',
+  };
   const at = (iso: string) => Date.parse(iso);
 
-  test('a cron check\'s period is the time between its next two runs, whatever instants are asked in turn', () => {
+  test("a cron check's period is the time between its next two runs, whatever instants are asked in turn", () => {
     // 2026-06-11 is a Thursday: next Friday 9:00 then Monday 9:00 (3 days); after Friday 9:00, Monday then Tuesday (1 day).
     const asked = [
-      ['2026-06-11T10:00:00Z', 3 * 86_400], ['2026-06-11T10:00:01Z', 3 * 86_400], ['2026-06-12T09:00:00Z', 86_400],
-      ['2026-06-12T08:59:59Z', 3 * 86_400], ['2026-06-15T12:00:00Z', 86_400], ['2026-06-11T10:00:00Z', 3 * 86_400],
+      ['2026-06-11T10:00:00Z', 3 * 86_400],
+      ['2026-06-11T10:00:01Z', 3 * 86_400],
+      ['2026-06-12T09:00:00Z', 86_400],
+      ['2026-06-12T08:59:59Z', 3 * 86_400],
+      ['2026-06-15T12:00:00Z', 86_400],
+      ['2026-06-11T10:00:00Z', 3 * 86_400],
     ] as const;
     for (const [when, seconds] of asked) assert.equal(periodSeconds(weekdays, at(when)), seconds, when);
   });
@@ -81,8 +102,13 @@ describe('periods of a window', () => {
 
   test('checkFigures refuses more figures than an answer holds, naming how to ask for less', () => {
     checkFigures(MAX_FIGURES, 'all of them');
-    assert.throws(() => checkFigures(MAX_FIGURES + 1, '2 monitors × 25001 periods', ', or choose a coarser resolution'), (err: Error) =>
-      err instanceof ValidationError && err.message === `The answer would hold more than ${MAX_FIGURES} figures (2 monitors × 25001 periods): name fewer monitors (monitor_uuids), or choose a coarser resolution`);
+    assert.throws(
+      () => checkFigures(MAX_FIGURES + 1, '2 monitors × 25001 periods', ', or choose a coarser resolution'),
+      (err: Error) =>
+        err instanceof ValidationError &&
+        err.message ===
+          `The answer would hold more than ${MAX_FIGURES} figures (2 monitors × 25001 periods): name fewer monitors (monitor_uuids), or choose a coarser resolution`,
+    );
   });
 });
 
@@ -95,7 +121,14 @@ describe('bounded text', () => {
   });
 
   test('familyText writes the exposition in pieces of about the size asked, the same text as one piece', () => {
-    const families: Family[] = [{ name: 'm', help: 'h', type: 'gauge', samples: Array.from({ length: 500 }, (_, i) => ({ labels: { name: `n"${i}` }, value: i })) }];
+    const families: Family[] = [
+      {
+        name: 'm',
+        help: 'h',
+        type: 'gauge',
+        samples: Array.from({ length: 500 }, (_, i) => ({ labels: { name: `n"${i}` }, value: i })),
+      },
+    ];
     const pieces = [...familyText(families, 1000)];
     assert.ok(pieces.length > 5);
     for (const p of pieces.slice(0, -1)) assert.ok(p.length >= 1000 && p.length < 1100, String(p.length));
@@ -105,8 +138,15 @@ describe('bounded text', () => {
 
   test('renderInTurns renders a list in order, letting the loop turn once its time is up', async () => {
     let turned = 0;
-    setImmediate(function count() { turned++; if (turned < 1000) setImmediate(count); });
-    const out = await renderInTurns(Array.from({ length: 50 }, (_, i) => i), newTurn(0), (i) => raw(`<${i}>`));
+    setImmediate(function count() {
+      turned++;
+      if (turned < 1000) setImmediate(count);
+    });
+    const out = await renderInTurns(
+      Array.from({ length: 50 }, (_, i) => i),
+      newTurn(0),
+      (i) => raw(`<${i}>`),
+    );
     assert.equal(out.value, Array.from({ length: 50 }, (_, i) => `<${i}>`).join(''));
     assert.ok(turned >= 40, `the loop turned ${turned} times`);
   });
@@ -114,7 +154,10 @@ describe('bounded text', () => {
   test('RenderCache renders once per version, shares a rendering in flight, and keeps at most its bytes', async () => {
     const cache = new RenderCache(100);
     let renders = 0;
-    const render = (close: string) => async () => { renders++; return { open: 'o', close }; };
+    const render = (close: string) => async () => {
+      renders++;
+      return { open: 'o', close };
+    };
     const v1 = {};
     const [a, b] = await Promise.all([cache.get('k', v1, render('x'.repeat(40))), cache.get('k', v1, render('y'))]);
     assert.equal(renders, 1);

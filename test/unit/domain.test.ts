@@ -1,7 +1,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KEY_PATTERN, generateApiKey, maskApiKey, parseExpiry, permits } from '../../src/domain/api-keys.ts';
-import { applyMonitorInput, domainAlertStep, isValidHost, registrableDomain, sslAlertStep, statusMatches } from '../../src/domain/monitors.ts';
+import {
+  applyMonitorInput,
+  domainAlertStep,
+  isValidHost,
+  registrableDomain,
+  sslAlertStep,
+  statusMatches,
+} from '../../src/domain/monitors.ts';
 import { newId, randomAlnum } from '../../src/domain/ids.ts';
 import { ValidationError } from '../../src/domain/errors.ts';
 
@@ -57,8 +64,10 @@ describe('monitor rules', () => {
   });
 
   test('SECURITY 18: hosts: names and IPs pass, shell and option look-alikes fail', () => {
-    for (const ok of ['example.org', '127.0.0.1', '::1', 'a-b.c_d.example', 'localhost']) assert.ok(isValidHost(ok), ok);
-    for (const bad of ['; id', '$(id)', '-f', 'a b', '', 'x'.repeat(300), '`id`', 'a|b']) assert.ok(!isValidHost(bad), bad);
+    for (const ok of ['example.org', '127.0.0.1', '::1', 'a-b.c_d.example', 'localhost'])
+      assert.ok(isValidHost(ok), ok);
+    for (const bad of ['; id', '$(id)', '-f', 'a b', '', 'x'.repeat(300), '`id`', 'a|b'])
+      assert.ok(!isValidHost(bad), bad);
   });
 
   test('partial update keeps every unsent key', () => {
@@ -70,12 +79,37 @@ describe('monitor rules', () => {
 
 describe('expiry alert rules', () => {
   test('a certificate alerts first at ssl_alert_days, then at each standard step below it with reminders', () => {
-    const steps = (alertDays: number, reminders: boolean) => [100, 90, 61, 60, 31, 30, 29, 16, 15, 14, 8, 7, 4, 3, 2, 1, 0, -1].map((d) => sslAlertStep(d, alertDays, reminders));
+    const steps = (alertDays: number, reminders: boolean) =>
+      [100, 90, 61, 60, 31, 30, 29, 16, 15, 14, 8, 7, 4, 3, 2, 1, 0, -1].map((d) =>
+        sslAlertStep(d, alertDays, reminders),
+      );
     assert.deepEqual(steps(30, true), [null, null, null, null, null, 30, 30, 30, 15, 15, 15, 7, 7, 3, 3, 1, 1, null]);
-    assert.deepEqual(steps(30, false), [null, null, null, null, null, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, null]);
+    assert.deepEqual(steps(30, false), [
+      null,
+      null,
+      null,
+      null,
+      null,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      null,
+    ]);
     assert.deepEqual(steps(90, true).slice(0, 6), [null, 90, 90, 60, 60, 30]);
     assert.deepEqual(steps(1, true).slice(-3), [1, 1, null]);
-    assert.deepEqual(steps(-1, true).filter((s) => s !== null), []);
+    assert.deepEqual(
+      steps(-1, true).filter((s) => s !== null),
+      [],
+    );
   });
 
   test('a domain alerts once its registration is within domain_alert_days; -1 never', () => {
@@ -90,6 +124,7 @@ describe('expiry alert rules', () => {
     assert.equal(registrableDomain('dns', 'www.example.com'), 'example.com');
     assert.equal(registrableDomain('icmp', 'host.example.org.'), 'example.org');
     assert.equal(registrableDomain('port', 'tcp://db.internal.example.net:5432'), 'example.net');
-    for (const url of ['http://127.0.0.1:8080/', 'http://[::1]/', '10.0.0.1', 'http://localhost:3000/']) assert.equal(registrableDomain('http', url), null, url);
+    for (const url of ['http://127.0.0.1:8080/', 'http://[::1]/', '10.0.0.1', 'http://localhost:3000/'])
+      assert.equal(registrableDomain('http', url), null, url);
   });
 });

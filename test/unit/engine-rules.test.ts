@@ -70,20 +70,37 @@ describe('status state machine (fixed clock)', () => {
   });
 
   test('a failure confirmed by the recheck goes down since the first failure', () => {
-    const r = run([[true, 0], [false, 10], [false, 12]]);
+    const r = run([
+      [true, 0],
+      [false, 10],
+      [false, 12],
+    ]);
     assert.equal(r.state.status, 'down');
     assert.deepEqual(r.transitions, ['down@10']);
   });
 
   test('a blip (fail then ok) changes nothing', () => {
-    const r = run([[false, 10], [true, 12], [false, 20], [true, 21]]);
+    const r = run([
+      [false, 10],
+      [true, 12],
+      [false, 20],
+      [true, 21],
+    ]);
     assert.equal(r.state.status, 'up');
     assert.equal(r.state.confirming, null);
     assert.deepEqual(r.transitions, []);
   });
 
   test('SECURITY 25: recovery is confirmed the same way; flapping gives exactly one down and one up', () => {
-    const r = run([[false, 10], [false, 11], [true, 20], [false, 21], [true, 30], [true, 31], [true, 40]]);
+    const r = run([
+      [false, 10],
+      [false, 11],
+      [true, 20],
+      [false, 21],
+      [true, 30],
+      [true, 31],
+      [true, 40],
+    ]);
     assert.deepEqual(r.transitions, ['down@10', 'up@30']);
     assert.equal(r.state.status, 'up');
   });
@@ -106,12 +123,17 @@ describe('report maths', () => {
   test('outages are clipped to the period; an ongoing one runs to now', () => {
     const from = T0;
     const to = T0 + 24 * H;
-    const s = summarizeOutages([
-      { start: from - 2 * H, end: from + H }, // started before: counts 1 h
-      { start: from + 5 * H, end: from + 5 * H + 302_000 }, // 5 min 2 s
-      { start: to - H, end: null }, // ongoing, now is past `to`: counts 1 h
-      { start: from - 5 * H, end: from - 4 * H }, // before the period: ignored
-    ], from, to, to + 5 * H);
+    const s = summarizeOutages(
+      [
+        { start: from - 2 * H, end: from + H }, // started before: counts 1 h
+        { start: from + 5 * H, end: from + 5 * H + 302_000 }, // 5 min 2 s
+        { start: to - H, end: null }, // ongoing, now is past `to`: counts 1 h
+        { start: from - 5 * H, end: from - 4 * H }, // before the period: ignored
+      ],
+      from,
+      to,
+      to + 5 * H,
+    );
     assert.equal(s.count, 3);
     assert.equal(s.totalDowntime, 3600 + 302 + 3600);
     assert.equal(s.longestOutage, 3600);

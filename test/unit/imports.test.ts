@@ -1,11 +1,24 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  fingerprint, healthcheckBody, incidentBody, maintenanceBody, monitorBody, statusPageBody, subscriberBody, texts, updateKey, type ImportRefs,
+  fingerprint,
+  healthcheckBody,
+  incidentBody,
+  maintenanceBody,
+  monitorBody,
+  statusPageBody,
+  subscriberBody,
+  texts,
+  updateKey,
+  type ImportRefs,
 } from '../../src/domain/imports.ts';
 
 const refs = (): ImportRefs => ({
-  monitors: new Map([['mon_src1', 'mon_local1'], ['42', 'mon_local1'], ['mon_src2', 'mon_local2']]),
+  monitors: new Map([
+    ['mon_src1', 'mon_local1'],
+    ['42', 'mon_local1'],
+    ['mon_src2', 'mon_local2'],
+  ]),
   statuspages: new Map([['sp_src', 'sp_local']]),
 });
 
@@ -27,7 +40,11 @@ describe('import fingerprints', () => {
 
 describe('localized texts on import', () => {
   test('only the languages Vigil stores, with string values, are kept', () => {
-    assert.deepEqual(texts({ en: 'Down', fr: 'En panne', pl: 'Awaria', de: 3, ja: '停止' }), { en: 'Down', fr: 'En panne', ja: '停止' });
+    assert.deepEqual(texts({ en: 'Down', fr: 'En panne', pl: 'Awaria', de: 3, ja: '停止' }), {
+      en: 'Down',
+      fr: 'En panne',
+      ja: '停止',
+    });
     for (const v of [null, 'Down', ['en'], undefined]) assert.deepEqual(texts(v), {});
   });
 });
@@ -35,11 +52,26 @@ describe('localized texts on import', () => {
 describe('monitor import', () => {
   test('the write keys are copied, read-only keys are not, and the expected status code becomes a string', () => {
     const { body, notes } = monitorBody({
-      uuid: 'mon_src1', id: 42, status: 'up', name: 'API', url: 'https://api.example.org', protocol: 'http', paused: false, check_frequency: 60,
-      expected_status_code: 200, alerts_wait: 2, request_headers: [{ name: 'X', value: 'y' }],
+      uuid: 'mon_src1',
+      id: 42,
+      status: 'up',
+      name: 'API',
+      url: 'https://api.example.org',
+      protocol: 'http',
+      paused: false,
+      check_frequency: 60,
+      expected_status_code: 200,
+      alerts_wait: 2,
+      request_headers: [{ name: 'X', value: 'y' }],
     });
     assert.deepEqual(body, {
-      name: 'API', url: 'https://api.example.org', protocol: 'http', paused: false, check_frequency: 60, expected_status_code: '200', alerts_wait: 2,
+      name: 'API',
+      url: 'https://api.example.org',
+      protocol: 'http',
+      paused: false,
+      check_frequency: 60,
+      expected_status_code: '200',
+      alerts_wait: 2,
       request_headers: [{ name: 'X', value: 'y' }],
     });
     assert.deepEqual(notes, []);
@@ -70,17 +102,37 @@ describe('monitor import', () => {
 describe('healthcheck import', () => {
   test('a cron healthcheck keeps its schedule and time zone (UTC when none)', () => {
     assert.deepEqual(healthcheckBody({ name: 'backup', cron: '0 3 * * *', tz: 'Europe/Paris' }).body, {
-      name: 'backup', cron: '0 3 * * *', timezone: 'Europe/Paris', grace_period_value: 0, grace_period_type: 'seconds', paused: false,
+      name: 'backup',
+      cron: '0 3 * * *',
+      timezone: 'Europe/Paris',
+      grace_period_value: 0,
+      grace_period_type: 'seconds',
+      paused: false,
     });
-    assert.equal(healthcheckBody({ name: 'b', cron: '0 3 * * *', timezone: 'America/New_York' }).body.timezone, 'America/New_York');
+    assert.equal(
+      healthcheckBody({ name: 'b', cron: '0 3 * * *', timezone: 'America/New_York' }).body.timezone,
+      'America/New_York',
+    );
     assert.equal(healthcheckBody({ name: 'b', cron: '0 3 * * *' }).body.timezone, 'UTC');
   });
 
   test('a period is taken as value and type, or as plain seconds', () => {
-    const typed = healthcheckBody({ name: 'a', periodValue: 2, periodType: 'hours', gracePeriodValue: 10, gracePeriodType: 'minutes' }).body;
-    assert.deepEqual([typed.period_value, typed.period_type, typed.grace_period_value, typed.grace_period_type], [2, 'hours', 10, 'minutes']);
+    const typed = healthcheckBody({
+      name: 'a',
+      periodValue: 2,
+      periodType: 'hours',
+      gracePeriodValue: 10,
+      gracePeriodType: 'minutes',
+    }).body;
+    assert.deepEqual(
+      [typed.period_value, typed.period_type, typed.grace_period_value, typed.grace_period_type],
+      [2, 'hours', 10, 'minutes'],
+    );
     const plain = healthcheckBody({ name: 'a', period: 300, gracePeriod: 60 }).body;
-    assert.deepEqual([plain.period_value, plain.period_type, plain.grace_period_value, plain.grace_period_type], [300, 'seconds', 60, 'seconds']);
+    assert.deepEqual(
+      [plain.period_value, plain.period_type, plain.grace_period_value, plain.grace_period_type],
+      [300, 'seconds', 60, 'seconds'],
+    );
     assert.equal('period_value' in healthcheckBody({ name: 'a' }).body, false);
   });
 
@@ -93,14 +145,31 @@ describe('healthcheck import', () => {
 
 describe('status page import', () => {
   test('the nested read shape becomes the flat write body; the subdomain loses its hosted domain', () => {
-    const { body, notes, locked } = statusPageBody({
-      name: 'Acme', hostedsubdomain: 'acme.hyperping.app', hostname: 'status.acme.com',
-      settings: { theme: 'dark', accent_color: '#000000', languages: ['en', 'fr', 'ja'], uuid: 'ignored', authentication: { password_protection: false } },
-      sections: [],
-    }, refs());
+    const { body, notes, locked } = statusPageBody(
+      {
+        name: 'Acme',
+        hostedsubdomain: 'acme.hyperping.app',
+        hostname: 'status.acme.com',
+        settings: {
+          theme: 'dark',
+          accent_color: '#000000',
+          languages: ['en', 'fr', 'ja'],
+          uuid: 'ignored',
+          authentication: { password_protection: false },
+        },
+        sections: [],
+      },
+      refs(),
+    );
     assert.deepEqual(body, {
-      name: 'Acme', theme: 'dark', accent_color: '#000000', subdomain: 'acme', hostname: 'status.acme.com', languages: ['en', 'fr'],
-      authentication: { password_protection: false }, sections: [],
+      name: 'Acme',
+      theme: 'dark',
+      accent_color: '#000000',
+      subdomain: 'acme',
+      hostname: 'status.acme.com',
+      languages: ['en', 'fr'],
+      authentication: { password_protection: false },
+      sections: [],
     });
     assert.deepEqual(notes, []);
     assert.equal(locked, false);
@@ -130,25 +199,61 @@ describe('status page import', () => {
   });
 
   test('services point at the local monitors; groups keep their children; monitors not imported are left out with a note', () => {
-    const { body, notes } = statusPageBody({
-      name: 'p',
-      sections: [{
-        name: { en: 'Core' }, is_split: true,
-        services: [
-          { uuid: 'mon_src1', name: { en: 'API' }, show_uptime: false, show_response_times: true, description: { en: 'd' } },
-          { uuid: 'mon_gone', name: { en: 'Old' } },
-          { is_group: true, name: { en: 'Group' }, services: [{ uuid: 'mon_src2', name: { en: 'Web' } }, { uuid: 'mon_gone2' }] },
+    const { body, notes } = statusPageBody(
+      {
+        name: 'p',
+        sections: [
+          {
+            name: { en: 'Core' },
+            is_split: true,
+            services: [
+              {
+                uuid: 'mon_src1',
+                name: { en: 'API' },
+                show_uptime: false,
+                show_response_times: true,
+                description: { en: 'd' },
+              },
+              { uuid: 'mon_gone', name: { en: 'Old' } },
+              {
+                is_group: true,
+                name: { en: 'Group' },
+                services: [{ uuid: 'mon_src2', name: { en: 'Web' } }, { uuid: 'mon_gone2' }],
+              },
+            ],
+          },
+          { services: 'nope' },
         ],
-      }, { services: 'nope' }],
-    }, refs());
+      },
+      refs(),
+    );
     assert.deepEqual(body.sections, [
       {
-        name: { en: 'Core' }, is_split: true,
+        name: { en: 'Core' },
+        is_split: true,
         services: [
-          { monitor_uuid: 'mon_local1', name_shown: { en: 'API' }, description: { en: 'd' }, show_uptime: false, show_response_times: true },
           {
-            is_group: true, name_shown: { en: 'Group' }, description: null, show_uptime: true, show_response_times: false,
-            services: [{ uuid: 'mon_local2', name: { en: 'Web' }, description: null, show_uptime: true, show_response_times: false }],
+            monitor_uuid: 'mon_local1',
+            name_shown: { en: 'API' },
+            description: { en: 'd' },
+            show_uptime: false,
+            show_response_times: true,
+          },
+          {
+            is_group: true,
+            name_shown: { en: 'Group' },
+            description: null,
+            show_uptime: true,
+            show_response_times: false,
+            services: [
+              {
+                uuid: 'mon_local2',
+                name: { en: 'Web' },
+                description: null,
+                show_uptime: true,
+                show_response_times: false,
+              },
+            ],
           },
         ],
       },
@@ -167,9 +272,18 @@ describe('status page import', () => {
 
 describe('subscriber import', () => {
   test('email, sms and teams subscribers carry their contact from its own key or from value', () => {
-    assert.deepEqual(subscriberBody({ type: 'email', value: 'a@example.org', language: 'fr' }), { body: { type: 'email', email: 'a@example.org', language: 'fr' }, notes: [] });
-    assert.deepEqual(subscriberBody({ type: 'sms', phone: '+33100000000', value: 'ignored' }), { body: { type: 'sms', phone: '+33100000000', language: 'en' }, notes: [] });
-    assert.deepEqual(subscriberBody({ type: 'teams', value: 'https://x.webhook.office.com/a' }), { body: { type: 'teams', teams_webhook_url: 'https://x.webhook.office.com/a', language: 'en' }, notes: [] });
+    assert.deepEqual(subscriberBody({ type: 'email', value: 'a@example.org', language: 'fr' }), {
+      body: { type: 'email', email: 'a@example.org', language: 'fr' },
+      notes: [],
+    });
+    assert.deepEqual(subscriberBody({ type: 'sms', phone: '+33100000000', value: 'ignored' }), {
+      body: { type: 'sms', phone: '+33100000000', language: 'en' },
+      notes: [],
+    });
+    assert.deepEqual(subscriberBody({ type: 'teams', value: 'https://x.webhook.office.com/a' }), {
+      body: { type: 'teams', teams_webhook_url: 'https://x.webhook.office.com/a', language: 'en' },
+      notes: [],
+    });
   });
 
   test('a language the pages do not offer falls back to English', () => {
@@ -188,14 +302,32 @@ describe('subscriber import', () => {
 
 describe('maintenance and incident import', () => {
   test('a maintenance window keeps its dates and options and points at the local monitors and pages', () => {
-    const { body, notes } = maintenanceBody({
-      uuid: 'mw_src', name: 'Upgrade', title: { en: 'DB upgrade', pl: 'x' }, text: { en: 'Short' },
-      start_date: '2026-03-29T00:30:00Z', end_date: '2026-03-29T03:30:00Z',
-      monitors: ['mon_src1', 'mon_gone'], statuspages: ['sp_src', 'sp_gone'], notificationOption: 'scheduled', notificationMinutes: 30, status: 'upcoming',
-    }, refs());
+    const { body, notes } = maintenanceBody(
+      {
+        uuid: 'mw_src',
+        name: 'Upgrade',
+        title: { en: 'DB upgrade', pl: 'x' },
+        text: { en: 'Short' },
+        start_date: '2026-03-29T00:30:00Z',
+        end_date: '2026-03-29T03:30:00Z',
+        monitors: ['mon_src1', 'mon_gone'],
+        statuspages: ['sp_src', 'sp_gone'],
+        notificationOption: 'scheduled',
+        notificationMinutes: 30,
+        status: 'upcoming',
+      },
+      refs(),
+    );
     assert.deepEqual(body, {
-      name: 'Upgrade', title: { en: 'DB upgrade' }, text: { en: 'Short' }, start_date: '2026-03-29T00:30:00Z', end_date: '2026-03-29T03:30:00Z',
-      monitors: ['mon_local1'], statuspages: ['sp_local'], notificationOption: 'scheduled', notificationMinutes: 30,
+      name: 'Upgrade',
+      title: { en: 'DB upgrade' },
+      text: { en: 'Short' },
+      start_date: '2026-03-29T00:30:00Z',
+      end_date: '2026-03-29T03:30:00Z',
+      monitors: ['mon_local1'],
+      statuspages: ['sp_local'],
+      notificationOption: 'scheduled',
+      notificationMinutes: 30,
     });
     assert.equal(notes.length, 2);
     assert.match(notes[0], /monitor mon_gone/);
@@ -208,13 +340,25 @@ describe('maintenance and incident import', () => {
   });
 
   test('an incident keeps its timeline, with components and pages remapped', () => {
-    const { body, notes } = incidentBody({
-      title: { en: 'Outage' }, text: { en: 'API down', xx: 'y' }, type: 'outage', date: '2026-11-27T12:00:00Z',
-      affectedComponents: [42, 'mon_gone'], statuspages: ['sp_src'],
-      updates: [{ text: { en: 'Looking' }, type: 'investigating', date: '2026-11-27T12:05:00Z', uuid: 'ignored' }],
-    }, refs());
+    const { body, notes } = incidentBody(
+      {
+        title: { en: 'Outage' },
+        text: { en: 'API down', xx: 'y' },
+        type: 'outage',
+        date: '2026-11-27T12:00:00Z',
+        affectedComponents: [42, 'mon_gone'],
+        statuspages: ['sp_src'],
+        updates: [{ text: { en: 'Looking' }, type: 'investigating', date: '2026-11-27T12:05:00Z', uuid: 'ignored' }],
+      },
+      refs(),
+    );
     assert.deepEqual(body, {
-      title: { en: 'Outage' }, text: { en: 'API down' }, type: 'outage', date: '2026-11-27T12:00:00Z', affectedComponents: ['mon_local1'], statuspages: ['sp_local'],
+      title: { en: 'Outage' },
+      text: { en: 'API down' },
+      type: 'outage',
+      date: '2026-11-27T12:00:00Z',
+      affectedComponents: ['mon_local1'],
+      statuspages: ['sp_local'],
       updates: [{ text: { en: 'Looking' }, type: 'investigating', date: '2026-11-27T12:05:00Z' }],
     });
     assert.deepEqual(notes, ['monitor mon_gone was left out: it was not imported']);
@@ -223,7 +367,10 @@ describe('maintenance and incident import', () => {
 
   test('a timeline entry has one key whether its date is an instant or ISO text, and whatever its text key order', () => {
     const at = Date.parse('2026-11-27T12:05:00Z');
-    assert.equal(updateKey(at, 'update', { en: 'a', fr: 'b' }), updateKey('2026-11-27T12:05:00Z', 'update', { fr: 'b', en: 'a' }));
+    assert.equal(
+      updateKey(at, 'update', { en: 'a', fr: 'b' }),
+      updateKey('2026-11-27T12:05:00Z', 'update', { fr: 'b', en: 'a' }),
+    );
     assert.notEqual(updateKey(at, 'update', { en: 'a' }), updateKey(at, 'resolved', { en: 'a' }));
     assert.notEqual(updateKey(at, 'update', { en: 'a' }), updateKey(at + 1, 'update', { en: 'a' }));
     assert.notEqual(updateKey(at, 'update', { en: 'a' }), updateKey(at, 'update', { en: 'b' }));

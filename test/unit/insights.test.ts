@@ -1,7 +1,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  MAX_PERIODS, MIN_SAMPLES_FOR_SPIKES, RESOLUTIONS, SPIKE_FACTOR, findAnomalies, nextPeriod, percentile, periodLabel, periodStart, periodsOf, type CheckSample,
+  MAX_PERIODS,
+  MIN_SAMPLES_FOR_SPIKES,
+  RESOLUTIONS,
+  SPIKE_FACTOR,
+  findAnomalies,
+  nextPeriod,
+  percentile,
+  periodLabel,
+  periodStart,
+  periodsOf,
+  type CheckSample,
 } from '../../src/domain/insights.ts';
 import { ValidationError } from '../../src/domain/errors.ts';
 
@@ -20,7 +30,8 @@ describe('periods', () => {
 
   test('an instant on a boundary starts its own period; a Monday starts its own week', () => {
     const monday = at('2026-06-08T00:00:00Z');
-    for (const res of RESOLUTIONS) assert.equal(periodStart(at('2026-06-01T00:00:00Z'), res), at('2026-06-01T00:00:00Z'), res);
+    for (const res of RESOLUTIONS)
+      assert.equal(periodStart(at('2026-06-01T00:00:00Z'), res), at('2026-06-01T00:00:00Z'), res);
     assert.equal(periodStart(monday, 'week'), monday);
     assert.equal(periodStart(monday - 1, 'week'), at('2026-06-01T00:00:00Z'));
   });
@@ -59,10 +70,19 @@ describe('periods', () => {
 
   test('a window lists every period it overlaps, oldest first, its end excluded', () => {
     const ps = periodsOf(at('2026-06-07T10:30:00Z'), at('2026-06-07T13:00:00Z'), 'hour');
-    assert.deepEqual(ps.map((p) => p.label), ['2026-06-07T10:00:00.000Z', '2026-06-07T11:00:00.000Z', '2026-06-07T12:00:00.000Z']);
+    assert.deepEqual(
+      ps.map((p) => p.label),
+      ['2026-06-07T10:00:00.000Z', '2026-06-07T11:00:00.000Z', '2026-06-07T12:00:00.000Z'],
+    );
     for (const p of ps) assert.equal(p.end - p.start, HOUR);
-    assert.deepEqual(periodsOf(at('2026-01-15T00:00:00Z'), at('2026-03-01T00:00:01Z'), 'month').map((p) => p.label), ['2026-01-01', '2026-02-01', '2026-03-01']);
-    assert.deepEqual(periodsOf(at('2026-06-07T00:00:00Z'), at('2026-06-10T00:00:00Z'), 'week').map((p) => p.label), ['2026-06-01', '2026-06-08']);
+    assert.deepEqual(
+      periodsOf(at('2026-01-15T00:00:00Z'), at('2026-03-01T00:00:01Z'), 'month').map((p) => p.label),
+      ['2026-01-01', '2026-02-01', '2026-03-01'],
+    );
+    assert.deepEqual(
+      periodsOf(at('2026-06-07T00:00:00Z'), at('2026-06-10T00:00:00Z'), 'week').map((p) => p.label),
+      ['2026-06-01', '2026-06-08'],
+    );
   });
 
   test('an empty or reversed window has no periods', () => {
@@ -74,7 +94,10 @@ describe('periods', () => {
   test('a window of MAX_PERIODS periods is fine; one more is refused, naming the resolution', () => {
     const from = at('2026-01-01T00:00:00Z');
     assert.equal(periodsOf(from, from + MAX_PERIODS * HOUR, 'hour').length, MAX_PERIODS);
-    assert.throws(() => periodsOf(from, from + MAX_PERIODS * HOUR + 1, 'hour'), (e: unknown) => e instanceof ValidationError && /hour/.test(e.message));
+    assert.throws(
+      () => periodsOf(from, from + MAX_PERIODS * HOUR + 1, 'hour'),
+      (e: unknown) => e instanceof ValidationError && /hour/.test(e.message),
+    );
     assert.throws(() => periodsOf(from, from + 365 * DAY, 'hour'), ValidationError);
     assert.equal(periodsOf(from, from + 365 * DAY, 'day').length, 365);
   });
@@ -103,7 +126,16 @@ describe('percentiles', () => {
 describe('anomalies', () => {
   const T = at('2026-06-07T10:00:00Z');
   let nextId = 1;
-  const check = (over: Partial<CheckSample>): CheckSample => ({ id: nextId++, at: T, ok: true, totalMs: 100, location: 'paris', statusCode: 200, error: null, ...over });
+  const check = (over: Partial<CheckSample>): CheckSample => ({
+    id: nextId++,
+    at: T,
+    ok: true,
+    totalMs: 100,
+    location: 'paris',
+    statusCode: 200,
+    error: null,
+    ...over,
+  });
   const steady = (n: number) => Array.from({ length: n }, (_, i) => check({ at: T + i * 60_000 }));
 
   test('every failed check is an anomaly scoring 1, whatever the sample size', () => {
@@ -132,19 +164,33 @@ describe('anomalies', () => {
     const slow = check({ totalMs: 10_000 });
     assert.deepEqual(findAnomalies([...steady(MIN_SAMPLES_FOR_SPIKES - 2), slow]).anomalies, []);
     // Failures and untimed successes do not count towards the sample.
-    const mixed = [...steady(MIN_SAMPLES_FOR_SPIKES - 2), check({ totalMs: null }), check({ ok: false, totalMs: 50 }), slow];
-    assert.deepEqual(findAnomalies(mixed).anomalies.map((a) => a.type), ['check_failure']);
+    const mixed = [
+      ...steady(MIN_SAMPLES_FOR_SPIKES - 2),
+      check({ totalMs: null }),
+      check({ ok: false, totalMs: 50 }),
+      slow,
+    ];
+    assert.deepEqual(
+      findAnomalies(mixed).anomalies.map((a) => a.type),
+      ['check_failure'],
+    );
   });
 
   test('a p95 of 0 ms reports no spikes', () => {
-    assert.deepEqual(findAnomalies([...Array.from({ length: 25 }, () => check({ totalMs: 0 })), check({ totalMs: 5 })]).anomalies, []);
+    assert.deepEqual(
+      findAnomalies([...Array.from({ length: 25 }, () => check({ totalMs: 0 })), check({ totalMs: 5 })]).anomalies,
+      [],
+    );
   });
 
   test('anomalies come newest first, ties broken by the higher id', () => {
     const a = check({ ok: false, at: T + 1000 });
     const b = check({ ok: false, at: T + 5000 });
     const c = check({ ok: false, at: T + 1000 });
-    assert.deepEqual(findAnomalies([a, b, c]).anomalies.map((x) => x.check.id), [b.id, c.id, a.id]);
+    assert.deepEqual(
+      findAnomalies([a, b, c]).anomalies.map((x) => x.check.id),
+      [b.id, c.id, a.id],
+    );
   });
 
   test('no checks: no p95 and no anomalies', () => {

@@ -15,17 +15,23 @@ describe('localized texts', () => {
   });
 
   test('a string, an array or null is not a localized text, and the field is named', () => {
-    for (const bad of ['Down', ['en'], null, undefined, 3]) assert.throws(() => parseLocalizedText(bad, 'title', opts), isValidation(/^title /), String(bad));
+    for (const bad of ['Down', ['en'], null, undefined, 3])
+      assert.throws(() => parseLocalizedText(bad, 'title', opts), isValidation(/^title /), String(bad));
   });
 
   test('an unsupported language is refused, naming the field and the language', () => {
     for (const lang of ['pl', 'EN', 'en-US', 'xx', '']) {
-      assert.throws(() => parseLocalizedText({ en: 'ok', [lang]: 'x' }, 'text', opts), isValidation(new RegExp(`text\\.${lang}`)), lang);
+      assert.throws(
+        () => parseLocalizedText({ en: 'ok', [lang]: 'x' }, 'text', opts),
+        isValidation(new RegExp(`text\\.${lang}`)),
+        lang,
+      );
     }
   });
 
   test('a non-string text is refused, naming the language', () => {
-    for (const bad of [3, null, { en: 'x' }, ['x']]) assert.throws(() => parseLocalizedText({ de: bad }, 'text', opts), isValidation(/text\.de/), String(bad));
+    for (const bad of [3, null, { en: 'x' }, ['x']])
+      assert.throws(() => parseLocalizedText({ de: bad }, 'text', opts), isValidation(/text\.de/), String(bad));
   });
 
   test('texts longer than the maximum are refused; the maximum itself is fine', () => {
@@ -40,7 +46,8 @@ describe('localized texts', () => {
 
   test('requireOne demands a non-blank text in at least one language', () => {
     const one = { max: 20, requireOne: true };
-    for (const bad of [{}, { en: '' }, { en: '  ', fr: '\n' }]) assert.throws(() => parseLocalizedText(bad, 'title', one), isValidation(/^title /), JSON.stringify(bad));
+    for (const bad of [{}, { en: '' }, { en: '  ', fr: '\n' }])
+      assert.throws(() => parseLocalizedText(bad, 'title', one), isValidation(/^title /), JSON.stringify(bad));
     assert.deepEqual(parseLocalizedText({ en: '', ja: '障害' }, 'title', one), { en: '', ja: '障害' });
   });
 });

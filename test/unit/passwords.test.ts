@@ -19,7 +19,11 @@ describe('password hashing', () => {
   test('the right password verifies; another, a prefix or a different case does not', async () => {
     const h = await stored;
     // scrypt runs on the thread pool: the four checks run side by side.
-    const results = await Promise.all([PASSWORD, 'correct horse battery staple', 'correct horse batter', 'Correct horse battery'].map((p) => verifyPassword(p, h)));
+    const results = await Promise.all(
+      [PASSWORD, 'correct horse battery staple', 'correct horse batter', 'Correct horse battery'].map((p) =>
+        verifyPassword(p, h),
+      ),
+    );
     assert.deepEqual(results, [true, false, false, false]);
   });
 
@@ -38,7 +42,14 @@ describe('password hashing', () => {
 
   test('a stored value that is not an scrypt hash never verifies', async () => {
     const [, n, salt, key] = (await stored).split('$');
-    for (const bad of ['', 'plaintext', `bcrypt$${n}$${salt}$${key}`, `scrypt$${n}$${salt}`, `scrypt$${n}$$${key}`, `scrypt$${n}$${salt}$`]) {
+    for (const bad of [
+      '',
+      'plaintext',
+      `bcrypt$${n}$${salt}$${key}`,
+      `scrypt$${n}$${salt}`,
+      `scrypt$${n}$$${key}`,
+      `scrypt$${n}$${salt}$`,
+    ]) {
       assert.equal(await verifyPassword(PASSWORD, bad), false, bad);
     }
   });

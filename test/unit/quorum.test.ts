@@ -5,11 +5,23 @@ import assert from 'node:assert/strict';
 import { confirmationWindowStart, latestVotes, requiredVotes, votingLocations } from '../../src/domain/quorum.ts';
 
 describe('quorum inputs', () => {
-  test('voting locations: each region\'s live probe, plus the built-in probe only while it serves a region no probe serves', () => {
+  test("voting locations: each region's live probe, plus the built-in probe only while it serves a region no probe serves", () => {
     const both = votingLocations(['eu', 'us'], new Set(['eu']));
-    assert.deepEqual([both.counts('eu'), both.counts('us'), both.counts('local'), both.serving], [true, false, true, 2]);
+    assert.deepEqual(
+      [both.counts('eu'), both.counts('us'), both.counts('local'), both.serving],
+      [true, false, true, 2],
+    );
     const probesOnly = votingLocations(['eu', 'us'], new Set(['eu', 'us', 'asia']));
-    assert.deepEqual([probesOnly.counts('eu'), probesOnly.counts('us'), probesOnly.counts('asia'), probesOnly.counts('local'), probesOnly.serving], [true, true, false, false, 2]);
+    assert.deepEqual(
+      [
+        probesOnly.counts('eu'),
+        probesOnly.counts('us'),
+        probesOnly.counts('asia'),
+        probesOnly.counts('local'),
+        probesOnly.serving,
+      ],
+      [true, true, false, false, 2],
+    );
     assert.equal(votingLocations(['eu'], new Set(['us'])).serving, 1, 'the built-in probe alone');
   });
 
@@ -22,7 +34,13 @@ describe('quorum inputs', () => {
       { location: 'us', ok: false, at: 90 },
     ];
     const votes = latestVotes(rows, 100, (l) => l !== 'asia');
-    assert.deepEqual([...votes], [['eu', { ok: false, at: 300 }], ['us', { ok: true, at: 250 }]]);
+    assert.deepEqual(
+      [...votes],
+      [
+        ['eu', { ok: false, at: 300 }],
+        ['us', { ok: true, at: 250 }],
+      ],
+    );
     assert.deepEqual([...latestVotes(rows, 260, () => true)], [['eu', { ok: false, at: 300 }]]);
   });
 

@@ -1,13 +1,34 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  base32Decode, base32Encode, generateRecoveryCodes, generateTotpSecret, hashRecoveryCode, hotp, matchTotp, normalizeRecoveryCode,
-  otpauthUri, totp, totpStep, type HmacAlgorithm,
+  base32Decode,
+  base32Encode,
+  generateRecoveryCodes,
+  generateTotpSecret,
+  hashRecoveryCode,
+  hotp,
+  matchTotp,
+  normalizeRecoveryCode,
+  otpauthUri,
+  totp,
+  totpStep,
+  type HmacAlgorithm,
 } from '../../src/domain/totp.ts';
 
 // RFC 4226 Appendix D: the secret "12345678901234567890" (ASCII), counters 0 to 9, 6 digits.
 const RFC4226_SECRET = Buffer.from('12345678901234567890');
-const RFC4226_CODES = ['755224', '287082', '359152', '969429', '338314', '254676', '287922', '162583', '399871', '520489'];
+const RFC4226_CODES = [
+  '755224',
+  '287082',
+  '359152',
+  '969429',
+  '338314',
+  '254676',
+  '287922',
+  '162583',
+  '399871',
+  '520489',
+];
 
 // RFC 6238 Appendix B: 8 digits; the seed of each algorithm is "1234567890" repeated to its key length.
 const SEEDS: Record<HmacAlgorithm, Buffer> = {
@@ -26,13 +47,17 @@ const RFC6238: [number, string, Record<HmacAlgorithm, string>][] = [
 
 describe('HOTP and TOTP', () => {
   test('HOTP gives the ten codes of RFC 4226 Appendix D', () => {
-    assert.deepEqual(RFC4226_CODES.map((_, i) => hotp(RFC4226_SECRET, i)), RFC4226_CODES);
+    assert.deepEqual(
+      RFC4226_CODES.map((_, i) => hotp(RFC4226_SECRET, i)),
+      RFC4226_CODES,
+    );
   });
 
   test('TOTP gives every code of RFC 6238 Appendix B (SHA-1, SHA-256 and SHA-512, 8 digits), with its time step', () => {
     for (const [seconds, stepHex, codes] of RFC6238) {
       assert.equal(totpStep(seconds * 1000), parseInt(stepHex, 16), `T at ${seconds}`);
-      for (const alg of ['sha1', 'sha256', 'sha512'] as const) assert.equal(totp(SEEDS[alg], seconds * 1000, 8, alg), codes[alg], `${alg} at ${seconds}`);
+      for (const alg of ['sha1', 'sha256', 'sha512'] as const)
+        assert.equal(totp(SEEDS[alg], seconds * 1000, 8, alg), codes[alg], `${alg} at ${seconds}`);
     }
   });
 
@@ -53,19 +78,33 @@ describe('HOTP and TOTP', () => {
     assert.equal(matchTotp(secret, at(step), now, step), null, 'a code is not accepted twice');
     assert.equal(matchTotp(secret, at(step - 1), now, step), null, 'nor an older one after it');
     assert.equal(matchTotp(secret, at(step + 1), now, step), step + 1);
-    assert.equal(matchTotp(secret, `${at(step).slice(0, 3)} ${at(step).slice(3)}`, now, null), step, 'spaces do not matter');
+    assert.equal(
+      matchTotp(secret, `${at(step).slice(0, 3)} ${at(step).slice(3)}`, now, null),
+      step,
+      'spaces do not matter',
+    );
   });
 
   test('odd input never matches and never throws', () => {
     const secret = generateTotpSecret();
-    for (const code of ['', '12345', '1234567', 'abcdef', '12345a', '１２３４５６', ' '.repeat(10), '0'.repeat(1000)]) assert.equal(matchTotp(secret, code, Date.now(), null), null, code);
-    for (const bad of ['', '!!!!', 'not base32 1890']) assert.equal(matchTotp(bad, '123456', Date.now(), null), null, bad);
+    for (const code of ['', '12345', '1234567', 'abcdef', '12345a', '１２３４５６', ' '.repeat(10), '0'.repeat(1000)])
+      assert.equal(matchTotp(secret, code, Date.now(), null), null, code);
+    for (const bad of ['', '!!!!', 'not base32 1890'])
+      assert.equal(matchTotp(bad, '123456', Date.now(), null), null, bad);
   });
 });
 
 describe('base32 secrets and the otpauth link', () => {
   test('base32 follows RFC 4648 (its test vectors), and decoding ignores case, spaces and padding', () => {
-    const vectors: [string, string][] = [['', ''], ['f', 'MY======'], ['fo', 'MZXQ===='], ['foo', 'MZXW6==='], ['foob', 'MZXW6YQ='], ['fooba', 'MZXW6YTB'], ['foobar', 'MZXW6YTBOI======']];
+    const vectors: [string, string][] = [
+      ['', ''],
+      ['f', 'MY======'],
+      ['fo', 'MZXQ===='],
+      ['foo', 'MZXW6==='],
+      ['foob', 'MZXW6YQ='],
+      ['fooba', 'MZXW6YTB'],
+      ['foobar', 'MZXW6YTBOI======'],
+    ];
     for (const [text, encoded] of vectors) {
       assert.equal(base32Encode(Buffer.from(text)), encoded);
       assert.equal(base32Decode(encoded)!.toString(), text);
@@ -86,7 +125,13 @@ describe('base32 secrets and the otpauth link', () => {
     assert.equal(uri.protocol, 'otpauth:');
     assert.equal(uri.host, 'totp');
     assert.equal(decodeURIComponent(uri.pathname), '/Vigil:ann+ops@example.org');
-    assert.deepEqual(Object.fromEntries(uri.searchParams), { secret: 'JBSWY3DPEHPK3PXP', issuer: 'Vigil', algorithm: 'SHA1', digits: '6', period: '30' });
+    assert.deepEqual(Object.fromEntries(uri.searchParams), {
+      secret: 'JBSWY3DPEHPK3PXP',
+      issuer: 'Vigil',
+      algorithm: 'SHA1',
+      digits: '6',
+      period: '30',
+    });
   });
 });
 
@@ -106,6 +151,7 @@ describe('recovery codes', () => {
     assert.equal(hashRecoveryCode(code), hashRecoveryCode(bare.toUpperCase()));
     assert.match(hashRecoveryCode(code), /^[0-9a-f]{64}$/);
     assert.ok(!hashRecoveryCode(code).includes(bare));
-    for (const bad of ['', 'abc', `${bare}a`, '123456', 'abcde-fghij-klmn1']) assert.equal(normalizeRecoveryCode(bad), null, bad);
+    for (const bad of ['', 'abc', `${bare}a`, '123456', 'abcde-fghij-klmn1'])
+      assert.equal(normalizeRecoveryCode(bad), null, bad);
   });
 });

@@ -1,7 +1,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, SESSION_SEEN_EVERY_MS, SESSION_TOKEN_PATTERN, SESSION_TTL_MS, checkPassword, generateSessionToken, hashSessionToken, parseEmail,
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+  SESSION_SEEN_EVERY_MS,
+  SESSION_TOKEN_PATTERN,
+  SESSION_TTL_MS,
+  checkPassword,
+  generateSessionToken,
+  hashSessionToken,
+  parseEmail,
 } from '../../src/domain/users.ts';
 import { ValidationError } from '../../src/domain/errors.ts';
 
@@ -14,11 +22,23 @@ describe('user emails', () => {
   });
 
   test('a missing or blank email is required', () => {
-    for (const v of [null, undefined, '', '   ']) assert.throws(() => parseEmail(v), isValidation(/Email is required/), String(v));
+    for (const v of [null, undefined, '', '   '])
+      assert.throws(() => parseEmail(v), isValidation(/Email is required/), String(v));
   });
 
   test('an address needs a local part and a dotted domain, without spaces or a second @', () => {
-    for (const bad of ['ann', 'ann@', '@example.org', 'ann@localhost', 'ann@example.', 'ann@.org', 'ann@example..org', 'a nn@example.org', 'ann@@example.org', 'a@b@example.org']) {
+    for (const bad of [
+      'ann',
+      'ann@',
+      '@example.org',
+      'ann@localhost',
+      'ann@example.',
+      'ann@.org',
+      'ann@example..org',
+      'a nn@example.org',
+      'ann@@example.org',
+      'a@b@example.org',
+    ]) {
       assert.throws(() => parseEmail(bad), isValidation(/^Email/), bad);
     }
   });
@@ -39,7 +59,8 @@ describe('user passwords', () => {
   });
 
   test('a missing, short or overlong password is refused with its bound', () => {
-    for (const v of [null, undefined, '', '123456789']) assert.throws(() => checkPassword(v), isValidation(/Password must be at least 10/), String(v));
+    for (const v of [null, undefined, '', '123456789'])
+      assert.throws(() => checkPassword(v), isValidation(/Password must be at least 10/), String(v));
     assert.throws(() => checkPassword('x'.repeat(1025)), isValidation(/Password must be at most 1024/));
   });
 });
@@ -58,7 +79,7 @@ describe('sessions', () => {
     assert.ok(!SESSION_TOKEN_PATTERN.test(`vs_${'a'.repeat(40)}\n`));
   });
 
-  test('only a token\'s SHA-256 is stored: fixed, hex, and different for different tokens', () => {
+  test("only a token's SHA-256 is stored: fixed, hex, and different for different tokens", () => {
     assert.equal(hashSessionToken('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
     const t = generateSessionToken();
     assert.equal(hashSessionToken(t), hashSessionToken(t));

@@ -2,14 +2,25 @@ import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import type { ApiApp } from '../api-app.ts';
 import {
-  addIncidentUpdate, createIncident, deleteIncident, getIncident, incidentPages, updateIncident, type Incident,
+  addIncidentUpdate,
+  createIncident,
+  deleteIncident,
+  getIncident,
+  incidentPages,
+  updateIncident,
+  type Incident,
 } from '../../services/incidents.ts';
 import { sendJsonArray } from '../json-array.ts';
 import { iso } from '../../services/context.ts';
 import { UPDATE_TYPES } from '../../domain/incidents.ts';
 import { Message, UuidParam } from '../schemas.ts';
 import {
-  AddUpdateBody, CreateIncidentBody, CreatedIncidentSchema, IncidentSchema, UpdateIncidentBody, incidentErrors,
+  AddUpdateBody,
+  CreateIncidentBody,
+  CreatedIncidentSchema,
+  IncidentSchema,
+  UpdateIncidentBody,
+  incidentErrors,
 } from './incidents.schema.ts';
 
 /** The recorded incident shape (api-contract §4.3, key order included), plus `text` (§14.3). */
@@ -31,39 +42,101 @@ const Params = UuidParam('inci');
 const exists = (req: FastifyRequest) => getIncident(req.ctx, (req.params as { uuid: string }).uuid);
 
 export default async function incidentRoutes(app: ApiApp) {
-  app.get('/v3/incidents', {
-    schema: {
-      tags, summary: 'List incidents (newest date first)',
-      querystring: Type.Object({ status: Type.Optional(Type.Enum([...UPDATE_TYPES], { description: 'Only incidents whose latest update is of this type (investigating before any update)' })) }),
-      response: { 200: Type.Array(IncidentSchema), ...incidentErrors },
+  app.get(
+    '/v3/incidents',
+    {
+      schema: {
+        tags,
+        summary: 'List incidents (newest date first)',
+        querystring: Type.Object({
+          status: Type.Optional(
+            Type.Enum([...UPDATE_TYPES], {
+              description: 'Only incidents whose latest update is of this type (investigating before any update)',
+            }),
+          ),
+        }),
+        response: { 200: Type.Array(IncidentSchema), ...incidentErrors },
+      },
     },
-  }, async (req, reply) => sendJsonArray(reply, incidentPages(req.ctx, { status: req.query.status }), (i) => JSON.stringify(incidentWire(i))));
+    async (req, reply) =>
+      sendJsonArray(reply, incidentPages(req.ctx, { status: req.query.status }), (i) =>
+        JSON.stringify(incidentWire(i)),
+      ),
+  );
 
-  app.post('/v3/incidents', {
-    schema: { tags, summary: 'Create an incident', body: CreateIncidentBody, response: { 201: CreatedIncidentSchema, ...incidentErrors } },
-  }, async (req, reply) => reply.code(201).send({ message: 'Incident created successfully', ...incidentWire(await createIncident(req.ctx, req.body)) }));
-
-  app.get('/v3/incidents/:uuid', {
-    schema: { tags, summary: 'Get an incident', params: Params, response: { 200: IncidentSchema, ...incidentErrors } },
-  }, async (req) => incidentWire(await getIncident(req.ctx, req.params.uuid)));
-
-  app.put('/v3/incidents/:uuid', {
-    schema: { tags, summary: 'Update an incident (only sent keys change)', params: Params, body: UpdateIncidentBody, response: { 200: IncidentSchema, ...incidentErrors } },
-    config: { exists },
-  }, async (req) => incidentWire(await updateIncident(req.ctx, req.params.uuid, req.body)));
-
-  app.delete('/v3/incidents/:uuid', {
-    schema: { tags, summary: 'Delete an incident and its updates', params: Params, response: { 200: Message, ...incidentErrors } },
-  }, async (req) => {
-    await deleteIncident(req.ctx, req.params.uuid);
-    return { message: 'Incident and associated data deleted successfully' };
-  });
-
-  app.post('/v3/incidents/:uuid/updates', {
-    schema: {
-      tags, summary: 'Add a timeline update (type "resolved" resolves the incident); returns the whole incident',
-      params: Params, body: AddUpdateBody, response: { 201: IncidentSchema, ...incidentErrors },
+  app.post(
+    '/v3/incidents',
+    {
+      schema: {
+        tags,
+        summary: 'Create an incident',
+        body: CreateIncidentBody,
+        response: { 201: CreatedIncidentSchema, ...incidentErrors },
+      },
     },
-    config: { exists },
-  }, async (req, reply) => reply.code(201).send(incidentWire(await addIncidentUpdate(req.ctx, req.params.uuid, req.body))));
+    async (req, reply) =>
+      reply
+        .code(201)
+        .send({ message: 'Incident created successfully', ...incidentWire(await createIncident(req.ctx, req.body)) }),
+  );
+
+  app.get(
+    '/v3/incidents/:uuid',
+    {
+      schema: {
+        tags,
+        summary: 'Get an incident',
+        params: Params,
+        response: { 200: IncidentSchema, ...incidentErrors },
+      },
+    },
+    async (req) => incidentWire(await getIncident(req.ctx, req.params.uuid)),
+  );
+
+  app.put(
+    '/v3/incidents/:uuid',
+    {
+      schema: {
+        tags,
+        summary: 'Update an incident (only sent keys change)',
+        params: Params,
+        body: UpdateIncidentBody,
+        response: { 200: IncidentSchema, ...incidentErrors },
+      },
+      config: { exists },
+    },
+    async (req) => incidentWire(await updateIncident(req.ctx, req.params.uuid, req.body)),
+  );
+
+  app.delete(
+    '/v3/incidents/:uuid',
+    {
+      schema: {
+        tags,
+        summary: 'Delete an incident and its updates',
+        params: Params,
+        response: { 200: Message, ...incidentErrors },
+      },
+    },
+    async (req) => {
+      await deleteIncident(req.ctx, req.params.uuid);
+      return { message: 'Incident and associated data deleted successfully' };
+    },
+  );
+
+  app.post(
+    '/v3/incidents/:uuid/updates',
+    {
+      schema: {
+        tags,
+        summary: 'Add a timeline update (type "resolved" resolves the incident); returns the whole incident',
+        params: Params,
+        body: AddUpdateBody,
+        response: { 201: IncidentSchema, ...incidentErrors },
+      },
+      config: { exists },
+    },
+    async (req, reply) =>
+      reply.code(201).send(incidentWire(await addIncidentUpdate(req.ctx, req.params.uuid, req.body))),
+  );
 }

@@ -24,11 +24,18 @@ const MAX_SESSIONS = 10_000;
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
 type Id = string | number | null;
-type RpcResponse = { jsonrpc: '2.0'; id: Id; result: unknown } | { jsonrpc: '2.0'; id: Id; error: { code: number; message: string } };
+type RpcResponse =
+  | { jsonrpc: '2.0'; id: Id; result: unknown }
+  | { jsonrpc: '2.0'; id: Id; error: { code: number; message: string } };
 
-const rpcError = (id: Id, code: number, message: string): RpcResponse => ({ jsonrpc: '2.0', id, error: { code, message } });
+const rpcError = (id: Id, code: number, message: string): RpcResponse => ({
+  jsonrpc: '2.0',
+  id,
+  error: { code, message },
+});
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isId = (v: unknown): v is Id => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || v === null;
+const isId = (v: unknown): v is Id =>
+  typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || v === null;
 
 /** Sessions in process memory, each bound to the API key that opened it; sliding idle expiry. */
 function createSessions() {
@@ -63,7 +70,13 @@ function createSessions() {
 // Keys a tool does not declare are dropped, not refused: what the hosted server does (an older SDK's
 // metric calls with an extra key were answered, hyperping-go CHANGELOG 0.7.0), though its
 // tools/list, like ours, says additionalProperties: false (zod's JSON schema of a stripping object).
-const ajv = new Ajv({ coerceTypes: false, useDefaults: false, strict: false, allErrors: false, removeAdditional: true });
+const ajv = new Ajv({
+  coerceTypes: false,
+  useDefaults: false,
+  strict: false,
+  allErrors: false,
+  removeAdditional: true,
+});
 const validators = new Map<string, ValidateFunction>(); // compiled on a tool's first call
 
 /** The tool's arguments as valid input, or the sentence explaining why not. */
@@ -75,7 +88,10 @@ function checkArguments(t: Tool, args: unknown): string | null {
   return describeValidation(validate.errors as never, 'arguments');
 }
 
-const toolError = (message: string) => ({ content: [{ type: 'text', text: `MCP error -32602: ${message}` }], isError: true });
+const toolError = (message: string) => ({
+  content: [{ type: 'text', text: `MCP error -32602: ${message}` }],
+  isError: true,
+});
 
 /** Runs a tool: its payload as JSON text, or a domain refusal inside the result (as the hosted server does). */
 async function callTool(ctx: ActorCtx, t: Tool, args: unknown, env: ToolEnv) {
@@ -85,10 +101,12 @@ async function callTool(ctx: ActorCtx, t: Tool, args: unknown, env: ToolEnv) {
     const payload = await t.call(ctx, args, env);
     const text = JSON.stringify(payload);
     // Tools that list stop reading at the bound (mcp.tools.ts); this catches every other answer.
-    if (text.length > MAX_ANSWER) throw tooLarge('ask for less (fewer monitors, a shorter window, a coarser resolution)');
+    if (text.length > MAX_ANSWER)
+      throw tooLarge('ask for less (fewer monitors, a shorter window, a coarser resolution)');
     return { content: [{ type: 'text', text }] };
   } catch (err) {
-    if (err instanceof NotFoundError || err instanceof ValidationError || err instanceof ConflictError) return toolError(err.message);
+    if (err instanceof NotFoundError || err instanceof ValidationError || err instanceof ConflictError)
+      return toolError(err.message);
     throw err; // -32603: the client may retry
   }
 }
@@ -97,7 +115,12 @@ async function callTool(ctx: ActorCtx, t: Tool, args: unknown, env: ToolEnv) {
 export const MAX_BATCH = 20;
 export const MAX_BATCH_ANSWER = MAX_ANSWER;
 
-const toolList = TOOLS.map((t) => ({ name: t.name, title: t.title, description: t.description, inputSchema: t.inputSchema }));
+const toolList = TOOLS.map((t) => ({
+  name: t.name,
+  title: t.title,
+  description: t.description,
+  inputSchema: t.inputSchema,
+}));
 
 export default async function mcpRoutes(app: ApiApp, opts: ToolEnv) {
   const sessions = createSessions();
@@ -107,14 +130,22 @@ export default async function mcpRoutes(app: ApiApp, opts: ToolEnv) {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   /** One JSON-RPC message: a response, null for a notification, or an envelope error (HTTP 400). */
-  async function handle(req: FastifyRequest, reply: FastifyReply, msg: unknown): Promise<{ body: RpcResponse; invalid?: boolean } | null> {
+  async function handle(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    msg: unknown,
+  ): Promise<{ body: RpcResponse; invalid?: boolean } | null> {
     if (!isObject(msg) || msg.jsonrpc !== '2.0' || typeof msg.method !== 'string' || ('id' in msg && !isId(msg.id))) {
-      return { body: rpcError(isObject(msg) && isId(msg.id) ? msg.id : null, -32600, 'Invalid Request'), invalid: true };
+      return {
+        body: rpcError(isObject(msg) && isId(msg.id) ? msg.id : null, -32600, 'Invalid Request'),
+        invalid: true,
+      };
     }
     if (!('id' in msg)) return null; // a notification (notifications/initialized, …): nothing to answer
     const id = msg.id as Id;
     const params = msg.params;
-    if (params !== undefined && !isObject(params)) return { body: rpcError(id, -32602, 'Invalid params: params must be an object') };
+    if (params !== undefined && !isObject(params))
+      return { body: rpcError(id, -32602, 'Invalid params: params must be an object') };
     const ctx = req.ctx;
     const ok = (result: unknown): { body: RpcResponse } => ({ body: { jsonrpc: '2.0', id, result } });
     try {
@@ -133,7 +164,8 @@ export default async function mcpRoutes(app: ApiApp, opts: ToolEnv) {
         case 'tools/list':
           return ok({ tools: toolList });
         case 'tools/call': {
-          if (typeof params?.name !== 'string') return { body: rpcError(id, -32602, 'Invalid params: name must be a tool name') };
+          if (typeof params?.name !== 'string')
+            return { body: rpcError(id, -32602, 'Invalid params: name must be a tool name') };
           const t = TOOLS_BY_NAME.get(params.name);
           if (!t) return { body: rpcError(id, -32601, `Unknown tool: ${params.name}`) };
           return ok(await callTool(ctx, t, 'arguments' in params ? params.arguments : {}, opts));
@@ -154,68 +186,107 @@ export default async function mcpRoutes(app: ApiApp, opts: ToolEnv) {
   const RpcId = Type.Union([Type.String(), Type.Number(), Type.Null()]);
   // Exactly the envelope handle() checks (a message that breaks it is HTTP 400): what a message
   // asks for, and the messages of a batch, are answered inside the JSON-RPC response instead.
-  const RpcMessage = Type.Object({
-    jsonrpc: Type.Literal('2.0'),
-    method: Type.String({ description: 'initialize, notifications/initialized, ping, tools/list, tools/call, or a tool name' }),
-    id: Type.Optional(RpcId),
-    params: Type.Optional(Type.Unknown({ description: 'An object; anything else is answered with error -32602' })),
-  }, { description: 'A request (with an id) or a notification (without)' });
-  const Body = Type.Union([
-    RpcMessage,
-    Type.Array(Type.Unknown(), { minItems: 1, maxItems: MAX_BATCH, description: `A batch of up to ${MAX_BATCH} messages` }),
-  ], { description: 'A JSON-RPC 2.0 request, notification or batch: initialize, notifications/initialized, tools/list, tools/call (or a tool name as the method)' });
+  const RpcMessage = Type.Object(
+    {
+      jsonrpc: Type.Literal('2.0'),
+      method: Type.String({
+        description: 'initialize, notifications/initialized, ping, tools/list, tools/call, or a tool name',
+      }),
+      id: Type.Optional(RpcId),
+      params: Type.Optional(Type.Unknown({ description: 'An object; anything else is answered with error -32602' })),
+    },
+    { description: 'A request (with an id) or a notification (without)' },
+  );
+  const Body = Type.Union(
+    [
+      RpcMessage,
+      Type.Array(Type.Unknown(), {
+        minItems: 1,
+        maxItems: MAX_BATCH,
+        description: `A batch of up to ${MAX_BATCH} messages`,
+      }),
+    ],
+    {
+      description:
+        'A JSON-RPC 2.0 request, notification or batch: initialize, notifications/initialized, tools/list, tools/call (or a tool name as the method)',
+    },
+  );
   const Rpc = Type.Object({ jsonrpc: Type.Literal('2.0'), id: RpcId }, { additionalProperties: true });
 
-  app.post('/v1/mcp', {
-    // The body schema documents the envelope; the handler checks it on the text itself, so that a
-    // bad message gets a JSON-RPC error (-32700, -32600) and not the API's 422.
-    validatorCompiler: () => () => true,
-    schema: {
-      tags: ['MCP'],
-      summary: 'MCP endpoint (JSON-RPC 2.0, JSON responses). initialize answers with an Mcp-Session-Id header; an unknown or expired session id is 404',
-      body: Body,
-      response: {
-        200: Type.Unknown({ description: 'A JSON-RPC response (or an array of them for a batch)' }),
-        202: Type.Null({ description: 'Accepted: the message held only notifications' }),
-        // Its own parser answers bad JSON with a JSON-RPC error; a batch answer past the cap is one too.
-        ...apiErrors, 400: Rpc, 404: Rpc, 413: Type.Union([Message, Rpc]),
+  app.post(
+    '/v1/mcp',
+    {
+      // The body schema documents the envelope; the handler checks it on the text itself, so that a
+      // bad message gets a JSON-RPC error (-32700, -32600) and not the API's 422.
+      validatorCompiler: () => () => true,
+      schema: {
+        tags: ['MCP'],
+        summary:
+          'MCP endpoint (JSON-RPC 2.0, JSON responses). initialize answers with an Mcp-Session-Id header; an unknown or expired session id is 404',
+        body: Body,
+        response: {
+          200: Type.Unknown({ description: 'A JSON-RPC response (or an array of them for a batch)' }),
+          202: Type.Null({ description: 'Accepted: the message held only notifications' }),
+          // Its own parser answers bad JSON with a JSON-RPC error; a batch answer past the cap is one too.
+          ...apiErrors,
+          400: Rpc,
+          404: Rpc,
+          413: Type.Union([Message, Rpc]),
+        },
       },
     },
-  }, async (req, reply) => {
-    const session = req.headers['mcp-session-id'];
-    if (session !== undefined && !sessions.touch(String(session), req.ctx.actor.keyId, req.ctx.clock())) {
-      return reply.code(404).send(rpcError(null, -32001, 'Session not found') as never);
-    }
-    let msg: unknown;
-    try {
-      msg = JSON.parse(typeof req.body === 'string' ? req.body : '');
-    } catch {
-      return reply.code(400).send(rpcError(null, -32700, 'Parse error') as never);
-    }
-    if (Array.isArray(msg)) {
-      if (msg.length === 0) return reply.code(400).send(rpcError(null, -32600, 'Invalid Request') as never);
-      if (msg.length > MAX_BATCH) {
-        return reply.code(400).send(rpcError(null, -32600, `Invalid Request: a batch holds at most ${MAX_BATCH} messages, this one ${msg.length}`) as never);
+    async (req, reply) => {
+      const session = req.headers['mcp-session-id'];
+      if (session !== undefined && !sessions.touch(String(session), req.ctx.actor.keyId, req.ctx.clock())) {
+        return reply.code(404).send(rpcError(null, -32001, 'Session not found') as never);
       }
-      // Each call counts against the key's quota as one REST request would (this request counted one).
-      const calls = msg.filter((m) => isObject(m) && 'id' in m).length;
-      if (!req.spend(calls - 1)) return reply;
-      const out: RpcResponse[] = [];
-      let size = 0;
-      for (const [i, m] of msg.entries()) {
-        if (i > 0) await yieldToLoop(); // 20 heavy calls one after another would hold the loop
-        const r = await handle(req, reply, m);
-        if (!r) continue;
-        size += JSON.stringify(r.body).length;
-        if (size > MAX_BATCH_ANSWER) {
-          return reply.code(413).send(rpcError(null, -32600, `The batch's answer would pass ${MAX_BATCH_ANSWER / 1024 / 1024} MiB at message ${out.length + 1} (those before were carried out): send fewer calls per batch`) as never);
+      let msg: unknown;
+      try {
+        msg = JSON.parse(typeof req.body === 'string' ? req.body : '');
+      } catch {
+        return reply.code(400).send(rpcError(null, -32700, 'Parse error') as never);
+      }
+      if (Array.isArray(msg)) {
+        if (msg.length === 0) return reply.code(400).send(rpcError(null, -32600, 'Invalid Request') as never);
+        if (msg.length > MAX_BATCH) {
+          return reply
+            .code(400)
+            .send(
+              rpcError(
+                null,
+                -32600,
+                `Invalid Request: a batch holds at most ${MAX_BATCH} messages, this one ${msg.length}`,
+              ) as never,
+            );
         }
-        out.push(r.body);
+        // Each call counts against the key's quota as one REST request would (this request counted one).
+        const calls = msg.filter((m) => isObject(m) && 'id' in m).length;
+        if (!req.spend(calls - 1)) return reply;
+        const out: RpcResponse[] = [];
+        let size = 0;
+        for (const [i, m] of msg.entries()) {
+          if (i > 0) await yieldToLoop(); // 20 heavy calls one after another would hold the loop
+          const r = await handle(req, reply, m);
+          if (!r) continue;
+          size += JSON.stringify(r.body).length;
+          if (size > MAX_BATCH_ANSWER) {
+            return reply
+              .code(413)
+              .send(
+                rpcError(
+                  null,
+                  -32600,
+                  `The batch's answer would pass ${MAX_BATCH_ANSWER / 1024 / 1024} MiB at message ${out.length + 1} (those before were carried out): send fewer calls per batch`,
+                ) as never,
+              );
+          }
+          out.push(r.body);
+        }
+        return out.length ? out : reply.code(202).send(undefined as never);
       }
-      return out.length ? out : reply.code(202).send(undefined as never);
-    }
-    const r = await handle(req, reply, msg);
-    if (!r) return reply.code(202).send(undefined as never);
-    return r.invalid ? reply.code(400).send(r.body as never) : r.body;
-  });
+      const r = await handle(req, reply, msg);
+      if (!r) return reply.code(202).send(undefined as never);
+      return r.invalid ? reply.code(400).send(r.body as never) : r.body;
+    },
+  );
 }

@@ -9,7 +9,8 @@ import type { Channel, Outcome } from '../channel.ts';
 export const email: Channel = {
   async send(d, env): Promise<Outcome> {
     const smtpUrl = (d.config.smtpUrl as string | undefined) ?? env.smtpUrl;
-    if (!smtpUrl) return { status: 'permanent', detail: 'no SMTP server configured (set VIGIL_SMTP_URL or the channel\'s smtpUrl)' };
+    if (!smtpUrl)
+      return { status: 'permanent', detail: "no SMTP server configured (set VIGIL_SMTP_URL or the channel's smtpUrl)" };
     const to = d.recipient ? [d.recipient] : (d.config.to as string[]);
     const m = d.message;
     const headers: Record<string, string> = { 'X-Vigil-Event': d.event };
@@ -19,10 +20,19 @@ export const email: Channel = {
       headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
     }
     try {
-      const reply = await sendMail(smtpUrl, {
-        from: (d.config.from as string | undefined) ?? env.smtpFrom, to, subject: m.title, text: plainText(m), headers,
-        messageId: `${d.id}@vigil`, date: new Date(env.clock()),
-      }, env);
+      const reply = await sendMail(
+        smtpUrl,
+        {
+          from: (d.config.from as string | undefined) ?? env.smtpFrom,
+          to,
+          subject: m.title,
+          text: plainText(m),
+          headers,
+          messageId: `${d.id}@vigil`,
+          date: new Date(env.clock()),
+        },
+        env,
+      );
       return { status: 'ok', detail: reply };
     } catch (err) {
       const detail = (err as Error).message;

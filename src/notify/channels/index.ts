@@ -11,4 +11,14 @@ import { telegram } from './telegram.ts';
 import { webhook } from './webhook.ts';
 
 /** Every channel kind's sender, one file each. */
-export const CHANNELS: Record<ChannelKind, Channel> = { email, webhook, slack, discord, teams, telegram, pagerduty, opsgenie, ntfy };
+export const CHANNELS: Record<ChannelKind, Channel> = {
+  email,
+  webhook,
+  slack,
+  discord,
+  teams,
+  telegram,
+  pagerduty,
+  opsgenie,
+  ntfy,
+};

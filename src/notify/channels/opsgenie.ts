@@ -15,12 +15,31 @@ export const opsgenie: Channel = {
     const action = d.event === 'outage.up' ? 'close' : d.event === 'outage.acknowledged' ? 'acknowledge' : null;
     try {
       const a = action
-        ? await sendJson(`${base}/${encodeURIComponent(alias)}/${action}?identifierType=alias`, { source: 'Vigil', note: m.lines[0] }, env, headers)
-        : await sendJson(base, {
-          message: m.title.slice(0, 130), alias, description: [...m.lines, ...(m.link ? ['', m.link] : [])].join('\n').slice(0, 15000),
-          source: 'Vigil', priority: p.event === 'test' ? 'P5' : p.notice ? 'P3' : 'P1', tags: ['vigil'], entity: p.check.name.slice(0, 512),
-          details: { region: p.outage?.detectedLocation ?? '', error: p.outage?.description ?? '', link: m.link ?? '' },
-        }, env, headers);
+        ? await sendJson(
+            `${base}/${encodeURIComponent(alias)}/${action}?identifierType=alias`,
+            { source: 'Vigil', note: m.lines[0] },
+            env,
+            headers,
+          )
+        : await sendJson(
+            base,
+            {
+              message: m.title.slice(0, 130),
+              alias,
+              description: [...m.lines, ...(m.link ? ['', m.link] : [])].join('\n').slice(0, 15000),
+              source: 'Vigil',
+              priority: p.event === 'test' ? 'P5' : p.notice ? 'P3' : 'P1',
+              tags: ['vigil'],
+              entity: p.check.name.slice(0, 512),
+              details: {
+                region: p.outage?.detectedLocation ?? '',
+                error: p.outage?.description ?? '',
+                link: m.link ?? '',
+              },
+            },
+            env,
+            headers,
+          );
       return classify(a, env.clock());
     } catch (err) {
       return failure(err);

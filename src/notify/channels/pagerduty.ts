@@ -27,7 +27,12 @@ export const pagerduty: Channel = {
         component: p.check.name,
         group: p.project.name,
         class: p.check.protocol,
-        custom_details: { error: p.outage?.description, region: p.outage?.detectedLocation, statusCode: p.outage?.statusCode, step: p.step },
+        custom_details: {
+          error: p.outage?.description,
+          region: p.outage?.detectedLocation,
+          statusCode: p.outage?.statusCode,
+          step: p.step,
+        },
       };
       if (m.link) body.links = [{ href: m.link, text: 'Open in Vigil' }];
     }

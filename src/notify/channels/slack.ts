@@ -11,7 +11,14 @@ export const slack: Channel = {
     const m = d.message;
     const text = `${ICON[m.tone]} *${escapeMrkdwn(m.title)}*\n${m.lines.map(escapeMrkdwn).join('\n')}${m.link ? `\n<${m.link}|Open in Vigil>` : ''}`;
     try {
-      return classify(await sendJson(d.config.url as string, { text: `${m.title}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] }, env), env.clock());
+      return classify(
+        await sendJson(
+          d.config.url as string,
+          { text: `${m.title}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] },
+          env,
+        ),
+        env.clock(),
+      );
     } catch (err) {
       return failure(err);
     }

@@ -20,11 +20,21 @@ export const teams: Channel = {
         ...m.lines.map((text) => ({ type: 'TextBlock', text, wrap: true })),
       ],
       ...(m.unsubscribe
-        ? { actions: [...(m.link ? [{ type: 'Action.OpenUrl', title: 'Open the status page', url: m.link }] : []), { type: 'Action.OpenUrl', title: 'Unsubscribe', url: m.unsubscribe }] }
-        : m.link ? { actions: [{ type: 'Action.OpenUrl', title: 'Open in Vigil', url: m.link }] } : {}),
+        ? {
+            actions: [
+              ...(m.link ? [{ type: 'Action.OpenUrl', title: 'Open the status page', url: m.link }] : []),
+              { type: 'Action.OpenUrl', title: 'Unsubscribe', url: m.unsubscribe },
+            ],
+          }
+        : m.link
+          ? { actions: [{ type: 'Action.OpenUrl', title: 'Open in Vigil', url: m.link }] }
+          : {}),
     };
     try {
-      const body = { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card }] };
+      const body = {
+        type: 'message',
+        attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card }],
+      };
       return classify(await sendJson((d.recipient ?? d.config.url) as string, body, env), env.clock());
     } catch (err) {
       return failure(err);

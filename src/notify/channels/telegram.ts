@@ -10,7 +10,11 @@ export const telegram: Channel = {
     const base = ((d.config.apiBase as string | undefined) ?? TELEGRAM_API).replace(/\/+$/, '');
     const text = [m.title, '', ...m.lines, ...(m.link ? ['', m.link] : [])].join('\n').slice(0, 4096);
     try {
-      const a = await sendJson(`${base}/bot${d.config.botToken}/sendMessage`, { chat_id: d.config.chatId, text, disable_web_page_preview: true }, env);
+      const a = await sendJson(
+        `${base}/bot${d.config.botToken}/sendMessage`,
+        { chat_id: d.config.chatId, text, disable_web_page_preview: true },
+        env,
+      );
       const outcome = classify(a, env.clock());
       // Telegram says how long to wait in the body (parameters.retry_after, seconds).
       if (outcome.status === 'retryable' && outcome.retryAfterMs === undefined) {

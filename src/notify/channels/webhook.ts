@@ -16,9 +16,17 @@ export const webhook: Channel = {
   async send(d, env) {
     const p = d.payload as { at: string };
     const m = d.message;
-    const body = JSON.stringify({ type: d.event, timestamp: p.at, data: { ...p, title: m.title, text: m.lines.join('\n'), link: m.link } });
+    const body = JSON.stringify({
+      type: d.event,
+      timestamp: p.at,
+      data: { ...p, title: m.title, text: m.lines.join('\n'), link: m.link },
+    });
     const timestamp = Math.floor(env.clock() / 1000);
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'webhook-id': d.id, 'webhook-timestamp': String(timestamp) };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'webhook-id': d.id,
+      'webhook-timestamp': String(timestamp),
+    };
     if (d.secret) headers['webhook-signature'] = signature(d.secret, d.id, timestamp, body);
     try {
       return classify(await send('POST', d.config.url as string, body, headers, env), env.clock());

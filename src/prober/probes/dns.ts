@@ -39,7 +39,14 @@ export async function checkDns(target: CheckTarget, ctx: ProbeContext): Promise<
     throw err;
   }
   const dnsMs = performance.now() - t0;
-  const base = { statusCode: null, totalMs: performance.now() - started, dnsMs, connectMs: null, tlsMs: null, ttfbMs: null };
+  const base = {
+    statusCode: null,
+    totalMs: performance.now() - started,
+    dnsMs,
+    connectMs: null,
+    tlsMs: null,
+    ttfbMs: null,
+  };
   const expected = target.dns_expected_answer;
   if (expected && !answers.some((forms) => forms.some((f) => sameAnswer(f, expected)))) {
     return { ok: false, error: `expected answer ${JSON.stringify(expected)} not found`, ...base };
@@ -93,7 +100,10 @@ async function query(r: Resolver, type: string, name: string): Promise<string[][
     case 'MX':
       return (await r.resolveMx(name)).map((a) => [a.exchange, `${a.priority} ${a.exchange}`]);
     case 'TXT':
-      return (await r.resolveTxt(name)).map((chunks) => [chunks.join(''), chunks.map((c) => JSON.stringify(c)).join(' ')]);
+      return (await r.resolveTxt(name)).map((chunks) => [
+        chunks.join(''),
+        chunks.map((c) => JSON.stringify(c)).join(' '),
+      ]);
     case 'SOA': {
       const s = await r.resolveSoa(name);
       return [[s.nsname, `${s.nsname} ${s.hostmaster} ${s.serial} ${s.refresh} ${s.retry} ${s.expire} ${s.minttl}`]];
@@ -118,7 +128,9 @@ function reverseName(ip: string): string {
   if (net.isIPv4(address)) return `${address.split('.').reverse().join('.')}.in-addr.arpa`;
   const [head, tail = ''] = address.split('::');
   const groups = [head, tail].map((part) => (part ? part.split(':') : []));
-  const all = address.includes('::') ? [...groups[0], ...Array(8 - groups[0].length - groups[1].length).fill('0'), ...groups[1]] : groups[0];
+  const all = address.includes('::')
+    ? [...groups[0], ...Array(8 - groups[0].length - groups[1].length).fill('0'), ...groups[1]]
+    : groups[0];
   const hex = all.map((g) => g.padStart(4, '0')).join('');
   return `${[...hex].reverse().join('.')}.ip6.arpa`;
 }

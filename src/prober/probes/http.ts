@@ -59,7 +59,10 @@ export async function checkHttp(target: CheckTarget, ctx: ProbeContext): Promise
       if (!(err instanceof CertificateError)) throw err;
       const { hop: failed } = err;
       const r: CheckResult = {
-        ok: false, statusCode: null, totalMs: performance.now() - started, error: err.message,
+        ok: false,
+        statusCode: null,
+        totalMs: performance.now() - started,
+        error: err.message,
         dnsMs: failed.dnsMs === null ? dnsMs : (dnsMs ?? 0) + failed.dnsMs,
         connectMs: connectMs + failed.connectMs,
         tlsMs: (tlsMs ?? 0) + failed.tlsMs,
@@ -79,7 +82,16 @@ export async function checkHttp(target: CheckTarget, ctx: ProbeContext): Promise
     const location = h.res.headers.location;
     const result = (error: string | null): CheckResult => {
       h.socket.destroy();
-      const r: CheckResult = { ok: error === null, statusCode: status, totalMs: performance.now() - started, dnsMs, connectMs, tlsMs, ttfbMs, error };
+      const r: CheckResult = {
+        ok: error === null,
+        statusCode: status,
+        totalMs: performance.now() - started,
+        dnsMs,
+        connectMs,
+        tlsMs,
+        ttfbMs,
+        error,
+      };
       if (firstIsHttps) {
         r.sslExpiresAt = cert?.expiresAt ?? null;
         r.sslFingerprint = cert?.fingerprint ?? null;
@@ -96,7 +108,8 @@ export async function checkHttp(target: CheckTarget, ctx: ProbeContext): Promise
       } catch {
         return result('invalid redirect location');
       }
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') return result(`redirect to unsupported scheme ${next.protocol}`);
+      if (next.protocol !== 'http:' && next.protocol !== 'https:')
+        return result(`redirect to unsupported scheme ${next.protocol}`);
       if (next.origin !== url.origin) for (const name of CREDENTIALS) delete headers[name];
       const toGet = (status === 303 && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST');
       if (toGet) {
@@ -108,11 +121,14 @@ export async function checkHttp(target: CheckTarget, ctx: ProbeContext): Promise
       continue;
     }
 
-    if (!statusMatches(target.expected_status_code, status)) return result(`expected ${target.expected_status_code}, got ${status}`);
+    if (!statusMatches(target.expected_status_code, status))
+      return result(`expected ${target.expected_status_code}, got ${status}`);
     if (target.required_keyword) {
       const found = await findKeyword(h.res, target.required_keyword);
       if (found !== 'found') {
-        return result(`keyword ${quote(target.required_keyword)} not found${found === 'capped' ? ' in the first 1 MiB' : ''}`);
+        return result(
+          `keyword ${quote(target.required_keyword)} not found${found === 'capped' ? ' in the first 1 MiB' : ''}`,
+        );
       }
     }
     return result(null);
@@ -133,7 +149,14 @@ function httpUrl(raw: string): URL | null {
 }
 
 /** One request on a new connection, up to the response headers. */
-async function exchange(url: URL, method: string, headers: Record<string, string>, body: string, ctx: ProbeContext, family?: 4 | 6): Promise<Hop> {
+async function exchange(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string,
+  ctx: ProbeContext,
+  family?: 4 | 6,
+): Promise<Hop> {
   const https = url.protocol === 'https:';
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   const conn = await connectTcp(host, Number(url.port) || (https ? 443 : 80), ctx, family);
@@ -150,7 +173,12 @@ async function exchange(url: URL, method: string, headers: Record<string, string
     cert = { expiresAt: Number.isNaN(notAfter) ? null : notAfter, fingerprint: peer.fingerprint256 || null };
     if (!secure.authorized) {
       secure.destroy();
-      throw new CertificateError(String(secure.authorizationError), { dnsMs: conn.dnsMs, connectMs: conn.connectMs, tlsMs, cert });
+      throw new CertificateError(String(secure.authorizationError), {
+        dnsMs: conn.dnsMs,
+        connectMs: conn.connectMs,
+        tlsMs,
+        cert,
+      });
     }
   }
   const t = performance.now();
@@ -219,9 +247,21 @@ function handshake(socket: net.Socket, host: string, ctx: ProbeContext): Promise
   });
 }
 
-function request(socket: net.Socket, url: URL, method: string, headers: Record<string, string>, body: string): Promise<http.IncomingMessage> {
+function request(
+  socket: net.Socket,
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ createConnection: () => socket, method, path: url.pathname + url.search, headers, setHost: false });
+    const req = http.request({
+      createConnection: () => socket,
+      method,
+      path: url.pathname + url.search,
+      headers,
+      setHost: false,
+    });
     req.on('error', reject); // stays attached: a later socket error must not become an unhandled 'error'
     req.once('response', resolve);
     if (body) req.end(body);

@@ -23,7 +23,13 @@ export async function checkIcmp(target: CheckTarget, ctx: ProbeContext): Promise
   const args = [family === 6 ? '-6' : '-4', '-n', '-c', '1', '-W', String(seconds), address];
   const { code, stdout, stderr } = await ping(args, ctx);
   const rtt = /time[=<]([\d.]+) ?ms/.exec(stdout);
-  const base = { statusCode: null, dnsMs: normalizeAddress(host) === null ? dnsMs : null, connectMs: null, tlsMs: null, ttfbMs: null };
+  const base = {
+    statusCode: null,
+    dnsMs: normalizeAddress(host) === null ? dnsMs : null,
+    connectMs: null,
+    tlsMs: null,
+    ttfbMs: null,
+  };
   if (code === 0 && rtt) return { ok: true, totalMs: Number(rtt[1]), error: null, ...base };
   const totalMs = performance.now() - t0;
   if (/unreachable/i.test(stdout)) return { ok: false, totalMs, error: 'host unreachable', ...base };

@@ -49,7 +49,16 @@ export async function checkPort(target: CheckTarget, ctx: ProbeContext): Promise
   if (!port) throw new Error('no port to check');
   const { socket, dnsMs, connectMs } = await connectTcp(host, port, ctx, target.ip_version);
   socket.destroy();
-  return { ok: true, statusCode: null, totalMs: performance.now() - started, dnsMs, connectMs, tlsMs: null, ttfbMs: null, error: null };
+  return {
+    ok: true,
+    statusCode: null,
+    totalMs: performance.now() - started,
+    dnsMs,
+    connectMs,
+    tlsMs: null,
+    ttfbMs: null,
+    error: null,
+  };
 }
 
 function portOf(url: string): number | null {

@@ -47,9 +47,19 @@ CREATE TABLE domain_registrations (
     for (const m of monitors) {
       const v6 = m.protocol !== 'dns' && net.isIPv6(targetHost(m.url) ?? '');
       const domain = registrableDomain(m.protocol as Protocol, m.url);
-      if (domain || v6) await trx.updateTable('monitors').set({ domain, ...(v6 ? { ip_version: 6 } : {}) }).where('id', '=', m.id).execute();
+      if (domain || v6)
+        await trx
+          .updateTable('monitors')
+          .set({ domain, ...(v6 ? { ip_version: 6 } : {}) })
+          .where('id', '=', m.id)
+          .execute();
     }
     const checks = await trx.selectFrom('healthchecks').select('id').execute();
-    for (const h of checks) await trx.updateTable('healthchecks').set({ public_uuid: newId('hc', 24) }).where('id', '=', h.id).execute();
+    for (const h of checks)
+      await trx
+        .updateTable('healthchecks')
+        .set({ public_uuid: newId('hc', 24) })
+        .where('id', '=', h.id)
+        .execute();
   },
 };

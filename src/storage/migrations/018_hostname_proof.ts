@@ -24,6 +24,11 @@ CREATE INDEX status_pages_hostname_claim ON status_pages(hostname_claim) WHERE h
 `,
   async after(trx) {
     const claims = await trx.selectFrom('status_pages').select('id').where('hostname_claim', 'is not', null).execute();
-    for (const p of claims) await trx.updateTable('status_pages').set({ hostname_token: randomAlnum(32) }).where('id', '=', p.id).execute();
+    for (const p of claims)
+      await trx
+        .updateTable('status_pages')
+        .set({ hostname_token: randomAlnum(32) })
+        .where('id', '=', p.id)
+        .execute();
   },
 };

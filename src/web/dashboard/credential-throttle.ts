@@ -33,7 +33,11 @@ export function createCredentialThrottle(clock: () => number) {
   return {
     /** Seconds to wait before the next attempt, or 0. */
     waitFor(a: Attempt): number {
-      return Math.max(byEmail.blockedFor(emailKey(a)), byAddress.blockedFor(a.ip), a.account ? byAccount.blockedFor(a.account) : 0);
+      return Math.max(
+        byEmail.blockedFor(emailKey(a)),
+        byAddress.blockedFor(a.ip),
+        a.account ? byAccount.blockedFor(a.account) : 0,
+      );
     },
     fail(a: Attempt): void {
       byEmail.fail(emailKey(a));
@@ -49,4 +53,5 @@ export function createCredentialThrottle(clock: () => number) {
 }
 
 /** "Wait 3 minutes and try again." */
-export const waitText = (seconds: number) => `Wait ${Math.ceil(seconds / 60)} minute${seconds > 60 ? 's' : ''} and try again.`;
+export const waitText = (seconds: number) =>
+  `Wait ${Math.ceil(seconds / 60)} minute${seconds > 60 ? 's' : ''} and try again.`;

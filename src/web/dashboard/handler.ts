@@ -57,7 +57,9 @@ export function searchAsked(req: FastifyRequest): boolean {
   const f = form(req);
   if (f.get('find') !== null) return true;
   if (f.get('enter') === null) return false;
-  return [...f.keys()].some((k) => k.startsWith('find_') && (f.get(k) ?? '').trim() !== (f.get(`searched_${k.slice(5)}`) ?? '').trim());
+  return [...f.keys()].some(
+    (k) => k.startsWith('find_') && (f.get(k) ?? '').trim() !== (f.get(`searched_${k.slice(5)}`) ?? '').trim(),
+  );
 }
 
 /** The signed-in user's project named in the URL; any other is the same 404 as an unknown one. */
@@ -71,7 +73,16 @@ export function userProject(ctx: Ctx, req: FastifyRequest): Promise<MemberProjec
  * names the signed-in user.
  */
 export function actorFor(ctx: Ctx, project: MemberProject, user?: { uuid: string; email: string } | null): ActorCtx {
-  return { ...ctx, actor: { projectId: project.id, projectUuid: project.uuid, permission: 'read_write', keyId: null, user: user ? { uuid: user.uuid, email: user.email } : null } };
+  return {
+    ...ctx,
+    actor: {
+      projectId: project.id,
+      projectUuid: project.uuid,
+      permission: 'read_write',
+      keyId: null,
+      user: user ? { uuid: user.uuid, email: user.email } : null,
+    },
+  };
 }
 
 export function sendPage(reply: FastifyReply, status: number, body: string) {
@@ -87,9 +98,22 @@ export function sendScreen(assets: Assets, req: FastifyRequest, reply: FastifyRe
  * Whether the member's role may do this (domain/roles.ts); when not, the 403 "Owners only" screen
  * is sent and the handler returns the reply.
  */
-export function allowed(assets: Assets, req: FastifyRequest, reply: FastifyReply, p: MemberProject, ability: Ability, back: { href: string; text: string }): boolean {
+export function allowed(
+  assets: Assets,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  p: MemberProject,
+  ability: Ability,
+  back: { href: string; text: string },
+): boolean {
   if (may(p.role, ability)) return true;
   const what = ROLE_TABLE[ability].what;
-  sendScreen(assets, req, reply, 403, messageScreen('Owners only', `Only the project’s owners may ${what}. Nothing was changed.`, back));
+  sendScreen(
+    assets,
+    req,
+    reply,
+    403,
+    messageScreen('Owners only', `Only the project’s owners may ${what}. Nothing was changed.`, back),
+  );
   return false;
 }

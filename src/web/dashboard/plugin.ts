@@ -20,15 +20,16 @@ import alertingRoutes from './alerting/routes.ts';
 import memberRoutes from './members/routes.ts';
 import generalSettingsRoutes from './general/routes.ts';
 import invitationRoutes from './invitations/routes.ts';
-import liveRoutes from './live/routes.ts';
 import accountRoutes from './account/routes.ts';
 import { createCredentialThrottle } from './credential-throttle.ts';
+import liveRoutes from './live/routes.ts';
 
 /** Dashboard forms are small; anything bigger is refused before it is read. */
 const FORM_BODY_LIMIT = 64 * 1024;
 const PRESESSION = /^[A-Za-z0-9]{32}$/;
 
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const STATUS_TEXT: Record<number, [string, string]> = {
   400: ['Bad request', 'The request could not be read.'],
@@ -40,23 +41,36 @@ const STATUS_TEXT: Record<number, [string, string]> = {
  * The web dashboard, mounted under /app: server-rendered pages, a session cookie, a CSRF token
  * on every POST, and the same services the API and the CLI use.
  */
-export default async function dashboard(app: FastifyInstance, opts: { ctx: Ctx; publicUrl?: string; rawRetentionDays?: number; builtInLocation?: string; probeLiveMs?: number }) {
+export default async function dashboard(
+  app: FastifyInstance,
+  opts: { ctx: Ctx; publicUrl?: string; rawRetentionDays?: number; builtInLocation?: string; probeLiveMs?: number },
+) {
   const { ctx } = opts;
   const { assets, files } = loadAssets();
   const deps: Deps = {
-    ctx, assets, publicUrl: opts.publicUrl ?? '', rawRetentionDays: opts.rawRetentionDays ?? 7, throttle: createCredentialThrottle(ctx.clock),
-    builtInLocation: opts.builtInLocation ?? 'local', probeLiveMs: opts.probeLiveMs ?? DEFAULT_PROBE_LIVE_MS,
+    ctx,
+    assets,
+    publicUrl: opts.publicUrl ?? '',
+    rawRetentionDays: opts.rawRetentionDays ?? 7,
+    throttle: createCredentialThrottle(ctx.clock),
+    builtInLocation: opts.builtInLocation ?? 'local',
+    probeLiveMs: opts.probeLiveMs ?? DEFAULT_PROBE_LIVE_MS,
   };
   // Pages outside the signed-in frame: refusals, errors, the 404.
-  const message = (title: string, text: string, link?: { href: string; text: string }) => page({ assets }, messageScreen(title, text, link));
+  const message = (title: string, text: string, link?: { href: string; text: string }) =>
+    page({ assets }, messageScreen(title, text, link));
 
   app.addHook('onRoute', (route) => {
     route.schema = { ...route.schema, hide: true }; // not part of the API document
   });
   // The app accepts only JSON; dashboard forms are urlencoded, in this scope only.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT }, (_req, body, done) => {
-    done(null, new URLSearchParams(body as string));
-  });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT },
+    (_req, body, done) => {
+      done(null, new URLSearchParams(body as string));
+    },
+  );
 
   app.decorateRequest('dash', null as never);
   app.addHook('onRequest', async (req, reply) => {
@@ -75,7 +89,15 @@ export default async function dashboard(app: FastifyInstance, opts: { ctx: Ctx; 
   app.addHook('preHandler', async (req, reply) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.is404) return;
     if (!csrfValid(req, form(req).get('_csrf'))) {
-      return sendPage(reply, 403, message('Form expired', 'This form was not accepted: it is out of date or was not sent from this dashboard. Nothing was changed. Go back, reload the page and try again.', { href: req.dash.user ? '/app/projects' : '/app/login', text: 'Back to the dashboard' }));
+      return sendPage(
+        reply,
+        403,
+        message(
+          'Form expired',
+          'This form was not accepted: it is out of date or was not sent from this dashboard. Nothing was changed. Go back, reload the page and try again.',
+          { href: req.dash.user ? '/app/projects' : '/app/login', text: 'Back to the dashboard' },
+        ),
+      );
     }
   });
 
@@ -94,14 +116,26 @@ export default async function dashboard(app: FastifyInstance, opts: { ctx: Ctx; 
     if (err instanceof NotFoundError) return sendPage(reply, 404, notFound());
     if (err instanceof ValidationError) return sendPage(reply, 422, message('Not accepted', err.message));
     if (err instanceof ConflictError) return sendPage(reply, 409, message('Not accepted', err.message));
-    if (err instanceof ForbiddenError) return sendPage(reply, 403, message('Owners only', `${err.message}. Nothing was changed.`, { href: '/app/projects', text: 'Back to the dashboard' }));
+    if (err instanceof ForbiddenError)
+      return sendPage(
+        reply,
+        403,
+        message('Owners only', `${err.message}. Nothing was changed.`, {
+          href: '/app/projects',
+          text: 'Back to the dashboard',
+        }),
+      );
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       const [title, text] = STATUS_TEXT[status] ?? ['Not accepted', 'The request was not accepted.'];
       return sendPage(reply, status, message(title, text));
     }
     req.log.error({ err }, 'unexpected dashboard error');
-    return sendPage(reply, 500, message('Something went wrong', 'Vigil could not show this page. The error was logged; try again in a moment.'));
+    return sendPage(
+      reply,
+      500,
+      message('Something went wrong', 'Vigil could not show this page. The error was logged; try again in a moment.'),
+    );
   });
 
   app.get('/assets/:file', async (req, reply) => {
@@ -127,7 +161,7 @@ export default async function dashboard(app: FastifyInstance, opts: { ctx: Ctx; 
     alertingRoutes(signedIn, deps);
     memberRoutes(signedIn, deps);
     generalSettingsRoutes(signedIn, deps);
-    liveRoutes(signedIn, deps);
     accountRoutes(signedIn, deps);
+    liveRoutes(signedIn, deps);
   });
 }

@@ -33,7 +33,10 @@ export function readCookies(header: string | undefined): Map<string, string> {
 /** HttpOnly, SameSite=Lax, scoped to /app; Secure when the request came over https (trustProxy counts). */
 export function setCookie(req: FastifyRequest, reply: FastifyReply, name: string, value: string, maxAgeMs: number) {
   const secure = req.protocol === 'https' ? '; Secure' : '';
-  reply.header('Set-Cookie', `${name}=${value}; Path=/app; Max-Age=${Math.floor(maxAgeMs / 1000)}; HttpOnly; SameSite=Lax${secure}`);
+  reply.header(
+    'Set-Cookie',
+    `${name}=${value}; Path=/app; Max-Age=${Math.floor(maxAgeMs / 1000)}; HttpOnly; SameSite=Lax${secure}`,
+  );
 }
 
 export function startSessionCookie(req: FastifyRequest, reply: FastifyReply, token: string) {

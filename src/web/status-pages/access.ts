@@ -19,7 +19,12 @@ export function signAccess(pageUuid: string, passwordHash: string, expiresAt: nu
 }
 
 /** True when the Cookie header holds an unexpired, genuine access cookie for this page. */
-export function hasAccess(cookieHeader: string | undefined, pageUuid: string, passwordHash: string, now: number): boolean {
+export function hasAccess(
+  cookieHeader: string | undefined,
+  pageUuid: string,
+  passwordHash: string,
+  now: number,
+): boolean {
   if (!cookieHeader) return false;
   const name = accessCookieName(pageUuid);
   for (const part of cookieHeader.split(';')) {
@@ -38,7 +43,10 @@ export function hasAccess(cookieHeader: string | undefined, pageUuid: string, pa
 export class AttemptLimiter {
   private readonly failures = new Map<string, { count: number; since: number }>();
 
-  constructor(private readonly limit: number, private readonly windowMs: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
 
   /** Seconds to wait before the next attempt, 0 when one is allowed. */
   retryAfter(key: string, now: number): number {

@@ -16,27 +16,39 @@ export function renderFeed(page: StatusPage, status: PageStatus, lang: PageLangu
   const items: { at: number; xml: () => string }[] = [];
   for (const i of [...status.ongoing, ...status.history]) {
     const last = i.updates[i.updates.length - 1]?.at ?? i.at;
-    const lines = () => [localize(i.text, lang, fb), ...[...i.updates].reverse().map((u) => {
-      const label = (t as Record<string, string>)[u.type] ?? t.update;
-      const text = localize(u.text, lang, fb);
-      return `${label} (${formatTime(u.at, lang)})${text ? `: ${text}` : ''}`;
-    })].filter(Boolean);
+    const lines = () =>
+      [
+        localize(i.text, lang, fb),
+        ...[...i.updates].reverse().map((u) => {
+          const label = (t as Record<string, string>)[u.type] ?? t.update;
+          const text = localize(u.text, lang, fb);
+          return `${label} (${formatTime(u.at, lang)})${text ? `: ${text}` : ''}`;
+        }),
+      ].filter(Boolean);
     items.push({
       at: last,
-      xml: () => `<item><title>${x(localize(i.title, lang, fb))}</title><link>${x(`${pageUrl}#incident-${i.uuid}`)}</link><guid isPermaLink="false">${x(i.uuid)}</guid><pubDate>${rfc822(last)}</pubDate><category>incident</category><description>${x(lines().join('\n'))}</description></item>`,
+      xml: () =>
+        `<item><title>${x(localize(i.title, lang, fb))}</title><link>${x(`${pageUrl}#incident-${i.uuid}`)}</link><guid isPermaLink="false">${x(i.uuid)}</guid><pubDate>${rfc822(last)}</pubDate><category>incident</category><description>${x(lines().join('\n'))}</description></item>`,
     });
   }
   for (const w of [...status.maintenance, ...status.pastMaintenance]) {
     const title = localize(w.title, lang, fb) || t.scheduledMaintenance;
-    const text = () => [`${formatTime(w.startsAt, lang)} – ${formatTime(w.endsAt, lang)}`, localize(w.text, lang, fb)].filter(Boolean).join('\n');
+    const text = () =>
+      [`${formatTime(w.startsAt, lang)} – ${formatTime(w.endsAt, lang)}`, localize(w.text, lang, fb)]
+        .filter(Boolean)
+        .join('\n');
     items.push({
       at: w.startsAt,
-      xml: () => `<item><title>${x(title)}</title><link>${x(`${pageUrl}#maintenance-${w.uuid}`)}</link><guid isPermaLink="false">${x(w.uuid)}</guid><pubDate>${rfc822(w.startsAt)}</pubDate><category>maintenance</category><description>${x(text())}</description></item>`,
+      xml: () =>
+        `<item><title>${x(title)}</title><link>${x(`${pageUrl}#maintenance-${w.uuid}`)}</link><guid isPermaLink="false">${x(w.uuid)}</guid><pubDate>${rfc822(w.startsAt)}</pubDate><category>maintenance</category><description>${x(text())}</description></item>`,
     });
   }
   items.sort((a, b) => b.at - a.at);
   const name = page.row.name;
   return `<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>${x(name)}</title><link>${x(pageUrl)}</link><description>${x(`${name}: ${t.activeIncidents}, ${t.scheduledMaintenance}`)}</description><language>${lang}</language><lastBuildDate>${rfc822(status.now)}</lastBuildDate><atom:link href="${x(`${pageUrl.replace(/\/$/, '')}/feed.rss`)}" rel="self" type="application/rss+xml"/>${items.slice(0, FEED_ITEMS).map((i) => i.xml()).join('')}</channel></rss>
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>${x(name)}</title><link>${x(pageUrl)}</link><description>${x(`${name}: ${t.activeIncidents}, ${t.scheduledMaintenance}`)}</description><language>${lang}</language><lastBuildDate>${rfc822(status.now)}</lastBuildDate><atom:link href="${x(`${pageUrl.replace(/\/$/, '')}/feed.rss`)}" rel="self" type="application/rss+xml"/>${items
+    .slice(0, FEED_ITEMS)
+    .map((i) => i.xml())
+    .join('')}</channel></rss>
 `;
 }

@@ -33,14 +33,16 @@ export class RenderCache {
     }
     const flight = this.flights.get(key);
     if (flight && flight.version === version) return flight.doc;
-    const doc = render().then((r) => {
-      if (!r) return null;
-      const prepared = { open: r.open, close: Buffer.from(r.close) };
-      this.keep(key, { version, doc: prepared });
-      return prepared;
-    }).finally(() => {
-      if (this.flights.get(key)?.doc === doc) this.flights.delete(key);
-    });
+    const doc = render()
+      .then((r) => {
+        if (!r) return null;
+        const prepared = { open: r.open, close: Buffer.from(r.close) };
+        this.keep(key, { version, doc: prepared });
+        return prepared;
+      })
+      .finally(() => {
+        if (this.flights.get(key)?.doc === doc) this.flights.delete(key);
+      });
     this.flights.set(key, { version, doc });
     return doc;
   }

@@ -6,12 +6,29 @@ import { ValidationError } from '../../domain/errors.ts';
 import type { PageLanguage } from '../../domain/statuspages.ts';
 import { isSubscriberEmail, type StatusPage } from '../../services/statuspages.ts';
 import {
-  confirmSubscription, findPageByHost, findPageBySubdomain, isProtected, loadPageIncident, loadPageStatus, pagePasswordMatches, subscribeFromPage, subscriberExists,
+  confirmSubscription,
+  findPageByHost,
+  findPageBySubdomain,
+  isProtected,
+  loadPageIncident,
+  loadPageStatus,
+  pagePasswordMatches,
+  subscribeFromPage,
+  subscriberExists,
   unsubscribeFromPage,
 } from '../../services/public-pages.ts';
 import { createWindowThrottle } from '../../domain/throttle.ts';
 import { ACCESS_TTL_MS, AttemptLimiter, accessCookieName, hasAccess, signAccess } from './access.ts';
-import { confirmForm, passwordForm, renderIncidentPage, renderSmallPage, renderStatusPage, safeUrl, unsubscribeForm, type Rendered } from './views.ts';
+import {
+  confirmForm,
+  passwordForm,
+  renderIncidentPage,
+  renderSmallPage,
+  renderStatusPage,
+  safeUrl,
+  unsubscribeForm,
+  type Rendered,
+} from './views.ts';
 import { RenderCache, type Prepared } from './rendered.ts';
 import { renderFeed } from './feed.ts';
 import { renderBadge } from './badge.ts';
@@ -51,9 +68,13 @@ interface Sent {
 
 function htmlHeaders(reply: FastifyReply, code: number, nonce: string, opts: Sent): FastifyReply {
   const img = ["'self'", 'data:', ...new Set(opts.imgOrigins?.filter((o): o is string => !!o) ?? [])].join(' ');
-  return reply.code(code)
+  return reply
+    .code(code)
     .type('text/html; charset=utf-8')
-    .header('content-security-policy', `default-src 'none'; style-src 'nonce-${nonce}'; img-src ${img}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`)
+    .header(
+      'content-security-policy',
+      `default-src 'none'; style-src 'nonce-${nonce}'; img-src ${img}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+    )
     .header('cache-control', opts.cache ?? 'no-store');
 }
 
@@ -67,7 +88,9 @@ function sendPrepared(reply: FastifyReply, code: number, doc: Prepared, opts: Se
   const nonce = newNonce();
   const open = Buffer.from(`${doc.open}${nonce}`);
   htmlHeaders(reply, code, nonce, opts);
-  return reply.send(doc.close.length < 256 * 1024 ? Buffer.concat([open, doc.close]) : Readable.from([open, doc.close]));
+  return reply.send(
+    doc.close.length < 256 * 1024 ? Buffer.concat([open, doc.close]) : Readable.from([open, doc.close]),
+  );
 }
 
 const prepare = (r: Rendered): Prepared => ({ open: r.open, close: Buffer.from(r.close) });
@@ -83,8 +106,9 @@ function cspOrigin(u: string | null): string | null {
   return /^https?:\/\/(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i.test(origin) ? origin : null;
 }
 
-const formOf = (req: FastifyRequest): Form => (req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body as Form : {});
-const field = (f: Form, k: string): string => (typeof f[k] === 'string' ? f[k] as string : '');
+const formOf = (req: FastifyRequest): Form =>
+  req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Form) : {};
+const field = (f: Form, k: string): string => (typeof f[k] === 'string' ? (f[k] as string) : '');
 
 function langOf(page: StatusPage | null, requested: unknown): PageLanguage {
   const s = page?.settings;
@@ -101,23 +125,35 @@ function withLang(path: string, page: StatusPage, lang: PageLanguage): string {
 
 export function notFoundPage(reply: FastifyReply): FastifyReply {
   const t = stringsFor('en');
-  return sendHtml(reply, 404, (nonce) => renderSmallPage({ lang: 'en', nonce, settings: null, title: t.notFound, text: t.notFoundText }));
+  return sendHtml(reply, 404, (nonce) =>
+    renderSmallPage({ lang: 'en', nonce, settings: null, title: t.notFound, text: t.notFoundText }),
+  );
 }
 
 export default async function publicPageRoutes(app: FastifyInstance, opts: { ctx: Ctx; publicUrl: string }) {
   const { ctx } = opts;
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BYTES }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: FORM_BYTES },
+    (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    },
+  );
   app.addHook('onSend', async (_req, reply) => {
-    reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer').header('x-frame-options', 'DENY');
+    reply
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer')
+      .header('x-frame-options', 'DENY');
   });
   // Errors of these routes (a body too large, a type not accepted) answer in HTML, not JSON.
   app.setErrorHandler((err: { statusCode?: number }, req, reply) => {
-    const code = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    const code =
+      typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (code === 500) req.log.error({ err, reqId: req.id }, 'status page error');
     const t = stringsFor('en');
-    return sendHtml(reply, code, (nonce) => renderSmallPage({ lang: 'en', nonce, settings: null, title: t.error, text: `HTTP ${code}` }));
+    return sendHtml(reply, code, (nonce) =>
+      renderSmallPage({ lang: 'en', nonce, settings: null, title: t.error, text: `HTTP ${code}` }),
+    );
   });
 
   const rendered = new RenderCache(RENDERED_BYTES);
@@ -127,16 +163,34 @@ export default async function publicPageRoutes(app: FastifyInstance, opts: { ctx
   const authorized = (req: FastifyRequest, page: StatusPage) =>
     !isProtected(page) || hasAccess(req.headers.cookie, page.row.uuid, page.row.password_hash!, ctx.clock());
 
-  function gate(reply: FastifyReply, m: Mount, page: StatusPage, lang: PageLanguage, code: number, error?: string): FastifyReply {
+  function gate(
+    reply: FastifyReply,
+    m: Mount,
+    page: StatusPage,
+    lang: PageLanguage,
+    code: number,
+    error?: string,
+  ): FastifyReply {
     const t = stringsFor(lang);
-    return sendHtml(reply, code, (nonce) => renderSmallPage({
-      lang, nonce, settings: page.settings, title: t.protectedTitle, text: t.protectedText, error, form: passwordForm(`${m.base(page)}/auth`, lang),
-    }));
+    return sendHtml(reply, code, (nonce) =>
+      renderSmallPage({
+        lang,
+        nonce,
+        settings: page.settings,
+        title: t.protectedTitle,
+        text: t.protectedText,
+        error,
+        form: passwordForm(`${m.base(page)}/auth`, lang),
+      }),
+    );
   }
 
   function mount(m: Mount) {
     const home = (page: StatusPage) => m.base(page) || '/';
-    const img = (page: StatusPage) => [cspOrigin(safeUrl(page.settings.logo)), cspOrigin(safeUrl(page.settings.favicon))];
+    const img = (page: StatusPage) => [
+      cspOrigin(safeUrl(page.settings.logo)),
+      cspOrigin(safeUrl(page.settings.favicon)),
+    ];
     const cache = (page: StatusPage) => (isProtected(page) ? 'private, no-store' : 'no-cache');
 
     app.get(m.at(''), hide, async (req, reply) => {
@@ -145,9 +199,12 @@ export default async function publicPageRoutes(app: FastifyInstance, opts: { ctx
       const lang = langOf(page, queryLang(req));
       if (!authorized(req, page)) return gate(reply, m, page, lang, 401);
       const status = await loadPageStatus(ctx, page);
-      const notice = (req.query as Record<string, unknown>)?.subscribed === '1' ? stringsFor(lang).subscribed : undefined;
+      const notice =
+        (req.query as Record<string, unknown>)?.subscribed === '1' ? stringsFor(lang).subscribed : undefined;
       const base = m.base(page);
-      const doc = await rendered.get(`${page.row.id}|page|${lang}|${base}|${notice ?? ''}`, status, () => renderStatusPage({ page, status, lang, base, notice, mail: ctx.emailEnabled === true }));
+      const doc = await rendered.get(`${page.row.id}|page|${lang}|${base}|${notice ?? ''}`, status, () =>
+        renderStatusPage({ page, status, lang, base, notice, mail: ctx.emailEnabled === true }),
+      );
       return sendPrepared(reply, 200, doc!, { imgOrigins: img(page), cache: cache(page) });
     });
 
@@ -165,7 +222,10 @@ export default async function publicPageRoutes(app: FastifyInstance, opts: { ctx
       const base = m.base(page);
       const doc = await rendered.get(`${page.row.id}|incident|${uuid}|${at}|${lang}|${base}`, status, async () => {
         const found = await loadPageIncident(ctx, page, uuid, at);
-        return found && renderIncidentPage({ page, lang, base, incident: found.incident, at: found.page, pages: found.pages });
+        return (
+          found &&
+          renderIncidentPage({ page, lang, base, incident: found.incident, at: found.page, pages: found.pages })
+        );
       });
       if (!doc) return notFoundPage(reply);
       return sendPrepared(reply, 200, doc, { imgOrigins: img(page), cache: cache(page) });
@@ -178,8 +238,12 @@ export default async function publicPageRoutes(app: FastifyInstance, opts: { ctx
       if (!authorized(req, page)) return gate(reply, m, page, lang, 401);
       const status = await loadPageStatus(ctx, page);
       const url = m.url(req, page);
-      const doc = await rendered.get(`${page.row.id}|feed|${lang}|${url}`, status, async () => ({ open: '', close: renderFeed(page, status, lang, url) }));
-      return reply.type('application/rss+xml; charset=utf-8')
+      const doc = await rendered.get(`${page.row.id}|feed|${lang}|${url}`, status, async () => ({
+        open: '',
+        close: renderFeed(page, status, lang, url),
+      }));
+      return reply
+        .type('application/rss+xml; charset=utf-8')
         .header('cache-control', isProtected(page) ? 'private, no-store' : 'public, max-age=60')
         .send(doc!.close);
     });
@@ -189,7 +253,8 @@ export default async function publicPageRoutes(app: FastifyInstance, opts: { ctx
       if (!page) return m.miss(req, reply);
       if (!authorized(req, page)) return gate(reply, m, page, langOf(page, queryLang(req)), 401);
       const status = await loadPageStatus(ctx, page);
-      return reply.type('image/svg+xml; charset=utf-8')
+      return reply
+        .type('image/svg+xml; charset=utf-8')
         .header('content-security-policy', "default-src 'none'")
         .header('cache-control', isProtected(page) ? 'private, no-store' : 'public, max-age=60')
         .send(renderBadge(status.overall));
@@ -216,7 +281,11 @@ export default async function publicPageRoutes(app: FastifyInstance, opts: { ctx
       const expires = now + ACCESS_TTL_MS;
       const cookie = [
         `${accessCookieName(page.row.uuid)}=${signAccess(page.row.uuid, page.row.password_hash!, expires)}`,
-        `Path=${home(page)}`, `Max-Age=${ACCESS_TTL_MS / 1000}`, 'HttpOnly', 'SameSite=Lax', ...(req.protocol === 'https' ? ['Secure'] : []),
+        `Path=${home(page)}`,
+        `Max-Age=${ACCESS_TTL_MS / 1000}`,
+        'HttpOnly',
+        'SameSite=Lax',
+        ...(req.protocol === 'https' ? ['Secure'] : []),
       ].join('; ');
       return reply.header('set-cookie', cookie).redirect(withLang(home(page), page, lang), 303);
     });
@@ -228,11 +297,17 @@ export default async function publicPageRoutes(app: FastifyInstance, opts: { ctx
       const lang = langOf(page, form.lang);
       if (!authorized(req, page)) return gate(reply, m, page, lang, 401);
       // Without mail (VIGIL_SMTP_URL) no confirmation could be sent: the page offers no email subscription.
-      if (!(ctx.emailEnabled && page.settings.subscribe?.enabled && page.settings.subscribe?.email)) return notFoundPage(reply);
+      if (!(ctx.emailEnabled && page.settings.subscribe?.enabled && page.settings.subscribe?.email))
+        return notFoundPage(reply);
       const email = field(form, 'email').slice(0, 320);
       const formPage = async (code: number, formError: string) => {
         const status = await loadPageStatus(ctx, page);
-        return sendPrepared(reply, code, prepare(await renderStatusPage({ page, status, lang, base: m.base(page), formError, email, mail: true })), { imgOrigins: img(page), cache: 'no-store' });
+        return sendPrepared(
+          reply,
+          code,
+          prepare(await renderStatusPage({ page, status, lang, base: m.base(page), formError, email, mail: true })),
+          { imgOrigins: img(page), cache: 'no-store' },
+        );
       };
       if (!isSubscriberEmail(email)) return formPage(422, stringsFor(lang).invalidEmail);
       // Each address, and each page, may start only so many subscriptions an hour: a form that
@@ -263,13 +338,28 @@ export default async function publicPageRoutes(app: FastifyInstance, opts: { ctx
       // The token is the subscriber's credential: no password needed, and nothing of a protected page is shown.
       const settings = isProtected(page) ? null : page.settings;
       const back = isProtected(page) ? undefined : withLang(home(page), page, lang);
-      const valid = TOKEN.test(token) && (apply ? await unsubscribeFromPage(ctx, page.row.id, token) : await subscriberExists(ctx, page.row.id, token));
-      if (!valid) return sendHtml(reply, 404, (nonce) => renderSmallPage({ lang, nonce, settings, title: t.unsubscribeTitle, text: t.linkInvalid, back }));
-      if (apply) return sendHtml(reply, 200, (nonce) => renderSmallPage({ lang, nonce, settings, title: t.unsubscribeTitle, text: t.unsubscribed, back }));
+      const valid =
+        TOKEN.test(token) &&
+        (apply ? await unsubscribeFromPage(ctx, page.row.id, token) : await subscriberExists(ctx, page.row.id, token));
+      if (!valid)
+        return sendHtml(reply, 404, (nonce) =>
+          renderSmallPage({ lang, nonce, settings, title: t.unsubscribeTitle, text: t.linkInvalid, back }),
+        );
+      if (apply)
+        return sendHtml(reply, 200, (nonce) =>
+          renderSmallPage({ lang, nonce, settings, title: t.unsubscribeTitle, text: t.unsubscribed, back }),
+        );
       // GET only asks: mail scanners that follow links must not unsubscribe anyone.
-      return sendHtml(reply, 200, (nonce) => renderSmallPage({
-        lang, nonce, settings, title: t.unsubscribeTitle, text: t.unsubscribeText, form: unsubscribeForm(`${m.base(page)}/unsubscribe/${token}`, lang),
-      }));
+      return sendHtml(reply, 200, (nonce) =>
+        renderSmallPage({
+          lang,
+          nonce,
+          settings,
+          title: t.unsubscribeTitle,
+          text: t.unsubscribeText,
+          form: unsubscribeForm(`${m.base(page)}/unsubscribe/${token}`, lang),
+        }),
+      );
     };
     app.get(m.at('/unsubscribe/:token'), hide, unsubscribeHandler(false));
     app.post(m.at('/unsubscribe/:token'), hide, unsubscribeHandler(true));
@@ -283,10 +373,27 @@ export default async function publicPageRoutes(app: FastifyInstance, opts: { ctx
       const token = String((req.params as Record<string, unknown>).token ?? '');
       const settings = isProtected(page) ? null : page.settings;
       const back = isProtected(page) ? undefined : withLang(home(page), page, lang);
-      const valid = TOKEN.test(token) && (apply ? await confirmSubscription(ctx, page.row.id, token) : await subscriberExists(ctx, page.row.id, token));
-      if (!valid) return sendHtml(reply, 404, (nonce) => renderSmallPage({ lang, nonce, settings, title: t.confirmTitle, text: t.confirmInvalid, back }));
-      if (apply) return sendHtml(reply, 200, (nonce) => renderSmallPage({ lang, nonce, settings, title: t.confirmTitle, text: t.confirmed, back }));
-      return sendHtml(reply, 200, (nonce) => renderSmallPage({ lang, nonce, settings, title: t.confirmTitle, text: t.confirmText, form: confirmForm(`${m.base(page)}/confirm/${token}`, lang) }));
+      const valid =
+        TOKEN.test(token) &&
+        (apply ? await confirmSubscription(ctx, page.row.id, token) : await subscriberExists(ctx, page.row.id, token));
+      if (!valid)
+        return sendHtml(reply, 404, (nonce) =>
+          renderSmallPage({ lang, nonce, settings, title: t.confirmTitle, text: t.confirmInvalid, back }),
+        );
+      if (apply)
+        return sendHtml(reply, 200, (nonce) =>
+          renderSmallPage({ lang, nonce, settings, title: t.confirmTitle, text: t.confirmed, back }),
+        );
+      return sendHtml(reply, 200, (nonce) =>
+        renderSmallPage({
+          lang,
+          nonce,
+          settings,
+          title: t.confirmTitle,
+          text: t.confirmText,
+          form: confirmForm(`${m.base(page)}/confirm/${token}`, lang),
+        }),
+      );
     };
     app.get(m.at('/confirm/:token'), hide, confirmHandler(false));
     app.post(m.at('/confirm/:token'), hide, confirmHandler(true));

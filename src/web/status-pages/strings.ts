@@ -103,7 +103,8 @@ const STRINGS: Record<PageLanguage, Strings> = {
     subscribeText: 'Recevez un e-mail lorsqu’un incident est signalé, mis à jour ou résolu.',
     emailLabel: 'Adresse e-mail',
     subscribeButton: 'S’abonner',
-    subscribed: 'Presque terminé : suivez le lien de l’e-mail que nous venons d’envoyer pour confirmer votre abonnement.',
+    subscribed:
+      'Presque terminé : suivez le lien de l’e-mail que nous venons d’envoyer pour confirmer votre abonnement.',
     invalidEmail: 'Veuillez saisir une adresse e-mail valide.',
     protectedTitle: 'Mot de passe requis',
     protectedText: 'Cette page de statut est protégée par un mot de passe.',
@@ -167,7 +168,8 @@ const STRINGS: Record<PageLanguage, Strings> = {
     subscribeText: 'Erhalten Sie eine E-Mail, wenn eine Störung gemeldet, aktualisiert oder behoben wird.',
     emailLabel: 'E-Mail-Adresse',
     subscribeButton: 'Abonnieren',
-    subscribed: 'Fast geschafft: Bitte folgen Sie dem Link in der E-Mail, die wir Ihnen gesendet haben, um das Abonnement zu bestätigen.',
+    subscribed:
+      'Fast geschafft: Bitte folgen Sie dem Link in der E-Mail, die wir Ihnen gesendet haben, um das Abonnement zu bestätigen.',
     invalidEmail: 'Bitte geben Sie eine gültige E-Mail-Adresse ein.',
     protectedTitle: 'Passwort erforderlich',
     protectedText: 'Diese Statusseite ist durch ein Passwort geschützt.',
@@ -468,7 +470,8 @@ export function fill(template: string, ...args: string[]): string {
 
 /** `?lang=xx` when it is one of the page's languages, else the page's default. */
 export function pickLanguage(requested: unknown, languages: readonly string[], fallback: string): PageLanguage {
-  const ok = (l: unknown): l is PageLanguage => typeof l === 'string' && (PAGE_LANGUAGES as readonly string[]).includes(l);
+  const ok = (l: unknown): l is PageLanguage =>
+    typeof l === 'string' && (PAGE_LANGUAGES as readonly string[]).includes(l);
   if (ok(requested) && languages.includes(requested)) return requested;
   return ok(fallback) ? fallback : 'en';
 }
@@ -477,7 +480,8 @@ export function pickLanguage(requested: unknown, languages: readonly string[], f
 export function localize(text: LocalizedText | undefined, lang: string, fallback: string): string {
   if (!text || typeof text !== 'object') return '';
   const t = text as Record<string, unknown>;
-  for (const l of [lang, fallback]) if (typeof t[l] === 'string' && (t[l] as string).trim() !== '') return t[l] as string;
+  for (const l of [lang, fallback])
+    if (typeof t[l] === 'string' && (t[l] as string).trim() !== '') return t[l] as string;
   for (const v of Object.values(t)) if (typeof v === 'string' && v.trim() !== '') return v;
   return '';
 }

@@ -23,12 +23,17 @@ export function chromeOf(settings: Partial<PageSettings> | null, lang: PageLangu
     lang,
     nonce,
     theme: s.theme === 'light' || s.theme === 'dark' ? s.theme : 'system',
-    accent: typeof s.accent_color === 'string' && /^#[0-9a-fA-F]{6}$/.test(s.accent_color) ? s.accent_color.toLowerCase() : DEFAULT_ACCENT,
+    accent:
+      typeof s.accent_color === 'string' && /^#[0-9a-fA-F]{6}$/.test(s.accent_color)
+        ? s.accent_color.toLowerCase()
+        : DEFAULT_ACCENT,
     font: typeof s.font === 'string' && (FONTS as readonly string[]).includes(s.font) ? s.font : 'system-ui',
-    logoHeight: typeof s.logo_height === 'string' && /^\d{1,4}(?:\.\d{1,2})?(?:px|rem|em|%)$/.test(s.logo_height) ? s.logo_height : '32px',
+    logoHeight:
+      typeof s.logo_height === 'string' && /^\d{1,4}(?:\.\d{1,2})?(?:px|rem|em|%)$/.test(s.logo_height)
+        ? s.logo_height
+        : '32px',
   };
 }
-
 
 const SANS = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif';
 
@@ -48,11 +53,18 @@ function onColour(hex: string): string {
   return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.4 ? '#101828' : '#ffffff';
 }
 
-const LIGHT = '--bg:#f5f6f8;--card:#fff;--text:#101828;--muted:#5d6679;--border:#e3e6eb;--soft:#f0f2f5;--nodata:#d5d9e0;color-scheme:light';
-const DARK = '--bg:#0e1217;--card:#161b22;--text:#e6edf3;--muted:#9aa4b2;--border:#2b323c;--soft:#1d242d;--nodata:#343c47;color-scheme:dark';
+const LIGHT =
+  '--bg:#f5f6f8;--card:#fff;--text:#101828;--muted:#5d6679;--border:#e3e6eb;--soft:#f0f2f5;--nodata:#d5d9e0;color-scheme:light';
+const DARK =
+  '--bg:#0e1217;--card:#161b22;--text:#e6edf3;--muted:#9aa4b2;--border:#2b323c;--soft:#1d242d;--nodata:#343c47;color-scheme:dark';
 
 export function css(c: Chrome): string {
-  const vars = c.theme === 'dark' ? `:root{${DARK}}` : c.theme === 'light' ? `:root{${LIGHT}}` : `:root{${LIGHT}}@media (prefers-color-scheme:dark){:root{${DARK}}}`;
+  const vars =
+    c.theme === 'dark'
+      ? `:root{${DARK}}`
+      : c.theme === 'light'
+        ? `:root{${LIGHT}}`
+        : `:root{${LIGHT}}@media (prefers-color-scheme:dark){:root{${DARK}}}`;
   return `${vars}
 :root{--accent:${c.accent};--on-accent:${onColour(c.accent)};--up:#1f9d55;--minor:#e9b308;--partial:#f08c1a;--down:#d92d20;--maint:#2e7df6}
 *{box-sizing:border-box}

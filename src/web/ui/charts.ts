@@ -29,40 +29,40 @@ export function sparkline(values: (number | null)[], label: string): Markup {
   const step = w / Math.max(1, values.length - 1);
   let d = '';
   let open = false;
-  values.forEach((v, i) => {
-    if (v === null) return void (open = false);
+  for (const [i, v] of values.entries()) {
+    if (v === null) {
+      open = false;
+      continue;
+    }
     const point = `${r1(i * step)} ${r1(h - 1 - (v / top) * (h - 2))}`;
     d += open ? `L${point}` : `M${point}h0.01`; // a lone point still shows (round caps)
     open = true;
-  });
+  }
   const mean = present.reduce((a, b) => a + b, 0) / present.length;
   return html`<svg class="spark" viewBox="0 0 ${w} ${h}" preserveAspectRatio="none" role="img" aria-label="${label}: mean ${formatMs(mean)}" focusable="false"><path vector-effect="non-scaling-stroke" d="${d}"/></svg>`;
 }
 
-/**
- * A beat's tooltip: "2026-11-27 14:03:05 UTC · 87 ms", with where it ran on the monitor's page
- * ("… UTC · london · 87 ms"; the list names the places in a column of its own). The page's
- * script writes the same.
- */
-export function beatTitle(b: Beat, withLocation: boolean): string {
+/** A beat's tooltip: "2026-11-27 14:03:05 UTC · london · 87 ms" (the page's script writes the same). */
+export function beatTitle(b: Beat): string {
   const d = new Date(b.at).toISOString();
-  return `${d.slice(0, 10)} ${d.slice(11, 19)} UTC · ${withLocation ? `${b.location} · ` : ''}${b.ok ? formatMs(b.ms) : 'failed'}`;
+  return `${d.slice(0, 10)} ${d.slice(11, 19)} UTC · ${b.location} · ${b.ok ? formatMs(b.ms) : 'failed'}`;
 }
 
 /** The summary a screen reader reads for a bar of beats. */
-export const beatsLabel = (shown: number, failed: number) => (shown ? `Last ${shown} checks: ${shown - failed} up, ${failed} failed` : 'No checks yet');
+export const beatsLabel = (shown: number, failed: number) =>
+  shown ? `Last ${shown} checks: ${shown - failed} up, ${failed} failed` : 'No checks yet';
 
 /**
  * The latest checks as a bar of `slots` beats, oldest first: green passed, red failed, grey
- * before the first check; each with its time and response time as a tooltip. Kept short (an
- * <i> each): the list has 30 in each of its 50 rows.
+ * before the first check; each with its time, location and response time as a tooltip.
  */
 export function beatBar(beats: Beat[], slots: number, wide = false): Markup {
   const shown = beats.slice(-slots);
   const failed = shown.filter((b) => !b.ok).length;
-  return html`<span class="beats${wide ? ' wide' : ''}" role="img" aria-label="${beatsLabel(shown.length, failed)}" data-beats="${slots}" data-last-at="${shown.at(-1)?.at ?? 0}">${
-    Array.from({ length: slots - shown.length }, () => html`<i></i>`)}${
-    shown.map((b) => html`<i class="${b.ok ? 'up' : 'down'}" title="${beatTitle(b, wide)}"></i>`)}</span>`;
+  return html`<span class="beats${wide ? ' wide' : ''}" role="img" aria-label="${beatsLabel(shown.length, failed)}" data-beats="${slots}" data-last-at="${shown.at(-1)?.at ?? 0}">${Array.from(
+    { length: slots - shown.length },
+    () => html`<span class="beat"></span>`,
+  )}${shown.map((b) => html`<span class="beat beat-${b.ok ? 'up' : 'down'}" title="${beatTitle(b)}"></span>`)}</span>`;
 }
 
 type Band = { key: keyof SlotFigure | 'rest'; label: string };
@@ -99,7 +99,11 @@ const stamp = (ms: number, withDate: boolean) => {
 };
 
 /** One location's stacked chart, its legend, summary and data table. */
-export function responseChart(s: ResponseSeries, loc: { location: string; slots: (SlotFigure | null)[] }, idBase: string): Markup {
+export function responseChart(
+  s: ResponseSeries,
+  loc: { location: string; slots: (SlotFigure | null)[] },
+  idBase: string,
+): Markup {
   const W = 720;
   const H = 160;
   const bands = s.source === 'raw' ? PHASES : TOTAL;
@@ -124,17 +128,23 @@ export function responseChart(s: ResponseSeries, loc: { location: string; slots:
       d += 'Z';
       run = [];
     };
-    stacks.forEach((st, i) => (st ? run.push(i) : flush()));
+    for (const [i, st] of stacks.entries()) {
+      if (st) run.push(i);
+      else flush();
+    }
     flush();
     return d ? html`<path class="band band-${band.key}" d="${d}"/>` : '';
   });
   let line = '';
   let open = false;
-  loc.slots.forEach((f, i) => {
-    if (!f) return void (open = false);
+  for (const [i, f] of loc.slots.entries()) {
+    if (!f) {
+      open = false;
+      continue;
+    }
     line += `${open ? 'L' : 'M'}${r1(i * slotW)} ${y(f.total)}H${r1((i + 1) * slotW)}`;
     open = true;
-  });
+  }
 
   const checks = totals.reduce((a, f) => a + f.count, 0);
   const mean = checks ? totals.reduce((a, f) => a + f.total * f.count, 0) / checks : null;
@@ -145,14 +155,24 @@ export function responseChart(s: ResponseSeries, loc: { location: string; slots:
   };
   const withDate = s.to - s.from >= 86_400_000;
   const periodText = `${stamp(s.from, true)} to ${stamp(s.to, true)} UTC`;
-  const summary = mean === null
-    ? `No successful checks from ${loc.location} between ${periodText}.`
-    : `Mean response time ${formatMs(mean)} over ${number.format(checks)} successful checks from ${loc.location}, ${periodText}; fastest slot ${formatMs(Math.min(...totals.map((f) => f.total)))}, slowest ${formatMs(Math.max(...totals.map((f) => f.total)))}.` +
-      (s.source === 'raw' ? ` Mean phases: DNS ${formatMs(phaseMean('dns'))}, connect ${formatMs(phaseMean('connect'))}, TLS ${formatMs(phaseMean('tls'))}, first byte ${formatMs(phaseMean('ttfb'))}.` : ' Phases are not kept in hourly rollups.');
+  const summary =
+    mean === null
+      ? `No successful checks from ${loc.location} between ${periodText}.`
+      : `Mean response time ${formatMs(mean)} over ${number.format(checks)} successful checks from ${loc.location}, ${periodText}; fastest slot ${formatMs(Math.min(...totals.map((f) => f.total)))}, slowest ${formatMs(Math.max(...totals.map((f) => f.total)))}.` +
+        (s.source === 'raw'
+          ? ` Mean phases: DNS ${formatMs(phaseMean('dns'))}, connect ${formatMs(phaseMean('connect'))}, TLS ${formatMs(phaseMean('tls'))}, first byte ${formatMs(phaseMean('ttfb'))}.`
+          : ' Phases are not kept in hourly rollups.');
   const titleId = `${idBase}-title`;
   const descId = `${idBase}-desc`;
-  const rows = loc.slots.map((f, i) => (f ? html`<tr><th scope="row">${stamp(s.from + i * s.slotMs, withDate)}</th><td>${number.format(f.count)}</td>${
-    s.source === 'raw' ? html`<td>${formatMs(f.dns)}</td><td>${formatMs(f.connect)}</td><td>${formatMs(f.tls)}</td><td>${formatMs(f.ttfb)}</td>` : ''}<td>${formatMs(f.total)}</td></tr>` : ''));
+  const rows = loc.slots.map((f, i) =>
+    f
+      ? html`<tr><th scope="row">${stamp(s.from + i * s.slotMs, withDate)}</th><td>${number.format(f.count)}</td>${
+          s.source === 'raw'
+            ? html`<td>${formatMs(f.dns)}</td><td>${formatMs(f.connect)}</td><td>${formatMs(f.tls)}</td><td>${formatMs(f.ttfb)}</td>`
+            : ''
+        }<td>${formatMs(f.total)}</td></tr>`
+      : '',
+  );
 
   return html`<figure class="chart-block" data-location="${loc.location}">
   <figcaption><h3>${loc.location}</h3> <span class="hint">${mean === null ? 'no data' : `mean ${formatMs(mean)}`}</span></figcaption>
@@ -168,9 +188,13 @@ export function responseChart(s: ResponseSeries, loc: { location: string; slots:
   </div>
   <div class="chart-x" aria-hidden="true"><span>${stamp(s.from, withDate)}</span><span>${stamp(s.to, withDate)} UTC</span></div>
   <ul class="chart-legend">${bands.map((b) => html`<li><span class="swatch band-${b.key}" aria-hidden="true"></span>${b.label}</li>`)}</ul>
-  ${totals.length ? html`<details class="chart-data"><summary>Data table<span class="sr-only"> for ${loc.location}</span></summary><div class="table-scroll"><table class="data">
+  ${
+    totals.length
+      ? html`<details class="chart-data"><summary>Data table<span class="sr-only"> for ${loc.location}</span></summary><div class="table-scroll"><table class="data">
     <caption class="sr-only">Mean response times from ${loc.location} per ${s.slotMs >= 3_600_000 ? `${s.slotMs / 3_600_000} h` : `${s.slotMs / 60_000} min`}</caption>
     <thead><tr><th scope="col">Time (UTC)</th><th scope="col">Checks</th>${s.source === 'raw' ? html`<th scope="col">DNS</th><th scope="col">Connect</th><th scope="col">TLS</th><th scope="col">First byte</th>` : ''}<th scope="col">Total</th></tr></thead>
-    <tbody>${rows}</tbody></table></div></details>` : ''}
+    <tbody>${rows}</tbody></table></div></details>`
+      : ''
+  }
 </figure>`;
 }

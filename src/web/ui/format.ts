@@ -17,7 +17,13 @@ function dateFormat(lang: string, withTime: boolean): Intl.DateTimeFormat {
   const key = `${lang}|${withTime}`;
   let f = formats.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat(lang, { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric', ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : {}) });
+    f = new Intl.DateTimeFormat(lang, {
+      timeZone: 'UTC',
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : {}),
+    });
     formats.set(key, f);
   }
   return f;
@@ -39,11 +45,15 @@ export function numberFormat(lang: string, kind: 'percent' | 'plain'): Intl.Numb
   const key = `${lang}|${kind}`;
   let f = numberFormats.get(key);
   if (!f) {
-    f = new Intl.NumberFormat(lang, kind === 'percent' ? { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 } : {});
+    f = new Intl.NumberFormat(
+      lang,
+      kind === 'percent' ? { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 } : {},
+    );
     numberFormats.set(key, f);
   }
   return f;
 }
 
 /** English first, else any language with text: the API stores texts by language. */
-export const textOf = (t: LocalizedText | undefined) => (t?.en?.trim() ? t.en : Object.values(t ?? {}).find((x) => x?.trim()) ?? '');
+export const textOf = (t: LocalizedText | undefined) =>
+  t?.en?.trim() ? t.en : (Object.values(t ?? {}).find((x) => x?.trim()) ?? '');

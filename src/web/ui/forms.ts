@@ -50,12 +50,25 @@ export function fieldError(id: string, error: string | null | undefined): Markup
 
 export const csrfInput = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
 
-export function radio(name: string, value: string, checked: boolean, label: Markup, opts: { required?: boolean; invalid?: boolean } = {}): Markup {
+export function radio(
+  name: string,
+  value: string,
+  checked: boolean,
+  label: Markup,
+  opts: { required?: boolean; invalid?: boolean } = {},
+): Markup {
   return html`<label class="choice"><input type="radio" name="${name}" value="${value}"${checked ? html` checked` : ''}${opts.required ? html` required` : ''}${opts.invalid ? html` aria-invalid="true"` : ''}> <span>${label}</span></label>`;
 }
 
 /** A labelled <select>; options are [value, label]. */
-export function selectField(f: { label: string; name: string; value: string; options: readonly (readonly [string, string])[]; error?: string | null; hint?: string }): Markup {
+export function selectField(f: {
+  label: string;
+  name: string;
+  value: string;
+  options: readonly (readonly [string, string])[];
+  error?: string | null;
+  hint?: string;
+}): Markup {
   const id = `f-${f.name}`;
   const described = [f.hint ? `${id}-hint` : '', f.error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return html`<div class="field${f.error ? ' invalid' : ''}">
@@ -66,7 +79,15 @@ export function selectField(f: { label: string; name: string; value: string; opt
 </div>`;
 }
 
-export function textareaField(f: { label: string; name: string; value: string; error?: string | null; hint?: string; rows?: number; attrs?: Markup }): Markup {
+export function textareaField(f: {
+  label: string;
+  name: string;
+  value: string;
+  error?: string | null;
+  hint?: string;
+  rows?: number;
+  attrs?: Markup;
+}): Markup {
   const id = `f-${f.name}`;
   const described = [f.hint ? `${id}-hint` : '', f.error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return html`<div class="field${f.error ? ' invalid' : ''}">
@@ -82,11 +103,14 @@ export function textareaField(f: { label: string; name: string; value: string; e
  * (specific ones first), else the first field name the message mentions, else '' (the form).
  */
 export function messageField(message: string, fields: string[], patterns: [RegExp, string][] = []): string {
-  return patterns.find(([re]) => re.test(message))?.[1] ?? fields.find((f) => new RegExp(`\\b${f}\\b`).test(message)) ?? '';
+  return (
+    patterns.find(([re]) => re.test(message))?.[1] ?? fields.find((f) => new RegExp(`\\b${f}\\b`).test(message)) ?? ''
+  );
 }
 
 /** A form-level error (one no field owns), shown above the form. */
-export const formError = (errors: FieldErrors): Markup | '' => (errors[''] ? html`<p class="alert" role="alert">${errors['']}</p>` : '');
+export const formError = (errors: FieldErrors): Markup | '' =>
+  errors[''] ? html`<p class="alert" role="alert">${errors['']}</p>` : '';
 
 /** Ids typed or pasted one per line, or separated by commas or spaces. */
 export const idsOf = (s: string) => s.split(/[\s,]+/).filter(Boolean);

@@ -52,7 +52,11 @@ export function newTurn(ms = TURN_MS): Turn {
   };
 }
 
-export async function renderInTurns<T>(items: readonly T[], turn: Turn, render: (item: T) => Markup | Promise<Markup>): Promise<Markup> {
+export async function renderInTurns<T>(
+  items: readonly T[],
+  turn: Turn,
+  render: (item: T) => Markup | Promise<Markup>,
+): Promise<Markup> {
   // Concatenated, not joined: V8 keeps the pieces and copies them once, when the page is encoded.
   let out = '';
   for (const item of items) {

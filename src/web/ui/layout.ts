@@ -50,6 +50,13 @@ ${screen.body}
 }
 
 /** A short message in a card: errors, refusals, "already set up". */
-export function messageScreen(title: string, message: string, link: { href: string; text: string } = { href: '/app', text: 'Go to the dashboard' }): Screen {
-  return { title, body: html`<section class="card narrow"><h1>${title}</h1><p>${message}</p><p><a href="${link.href}">${link.text}</a></p></section>` };
+export function messageScreen(
+  title: string,
+  message: string,
+  link: { href: string; text: string } = { href: '/app', text: 'Go to the dashboard' },
+): Screen {
+  return {
+    title,
+    body: html`<section class="card narrow"><h1>${title}</h1><p>${message}</p><p><a href="${link.href}">${link.text}</a></p></section>`,
+  };
 }

@@ -23,10 +23,12 @@ export function implicitSubmit(): Markup {
  */
 function searchBox(name: string, search: NonNullable<PickerList['search']>): Markup {
   const id = `find-${name}`;
-  const result = search.matches === null
-    ? 'This project has many monitors: the chosen ones are listed; search by name to add others.'
-    : search.matches === 0 ? `No monitor’s name contains “${search.value}”.`
-    : `${search.matches === MATCHES ? `The first ${MATCHES}` : search.matches} monitor${search.matches === 1 ? '' : 's'} named like “${search.value}” follow the chosen ones.`;
+  const result =
+    search.matches === null
+      ? 'This project has many monitors: the chosen ones are listed; search by name to add others.'
+      : search.matches === 0
+        ? `No monitor’s name contains “${search.value}”.`
+        : `${search.matches === MATCHES ? `The first ${MATCHES}` : search.matches} monitor${search.matches === 1 ? '' : 's'} named like “${search.value}” follow the chosen ones.`;
   return html`<div class="picker-search">
     <label for="${id}">Find monitors by name</label>
     <p class="hint" id="${id}-hint">${result} Searching keeps what you typed and ticked in the form; nothing is saved until you save it.</p>
@@ -39,7 +41,15 @@ function searchBox(name: string, search: NonNullable<PickerList['search']>): Mar
  * scrolling box. Chosen uuids that are no longer monitors of the project are kept as hidden
  * inputs, so the service names them in its refusal instead of the form dropping them silently.
  */
-export function monitorCheckboxes(o: { name: string; legend: string; monitors: MonitorChoice[]; chosen: string[]; error?: string | null; hint?: string; search?: PickerList['search'] }): Markup {
+export function monitorCheckboxes(o: {
+  name: string;
+  legend: string;
+  monitors: MonitorChoice[];
+  chosen: string[];
+  error?: string | null;
+  hint?: string;
+  search?: PickerList['search'];
+}): Markup {
   const id = `f-${o.name}`;
   const known = new Set(o.monitors.map((m) => m.uuid));
   const chosen = new Set(o.chosen);
@@ -47,16 +57,27 @@ export function monitorCheckboxes(o: { name: string; legend: string; monitors: M
   return html`<fieldset class="field monitor-picker${o.error ? ' invalid' : ''}" id="${id}"${described ? html` aria-describedby="${described}"` : ''}><legend>${o.legend}</legend>
   ${o.hint ? html`<p class="hint" id="${id}-hint">${o.hint}</p>` : ''}
   ${o.search ? searchBox(o.name, o.search) : ''}
-  ${o.monitors.length
-    ? html`<div class="picker-list">${o.monitors.map((m, i) => html`<label class="choice"><input type="checkbox" name="${o.name}" value="${m.uuid}" id="${id}-${i}"${chosen.has(m.uuid) ? html` checked` : ''}> <span>${m.name}<span class="url">${m.url}</span></span></label>`)}</div>`
-    : o.search ? '' : html`<p class="hint">This project has no monitor yet.</p>`}
+  ${
+    o.monitors.length
+      ? html`<div class="picker-list">${o.monitors.map((m, i) => html`<label class="choice"><input type="checkbox" name="${o.name}" value="${m.uuid}" id="${id}-${i}"${chosen.has(m.uuid) ? html` checked` : ''}> <span>${m.name}<span class="url">${m.url}</span></span></label>`)}</div>`
+      : o.search
+        ? ''
+        : html`<p class="hint">This project has no monitor yet.</p>`
+  }
   ${o.chosen.filter((u) => !known.has(u)).map((u) => html`<input type="hidden" name="${o.name}" value="${u}">`)}
   ${fieldError(id, o.error)}
 </fieldset>`;
 }
 
 /** One monitor chosen by name from a labelled <select> (at scale: the chosen one and the search's matches). */
-export function monitorSelect(o: { name: string; label: string; monitors: MonitorChoice[]; value: string; error?: string | null; search?: PickerList['search'] }): Markup {
+export function monitorSelect(o: {
+  name: string;
+  label: string;
+  monitors: MonitorChoice[];
+  value: string;
+  error?: string | null;
+  search?: PickerList['search'];
+}): Markup {
   const id = `f-${o.name}`;
   return html`<div class="field${o.error ? ' invalid' : ''}">
   ${o.search ? searchBox(o.name, o.search) : ''}

@@ -8,7 +8,13 @@ export function stateBadge(tone: string, label: string): Markup {
 }
 
 /** The search form above a list; the status filter in force (and the fields of `keep`, such as the order) ride along. */
-export function searchForm(o: { action: string; label: string; search: string; status: string; keep?: Record<string, string> }): Markup {
+export function searchForm(o: {
+  action: string;
+  label: string;
+  search: string;
+  status: string;
+  keep?: Record<string, string>;
+}): Markup {
   const keep = { ...(o.status !== 'all' ? { status: o.status } : {}), ...o.keep };
   return html`<form class="search" method="get" action="${o.action}" role="search">
     <label for="q">${o.label}</label>
@@ -23,5 +29,7 @@ export function filterNav(label: string, items: { href: string; current: boolean
 
 /** Previous and next page links, when there is more than one page. */
 export function pager(page: number, pages: number, href: (page: number) => string): Markup | '' {
-  return pages > 1 ? html`<nav class="pager" aria-label="Pages">${page > 1 ? html`<a rel="prev" href="${href(page - 1)}">‹ Previous</a>` : html`<span></span>`}<span>Page ${page} of ${pages}</span>${page < pages ? html`<a rel="next" href="${href(page + 1)}">Next ›</a>` : html`<span></span>`}</nav>` : '';
+  return pages > 1
+    ? html`<nav class="pager" aria-label="Pages">${page > 1 ? html`<a rel="prev" href="${href(page - 1)}">‹ Previous</a>` : html`<span></span>`}<span>Page ${page} of ${pages}</span>${page < pages ? html`<a rel="next" href="${href(page + 1)}">Next ›</a>` : html`<span></span>`}</nav>`
+    : '';
 }

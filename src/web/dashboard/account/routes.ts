@@ -3,7 +3,12 @@ import { ConflictError, ValidationError } from '../../../domain/errors.ts';
 import { checkPassword } from '../../../domain/users.ts';
 import { changePassword, endUserSessions } from '../../../services/users.ts';
 import {
-  confirmEnrolment, disableTwoFactor, pendingEnrolment, renewRecoveryCodes, startEnrolment, twoFactorStatus,
+  confirmEnrolment,
+  disableTwoFactor,
+  pendingEnrolment,
+  renewRecoveryCodes,
+  startEnrolment,
+  twoFactorStatus,
 } from '../../../services/two-factor.ts';
 import { checkField, type FieldErrors } from '../../ui/forms.ts';
 import { waitText } from '../credential-throttle.ts';
@@ -20,12 +25,29 @@ export default function accountRoutes(app: FastifyInstance, { ctx, assets, throt
   const me = (req: FastifyRequest) => req.dash.user!;
   const attemptOf = (req: FastifyRequest) => ({ email: me(req).email, ip: req.ip, account: String(me(req).id) });
 
-  async function accountPage(req: FastifyRequest, reply: FastifyReply, status: number, errors: FieldErrors = {}, alert?: string) {
+  async function accountPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    errors: FieldErrors = {},
+    alert?: string,
+  ) {
     const ended = Number((req.query as Record<string, unknown>).ended);
-    return sendScreen(assets, req, reply, status, accountScreen({
-      email: me(req).email, csrf: csrfToken(req, reply), twoFactor: await twoFactorStatus(ctx, me(req).id),
-      done: doneOf(req), ended: Number.isInteger(ended) && ended > 0 ? ended : 0, errors, alert,
-    }));
+    return sendScreen(
+      assets,
+      req,
+      reply,
+      status,
+      accountScreen({
+        email: me(req).email,
+        csrf: csrfToken(req, reply),
+        twoFactor: await twoFactorStatus(ctx, me(req).id),
+        done: doneOf(req),
+        ended: Number.isInteger(ended) && ended > 0 ? ended : 0,
+        errors,
+        alert,
+      }),
+    );
   }
 
   /** While too many passwords or codes were wrong, the page says how long to wait (429); null when the check may go ahead. */
@@ -42,14 +64,19 @@ export default function accountRoutes(app: FastifyInstance, { ctx, assets, throt
     const f = form(req);
     const errors: FieldErrors = {};
     const next = checkField(errors, 'new_password', () => checkPassword(f.get('new_password')));
-    if (next !== undefined && f.get('confirm_password') !== next) errors.confirm_password = 'The two new passwords are not the same';
+    if (next !== undefined && f.get('confirm_password') !== next)
+      errors.confirm_password = 'The two new passwords are not the same';
     if (!f.get('current')) errors.current = 'Type your current password';
     if (Object.keys(errors).length) return accountPage(req, reply, 422, errors);
     const wait = throttled(req, reply);
     if (wait) return wait;
     let changed: { sessionsEnded: number } | null;
     try {
-      changed = await changePassword(ctx, me(req).id, { current: f.get('current')!, next: next!, keepSession: req.dash.session! });
+      changed = await changePassword(ctx, me(req).id, {
+        current: f.get('current')!,
+        next: next!,
+        keepSession: req.dash.session!,
+      });
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return accountPage(req, reply, 422, { new_password: err.message });
@@ -96,7 +123,13 @@ export default function accountRoutes(app: FastifyInstance, { ctx, assets, throt
       if (err instanceof ConflictError) return reply.redirect('/app/account', 303);
       if (!(err instanceof ValidationError)) throw err;
       throttle.fail(attemptOf(req));
-      return sendScreen(assets, req, reply, 422, enrolScreen({ csrf: csrfToken(req, reply), enrolment, error: err.message }));
+      return sendScreen(
+        assets,
+        req,
+        reply,
+        422,
+        enrolScreen({ csrf: csrfToken(req, reply), enrolment, error: err.message }),
+      );
     }
   });
 
@@ -105,7 +138,9 @@ export default function accountRoutes(app: FastifyInstance, { ctx, assets, throt
     if (wait) return wait;
     if (!(await disableTwoFactor(ctx, me(req).id, form(req).get('proof') ?? ''))) {
       throttle.fail(attemptOf(req));
-      return accountPage(req, reply, 422, { proof: 'This is neither your password nor a current code: two-factor sign-in stays on' });
+      return accountPage(req, reply, 422, {
+        proof: 'This is neither your password nor a current code: two-factor sign-in stays on',
+      });
     }
     throttle.succeeded(attemptOf(req));
     return reply.redirect('/app/account?done=2fa-off', 303);
@@ -118,7 +153,9 @@ export default function accountRoutes(app: FastifyInstance, { ctx, assets, throt
       const codes = await renewRecoveryCodes(ctx, me(req).id, form(req).get('renew_password') ?? '');
       if (!codes) {
         throttle.fail(attemptOf(req));
-        return accountPage(req, reply, 422, { renew_password: 'This is not your password: the recovery codes are unchanged' });
+        return accountPage(req, reply, 422, {
+          renew_password: 'This is not your password: the recovery codes are unchanged',
+        });
       }
       throttle.succeeded(attemptOf(req));
       return sendScreen(assets, req, reply, 200, recoveryCodesScreen({ codes, fresh: false }));

@@ -13,19 +13,26 @@ const NOTICES: Record<string, string> = {
   '2fa-off': 'Two-factor sign-in is off: you sign in with your password alone.',
 };
 
-const crumbs = (trail?: string) => html`<nav class="crumbs" aria-label="Breadcrumb"><a href="/app/projects">Projects</a> <span aria-hidden="true">›</span> ${trail ? html`<a href="/app/account">Account</a> <span aria-hidden="true">›</span> <span>${trail}</span>` : html`<span>Account</span>`}</nav>`;
+const crumbs = (trail?: string) =>
+  html`<nav class="crumbs" aria-label="Breadcrumb"><a href="/app/projects">Projects</a> <span aria-hidden="true">›</span> ${trail ? html`<a href="/app/account">Account</a> <span aria-hidden="true">›</span> <span>${trail}</span>` : html`<span>Account</span>`}</nav>`;
 
 const newPasswordAttrs = html` minlength="${MIN_PASSWORD_LENGTH}" maxlength="1024"`;
 
 /** The Account page. `ended`: other sessions signed out by the password change just made. */
 export function accountScreen(d: {
-  email: string; csrf: string; twoFactor: TwoFactorStatus; done: unknown; ended: number;
-  errors: FieldErrors; alert?: string;
+  email: string;
+  csrf: string;
+  twoFactor: TwoFactorStatus;
+  done: unknown;
+  ended: number;
+  errors: FieldErrors;
+  alert?: string;
 }): Screen {
   const e = d.errors;
-  const changed = d.done === 'password'
-    ? html`<p class="notice" role="status">Your password was changed. You are still signed in here; ${d.ended === 0 ? 'no other session was open.' : d.ended === 1 ? 'your 1 other session was signed out.' : `your ${d.ended} other sessions were signed out.`}</p>`
-    : notice(d.done, NOTICES);
+  const changed =
+    d.done === 'password'
+      ? html`<p class="notice" role="status">Your password was changed. You are still signed in here; ${d.ended === 0 ? 'no other session was open.' : d.ended === 1 ? 'your 1 other session was signed out.' : `your ${d.ended} other sessions were signed out.`}</p>`
+      : notice(d.done, NOTICES);
   return {
     title: 'Account',
     body: html`${crumbs()}

@@ -17,19 +17,29 @@ import type { ChannelForm, PolicyForm, StepRow } from './form.ts';
 
 const NOTICES: Record<string, string> = {
   'channel-created': 'The channel was created. Send a test notification to check that it reaches you.',
-  'channel-alerts-all': 'The channel was created, and the project’s default escalation policy alerts it at once when a monitor or heartbeat check goes down. Send a test notification to check that it reaches you.',
+  'channel-alerts-all':
+    'The channel was created, and the project’s default escalation policy alerts it at once when a monitor or heartbeat check goes down. Send a test notification to check that it reaches you.',
   'channel-saved': 'The channel was saved.',
   'channel-deleted': 'The channel was deleted, with its delivery history.',
-  'test-queued': 'A test notification was queued. The dispatcher sends it within seconds; its result shows as the last delivery.',
+  'test-queued':
+    'A test notification was queued. The dispatcher sends it within seconds; its result shows as the last delivery.',
   'policy-created': 'The escalation policy was created.',
   'policy-saved': 'The escalation policy was saved.',
-  'policy-deleted': 'The escalation policy was deleted; monitors and healthchecks that used it now use the project default.',
+  'policy-deleted':
+    'The escalation policy was deleted; monitors and healthchecks that used it now use the project default.',
   'default-saved': 'The project default policy was saved.',
 };
 
 export const KIND_LABELS: Record<ChannelKind, string> = {
-  email: 'Email', webhook: 'Webhook (Standard Webhooks)', slack: 'Slack', discord: 'Discord', teams: 'Microsoft Teams',
-  telegram: 'Telegram', pagerduty: 'PagerDuty', opsgenie: 'Opsgenie', ntfy: 'ntfy',
+  email: 'Email',
+  webhook: 'Webhook (Standard Webhooks)',
+  slack: 'Slack',
+  discord: 'Discord',
+  teams: 'Microsoft Teams',
+  telegram: 'Telegram',
+  pagerduty: 'PagerDuty',
+  opsgenie: 'Opsgenie',
+  ntfy: 'ntfy',
 };
 
 /** Label and hint of each setting, per kind where the same name means different things. */
@@ -55,7 +65,14 @@ function settingText(kind: ChannelKind, name: string): [string, string] {
   return byName[name] ?? [name, ''];
 }
 
-const PRIORITIES = [['', 'Default'], ['1', 'Min'], ['2', 'Low'], ['3', 'Default (3)'], ['4', 'High'], ['5', 'Urgent']] as const;
+const PRIORITIES = [
+  ['', 'Default'],
+  ['1', 'Min'],
+  ['2', 'Low'],
+  ['3', 'Default (3)'],
+  ['4', 'High'],
+  ['5', 'Urgent'],
+] as const;
 
 export const alertingPath = (p: MemberProject) => projectPath(p.uuid, 'alerting');
 const base = alertingPath;
@@ -67,14 +84,23 @@ function deliveryText(c: Integration): Markup | string {
   return html`<span class="tag${d.delivered ? ' up' : d.pending ? '' : ' down'}">${status}</span> ${d.event} · ${time(d.at)}${!d.delivered && d.status ? html`<span class="sub">${d.status}</span>` : ''}`;
 }
 
-const stateText = (c: Integration) => (c.disabledAt === null ? stateBadge('up', 'Enabled') : html`${stateBadge('paused', 'Disabled')}<span class="sub">${c.disabledReason ?? ''}</span>`);
+const stateText = (c: Integration) =>
+  c.disabledAt === null
+    ? stateBadge('up', 'Enabled')
+    : html`${stateBadge('paused', 'Disabled')}<span class="sub">${c.disabledReason ?? ''}</span>`;
 
 function stepSummary(s: PolicyStep, names: Map<string, string>): string {
   const who = [...s.integrations.map((u) => names.get(u) ?? 'deleted channel'), ...s.emails];
   return `${s.delayMinutes === 0 ? 'at once' : `after ${s.delayMinutes} min`}: ${who.join(', ')}`;
 }
 
-export function alertingScreen(d: { project: MemberProject; channels: Integration[]; policies: EscalationPolicy[]; csrf: string; done: unknown }): Screen {
+export function alertingScreen(d: {
+  project: MemberProject;
+  channels: Integration[];
+  policies: EscalationPolicy[];
+  csrf: string;
+  done: unknown;
+}): Screen {
   const { project: p, channels, policies, csrf } = d;
   const names = new Map(channels.map((c) => [c.uuid, c.name]));
   const current = policies.find((x) => x.isDefault)?.uuid ?? 'none';
@@ -88,28 +114,44 @@ export function alertingScreen(d: { project: MemberProject; channels: Integratio
 ${notice(d.done, NOTICES)}
 <section class="card" aria-labelledby="channels-h">
   <div class="section-head"><h2 id="channels-h">Notification channels</h2>${manage ? html`<a class="button primary" href="${base(p)}/channels/new">Add channel</a>` : ''}</div>
-  ${channels.length ? html`<table class="list channels"><caption class="sr-only">Notification channels of ${p.name}</caption>
+  ${
+    channels.length
+      ? html`<table class="list channels"><caption class="sr-only">Notification channels of ${p.name}</caption>
     <thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">State</th><th scope="col">Last delivery</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
-    <tbody>${channels.map((c) => html`<tr>
+    <tbody>${channels.map(
+      (c) => html`<tr>
       <td data-label="Name" class="name-cell">${named(`${base(p)}/channels/${c.uuid}`, c.name)}</td>
       <td data-label="Type">${KIND_LABELS[c.kind]}</td>
       <td data-label="State">${stateText(c)}</td>
       <td data-label="Last delivery">${deliveryText(c)}</td>
       <td class="row-actions">${manage ? html`<form method="post" action="${base(p)}/channels/${c.uuid}/test">${csrfInput(csrf)}<button type="submit" class="small"${c.disabledAt !== null ? html` disabled` : ''}>Send test<span class="sr-only"> notification to ${c.name}</span></button></form>` : ''}</td>
-    </tr>`)}</tbody></table>` : html`<p class="empty">No channel yet.${manage ? html` <a href="${base(p)}/channels/new">Add the first one</a>.` : ''}</p>`}
+    </tr>`,
+    )}</tbody></table>`
+      : html`<p class="empty">No channel yet.${manage ? html` <a href="${base(p)}/channels/new">Add the first one</a>.` : ''}</p>`
+  }
 </section>
 <section class="card" aria-labelledby="policies-h">
   <div class="section-head"><h2 id="policies-h">Escalation policies</h2>${manage ? html`<a class="button primary" href="${base(p)}/policies/new">Create policy</a>` : ''}</div>
-  ${policies.length ? html`<table class="list policies"><caption class="sr-only">Escalation policies of ${p.name}</caption>
+  ${
+    policies.length
+      ? html`<table class="list policies"><caption class="sr-only">Escalation policies of ${p.name}</caption>
     <thead><tr><th scope="col">Name</th><th scope="col">Steps</th></tr></thead>
-    <tbody>${policies.map((x) => html`<tr>
+    <tbody>${policies.map(
+      (x) => html`<tr>
       <td data-label="Name" class="name-cell">${named(`${base(p)}/policies/${x.uuid}`, x.name)}${x.isDefault ? html` <span class="tag up">Default</span>` : ''}</td>
       <td data-label="Steps"><ol>${x.steps.map((s) => html`<li>${stepSummary(s, names)}</li>`)}</ol></td>
-    </tr>`)}</tbody></table>` : html`<p class="empty">No escalation policy yet: outages alert nobody.${manage ? html` <a href="${base(p)}/policies/new">Create one</a>.` : ''}</p>`}
-  ${manage ? html`<form method="post" action="${base(p)}/default" class="inline-form">${csrfInput(csrf)}
+    </tr>`,
+    )}</tbody></table>`
+      : html`<p class="empty">No escalation policy yet: outages alert nobody.${manage ? html` <a href="${base(p)}/policies/new">Create one</a>.` : ''}</p>`
+  }
+  ${
+    manage
+      ? html`<form method="post" action="${base(p)}/default" class="inline-form">${csrfInput(csrf)}
     ${selectField({ label: 'Project default policy', name: 'policy', value: current, options: [['none', 'None: only monitors that link a policy alert'], ...policies.map((x) => [x.uuid, x.name] as const)], hint: 'Used by monitors and healthchecks that link no policy of their own.' })}
     <button type="submit">Save default</button>
-  </form>` : ''}
+  </form>`
+      : ''
+  }
 </section>`,
   };
 }
@@ -129,31 +171,54 @@ export function channelKindsScreen(d: { project: MemberProject }): Screen {
 
 /** The first channel's box: the default policy (made, or the one there is) alerts it at once. */
 function alertAllBox(offer: { defaultPolicy: string | null }, checked: boolean): Markup {
-  const what = offer.defaultPolicy === null
-    ? html`Makes the project’s default escalation policy, “${ALL_MONITORS_POLICY}”, with one step that alerts this channel at once. It applies to every monitor and heartbeat check that links no policy of its own.`
-    : html`Adds this channel to the first step of the project’s default escalation policy, “${offer.defaultPolicy}”, used by every monitor and heartbeat check that links no policy of its own.`;
+  const what =
+    offer.defaultPolicy === null
+      ? html`Makes the project’s default escalation policy, “${ALL_MONITORS_POLICY}”, with one step that alerts this channel at once. It applies to every monitor and heartbeat check that links no policy of its own.`
+      : html`Adds this channel to the first step of the project’s default escalation policy, “${offer.defaultPolicy}”, used by every monitor and heartbeat check that links no policy of its own.`;
   return html`<div class="field"><label class="choice"><input type="checkbox" name="alert_all" aria-describedby="f-alert_all-hint"${checked ? html` checked` : ''}> <span>Alert on all of this project’s monitors</span></label><p class="hint" id="f-alert_all-hint">${what}</p></div>`;
 }
 
 /** The form of a new channel of `kind`, or of `current`; a channel's own page puts `head` above it. */
 /** `mailReady`: this server sends mail (VIGIL_SMTP_URL); without it an email channel needs an SMTP URL of its own. */
 /** `offer`: the project has no channel yet, so the form offers to alert on all its monitors. */
-export function channelFormScreen(d: { project: MemberProject; kind: ChannelKind; current: Integration | null; csrf: string; values: ChannelForm; errors: FieldErrors; head?: Markup | ''; mailReady?: boolean; offer?: { defaultPolicy: string | null } | null }): Screen {
+export function channelFormScreen(d: {
+  project: MemberProject;
+  kind: ChannelKind;
+  current: Integration | null;
+  csrf: string;
+  values: ChannelForm;
+  errors: FieldErrors;
+  head?: Markup | '';
+  mailReady?: boolean;
+  offer?: { defaultPolicy: string | null } | null;
+}): Screen {
   const { project: p, kind, current, values: v, errors: e } = d;
   const head = d.head ?? '';
   const action = current ? `${base(p)}/channels/${current.uuid}` : `${base(p)}/channels`;
   const settingField = (f: (typeof CHANNEL_FIELDS)[ChannelKind][number]) => {
     const name = `s_${f.name}`;
     const [label, hint] = settingText(kind, f.name);
-    if (f.type === 'ntfy_priority') return selectField({ label, name, value: v.values[name] ?? '', options: PRIORITIES, error: e[name], hint });
-    if (!f.secret) return field({ label, name, value: v.values[name] ?? '', error: e[name], hint, required: f.required, attrs: html` autocomplete="off" spellcheck="false"` });
+    if (f.type === 'ntfy_priority')
+      return selectField({ label, name, value: v.values[name] ?? '', options: PRIORITIES, error: e[name], hint });
+    if (!f.secret)
+      return field({
+        label,
+        name,
+        value: v.values[name] ?? '',
+        error: e[name],
+        hint,
+        required: f.required,
+        attrs: html` autocomplete="off" spellcheck="false"`,
+      });
     // Secrets are write-only: the form never carries them back, only their masked form.
     const saved = current?.config[f.name];
     const savedHint = typeof saved === 'string' ? `Saved: ${maskSecret(saved)}. Leave empty to keep it. ${hint}` : hint;
     return html`${field({ label, name, type: 'password', value: '', error: e[name], hint: savedHint, required: f.required && !current, attrs: html` autocomplete="new-password" spellcheck="false"` })}
 ${typeof saved === 'string' && !f.required ? html`<label class="choice sub-field"><input type="checkbox" name="clear_${name}"> <span>Remove the saved ${label.toLowerCase()}</span></label>` : ''}`;
   };
-  const secretHint = current?.secret ? `Saved: whsec_${maskSecret(current.secret)}. Leave empty to keep it; receivers verify the webhook-signature header with it.` : 'Leave empty to have Vigil generate one (shown once, after saving).';
+  const secretHint = current?.secret
+    ? `Saved: whsec_${maskSecret(current.secret)}. Leave empty to keep it; receivers verify the webhook-signature header with it.`
+    : 'Leave empty to have Vigil generate one (shown once, after saving).';
   return {
     title: current ? `Edit ${current.name}` : 'Add channel',
     body: html`${projectHeader(p, 'alerting', [{ text: current ? current.name : `New ${KIND_LABELS[kind]} channel` }])}
@@ -174,7 +239,14 @@ ${kind === 'email' && d.mailReady === false ? mailNotSetUp('this channel sends o
 }
 
 /** A channel's page: its state, last delivery and test button, above its form. */
-export function channelScreen(d: { project: MemberProject; channel: Integration; csrf: string; values: ChannelForm; done: unknown; mailReady?: boolean }): Screen {
+export function channelScreen(d: {
+  project: MemberProject;
+  channel: Integration;
+  csrf: string;
+  values: ChannelForm;
+  done: unknown;
+  mailReady?: boolean;
+}): Screen {
   const { project: p, channel: c, csrf } = d;
   const path = `${base(p)}/channels/${c.uuid}`;
   const head = html`<div class="page-head">
@@ -186,7 +258,16 @@ export function channelScreen(d: { project: MemberProject; channel: Integration;
 </div>
 ${notice(d.done, NOTICES)}
 <section class="card"><dl class="facts wide"><dt>Last delivery</dt><dd id="last-delivery">${deliveryText(c)}</dd><dt>Created</dt><dd>${time(c.createdAt)}</dd></dl></section>`;
-  return channelFormScreen({ project: p, kind: c.kind, current: c, csrf, values: d.values, errors: {}, head, mailReady: d.mailReady });
+  return channelFormScreen({
+    project: p,
+    kind: c.kind,
+    current: c,
+    csrf,
+    values: d.values,
+    errors: {},
+    head,
+    mailReady: d.mailReady,
+  });
 }
 
 /** The webhook channel just made, with its signing secret in full: the one time it is shown. */
@@ -229,7 +310,17 @@ function rowsFor(steps: StepRow[]): StepRow[] {
 }
 
 /** The create form, or with `current` the edit form of that policy; steps offer the channels and the members' emails. */
-export function policyFormScreen(d: { project: MemberProject; current: EscalationPolicy | null; channels: Integration[]; members: string[]; csrf: string; values: PolicyForm; errors: FieldErrors; done: unknown; mailReady?: boolean }): Screen {
+export function policyFormScreen(d: {
+  project: MemberProject;
+  current: EscalationPolicy | null;
+  channels: Integration[];
+  members: string[];
+  csrf: string;
+  values: PolicyForm;
+  errors: FieldErrors;
+  done: unknown;
+  mailReady?: boolean;
+}): Screen {
   const { project: p, current, channels, members, values: v, errors: e } = d;
   const action = current ? `${base(p)}/policies/${current.uuid}` : `${base(p)}/policies`;
   const stepFields = (s: StepRow, i: number) => {
@@ -237,7 +328,7 @@ export function policyFormScreen(d: { project: MemberProject; current: Escalatio
     const others = s.emails;
     return html`<fieldset class="field group-box${e[`step${i}`] ? ' invalid' : ''}"${e[`step${i}`] ? html` aria-describedby="${id}-error"` : ''}><legend>Step ${i + 1}</legend>
     ${fieldError(id, e[`step${i}`])}
-    ${field({ label: 'Delay (minutes from the outage start)', name: `step${i}_delay`, type: 'number', value: s.delay, hint: i === 0 ? 'The first step: 0 alerts at once (after the monitor\'s alerts_wait). Leave a step empty to skip it.' : undefined, attrs: html` min="0" inputmode="numeric"` })}
+    ${field({ label: 'Delay (minutes from the outage start)', name: `step${i}_delay`, type: 'number', value: s.delay, hint: i === 0 ? "The first step: 0 alerts at once (after the monitor's alerts_wait). Leave a step empty to skip it." : undefined, attrs: html` min="0" inputmode="numeric"` })}
     ${channels.length ? html`<div class="field"><p class="hint">Channels</p>${channels.map((c) => html`<label class="choice"><input type="checkbox" name="step${i}_int" value="${c.uuid}"${s.integrations.includes(c.uuid) ? html` checked` : ''}> <span>${c.name} (${KIND_LABELS[c.kind]})</span></label>`)}</div>` : ''}
     ${members.length ? html`<div class="field"><p class="hint">People (by email)</p>${members.map((m) => html`<label class="choice"><input type="checkbox" name="step${i}_person" value="${m}"${s.people.includes(m) ? html` checked` : ''}> <span>${m}</span></label>`)}</div>` : ''}
     ${field({ label: 'Other emails', name: `step${i}_emails`, value: others, hint: 'Separated by commas; sent through VIGIL_SMTP_URL.', attrs: html` autocomplete="off"` })}

@@ -17,8 +17,21 @@ export default function developerRoutes(app: FastifyInstance, { ctx, assets }: D
   const base = (p: MemberProject) => settingsPath(p.uuid, 'developers');
   const back = (p: MemberProject) => ({ href: base(p), text: 'Back to the API keys' });
 
-  function createPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, status: number, v: KeyFormValues, errors: FieldErrors) {
-    return sendScreen(assets, req, reply, status, createKeyScreen({ project: p, csrf: csrfToken(req, reply), values: v, errors, now: ctx.clock() }));
+  function createPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    p: MemberProject,
+    status: number,
+    v: KeyFormValues,
+    errors: FieldErrors,
+  ) {
+    return sendScreen(
+      assets,
+      req,
+      reply,
+      status,
+      createKeyScreen({ project: p, csrf: csrfToken(req, reply), values: v, errors, now: ctx.clock() }),
+    );
   }
 
   app.get('/projects/:uuid/settings/developers', async (req, reply) => {
@@ -26,15 +39,36 @@ export default function developerRoutes(app: FastifyInstance, { ctx, assets }: D
     const now = ctx.clock();
     const keys = await listApiKeys(ctx, p.uuid);
     const revoked = (req.query as Record<string, string>).revoked === '1';
-    return sendScreen(assets, req, reply, 200, developersScreen({ project: p, keys, empty: EMPTY_FORM, revoked, now, csrf: csrfToken(req, reply), me: req.dash.user!.id }));
+    return sendScreen(
+      assets,
+      req,
+      reply,
+      200,
+      developersScreen({
+        project: p,
+        keys,
+        empty: EMPTY_FORM,
+        revoked,
+        now,
+        csrf: csrfToken(req, reply),
+        me: req.dash.user!.id,
+      }),
+    );
   });
 
-  app.get('/projects/:uuid/settings/developers/new', async (req, reply) => createPage(req, reply, await userProject(ctx, req), 200, EMPTY_FORM, {}));
+  app.get('/projects/:uuid/settings/developers/new', async (req, reply) =>
+    createPage(req, reply, await userProject(ctx, req), 200, EMPTY_FORM, {}),
+  );
 
   app.post('/projects/:uuid/settings/developers/keys', async (req, reply) => {
     const p = await userProject(ctx, req);
     const f = form(req);
-    const v: KeyFormValues = { name: f.get('name') ?? '', permission: f.get('permission') ?? '', expiration: f.get('expiration') ?? '', expiresOn: (f.get('expires_on') ?? '').trim() };
+    const v: KeyFormValues = {
+      name: f.get('name') ?? '',
+      permission: f.get('permission') ?? '',
+      expiration: f.get('expiration') ?? '',
+      expiresOn: (f.get('expires_on') ?? '').trim(),
+    };
     // A date without a choice counts as "on a date" (the no-JS form cannot tick the radio for you).
     if (v.expiration !== 'never' && v.expiresOn) v.expiration = 'date';
     const expires = v.expiration === 'date' ? v.expiresOn : null;
@@ -44,8 +78,17 @@ export default function developerRoutes(app: FastifyInstance, { ctx, assets }: D
     if (v.expiration === 'date' && !v.expiresOn) errors.expires = 'Choose an expiration date, or Never';
     else checkField(errors, 'expires', () => parseExpiry(expires, ctx.clock()));
     if (Object.keys(errors).length) return createPage(req, reply, p, 422, v, errors);
-    if (!allowed(assets, req, reply, p, v.permission === 'read_write' ? 'read-write keys' : 'read-only keys', back(p))) return reply;
-    const key = await createApiKey(ctx, { projectUuid: p.uuid, name: v.name, permission: v.permission, expires, actor: actor(req), sourceIp: req.ip, createdBy: req.dash.user });
+    if (!allowed(assets, req, reply, p, v.permission === 'read_write' ? 'read-write keys' : 'read-only keys', back(p)))
+      return reply;
+    const key = await createApiKey(ctx, {
+      projectUuid: p.uuid,
+      name: v.name,
+      permission: v.permission,
+      expires,
+      actor: actor(req),
+      sourceIp: req.ip,
+      createdBy: req.dash.user,
+    });
     reply.header('Cache-Control', 'no-store');
     return sendScreen(assets, req, reply, 201, keyCreatedScreen({ project: p, key }));
   });

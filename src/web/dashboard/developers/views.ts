@@ -22,7 +22,13 @@ export interface KeyFormValues {
 const tomorrow = (now: number) => new Date(now + 86_400_000).toISOString().slice(0, 10);
 
 /** The create form: the body of the modal, of the no-JS create page, and of a refused submit. */
-function keyFormPanel(project: MemberProject, csrf: string, v: KeyFormValues, errors: FieldErrors, now: number): Markup {
+function keyFormPanel(
+  project: MemberProject,
+  csrf: string,
+  v: KeyFormValues,
+  errors: FieldErrors,
+  now: number,
+): Markup {
   const base = settingsPath(project.uuid, 'developers');
   return html`<section id="key-panel" class="key-panel">
   <h2 id="key-panel-title">Create API key</h2>
@@ -31,9 +37,17 @@ function keyFormPanel(project: MemberProject, csrf: string, v: KeyFormValues, er
     ${field({ label: 'Name', name: 'name', value: v.name, error: errors.name, required: true, hint: 'A label such as “Production” or “CI/CD Pipeline”.', attrs: html` maxlength="255" autocomplete="off"` })}
     <fieldset class="field${errors.permission ? ' invalid' : ''}"${errors.permission ? html` aria-describedby="f-permission-error"` : ''}>
       <legend>Permissions</legend>
-      ${may(project.role, 'read-write keys')
-        ? radio('permission', 'read_write', v.permission === 'read_write', html`<strong>Read & Write</strong> <span class="hint">every endpoint: create, read, update, delete</span>`, { required: true, invalid: !!errors.permission })
-        : html`<p class="hint">Only the project’s owners create Read & Write keys.</p>`}
+      ${
+        may(project.role, 'read-write keys')
+          ? radio(
+              'permission',
+              'read_write',
+              v.permission === 'read_write',
+              html`<strong>Read & Write</strong> <span class="hint">every endpoint: create, read, update, delete</span>`,
+              { required: true, invalid: !!errors.permission },
+            )
+          : html`<p class="hint">Only the project’s owners create Read & Write keys.</p>`
+      }
       ${radio('permission', 'read_only', v.permission === 'read_only', html`<strong>Read-only</strong> <span class="hint">only reading endpoints (GET and HEAD)</span>`, { required: !may(project.role, 'read-write keys'), invalid: !!errors.permission })}
       ${fieldError('f-permission', errors.permission)}
     </fieldset>
@@ -83,7 +97,8 @@ function expiresCell(k: ApiKeyView, now: number): Markup | string {
 }
 
 /** Owners revoke any key; a member, the keys they made. */
-const mayRevoke = (project: MemberProject, k: ApiKeyView, me: number) => may(project.role, 'any key') || (k.createdBy === me && may(project.role, 'own keys'));
+const mayRevoke = (project: MemberProject, k: ApiKeyView, me: number) =>
+  may(project.role, 'any key') || (k.createdBy === me && may(project.role, 'own keys'));
 
 function keyTable(project: MemberProject, keys: ApiKeyView[], now: number, me: number): Markup {
   if (!keys.length) return html`<p class="empty">No API keys yet. Create one to use the API.</p>`;
@@ -91,7 +106,8 @@ function keyTable(project: MemberProject, keys: ApiKeyView[], now: number, me: n
   return html`<table class="keys">
   <caption class="sr-only">API keys of ${project.name}</caption>
   <thead><tr><th scope="col">Name</th><th scope="col">Permission</th><th scope="col">Key</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col">Made by</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
-  <tbody>${keys.map((k) => html`<tr data-key-id="${k.id}">
+  <tbody>${keys.map(
+    (k) => html`<tr data-key-id="${k.id}">
     <td data-label="Name">${k.name}</td>
     <td data-label="Permission">${PERMISSION_LABELS[k.permission]}</td>
     <td data-label="Key"><code>${k.masked}</code></td>
@@ -100,12 +116,21 @@ function keyTable(project: MemberProject, keys: ApiKeyView[], now: number, me: n
     <td data-label="Last used">${k.lastUsedAt ? time(Date.parse(k.lastUsedAt)) : 'Never'}</td>
     <td data-label="Made by">${k.createdByEmail ?? '—'}</td>
     <td class="row-actions">${mayRevoke(project, k, me) ? html`<a class="danger-link" href="${base}/keys/${k.id}/revoke">Revoke<span class="sr-only"> ${k.name}</span></a>` : ''}</td>
-  </tr>`)}</tbody>
+  </tr>`,
+  )}</tbody>
 </table>`;
 }
 /** The list of keys, with the create form in a dialog (a page of its own without scripts). */
 /** `me`: the signed-in user's id (the keys they made are theirs to revoke). */
-export function developersScreen(d: { project: MemberProject; keys: ApiKeyView[]; empty: KeyFormValues; revoked: boolean; now: number; csrf: string; me: number }): Screen {
+export function developersScreen(d: {
+  project: MemberProject;
+  keys: ApiKeyView[];
+  empty: KeyFormValues;
+  revoked: boolean;
+  now: number;
+  csrf: string;
+  me: number;
+}): Screen {
   const { project: p, keys, revoked, now, csrf } = d;
   const base = settingsPath(p.uuid, 'developers');
   return {
@@ -123,7 +148,13 @@ export function developersScreen(d: { project: MemberProject; keys: ApiKeyView[]
   };
 }
 
-export function createKeyScreen(d: { project: MemberProject; csrf: string; values: KeyFormValues; errors: FieldErrors; now: number }): Screen {
+export function createKeyScreen(d: {
+  project: MemberProject;
+  csrf: string;
+  values: KeyFormValues;
+  errors: FieldErrors;
+  now: number;
+}): Screen {
   const { project: p, values: v, errors } = d;
   return {
     title: 'Create API key',

@@ -10,16 +10,43 @@ import { csrfToken } from '../session.ts';
 import { settingsPath } from '../project-nav.ts';
 import { generalScreen, type QuorumForm } from './views.ts';
 
-export default function generalSettingsRoutes(app: FastifyInstance, { ctx, assets, builtInLocation, probeLiveMs }: Deps) {
+export default function generalSettingsRoutes(
+  app: FastifyInstance,
+  { ctx, assets, builtInLocation, probeLiveMs }: Deps,
+) {
   const base = (p: MemberProject) => settingsPath(p.uuid, 'general');
 
-  async function generalPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, status: number, v: QuorumForm, e: FieldErrors) {
+  async function generalPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    p: MemberProject,
+    status: number,
+    v: QuorumForm,
+    e: FieldErrors,
+  ) {
     // The locations a quorum could count: this server's probe and the regions of the project's probes.
     const probes = await probeRegions(actorFor(ctx, p), probeLiveMs);
-    return sendScreen(assets, req, reply, status, generalScreen({ project: p, csrf: csrfToken(req, reply), values: v, errors: e, done: doneOf(req), builtInLocation, probeRegions: probes.map((x) => x.region) }));
+    return sendScreen(
+      assets,
+      req,
+      reply,
+      status,
+      generalScreen({
+        project: p,
+        csrf: csrfToken(req, reply),
+        values: v,
+        errors: e,
+        done: doneOf(req),
+        builtInLocation,
+        probeRegions: probes.map((x) => x.region),
+      }),
+    );
   }
 
-  const current = (p: MemberProject): QuorumForm => ({ mode: p.quorum === null ? 'majority' : 'locations', locations: p.quorum === null ? '' : String(p.quorum) });
+  const current = (p: MemberProject): QuorumForm => ({
+    mode: p.quorum === null ? 'majority' : 'locations',
+    locations: p.quorum === null ? '' : String(p.quorum),
+  });
 
   app.get('/projects/:uuid/settings/general', async (req, reply) => {
     const p = await userProject(ctx, req);

@@ -9,7 +9,10 @@ import { settingsHeader, settingsPath } from '../project-nav.ts';
 
 const NOTICES = { quorum: 'The quorum was changed.' };
 
-export interface QuorumForm { mode: string; locations: string }
+export interface QuorumForm {
+  mode: string;
+  locations: string;
+}
 
 const quorumText = (q: number | null) => (q === null ? 'Majority (more than half)' : `${q} locations`);
 const base = (p: MemberProject) => settingsPath(p.uuid, 'general');
@@ -20,7 +23,15 @@ function oneLocation(builtIn: string): Markup {
 }
 
 /** `probeRegions`: the regions of the project's probes; with none, the quorum is not offered. */
-export function generalScreen(d: { project: MemberProject; csrf: string; values: QuorumForm; errors: FieldErrors; done: unknown; builtInLocation: string; probeRegions: string[] }): Screen {
+export function generalScreen(d: {
+  project: MemberProject;
+  csrf: string;
+  values: QuorumForm;
+  errors: FieldErrors;
+  done: unknown;
+  builtInLocation: string;
+  probeRegions: string[];
+}): Screen {
   const { project: p, values: v, errors: e } = d;
   const owner = p.role === 'owner';
   if (d.probeRegions.length === 0) {
@@ -42,7 +53,9 @@ ${notice(d.done, NOTICES)}
   <h2 id="quorum-h">Cross-region quorum</h2>
   <p class="hint">How many of a monitor’s reporting locations must agree before its status changes, so that one broken probe or region cannot declare an outage alone. Locations of this project: ${d.builtInLocation} (this server) and the regional probes of ${d.probeRegions.join(', ')}.${owner ? '' : ' Only owners can change it.'}</p>
   <dl class="facts"><dt>Current quorum</dt><dd id="quorum-current">${quorumText(p.quorum)}</dd></dl>
-  ${owner ? html`<form method="post" action="${base(p)}">
+  ${
+    owner
+      ? html`<form method="post" action="${base(p)}">
     ${csrfInput(d.csrf)}
     <fieldset class="field${e.locations ? ' invalid' : ''}">
       <legend>New quorum</legend>
@@ -51,7 +64,9 @@ ${notice(d.done, NOTICES)}
       <div class="sub-field">${field({ label: 'Locations that must agree', name: 'locations', type: 'number', value: v.locations, error: e.locations, hint: 'From 2 to 18; capped at the locations voting.', attrs: html` min="2" max="18" step="1"` })}</div>
     </fieldset>
     <div class="actions"><button type="submit" class="primary">Save quorum</button></div>
-  </form>` : ''}
+  </form>`
+      : ''
+  }
 </section>`,
   };
 }

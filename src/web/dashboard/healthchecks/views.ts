@@ -22,7 +22,8 @@ const NOTICES: Record<string, string> = {
 
 type HcState = 'new' | 'up' | 'down' | 'paused';
 const STATE_TEXT: Record<HcState, string> = { new: 'Pending', up: 'Up', down: 'Down', paused: 'Paused' };
-const stateOf = (h: Healthcheck): HcState => (h.paused ? 'paused' : h.is_down ? 'down' : h.last_ping_at === null ? 'new' : 'up');
+const stateOf = (h: Healthcheck): HcState =>
+  h.paused ? 'paused' : h.is_down ? 'down' : h.last_ping_at === null ? 'new' : 'up';
 const stateBadge = (s: HcState) => badge(s === 'new' ? 'pending' : s, STATE_TEXT[s]);
 
 const unit = (n: number, type: string) => `${n} ${n === 1 ? type.replace(/s$/, '') : type}`;
@@ -40,14 +41,30 @@ function pingUrl(url: string, id: string, label: Markup | string): Markup {
 </div>`;
 }
 
-export interface HcForm { name: string; kind: string; period_value: string; period_type: string; cron: string; timezone: string; grace_period_value: string; grace_period_type: string; policy: string; paused: string }
+export interface HcForm {
+  name: string;
+  kind: string;
+  period_value: string;
+  period_type: string;
+  cron: string;
+  timezone: string;
+  grace_period_value: string;
+  grace_period_type: string;
+  policy: string;
+  paused: string;
+}
 const UNITS = PERIOD_TYPES.map((t) => [t, t] as const);
 
 export const healthchecksPath = (p: MemberProject) => projectPath(p.uuid, 'healthchecks');
 const base = healthchecksPath;
 
 /** `pingUrl(h)`: the heartbeat URL a job calls. With scripts, each row's state and last ping follow the pings live. */
-export function healthchecksScreen(d: { project: MemberProject; list: Healthcheck[]; pingUrl: (h: Healthcheck) => string; done: unknown }): Screen {
+export function healthchecksScreen(d: {
+  project: MemberProject;
+  list: Healthcheck[];
+  pingUrl: (h: Healthcheck) => string;
+  done: unknown;
+}): Screen {
   const { project: p, list } = d;
   return {
     title: `Healthchecks · ${p.name}`,
@@ -55,23 +72,37 @@ export function healthchecksScreen(d: { project: MemberProject; list: Healthchec
 <div class="page-head"><div><h1>Healthchecks</h1><p class="hint">Cron jobs and scheduled tasks ping their URL; a missing ping past the grace period opens an outage.</p></div><a class="button primary" href="${base(p)}/new">Create healthcheck</a></div>
 ${notice(d.done, NOTICES)}
 <section class="card" id="healthchecks-card" data-live-refresh="">
-  ${list.length ? html`<table class="list healthchecks" data-live="${liveUrl(p.uuid, { healthchecks: true })}"><caption class="sr-only">Healthchecks of ${p.name}</caption>
+  ${
+    list.length
+      ? html`<table class="list healthchecks" data-live="${liveUrl(p.uuid, { healthchecks: true })}"><caption class="sr-only">Healthchecks of ${p.name}</caption>
     <thead><tr><th scope="col">Status</th><th scope="col">Name</th><th scope="col">Schedule</th><th scope="col">Last ping</th><th scope="col">Ping URL</th></tr></thead>
-    <tbody>${list.map((h, i) => html`<tr data-healthcheck="${h.uuid}" data-state="${stateOf(h)}">
+    <tbody>${list.map(
+      (h, i) => html`<tr data-healthcheck="${h.uuid}" data-state="${stateOf(h)}">
       <td data-label="Status" data-cell="state">${stateBadge(stateOf(h))}</td>
       <td data-label="Name" class="name-cell"><a href="${base(p)}/${h.uuid}">${h.name}</a></td>
       <td data-label="Schedule"><span>${schedule(h)}<span class="sub">grace ${unit(h.settings.grace_value, h.settings.grace_type)}</span></span></td>
       <td data-label="Last ping" data-cell="last-ping">${h.last_ping_at === null ? 'Never' : time(h.last_ping_at)}</td>
       <td data-label="Ping URL" class="ping-cell">${pingUrl(d.pingUrl(h), `ping-${i}`, html`Ping URL of ${h.name}`)}</td>
-    </tr>`)}</tbody></table>` : html`<p class="empty">No healthchecks yet. <a href="${base(p)}/new">Create the first one</a>.</p>`}
+    </tr>`,
+    )}</tbody></table>`
+      : html`<p class="empty">No healthchecks yet. <a href="${base(p)}/new">Create the first one</a>.</p>`
+  }
 </section>`,
   };
 }
 
 /** The create form, or with `hc` the edit form of that healthcheck. */
-export function healthcheckFormScreen(d: { project: MemberProject; healthcheck?: Healthcheck; policies: EscalationPolicy[]; csrf: string; values: HcForm; errors: FieldErrors }): Screen {
+export function healthcheckFormScreen(d: {
+  project: MemberProject;
+  healthcheck?: Healthcheck;
+  policies: EscalationPolicy[];
+  csrf: string;
+  values: HcForm;
+  errors: FieldErrors;
+}): Screen {
   const { project: p, healthcheck: hc, policies, values: v, errors: e } = d;
-  const radio = (value: string, label: string) => html`<label class="choice"><input type="radio" name="kind" value="${value}"${v.kind === value ? html` checked` : ''}> <span>${label}</span></label>`;
+  const radio = (value: string, label: string) =>
+    html`<label class="choice"><input type="radio" name="kind" value="${value}"${v.kind === value ? html` checked` : ''}> <span>${label}</span></label>`;
   const title = hc ? `Edit ${hc.name}` : 'Create healthcheck';
   const crumbs = hc ? [{ text: hc.name, href: `${base(p)}/${hc.uuid}` }, { text: 'Edit' }] : [{ text: 'New' }];
   return {
@@ -105,7 +136,14 @@ export function healthcheckFormScreen(d: { project: MemberProject; healthcheck?:
   };
 }
 
-export function healthcheckScreen(d: { project: MemberProject; healthcheck: Healthcheck; pings: Ping[]; pingUrl: (h: Healthcheck) => string; csrf: string; done: unknown }): Screen {
+export function healthcheckScreen(d: {
+  project: MemberProject;
+  healthcheck: Healthcheck;
+  pings: Ping[];
+  pingUrl: (h: Healthcheck) => string;
+  csrf: string;
+  done: unknown;
+}): Screen {
   const { project: p, healthcheck: h, pings, csrf } = d;
   const path = `${base(p)}/${h.uuid}`;
   return {
@@ -130,10 +168,13 @@ ${notice(d.done, NOTICES)}
   </dl>
 </section>
 <section class="card" aria-labelledby="pings-h"><h2 id="pings-h">Last pings</h2>
-  ${pings.length ? html`<table class="list pings"><caption class="sr-only">The ${pings.length} latest pings, newest first</caption>
+  ${
+    pings.length
+      ? html`<table class="list pings"><caption class="sr-only">The ${pings.length} latest pings, newest first</caption>
     <thead><tr><th scope="col">Time</th><th scope="col">Kind</th><th scope="col">From</th><th scope="col" class="num">Duration</th><th scope="col">Body</th></tr></thead>
     <tbody>${pings.map((x) => html`<tr><td data-label="Time">${time(x.at)}</td><td data-label="Kind"><span class="tag ${x.kind === 'fail' ? 'down' : x.kind === 'success' ? 'up' : ''}">${x.kind}</span></td><td data-label="From">${x.source_ip ?? ''}</td><td data-label="Duration" class="num">${x.duration_ms === null ? '—' : `${(x.duration_ms / 1000).toFixed(1)} s`}</td><td data-label="Body" class="mono-wrap">${(x.body ?? '').slice(0, 200)}</td></tr>`)}</tbody></table>`
-    : html`<p class="empty">No ping received yet.</p>`}
+      : html`<p class="empty">No ping received yet.</p>`
+  }
 </section>`,
   };
 }

@@ -18,10 +18,23 @@ const NOTICES: Record<string, string> = {
   updated: 'The update was posted.',
   deleted: 'The incident was deleted.',
 };
-const LABELS: Record<string, string> = { investigating: 'Investigating', identified: 'Identified', update: 'Update', monitoring: 'Monitoring', resolved: 'Resolved' };
+const LABELS: Record<string, string> = {
+  investigating: 'Investigating',
+  identified: 'Identified',
+  update: 'Update',
+  monitoring: 'Monitoring',
+  resolved: 'Resolved',
+};
 const TYPE_LABELS: Record<string, string> = { incident: 'Incident (degraded)', outage: 'Outage (major)' };
 
-export interface IncidentForm { title: string; type: string; status: string; message: string; affected: string[]; statuspages: string[] }
+export interface IncidentForm {
+  title: string;
+  type: string;
+  status: string;
+  message: string;
+  affected: string[];
+  statuspages: string[];
+}
 
 export const incidentsPath = (p: MemberProject) => projectPath(p.uuid, 'incidents');
 const base = incidentsPath;
@@ -38,21 +51,35 @@ export function incidentsScreen(d: { project: MemberProject; list: Incident[]; d
 <div class="page-head"><div><h1>Incidents</h1><p class="hint">What status page visitors read about a problem, with its timeline of updates.</p></div><a class="button primary" href="${base(p)}/new">Create incident</a></div>
 ${notice(d.done, NOTICES)}
 <section class="card">
-  ${list.length ? html`<table class="list incidents"><caption class="sr-only">Incidents, newest first</caption>
+  ${
+    list.length
+      ? html`<table class="list incidents"><caption class="sr-only">Incidents, newest first</caption>
     <thead><tr><th scope="col">Title</th><th scope="col">Status</th><th scope="col">Type</th><th scope="col">Date</th><th scope="col" class="num">Updates</th></tr></thead>
-    <tbody>${list.map((i) => html`<tr>
+    <tbody>${list.map(
+      (i) => html`<tr>
       <td data-label="Title" class="name-cell"><a href="${base(p)}/${i.uuid}">${textOf(i.title)}</a></td>
       <td data-label="Status"><span class="tag ${latestType(i) === 'resolved' ? 'resolved' : 'ongoing'}">${LABELS[latestType(i)]}</span></td>
       <td data-label="Type">${i.type}</td>
       <td data-label="Date">${time(i.at)}</td>
       <td data-label="Updates" class="num">${i.updates.length}</td>
-    </tr>`)}</tbody></table>` : html`<p class="empty">No incidents. <a href="${base(p)}/new">Create one</a> when something needs explaining.</p>`}
+    </tr>`,
+    )}</tbody></table>`
+      : html`<p class="empty">No incidents. <a href="${base(p)}/new">Create one</a> when something needs explaining.</p>`
+  }
 </section>`,
   };
 }
 
 /** The create form, or with `incident` the edit form of that incident (title, type, monitors, pages; updates are posted on its page). */
-export function incidentFormScreen(d: { project: MemberProject; incident?: Incident; statusPages: { uuid: string; name: string }[]; picker: PickerList; csrf: string; values: IncidentForm; errors: FieldErrors }): Screen {
+export function incidentFormScreen(d: {
+  project: MemberProject;
+  incident?: Incident;
+  statusPages: { uuid: string; name: string }[];
+  picker: PickerList;
+  csrf: string;
+  values: IncidentForm;
+  errors: FieldErrors;
+}): Screen {
   const { project: p, incident: i, statusPages: pages, picker, values: v, errors: e } = d;
   const title = i ? `Edit ${textOf(i.title)}` : 'Create incident';
   return {
@@ -77,8 +104,14 @@ export function incidentFormScreen(d: { project: MemberProject; incident?: Incid
 
 /** The incident's page; `v` and `e` are the values and errors of its "Post an update" form. */
 export function incidentScreen(d: {
-  project: MemberProject; incident: Incident; monitorNames: Map<string, string>; statusPages: { uuid: string; name: string }[];
-  csrf: string; values: { status: string; message: string }; errors: FieldErrors; done: unknown;
+  project: MemberProject;
+  incident: Incident;
+  monitorNames: Map<string, string>;
+  statusPages: { uuid: string; name: string }[];
+  csrf: string;
+  values: { status: string; message: string };
+  errors: FieldErrors;
+  done: unknown;
 }): Screen {
   const { project: p, incident: i, monitorNames: names, values: v, errors: e } = d;
   const pageName = new Map(d.statusPages.map((x) => [x.uuid, x.name]));

@@ -1,6 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError, NotFoundError, ValidationError } from '../../../domain/errors.ts';
-import { acceptInvitation, acceptInvitationWithPassword, openInvitation, type OpenInvitation } from '../../../services/invitations.ts';
+import {
+  acceptInvitation,
+  acceptInvitationWithPassword,
+  openInvitation,
+  type OpenInvitation,
+} from '../../../services/invitations.ts';
 import { createSession } from '../../../services/users.ts';
 import type { FieldErrors } from '../../ui/forms.ts';
 import { messageScreen, page } from '../../ui/layout.ts';
@@ -17,11 +22,34 @@ export default function invitationRoutes(app: FastifyInstance, { ctx, assets }: 
   const token = (req: FastifyRequest) => (req.params as { token: string }).token;
 
   function invalid(reply: FastifyReply) {
-    return sendPage(reply, 404, page({ assets }, messageScreen('Invitation not valid', 'This invitation link does not work: it was used, revoked or has expired (links last a week). Ask an owner of the project for a new one.', { href: '/app/login', text: 'Sign in' })));
+    return sendPage(
+      reply,
+      404,
+      page(
+        { assets },
+        messageScreen(
+          'Invitation not valid',
+          'This invitation link does not work: it was used, revoked or has expired (links last a week). Ask an owner of the project for a new one.',
+          { href: '/app/login', text: 'Sign in' },
+        ),
+      ),
+    );
   }
 
-  function show(req: FastifyRequest, reply: FastifyReply, status: number, invitation: OpenInvitation, errors: FieldErrors = {}) {
-    const screen = invitationScreen({ invitation, action: path(req), csrf: csrfToken(req, reply), signedInAs: req.dash.user?.email ?? null, errors });
+  function show(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    invitation: OpenInvitation,
+    errors: FieldErrors = {},
+  ) {
+    const screen = invitationScreen({
+      invitation,
+      action: path(req),
+      csrf: csrfToken(req, reply),
+      signedInAs: req.dash.user?.email ?? null,
+      errors,
+    });
     return sendPage(reply, status, page({ assets, user: req.dash.user, csrf: csrfToken(req, reply) }, screen));
   }
 
@@ -44,7 +72,8 @@ export default function invitationRoutes(app: FastifyInstance, { ctx, assets }: 
       }
     } catch (err) {
       if (err instanceof NotFoundError) return invalid(reply);
-      if (err instanceof ValidationError) return sendPage(reply, 403, page({ assets }, messageScreen('Not your invitation', err.message)));
+      if (err instanceof ValidationError)
+        return sendPage(reply, 403, page({ assets }, messageScreen('Not your invitation', err.message)));
       throw err;
     }
     try {

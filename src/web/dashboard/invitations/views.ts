@@ -8,7 +8,13 @@ import type { Screen } from '../../ui/layout.ts';
 
 const ROLE_LABELS: Record<string, string> = { owner: 'an owner', member: 'a member' };
 
-export function invitationScreen(d: { invitation: OpenInvitation; action: string; csrf: string; signedInAs: string | null; errors: FieldErrors }): Screen {
+export function invitationScreen(d: {
+  invitation: OpenInvitation;
+  action: string;
+  csrf: string;
+  signedInAs: string | null;
+  errors: FieldErrors;
+}): Screen {
   const i = d.invitation;
   const title = `Join ${i.projectName}`;
   const intro = html`<h1>${title}</h1><p>You are invited to join the project <strong>${i.projectName}</strong> on Vigil as ${ROLE_LABELS[i.role]}.</p>`;

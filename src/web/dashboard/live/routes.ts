@@ -24,8 +24,15 @@ const ID = /^[A-Za-z0-9_]{1,64}$/;
 function filterOf(query: unknown): LiveFilter {
   const q = (query ?? {}) as Record<string, unknown>;
   const strings = (v: unknown) => (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
-  const monitors = strings(q.monitors).flatMap((v) => v.split(',')).filter((id) => ID.test(id)).slice(0, MAX_MONITORS);
-  return { monitors: new Set(monitors), outages: strings(q.outages).includes('1'), healthchecks: strings(q.healthchecks).includes('1') };
+  const monitors = strings(q.monitors)
+    .flatMap((v) => v.split(','))
+    .filter((id) => ID.test(id))
+    .slice(0, MAX_MONITORS);
+  return {
+    monitors: new Set(monitors),
+    outages: strings(q.outages).includes('1'),
+    healthchecks: strings(q.healthchecks).includes('1'),
+  };
 }
 
 /** The browser's message: the changed rows, in the dashboard's words. */
@@ -56,7 +63,16 @@ export default function liveRoutes(app: FastifyInstance, { ctx, assets }: Deps) 
     const session = req.dash.session!;
     const held = perUser.get(user.id) ?? 0;
     if (held >= MAX_STREAMS_PER_USER) {
-      return sendScreen(assets, req, reply, 429, messageScreen('Too many live pages', `At most ${MAX_STREAMS_PER_USER} open pages follow changes live; this one shows what it loaded. Close some and reload it.`));
+      return sendScreen(
+        assets,
+        req,
+        reply,
+        429,
+        messageScreen(
+          'Too many live pages',
+          `At most ${MAX_STREAMS_PER_USER} open pages follow changes live; this one shows what it loaded. Close some and reload it.`,
+        ),
+      );
     }
     perUser.set(user.id, held + 1);
     const res = reply.raw;
@@ -75,7 +91,13 @@ export default function liveRoutes(app: FastifyInstance, { ctx, assets }: Deps) 
       if (!res.writableEnded) res.end();
     };
     try {
-      watch = await watchProject(ctx, p.id, filterOf(req.query), (batch) => res.write(wire(batch)), liveTiming.intervalMs);
+      watch = await watchProject(
+        ctx,
+        p.id,
+        filterOf(req.query),
+        (batch) => res.write(wire(batch)),
+        liveTiming.intervalMs,
+      );
     } catch (err) {
       end();
       throw err; // the database cannot be listened to: the error page, the script stays quiet

@@ -20,12 +20,28 @@ const NOTICES: Record<string, string> = {
 };
 const STATUS_LABELS = { upcoming: 'Upcoming', ongoing: 'In progress', completed: 'Completed' } as const;
 
-export interface WindowForm { name: string; title: string; text: string; starts: string; ends: string; monitors: string[]; statuspages: string[] }
+export interface WindowForm {
+  name: string;
+  title: string;
+  text: string;
+  starts: string;
+  ends: string;
+  monitors: string[];
+  statuspages: string[];
+}
 
 export const maintenancePath = (p: MemberProject) => projectPath(p.uuid, 'maintenance');
 const base = maintenancePath;
 
-export function maintenanceScreen(d: { project: MemberProject; windows: MaintenanceWindow[]; total: number; perPage: number; page: number; now: number; done: unknown }): Screen {
+export function maintenanceScreen(d: {
+  project: MemberProject;
+  windows: MaintenanceWindow[];
+  total: number;
+  perPage: number;
+  page: number;
+  now: number;
+  done: unknown;
+}): Screen {
   const { project: p, windows, page, now } = d;
   const pages = Math.max(1, Math.ceil(d.total / d.perPage));
   return {
@@ -34,7 +50,9 @@ export function maintenanceScreen(d: { project: MemberProject; windows: Maintena
 <div class="page-head"><div><h1>Maintenance windows</h1><p class="hint">Planned work: checks go on, outages and alerts hold, status pages announce it.</p></div><a class="button primary" href="${base(p)}/new">Schedule maintenance</a></div>
 ${notice(d.done, NOTICES)}
 <section class="card">
-  ${windows.length ? html`<table class="list windows"><caption class="sr-only">Maintenance windows, newest first</caption>
+  ${
+    windows.length
+      ? html`<table class="list windows"><caption class="sr-only">Maintenance windows, newest first</caption>
     <thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Starts</th><th scope="col">Ends</th><th scope="col" class="num">Monitors</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
     <tbody>${windows.map((w) => {
       const s = maintenanceStatus(w.startsAt, w.endsAt, now);
@@ -45,14 +63,24 @@ ${notice(d.done, NOTICES)}
       <td data-label="Monitors" class="num">${w.monitors.length}</td>
       <td class="row-actions"><a href="${base(p)}/${w.uuid}/edit">Edit<span class="sr-only"> ${w.name}</span></a> <a class="danger-link" href="${base(p)}/${w.uuid}/delete">Delete<span class="sr-only"> ${w.name}</span></a></td>
     </tr>`;
-    })}</tbody></table>` : html`<p class="empty">No maintenance scheduled.</p>`}
+    })}</tbody></table>`
+      : html`<p class="empty">No maintenance scheduled.</p>`
+  }
   ${pager(page, pages, (n) => `${base(p)}?page=${n}`)}
 </section>`,
   };
 }
 
 /** The create form, or with `window` the edit form of that window. */
-export function windowFormScreen(d: { project: MemberProject; window?: MaintenanceWindow; statusPages: { uuid: string; name: string }[]; picker: PickerList; csrf: string; values: WindowForm; errors: FieldErrors }): Screen {
+export function windowFormScreen(d: {
+  project: MemberProject;
+  window?: MaintenanceWindow;
+  statusPages: { uuid: string; name: string }[];
+  picker: PickerList;
+  csrf: string;
+  values: WindowForm;
+  errors: FieldErrors;
+}): Screen {
   const { project: p, window: w, statusPages: pages, picker, values: v, errors: e } = d;
   const title = w ? `Edit ${w.name}` : 'Schedule maintenance';
   return {
@@ -77,7 +105,12 @@ export function windowFormScreen(d: { project: MemberProject; window?: Maintenan
 }
 
 /** `names`: the names of the window's monitors, by uuid. */
-export function windowDeleteScreen(d: { project: MemberProject; window: MaintenanceWindow; names: Map<string, string>; csrf: string }): Screen {
+export function windowDeleteScreen(d: {
+  project: MemberProject;
+  window: MaintenanceWindow;
+  names: Map<string, string>;
+  csrf: string;
+}): Screen {
   const { project: p, window: w, names } = d;
   return {
     title: `Delete ${w.name}`,

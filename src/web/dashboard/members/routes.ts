@@ -9,7 +9,10 @@ import { csrfToken } from '../session.ts';
 import { settingsPath } from '../project-nav.ts';
 import { membersScreen, removeMemberScreen, type InviteForm, type Invited } from './views.ts';
 
-const PATTERNS: [RegExp, string][] = [[/Email|email|member of|invitations/, 'email'], [/Role/, 'role']];
+const PATTERNS: [RegExp, string][] = [
+  [/Email|email|member of|invitations/, 'email'],
+  [/Role/, 'role'],
+];
 const EMPTY: InviteForm = { email: '', role: 'member' };
 
 export default function memberRoutes(app: FastifyInstance, { ctx, assets }: Deps) {
@@ -22,16 +25,44 @@ export default function memberRoutes(app: FastifyInstance, { ctx, assets }: Deps
     return m;
   }
 
-  async function membersPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, status: number, v: InviteForm, e: FieldErrors, extra: { listError?: string; invited?: Invited } = {}) {
-    const [members, invitations] = await Promise.all([listMembers(ctx, p.id), p.role === 'owner' ? listInvitations(ctx, p.id) : []]);
+  async function membersPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    p: MemberProject,
+    status: number,
+    v: InviteForm,
+    e: FieldErrors,
+    extra: { listError?: string; invited?: Invited } = {},
+  ) {
+    const [members, invitations] = await Promise.all([
+      listMembers(ctx, p.id),
+      p.role === 'owner' ? listInvitations(ctx, p.id) : [],
+    ]);
     const keys = Number((req.query as Record<string, unknown>).keys);
-    return sendScreen(assets, req, reply, status, membersScreen({
-      project: p, members, invitations, me: req.dash.user!.id, csrf: csrfToken(req, reply), values: v, errors: e,
-      listError: extra.listError ?? '', invited: extra.invited ?? null, done: doneOf(req), keysRevoked: Number.isInteger(keys) && keys > 0 ? keys : 0,
-    }));
+    return sendScreen(
+      assets,
+      req,
+      reply,
+      status,
+      membersScreen({
+        project: p,
+        members,
+        invitations,
+        me: req.dash.user!.id,
+        csrf: csrfToken(req, reply),
+        values: v,
+        errors: e,
+        listError: extra.listError ?? '',
+        invited: extra.invited ?? null,
+        done: doneOf(req),
+        keysRevoked: Number.isInteger(keys) && keys > 0 ? keys : 0,
+      }),
+    );
   }
 
-  app.get('/projects/:uuid/settings/members', async (req, reply) => membersPage(req, reply, await userProject(ctx, req), 200, EMPTY, {}));
+  app.get('/projects/:uuid/settings/members', async (req, reply) =>
+    membersPage(req, reply, await userProject(ctx, req), 200, EMPTY, {}),
+  );
 
   // An invitation, never an account: the link is shown here once (and emailed when mail is set up).
   app.post('/projects/:uuid/settings/members', async (req, reply) => {
@@ -42,7 +73,17 @@ export default function memberRoutes(app: FastifyInstance, { ctx, assets }: Deps
     try {
       const inv = await inviteMember(ctx, p, v, req.dash.user!);
       reply.header('Cache-Control', 'no-store');
-      return membersPage(req, reply, p, 201, EMPTY, {}, { invited: { email: inv.email, role: inv.role, link: inv.link, emailed: inv.emailed, expiresAt: inv.expiresAt } });
+      return membersPage(
+        req,
+        reply,
+        p,
+        201,
+        EMPTY,
+        {},
+        {
+          invited: { email: inv.email, role: inv.role, link: inv.link, emailed: inv.emailed, expiresAt: inv.expiresAt },
+        },
+      );
     } catch (err) {
       if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err;
       return membersPage(req, reply, p, 422, v, { [messageField(err.message, [], PATTERNS)]: err.message });
@@ -82,7 +123,13 @@ export default function memberRoutes(app: FastifyInstance, { ctx, assets }: Deps
     const found = await removable(req, reply);
     if (!found) return reply;
     const [p, m] = found;
-    return sendScreen(assets, req, reply, 200, removeMemberScreen({ project: p, member: m, self: m.userId === req.dash.user!.id, csrf: csrfToken(req, reply) }));
+    return sendScreen(
+      assets,
+      req,
+      reply,
+      200,
+      removeMemberScreen({ project: p, member: m, self: m.userId === req.dash.user!.id, csrf: csrfToken(req, reply) }),
+    );
   });
 
   app.post('/projects/:uuid/settings/members/:user/remove', async (req, reply) => {

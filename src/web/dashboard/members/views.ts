@@ -16,12 +16,24 @@ const NOTICES: Record<string, string> = {
   removed: 'The member was removed: they no longer see this project.',
   uninvited: 'The invitation was revoked: its link no longer works.',
 };
-const ROLE_OPTIONS = [['member', 'Member'], ['owner', 'Owner']] as const;
+const ROLE_OPTIONS = [
+  ['member', 'Member'],
+  ['owner', 'Owner'],
+] as const;
 const ROLE_LABELS: Record<string, string> = { owner: 'Owner', member: 'Member' };
 
-export interface InviteForm { email: string; role: string }
+export interface InviteForm {
+  email: string;
+  role: string;
+}
 /** The invitation just made: its link is shown this once. */
-export interface Invited { email: string; role: string; link: string; emailed: boolean; expiresAt: number }
+export interface Invited {
+  email: string;
+  role: string;
+  link: string;
+  emailed: boolean;
+  expiresAt: number;
+}
 
 const base = (p: MemberProject) => settingsPath(p.uuid, 'members');
 
@@ -50,14 +62,24 @@ function roleTable(): Markup {
 
 /** Any member sees the list; owners get the forms and the open invitations. `me` is the signed-in user's id; `listError`, a refusal about the list. */
 export function membersScreen(d: {
-  project: MemberProject; members: Member[]; invitations: Invitation[]; me: number; csrf: string; values: InviteForm; errors: FieldErrors;
-  listError: string; invited: Invited | null; done: unknown; keysRevoked: number;
+  project: MemberProject;
+  members: Member[];
+  invitations: Invitation[];
+  me: number;
+  csrf: string;
+  values: InviteForm;
+  errors: FieldErrors;
+  listError: string;
+  invited: Invited | null;
+  done: unknown;
+  keysRevoked: number;
 }): Screen {
   const { project: p, members, me, csrf, values: v, errors: e, listError } = d;
   const owner = p.role === 'owner';
-  const removedKeys = d.done === 'removed' && d.keysRevoked > 0
-    ? html`<p class="notice" role="status">The member was removed: they no longer see this project. The ${d.keysRevoked === 1 ? 'API key they made was' : html`${d.keysRevoked} API keys they made were`} revoked.</p>`
-    : notice(d.done, NOTICES);
+  const removedKeys =
+    d.done === 'removed' && d.keysRevoked > 0
+      ? html`<p class="notice" role="status">The member was removed: they no longer see this project. The ${d.keysRevoked === 1 ? 'API key they made was' : html`${d.keysRevoked} API keys they made were`} revoked.</p>`
+      : notice(d.done, NOTICES);
   return {
     title: `Members · ${p.name}`,
     body: html`${settingsHeader(p, 'members')}
@@ -70,26 +92,40 @@ ${d.invited ? invitedPanel(d.invited) : ''}
   ${listError ? html`<p class="alert" role="alert" id="members-error">${listError}</p>` : ''}
   <table class="list members"><caption class="sr-only">Members of ${p.name}</caption>
     <thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Since</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
-    <tbody>${members.map((m) => html`<tr data-member="${m.uuid}">
+    <tbody>${members.map(
+      (m) => html`<tr data-member="${m.uuid}">
       <td data-label="Email" class="name-cell">${m.email}${m.userId === me ? html` <span class="hint">(you)</span>` : ''}</td>
-      <td data-label="Role">${owner ? html`<form method="post" action="${base(p)}/${m.uuid}/role" class="inline-form role-form">${csrfInput(csrf)}
+      <td data-label="Role">${
+        owner
+          ? html`<form method="post" action="${base(p)}/${m.uuid}/role" class="inline-form role-form">${csrfInput(csrf)}
         <label for="role-${m.uuid}" class="sr-only">Role of ${m.email}</label>
         <select id="role-${m.uuid}" name="role">${ROLE_OPTIONS.map(([r, l]) => html`<option value="${r}"${r === m.role ? html` selected` : ''}>${l}</option>`)}</select>
-        <button type="submit" class="small">Change<span class="sr-only"> the role of ${m.email}</span></button></form>` : ROLE_LABELS[m.role]}</td>
+        <button type="submit" class="small">Change<span class="sr-only"> the role of ${m.email}</span></button></form>`
+          : ROLE_LABELS[m.role]
+      }</td>
       <td data-label="Since">${time(m.since)}</td>
       <td class="row-actions">${owner ? html`<a class="danger-link" href="${base(p)}/${m.uuid}/remove">Remove<span class="sr-only"> ${m.email}</span></a>` : m.userId === me ? html`<a class="danger-link" href="${base(p)}/${m.uuid}/remove">Leave the project</a>` : ''}</td>
-    </tr>`)}</tbody></table>
+    </tr>`,
+    )}</tbody></table>
 </section>
-${owner && d.invitations.length ? html`<section class="card" aria-labelledby="invitations-h"><h2 id="invitations-h">Open invitations</h2>
+${
+  owner && d.invitations.length
+    ? html`<section class="card" aria-labelledby="invitations-h"><h2 id="invitations-h">Open invitations</h2>
   <table class="list invitations"><caption class="sr-only">Open invitations to ${p.name}</caption>
     <thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Invited by</th><th scope="col">Expires</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
-    <tbody>${d.invitations.map((i) => html`<tr data-invitation="${i.uuid}">
+    <tbody>${d.invitations.map(
+      (i) => html`<tr data-invitation="${i.uuid}">
       <td data-label="Email" class="name-cell">${i.email}</td><td data-label="Role">${ROLE_LABELS[i.role]}</td>
       <td data-label="Invited by">${i.invitedBy ?? '—'}</td><td data-label="Expires">${time(i.expiresAt)}</td>
       <td class="row-actions"><form method="post" action="${base(p)}/invitations/${i.uuid}/revoke" class="inline-form">${csrfInput(csrf)}<button type="submit" class="small danger">Revoke<span class="sr-only"> the invitation of ${i.email}</span></button></form></td>
-    </tr>`)}</tbody></table>
-</section>` : ''}
-${owner ? html`<section class="card narrow-wide" aria-labelledby="add-h"><h2 id="add-h">Invite a member</h2>
+    </tr>`,
+    )}</tbody></table>
+</section>`
+    : ''
+}
+${
+  owner
+    ? html`<section class="card narrow-wide" aria-labelledby="add-h"><h2 id="add-h">Invite a member</h2>
   <form method="post" action="${base(p)}">
     ${csrfInput(csrf)}
     ${formError(e)}
@@ -97,7 +133,9 @@ ${owner ? html`<section class="card narrow-wide" aria-labelledby="add-h"><h2 id=
     ${selectField({ label: 'Role', name: 'role', value: v.role, options: ROLE_OPTIONS, error: e.role })}
     <div class="actions"><button type="submit" class="primary">Invite</button></div>
   </form>
-</section>` : ''}`,
+</section>`
+    : ''
+}`,
   };
 }
 

@@ -33,7 +33,9 @@ export interface MonitorFormValues {
   domain_alert_days: string;
 }
 
-export function formValuesOf(s: Omit<MonitorSettings, 'name' | 'url'> & { name: string; url: string }): MonitorFormValues {
+export function formValuesOf(
+  s: Omit<MonitorSettings, 'name' | 'url'> & { name: string; url: string },
+): MonitorFormValues {
   return {
     name: s.name,
     url: s.url,
@@ -65,13 +67,28 @@ export const emptyForm = (): MonitorFormValues => formValuesOf({ ...defaultSetti
 export function readForm(f: URLSearchParams): MonitorFormValues {
   const get = (k: string) => f.get(k) ?? '';
   return {
-    name: get('name'), url: get('url'), protocol: get('protocol'), http_method: get('http_method'),
-    expected_status_code: get('expected_status_code'), follow_redirects: f.get('follow_redirects') === 'on',
-    required_keyword: get('required_keyword'), request_headers: get('request_headers'), request_body: get('request_body'),
-    port: get('port'), dns_record_type: get('dns_record_type'), dns_nameserver: get('dns_nameserver'), dns_expected_answer: get('dns_expected_answer'),
-    check_frequency: get('check_frequency'), timeout: get('timeout'), alerts_wait: get('alerts_wait'), regions: f.getAll('regions'),
-    ip_version: get('ip_version'), ssl_alert_days: get('ssl_alert_days'), ssl_reminders: f.get('ssl_reminders') === 'on',
-    ssl_notify_on_change: f.get('ssl_notify_on_change') === 'on', domain_alert_days: get('domain_alert_days'),
+    name: get('name'),
+    url: get('url'),
+    protocol: get('protocol'),
+    http_method: get('http_method'),
+    expected_status_code: get('expected_status_code'),
+    follow_redirects: f.get('follow_redirects') === 'on',
+    required_keyword: get('required_keyword'),
+    request_headers: get('request_headers'),
+    request_body: get('request_body'),
+    port: get('port'),
+    dns_record_type: get('dns_record_type'),
+    dns_nameserver: get('dns_nameserver'),
+    dns_expected_answer: get('dns_expected_answer'),
+    check_frequency: get('check_frequency'),
+    timeout: get('timeout'),
+    alerts_wait: get('alerts_wait'),
+    regions: f.getAll('regions'),
+    ip_version: get('ip_version'),
+    ssl_alert_days: get('ssl_alert_days'),
+    ssl_reminders: f.get('ssl_reminders') === 'on',
+    ssl_notify_on_change: f.get('ssl_notify_on_change') === 'on',
+    domain_alert_days: get('domain_alert_days'),
   };
 }
 
@@ -95,7 +112,8 @@ export function toInput(v: MonitorFormValues): Record<string, unknown> {
   // Sent only when the form had them (a form posted without them keeps the monitor's settings).
   if (v.domain_alert_days !== '') input.domain_alert_days = numberish(v.domain_alert_days);
   // The IP version of a DNS monitor is not used; an IP address in the URL decides it for the others.
-  if (v.ip_version !== '' && v.protocol !== 'dns' && !isIP(targetHost(v.url.trim()) ?? '')) input.ip_version = numberish(v.ip_version);
+  if (v.ip_version !== '' && v.protocol !== 'dns' && !isIP(targetHost(v.url.trim()) ?? ''))
+    input.ip_version = numberish(v.ip_version);
   if (v.protocol === 'http' && v.ssl_alert_days !== '') {
     input.ssl_alert_days = numberish(v.ssl_alert_days);
     input.ssl_reminders = v.ssl_reminders;
@@ -108,10 +126,13 @@ export function toInput(v: MonitorFormValues): Record<string, unknown> {
     input.required_keyword = v.required_keyword;
     input.request_body = v.request_body;
     // One "Name: value" per line; a line without a colon is a name the rules will refuse.
-    input.request_headers = v.request_headers.split(/\r?\n/).filter((l) => l.trim() !== '').map((l) => {
-      const i = l.indexOf(':');
-      return i < 0 ? { name: l.trim(), value: '' } : { name: l.slice(0, i).trim(), value: l.slice(i + 1).trim() };
-    });
+    input.request_headers = v.request_headers
+      .split(/\r?\n/)
+      .filter((l) => l.trim() !== '')
+      .map((l) => {
+        const i = l.indexOf(':');
+        return i < 0 ? { name: l.trim(), value: '' } : { name: l.slice(0, i).trim(), value: l.slice(i + 1).trim() };
+      });
   } else {
     input.request_headers = null;
     input.required_keyword = null;
@@ -131,10 +152,34 @@ export function toInput(v: MonitorFormValues): Record<string, unknown> {
 }
 
 // Specific messages first: "request header X" and the three DNS fields named together.
-const PATTERNS: [RegExp, string][] = [[/^Invalid URL/, 'url'], [/^request header|request_headers/, 'request_headers'], [/dns_record_type, dns_nameserver/, 'dns_record_type']];
-const FIELDS = ['expected_status_code', 'check_frequency', 'follow_redirects', 'required_keyword', 'request_body', 'dns_record_type', 'dns_nameserver',
-  'dns_expected_answer', 'alerts_wait', 'http_method', 'protocol', 'regions', 'timeout', 'port', 'ip_version', 'ssl_alert_days', 'ssl_reminders',
-  'ssl_notify_on_change', 'domain_alert_days', 'name', 'url'];
+const PATTERNS: [RegExp, string][] = [
+  [/^Invalid URL/, 'url'],
+  [/^request header|request_headers/, 'request_headers'],
+  [/dns_record_type, dns_nameserver/, 'dns_record_type'],
+];
+const FIELDS = [
+  'expected_status_code',
+  'check_frequency',
+  'follow_redirects',
+  'required_keyword',
+  'request_body',
+  'dns_record_type',
+  'dns_nameserver',
+  'dns_expected_answer',
+  'alerts_wait',
+  'http_method',
+  'protocol',
+  'regions',
+  'timeout',
+  'port',
+  'ip_version',
+  'ssl_alert_days',
+  'ssl_reminders',
+  'ssl_notify_on_change',
+  'domain_alert_days',
+  'name',
+  'url',
+];
 
 /** The field a service's validation message is about ('' when it names none). */
 export const fieldOfMessage = (message: string) => messageField(message, FIELDS, PATTERNS);

@@ -1,15 +1,41 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../../domain/errors.ts';
-import { bulkSelection, createMonitor, deleteMonitor, deleteMonitors, getMonitor, setMonitorsPaused, updateMonitor, type Monitor } from '../../../services/monitors.ts';
 import {
-  CHART_PERIODS, MONITOR_SORTS, STATUS_FILTERS, alertsNobody, monitorActivity, monitorChoicesOf, monitorListPage, type ChartPeriod, type MonitorSort, type StatusFilter,
+  bulkSelection,
+  createMonitor,
+  deleteMonitor,
+  deleteMonitors,
+  getMonitor,
+  setMonitorsPaused,
+  updateMonitor,
+  type Monitor,
+} from '../../../services/monitors.ts';
+import {
+  CHART_PERIODS,
+  MONITOR_SORTS,
+  STATUS_FILTERS,
+  alertsNobody,
+  monitorActivity,
+  monitorChoicesOf,
+  monitorListPage,
+  type ChartPeriod,
+  type MonitorSort,
+  type StatusFilter,
 } from '../../../services/dashboard-views.ts';
 import type { MemberProject } from '../../../services/users.ts';
 import { actorFor, doneOf, form, sendScreen, userProject, type Deps } from '../handler.ts';
 import { csrfToken } from '../session.ts';
 import { emptyForm, fieldOfMessage, formValuesOf, readForm, toInput, type MonitorFormValues } from './form.ts';
 import {
-  listHref, monitorBulkDeleteScreen, monitorDeleteScreen, monitorFormScreen, monitorListScreen, monitorPath, monitorScreen, monitorsPath, type ListQuery,
+  listHref,
+  monitorBulkDeleteScreen,
+  monitorDeleteScreen,
+  monitorFormScreen,
+  monitorListScreen,
+  monitorPath,
+  monitorScreen,
+  monitorsPath,
+  type ListQuery,
 } from './views.ts';
 import type { FieldErrors } from '../../ui/forms.ts';
 
@@ -22,7 +48,10 @@ function listQuery(q: Record<string, unknown>): ListQuery {
   return { search: str(q.q).slice(0, 200), status, page, sort, dir: str(q.dir) === 'desc' ? 'desc' : 'asc' };
 }
 
-export default function monitorRoutes(app: FastifyInstance, { ctx, assets, rawRetentionDays, builtInLocation, probeLiveMs }: Deps) {
+export default function monitorRoutes(
+  app: FastifyInstance,
+  { ctx, assets, rawRetentionDays, builtInLocation, probeLiveMs }: Deps,
+) {
   async function monitorOf(req: FastifyRequest): Promise<[MemberProject, Monitor]> {
     const p = await userProject(ctx, req);
     return [p, await getMonitor(actorFor(ctx, p), (req.params as { mon: string }).mon)];
@@ -33,7 +62,21 @@ export default function monitorRoutes(app: FastifyInstance, { ctx, assets, rawRe
     const query = listQuery(req.query as Record<string, unknown>);
     const actor = actorFor(ctx, p);
     const [list, silent] = await Promise.all([monitorListPage(actor, { ...query, probeLiveMs }), alertsNobody(actor)]);
-    return sendScreen(assets, req, reply, 200, monitorListScreen({ project: p, query, list, done: doneOf(req), alertsNobody: silent, csrf: csrfToken(req, reply), builtInLocation }));
+    return sendScreen(
+      assets,
+      req,
+      reply,
+      200,
+      monitorListScreen({
+        project: p,
+        query,
+        list,
+        done: doneOf(req),
+        alertsNobody: silent,
+        csrf: csrfToken(req, reply),
+        builtInLocation,
+      }),
+    );
   });
 
   // Bulk actions of the list (any member, as for one monitor: domain/roles.ts). Ticked monitors
@@ -43,13 +86,20 @@ export default function monitorRoutes(app: FastifyInstance, { ctx, assets, rawRe
     const f = form(req);
     const back = listQuery(Object.fromEntries(f));
     const action = f.get('action');
-    if (action !== 'pause' && action !== 'resume' && action !== 'delete') throw new ValidationError('Choose what to do with the selected monitors: pause, resume or delete');
+    if (action !== 'pause' && action !== 'resume' && action !== 'delete')
+      throw new ValidationError('Choose what to do with the selected monitors: pause, resume or delete');
     const actor = actorFor(ctx, p);
     const chosen = bulkSelection(f.getAll('monitor'));
     if (action === 'delete') {
       const monitors = await monitorChoicesOf(actor, chosen);
       if (monitors.length === 0) return reply.redirect(listHref(p, back, 'none-selected'), 303);
-      return sendScreen(assets, req, reply, 200, monitorBulkDeleteScreen({ project: p, monitors, query: back, csrf: csrfToken(req, reply) }));
+      return sendScreen(
+        assets,
+        req,
+        reply,
+        200,
+        monitorBulkDeleteScreen({ project: p, monitors, query: back, csrf: csrfToken(req, reply) }),
+      );
     }
     if (chosen.length === 0) return reply.redirect(listHref(p, back, 'none-selected'), 303);
     await setMonitorsPaused(actor, chosen, action === 'pause');
@@ -65,15 +115,44 @@ export default function monitorRoutes(app: FastifyInstance, { ctx, assets, rawRe
   app.get('/projects/:uuid/monitors/:mon', async (req, reply) => {
     const [p, m] = await monitorOf(req);
     const asked = (req.query as Record<string, unknown>).period;
-    const period: ChartPeriod = typeof asked === 'string' && Object.hasOwn(CHART_PERIODS, asked) ? (asked as ChartPeriod) : '24h';
+    const period: ChartPeriod =
+      typeof asked === 'string' && Object.hasOwn(CHART_PERIODS, asked) ? (asked as ChartPeriod) : '24h';
     const activity = await monitorActivity(actorFor(ctx, p), m.id, period, rawRetentionDays, probeLiveMs);
-    return sendScreen(assets, req, reply, 200, monitorScreen({
-      project: p, monitor: m, ...activity, period, rawRetentionDays, now: ctx.clock(), csrf: csrfToken(req, reply), done: doneOf(req), builtInLocation,
-    }));
+    return sendScreen(
+      assets,
+      req,
+      reply,
+      200,
+      monitorScreen({
+        project: p,
+        monitor: m,
+        ...activity,
+        period,
+        rawRetentionDays,
+        now: ctx.clock(),
+        csrf: csrfToken(req, reply),
+        done: doneOf(req),
+        builtInLocation,
+      }),
+    );
   });
 
-  function formPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, status: number, m: Monitor | null, values: MonitorFormValues, errors: FieldErrors) {
-    return sendScreen(assets, req, reply, status, monitorFormScreen({ project: p, monitor: m, csrf: csrfToken(req, reply), values, errors }));
+  function formPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    p: MemberProject,
+    status: number,
+    m: Monitor | null,
+    values: MonitorFormValues,
+    errors: FieldErrors,
+  ) {
+    return sendScreen(
+      assets,
+      req,
+      reply,
+      status,
+      monitorFormScreen({ project: p, monitor: m, csrf: csrfToken(req, reply), values, errors }),
+    );
   }
 
   /** Runs a create or update; a refusal goes back to the form with the message beside its field. */
@@ -81,7 +160,9 @@ export default function monitorRoutes(app: FastifyInstance, { ctx, assets, rawRe
     const values = readForm(form(req));
     try {
       const actor = actorFor(ctx, p);
-      const saved = m ? await updateMonitor(actor, m.uuid, toInput(values)) : await createMonitor(actor, toInput(values));
+      const saved = m
+        ? await updateMonitor(actor, m.uuid, toInput(values))
+        : await createMonitor(actor, toInput(values));
       return reply.redirect(`${monitorPath(p, saved)}?done=${m ? 'saved' : 'created'}`, 303);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
@@ -89,7 +170,9 @@ export default function monitorRoutes(app: FastifyInstance, { ctx, assets, rawRe
     }
   }
 
-  app.get('/projects/:uuid/monitors/new', async (req, reply) => formPage(req, reply, await userProject(ctx, req), 200, null, emptyForm(), {}));
+  app.get('/projects/:uuid/monitors/new', async (req, reply) =>
+    formPage(req, reply, await userProject(ctx, req), 200, null, emptyForm(), {}),
+  );
   app.post('/projects/:uuid/monitors', async (req, reply) => save(req, reply, await userProject(ctx, req), null));
 
   app.get('/projects/:uuid/monitors/:mon/edit', async (req, reply) => {
@@ -101,7 +184,10 @@ export default function monitorRoutes(app: FastifyInstance, { ctx, assets, rawRe
     return save(req, reply, p, m);
   });
 
-  for (const [action, paused] of [['pause', true], ['resume', false]] as const) {
+  for (const [action, paused] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const) {
     app.post(`/projects/:uuid/monitors/:mon/${action}`, async (req, reply) => {
       const [p, m] = await monitorOf(req);
       await updateMonitor(actorFor(ctx, p), m.uuid, { paused });
@@ -111,7 +197,13 @@ export default function monitorRoutes(app: FastifyInstance, { ctx, assets, rawRe
 
   app.get('/projects/:uuid/monitors/:mon/delete', async (req, reply) => {
     const [p, m] = await monitorOf(req);
-    return sendScreen(assets, req, reply, 200, monitorDeleteScreen({ project: p, monitor: m, csrf: csrfToken(req, reply) }));
+    return sendScreen(
+      assets,
+      req,
+      reply,
+      200,
+      monitorDeleteScreen({ project: p, monitor: m, csrf: csrfToken(req, reply) }),
+    );
   });
   app.post('/projects/:uuid/monitors/:mon/delete', async (req, reply) => {
     const [p, m] = await monitorOf(req);

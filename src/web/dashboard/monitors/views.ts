@@ -1,16 +1,45 @@
 import {
-  ALERTS_WAIT, CHECK_FREQUENCIES, DNS_RECORD_TYPES, DOMAIN_ALERT_DAYS, HTTP_METHODS, PROTOCOLS, REGIONS, SSL_ALERT_DAYS,
+  ALERTS_WAIT,
+  CHECK_FREQUENCIES,
+  DNS_RECORD_TYPES,
+  DOMAIN_ALERT_DAYS,
+  HTTP_METHODS,
+  PROTOCOLS,
+  REGIONS,
+  SSL_ALERT_DAYS,
 } from '../../../domain/monitors.ts';
 import { formatDuration } from '../../../domain/reports.ts';
 import type { Monitor } from '../../../services/monitors.ts';
 import {
-  CHART_PERIODS, LIST_BEATS, PAGE_BEATS, STATUS_FILTERS, type Beat, type ChartPeriod, type CheckRow, type MonitorChoice, type MonitorListPage, type MonitorListRow, type MonitorOutageRow,
-  type MonitorSort, type ResponseSeries, type SortDir, type StatusFilter, type UptimeFigure,
+  CHART_PERIODS,
+  LIST_BEATS,
+  PAGE_BEATS,
+  STATUS_FILTERS,
+  type Beat,
+  type ChartPeriod,
+  type CheckRow,
+  type MonitorChoice,
+  type MonitorListPage,
+  type MonitorListRow,
+  type MonitorOutageRow,
+  type MonitorSort,
+  type ResponseSeries,
+  type SortDir,
+  type StatusFilter,
+  type UptimeFigure,
 } from '../../../services/dashboard-views.ts';
 import { checkLocations } from '../../../domain/quorum.ts';
 import type { MemberProject } from '../../../services/users.ts';
 import { html, type Markup } from '../../ui/html.ts';
-import { csrfInput, field, fieldError, formError, selectField, textareaField, type FieldErrors } from '../../ui/forms.ts';
+import {
+  csrfInput,
+  field,
+  fieldError,
+  formError,
+  selectField,
+  textareaField,
+  type FieldErrors,
+} from '../../ui/forms.ts';
 import { time } from '../../ui/format.ts';
 import type { Screen } from '../../ui/layout.ts';
 import { alertsNobodyBanner, notice } from '../../ui/notices.ts';
@@ -22,10 +51,17 @@ import type { MonitorFormValues } from './form.ts';
 /** The monitor screens: the list, the form, the delete confirmation and the monitor's page. */
 
 export const monitorsPath = (p: { uuid: string }) => projectPath(p.uuid, 'monitors');
-export const monitorPath = (p: { uuid: string }, m: { uuid: string }) => `${monitorsPath(p)}/${encodeURIComponent(m.uuid)}`;
+export const monitorPath = (p: { uuid: string }, m: { uuid: string }) =>
+  `${monitorsPath(p)}/${encodeURIComponent(m.uuid)}`;
 
 const STATE_LABELS = { up: 'Up', down: 'Down', pending: 'Pending', paused: 'Paused' } as const;
-const FILTER_LABELS: Record<StatusFilter, string> = { all: 'All', up: 'Up', down: 'Down', pending: 'Pending', paused: 'Paused' };
+const FILTER_LABELS: Record<StatusFilter, string> = {
+  all: 'All',
+  up: 'Up',
+  down: 'Down',
+  pending: 'Pending',
+  paused: 'Paused',
+};
 
 /** Notices after a redirect: only these texts, never one from the URL. */
 const NOTICES: Record<string, string> = {
@@ -42,7 +78,8 @@ const NOTICES: Record<string, string> = {
 
 const stateBadge = (state: keyof typeof STATE_LABELS): Markup => badge(state, STATE_LABELS[state]);
 
-const shortList = (names: string[]) => (names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} +${names.length - 3}`);
+const shortList = (names: string[]) =>
+  names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} +${names.length - 3}`;
 
 export interface ListQuery {
   search: string;
@@ -64,12 +101,15 @@ export function listHref(p: { uuid: string }, q: ListQuery, done?: string): stri
 /** The query fields of the list that differ from its defaults. */
 function listParams(q: ListQuery): Record<string, string> {
   return {
-    ...(q.search ? { q: q.search } : {}), ...(q.status !== 'all' ? { status: q.status } : {}),
-    ...(q.sort !== 'name' || q.dir !== 'asc' ? { sort: q.sort, dir: q.dir } : {}), ...(q.page > 1 ? { page: String(q.page) } : {}),
+    ...(q.search ? { q: q.search } : {}),
+    ...(q.status !== 'all' ? { status: q.status } : {}),
+    ...(q.sort !== 'name' || q.dir !== 'asc' ? { sort: q.sort, dir: q.dir } : {}),
+    ...(q.page > 1 ? { page: String(q.page) } : {}),
   };
 }
 
-const hiddenFields = (fields: Record<string, string>) => html`${Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}`;
+const hiddenFields = (fields: Record<string, string>) =>
+  html`${Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}`;
 
 /** The first click on a column sorts the way that shows trouble first: problems, slowest, lowest uptime. */
 const FIRST_DIR: Record<MonitorSort, SortDir> = { status: 'asc', name: 'asc', response: 'desc', uptime: 'asc' };
@@ -97,13 +137,22 @@ function row(p: MemberProject, m: MonitorListRow, where: string[]): Markup {
 }
 
 /** `builtInLocation`: VIGIL_REGION, where this server's own probe checks from. */
-export function monitorListScreen(d: { project: MemberProject; query: ListQuery; list: MonitorListPage; done: unknown; alertsNobody?: boolean; csrf: string; builtInLocation: string }): Screen {
+export function monitorListScreen(d: {
+  project: MemberProject;
+  query: ListQuery;
+  list: MonitorListPage;
+  done: unknown;
+  alertsNobody?: boolean;
+  csrf: string;
+  builtInLocation: string;
+}): Screen {
   const { project: p, query: q, list } = d;
   const current = { ...q, page: list.page };
   const probed = new Set(list.probed);
-  const empty = list.counts.all === 0 && !q.search
-    ? html`<p class="empty">No monitors yet. <a href="${monitorsPath(p)}/new">Create the first one</a>.</p>`
-    : html`<p class="empty">No monitor matches${q.search ? html` “${q.search}”` : ''}${q.status !== 'all' ? ` among the ${q.status} ones` : ''}.</p>`;
+  const empty =
+    list.counts.all === 0 && !q.search
+      ? html`<p class="empty">No monitors yet. <a href="${monitorsPath(p)}/new">Create the first one</a>.</p>`
+      : html`<p class="empty">No monitor matches${q.search ? html` “${q.search}”` : ''}${q.status !== 'all' ? ` among the ${q.status} ones` : ''}.</p>`;
   return {
     title: `Monitors · ${p.name}`,
     body: html`${projectHeader(p, 'monitors')}
@@ -112,8 +161,17 @@ ${d.alertsNobody ? alertsNobodyBanner(projectPath(p.uuid, 'alerting')) : ''}
 ${notice(d.done, NOTICES)}
 <section class="card">
   ${searchForm({ action: monitorsPath(p), label: 'Search by name or URL', search: q.search, status: q.status, keep: q.sort !== 'name' || q.dir !== 'asc' ? { sort: q.sort, dir: q.dir } : {} })}
-  ${filterNav('Filter by status', STATUS_FILTERS.map((s) => ({ href: listHref(p, { ...q, status: s, page: 1 }), current: s === q.status, text: html`${FILTER_LABELS[s]} <span class="count">${list.counts[s]}</span>` })))}
-  ${list.rows.length ? html`<form id="${BULK_FORM}" method="post" action="${monitorsPath(p)}/bulk" class="bulk-actions">
+  ${filterNav(
+    'Filter by status',
+    STATUS_FILTERS.map((s) => ({
+      href: listHref(p, { ...q, status: s, page: 1 }),
+      current: s === q.status,
+      text: html`${FILTER_LABELS[s]} <span class="count">${list.counts[s]}</span>`,
+    })),
+  )}
+  ${
+    list.rows.length
+      ? html`<form id="${BULK_FORM}" method="post" action="${monitorsPath(p)}/bulk" class="bulk-actions">
     ${csrfInput(d.csrf)}${hiddenFields(listParams(current))}
     <span class="hint">With the selected monitors:</span>
     <button type="submit" name="action" value="pause" class="small">Pause</button>
@@ -124,12 +182,18 @@ ${notice(d.done, NOTICES)}
     <caption class="sr-only">Monitors${q.status !== 'all' ? ` (${q.status})` : ''}${q.search ? ` matching “${q.search}”` : ''}, page ${list.page} of ${list.pages}</caption>
     <thead><tr><th scope="col" class="select-cell"><input type="checkbox" data-select-all="monitor" form="${BULK_FORM}" aria-label="Select every monitor of this page" hidden></th>${sortHeader(p, q, 'status', 'Status')}${sortHeader(p, q, 'name', 'Name')}<th scope="col">Checked from</th>${sortHeader(p, q, 'response', 'Last response', true)}<th scope="col">Last ${LIST_BEATS} checks</th>${sortHeader(p, q, 'uptime', 'Uptime 24 h', true)}<th scope="col">Response time 24 h</th></tr></thead>
     <tbody>${list.rows.map((m) => row(p, m, checkLocations(m.regions, probed, d.builtInLocation)))}</tbody>
-  </table>` : empty}
-  ${list.pages > 1 ? html`<nav class="pager" aria-label="Pages">
+  </table>`
+      : empty
+  }
+  ${
+    list.pages > 1
+      ? html`<nav class="pager" aria-label="Pages">
     ${list.page > 1 ? html`<a rel="prev" href="${listHref(p, { ...current, page: list.page - 1 })}">‹ Previous</a>` : html`<span aria-hidden="true"></span>`}
     <span>Page ${list.page} of ${list.pages} · ${list.counts[q.status]} monitors</span>
     ${list.page < list.pages ? html`<a rel="next" href="${listHref(p, { ...current, page: list.page + 1 })}">Next ›</a>` : html`<span aria-hidden="true"></span>`}
-  </nav>` : ''}
+  </nav>`
+      : ''
+  }
 </section>`,
   };
 }
@@ -143,9 +207,17 @@ function frequencyLabel(s: number): string {
   return '1 day';
 }
 const daysLabel = (d: number) => (d === -1 ? 'Never' : d === 1 ? '1 day before' : `${d} days before`);
-const waitLabel = (m: number) => (m === -1 ? 'Never (alerts off)' : m === 0 ? 'At once' : m === 1 ? 'After 1 minute' : `After ${m} minutes`);
+const waitLabel = (m: number) =>
+  m === -1 ? 'Never (alerts off)' : m === 0 ? 'At once' : m === 1 ? 'After 1 minute' : `After ${m} minutes`;
 
-function monitorForm(o: { action: string; csrf: string; values: MonitorFormValues; errors: FieldErrors; submit: string; cancel: string }): Markup {
+function monitorForm(o: {
+  action: string;
+  csrf: string;
+  values: MonitorFormValues;
+  errors: FieldErrors;
+  submit: string;
+  cancel: string;
+}): Markup {
   const v = o.values;
   const e = o.errors;
   const shows = (p: string) => html` data-protocols="${p}"`;
@@ -187,8 +259,18 @@ function monitorForm(o: { action: string; csrf: string; values: MonitorFormValue
     ${selectField({ label: 'Alert', name: 'alerts_wait', value: v.alerts_wait, options: ALERTS_WAIT.map((w) => [String(w), waitLabel(w)] as const), error: e.alerts_wait })}
   </div>
   <div class="grid-2">
-    <div${shows('http port icmp')}>${selectField({ label: 'IP version', name: 'ip_version', value: v.ip_version, options: [['4', 'IPv4'], ['6', 'IPv6']] as const, error: e.ip_version, hint: 'Checks connect over this IP version only.' })}</div>
-    ${selectField({ label: 'Domain expiry notice', name: 'domain_alert_days', value: v.domain_alert_days, options: DOMAIN_ALERT_DAYS.map((d) => [String(d), daysLabel(d)] as const), error: e.domain_alert_days, hint: 'Looks the domain\'s registration up over RDAP once a day.' })}
+    <div${shows('http port icmp')}>${selectField({
+      label: 'IP version',
+      name: 'ip_version',
+      value: v.ip_version,
+      options: [
+        ['4', 'IPv4'],
+        ['6', 'IPv6'],
+      ] as const,
+      error: e.ip_version,
+      hint: 'Checks connect over this IP version only.',
+    })}</div>
+    ${selectField({ label: 'Domain expiry notice', name: 'domain_alert_days', value: v.domain_alert_days, options: DOMAIN_ALERT_DAYS.map((d) => [String(d), daysLabel(d)] as const), error: e.domain_alert_days, hint: "Looks the domain's registration up over RDAP once a day." })}
   </div>
   <fieldset class="field regions${e.regions ? ' invalid' : ''}"${e.regions ? html` aria-describedby="f-regions-error"` : ''}>
     <legend>Regions</legend>
@@ -201,7 +283,13 @@ function monitorForm(o: { action: string; csrf: string; values: MonitorFormValue
 }
 
 /** The create form, or with `monitor` the edit form of that monitor. */
-export function monitorFormScreen(d: { project: MemberProject; monitor: Monitor | null; csrf: string; values: MonitorFormValues; errors: FieldErrors }): Screen {
+export function monitorFormScreen(d: {
+  project: MemberProject;
+  monitor: Monitor | null;
+  csrf: string;
+  values: MonitorFormValues;
+  errors: FieldErrors;
+}): Screen {
   const { project: p, monitor: m } = d;
   const title = m ? `Edit ${m.name}` : 'Create monitor';
   return {
@@ -209,8 +297,12 @@ export function monitorFormScreen(d: { project: MemberProject; monitor: Monitor 
     body: html`${projectHeader(p, 'monitors', m ? [{ text: m.name, href: monitorPath(p, m) }, { text: 'Edit' }] : [{ text: 'New' }])}
 <h1>${title}</h1>
 <section class="card narrow-wide">${monitorForm({
-      action: m ? `${monitorPath(p, m)}/edit` : monitorsPath(p), csrf: d.csrf, values: d.values, errors: d.errors,
-      submit: m ? 'Save changes' : 'Create monitor', cancel: m ? monitorPath(p, m) : monitorsPath(p),
+      action: m ? `${monitorPath(p, m)}/edit` : monitorsPath(p),
+      csrf: d.csrf,
+      values: d.values,
+      errors: d.errors,
+      submit: m ? 'Save changes' : 'Create monitor',
+      cancel: m ? monitorPath(p, m) : monitorsPath(p),
     })}</section>`,
   };
 }
@@ -233,7 +325,12 @@ export function monitorDeleteScreen(d: { project: MemberProject; monitor: Monito
 }
 
 /** The second screen of the list's bulk delete: the chosen monitors of the project, named, and the button that deletes them. */
-export function monitorBulkDeleteScreen(d: { project: MemberProject; monitors: MonitorChoice[]; query: ListQuery; csrf: string }): Screen {
+export function monitorBulkDeleteScreen(d: {
+  project: MemberProject;
+  monitors: MonitorChoice[];
+  query: ListQuery;
+  csrf: string;
+}): Screen {
   const { project: p, monitors } = d;
   const n = monitors.length === 1 ? '1 monitor' : `${monitors.length} monitors`;
   return {
@@ -273,19 +370,23 @@ function domainText(m: Monitor): Markup | string {
 }
 
 function outageRows(p: { uuid: string }, list: MonitorOutageRow[], now: number): Markup {
-  return html`${list.map((o) => html`<tr>
+  return html`${list.map(
+    (o) => html`<tr>
     <td data-label="Started">${time(o.startedAt)}</td>
     <td data-label="Ended">${o.endedAt === null ? badge('down', 'Ongoing') : time(o.endedAt)}</td>
     <td data-label="Duration" class="num">${formatDuration(((o.endedAt ?? now) - o.startedAt) / 1000)}</td>
     <td data-label="Cause">${o.statusCode ? `${o.statusCode} · ` : ''}${o.description}</td>
     <td data-label="Acknowledged">${o.acknowledgedAt === null ? 'No' : time(o.acknowledgedAt)}</td>
     <td class="row-actions"><a href="${projectPath(p.uuid, `outages/${encodeURIComponent(o.uuid)}`)}">Details<span class="sr-only"> of the outage started ${new Date(o.startedAt).toISOString()}</span></a></td>
-  </tr>`)}`;
+  </tr>`,
+  )}`;
 }
 
 /** Where the monitor's checks run: this server's probe and the live regional probes, then the regions it asks for. */
 function checkedFrom(m: Monitor, probed: string[], builtIn: string): Markup {
-  const where = checkLocations(m.regions, new Set(probed), builtIn).map((l) => (probed.includes(l) && m.regions.includes(l) ? `${l} (regional probe)` : `${l} (this server)`));
+  const where = checkLocations(m.regions, new Set(probed), builtIn).map((l) =>
+    probed.includes(l) && m.regions.includes(l) ? `${l} (regional probe)` : `${l} (this server)`,
+  );
   return html`${where.join(', ')}<span class="sub">Regions set: ${m.regions.length === REGIONS.length ? `all ${REGIONS.length}` : m.regions.join(', ')}; the built-in probe checks those without a live regional probe, once per interval.</span>`;
 }
 
@@ -295,14 +396,29 @@ function checkedFrom(m: Monitor, probed: string[], builtIn: string): Markup {
  * data-live-refresh are read again from the server as checks and outages arrive.
  */
 export function monitorScreen(d: {
-  project: MemberProject; monitor: Monitor; uptime: UptimeFigure[]; series: ResponseSeries; checks: CheckRow[]; beats: Beat[]; outages: { outages: MonitorOutageRow[]; total: number };
-  period: ChartPeriod; rawRetentionDays: number; now: number; csrf: string; done: unknown; probed: string[]; builtInLocation: string;
+  project: MemberProject;
+  monitor: Monitor;
+  uptime: UptimeFigure[];
+  series: ResponseSeries;
+  checks: CheckRow[];
+  beats: Beat[];
+  outages: { outages: MonitorOutageRow[]; total: number };
+  period: ChartPeriod;
+  rawRetentionDays: number;
+  now: number;
+  csrf: string;
+  done: unknown;
+  probed: string[];
+  builtInLocation: string;
 }): Screen {
   const { project: p, monitor: m, uptime, series, checks, outages, period, rawRetentionDays, now, csrf } = d;
   // Never "Up" before a check has said so (the API keeps reading `status`).
   const state = m.paused ? 'paused' : checks.length === 0 ? 'pending' : m.status;
   const ongoing = outages.outages.find((o) => o.endedAt === null);
-  const since = state === 'down' && ongoing ? html` for ${formatDuration((now - ongoing.startedAt) / 1000)}, since ${time(ongoing.startedAt)}` : '';
+  const since =
+    state === 'down' && ongoing
+      ? html` for ${formatDuration((now - ongoing.startedAt) / 1000)}, since ${time(ongoing.startedAt)}`
+      : '';
   const base = monitorPath(p, m);
   return {
     title: `${m.name} · ${p.name}`,
@@ -341,27 +457,39 @@ ${notice(d.done, NOTICES)}
       <button type="submit" data-hide-when-scripted>Show</button>
     </form>
   </div>
-  <p class="hint">${series.source === 'raw'
-    ? 'Mean times per slot from each location, phases stacked: DNS lookup, TCP connect, TLS handshake, first byte, then the rest of the check.'
-    : html`Mean total times from hourly rollups. <strong>Phases are unavailable</strong> for this period: raw check results are kept ${rawRetentionDays} day${rawRetentionDays === 1 ? '' : 's'}.`}</p>
+  <p class="hint">${
+    series.source === 'raw'
+      ? 'Mean times per slot from each location, phases stacked: DNS lookup, TCP connect, TLS handshake, first byte, then the rest of the check.'
+      : html`Mean total times from hourly rollups. <strong>Phases are unavailable</strong> for this period: raw check results are kept ${rawRetentionDays} day${rawRetentionDays === 1 ? '' : 's'}.`
+  }</p>
   <div id="rt-charts" data-live-refresh="monitor">${series.locations.length ? series.locations.map((l, i) => responseChart(series, l, `chart-${i}`)) : html`<p class="empty">No successful checks in this period.</p>`}</div>
 </section>
 <section class="card" aria-labelledby="checks-h" id="checks-card" data-live-refresh="monitor">
   <h2 id="checks-h">Recent checks</h2>
-  ${checks.length ? html`<table class="list checks"><caption class="sr-only">The ${checks.length} latest checks, newest first</caption>
+  ${
+    checks.length
+      ? html`<table class="list checks"><caption class="sr-only">The ${checks.length} latest checks, newest first</caption>
     <thead><tr><th scope="col">Time</th><th scope="col">Location</th><th scope="col">Result</th><th scope="col" class="num">Response</th><th scope="col">Error</th></tr></thead>
-    <tbody>${checks.map((c) => html`<tr>
+    <tbody>${checks.map(
+      (c) => html`<tr>
       <td data-label="Time">${time(c.at)}</td><td data-label="Location">${c.location}</td>
       <td data-label="Result">${c.ok ? html`<span class="ok">OK</span>` : html`<span class="fail">Failed</span>`}${c.statusCode ? ` · ${c.statusCode}` : ''}</td>
       <td data-label="Response" class="num">${formatMs(c.totalMs)}</td><td data-label="Error">${c.error ?? ''}</td>
-    </tr>`)}</tbody></table>` : html`<p class="empty">No check has run yet.</p>`}
+    </tr>`,
+    )}</tbody></table>`
+      : html`<p class="empty">No check has run yet.</p>`
+  }
 </section>
 <section class="card" aria-labelledby="outages-h" id="outages-card" data-live-refresh="outage">
   <h2 id="outages-h">Outages</h2>
-  ${outages.outages.length ? html`<table class="list outages"><caption class="sr-only">The latest ${outages.outages.length} of ${outages.total} outages</caption>
+  ${
+    outages.outages.length
+      ? html`<table class="list outages"><caption class="sr-only">The latest ${outages.outages.length} of ${outages.total} outages</caption>
     <thead><tr><th scope="col">Started</th><th scope="col">Ended</th><th scope="col" class="num">Duration</th><th scope="col">Cause</th><th scope="col">Acknowledged</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
     <tbody>${outageRows(p, outages.outages, now)}</tbody></table>
-    ${outages.total > outages.outages.length ? html`<p class="hint">${outages.total - outages.outages.length} older outages are in the <a href="${projectPath(p.uuid, 'outages')}?q=${encodeURIComponent(m.name)}">Outages</a> tab.</p>` : ''}` : html`<p class="empty">No outage recorded.</p>`}
+    ${outages.total > outages.outages.length ? html`<p class="hint">${outages.total - outages.outages.length} older outages are in the <a href="${projectPath(p.uuid, 'outages')}?q=${encodeURIComponent(m.name)}">Outages</a> tab.</p>` : ''}`
+      : html`<p class="empty">No outage recorded.</p>`
+  }
 </section>`,
   };
 }

@@ -26,7 +26,16 @@ const NOTICES: Record<string, string> = {
   created: 'The outage was created.',
 };
 
-export interface OutageForm { monitor: string; starts: string; ends: string; status_code: string; description: string; severity: string; summary: string; policy: string }
+export interface OutageForm {
+  monitor: string;
+  starts: string;
+  ends: string;
+  status_code: string;
+  description: string;
+  severity: string;
+  summary: string;
+  policy: string;
+}
 
 export const outagesPath = (p: MemberProject) => projectPath(p.uuid, 'outages');
 const base = outagesPath;
@@ -42,15 +51,31 @@ function ackBy(o: Outage): string {
 function subject(p: MemberProject, o: Outage): Markup {
   const m = o.monitor;
   if (!m.uuid) return html`<span class="hint">deleted monitor</span>`;
-  const href = projectPath(p.uuid, `${m.protocol === 'healthcheck' ? 'healthchecks' : 'monitors'}/${encodeURIComponent(m.uuid)}`);
+  const href = projectPath(
+    p.uuid,
+    `${m.protocol === 'healthcheck' ? 'healthchecks' : 'monitors'}/${encodeURIComponent(m.uuid)}`,
+  );
   return html`<a href="${href}">${m.name}</a>${m.protocol === 'healthcheck' ? html`<span class="url">healthcheck</span>` : m.url ? html`<span class="url">${m.url}</span>` : ''}`;
 }
 
-const duration = (o: Outage, now: number) => formatDuration((Math.max(o.ended_at ?? now, o.started_at) - o.started_at) / 1000);
-const stateTag = (o: Outage) => (o.ended_at === null ? html`<span class="tag ongoing">Ongoing</span>` : html`<span class="tag resolved">Resolved</span>`);
+const duration = (o: Outage, now: number) =>
+  formatDuration((Math.max(o.ended_at ?? now, o.started_at) - o.started_at) / 1000);
+const stateTag = (o: Outage) =>
+  o.ended_at === null
+    ? html`<span class="tag ongoing">Ongoing</span>`
+    : html`<span class="tag resolved">Resolved</span>`;
 
 /** `res` is one page of outages with their total and the count of ongoing ones. With scripts, the list is read again as outages open, change and close. */
-export function outagesScreen(d: { project: MemberProject; res: { outages: Outage[]; total: number; ongoingCount: number }; perPage: number; page: number; status: Status; search: string; now: number; done: unknown }): Screen {
+export function outagesScreen(d: {
+  project: MemberProject;
+  res: { outages: Outage[]; total: number; ongoingCount: number };
+  perPage: number;
+  page: number;
+  status: Status;
+  search: string;
+  now: number;
+  done: unknown;
+}): Screen {
   const { project: p, res, page, status, search, now } = d;
   const pages = Math.max(1, Math.ceil(res.total / d.perPage));
   const href = (s: Status, n = 1) => {
@@ -68,10 +93,16 @@ export function outagesScreen(d: { project: MemberProject; res: { outages: Outag
 ${notice(d.done, NOTICES)}
 <section class="card" id="outages-card" data-live-refresh="outage" data-live="${liveUrl(p.uuid, { outages: true })}">
   ${searchForm({ action: base(p), label: 'Search by monitor, URL or cause', search, status })}
-  ${filterNav('Filter by state', STATUSES.map((s) => ({ href: href(s), current: s === status, text: `${s[0].toUpperCase()}${s.slice(1)}` })))}
-  ${res.outages.length ? html`<table class="list outages"><caption class="sr-only">Outages, page ${page} of ${pages}</caption>
+  ${filterNav(
+    'Filter by state',
+    STATUSES.map((s) => ({ href: href(s), current: s === status, text: `${s[0].toUpperCase()}${s.slice(1)}` })),
+  )}
+  ${
+    res.outages.length
+      ? html`<table class="list outages"><caption class="sr-only">Outages, page ${page} of ${pages}</caption>
     <thead><tr><th scope="col">State</th><th scope="col">Monitor</th><th scope="col">Started</th><th scope="col" class="num">Duration</th><th scope="col">Cause</th><th scope="col">Acknowledged</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
-    <tbody>${res.outages.map((o) => html`<tr>
+    <tbody>${res.outages.map(
+      (o) => html`<tr>
       <td data-label="State">${stateTag(o)}</td>
       <td data-label="Monitor" class="name-cell">${subject(p, o)}</td>
       <td data-label="Started">${time(o.started_at)}</td>
@@ -79,13 +110,23 @@ ${notice(d.done, NOTICES)}
       <td data-label="Cause">${o.status_code ? `${o.status_code} · ` : ''}${o.description}</td>
       <td data-label="Acknowledged">${o.acknowledged_at === null ? 'No' : time(o.acknowledged_at)}</td>
       <td class="row-actions"><a href="${base(p)}/${o.uuid}">Open<span class="sr-only"> the outage of ${o.monitor.name ?? 'a deleted monitor'} started ${new Date(o.started_at).toISOString()}</span></a></td>
-    </tr>`)}</tbody></table>` : html`<p class="empty">No outage${status !== 'all' ? ` ${status}` : ''}${search ? html` matching “${search}”` : ''}.</p>`}
+    </tr>`,
+    )}</tbody></table>`
+      : html`<p class="empty">No outage${status !== 'all' ? ` ${status}` : ''}${search ? html` matching “${search}”` : ''}.</p>`
+  }
   ${pager(page, pages, (n) => href(status, n))}
 </section>`,
   };
 }
 
-export function outageFormScreen(d: { project: MemberProject; picker: PickerList; policies: EscalationPolicy[]; csrf: string; values: OutageForm; errors: FieldErrors }): Screen {
+export function outageFormScreen(d: {
+  project: MemberProject;
+  picker: PickerList;
+  policies: EscalationPolicy[];
+  csrf: string;
+  values: OutageForm;
+  errors: FieldErrors;
+}): Screen {
   const { project: p, picker, policies, values: v, errors: e } = d;
   return {
     title: 'Create outage',
@@ -113,7 +154,8 @@ export function outageFormScreen(d: { project: MemberProject; picker: PickerList
 
 /** What the message said: the first step is the DOWN alert, later steps are escalations. */
 function kindOf(d: Delivery): string {
-  if (d.event === 'outage.down') return d.step !== null && Number(d.step) > 0 ? `escalation (step ${Number(d.step) + 1})` : 'down';
+  if (d.event === 'outage.down')
+    return d.step !== null && Number(d.step) > 0 ? `escalation (step ${Number(d.step) + 1})` : 'down';
   return { 'outage.up': 'up', 'outage.acknowledged': 'acknowledged' }[d.event] ?? d.event;
 }
 
@@ -127,11 +169,14 @@ function statusOf(d: Delivery): [string, string] {
 /** The outage page's "Notifications" card: every message written about the outage, oldest first. */
 function deliveryHistory(rows: Delivery[]): Markup {
   return html`<section class="card" aria-labelledby="deliveries-h"><h2 id="deliveries-h">Notifications</h2>
-  ${rows.length ? html`<table class="list deliveries"><caption class="sr-only">Notifications about this outage, oldest first</caption>
+  ${
+    rows.length
+      ? html`<table class="list deliveries"><caption class="sr-only">Notifications about this outage, oldest first</caption>
     <thead><tr><th scope="col">Channel</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col" class="num">Attempts</th><th scope="col">Last error</th><th scope="col">Sent</th></tr></thead>
     <tbody>${rows.map((d) => {
       const [status, tone] = statusOf(d);
-      const error = d.delivered_at !== null ? '' : d.give_up_reason ?? (Number(d.attempts) > 0 ? d.last_status ?? '' : '');
+      const error =
+        d.delivered_at !== null ? '' : (d.give_up_reason ?? (Number(d.attempts) > 0 ? (d.last_status ?? '') : ''));
       return html`<tr>
       <td data-label="Channel">${d.channel_name ?? d.recipient ?? 'deleted channel'}<span class="sub">${d.kind}</span></td>
       <td data-label="Kind">${kindOf(d)}</td>
@@ -140,14 +185,25 @@ function deliveryHistory(rows: Delivery[]): Markup {
       <td data-label="Last error" class="mono-wrap">${error}</td>
       <td data-label="Sent">${d.delivered_at === null ? '—' : time(d.delivered_at)}</td>
     </tr>`;
-    })}</tbody></table>` : html`<p class="empty">No notification was sent about this outage (no escalation policy, alerts off, or its first step is not due yet).</p>`}
+    })}</tbody></table>`
+      : html`<p class="empty">No notification was sent about this outage (no escalation policy, alerts off, or its first step is not due yet).</p>`
+  }
 </section>`;
 }
 
-export function outageScreen(d: { project: MemberProject; outage: Outage; deliveries: Delivery[]; now: number; csrf: string; done: unknown; alertsNobody?: boolean }): Screen {
+export function outageScreen(d: {
+  project: MemberProject;
+  outage: Outage;
+  deliveries: Delivery[];
+  now: number;
+  csrf: string;
+  done: unknown;
+  alertsNobody?: boolean;
+}): Screen {
   const { project: p, outage: o, csrf } = d;
   const path = `${base(p)}/${o.uuid}`;
-  const button = (action: string, label: string, cls = '') => html`<form method="post" action="${path}/${action}">${csrfInput(csrf)}<button type="submit"${cls ? html` class="${cls}"` : ''}>${label}</button></form>`;
+  const button = (action: string, label: string, cls = '') =>
+    html`<form method="post" action="${path}/${action}">${csrfInput(csrf)}<button type="submit"${cls ? html` class="${cls}"` : ''}>${label}</button></form>`;
   return {
     title: `Outage · ${p.name}`,
     body: html`${projectHeader(p, 'outages', [{ text: `${o.monitor.name ?? 'Deleted monitor'}, ${new Date(o.started_at).toISOString().slice(0, 16).replace('T', ' ')}` }])}

@@ -9,7 +9,13 @@ import { projectsScreen } from './views.ts';
 export default function projectRoutes(app: FastifyInstance, { ctx, assets }: Deps) {
   async function projectsPage(req: FastifyRequest, reply: FastifyReply, status: number, name: string, error?: string) {
     const projects = await listUserProjects(ctx, req.dash.user!.id);
-    return sendScreen(assets, req, reply, status, projectsScreen({ projects, csrf: csrfToken(req, reply), name, error }));
+    return sendScreen(
+      assets,
+      req,
+      reply,
+      status,
+      projectsScreen({ projects, csrf: csrfToken(req, reply), name, error }),
+    );
   }
 
   app.get('/projects', async (req, reply) => projectsPage(req, reply, 200, ''));

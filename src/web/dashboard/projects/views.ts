@@ -10,12 +10,16 @@ export function projectsScreen(d: { projects: MemberProject[]; csrf: string; nam
   return {
     title: 'Projects',
     body: html`<h1>Projects</h1>
-${d.projects.length
-  ? html`<ul class="projects">${d.projects.map((p) => html`<li class="card">
+${
+  d.projects.length
+    ? html`<ul class="projects">${d.projects.map(
+        (p) => html`<li class="card">
     <a class="project-name" href="${projectPath(p.uuid, 'monitors')}">${p.name}</a>
     <span class="meta"><code>${p.uuid}</code> · ${p.role === 'owner' ? 'Owner' : 'Member'} · created ${time(p.created_at)}</span>
-  </li>`)}</ul>`
-  : html`<p>You are not a member of any project yet. Create one below.</p>`}
+  </li>`,
+      )}</ul>`
+    : html`<p>You are not a member of any project yet. Create one below.</p>`
+}
 <section class="card">
   <h2>New project</h2>
   <form method="post" action="/app/projects" class="inline-form">

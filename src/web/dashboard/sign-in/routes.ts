@@ -1,8 +1,22 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError } from '../../../domain/errors.ts';
 import { checkPassword, parseEmail } from '../../../domain/users.ts';
-import { authenticateUser, createSession, createUser, endSession, hasUsers, listUserProjects } from '../../../services/users.ts';
-import { completePendingSignIn, endPendingSignIn, findPendingSignIn, hasTwoFactor, PENDING_SIGN_IN_MS, startPendingSignIn } from '../../../services/two-factor.ts';
+import {
+  authenticateUser,
+  createSession,
+  createUser,
+  endSession,
+  hasUsers,
+  listUserProjects,
+} from '../../../services/users.ts';
+import {
+  completePendingSignIn,
+  endPendingSignIn,
+  findPendingSignIn,
+  hasTwoFactor,
+  PENDING_SIGN_IN_MS,
+  startPendingSignIn,
+} from '../../../services/two-factor.ts';
 import { waitText } from '../credential-throttle.ts';
 import { checkField, type FieldErrors } from '../../ui/forms.ts';
 import { messageScreen, page } from '../../ui/layout.ts';
@@ -21,11 +35,28 @@ const nextOf = (v: unknown): string | null => (typeof v === 'string' && NEXT.tes
 
 export default function signInRoutes(app: FastifyInstance, { ctx, assets, throttle }: Deps) {
   // Nobody is signed in on these pages: no account header.
-  function setupPage(req: FastifyRequest, reply: FastifyReply, status: number, values: { email?: string }, errors: FieldErrors) {
-    return sendPage(reply, status, page({ assets }, setupScreen({ csrf: csrfToken(req, reply), email: values.email, errors })));
+  function setupPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    values: { email?: string },
+    errors: FieldErrors,
+  ) {
+    return sendPage(
+      reply,
+      status,
+      page({ assets }, setupScreen({ csrf: csrfToken(req, reply), email: values.email, errors })),
+    );
   }
 
-  function loginPage(req: FastifyRequest, reply: FastifyReply, status: number, email: string, alert?: string, next?: string | null) {
+  function loginPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    email: string,
+    alert?: string,
+    next?: string | null,
+  ) {
     return sendPage(reply, status, page({ assets }, loginScreen({ csrf: csrfToken(req, reply), email, alert, next })));
   }
 
@@ -69,7 +100,11 @@ export default function signInRoutes(app: FastifyInstance, { ctx, assets, thrott
       return signIn(req, reply, user.id);
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
-      return sendPage(reply, 403, page({ assets }, messageScreen('Already set up', `${err.message}.`, { href: '/app/login', text: 'Sign in' })));
+      return sendPage(
+        reply,
+        403,
+        page({ assets }, messageScreen('Already set up', `${err.message}.`, { href: '/app/login', text: 'Sign in' })),
+      );
     }
   });
 
@@ -77,7 +112,16 @@ export default function signInRoutes(app: FastifyInstance, { ctx, assets, thrott
     const next = nextOf((req.query as Record<string, unknown>).next);
     if (req.dash.user) return reply.redirect(next ?? '/app/projects', 303);
     if (!(await hasUsers(ctx))) return reply.redirect('/app/setup', 303);
-    return loginPage(req, reply, 200, typeof (req.query as Record<string, unknown>).email === 'string' ? String((req.query as Record<string, unknown>).email).slice(0, 254) : '', undefined, next);
+    return loginPage(
+      req,
+      reply,
+      200,
+      typeof (req.query as Record<string, unknown>).email === 'string'
+        ? String((req.query as Record<string, unknown>).email).slice(0, 254)
+        : '',
+      undefined,
+      next,
+    );
   });
 
   app.post('/login', async (req, reply) => {
@@ -128,7 +172,12 @@ export default function signInRoutes(app: FastifyInstance, { ctx, assets, thrott
     if (result !== 'ok') {
       throttle.fail(attempt);
       if (result === 'ended') return again('Too many wrong codes for this sign-in. Sign in again.');
-      return codePage(req, reply, 401, 'That code is not right. Type the 6 digits your app shows now, or a recovery code.');
+      return codePage(
+        req,
+        reply,
+        401,
+        'That code is not right. Type the 6 digits your app shows now, or a recovery code.',
+      );
     }
     throttle.succeeded(attempt);
     setCookie(req, reply, PENDING_COOKIE, '', 0);

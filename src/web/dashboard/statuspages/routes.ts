@@ -1,15 +1,38 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError, ValidationError } from '../../../domain/errors.ts';
 import {
-  addSubscriber, createStatusPage, deleteSubscriber, getStatusPage, listStatusPages, listSubscribers, updateStatusPage, type StatusPageView,
+  addSubscriber,
+  createStatusPage,
+  deleteSubscriber,
+  getStatusPage,
+  listStatusPages,
+  listSubscribers,
+  updateStatusPage,
+  type StatusPageView,
 } from '../../../services/statuspages.ts';
 import { monitorPickers } from '../../../services/dashboard-views.ts';
 import type { MemberProject } from '../../../services/users.ts';
 import { messageField, type FieldErrors } from '../../ui/forms.ts';
-import { actorFor, doneOf, form, pageOf, pickerAsk, searchAsked, sendScreen, userProject, type Deps } from '../handler.ts';
+import {
+  actorFor,
+  doneOf,
+  form,
+  pageOf,
+  pickerAsk,
+  searchAsked,
+  sendScreen,
+  userProject,
+  type Deps,
+} from '../handler.ts';
 import { csrfToken } from '../session.ts';
 import { formOf, pickerFields, readPageForm, sectionRows, sectionsInput, type PageForm } from './form.ts';
-import { newStatusPageScreen, statusPageScreen, statusPagesPath as base, statusPagesScreen, subscribersScreen } from './views.ts';
+import {
+  newStatusPageScreen,
+  statusPageScreen,
+  statusPagesPath as base,
+  statusPagesScreen,
+  subscribersScreen,
+} from './views.ts';
 
 const FIELDS = ['subdomain', 'accent_color', 'description', 'theme', 'name'];
 const PATTERNS: [RegExp, string][] = [[/^sections|in sections|services/, 'sections']];
@@ -27,28 +50,73 @@ export default function statusPageRoutes(app: FastifyInstance, { ctx, assets }: 
     return sendScreen(assets, req, reply, 200, statusPagesScreen({ project: p, pages, done: doneOf(req) }));
   });
 
-  function newPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, status: number, v: { name: string; subdomain: string; theme: string }, e: FieldErrors) {
-    return sendScreen(assets, req, reply, status, newStatusPageScreen({ project: p, csrf: csrfToken(req, reply), values: v, errors: e }));
+  function newPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    p: MemberProject,
+    status: number,
+    v: { name: string; subdomain: string; theme: string },
+    e: FieldErrors,
+  ) {
+    return sendScreen(
+      assets,
+      req,
+      reply,
+      status,
+      newStatusPageScreen({ project: p, csrf: csrfToken(req, reply), values: v, errors: e }),
+    );
   }
 
-  app.get('/projects/:uuid/statuspages/new', async (req, reply) => newPage(req, reply, await userProject(ctx, req), 200, { name: '', subdomain: '', theme: 'system' }, {}));
+  app.get('/projects/:uuid/statuspages/new', async (req, reply) =>
+    newPage(req, reply, await userProject(ctx, req), 200, { name: '', subdomain: '', theme: 'system' }, {}),
+  );
   app.post('/projects/:uuid/statuspages', async (req, reply) => {
     const p = await userProject(ctx, req);
     const f = form(req);
     const v = { name: f.get('name') ?? '', subdomain: (f.get('subdomain') ?? '').trim(), theme: f.get('theme') ?? '' };
     try {
-      const sp = await createStatusPage(actorFor(ctx, p), { name: v.name, theme: v.theme, ...(v.subdomain ? { subdomain: v.subdomain } : {}) });
+      const sp = await createStatusPage(actorFor(ctx, p), {
+        name: v.name,
+        theme: v.theme,
+        ...(v.subdomain ? { subdomain: v.subdomain } : {}),
+      });
       return reply.redirect(`${base(p)}/${sp.row.uuid}?done=created`, 303);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return newPage(req, reply, p, 422, v, { [messageField(err.message, FIELDS)]: err.message });
     }
   });
-  async function editPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, sp: StatusPageView, status: number, v: PageForm, e: FieldErrors) {
+  async function editPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    p: MemberProject,
+    sp: StatusPageView,
+    status: number,
+    v: PageForm,
+    e: FieldErrors,
+  ) {
     const rows = sectionRows(v);
     // Each picker's list (at scale its chosen monitors and search matches), fetched before rendering.
-    const lists = await monitorPickers(actorFor(ctx, p), pickerFields(rows).map(([name, chosen]) => pickerAsk(req, name, chosen)));
-    return sendScreen(assets, req, reply, status, statusPageScreen({ project: p, page: sp, rows, lists, csrf: csrfToken(req, reply), values: v, errors: e, done: doneOf(req) }));
+    const lists = await monitorPickers(
+      actorFor(ctx, p),
+      pickerFields(rows).map(([name, chosen]) => pickerAsk(req, name, chosen)),
+    );
+    return sendScreen(
+      assets,
+      req,
+      reply,
+      status,
+      statusPageScreen({
+        project: p,
+        page: sp,
+        rows,
+        lists,
+        csrf: csrfToken(req, reply),
+        values: v,
+        errors: e,
+        done: doneOf(req),
+      }),
+    );
   }
 
   app.get('/projects/:uuid/statuspages/:sp', async (req, reply) => {
@@ -59,7 +127,14 @@ export default function statusPageRoutes(app: FastifyInstance, { ctx, assets }: 
     const [p, sp] = await statusPageOf(req);
     const v = readPageForm(form(req), sp);
     if (searchAsked(req)) return editPage(req, reply, p, sp, 200, v, {});
-    const input: Record<string, unknown> = { name: v.name, subdomain: v.subdomain, theme: v.theme, accent_color: v.accent_color, description: v.description, sections: sectionsInput(sp, v.sections) };
+    const input: Record<string, unknown> = {
+      name: v.name,
+      subdomain: v.subdomain,
+      theme: v.theme,
+      accent_color: v.accent_color,
+      description: v.description,
+      sections: sectionsInput(sp, v.sections),
+    };
     try {
       await updateStatusPage(actorFor(ctx, p), sp.row.uuid, input);
       return reply.redirect(`${base(p)}/${sp.row.uuid}?done=saved`, 303);
@@ -69,12 +144,39 @@ export default function statusPageRoutes(app: FastifyInstance, { ctx, assets }: 
     }
   });
 
-  async function subscribersPage(req: FastifyRequest, reply: FastifyReply, p: MemberProject, sp: StatusPageView, status: number, entry: { type: string; contact: string }, error?: string) {
+  async function subscribersPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    p: MemberProject,
+    sp: StatusPageView,
+    status: number,
+    entry: { type: string; contact: string },
+    error?: string,
+  ) {
     const page = pageOf(req);
-    const { subscribers, total } = await listSubscribers(actorFor(ctx, p), sp.row.uuid, { page: page - 1, perPage: SUB_PER_PAGE });
-    return sendScreen(assets, req, reply, status, subscribersScreen({
-      project: p, page: sp, subscribers, total, perPage: SUB_PER_PAGE, pageNumber: page, csrf: csrfToken(req, reply), entry, error, done: doneOf(req), mailReady: ctx.emailEnabled === true,
-    }));
+    const { subscribers, total } = await listSubscribers(actorFor(ctx, p), sp.row.uuid, {
+      page: page - 1,
+      perPage: SUB_PER_PAGE,
+    });
+    return sendScreen(
+      assets,
+      req,
+      reply,
+      status,
+      subscribersScreen({
+        project: p,
+        page: sp,
+        subscribers,
+        total,
+        perPage: SUB_PER_PAGE,
+        pageNumber: page,
+        csrf: csrfToken(req, reply),
+        entry,
+        error,
+        done: doneOf(req),
+        mailReady: ctx.emailEnabled === true,
+      }),
+    );
   }
 
   app.get('/projects/:uuid/statuspages/:sp/subscribers', async (req, reply) => {

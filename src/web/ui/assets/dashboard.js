@@ -21,7 +21,9 @@ function showProtocol(select) {
 async function copyFrom(button) {
   const input = document.getElementById(button.dataset.copy);
   const status = button.closest('.key-panel, .copy-scope')?.querySelector('.copy-status');
-  const say = (text) => { if (status) status.textContent = text; };
+  const say = (text) => {
+    if (status) status.textContent = text;
+  };
   try {
     await navigator.clipboard.writeText(input.value); // absent outside secure contexts: falls through
     say('Copied to the clipboard.');
@@ -29,7 +31,9 @@ async function copyFrom(button) {
     input.focus();
     input.select();
     let copied = false;
-    try { copied = document.execCommand('copy'); } catch {}
+    try {
+      copied = document.execCommand('copy');
+    } catch {}
     say(copied ? 'Copied to the clipboard.' : 'The text is selected: press Ctrl+C (⌘C on a Mac) to copy it.');
   }
 }
@@ -73,7 +77,11 @@ document.addEventListener('submit', async (e) => {
   const submit = form.querySelector('[type=submit]');
   if (submit) submit.disabled = true;
   try {
-    const res = await fetch(form.action, { method: 'POST', body: new URLSearchParams(new FormData(form)), credentials: 'same-origin' });
+    const res = await fetch(form.action, {
+      method: 'POST',
+      body: new URLSearchParams(new FormData(form)),
+      credentials: 'same-origin',
+    });
     const next = new DOMParser().parseFromString(await res.text(), 'text/html').getElementById(form.dataset.swap);
     if (!next) throw new Error(`the server answered ${res.status}`);
     panel.replaceWith(next);
@@ -164,17 +172,19 @@ function addBeats(bar, checks) {
   const last = Number(bar.dataset.lastAt ?? 0);
   for (const c of checks) {
     if (c.at <= last) continue;
-    const beat = document.createElement('i');
-    beat.className = c.ok ? 'up' : 'down';
-    const where = bar.classList.contains('wide') ? `${c.location} · ` : '';
-    beat.title = `${iso(c.at).slice(0, 10)} ${iso(c.at).slice(11, 19)} UTC · ${where}${c.ok ? formatMs(c.ms) : 'failed'}`;
+    const beat = document.createElement('span');
+    beat.className = `beat beat-${c.ok ? 'up' : 'down'}`;
+    beat.title = `${iso(c.at).slice(0, 10)} ${iso(c.at).slice(11, 19)} UTC · ${c.location} · ${c.ok ? formatMs(c.ms) : 'failed'}`;
     bar.append(beat);
     bar.firstElementChild?.remove();
     bar.dataset.lastAt = String(c.at);
   }
-  const shown = bar.querySelectorAll('.up, .down').length;
-  const failed = bar.querySelectorAll('.down').length;
-  bar.setAttribute('aria-label', shown ? `Last ${shown} checks: ${shown - failed} up, ${failed} failed` : 'No checks yet');
+  const shown = bar.querySelectorAll('.beat-up, .beat-down').length;
+  const failed = bar.querySelectorAll('.beat-down').length;
+  bar.setAttribute(
+    'aria-label',
+    shown ? `Last ${shown} checks: ${shown - failed} up, ${failed} failed` : 'No checks yet',
+  );
 }
 
 function patchMonitor(m) {
@@ -197,7 +207,8 @@ function patchMonitor(m) {
     }
     if (bar) addBeats(bar, checks);
     if (changed) {
-      const name = scope.querySelector('.name-cell a')?.textContent ?? document.querySelector('h1')?.textContent ?? 'The monitor';
+      const name =
+        scope.querySelector('.name-cell a')?.textContent ?? document.querySelector('h1')?.textContent ?? 'The monitor';
       announce(`${name} is ${STATE_LABELS[m.state]?.toLowerCase() ?? m.state}.`);
     }
   }
@@ -235,11 +246,15 @@ function askRefresh(kinds, all = false) {
 async function runRefresh() {
   refresh.timer = null;
   if (document.hidden) return;
-  const regions = [...document.querySelectorAll('[data-live-refresh][id]')].filter((el) =>
-    refresh.all || el.dataset.liveRefresh.split(' ').some((k) => refresh.kinds.has(k)));
+  const regions = [...document.querySelectorAll('[data-live-refresh][id]')].filter(
+    (el) => refresh.all || el.dataset.liveRefresh.split(' ').some((k) => refresh.kinds.has(k)),
+  );
   const typing = document.activeElement?.matches?.('input, select, textarea') ? document.activeElement : null;
   const now = regions.filter((el) => !typing || !el.contains(typing));
-  if (now.length === regions.length) { refresh.kinds.clear(); refresh.all = false; }
+  if (now.length === regions.length) {
+    refresh.kinds.clear();
+    refresh.all = false;
+  }
   if (!now.length) return;
   refresh.running = true;
   refresh.last = Date.now();
@@ -252,7 +267,9 @@ async function runRefresh() {
       if (!fresh) continue;
       // Open data tables stay open.
       const opened = [...el.querySelectorAll('details')].map((d) => d.open);
-      fresh.querySelectorAll('details').forEach((d, i) => { if (opened[i]) d.open = true; });
+      fresh.querySelectorAll('details').forEach((d, i) => {
+        if (opened[i]) d.open = true;
+      });
       el.replaceWith(fresh);
       enhance(fresh);
     }
@@ -263,19 +280,31 @@ async function runRefresh() {
     if (refresh.kinds.size || refresh.all) askRefresh([]);
   }
 }
-document.addEventListener('visibilitychange', () => { if (!document.hidden && (refresh.kinds.size || refresh.all)) askRefresh([]); });
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden && (refresh.kinds.size || refresh.all)) askRefresh([]);
+});
 
 function follow(url) {
   let opened = false;
   const source = new EventSource(url);
   // <html data-live="open|retrying|closed">: whether the page is following (tests wait for it).
-  const say = (state) => { document.documentElement.dataset.live = state; };
+  const say = (state) => {
+    document.documentElement.dataset.live = state;
+  };
   // After a reconnect (the server restarted, the network dropped) what was missed is read again.
-  source.addEventListener('open', () => { if (opened) askRefresh([], true); opened = true; say('open'); });
+  source.addEventListener('open', () => {
+    if (opened) askRefresh([], true);
+    opened = true;
+    say('open');
+  });
   source.addEventListener('error', () => say(source.readyState === EventSource.CLOSED ? 'closed' : 'retrying'));
   source.addEventListener('message', (e) => {
     let msg;
-    try { msg = JSON.parse(e.data); } catch { return; }
+    try {
+      msg = JSON.parse(e.data);
+    } catch {
+      return;
+    }
     if (msg.gap) askRefresh([], true);
     for (const m of msg.monitors ?? []) patchMonitor(m);
     for (const h of msg.healthchecks ?? []) patchHealthcheck(h);
