@@ -266,8 +266,9 @@ console.log(
     .join(' ')}\n`,
 );
 printTable(rows);
+const change = (per('with') / per('without') - 1) * 100;
 console.log(
-  `\nThe open pages cost ${((per('with') / per('without') - 1) * 100).toFixed(1)} % more server CPU. Opening them (sign-in, monitors page, stream) took ${(openingCpu / ROUNDS).toFixed(0)} ms of server CPU per round; page load median ${loadMs[Math.floor(loadMs.length / 2)].toFixed(0)} ms, max ${loadMs.at(-1)!.toFixed(0)} ms.`,
+  `\nServer CPU with the pages open against none: ${change >= 0 ? '+' : '−'}${Math.abs(change).toFixed(1)} %. Opening them (sign-in, monitors page, stream) took ${(openingCpu / ROUNDS).toFixed(0)} ms of server CPU per round; page load median ${loadMs[Math.floor(loadMs.length / 2)].toFixed(0)} ms, max ${loadMs.at(-1)!.toFixed(0)} ms.`,
 );
 
 server.kill('SIGTERM');

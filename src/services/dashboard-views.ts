@@ -95,14 +95,31 @@ function stateWhere(status: StatusFilter): Expression<SqlBool> | null {
 }
 
 /**
-/**
- * The latest `n` checks of each monitor, oldest first, in one query whatever their number: one
- * index probe per monitor (`ids` come from the caller's project).
+ * What the list shows of its monitors' past, in one statement (a page costs the same few
+ * queries whatever it shows): their hourly rollups since `firstHour` (`kind` 'hour': checks,
+ * failures, summed and sampled times as a to d), and each one's latest LIST_BEATS checks (`kind`
+ * 'check': ok and time as a and b; one index probe per monitor). `ids` are the caller's project's.
  */
-export async function recentBeats(ctx: ActorCtx, ids: number[], n: number): Promise<Map<number, Beat[]>> {
-  const out = new Map<number, Beat[]>(ids.map((id) => [id, []]));
-  if (ids.length === 0) return out;
+function pageHistory(ctx: ActorCtx, ids: number[], firstHour: number) {
+  if (ids.length === 0) return Promise.resolve([]);
   const db = ctx.store.db;
+  const none = sql<number | null>`NULL`;
+  const hours = db
+    .selectFrom('check_rollups')
+    .select([
+      sql<string>`'hour'`.as('kind'),
+      'monitor_id',
+      'bucket as at',
+      (eb) => eb.fn.sum<number>('checks').as('a'),
+      (eb) => eb.fn.sum<number | null>('failures').as('b'),
+      (eb) => eb.fn.sum<number | null>('sum_ms').as('c'),
+      (eb) => eb.fn.sum<number | null>(SAMPLES).as('d'),
+      sql<string | null>`NULL`.as('location'),
+    ])
+    .where('granularity', '=', 'hour')
+    .where('monitor_id', 'in', ids)
+    .where('bucket', '>=', firstHour)
+    .groupBy(['monitor_id', 'bucket']);
   const latest = (id: number) =>
     db
       .selectFrom((eb) =>
@@ -112,24 +129,20 @@ export async function recentBeats(ctx: ActorCtx, ids: number[], n: number): Prom
           .where('monitor_id', '=', id)
           .orderBy('at', 'desc')
           .orderBy('id', 'desc')
-          .limit(n)
-          .as('b'),
+          .limit(LIST_BEATS)
+          .as('r'),
       )
-      .selectAll();
-  const rows = await ids
-    .slice(1)
-    .reduce((q, id) => q.unionAll(latest(id)), latest(ids[0]))
-    .execute();
-  for (const r of rows) {
-    out.get(Number(r.monitor_id))?.push({
-      at: Number(r.at),
-      ok: Number(r.ok) === 1,
-      ms: Number(r.ok) === 1 ? num(r.total_ms) : null,
-      location: r.location,
-    });
-  }
-  for (const list of out.values()) list.reverse();
-  return out;
+      .select([
+        sql<string>`'check'`.as('kind'),
+        'r.monitor_id',
+        'r.at',
+        'r.ok as a',
+        'r.total_ms as b',
+        none.as('c'),
+        none.as('d'),
+        'r.location',
+      ]);
+  return ids.reduce((q, id) => q.unionAll(latest(id)), hours).execute();
 }
 
 /**
@@ -171,7 +184,8 @@ function listOrder(a: string, sort: MonitorSort, dir: SortDir, firstHour: number
 
 /**
  * One page of the project's monitors in the order asked (by name unless told), with what the
- * list shows of each, and the regions live probes serve: five queries whatever the project's size.
+ * list shows of each, and the regions live probes serve: four queries whatever the project's size
+ * (counts, live probes, the page's rows, and their rollups and latest checks together).
  */
 export async function monitorListPage(
   ctx: ActorCtx,
@@ -224,17 +238,9 @@ export async function monitorListPage(
     .where('p.id', 'in', ids.limit(perPage).offset((page - 1) * perPage));
   for (const o of listOrder('p', sort, dir, firstHour)) pageRows = pageRows.orderBy(o);
   const rows = (await pageRows.execute()) as unknown as ListSqlRow[];
-  // The latest checks give the beats.
-  const beats = await recentBeats(
-    ctx,
-    rows.map((r) => Number(r.id)),
-    LIST_BEATS,
-  );
 
   const byId = new Map<number, MonitorListRow>();
   const out = rows.map((r) => {
-    const recent = beats.get(Number(r.id)) ?? [];
-    const last = recent.at(-1);
     const row: MonitorListRow = {
       id: Number(r.id),
       uuid: r.uuid,
@@ -243,47 +249,44 @@ export async function monitorListPage(
       protocol: r.protocol,
       port: r.port,
       regions: JSON.parse(r.regions),
-      state: r.paused ? 'paused' : !last ? 'pending' : r.status === 'down' ? 'down' : 'up',
-      lastMs: last?.ms ?? null,
-      lastAt: last?.at ?? null,
-      lastOk: last ? last.ok : null,
+      state: 'pending',
+      lastMs: null,
+      lastAt: null,
+      lastOk: null,
       uptime24h: null,
       hours: new Array(SPARK_HOURS).fill(null),
-      beats: recent,
+      beats: [],
     };
     byId.set(row.id, row);
     return row;
   });
-  if (byId.size) {
-    const hours = await db
-      .selectFrom('check_rollups')
-      .select([
-        'monitor_id',
-        'bucket',
-        (eb) => eb.fn.sum<number>('checks').as('checks'),
-        (eb) => eb.fn.sum<number>('failures').as('failures'),
-        (eb) => eb.fn.sum<number>('sum_ms').as('sum_ms'),
-        (eb) => eb.fn.sum<number>(SAMPLES).as('samples'),
-      ])
-      .where('granularity', '=', 'hour')
-      .where('monitor_id', 'in', [...byId.keys()])
-      .where('bucket', '>=', firstHour)
-      .groupBy(['monitor_id', 'bucket'])
-      .execute();
-    const totals = new Map<number, [number, number]>();
-    for (const h of hours) {
-      const id = Number(h.monitor_id);
-      const i = Math.floor((Number(h.bucket) - firstHour) / HOUR);
-      const row = byId.get(id)!;
-      if (i < 0 || i >= SPARK_HOURS) continue;
-      if (Number(h.samples) > 0) row.hours[i] = Math.round(Number(h.sum_ms) / Number(h.samples));
-      const t = totals.get(id) ?? [0, 0];
-      t[0] += Number(h.checks);
-      t[1] += Number(h.failures);
-      totals.set(id, t);
+  const totals = new Map<number, [number, number]>();
+  for (const h of await pageHistory(ctx, [...byId.keys()], firstHour)) {
+    const id = Number(h.monitor_id);
+    const row = byId.get(id)!;
+    if (h.kind === 'check') {
+      const ok = Number(h.a) === 1;
+      row.beats.push({ at: Number(h.at), ok, ms: ok ? num(h.b) : null, location: String(h.location) });
+      continue;
     }
-    for (const [id, [checks, failures]] of totals)
-      if (checks > 0) byId.get(id)!.uptime24h = (checks - failures) / checks;
+    const i = Math.floor((Number(h.at) - firstHour) / HOUR);
+    if (i < 0 || i >= SPARK_HOURS) continue;
+    if (Number(h.d) > 0) row.hours[i] = Math.round(Number(h.c) / Number(h.d));
+    const t = totals.get(id) ?? [0, 0];
+    t[0] += Number(h.a);
+    t[1] += Number(h.b);
+    totals.set(id, t);
+  }
+  for (const [id, [checks, failures]] of totals) if (checks > 0) byId.get(id)!.uptime24h = (checks - failures) / checks;
+  // The latest check gives the last response, and says whether the monitor was ever checked.
+  for (const [i, row] of out.entries()) {
+    row.beats.sort((x, y) => x.at - y.at);
+    const last = row.beats.at(-1);
+    const r = rows[i];
+    row.state = r.paused ? 'paused' : !last ? 'pending' : r.status === 'down' ? 'down' : 'up';
+    row.lastMs = last?.ms ?? null;
+    row.lastAt = last?.at ?? null;
+    row.lastOk = last ? last.ok : null;
   }
   return { rows: out, counts, page, pages, firstHour, probed: probes.filter((p) => p.live).map((p) => p.region) };
 }

@@ -62,13 +62,13 @@ describe('live pages in a browser', { timeout: 120_000 }, () => {
     await page.evaluate(() => {
       (window as any).sameDocument = true;
     });
-    assert.equal(await rowOf(checkout).locator('.beat-up').count(), 1);
-    assert.equal(await rowOf(checkout).locator('.beat').count(), 30);
+    assert.equal(await rowOf(checkout).locator('.beats > .up').count(), 1);
+    assert.equal(await rowOf(checkout).locator('.beats > i').count(), 30);
     await page.waitForFunction(() => document.documentElement.dataset.live === 'open');
 
     const t = Date.now();
     await recordResults(h.ctx, [result(checkout, false, t)]);
-    await rowOf(checkout).locator('.beat-down').first().waitFor({ timeout: 5000 });
+    await rowOf(checkout).locator('.beats > .down').first().waitFor({ timeout: 5000 });
     assert.equal(
       (await rowOf(checkout).locator('[data-cell=state]').textContent())?.trim(),
       'Up',
@@ -81,11 +81,11 @@ describe('live pages in a browser', { timeout: 120_000 }, () => {
       checkout.uuid,
       { timeout: 5000 },
     );
-    assert.equal(await rowOf(checkout).locator('.beat-down').count(), 2);
-    assert.equal(await rowOf(checkout).locator('.beat').count(), 30, 'the bar keeps its length');
+    assert.equal(await rowOf(checkout).locator('.beats > .down').count(), 2);
+    assert.equal(await rowOf(checkout).locator('.beats > i').count(), 30, 'the bar keeps its length');
     assert.match(
-      (await rowOf(checkout).locator('.beat-down').last().getAttribute('title')) ?? '',
-      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC · frankfurt · failed$/,
+      (await rowOf(checkout).locator('.beats > .down').last().getAttribute('title')) ?? '',
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC · failed$/,
     );
     assert.match(
       (await rowOf(checkout).locator('.beats').getAttribute('aria-label')) ?? '',
@@ -99,7 +99,7 @@ describe('live pages in a browser', { timeout: 120_000 }, () => {
       search.uuid,
       { timeout: 5000 },
     );
-    assert.equal(await rowOf(search).locator('.beat-up').count(), 2);
+    assert.equal(await rowOf(search).locator('.beats > .up').count(), 2);
     assert.equal(await page.evaluate(() => (window as any).sameDocument), true, 'never reloaded');
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-live-monitors.png') });
   });
@@ -124,7 +124,7 @@ describe('live pages in a browser', { timeout: 120_000 }, () => {
     });
     await page.locator('#outages-card tbody tr').first().waitFor({ timeout: 8000 });
     assert.match((await page.locator('#outages-card').textContent()) ?? '', /Ongoing/);
-    assert.equal(await page.locator('#now-card .beats .beat-down').count(), 2);
+    assert.equal(await page.locator('#now-card .beats > .down').count(), 2);
     // The chart grows: a recovery's timing shows in the 1-hour chart's data table.
     const cells = () => page.locator('#rt-charts table.data tbody tr').count();
     const slots = await cells();

@@ -296,7 +296,7 @@ describe('beats', () => {
     const row = /<tr data-monitor="([^"]+)"[^>]*>(?:(?!<\/tr>)[\s\S])*<\/tr>/g;
     const rows = new Map([...list.text.matchAll(row)].map((m) => [m[1], m[0]]));
     const beatsOf = (html: string) =>
-      [...html.matchAll(/<span class="beat( beat-(up|down))?"( title="([^"]*)")?><\/span>/g)].map((m) => ({
+      [...html.matchAll(/<i( class="(up|down)")?( title="([^"]*)")?><\/i>/g)].map((m) => ({
         kind: m[2] ?? 'none',
         title: m[4],
       }));
@@ -313,6 +313,12 @@ describe('beats', () => {
       apiBeats.slice(26).map((b) => b.kind),
       ['down', 'down', 'up', 'up'],
     );
+    assert.match(
+      apiBeats[29].title!,
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC · 42 ms$/,
+      "the list's tooltips: time and response time",
+    );
+    assert.match(apiBeats[27].title!, / UTC · failed$/);
     const rowsNoChecks = await createMonitor(actor, { name: 'Zeta new', url: 'https://zeta.example.org' });
     const fresh = await admin.get(at('monitors'));
     const zeta = [...fresh.text.matchAll(row)].find((m) => m[1] === rowsNoChecks.uuid)![0];

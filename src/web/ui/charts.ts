@@ -42,10 +42,14 @@ export function sparkline(values: (number | null)[], label: string): Markup {
   return html`<svg class="spark" viewBox="0 0 ${w} ${h}" preserveAspectRatio="none" role="img" aria-label="${label}: mean ${formatMs(mean)}" focusable="false"><path vector-effect="non-scaling-stroke" d="${d}"/></svg>`;
 }
 
-/** A beat's tooltip: "2026-11-27 14:03:05 UTC · london · 87 ms" (the page's script writes the same). */
-export function beatTitle(b: Beat): string {
+/**
+ * A beat's tooltip: "2026-11-27 14:03:05 UTC · 87 ms", with where it ran on the monitor's page
+ * ("… UTC · london · 87 ms"; the list names the places in a column of its own). The page's
+ * script writes the same.
+ */
+export function beatTitle(b: Beat, withLocation: boolean): string {
   const d = new Date(b.at).toISOString();
-  return `${d.slice(0, 10)} ${d.slice(11, 19)} UTC · ${b.location} · ${b.ok ? formatMs(b.ms) : 'failed'}`;
+  return `${d.slice(0, 10)} ${d.slice(11, 19)} UTC · ${withLocation ? `${b.location} · ` : ''}${b.ok ? formatMs(b.ms) : 'failed'}`;
 }
 
 /** The summary a screen reader reads for a bar of beats. */
@@ -54,15 +58,16 @@ export const beatsLabel = (shown: number, failed: number) =>
 
 /**
  * The latest checks as a bar of `slots` beats, oldest first: green passed, red failed, grey
- * before the first check; each with its time, location and response time as a tooltip.
+ * before the first check; each with its time and response time as a tooltip. Kept short (an
+ * <i> each): the list has 30 in each of its 50 rows.
  */
 export function beatBar(beats: Beat[], slots: number, wide = false): Markup {
   const shown = beats.slice(-slots);
   const failed = shown.filter((b) => !b.ok).length;
   return html`<span class="beats${wide ? ' wide' : ''}" role="img" aria-label="${beatsLabel(shown.length, failed)}" data-beats="${slots}" data-last-at="${shown.at(-1)?.at ?? 0}">${Array.from(
     { length: slots - shown.length },
-    () => html`<span class="beat"></span>`,
-  )}${shown.map((b) => html`<span class="beat beat-${b.ok ? 'up' : 'down'}" title="${beatTitle(b)}"></span>`)}</span>`;
+    () => html`<i></i>`,
+  )}${shown.map((b) => html`<i class="${b.ok ? 'up' : 'down'}" title="${beatTitle(b, wide)}"></i>`)}</span>`;
 }
 
 type Band = { key: keyof SlotFigure | 'rest'; label: string };

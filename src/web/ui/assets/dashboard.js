@@ -172,15 +172,16 @@ function addBeats(bar, checks) {
   const last = Number(bar.dataset.lastAt ?? 0);
   for (const c of checks) {
     if (c.at <= last) continue;
-    const beat = document.createElement('span');
-    beat.className = `beat beat-${c.ok ? 'up' : 'down'}`;
-    beat.title = `${iso(c.at).slice(0, 10)} ${iso(c.at).slice(11, 19)} UTC · ${c.location} · ${c.ok ? formatMs(c.ms) : 'failed'}`;
+    const beat = document.createElement('i');
+    beat.className = c.ok ? 'up' : 'down';
+    const where = bar.classList.contains('wide') ? `${c.location} · ` : '';
+    beat.title = `${iso(c.at).slice(0, 10)} ${iso(c.at).slice(11, 19)} UTC · ${where}${c.ok ? formatMs(c.ms) : 'failed'}`;
     bar.append(beat);
     bar.firstElementChild?.remove();
     bar.dataset.lastAt = String(c.at);
   }
-  const shown = bar.querySelectorAll('.beat-up, .beat-down').length;
-  const failed = bar.querySelectorAll('.beat-down').length;
+  const shown = bar.querySelectorAll('.up, .down').length;
+  const failed = bar.querySelectorAll('.down').length;
   bar.setAttribute(
     'aria-label',
     shown ? `Last ${shown} checks: ${shown - failed} up, ${failed} failed` : 'No checks yet',
