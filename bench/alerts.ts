@@ -10,13 +10,13 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { printTable } from './load.ts';
+import { printTable, httpMonitorRow } from './load.ts';
 import { freshDatabase } from '../test/harness.ts';
 import { openStore } from '../src/storage/store.ts';
 import { createProject } from '../src/services/projects.ts';
 import { createIntegration } from '../src/services/integrations.ts';
 import { createPolicy } from '../src/services/escalation-policies.ts';
-import { firstCheckAt, phaseOf } from '../src/domain/schedule.ts';
+import { firstCheckAt } from '../src/domain/schedule.ts';
 
 const { values } = parseArgs({
   options: { monitors: { type: 'string', default: '500' }, interval: { type: 'string', default: '30' } },
@@ -75,39 +75,18 @@ for (let i = 0; i < N; i += 1000) {
   const rows = [];
   for (let j = i; j < Math.min(N, i + 1000); j++) {
     const first = firstCheckAt(start, F, j / N);
-    rows.push({
-      uuid: `mon_alert${String(j).padStart(9, '0')}`,
-      project_id: project.id,
-      name: `m${j}`,
-      url: `http://127.0.0.1:${targetPort}/${j}`,
-      protocol: 'http',
-      paused: 0,
-      port: null,
-      http_method: 'GET',
-      regions: '["london"]',
-      check_frequency: F,
-      timeout: 10,
-      follow_redirects: 1,
-      expected_status_code: '2xx',
-      request_body: '',
-      request_headers: null,
-      required_keyword: null,
-      dns_record_type: null,
-      dns_nameserver: null,
-      dns_expected_answer: null,
-      status: 'up',
-      ssl_expiration: null,
-      alerts_wait: 0,
-      group_id: null,
-      sort_order: 0,
-      show_url: 0,
-      escalation_policy_id: null,
-      created_at: start,
-      updated_at: start,
-      next_check_at: first,
-      check_phase: phaseOf(first, F),
-      state_version: 0,
-    });
+    rows.push(
+      httpMonitorRow({
+        uuid: `mon_alert${String(j).padStart(9, '0')}`,
+        projectId: project.id,
+        name: `m${j}`,
+        url: `http://127.0.0.1:${targetPort}/${j}`,
+        regions: '["london"]',
+        frequency: F,
+        createdAt: start,
+        firstCheckAt: first,
+      }),
+    );
   }
   await store.db.insertInto('monitors').values(rows).execute();
 }

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
-import { printTable } from './load.ts';
+import { printTable, httpMonitorRow } from './load.ts';
 import { freshDatabase } from '../test/harness.ts';
 import { closedPort } from '../test/support/targets.ts';
 import { FormClient } from '../test/support/browser-client.ts';
@@ -24,7 +24,6 @@ import { openStream, type SseStream } from '../test/support/sse.ts';
 import { openStore } from '../src/storage/store.ts';
 import { createProject } from '../src/services/projects.ts';
 import { addProjectMember, createUser } from '../src/services/users.ts';
-import { phaseOf } from '../src/domain/schedule.ts';
 
 const { values } = parseArgs({
   options: {
@@ -67,39 +66,18 @@ for (let i = 0; i < N; i += 1000) {
   const rows = [];
   for (let j = i; j < Math.min(N, i + 1000); j++) {
     const first = start + Math.floor(spread(j) * F * 1000);
-    rows.push({
-      uuid: `mon_live${String(j).padStart(9, '0')}`,
-      project_id: project.id,
-      name: `m${String(j).padStart(6, '0')}`,
-      url: `http://127.0.0.1:${ports[j % ports.length]}/${j}`,
-      protocol: 'http',
-      paused: 0,
-      port: null,
-      http_method: 'GET',
-      regions: JSON.stringify(['london']),
-      check_frequency: F,
-      timeout: 10,
-      follow_redirects: 1,
-      expected_status_code: '2xx',
-      request_body: '',
-      request_headers: null,
-      required_keyword: null,
-      dns_record_type: null,
-      dns_nameserver: null,
-      dns_expected_answer: null,
-      status: 'up',
-      ssl_expiration: null,
-      alerts_wait: 0,
-      group_id: null,
-      sort_order: 0,
-      show_url: 0,
-      escalation_policy_id: null,
-      created_at: start,
-      updated_at: start,
-      next_check_at: first,
-      check_phase: phaseOf(first, F),
-      state_version: 0,
-    });
+    rows.push(
+      httpMonitorRow({
+        uuid: `mon_live${String(j).padStart(9, '0')}`,
+        projectId: project.id,
+        name: `m${String(j).padStart(6, '0')}`,
+        url: `http://127.0.0.1:${ports[j % ports.length]}/${j}`,
+        regions: JSON.stringify(['london']),
+        frequency: F,
+        createdAt: start,
+        firstCheckAt: first,
+      }),
+    );
   }
   await store.db.insertInto('monitors').values(rows).execute();
 }

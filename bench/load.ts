@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
+import { phaseOf } from '../src/domain/schedule.ts';
 
 export interface LoadResult {
   requests: number;
@@ -89,5 +90,54 @@ export function wrk(
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
     p50: ms('50'),
     p99: ms('99'),
+  };
+}
+
+/**
+ * A monitors row for the benchmarks that fill a table directly: an HTTP GET every `frequency`
+ * seconds, expecting 2xx, first due at `firstCheckAt` and on its grid from there.
+ */
+export function httpMonitorRow(m: {
+  uuid: string;
+  projectId: number;
+  name: string;
+  url: string;
+  regions: string;
+  frequency: number;
+  createdAt: number;
+  firstCheckAt: number;
+}) {
+  return {
+    uuid: m.uuid,
+    project_id: m.projectId,
+    name: m.name,
+    url: m.url,
+    protocol: 'http',
+    paused: 0,
+    port: null,
+    http_method: 'GET',
+    regions: m.regions,
+    check_frequency: m.frequency,
+    timeout: 10,
+    follow_redirects: 1,
+    expected_status_code: '2xx',
+    request_body: '',
+    request_headers: null,
+    required_keyword: null,
+    dns_record_type: null,
+    dns_nameserver: null,
+    dns_expected_answer: null,
+    status: 'up',
+    ssl_expiration: null,
+    alerts_wait: 0,
+    group_id: null,
+    sort_order: 0,
+    show_url: 0,
+    escalation_policy_id: null,
+    created_at: m.createdAt,
+    updated_at: m.createdAt,
+    next_check_at: m.firstCheckAt,
+    check_phase: phaseOf(m.firstCheckAt, m.frequency),
+    state_version: 0,
   };
 }

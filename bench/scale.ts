@@ -12,12 +12,12 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { printTable } from './load.ts';
+import { printTable, httpMonitorRow } from './load.ts';
 import { closedPort } from '../test/support/targets.ts';
 import { openStore, type Store } from '../src/storage/store.ts';
 import { createProject } from '../src/services/projects.ts';
 import { createProbe } from '../src/services/probes.ts';
-import { firstCheckAt, phaseOf } from '../src/domain/schedule.ts';
+import { firstCheckAt } from '../src/domain/schedule.ts';
 
 const { values } = parseArgs({
   options: {
@@ -98,39 +98,18 @@ async function measure(setup: Setup): Promise<Record<string, string | number>> {
     const rows = [];
     for (let j = i; j < Math.min(N, i + 1000); j++) {
       const first = firstCheckAt(start, F, j / N);
-      rows.push({
-        uuid: `mon_bench${String(j).padStart(9, '0')}`,
-        project_id: project.id,
-        name: `m${j}`,
-        url: `http://127.0.0.1:${ports[j % ports.length]}/${j}`,
-        protocol: 'http',
-        paused: 0,
-        port: null,
-        http_method: 'GET',
-        regions: JSON.stringify([regions[j % regions.length]]),
-        check_frequency: F,
-        timeout: 10,
-        follow_redirects: 1,
-        expected_status_code: '2xx',
-        request_body: '',
-        request_headers: null,
-        required_keyword: null,
-        dns_record_type: null,
-        dns_nameserver: null,
-        dns_expected_answer: null,
-        status: 'up',
-        ssl_expiration: null,
-        alerts_wait: 0,
-        group_id: null,
-        sort_order: 0,
-        show_url: 0,
-        escalation_policy_id: null,
-        created_at: start,
-        updated_at: start,
-        next_check_at: first,
-        check_phase: phaseOf(first, F),
-        state_version: 0,
-      });
+      rows.push(
+        httpMonitorRow({
+          uuid: `mon_bench${String(j).padStart(9, '0')}`,
+          projectId: project.id,
+          name: `m${j}`,
+          url: `http://127.0.0.1:${ports[j % ports.length]}/${j}`,
+          regions: JSON.stringify([regions[j % regions.length]]),
+          frequency: F,
+          createdAt: start,
+          firstCheckAt: first,
+        }),
+      );
     }
     await store.db
       .insertInto('monitors')
