@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { permits } from '../domain/api-keys.ts';
-import { audit, createAuthenticator } from '../services/api-keys.ts';
+import { audit, createAuthenticator, wellFormedKey } from '../services/api-keys.ts';
 import type { Actor, ActorCtx, Ctx } from '../services/context.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { createFailureThrottle } from '../domain/throttle.ts';
@@ -53,7 +53,13 @@ export function installAuth(
   // An unchanged key is the same Actor from one request to the next (createAuthenticator), and
   // keeps its context: services only read ctx.
   const contexts = new WeakMap<Actor, ActorCtx>();
-  function admit(req: FastifyRequest, reply: FastifyReply, actor: Actor | null, done: (err?: Error) => void) {
+  function admit(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    actor: Actor | null,
+    done: (err?: Error) => void,
+    store = base.store,
+  ) {
     if (!actor) {
       throttle.fail(req.ip);
       return reply.code(401).header('WWW-Authenticate', 'Bearer').send(UNAUTHORIZED);
@@ -81,7 +87,7 @@ export function installAuth(
       return reply.code(403).send(FORBIDDEN);
     }
     let ctx = contexts.get(actor);
-    if (!ctx) contexts.set(actor, (ctx = { ...base, actor }));
+    if (ctx?.store !== store) contexts.set(actor, (ctx = { ...base, store, actor }));
     req.ctx = ctx;
     req.spend = (n) => {
       if (!limiter.enabled || n <= 0) return true;
@@ -100,6 +106,16 @@ export function installAuth(
     const wait = throttle.blockedFor(req.ip);
     if (wait > 0) return tooMany(reply, wait, 'Too many failed authentication attempts; try again later');
     const token = bearerToken(req);
+    // PostgreSQL: the key and what the request reads are served from memory when nothing has
+    // committed since they were read, which one shared round trip tells (Store.pin).
+    if (token && base.store.pin && wellFormedKey(token)) {
+      base.store.pin().then((store) => {
+        const actor = authenticate(token, store);
+        if (actor instanceof Promise) actor.then((a) => admit(req, reply, a, done, store), done);
+        else admit(req, reply, actor, done, store);
+      }, done);
+      return;
+    }
     const actor = token ? authenticate(token) : null;
     if (actor instanceof Promise) actor.then((a) => admit(req, reply, a, done), done);
     else admit(req, reply, actor, done);

@@ -188,9 +188,10 @@ const LAST_USED_EVERY_MS = 60_000;
  * Turns a bearer token into an Actor, or null: a hash and an indexed lookup. On SQLite the
  * row is kept by the SHA-256 of the token until any connection commits a write
  * (Store.generation), so a revocation by any process still counts from the very next request;
- * an unchanged key is then the same Actor object. On PostgreSQL every request looks the key
- * up. Expiry is checked on every request; last_used_at is written at most once a minute per
- * key, in the background.
+ * an unchanged key is then the same Actor object. On PostgreSQL the same holds for a store
+ * pinned to the request (Store.pin: one round trip that tells whether anything committed).
+ * Expiry is checked on every request; last_used_at is written at most once a minute per key,
+ * in the background.
  */
 export function createAuthenticator(ctx: Ctx) {
   const lastWritten = new Map<string, number>();
@@ -216,22 +217,32 @@ export function createAuthenticator(ctx: Ctx) {
     }
     return actor ?? actorOf(row);
   }
-  /** Synchronous where the store can read at once (SQLite): no promise on the hot path. */
-  return function authenticate(token: string): Actor | null | Promise<Actor | null> {
-    if (!KEY_PATTERN.test(token) || token.length > 128) return null;
-    const hash = hashApiKey(token);
-    const generation = ctx.store.generation?.();
-    if (generation === undefined) return keyByHash(ctx.store, hash).then((r) => check(r[0]));
-    const hit = known.get(hash);
-    if (hit?.generation === generation) return check(hit.row, hit.actor);
-    const row = keyByHash.now(ctx.store, hash)![0];
+  function remember(hash: string, generation: number, row: KeyRow | undefined): Actor | null {
     if (!row) return null;
     if (known.size >= 10_000) known.clear();
     const actor = actorOf(row);
     known.set(hash, { generation, row, actor });
     return check(row, actor);
+  }
+  /**
+   * Synchronous where the store can read at once (SQLite): no promise on the hot path. `store`
+   * is ctx.store or a pinned PostgreSQL store (Store.pin), whose generation holds the request.
+   */
+  return function authenticate(token: string, store = ctx.store): Actor | null | Promise<Actor | null> {
+    if (!KEY_PATTERN.test(token) || token.length > 128) return null;
+    const hash = hashApiKey(token);
+    const generation = store.generation?.();
+    if (generation === undefined) return keyByHash(store, hash).then((r) => check(r[0]));
+    const hit = known.get(hash);
+    if (hit?.generation === generation) return check(hit.row, hit.actor);
+    const rows = keyByHash.now(store, hash);
+    if (rows) return remember(hash, generation, rows[0]);
+    return keyByHash(store, hash).then((r) => remember(hash, generation, r[0]));
   };
 }
+
+/** Whether a bearer token has the shape of a Vigil key (anything else is refused unread). */
+export const wellFormedKey = (token: string) => KEY_PATTERN.test(token) && token.length <= 128;
 
 /** Revokes every live key a user made in a project (they left it); returns how many. */
 export async function revokeKeysMadeBy(

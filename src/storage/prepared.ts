@@ -11,7 +11,8 @@ interface Entry {
  * A hot query built once per dialect with kysely, then run with new arguments, skipping the
  * builder and compiler (about 25 µs a call). The builder receives sentinel arguments; their
  * positions in the compiled parameter list are where the real arguments go. With `cached`,
- * SQLite reuses an identical read's rows until any connection writes (Store.readNow).
+ * SQLite reuses an identical read's rows until any connection writes (Store.readNow), and so
+ * does a pinned PostgreSQL store (Store.pin) while the database is as it was when pinned.
  */
 export function prepared<A extends unknown[], R>(
   build: (db: Kysely<Database>, ...args: A) => Compilable<R>,
@@ -36,13 +37,24 @@ export function prepared<A extends unknown[], R>(
   }
   const run = async (store: Store, ...args: A): Promise<R[]> => {
     const q = bind(store.dialect, store.db, args);
-    return store.readNow?.<R>(q.sql, q.parameters, opts.cached) ?? (await store.db.executeQuery<R>(q)).rows;
+    const now = store.readNow?.<R>(q.sql, q.parameters, opts.cached);
+    if (now) return now;
+    if (!opts.cached || !store.cachedRows) return (await store.db.executeQuery<R>(q)).rows;
+    const kept = store.cachedRows<R>(q.sql, q.parameters);
+    if (kept) return kept;
+    const { rows } = await store.db.executeQuery<R>(q);
+    store.keepRows!(q.sql, q.parameters, rows);
+    return rows;
   };
-  /** The rows at once, without a promise, where the store can (Store.readNow); else undefined. */
+  /**
+   * The rows at once, without a promise, where the store can (Store.readNow, or a pinned
+   * PostgreSQL store's kept rows of a cached read); else undefined.
+   */
   run.now = (store: Store, ...args: A): R[] | undefined => {
-    if (!store.readNow) return undefined;
+    if (!store.readNow && !(opts.cached && store.cachedRows)) return undefined;
     const e = entry(store.dialect, store.db, args);
-    return store.readNow<R>(e.compiled.sql, parameters(e, args), opts.cached);
+    if (store.readNow) return store.readNow<R>(e.compiled.sql, parameters(e, args), opts.cached);
+    return store.cachedRows!<R>(e.compiled.sql, parameters(e, args));
   };
   /** The same query inside a transaction. */
   run.in = async (trx: Transaction<Database>, dialect: Dialect, ...args: A): Promise<R[]> =>

@@ -7,7 +7,9 @@ import {
   Kysely,
   PostgresDialect,
   SqliteDialect,
+  CompiledQuery,
   sql,
+  type DatabaseConnection,
   type Dialect as KyselyDialect,
   type Driver,
   type Transaction,
@@ -48,6 +50,18 @@ export interface Store {
    * their own. Undefined while a transaction is open on this connection.
    */
   generation?(): number | undefined;
+  /**
+   * PostgreSQL only: this store pinned to the database as it is now, for one request that began
+   * before the call. One round trip (`pg_current_snapshot()`), shared by every caller that asks
+   * before it is sent. The pinned store's generation() says "nothing committed since", like
+   * SQLite's, and its cached reads (cachedRows, keepRows) are exact for that request: a commit
+   * anywhere changes the snapshot, and a write of this process since the pin turns them off.
+   */
+  pin?(): Promise<Store>;
+  /** A pinned store's rows of an identical cached read at its generation, or undefined. */
+  cachedRows?<R>(sql: string, parameters: readonly unknown[]): R[] | undefined;
+  /** Keeps the rows of a cached read that missed, for later requests of the same generation. */
+  keepRows?(sql: string, parameters: readonly unknown[], rows: readonly unknown[]): void;
   /**
    * Sends each payload to every listen() of `channel` on every node of this database, once the
    * transaction of `db` commits (at once outside a transaction; never after a rollback): NOTIFY
@@ -97,7 +111,7 @@ export function databaseUnavailable(err: unknown): string | null {
 function tracked(
   dialect: KyselyDialect,
   busy: { n: number },
-  ends: { committed?(): void; rolledBack?(): void } = {},
+  ends: { committed?(): void; rolledBack?(): void; executing?(query: CompiledQuery): void } = {},
 ): KyselyDialect {
   return {
     createAdapter: () => dialect.createAdapter(),
@@ -138,10 +152,20 @@ function tracked(
         await commit(c);
         ends.committed?.();
       };
+      const seen = new WeakSet<DatabaseConnection>();
       wrapper.acquireConnection = async () => {
         busy.n++;
         try {
-          return await d.acquireConnection();
+          const connection = await d.acquireConnection();
+          if (ends.executing && !seen.has(connection)) {
+            seen.add(connection);
+            const execute = connection.executeQuery.bind(connection);
+            connection.executeQuery = (query) => {
+              ends.executing!(query);
+              return execute(query);
+            };
+          }
+          return connection;
         } catch (err) {
           busy.n--;
           throw err;
@@ -185,6 +209,37 @@ export function rowBytes(rows: readonly unknown[], limit = Infinity): number {
     if (bytes > limit) break;
   }
   return bytes;
+}
+
+/**
+ * Rows of identical reads (same SQL, same parameters), each kept with the generation it was read
+ * at and served only at that generation. Bounded in bytes, not only in number: a read of large
+ * rows (monitors with their bodies and headers) is served but not kept, and the cache starts
+ * over when full.
+ */
+function readCache() {
+  const cache = new Map<string, Map<string, { generation: number; rows: unknown[]; bytes: number }>>();
+  let cachedBytes = 0;
+  return {
+    get<R>(text: string, parameters: readonly unknown[], generation: number): R[] | undefined {
+      const hit = cache.get(text)?.get(JSON.stringify(parameters));
+      return hit && hit.generation === generation ? (hit.rows as R[]) : undefined;
+    },
+    keep(text: string, parameters: readonly unknown[], generation: number, rows: readonly unknown[]) {
+      const bytes = rows.length ? rowBytes(rows, READ_CACHE_ENTRY_BYTES) : 0;
+      if (!rows.length || bytes > READ_CACHE_ENTRY_BYTES) return;
+      const args = JSON.stringify(parameters);
+      let byArgs = cache.get(text);
+      if (!byArgs) cache.set(text, (byArgs = new Map()));
+      if (byArgs.size >= 10_000 || cachedBytes + bytes > READ_CACHE_BYTES) {
+        cache.clear();
+        cache.set(text, (byArgs = new Map()));
+        cachedBytes = 0;
+      }
+      cachedBytes += bytes - (byArgs.get(args)?.bytes ?? 0);
+      byArgs.set(args, { generation, rows: rows as unknown[], bytes });
+    },
+  };
 }
 
 /** Who listens to which channel, in this process. */
@@ -318,8 +373,7 @@ function openSqlite(opts: StoreOptions): Store {
     }
     return generation;
   };
-  const cache = new Map<string, Map<string, { generation: number; rows: unknown[]; bytes: number }>>();
-  let cachedBytes = 0;
+  const cache = readCache();
   // A read of a real table: SELECT 1 alone would not touch the database file.
   let ping: SQLite.Statement | null = null;
   return {
@@ -329,24 +383,10 @@ function openSqlite(opts: StoreOptions): Store {
       if (raw.inTransaction) return undefined;
       if (!cached) return database.prepare(text).all(parameters) as R[];
       const current = generationNow();
-      let byArgs = cache.get(text);
-      if (!byArgs) cache.set(text, (byArgs = new Map()));
-      const args = JSON.stringify(parameters);
-      const hit = byArgs.get(args);
-      if (hit && hit.generation === current) return hit.rows as R[];
+      const hit = cache.get<R>(text, parameters, current);
+      if (hit) return hit;
       const rows = database.prepare(text).all(parameters) as R[];
-      // Kept rows are bounded in bytes, not only in number: a read of large rows (monitors with
-      // their bodies and headers) is served but not kept, and the cache starts over when full.
-      const bytes = rows.length ? rowBytes(rows, READ_CACHE_ENTRY_BYTES) : 0;
-      if (rows.length && bytes <= READ_CACHE_ENTRY_BYTES) {
-        if (byArgs.size >= 10_000 || cachedBytes + bytes > READ_CACHE_BYTES) {
-          cache.clear();
-          cache.set(text, (byArgs = new Map()));
-          cachedBytes = 0;
-        }
-        cachedBytes += bytes - (byArgs.get(args)?.bytes ?? 0);
-        byArgs.set(args, { generation: current, rows, bytes });
-      }
+      cache.keep(text, parameters, current, rows);
       return rows;
     },
     generation: () => (raw.inTransaction ? undefined : generationNow()),
@@ -390,7 +430,14 @@ async function openPostgres(opts: StoreOptions): Promise<Store> {
     throw new StoreError(`cannot connect to DATABASE_URL: ${(err as Error).message}`);
   }
   const busy = { n: 0 };
-  const db = new Kysely<Database>({ dialect: tracked(new PostgresDialect({ pool }), busy) });
+  // Statements this process sent that may write (all but plain reads): a pinned store's cache
+  // turns off once one is sent, so a request reads its own writes.
+  let writes = 0;
+  const executing = (query: CompiledQuery) => {
+    const kind = query.query.kind;
+    if (kind !== 'SelectQueryNode' && !(kind === 'RawNode' && /^\s*select\b/i.test(query.sql))) writes++;
+  };
+  const db = new Kysely<Database>({ dialect: tracked(new PostgresDialect({ pool }), busy, { executing }) });
   // Channels are per database; schemas sharing one (the tests' fresh schemas) get channels of their own.
   const schema = (await sql<{ s: string }>`SELECT current_schema() AS s`.execute(db)).rows[0]?.s ?? 'public';
   const suffix = schema === 'public' ? '' : `_${createHash('sha256').update(schema).digest('hex').slice(0, 12)}`;
@@ -399,9 +446,45 @@ async function openPostgres(opts: StoreOptions): Promise<Store> {
     return channel + suffix;
   };
   const listener = pgListener(opts.databaseUrl!);
-  return {
+  // The snapshot names every transaction committed so far (xmin:xmax:in-progress list): equal
+  // text, equal data. Each new text gets a new generation.
+  const cache = readCache();
+  const snapshotQuery = CompiledQuery.raw('SELECT pg_current_snapshot()::text AS s');
+  let generation = 0;
+  let lastSnapshot = '';
+  let lastPinned: { generation: number; writes: number; store: Store } | null = null;
+  let pending: Promise<Store> | null = null;
+  const pinned = (at: number): Store => {
+    if (lastPinned?.generation === at && lastPinned.writes === writes) return lastPinned.store;
+    const since = writes;
+    const view: Store = Object.create(store);
+    view.generation = () => (writes === since ? at : undefined);
+    view.cachedRows = <R>(text: string, parameters: readonly unknown[]) =>
+      writes === since ? cache.get<R>(text, parameters, at) : undefined;
+    view.keepRows = (text, parameters, rows) => {
+      if (writes === since) cache.keep(text, parameters, at, rows);
+    };
+    lastPinned = { generation: at, writes: since, store: view };
+    return view;
+  };
+  const store: Store = {
     db,
     dialect: 'postgres',
+    // Callers that ask in the same turn of the event loop share one query, sent after that turn:
+    // each of them began before it was sent, so what it returns holds for each of them.
+    pin: () =>
+      (pending ??= new Promise<Store>((resolve, reject) =>
+        setImmediate(() => {
+          pending = null;
+          db.executeQuery<{ s: string }>(snapshotQuery).then(({ rows }) => {
+            if (rows[0].s !== lastSnapshot) {
+              lastSnapshot = rows[0].s;
+              generation++;
+            }
+            resolve(pinned(generation));
+          }, reject);
+        }),
+      )),
     async notify(on, channel, payloads) {
       if (payloads.length)
         await sql`SELECT pg_notify(${channelName(channel)}, p) FROM unnest(${payloads}::text[]) AS p`.execute(on);
@@ -420,6 +503,7 @@ async function openPostgres(opts: StoreOptions): Promise<Store> {
       await db.destroy();
     },
   };
+  return store;
 }
 
 /**
