@@ -87,7 +87,10 @@ describe('PostgreSQL: a store pinned to a request', { skip: !PG_URL && 'PostgreS
   before(async () => {
     db = await freshDatabase();
     store = await openStore({ databaseUrl: db.env.DATABASE_URL, dataDir: db.dataDir });
-    await store.db.insertInto('projects').values({ uuid: 'proj_pin', name: 'a', created_at: 0, quorum: null }).execute();
+    await store.db
+      .insertInto('projects')
+      .values({ uuid: 'proj_pin', name: 'a', created_at: 0, quorum: null })
+      .execute();
     other = new pg.Client({ connectionString: db.env.DATABASE_URL });
     await other.connect();
   });
