@@ -27,10 +27,18 @@ const env = {
   VIGIL_LOG_LEVEL: 'warn',
   VIGIL_RATE_LIMIT_PER_HOUR: '0',
 };
-const server = spawn(process.execPath, [path.resolve(import.meta.dirname, '../bin/vigil.js'), 'serve'], {
-  env: { ...process.env, ...env },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+const server = spawn(
+  process.execPath,
+  [
+    ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
+    path.resolve(import.meta.dirname, '../bin/vigil.js'),
+    'serve',
+  ],
+  {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  },
+);
 const base = `http://127.0.0.1:${port}`;
 let failed = true;
 try {

@@ -142,29 +142,33 @@ export async function listOutages(ctx: ActorCtx, f: OutageFilter) {
       ]),
     );
   }
-  const [{ total }] = await q.select((eb) => eb.fn.countAll<number>().as('total')).execute();
-  const ids = (
-    await q
-      .select('outages.id')
-      .orderBy('outages.id', 'desc')
-      .limit(f.perPage)
-      .offset(f.page * f.perPage)
-      .execute()
-  ).map((r) => r.id);
-  const rows =
-    ids.length === 0
-      ? []
-      : await base(db, projectId)
-          .where('outages.id', 'in', ids)
-          .select(columns)
+  // Two statements: both counts, and the page (its ids picked by a sub-select) with its joins.
+  const [[{ total, ongoing }], rows] = await Promise.all([
+    db
+      .selectNoFrom((eb) => [
+        q.select(eb.fn.countAll<number>().as('n')).as('total'),
+        eb
+          .selectFrom('outages')
+          .where('project_id', '=', projectId)
+          .where('ended_at', 'is', null)
+          .select(eb.fn.countAll<number>().as('n'))
+          .as('ongoing'),
+      ])
+      .execute(),
+    base(db, projectId)
+      .where(
+        'outages.id',
+        'in',
+        q
+          .select('outages.id')
           .orderBy('outages.id', 'desc')
-          .execute();
-  const [{ ongoing }] = await db
-    .selectFrom('outages')
-    .where('project_id', '=', projectId)
-    .where('ended_at', 'is', null)
-    .select((eb) => eb.fn.countAll<number>().as('ongoing'))
-    .execute();
+          .limit(f.perPage)
+          .offset(f.page * f.perPage),
+      )
+      .select(columns)
+      .orderBy('outages.id', 'desc')
+      .execute(),
+  ]);
   return { outages: rows.map((r) => toOutage(r as Joined)), total: Number(total), ongoingCount: Number(ongoing) };
 }
 
