@@ -106,14 +106,10 @@ export function installAuth(
     const wait = throttle.blockedFor(req.ip);
     if (wait > 0) return tooMany(reply, wait, 'Too many failed authentication attempts; try again later');
     const token = bearerToken(req);
-    // PostgreSQL: the key and what the request reads are served from memory when nothing has
-    // committed since they were read, which one shared round trip tells (Store.pin).
-    if (token && base.store.pin && wellFormedKey(token)) {
-      base.store.pin().then((store) => {
-        const actor = authenticate(token, store);
-        if (actor instanceof Promise) actor.then((a) => admit(req, reply, a, done, store), done);
-        else admit(req, reply, actor, done, store);
-      }, done);
+    // PostgreSQL: one statement shared by the requests of a turn reads their keys and pins the
+    // store: what they read is served from memory while nothing has committed (Store.pinWith).
+    if (token && authenticate.pinned && wellFormedKey(token)) {
+      authenticate.pinned(token).then(([actor, store]) => admit(req, reply, actor, done, store), done);
       return;
     }
     const actor = token ? authenticate(token) : null;

@@ -14,7 +14,8 @@ import { iso, isoOrNull, type Actor, type Ctx } from './context.ts';
 import { getProject } from './projects.ts';
 import type { ApiKeyRow } from '../storage/schema.ts';
 import { prepared } from '../storage/prepared.ts';
-import type { Transaction } from 'kysely';
+import type { Store } from '../storage/store.ts';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import { ensureRoom } from './limits.ts';
 
@@ -180,6 +181,23 @@ const keyByHash = prepared((db, hash: string) =>
     .where('api_keys.key_hash', '=', hash),
 );
 type KeyRow = Awaited<ReturnType<typeof keyByHash>>[number];
+// The keys of many requests at once, by their hashes (PostgreSQL: read with the pin, Store.pinWith).
+const keysByHashes = (db: Kysely<Database>) =>
+  db
+    .selectFrom('api_keys')
+    .innerJoin('projects', 'projects.id', 'api_keys.project_id')
+    .select([
+      'api_keys.key_hash',
+      'api_keys.id',
+      'api_keys.project_id',
+      'api_keys.permission',
+      'api_keys.expires_at',
+      'api_keys.revoked_at',
+      'api_keys.last_used_at',
+      'projects.uuid as project_uuid',
+    ])
+    .where(sql<boolean>`api_keys.key_hash = ANY(${[]}::text[])`)
+    .compile();
 
 /** Minimum spacing of last_used_at writes for one key. */
 const LAST_USED_EVERY_MS = 60_000;
@@ -224,21 +242,35 @@ export function createAuthenticator(ctx: Ctx) {
     known.set(hash, { generation, row, actor });
     return check(row, actor);
   }
-  /**
-   * Synchronous where the store can read at once (SQLite): no promise on the hot path. `store`
-   * is ctx.store or a pinned PostgreSQL store (Store.pin), whose generation holds the request.
-   */
-  return function authenticate(token: string, store = ctx.store): Actor | null | Promise<Actor | null> {
-    if (!KEY_PATTERN.test(token) || token.length > 128) return null;
+  /** Synchronous where the store can read at once (SQLite): no promise on the hot path. */
+  function authenticate(token: string): Actor | null | Promise<Actor | null> {
+    if (!wellFormedKey(token)) return null;
     const hash = hashApiKey(token);
-    const generation = store.generation?.();
-    if (generation === undefined) return keyByHash(store, hash).then((r) => check(r[0]));
+    const generation = ctx.store.generation?.();
+    if (generation === undefined) return keyByHash(ctx.store, hash).then((r) => check(r[0]));
     const hit = known.get(hash);
     if (hit?.generation === generation) return check(hit.row, hit.actor);
-    const rows = keyByHash.now(store, hash);
-    if (rows) return remember(hash, generation, rows[0]);
-    return keyByHash(store, hash).then((r) => remember(hash, generation, r[0]));
-  };
+    return remember(hash, generation, keyByHash.now(ctx.store, hash)![0]);
+  }
+  const rider = ctx.store.pinWith?.(keysByHashes(ctx.store.db));
+  /**
+   * PostgreSQL: the key of a well-formed token with the store pinned to the request (Store.pin),
+   * both from one statement shared by the requests of a turn. The key is read every time; an
+   * unchanged one is the same Actor while nothing has committed.
+   */
+  const pinned =
+    rider &&
+    (async (token: string): Promise<[Actor | null, Store]> => {
+      const hash = hashApiKey(token);
+      const { store, rows } = await rider(hash);
+      const row = rows.find((r) => r.key_hash === hash) as KeyRow | undefined;
+      const generation = store.generation!();
+      if (generation === undefined) return [check(row), store];
+      const hit = known.get(hash);
+      if (hit?.generation === generation) return [check(hit.row, hit.actor), store];
+      return [remember(hash, generation, row), store];
+    });
+  return Object.assign(authenticate, { pinned });
 }
 
 /** Whether a bearer token has the shape of a Vigil key (anything else is refused unread). */

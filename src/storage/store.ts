@@ -58,6 +58,12 @@ export interface Store {
    * anywhere changes the snapshot, and a write of this process since the pin turns them off.
    */
   pin?(): Promise<Store>;
+  /**
+   * PostgreSQL only: pin() that also reads `rider` (a query whose one parameter is an array) for
+   * every value asked in the same turn, in the same statement: the key of each request of a turn
+   * comes with the pin. Resolves with the pinned store and every row the rider read.
+   */
+  pinWith?(rider: CompiledQuery): (value: string) => Promise<{ store: Store; rows: Record<string, unknown>[] }>;
   /** A pinned store's rows of an identical cached read at its generation, or undefined. */
   cachedRows?<R>(sql: string, parameters: readonly unknown[]): R[] | undefined;
   /** Keeps the rows of a cached read that missed, for later requests of the same generation. */
@@ -449,11 +455,43 @@ async function openPostgres(opts: StoreOptions): Promise<Store> {
   // The snapshot names every transaction committed so far (xmin:xmax:in-progress list): equal
   // text, equal data. Each new text gets a new generation.
   const cache = readCache();
-  const snapshotQuery = CompiledQuery.raw('SELECT pg_current_snapshot()::text AS s');
   let generation = 0;
   let lastSnapshot = '';
   let lastPinned: { generation: number; writes: number; store: Store } | null = null;
-  let pending: Promise<Store> | null = null;
+  // Callers that ask in the same turn of the event loop share one statement, sent after that
+  // turn: each of them began before it was sent, so what it returns holds for each of them.
+  function batcher(rider: CompiledQuery | null) {
+    const text = rider
+      ? `SELECT s.snapshot AS "__snapshot", r.* FROM (SELECT pg_current_snapshot()::text AS snapshot) s LEFT JOIN (${rider.sql}) r ON true`
+      : 'SELECT pg_current_snapshot()::text AS "__snapshot"';
+    let pending: { values: Set<string>; done: Promise<{ store: Store; rows: Record<string, unknown>[] }> } | null =
+      null;
+    return (value?: string) => {
+      if (!pending) {
+        const values = new Set<string>();
+        const done = new Promise<{ store: Store; rows: Record<string, unknown>[] }>((resolve, reject) =>
+          setImmediate(() => {
+            pending = null;
+            db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, rider ? [[...values]] : [])).then(
+              ({ rows }) => {
+                const snapshot = String(rows[0].__snapshot);
+                if (snapshot !== lastSnapshot) {
+                  lastSnapshot = snapshot;
+                  generation++;
+                }
+                resolve({ store: pinned(generation), rows });
+              },
+              reject,
+            );
+          }),
+        );
+        pending = { values, done };
+      }
+      if (value !== undefined) pending.values.add(value);
+      return pending.done;
+    };
+  }
+  const pinOnly = batcher(null);
   const pinned = (at: number): Store => {
     if (lastPinned?.generation === at && lastPinned.writes === writes) return lastPinned.store;
     const since = writes;
@@ -470,21 +508,8 @@ async function openPostgres(opts: StoreOptions): Promise<Store> {
   const store: Store = {
     db,
     dialect: 'postgres',
-    // Callers that ask in the same turn of the event loop share one query, sent after that turn:
-    // each of them began before it was sent, so what it returns holds for each of them.
-    pin: () =>
-      (pending ??= new Promise<Store>((resolve, reject) =>
-        setImmediate(() => {
-          pending = null;
-          db.executeQuery<{ s: string }>(snapshotQuery).then(({ rows }) => {
-            if (rows[0].s !== lastSnapshot) {
-              lastSnapshot = rows[0].s;
-              generation++;
-            }
-            resolve(pinned(generation));
-          }, reject);
-        }),
-      )),
+    pin: async () => (await pinOnly()).store,
+    pinWith: (rider) => batcher(rider),
     async notify(on, channel, payloads) {
       if (payloads.length)
         await sql`SELECT pg_notify(${channelName(channel)}, p) FROM unnest(${payloads}::text[]) AS p`.execute(on);

@@ -105,12 +105,23 @@ describe('PostgreSQL: a store pinned to a request', { skip: !PG_URL && 'PostgreS
     return rows;
   };
 
-  test('callers in the same turn share one round trip; a later caller gets a new one', async () => {
-    const a = store.pin!();
-    assert.equal(store.pin!(), a);
-    const first = await a;
-    assert.notEqual(store.pin!(), a);
-    assert.equal(await store.pin!(), first, 'nothing committed: the same pinned store');
+  test('callers in the same turn share one statement, with every value its rider asked for', async () => {
+    await store.db
+      .insertInto('projects')
+      .values({ uuid: 'proj_two', name: 'two', created_at: 0, quorum: null })
+      .execute();
+    const rider = store.pinWith!(CompiledQuery.raw('SELECT uuid, name FROM projects WHERE uuid = ANY($1::text[])', []));
+    const [a, b, none] = await Promise.all([rider('proj_pin'), rider('proj_two'), rider('proj_none')]);
+    assert.equal(a, b, 'one answer for the turn');
+    assert.equal(a, none);
+    assert.deepEqual(a.rows.map((r) => r.uuid).sort(), ['proj_pin', 'proj_two']);
+    assert.equal(a.store, await store.pin!(), 'nothing committed since: the same pinned store');
+    const alone = await rider('proj_none'); // a turn whose rider finds nothing still pins
+    assert.deepEqual(
+      alone.rows.map((r) => r.uuid),
+      [null],
+    );
+    assert.equal(alone.store, a.store);
   });
 
   test('a transaction in progress at the pin and committed after it changes the generation', async () => {
