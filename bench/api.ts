@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { hasWrk, load, printTable, wrk } from './load.ts';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
 import { freshDatabase, runCli } from '../test/harness.ts';
 
 const { values } = parseArgs({
@@ -14,6 +16,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '32' },
     rounds: { type: 'string', default: '3' },
     only: { type: 'string' },
+    'writes-per-second': { type: 'string', default: '0' },
   },
 });
 const seconds = Number(values.seconds);
@@ -41,6 +44,40 @@ const server = spawn(
   { env: { ...process.env, ...env }, stdio: ['ignore', process.env.BENCH_GC ? 'inherit' : 'pipe', 'inherit'] },
 );
 const base = `http://127.0.0.1:${port}`;
+let stopWrites: (() => Promise<void>) | undefined;
+
+/** Commits `perSecond` one-row updates a second from this process, every 10 ms, until stopped. */
+async function backgroundWrites(perSecond: number): Promise<() => Promise<void>> {
+  const text =
+    'UPDATE schema_migrations SET applied_at = applied_at + 1 WHERE id = (SELECT MIN(id) FROM schema_migrations)';
+  let write: () => Promise<unknown>;
+  let close: () => Promise<unknown>;
+  if (db.env.DATABASE_URL) {
+    const c = new pg.Client({ connectionString: db.env.DATABASE_URL });
+    await c.connect();
+    write = () => c.query(text);
+    close = () => c.end();
+  } else {
+    const file = new SQLite(path.join(db.dataDir, 'vigil.db'));
+    file.pragma('busy_timeout = 5000');
+    const st = file.prepare(text);
+    write = async () => st.run();
+    close = async () => file.close();
+  }
+  let owed = 0;
+  let busy: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    owed += perSecond / 100;
+    busy = busy.then(async () => {
+      for (; owed >= 1; owed--) await write();
+    });
+  }, 10);
+  return async () => {
+    clearInterval(timer);
+    await busy;
+    await close();
+  };
+}
 try {
   for (let i = 0; ; i++) {
     try {
@@ -68,6 +105,10 @@ try {
     });
     uuid = (await res.json()).uuid;
   }
+  // Writes by another process while the cases run, as a checking engine or a second node makes
+  // them: each commits, so the read caches (SQLite data_version, PostgreSQL's snapshot) move on.
+  const writesPerSecond = Number(values['writes-per-second']);
+  if (writesPerSecond > 0) stopWrites = await backgroundWrites(writesPerSecond);
   const useWrk = hasWrk();
   const measure = (url: string, o: { seconds: number; connections: number; headers?: Record<string, string> }) =>
     useWrk ? Promise.resolve(wrk(url, o)) : load(url, o);
@@ -114,10 +155,11 @@ try {
     });
   }
   console.log(
-    `\nVigil API on loopback, ${db.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite'}, load from ${useWrk ? 'wrk' : 'Node http (install wrk for a lighter client)'}, ${connections} connections, ${seconds} s each, median of ${rounds} rounds, ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`,
+    `\nVigil API on loopback, ${db.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite'}, load from ${useWrk ? 'wrk' : 'Node http (install wrk for a lighter client)'}, ${connections} connections, ${seconds} s each, ${writesPerSecond} writes/s by another process, median of ${rounds} rounds, ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`,
   );
   printTable(rows);
 } finally {
+  await stopWrites?.();
   server.kill('SIGTERM');
   await new Promise((r) => server.once('exit', r));
   await db.drop();
