@@ -1,5 +1,12 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors.ts';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnavailableError,
+  ValidationError,
+} from '../../domain/errors.ts';
+import { databaseUnavailable } from '../../storage/store.ts';
 import { sessionUser } from '../../services/users.ts';
 import type { Ctx } from '../../services/context.ts';
 import { DEFAULT_PROBE_LIVE_MS } from '../../domain/probes.ts';
@@ -129,6 +136,17 @@ export default async function dashboard(
     if (status >= 400 && status < 500) {
       const [title, text] = STATUS_TEXT[status] ?? ['Not accepted', 'The request was not accepted.'];
       return sendPage(reply, status, message(title, text));
+    }
+    // The database as a whole refused (locked, full, unreachable): nothing was lost; try again.
+    const down = err instanceof UnavailableError ? err.message : databaseUnavailable(err);
+    if (down) {
+      req.log.warn({ err: err.message }, `database unavailable: ${down}`);
+      reply.header('retry-after', '5');
+      return sendPage(
+        reply,
+        503,
+        message('Try again in a moment', `Vigil cannot reach its database just now (${down}). Nothing was changed.`),
+      );
     }
     req.log.error({ err }, 'unexpected dashboard error');
     return sendPage(
