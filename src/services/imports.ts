@@ -19,7 +19,7 @@ import { createMonitor, updateMonitor } from './monitors.ts';
 import { createHealthcheck, getHealthcheck, setHealthcheckPaused, updateHealthcheck } from './healthchecks.ts';
 import { addSubscriber, createStatusPage, updateStatusPage, type SubscriberInput } from './statuspages.ts';
 import { createMaintenance, updateMaintenance } from './maintenance.ts';
-import { addIncidentUpdate, createIncident, updateIncident } from './incidents.ts';
+import { addIncidentUpdate, createIncident, getIncident, updateIncident } from './incidents.ts';
 import { getProject } from './projects.ts';
 
 /** Everything read from the source API, in its read shapes. */
@@ -378,7 +378,8 @@ export async function importProject(ctx: Ctx, data: SourceData, opts: ImportOpti
       create: async (t) => (await createIncident(t, mapped.body, quiet)).uuid,
       async update(t, id) {
         // The timeline can only grow: add the source's entries this incident lacks.
-        const current = await updateIncident(t, id, fields);
+        await updateIncident(t, id, fields);
+        const current = await getIncident(t, id);
         const have = new Set(current.updates.map((u) => updateKey(u.at, u.type, u.text)));
         for (const u of updates as Json[]) {
           if (!have.has(updateKey(u.date, u.type, u.text))) await addIncidentUpdate(t, id, u, quiet);

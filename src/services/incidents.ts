@@ -54,8 +54,8 @@ export async function resolveMonitorRefs(ctx: ActorCtx, uuids: string[], field: 
   });
 }
 
-/** Builds whole incidents (components and timeline) for some rows with two queries. */
-async function assemble(db: Db, rows: Row[]): Promise<Incident[]> {
+/** Builds whole incidents (components and, with `timeline`, updates) for some rows with two queries. */
+async function assemble(db: Db, rows: Row[], timeline = true): Promise<Incident[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const [links, updates] = await Promise.all([
@@ -67,8 +67,8 @@ async function assemble(db: Db, rows: Row[]): Promise<Incident[]> {
       .orderBy('incident_monitors.incident_id')
       .orderBy('incident_monitors.position')
       .execute(),
-    db
-      .selectFrom('incident_updates')
+    (timeline ? db : null)
+      ?.selectFrom('incident_updates')
       .selectAll()
       .where('incident_id', 'in', ids)
       // Chronological, newest last (clients look for a new update from the end).
@@ -83,11 +83,11 @@ async function assemble(db: Db, rows: Row[]): Promise<Incident[]> {
     list.push(l.uuid);
     components.set(l.incident_id, list);
   }
-  const timeline = new Map<number, IncidentUpdate[]>();
-  for (const u of updates) {
-    const list = timeline.get(u.incident_id) ?? [];
+  const byIncident = new Map<number, IncidentUpdate[]>();
+  for (const u of updates ?? []) {
+    const list = byIncident.get(u.incident_id) ?? [];
     list.push({ uuid: u.uuid, at: u.at, text: JSON.parse(u.text), type: u.type as UpdateType });
-    timeline.set(u.incident_id, list);
+    byIncident.set(u.incident_id, list);
   }
   return rows.map((r) => ({
     id: r.id,
@@ -98,7 +98,7 @@ async function assemble(db: Db, rows: Row[]): Promise<Incident[]> {
     type: r.type as IncidentType,
     affectedComponents: components.get(r.id) ?? [],
     statuspages: JSON.parse(r.statuspages),
-    updates: timeline.get(r.id) ?? [],
+    updates: byIncident.get(r.id) ?? [],
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   }));
@@ -225,6 +225,10 @@ async function latestUpdateIs(db: Db, rows: Row[], status: UpdateType): Promise<
 }
 
 export async function getIncident(ctx: ActorCtx, uuid: string): Promise<Incident> {
+  return (await assemble(ctx.store.db, [await incidentRow(ctx, uuid)]))[0];
+}
+
+async function incidentRow(ctx: ActorCtx, uuid: string): Promise<Row> {
   const row = await ctx.store.db
     .selectFrom('incidents')
     .selectAll()
@@ -232,7 +236,53 @@ export async function getIncident(ctx: ActorCtx, uuid: string): Promise<Incident
     .where('project_id', '=', ctx.actor.projectId)
     .executeTakeFirst();
   if (!row) throw new NotFoundError('Incident');
-  return (await assemble(ctx.store.db, [row as Row]))[0];
+  return row as Row;
+}
+
+/**
+ * An incident without its timeline (`updates` empty): a timeline may be megabytes, and the
+ * API writes it piece by piece from incidentUpdatePages.
+ */
+export async function getIncidentHead(ctx: ActorCtx, uuid: string): Promise<Incident> {
+  return (await assemble(ctx.store.db, [await incidentRow(ctx, uuid)], false))[0];
+}
+
+/** An update as stored: `text` is its LocalizedText's JSON. */
+export interface StoredUpdate {
+  uuid: string;
+  at: number;
+  text: string;
+  type: string;
+}
+
+/** An incident's timeline oldest first, in pages of about PAGE_BYTES. */
+export async function* incidentUpdatePages(ctx: ActorCtx, incidentId: number): AsyncGenerator<StoredUpdate[]> {
+  const sizes = await ctx.store.db
+    .selectFrom('incident_updates')
+    .select(['id', sql<number>`octet_length(text)`.as('bytes')])
+    .where('incident_id', '=', incidentId)
+    .orderBy('at')
+    .orderBy('id')
+    .execute();
+  for (let start = 0; start < sizes.length; ) {
+    let bytes = 0;
+    let end = start;
+    while (end < sizes.length && (end === start || bytes + Number(sizes[end].bytes) <= PAGE_BYTES))
+      bytes += Number(sizes[end++].bytes);
+    yield await ctx.store.db
+      .selectFrom('incident_updates')
+      .select(['uuid', 'at', 'text', 'type'])
+      .where('incident_id', '=', incidentId)
+      .where(
+        'id',
+        'in',
+        sizes.slice(start, end).map((r) => r.id),
+      )
+      .orderBy('at')
+      .orderBy('id')
+      .execute();
+    start = end;
+  }
 }
 
 /** `notify: false` (imports) leaves the pages' subscribers alone. */
@@ -286,9 +336,9 @@ export async function createIncident(
   return getIncident(ctx, uuid);
 }
 
-/** Partial update: only the keys present in the body change. */
+/** Partial update: only the keys present in the body change. Answers the incident without its timeline. */
 export async function updateIncident(ctx: ActorCtx, uuid: string, input: Record<string, unknown>): Promise<Incident> {
-  const current = await getIncident(ctx, uuid);
+  const current = await getIncidentHead(ctx, uuid);
   const now = ctx.clock();
   const { updates: _ignored, ...fields } = applyIncidentInput(current, input, now);
   const relink = input.affectedComponents !== undefined;
@@ -311,17 +361,20 @@ export async function updateIncident(ctx: ActorCtx, uuid: string, input: Record<
     if (Number(res.numUpdatedRows) === 0) throw new NotFoundError('Incident');
     if (relink) await linkMonitors(trx, current.id, monitorIds);
   });
-  return getIncident(ctx, uuid);
+  return getIncidentHead(ctx, uuid);
 }
 
-/** Appends a timeline entry (a `resolved` entry is how an incident is resolved). */
+/**
+ * Appends a timeline entry (a `resolved` entry is how an incident is resolved). Answers the
+ * incident without its timeline.
+ */
 export async function addIncidentUpdate(
   ctx: ActorCtx,
   uuid: string,
   input: Record<string, unknown>,
   opts: { notify?: boolean } = {},
 ): Promise<Incident> {
-  const current = await getIncident(ctx, uuid);
+  const current = await getIncidentHead(ctx, uuid);
   const now = ctx.clock();
   const update = parseIncidentUpdate(input, now);
   await ctx.store.db.transaction().execute(async (trx) => {
@@ -344,7 +397,7 @@ export async function addIncidentUpdate(
         now,
       );
   });
-  return getIncident(ctx, uuid);
+  return getIncidentHead(ctx, uuid);
 }
 
 /** Deletes the incident with its timeline and links. */

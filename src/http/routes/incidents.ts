@@ -5,11 +5,13 @@ import {
   addIncidentUpdate,
   createIncident,
   deleteIncident,
-  getIncident,
+  getIncidentHead,
   incidentPages,
+  incidentUpdatePages,
   updateIncident,
   type Incident,
 } from '../../services/incidents.ts';
+import type { FastifyReply } from 'fastify';
 import { sendJsonArray } from '../json-array.ts';
 import { iso } from '../../services/context.ts';
 import { UPDATE_TYPES } from '../../domain/incidents.ts';
@@ -39,7 +41,21 @@ export function incidentWire(i: Incident) {
 
 const tags = ['Incidents'];
 const Params = UuidParam('inci');
-const exists = (req: FastifyRequest) => getIncident(req.ctx, (req.params as { uuid: string }).uuid);
+const exists = (req: FastifyRequest) => getIncidentHead(req.ctx, (req.params as { uuid: string }).uuid);
+
+/**
+ * One incident as incidentWire writes it, its timeline (the last key; megabytes at the bounds)
+ * read a page at a time and written in pieces, each update from its stored JSON.
+ */
+function sendIncident(req: FastifyRequest, reply: FastifyReply, head: Incident) {
+  const { updates: _none, ...rest } = incidentWire(head);
+  return sendJsonArray(
+    reply,
+    incidentUpdatePages(req.ctx, head.id),
+    (u) => `{"uuid":${JSON.stringify(u.uuid)},"date":"${iso(u.at)}","text":${u.text},"type":${JSON.stringify(u.type)}}`,
+    { key: 'updates', head: rest },
+  );
+}
 
 export default async function incidentRoutes(app: ApiApp) {
   app.get(
@@ -90,7 +106,7 @@ export default async function incidentRoutes(app: ApiApp) {
         response: { 200: IncidentSchema, ...incidentErrors },
       },
     },
-    async (req) => incidentWire(await getIncident(req.ctx, req.params.uuid)),
+    async (req, reply) => sendIncident(req, reply, await getIncidentHead(req.ctx, req.params.uuid)),
   );
 
   app.put(
@@ -105,7 +121,7 @@ export default async function incidentRoutes(app: ApiApp) {
       },
       config: { exists },
     },
-    async (req) => incidentWire(await updateIncident(req.ctx, req.params.uuid, req.body)),
+    async (req, reply) => sendIncident(req, reply, await updateIncident(req.ctx, req.params.uuid, req.body)),
   );
 
   app.delete(
@@ -137,6 +153,6 @@ export default async function incidentRoutes(app: ApiApp) {
       config: { exists },
     },
     async (req, reply) =>
-      reply.code(201).send(incidentWire(await addIncidentUpdate(req.ctx, req.params.uuid, req.body))),
+      sendIncident(req, reply.code(201), await addIncidentUpdate(req.ctx, req.params.uuid, req.body)),
   );
 }
