@@ -145,7 +145,7 @@ export async function listIncidents(ctx: ActorCtx, filter: { status?: UpdateType
  * a project may hold any number of them; small ones come many to a page, in four statements.
  */
 export const INCIDENT_SIZES = 100;
-const PAGE_BYTES = 2 * 1024 * 1024;
+const PAGE_BYTES = 256 * 1024;
 
 /** The project's incidents as listIncidents orders and filters them, a page at a time. */
 export async function* incidentPages(
