@@ -157,11 +157,17 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<ApiApp> {
   await app.register(async (api) => {
     installAuth(api, ctx, opts);
     api.addHook('onRoute', (route) => {
+      // 404 before 422: a request the schema refuses first asks whether its resource exists.
+      // Only then: a valid one finds out in its handler, without a read of its own.
       const exists = route.config?.exists;
-      if (exists)
-        route.preValidation = async (req: FastifyRequest) => {
+      if (exists) {
+        route.attachValidation = true;
+        route.preHandler = async (req: FastifyRequest) => {
+          if (!req.validationError) return;
           await exists(req);
+          throw req.validationError;
         };
+      }
     });
     await api.register(monitorRoutes);
     await api.register(outageRoutes);

@@ -108,7 +108,7 @@ export function installAuth(
     const token = bearerToken(req);
     // PostgreSQL: one statement shared by the requests of a turn reads their keys and pins the
     // store: what they read is served from memory while nothing has committed (Store.pinWith).
-    if (token && authenticate.pinned && wellFormedKey(token)) {
+    if (token && wellFormedKey(token) && base.store.pinWith) {
       authenticate.pinned(token).then(([actor, store]) => admit(req, reply, actor, done, store), done);
       return;
     }

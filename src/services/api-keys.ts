@@ -252,24 +252,23 @@ export function createAuthenticator(ctx: Ctx) {
     if (hit?.generation === generation) return check(hit.row, hit.actor);
     return remember(hash, generation, keyByHash.now(ctx.store, hash)![0]);
   }
-  const rider = ctx.store.pinWith?.(keysByHashes(ctx.store.db));
+  let rider: ReturnType<NonNullable<Store['pinWith']>> | undefined;
   /**
-   * PostgreSQL: the key of a well-formed token with the store pinned to the request (Store.pin),
-   * both from one statement shared by the requests of a turn. The key is read every time; an
-   * unchanged one is the same Actor while nothing has committed.
+   * Stores that pin (PostgreSQL, Store.pinWith): the key of a well-formed token with the store
+   * pinned to the request, both from one statement shared by the requests of a turn. The key is
+   * read every time; an unchanged one is the same Actor while nothing has committed.
    */
-  const pinned =
-    rider &&
-    (async (token: string): Promise<[Actor | null, Store]> => {
-      const hash = hashApiKey(token);
-      const { store, rows } = await rider(hash);
-      const row = rows.find((r) => r.key_hash === hash) as KeyRow | undefined;
-      const generation = store.generation!();
-      if (generation === undefined) return [check(row), store];
-      const hit = known.get(hash);
-      if (hit?.generation === generation) return [check(hit.row, hit.actor), store];
-      return [remember(hash, generation, row), store];
-    });
+  async function pinned(token: string): Promise<[Actor | null, Store]> {
+    rider ??= ctx.store.pinWith!(keysByHashes(ctx.store.db));
+    const hash = hashApiKey(token);
+    const { store, rows } = await rider(hash);
+    const row = rows.find((r) => r.key_hash === hash) as KeyRow | undefined;
+    const generation = store.generation!();
+    if (generation === undefined) return [check(row), store];
+    const hit = known.get(hash);
+    if (hit?.generation === generation) return [check(hit.row, hit.actor), store];
+    return [remember(hash, generation, row), store];
+  }
   return Object.assign(authenticate, { pinned });
 }
 
