@@ -15,6 +15,7 @@ import { freshDatabase } from '../test/harness.ts';
 import { loadConfig, openContext } from '../src/main.ts';
 import { createProject } from '../src/services/projects.ts';
 import { addProjectMember, createSession, createUser } from '../src/services/users.ts';
+import { insertResultRows } from '../src/services/results.ts';
 import { newId } from '../src/domain/ids.ts';
 import { HOUR, bucketIndex, bucketStart } from '../src/domain/rollups.ts';
 import { REGIONS } from '../src/domain/monitors.ts';
@@ -169,11 +170,7 @@ async function seed(): Promise<{ projectUuid: string; token: string; seconds: nu
         error: null,
       })),
     );
-    for (let i = 0; i < results.length; i += 1000)
-      await ctx.store.db
-        .insertInto('check_results')
-        .values(results.slice(i, i + 1000))
-        .execute();
+    await insertResultRows(ctx.store, ctx.store.db, results);
     // PostgreSQL's autovacuum would analyze the new rows within a minute; do it now, as a running server would see them.
     if (ctx.store.dialect === 'postgres') await sql`ANALYZE`.execute(ctx.store.db);
     const { token } = await createSession(ctx, user.id);

@@ -78,6 +78,26 @@ async function dbBytes(): Promise<number> {
   return Number(r.rows[0].b);
 }
 
+// Bytes per table and per index (SQLite: its b-trees and free pages), to show where growth goes.
+async function relationBytes(): Promise<Map<string, number>> {
+  const r =
+    store.dialect === 'sqlite'
+      ? await sql<{
+          t: string;
+          b: number;
+        }>`SELECT name AS t, sum(pgsize) AS b FROM dbstat GROUP BY name
+          UNION ALL SELECT '(free pages)',
+            (SELECT freelist_count FROM pragma_freelist_count) * (SELECT page_size FROM pragma_page_size)`.execute(
+          store.db,
+        )
+      : await sql<{
+          t: string;
+          b: number;
+        }>`SELECT c.relname AS t, pg_table_size(c.oid)::bigint AS b FROM pg_class c
+          WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'i')`.execute(store.db);
+  return new Map(r.rows.map((x) => [x.t, Number(x.b)]));
+}
+
 function startWorker(): ChildProcess {
   const env = {
     ...process.env,
@@ -97,6 +117,7 @@ function procStats(pid: number) {
 }
 
 const bytes0 = await dbBytes();
+const tables0 = await relationBytes();
 const workers = Array.from({ length: Number(values.workers) }, startWorker);
 await new Promise((r) => setTimeout(r, 2500)); // start-up, before the first slot
 const cpu0 = workers.map((w) => procStats(w.pid!).cpuMs);
@@ -164,6 +185,7 @@ const totalResults = Number(
   (await sql<{ n: number }>`SELECT count(*) AS n FROM check_results`.execute(store.db)).rows[0].n,
 );
 const bytes1 = await dbBytes();
+const tables1 = await relationBytes();
 const cpu = cpu1.reduce((a, c, i) => a + c - cpu0[i], 0);
 
 console.log(
@@ -188,6 +210,19 @@ printTable([
       : `${everyMonitorAfter.toFixed(1)} s`,
   },
 ]);
+
+const growth = [...tables1]
+  .map(([t, b]) => ({ relation: t, bytes: b - (tables0.get(t) ?? 0) }))
+  .filter((g) => g.bytes !== 0)
+  .sort((a, b) => b.bytes - a.bytes);
+console.log('\nGrowth by table and index:\n');
+printTable(
+  growth.map((g) => ({
+    'table or index': g.relation,
+    'KB grown': (g.bytes / 1024).toFixed(0),
+    'bytes/result': (g.bytes / totalResults).toFixed(1),
+  })),
+);
 
 targetProc.kill();
 await store.close();

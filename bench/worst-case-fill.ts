@@ -35,6 +35,7 @@ import { addIncidentUpdate, createIncident } from '../src/services/incidents.ts'
 import { createMaintenance } from '../src/services/maintenance.ts';
 import { createIntegration } from '../src/services/integrations.ts';
 import { createPolicy } from '../src/services/escalation-policies.ts';
+import { insertResultRows } from '../src/services/results.ts';
 
 /** Volumes of what the API does not bound; per monitor or in all, as named. */
 export const UNBOUNDED = {
@@ -508,7 +509,7 @@ export async function fillProject(
         });
       }
     }
-    await insertMany(store, 'check_results', rows);
+    await insertResultRows(store, store.db, rows);
     results += rows.length;
   }
   counts.checkResults = results;

@@ -8,7 +8,7 @@ import { loadConfig } from '../src/config.ts';
 import { startEngine } from '../src/engine.ts';
 import { pruneOnce } from '../src/services/retention.ts';
 import { CLAIM_MARGIN_MS, claimDueMonitors } from '../src/services/schedule.ts';
-import { recordResults } from '../src/services/results.ts';
+import { insertResultRows, recordResults } from '../src/services/results.ts';
 import { DAY } from '../src/domain/rollups.ts';
 
 /** A loopback target whose answer the test sets. */
@@ -359,7 +359,7 @@ describe('monitoring engine', () => {
       ttfb_ms: 5,
       error: null,
     }));
-    await h.ctx.store.db.insertInto('check_results').values(rows).execute();
+    await insertResultRows(h.ctx.store, h.ctx.store.db, rows);
     const rollup = (granularity: 'hour' | 'day', bucket: number) => ({
       monitor_id: m.id,
       granularity,

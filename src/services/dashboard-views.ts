@@ -82,7 +82,7 @@ function searchWhere(search: string): Expression<SqlBool> {
   return sql<SqlBool>`(lower(m.name) LIKE ${term} ESCAPE '\\' OR lower(m.url) LIKE ${term} ESCAPE '\\')`;
 }
 
-// Whether a monitor (of table alias `a`) has any stored result (one probe of the (monitor_id, at) index).
+// Whether a monitor (of table alias `a`) has any stored result (one probe of its key, monitor_id first).
 const checkedOf = (a: string) =>
   sql<SqlBool>`EXISTS (SELECT 1 FROM check_results c WHERE c.monitor_id = ${sql.ref(`${a}.id`)})`;
 const CHECKED = checkedOf('m');

@@ -455,8 +455,8 @@ export async function checkLogs(ctx: ActorCtx, uuid: string, f: { page: number; 
   const levels = f.levels?.length ? f.levels : ['info', 'warn', 'error'];
   const oks = [...(levels.includes('info') ? [1] : []), ...(levels.includes('error') ? [0] : [])];
   if (oks.length === 0) return { monitor: m, total: 0, checks: [] };
-  // Counted from indexes: every result of the monitor (check_results_monitor), its failures
-  // (check_results_failures, migration 018), passes as the difference; a week of results in 18
+  // Counted from keys: every result of the monitor (the key range of check_results), its failures
+  // (check_results_failures, migration 021), passes as the difference; a week of results in 18
   // regions is a million rows, which the filter on `ok` would read one by one.
   const all = ctx.store.db.selectFrom('check_results').where('monitor_id', '=', m.id);
   const count = async (q: typeof all) =>

@@ -72,7 +72,7 @@ export async function metricsSnapshot(
   const countRows: CountRow[] = [];
   for (let after = 0; ; ) {
     if (after > 0) await yieldToLoop();
-    // The last response time comes from the newest timed result (the index on monitor_id, at).
+    // The last response time comes from the newest timed result (the table's key, monitor_id and at first).
     const page = await db
       .selectFrom('monitors')
       .select((eb) => [

@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
 import { newId } from '../domain/ids.ts';
 import { confirmationRule, observe, type MonitorState, type Status, type Transition } from '../domain/status.ts';
 import {
@@ -19,7 +19,8 @@ import { monitorsUnderMaintenance } from './maintenance.ts';
 import { notifyAlerted, startAlerting } from './alerting.ts';
 import { certificateNotices, sendNotices } from './notices.ts';
 import { publishLive, type LiveEvent } from './live.ts';
-import type { Database, RollupRow } from '../storage/schema.ts';
+import type { CheckResultRow, Database, RollupRow } from '../storage/schema.ts';
+import type { Store } from '../storage/store.ts';
 
 /** One finished check, as the prober reports it. */
 export interface ObservedResult extends Omit<CheckResult, 'totalMs'> {
@@ -76,7 +77,7 @@ export async function recordResults(
     const results = batch.filter((r) => monitors.has(r.monitorId)).sort((a, b) => a.at - b.at);
     outcome.recorded = results.length;
     const quorums = await loadQuorums(trx, monitors, results, now, opts.probeLiveMs ?? DEFAULT_PROBE_LIVE_MS);
-    await insertRaw(trx, results);
+    await insertRaw(ctx, trx, results);
     await endClaims(
       trx,
       results.filter((r) => r.due !== undefined).map((r) => ({ id: r.monitorId, due: r.due! })),
@@ -256,25 +257,37 @@ function loadStates(trx: Trx, ids: number[]): Promise<MonitorStateRow[]> {
     .execute();
 }
 
-async function insertRaw(trx: Trx, results: ObservedResult[]): Promise<void> {
-  for (let i = 0; i < results.length; i += 200) {
-    await trx
+function insertRaw(ctx: Ctx, trx: Trx, results: ObservedResult[]): Promise<void> {
+  return insertResultRows(
+    ctx.store,
+    trx,
+    results.map((r) => ({
+      monitor_id: r.monitorId,
+      at: r.at,
+      location: r.location,
+      ok: r.ok ? 1 : 0,
+      status_code: r.statusCode,
+      total_ms: ms(r.totalMs),
+      dns_ms: ms(r.dnsMs),
+      connect_ms: ms(r.connectMs),
+      tls_ms: ms(r.tlsMs),
+      ttfb_ms: ms(r.ttfbMs),
+      error: r.error ? r.error.slice(0, 200) : null,
+    })),
+  );
+}
+
+/** Adds raw result rows, each with a new id (Store.checkResultIds): every writer of check_results goes through here. */
+export async function insertResultRows(
+  store: Store,
+  db: Kysely<Database>,
+  rows: Omit<Insertable<CheckResultRow>, 'id'>[],
+): Promise<void> {
+  const ids = await store.checkResultIds(db, rows.length);
+  for (let i = 0; i < rows.length; i += 200) {
+    await db
       .insertInto('check_results')
-      .values(
-        results.slice(i, i + 200).map((r) => ({
-          monitor_id: r.monitorId,
-          at: r.at,
-          location: r.location,
-          ok: r.ok ? 1 : 0,
-          status_code: r.statusCode,
-          total_ms: ms(r.totalMs),
-          dns_ms: ms(r.dnsMs),
-          connect_ms: ms(r.connectMs),
-          tls_ms: ms(r.tlsMs),
-          ttfb_ms: ms(r.ttfbMs),
-          error: r.error ? r.error.slice(0, 200) : null,
-        })),
-      )
+      .values(rows.slice(i, i + 200).map((r, j) => ({ ...r, id: ids[i + j] })))
       .execute();
   }
 }

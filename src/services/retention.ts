@@ -13,6 +13,8 @@ export interface RetentionPolicy {
 export const DEFAULT_OUTBOX_RETENTION_DAYS = 30;
 
 const BATCH = 5000;
+/** Monitors whose old rows one statement looks for: each one probe of its table's key. */
+const MONITORS_PER_STEP = 500;
 
 /**
  * Deletes what has outlived its retention, in bounded batches so a large backlog never holds
@@ -21,45 +23,67 @@ const BATCH = 5000;
 export async function pruneOnce(ctx: Ctx, policy: RetentionPolicy, maxBatches = 20): Promise<number> {
   const now = ctx.clock();
   const db = ctx.store.db;
+  // Results and rollups are keyed by monitor first (migration 024), with no index by age: old
+  // rows are found a few hundred monitors at a time, each through the start of its key range.
+  const oldRows = [
+    (ids: number[]) =>
+      db.deleteFrom('check_results').where(({ eb, refTuple, selectFrom }) =>
+        eb(
+          refTuple('monitor_id', 'at', 'id'),
+          'in',
+          selectFrom('check_results')
+            .select(['monitor_id', 'at', 'id'])
+            .where('monitor_id', 'in', ids)
+            .where('at', '<', now - policy.rawDays * DAY)
+            .limit(BATCH)
+            .$asTuple('monitor_id', 'at', 'id'),
+        ),
+      ),
+    ...(
+      [
+        ['hour', policy.hourlyDays],
+        ['day', policy.dailyDays],
+      ] as const
+    ).map(
+      ([granularity, days]) =>
+        (ids: number[]) =>
+          db.deleteFrom('check_rollups').where(({ eb, refTuple, selectFrom }) =>
+            eb(
+              refTuple('monitor_id', 'granularity', 'bucket', 'location'),
+              'in',
+              selectFrom('check_rollups')
+                .select(['monitor_id', 'granularity', 'bucket', 'location'])
+                .where('monitor_id', 'in', ids)
+                .where('granularity', '=', granularity)
+                .where('bucket', '<', now - days * DAY)
+                .limit(BATCH)
+                .$asTuple('monitor_id', 'granularity', 'bucket', 'location'),
+            ),
+          ),
+    ),
+  ];
   let deleted = 0;
-  for (let i = 0; i < maxBatches; i++) {
-    // Oldest rows have the lowest ids, so this scan stops after BATCH matches.
-    const res = await db
-      .deleteFrom('check_results')
-      .where('id', 'in', (eb) =>
-        eb
-          .selectFrom('check_results')
-          .select('id')
-          .where('at', '<', now - policy.rawDays * DAY)
-          .orderBy('id')
-          .limit(BATCH),
-      )
-      .executeTakeFirst();
-    const n = Number(res.numDeletedRows);
-    deleted += n;
-    if (n < BATCH) break;
-  }
-  for (const [granularity, days] of [
-    ['hour', policy.hourlyDays],
-    ['day', policy.dailyDays],
-  ] as const) {
-    const cutoff = now - days * DAY;
-    // One bucket (one hour or day, every monitor) at a time: bounded by the number of monitors.
-    for (let i = 0; i < maxBatches; i++) {
-      const oldest = await db
-        .selectFrom('check_rollups')
-        .select((eb) => eb.fn.min('bucket').as('b'))
-        .where('granularity', '=', granularity)
-        .executeTakeFirst();
-      const b = oldest?.b == null ? null : Number(oldest.b);
-      if (b === null || b >= cutoff) break;
-      const res = await db
-        .deleteFrom('check_rollups')
-        .where('granularity', '=', granularity)
-        .where('bucket', '=', b)
-        .executeTakeFirst();
-      deleted += Number(res.numDeletedRows);
+  let full = 0;
+  // Every monitor is visited each pass; full batches (a backlog) are what maxBatches bounds.
+  for (let after = 0; full < maxBatches; ) {
+    const ids = (
+      await db
+        .selectFrom('monitors')
+        .select('id')
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(MONITORS_PER_STEP)
+        .execute()
+    ).map((m) => m.id);
+    if (ids.length === 0) break;
+    for (const old of oldRows) {
+      for (; full < maxBatches; full++) {
+        const n = Number((await old(ids).executeTakeFirst()).numDeletedRows);
+        deleted += n;
+        if (n < BATCH) break;
+      }
     }
+    after = ids[ids.length - 1];
   }
   // Public subscriptions nobody confirmed (services/public-pages.ts): 48 hours, then gone.
   const unconfirmed = await db

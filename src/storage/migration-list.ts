@@ -18,6 +18,7 @@ import { migration as subscriberConfirmation } from './migrations/020_subscriber
 import { migration as boundedReads } from './migrations/021_bounded_reads.ts';
 import { migration as accountSecurity } from './migrations/022_account_security.ts';
 import { migration as pageFingerprint } from './migrations/023_page_fingerprint.ts';
+import { migration as compactResults } from './migrations/024_compact_results.ts';
 
 /**
  * Every migration, in the order they run (store.ts applies the ones a database lacks). There is
@@ -47,4 +48,5 @@ export const migrations: Migration[] = [
   boundedReads,
   accountSecurity,
   pageFingerprint,
+  compactResults,
 ];

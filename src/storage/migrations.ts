@@ -8,6 +8,8 @@ import type { Database } from './schema.ts';
 export interface Migration {
   id: string;
   sql: string;
+  /** Statements of one database, run after `sql`, where the two differ (a table SQLite rebuilds, PostgreSQL alters). */
+  only?: Partial<Record<'sqlite' | 'postgres', string>>;
   /** Runs after the SQL, in the same transaction: for values SQL cannot compute on both databases. */
   after?: (trx: Transaction<Database>) => Promise<void>;
 }

@@ -117,7 +117,8 @@ export interface DomainRegistrationRow {
 }
 
 export interface CheckResultRow {
-  id: Generated<number>;
+  /** From Store.checkResultIds (SQLite numbers no rows of this table itself). */
+  id: number;
   monitor_id: number;
   at: number;
   location: string;

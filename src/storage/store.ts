@@ -15,7 +15,7 @@ import {
   type Transaction,
 } from 'kysely';
 import type { Database } from './schema.ts';
-import { renderMigration } from './migrations.ts';
+import { renderMigration, type Migration } from './migrations.ts';
 import { migrations } from './migration-list.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -36,6 +36,12 @@ export interface Store {
    * PostgreSQL; on SQLite, whose writers are serialised already, the query as it is).
    */
   lockRows<Q extends { forUpdate(): Q }>(query: Q): Q;
+  /**
+   * `n` new ids for check_results rows, ascending, never given before. On SQLite that table has
+   * no rowid to number its rows (migration 024): they come from a counter row, which writers,
+   * serialised there already, take in turn; on PostgreSQL from the column's identity sequence.
+   */
+  checkResultIds(db: Kysely<Database>, n: number): Promise<number[]>;
   /**
    * SQLite only: runs a read at once when no transaction is open on the connection (so it
    * sees exactly what a queued kysely read would), skipping kysely's connection queue.
@@ -87,6 +93,8 @@ export interface StoreOptions {
   databaseUrl: string | null;
   dataDir: string;
   poolSize?: number;
+  /** The migrations to apply: every one, but for the tests of one migration, which stop before it. */
+  migrations?: Migration[];
 }
 
 // int8 (counts, BIGINT columns) as JS numbers: every value we store fits in 2^53.
@@ -281,7 +289,7 @@ export const sqliteFile = (dataDir: string) => path.join(dataDir, 'vigil.db');
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
   const store = opts.databaseUrl ? await openPostgres(opts) : openSqlite(opts);
-  await migrate(store);
+  await migrate(store, opts.migrations ?? migrations);
   return store;
 }
 
@@ -407,6 +415,15 @@ function openSqlite(opts: StoreOptions): Store {
     },
     async serialize() {},
     lockRows: (query) => query,
+    async checkResultIds(on, n) {
+      if (n <= 0) return [];
+      const last = (
+        await sql<{
+          last_id: number;
+        }>`UPDATE id_sequences SET last_id = last_id + ${n} WHERE name = 'check_results' RETURNING last_id`.execute(on)
+      ).rows[0].last_id;
+      return Array.from({ length: n }, (_, i) => last - n + 1 + i);
+    },
     async ping() {
       (ping ??= raw.prepare('SELECT id FROM schema_migrations LIMIT 1')).get();
     },
@@ -519,6 +536,13 @@ async function openPostgres(opts: StoreOptions): Promise<Store> {
       await sql`SELECT pg_advisory_xact_lock(${key})`.execute(trx);
     },
     lockRows: (query) => query.forUpdate(),
+    async checkResultIds(on, n) {
+      if (n <= 0) return [];
+      const { rows } = await sql<{
+        id: number;
+      }>`SELECT nextval(pg_get_serial_sequence('check_results', 'id')) AS id FROM generate_series(1, ${n})`.execute(on);
+      return rows.map((r) => r.id).sort((a, b) => a - b);
+    },
     async ping() {
       await sql`SELECT id FROM schema_migrations LIMIT 1`.execute(db);
     },
@@ -612,7 +636,7 @@ function pgListener(url: string) {
 }
 
 /** Applies pending migrations once, safely when several nodes start together. */
-async function migrate(store: Store): Promise<void> {
+async function migrate(store: Store, migrations: Migration[]): Promise<void> {
   const { db, dialect } = store;
   await db.transaction().execute(async (trx) => {
     if (dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(727274)`.execute(trx);
@@ -622,7 +646,8 @@ async function migrate(store: Store): Promise<void> {
     const done = new Set((await trx.selectFrom('schema_migrations').select('id').execute()).map((r) => r.id));
     for (const m of migrations) {
       if (done.has(m.id)) continue;
-      for (const stmt of renderMigration(m.sql, dialect)) await sql.raw(stmt).execute(trx);
+      for (const stmt of renderMigration(`${m.sql};\n${m.only?.[dialect] ?? ''}`, dialect))
+        await sql.raw(stmt).execute(trx);
       await m.after?.(trx);
       await trx.insertInto('schema_migrations').values({ id: m.id, applied_at: Date.now() }).execute();
     }

@@ -26,6 +26,7 @@ import { monitorReportPages, monitorReports } from '../../src/services/reports.t
 import { metricsSnapshot } from '../../src/services/metrics.ts';
 import { MAX_ANSWER } from '../../src/http/routes/mcp.tools.ts';
 import { INCIDENT_PAGE_UPDATES, ONGOING_SHOWN, TEXT_PREVIEW, UPDATES_SHOWN } from '../../src/services/public-pages.ts';
+import { insertResultRows } from '../../src/services/results.ts';
 
 let h: Harness;
 let ctx: ActorCtx;
@@ -393,24 +394,23 @@ describe('analyses over many monitors', () => {
       await h.ctx.store.db.selectFrom('monitors').select('id').where('uuid', '=', uuids[1]).executeTakeFirstOrThrow()
     ).id;
     const now = Date.now();
-    await h.ctx.store.db
-      .insertInto('check_results')
-      .values(
-        times(30, (i) => ({
-          monitor_id: m,
-          at: now - i * 1000,
-          location: 'paris',
-          ok: i % 6 === 0 ? 0 : 1,
-          status_code: i % 6 === 0 ? 503 : 200,
-          total_ms: 10,
-          dns_ms: null,
-          connect_ms: null,
-          tls_ms: null,
-          ttfb_ms: null,
-          error: null,
-        })),
-      )
-      .execute();
+    await insertResultRows(
+      h.ctx.store,
+      h.ctx.store.db,
+      times(30, (i) => ({
+        monitor_id: m,
+        at: now - i * 1000,
+        location: 'paris',
+        ok: i % 6 === 0 ? 0 : 1,
+        status_code: i % 6 === 0 ? 503 : 200,
+        total_ms: 10,
+        dns_ms: null,
+        connect_ms: null,
+        tls_ms: null,
+        ttfb_ms: null,
+        error: null,
+      })),
+    );
     const logs = async (level?: string[]) => {
       const res = await h.request('POST', '/v1/mcp', {
         key: h.other.rw,

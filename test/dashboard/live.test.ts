@@ -10,7 +10,7 @@ import { openStream, type SseStream } from '../support/sse.ts';
 import { createMonitor, type Monitor } from '../../src/services/monitors.ts';
 import { createOutage, resolveOutage } from '../../src/services/outages.ts';
 import { createHealthcheck, recordPing } from '../../src/services/healthchecks.ts';
-import { recordResults, type ObservedResult } from '../../src/services/results.ts';
+import { insertResultRows, recordResults, type ObservedResult } from '../../src/services/results.ts';
 import { addProjectMember, createUser } from '../../src/services/users.ts';
 import { removeMember } from '../../src/services/members.ts';
 import { MAX_STREAMS_PER_USER, liveTiming } from '../../src/web/dashboard/live/routes.ts';
@@ -274,24 +274,23 @@ describe('beats', () => {
   test('the list shows the last 30 checks of each monitor, oldest first, with time, location and response time; the page the last 90', async () => {
     const t = Date.UTC(2026, 0, 2, 3, 4, 5);
     const batch = Array.from({ length: 95 }, (_, i) => result(web, i % 10 !== 3, t + i * 1000, 50 + i));
-    await h.ctx.store.db
-      .insertInto('check_results')
-      .values(
-        batch.map((r) => ({
-          monitor_id: r.monitorId,
-          at: r.at,
-          location: 'london',
-          ok: r.ok ? 1 : 0,
-          status_code: r.statusCode,
-          total_ms: r.totalMs,
-          dns_ms: null,
-          connect_ms: null,
-          tls_ms: null,
-          ttfb_ms: null,
-          error: r.error,
-        })),
-      )
-      .execute();
+    await insertResultRows(
+      h.ctx.store,
+      h.ctx.store.db,
+      batch.map((r) => ({
+        monitor_id: r.monitorId,
+        at: r.at,
+        location: 'london',
+        ok: r.ok ? 1 : 0,
+        status_code: r.statusCode,
+        total_ms: r.totalMs,
+        dns_ms: null,
+        connect_ms: null,
+        tls_ms: null,
+        ttfb_ms: null,
+        error: r.error,
+      })),
+    );
     const list = await admin.get(at('monitors'));
     const row = /<tr data-monitor="([^"]+)"[^>]*>(?:(?!<\/tr>)[\s\S])*<\/tr>/g;
     const rows = new Map([...list.text.matchAll(row)].map((m) => [m[1], m[0]]));

@@ -6,6 +6,7 @@ import { actorOf, plain, signedInAdmin } from '../support/dashboard-session.ts';
 import { createMonitor, type Monitor } from '../../src/services/monitors.ts';
 import { DAY, HOUR, bucketStart } from '../../src/domain/rollups.ts';
 import type { RollupRow } from '../../src/storage/schema.ts';
+import { insertResultRows } from '../../src/services/results.ts';
 
 let h: Harness;
 let admin: FormClient;
@@ -93,16 +94,13 @@ before(async () => {
     ttfb_ms: phases?.[3] ?? null,
     error,
   });
-  await h.ctx.store.db
-    .insertInto('check_results')
-    .values([
-      result(now - 50 * 60_000, 'london', true, 120, [10, 20, 30, 50]),
-      result(now - 30 * 60_000, 'london', true, 140, [10, 20, 30, 70]),
-      result(now - 20 * 60_000, 'frankfurt', true, 200, [20, 30, 40, 100]),
-      result(now - 3 * HOUR, 'london', true, 100, [10, 20, 30, 30]),
-      result(now - 2 * 60_000, 'london', false, null, null, '<b>503</b> Service Unavailable'),
-    ])
-    .execute();
+  await insertResultRows(h.ctx.store, h.ctx.store.db, [
+    result(now - 50 * 60_000, 'london', true, 120, [10, 20, 30, 50]),
+    result(now - 30 * 60_000, 'london', true, 140, [10, 20, 30, 70]),
+    result(now - 20 * 60_000, 'frankfurt', true, 200, [20, 30, 40, 100]),
+    result(now - 3 * HOUR, 'london', true, 100, [10, 20, 30, 30]),
+    result(now - 2 * 60_000, 'london', false, null, null, '<b>503</b> Service Unavailable'),
+  ]);
   await h.ctx.store.db
     .insertInto('outages')
     .values([

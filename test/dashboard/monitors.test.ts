@@ -9,6 +9,7 @@ import { addProjectMember, createUser } from '../../src/services/users.ts';
 import { addMember } from '../../src/services/members.ts';
 import { createProbe } from '../../src/services/probes.ts';
 import { HOUR, bucketStart } from '../../src/domain/rollups.ts';
+import { insertResultRows } from '../../src/services/results.ts';
 
 let h: Harness;
 let admin: FormClient;
@@ -39,24 +40,23 @@ before(async () => {
     const n = Number(m.name.slice(-3));
     return !(n % 9 === 0 && n % 7 !== 0 && n % 10 !== 0);
   });
-  await h.ctx.store.db
-    .insertInto('check_results')
-    .values(
-      checked.map((m) => ({
-        monitor_id: m.id,
-        at,
-        location: 'london',
-        ok: 1,
-        status_code: 200,
-        total_ms: 80,
-        dns_ms: null,
-        connect_ms: null,
-        tls_ms: null,
-        ttfb_ms: null,
-        error: null,
-      })),
-    )
-    .execute();
+  await insertResultRows(
+    h.ctx.store,
+    h.ctx.store.db,
+    checked.map((m) => ({
+      monitor_id: m.id,
+      at,
+      location: 'london',
+      ok: 1,
+      status_code: 200,
+      total_ms: 80,
+      dns_ms: null,
+      connect_ms: null,
+      tls_ms: null,
+      ttfb_ms: null,
+      error: null,
+    })),
+  );
 });
 after(async () => {
   await h.stop();
@@ -210,37 +210,34 @@ describe('dashboard monitors list', () => {
         },
       ])
       .execute();
-    await h.ctx.store.db
-      .insertInto('check_results')
-      .values([
-        {
-          monitor_id: m.id,
-          at: now - 120_000,
-          location: 'london',
-          ok: 1,
-          status_code: 200,
-          total_ms: 99,
-          dns_ms: 5,
-          connect_ms: 10,
-          tls_ms: 20,
-          ttfb_ms: 50,
-          error: null,
-        },
-        {
-          monitor_id: m.id,
-          at: now - 60_000,
-          location: 'london',
-          ok: 1,
-          status_code: 200,
-          total_ms: 187,
-          dns_ms: 5,
-          connect_ms: 10,
-          tls_ms: 20,
-          ttfb_ms: 140,
-          error: null,
-        },
-      ])
-      .execute();
+    await insertResultRows(h.ctx.store, h.ctx.store.db, [
+      {
+        monitor_id: m.id,
+        at: now - 120_000,
+        location: 'london',
+        ok: 1,
+        status_code: 200,
+        total_ms: 99,
+        dns_ms: 5,
+        connect_ms: 10,
+        tls_ms: 20,
+        ttfb_ms: 50,
+        error: null,
+      },
+      {
+        monitor_id: m.id,
+        at: now - 60_000,
+        location: 'london',
+        ok: 1,
+        status_code: 200,
+        total_ms: 187,
+        dns_ms: 5,
+        connect_ms: 10,
+        tls_ms: 20,
+        ttfb_ms: 140,
+        error: null,
+      },
+    ]);
     const page = await admin.get(list(h.project.uuid));
     const tr = /<tr[ >](?:(?!<\/tr>)[\s\S])*Service 002(?:(?!<\/tr>)[\s\S])*<\/tr>/.exec(page.text)![0];
     assert.match(plain(tr), /187 ms/);
@@ -309,10 +306,7 @@ describe('dashboard monitors list: order, bulk actions, where checks run', () =>
       ttfb_ms: null,
       error: ok ? null : 'expected 2xx, got 503',
     });
-    await h.ctx.store.db
-      .insertInto('check_results')
-      .values([result(n(5), true, 900), result(n(6), false, 40)])
-      .execute();
+    await insertResultRows(h.ctx.store, h.ctx.store.db, [result(n(5), true, 900), result(n(6), false, 40)]);
     const hour = bucketStart(now, HOUR);
     const rollup = (name: string, checks: number, failures: number) => ({
       monitor_id: byName.get(name)!.id,

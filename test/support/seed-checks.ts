@@ -1,5 +1,6 @@
 import { DAY, HOUR, bucketIndex, bucketStart } from '../../src/domain/rollups.ts';
 import type { Ctx } from '../../src/services/context.ts';
+import { insertResultRows } from '../../src/services/results.ts';
 import type { CheckResultRow, RollupRow } from '../../src/storage/schema.ts';
 import type { Insertable } from 'kysely';
 
@@ -15,7 +16,7 @@ export async function seedChecks(
   monitorId: number,
   o: { now: number; spanMs: number; everyMs: number; locations: string[]; base?: number; failEvery?: number },
 ) {
-  const results: Insertable<CheckResultRow>[] = [];
+  const results: Omit<Insertable<CheckResultRow>, 'id'>[] = [];
   const rollups = new Map<string, RollupRow>();
   let i = 0;
   for (let at = o.now - o.spanMs; at < o.now; at += o.everyMs, i++) {
@@ -80,11 +81,7 @@ export async function seedChecks(
       }
     });
   }
-  for (let k = 0; k < results.length; k += 500)
-    await ctx.store.db
-      .insertInto('check_results')
-      .values(results.slice(k, k + 500))
-      .execute();
+  await insertResultRows(ctx.store, ctx.store.db, results);
   const rows = [...rollups.values()];
   for (let k = 0; k < rows.length; k += 200)
     await ctx.store.db
