@@ -17,6 +17,7 @@ import {
 import type { Database } from './schema.ts';
 import { renderMigration } from './migrations.ts';
 import { migrations } from './migration-list.ts';
+import { retryWhileLocked } from './lock-wait.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -81,6 +82,8 @@ export interface StoreOptions {
   databaseUrl: string | null;
   dataDir: string;
   poolSize?: number;
+  /** Told once when start-up waits for a database another process keeps locked (SQLite). */
+  onLockWait?: () => void;
 }
 
 // int8 (counts, BIGINT columns) as JS numbers: every value we store fits in 2^53.
@@ -275,7 +278,7 @@ export const sqliteFile = (dataDir: string) => path.join(dataDir, 'vigil.db');
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
   const store = opts.databaseUrl ? await openPostgres(opts) : openSqlite(opts);
-  await migrate(store);
+  await retryWhileLocked(() => migrate(store), { onWait: opts.onLockWait });
   return store;
 }
 
