@@ -2,6 +2,7 @@
 // role) in its own process; everything is measured from outside that process (its /proc
 // counters and the database). Usage:
 //   npm run bench:scheduler -- --monitors 30000 --interval 30 --seconds 300
+//   [--workers W] [--check-workers K] [--cpu-prof DIR]
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,6 +25,9 @@ const { values } = parseArgs({
     targets: { type: 'string', default: '4' },
     restart: { type: 'string', default: '10' },
     workers: { type: 'string', default: '1' },
+    'cpu-prof': { type: 'string' },
+    // VIGIL_CHECK_WORKERS of each worker process; unset: its default (CPUs − 1, at most 3)
+    'check-workers': { type: 'string' },
   },
 });
 const N = Number(values.monitors);
@@ -98,18 +102,41 @@ async function relationBytes(): Promise<Map<string, number>> {
   return new Map(r.rows.map((x) => [x.t, Number(x.b)]));
 }
 
-function startWorker(): ChildProcess {
+// Each worker's log (warnings and errors) goes to a file; errors and unexpected exits are counted.
+const logs = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-logs-'));
+let crashes = 0;
+let stopping = false;
+function startWorker(_: unknown, i: number): ChildProcess {
   const env = {
     ...process.env,
     ...db.env,
     VIGIL_ROLE: 'worker',
     VIGIL_LOG_LEVEL: 'warn',
     VIGIL_CHECK_CONCURRENCY: '5000',
+    ...(values['check-workers'] === undefined ? {} : { VIGIL_CHECK_WORKERS: values['check-workers'] }),
   };
-  return spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const prof = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : [];
+  const log = fs.openSync(path.join(logs, `worker-${i}.log`), 'a');
+  const child = spawn(process.execPath, [...prof, BIN, 'serve'], { env, stdio: ['ignore', log, log] });
+  fs.closeSync(log);
+  child.once('exit', (code, signal) => {
+    if (!stopping) {
+      crashes++;
+      console.error(`worker ${i} exited (${signal ?? code}) during the run: see ${logs}/worker-${i}.log`);
+    }
+  });
+  return child;
 }
+const errorsLogged = () =>
+  fs
+    .readdirSync(logs)
+    .map((f) => fs.readFileSync(path.join(logs, f), 'utf8'))
+    .join('')
+    .split('\n')
+    .filter((l) => /"level":(50|60)|Error/.test(l)).length;
 
-function procStats(pid: number) {
+function procStats(pid: number | undefined) {
+  if (!pid || !fs.existsSync(`/proc/${pid}/stat`)) return { cpuMs: 0, rss: 0 };
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   const ticks = Number(stat[11]) + Number(stat[12]);
   const rss = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
@@ -132,12 +159,16 @@ const cpu1 = workers.map((w) => procStats(w.pid!).cpuMs);
 clearInterval(sampler);
 
 // Restart: stop the workers, wait, start again, and time until every monitor has checked.
+stopping = true;
+const stopped = (w: ChildProcess) =>
+  w.exitCode !== null || w.signalCode !== null ? null : new Promise((r) => w.once('exit', r));
 for (const w of workers) w.kill('SIGTERM');
-await Promise.all(workers.map((w) => new Promise((r) => w.once('exit', r))));
+await Promise.all(workers.map(stopped));
+stopping = false;
 const down = Number(values.restart);
 await new Promise((r) => setTimeout(r, down * 1000));
 const restartAt = Date.now();
-const again = workers.map(() => startWorker());
+const again = workers.map(startWorker);
 let everyMonitorAfter = NaN;
 for (;;) {
   const r = await sql<{
@@ -150,8 +181,9 @@ for (;;) {
   if (Date.now() - restartAt > (F + 30) * 1000) break;
   await new Promise((res) => setTimeout(res, 250));
 }
+stopping = true;
 for (const w of again) w.kill('SIGTERM');
-await Promise.all(again.map((w) => new Promise((r) => w.once('exit', r))));
+await Promise.all(again.map(stopped));
 
 // Everything below is read from the database: lag = start − its slot on the monitor's grid.
 const rows = (
@@ -186,10 +218,11 @@ const totalResults = Number(
 );
 const bytes1 = await dbBytes();
 const tables1 = await relationBytes();
+const errors = errorsLogged();
 const cpu = cpu1.reduce((a, c, i) => a + c - cpu0[i], 0);
 
 console.log(
-  `\nVigil scheduler, ${store.dialect}, ${N} HTTP monitors every ${F} s on ${ports.length} loopback targets, ${SECONDS} s, ${values.workers} worker process(es); ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`,
+  `\nVigil scheduler, ${store.dialect}, ${N} HTTP monitors every ${F} s on ${ports.length} loopback targets, ${SECONDS} s, ${values.workers} worker process(es), VIGIL_CHECK_WORKERS ${values['check-workers'] ?? 'default'}; ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`,
 );
 printTable([
   {
@@ -205,6 +238,8 @@ printTable([
     'bytes/result': ((bytes1 - bytes0) / totalResults).toFixed(0),
     'max RSS MB': (maxRss / 1048576).toFixed(0),
     'CPU ms/check': (cpu / withLag.length).toFixed(3),
+    'errors logged': errors,
+    'worker crashes': crashes,
     [`all checked again after ${down} s down`]: Number.isNaN(everyMonitorAfter)
       ? 'no'
       : `${everyMonitorAfter.toFixed(1)} s`,
@@ -225,5 +260,7 @@ printTable(
 );
 
 targetProc.kill();
+if (errors === 0 && crashes === 0) fs.rmSync(logs, { recursive: true, force: true });
+else console.log(`worker logs: ${logs}`);
 await store.close();
 await db.drop();

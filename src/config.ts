@@ -1,5 +1,6 @@
 import net from 'node:net';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { loadTargetPolicy, type TargetPolicy } from './egress/policy.ts';
 import { isEmail, parseSmtpUrl } from './domain/channels.ts';
@@ -25,6 +26,8 @@ export interface Config {
   /** all: API and checks; api: API only; worker: checks only (no HTTP API). */
   role: 'all' | 'api' | 'worker';
   checkConcurrency: number;
+  /** Threads that run the built-in probe's checks; 0 runs them on the main thread. */
+  checkWorkers: number;
   rawRetentionDays: number;
   hourlyRetentionDays: number;
   rollupRetentionDays: number;
@@ -62,6 +65,12 @@ function isResolverAddress(s: string): boolean {
 export const IANA_RDAP_BOOTSTRAP = 'https://data.iana.org/rdap/dns.json';
 
 export class ConfigError extends Error {}
+
+/**
+ * Check threads by default: one per core beyond the first (the main thread keeps the database,
+ * the API and the scheduler), at most 3, since SQLite stores every result on the main thread.
+ */
+export const DEFAULT_CHECK_WORKERS = Math.min(3, Math.max(0, os.availableParallelism() - 1));
 
 type Env = Record<string, string | undefined>;
 
@@ -181,6 +190,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: bool(env, 'VIGIL_TRUST_PROXY', false),
     role: oneOf(env, 'VIGIL_ROLE', ['all', 'api', 'worker'] as const, 'all'),
     checkConcurrency: int(env, 'VIGIL_CHECK_CONCURRENCY', 2000, 1, 100_000),
+    checkWorkers: int(env, 'VIGIL_CHECK_WORKERS', DEFAULT_CHECK_WORKERS, 0, 64),
     rawRetentionDays: int(env, 'VIGIL_RAW_RETENTION_DAYS', 7, 1, 3650),
     hourlyRetentionDays: int(env, 'VIGIL_HOURLY_RETENTION_DAYS', 30, 1, 3650),
     rollupRetentionDays: int(env, 'VIGIL_ROLLUP_RETENTION_DAYS', 400, 1, 36500),
@@ -204,6 +214,7 @@ export const SERVER_VARIABLES: [name: string, fallback: string, meaning: string]
   ['VIGIL_PROBE_LEASE_SECONDS', '90', 'how long a regional probe holds a leased check'],
   ['VIGIL_ROLE', 'all', 'all (API and checks), api, or worker (checks only)'],
   ['VIGIL_CHECK_CONCURRENCY', '2000', 'checks in flight at most'],
+  ['VIGIL_CHECK_WORKERS', 'CPUs − 1, at most 3', 'threads that run checks; 0 runs them on the main thread'],
   ['VIGIL_RAW_RETENTION_DAYS', '7', 'days every check result is kept'],
   ['VIGIL_HOURLY_RETENTION_DAYS', '30', 'days hourly rollups are kept'],
   ['VIGIL_ROLLUP_RETENTION_DAYS', '400', 'days daily rollups are kept'],

@@ -3,6 +3,7 @@ import type { Ctx } from './services/context.ts';
 import { sweepOverdueHealthchecks } from './services/healthchecks.ts';
 import { runCheck } from './prober/probe.ts';
 import { startScheduler, type Scheduler, type SchedulerOptions } from './prober/scheduler.ts';
+import { startCheckWorkers } from './prober/check-workers.ts';
 import { createDispatcher } from './notify/dispatcher.ts';
 import { applyDomainExpiry, refreshDomains } from './services/domains.ts';
 import { createRdap } from './prober/rdap.ts';
@@ -24,6 +25,11 @@ const HOSTNAME_WATCH_MS = 5000;
  * heartbeat checks down, the domain expiry and custom hostname proof lookups, and the notification dispatcher (escalation walk and outbox delivery).
  */
 export function startEngine(ctx: Ctx, config: Config, extra: Partial<SchedulerOptions> = {}): Scheduler {
+  // Checks run in VIGIL_CHECK_WORKERS threads (more cores); claims and results stay on this one.
+  const workers =
+    config.checkWorkers > 0 && !extra.check
+      ? startCheckWorkers(ctx, config.checkWorkers, { policy: config.targetPolicy, ca: config.tlsCa })
+      : null;
   const scheduler = startScheduler(ctx, {
     location: config.region,
     probeLiveMs: config.probeLiveSeconds * 1000,
@@ -34,7 +40,9 @@ export function startEngine(ctx: Ctx, config: Config, extra: Partial<SchedulerOp
       dailyDays: config.rollupRetentionDays,
       outboxDays: config.outboxRetentionDays,
     },
-    check: (m, signal) => runCheck(m, { signal, policy: config.targetPolicy, ca: config.tlsCa ?? undefined }),
+    check:
+      workers?.check ??
+      ((m, signal) => runCheck(m, { signal, policy: config.targetPolicy, ca: config.tlsCa ?? undefined })),
     ...extra,
   });
   let sweeping: Promise<unknown> | null = null;
@@ -100,6 +108,7 @@ export function startEngine(ctx: Ctx, config: Config, extra: Partial<SchedulerOp
       await proving;
       await dispatcher.stop();
       await scheduler.stop();
+      await workers?.stop();
     },
   };
 }

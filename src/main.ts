@@ -3,13 +3,20 @@ import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import type { Scheduler } from './prober/scheduler.ts';
 import { openStore, type Store } from './storage/store.ts';
+import { retryWhileLocked } from './storage/lock-wait.ts';
 import type { ApiApp } from './http/api-app.ts';
 import { ensureDefaultProject } from './services/projects.ts';
 import type { Ctx, Logger } from './services/context.ts';
 
+const LOCK_WAIT = 'vigil: the database is locked by another process (a migration, a restore?); waiting for it\n';
+
 /** Composition root for the CLI: config → store → ctx. Nothing opens a database at import time. */
 export async function openContext(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<Ctx> {
-  const store: Store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store: Store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onLockWait: () => process.stderr.write(LOCK_WAIT),
+  });
   return {
     store,
     clock: Date.now,
@@ -53,7 +60,10 @@ export async function startServer(
     config = { ...config, port, publicUrl: config.publicUrlFromPort ? `http://localhost:${port}` : config.publicUrl };
   }
   const log = pino({ level: config.logLevel });
-  const store = ctxOverride?.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const onWait = () => log.warn(LOCK_WAIT.slice('vigil: '.length, -1));
+  const store =
+    ctxOverride?.store ??
+    (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onLockWait: onWait }));
   const ctx: Ctx = {
     store,
     clock: ctxOverride?.clock ?? Date.now,
@@ -62,7 +72,7 @@ export async function startServer(
     publicUrl: config.publicUrl,
     emailEnabled: config.smtpUrl !== null,
   };
-  const created = await ensureDefaultProject(ctx);
+  const created = await retryWhileLocked(() => ensureDefaultProject(ctx), { onWait });
   if (created) {
     ctx.log.info({ project: created.uuid }, 'created project "Default"');
     announce(

@@ -9,8 +9,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import SQLite from 'better-sqlite3';
-import { client, dialect, freshDatabase, PG_URL, runCli, type Db, sleep } from './harness.ts';
-import { closedPort } from './support/targets.ts';
+import { client, dialect, freshDatabase, PG_URL, runCli, type Db, sleep, waitFor } from './harness.ts';
+import { closedPort, startHttp } from './support/targets.ts';
 import { loadConfig, startServer } from '../src/main.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../bin/vigil.js');
@@ -267,6 +267,73 @@ describe('a SQLite database locked by another process', { skip: sqliteOnly }, ()
     assert.equal(after.status, 201, after.text);
     assert.equal((await fetch(`${s.url}/ping/${hc}`, { method: 'POST', body: 'y' })).status, 200);
     assert.doesNotMatch(s.output(), /"level":(50|60)/, 'nothing logged as an error');
+    s.child.kill('SIGTERM');
+    assert.equal(await s.exited, 0);
+  });
+
+  test('`vigil serve` started while another process holds the write lock past the busy timeout (another node migrating a large database) waits, says so once, and starts when it is released (it used to exit 1 "database is locked"); its checks then go on through a second lock of 8 s, without a restart', {
+    timeout: 90_000,
+  }, async () => {
+    const dir = tmp();
+    const env = { VIGIL_DATA_DIR: dir, VIGIL_ROLE: 'all' };
+    const key = await keyFor(env);
+    const lock = () => {
+      const other = new SQLite(path.join(dir, 'vigil.db'));
+      cleanups.push(() => {
+        if (other.open) other.close();
+      });
+      other.exec('BEGIN EXCLUSIVE');
+      other.prepare('UPDATE projects SET name = name').run();
+      return () => {
+        other.exec('COMMIT');
+        other.close();
+      };
+    };
+    let unlock = lock();
+    let settled = false;
+    const starting = serve(env);
+    starting.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await sleep(8000); // past the 5 s busy timeout
+    assert.equal(settled, false, 'neither listening nor exited while the lock is held');
+    unlock();
+    const s = await starting;
+    assert.equal(
+      s.output().match(/the database is locked by another process \(a migration, a restore\?\); waiting for it/g)
+        ?.length,
+      1,
+      s.output(),
+    );
+
+    let hits = 0;
+    const target = await startHttp((_req, res) => {
+      hits++;
+      res.writeHead(200).end('ok');
+    });
+    cleanups.push(() => target.close());
+    const api = client(s.url, key);
+    const res = await api.request('POST', '/v1/monitors', {
+      body: { name: 'busy', url: target.url, check_frequency: 10 },
+    });
+    assert.equal(res.status, 201, res.text);
+    await waitFor(async () => hits >= 1, 'a first check');
+    unlock = lock();
+    await sleep(8000);
+    unlock();
+    const released = Date.now();
+    const reader = new SQLite(path.join(dir, 'vigil.db'), { readonly: true });
+    cleanups.push(() => {
+      reader.close();
+    });
+    await waitFor(
+      async () =>
+        (reader.prepare('SELECT count(*) AS n FROM check_results WHERE at >= ?').get(released) as { n: number }).n > 0,
+      'a check stored after the lock',
+      20_000,
+    );
+    assert.equal(s.child.exitCode, null, 'still running');
     s.child.kill('SIGTERM');
     assert.equal(await s.exited, 0);
   });

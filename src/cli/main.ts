@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, SERVER_VARIABLES, loadConfig } from '../config.ts';
 import { DomainError } from '../domain/errors.ts';
-import { StoreError, sqliteFile } from '../storage/store.ts';
+import { StoreError, databaseUnavailable, sqliteFile } from '../storage/store.ts';
+import { isLocked } from '../storage/lock-wait.ts';
 import {
   createProject,
   existingUser,
@@ -324,8 +325,14 @@ try {
   if (err instanceof CommanderError) {
     process.exit(err.exitCode);
   }
-  const known = err instanceof ConfigError || err instanceof DomainError || err instanceof StoreError;
-  const message = known ? (err as Error).message : `unexpected error: ${(err as Error)?.stack ?? err}`;
+  // A database another process keeps locked is the environment's state, not a bug: one line.
+  const down = isLocked(err) ? databaseUnavailable(err) : null;
+  const known = err instanceof ConfigError || err instanceof DomainError || err instanceof StoreError || !!down;
+  const message = down
+    ? `${down}; retry later`
+    : known
+      ? (err as Error).message
+      : `unexpected error: ${(err as Error)?.stack ?? err}`;
   process.stderr.write(`vigil: ${message.split('\n')[0]}\n`);
   if (!known) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
   process.exit(1);

@@ -99,11 +99,15 @@ export function startScheduler(ctx: Ctx, opts: SchedulerOptions): Scheduler {
   async function flush(): Promise<void> {
     if (flushing) return flushing;
     if (queue.length === 0) return;
-    const batch = queue;
-    queue = [];
+    // At most maxBatch results per transaction: after a stall (a database locked by another
+    // process) the backlog goes in bounded commits, never one write lock held for seconds.
+    const batch = queue.length > maxBatch ? queue.slice(0, maxBatch) : queue;
+    queue = batch === queue ? [] : queue.slice(maxBatch);
     flushing = (async () => {
+      let ok = false;
       try {
         const out = await recordResults(ctx, batch, undefined, { probeLiveMs: opts.probeLiveMs });
+        ok = true;
         stats.recorded += out.recorded;
         stats.flushes++;
         opts.onRecorded?.(out.recorded);
@@ -115,6 +119,8 @@ export function startScheduler(ctx: Ctx, opts: SchedulerOptions): Scheduler {
       } finally {
         flushing = null;
       }
+      // The rest of a backlog follows at once (all of it at shutdown), unless this commit failed.
+      if (ok && queue.length > 0 && (queue.length >= maxBatch || stopped)) await flush();
     })();
     return flushing;
   }

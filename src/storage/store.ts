@@ -17,6 +17,7 @@ import {
 import type { Database } from './schema.ts';
 import { renderMigration, type Migration } from './migrations.ts';
 import { migrations } from './migration-list.ts';
+import { retryWhileLocked } from './lock-wait.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -95,6 +96,8 @@ export interface StoreOptions {
   poolSize?: number;
   /** The migrations to apply: every one, but for the tests of one migration, which stop before it. */
   migrations?: Migration[];
+  /** Told once when start-up waits for a database another process keeps locked (SQLite). */
+  onLockWait?: () => void;
 }
 
 // int8 (counts, BIGINT columns) as JS numbers: every value we store fits in 2^53.
@@ -289,7 +292,7 @@ export const sqliteFile = (dataDir: string) => path.join(dataDir, 'vigil.db');
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
   const store = opts.databaseUrl ? await openPostgres(opts) : openSqlite(opts);
-  await migrate(store, opts.migrations ?? migrations);
+  await retryWhileLocked(() => migrate(store, opts.migrations ?? migrations), { onWait: opts.onLockWait });
   return store;
 }
 

@@ -10,6 +10,7 @@ import { createAuthenticator } from '../../services/api-keys.ts';
 import type { Ctx } from '../../services/context.ts';
 import { metricsSnapshot, type MetricsSnapshot } from '../../services/metrics.ts';
 import { checkLag } from '../../prober/scheduler.ts';
+import { checkWorkersLive } from '../../prober/check-workers.ts';
 import { UNAUTHORIZED } from '../errors.ts';
 import { bearerToken } from '../auth.ts';
 import { createFailureThrottle } from '../../domain/throttle.ts';
@@ -168,6 +169,12 @@ function processFamilies(delay: ReturnType<typeof monitorEventLoopDelay>): Famil
       type: 'gauge',
       help: 'How late the last check of the location started.',
       samples: lags.map(([region, l]) => ({ labels: { region }, value: l.lastSeconds })),
+    },
+    {
+      name: 'vigil_check_worker_threads',
+      type: 'gauge',
+      help: 'Threads of this process running checks now (VIGIL_CHECK_WORKERS; 0: checks run on the main thread).',
+      samples: [{ value: checkWorkersLive.count }],
     },
     {
       name: 'process_resident_memory_bytes',
