@@ -323,14 +323,6 @@ const PING_COLUMNS = {
 } as const;
 
 /**
- * Applies a group of pings, in the order received, as if each had its own transaction: a start
- * marks the beginning of a run; success re-arms the due date and ends an outage; fail turns the
- * check down at once; paused checks record pings but change no status. The checks are read in
- * one query (locked on PostgreSQL, in id order so two nodes never deadlock), changed in memory
- * and written back with a few statements whatever the group's size. Unknown tokens are
- * answered at once: they write nothing.
- */
-/**
  * The history stays bounded: once a check has had TRIM_EVERY pings since its last trim (counted
  * in this process), it keeps its newest `keep`, every such check in one statement. The statement
  * runs with the group's insert and sees the rows before it: of those it keeps `keep` less the
@@ -370,6 +362,15 @@ function trimHistory(
   };
 }
 
+/**
+ * Applies a group of pings, in the order received, as if each had its own transaction: a start
+ * marks the beginning of a run; success re-arms the due date and ends an outage; fail turns the
+ * check down at once; paused checks record pings but change no status. The checks are read in
+ * one query (locked on PostgreSQL, in id order so two nodes never deadlock), changed in memory
+ * and written back whatever the group's size with one statement on PostgreSQL (a few on SQLite),
+ * then the alerts and the live events: five round trips for most groups. Unknown tokens are
+ * answered at once: they write nothing.
+ */
 async function applyPings(
   trx: Trx,
   store: Store,
@@ -537,8 +538,11 @@ export async function recordPing(
     const { store } = ctx;
     const keep = opts.keep ?? 100;
     const sinceTrim = new Map<number, number>();
-    write = groupCommit<QueuedPing, boolean>(store, (trx, pings, answerNow) =>
-      applyPings(trx, store, keep, sinceTrim, pings, answerNow),
+    // Two groups at once on PostgreSQL, never with the same check: one check's pings stay in order.
+    write = groupCommit<QueuedPing, boolean>(
+      store,
+      (trx, pings, answerNow) => applyPings(trx, store, keep, sinceTrim, pings, answerNow),
+      { keyOf: (p) => p.token, inFlight: 2 },
     );
     pingWriters.set(store, write);
   }
