@@ -9,13 +9,18 @@ function fakeStore(dialect: 'sqlite' | 'postgres'): Store {
   return { dialect, db } as unknown as Store;
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 5));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const tick = () => sleep(5);
 
 describe('group commit', () => {
   test('on PostgreSQL two groups run at once, never with the same key, and the items of a key keep their order', async () => {
     const running: string[][] = [];
     const applied: string[] = [];
     let most = 0;
+    let secondStarted = () => {};
+    const second = new Promise<void>((r) => {
+      secondStarted = r;
+    });
     const write = groupCommit<{ key: string; n: number }, number>(
       fakeStore('postgres'),
       async (_trx, items) => {
@@ -23,6 +28,9 @@ describe('group commit', () => {
         for (const other of running) for (const k of keys) assert.ok(!other.includes(k), `${k} in two groups at once`);
         running.push(keys);
         most = Math.max(most, running.length);
+        if (running.length === 2) secondStarted();
+        // The first group holds on until a second one runs beside it (or it is clear none will).
+        if (keys.includes('a') && items[0].n === 0) await Promise.race([second, sleep(2000)]);
         await tick();
         for (const i of items) applied.push(`${i.key}${i.n}`);
         running.splice(running.indexOf(keys), 1);
