@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { stepDueAt, type PolicyStep } from '../domain/alerting.ts';
 import { iso, isoOrNull, type Ctx } from './context.ts';
 import { monitorsUnderMaintenance } from './maintenance.ts';
@@ -75,7 +75,21 @@ interface Subject {
   h_policy: number | null;
   p_uuid: string;
   p_name: string;
+  /** The project's default escalation policy. */
+  p_default: number | null;
 }
+
+/** The project's default escalation policy, as a column of a query over rows with a project. */
+export const defaultPolicyOf = (projectId: 'outages.project_id' | 'healthchecks.project_id') =>
+  sql<number | null>`(SELECT escalation_policies.id FROM escalation_policies
+    WHERE escalation_policies.project_id = ${sql.ref(projectId)} AND escalation_policies.is_default = 1
+    ORDER BY escalation_policies.id LIMIT 1)`;
+
+/**
+ * Whether anyone may have been alerted about an outage: a step fired (fireStep counts it in the
+ * transaction that writes its messages). Outages that say no need no notifyAlerted.
+ */
+export const mayHaveAlerted = (o: { alerted_steps: number | string }) => Number(o.alerted_steps) > 0;
 
 async function loadSubjects(trx: Trx, outageIds: number[]): Promise<Subject[]> {
   if (outageIds.length === 0) return [];
@@ -112,6 +126,7 @@ async function loadSubjects(trx: Trx, outageIds: number[]): Promise<Subject[]> {
       'healthchecks.escalation_policy_id as h_policy',
       'projects.uuid as p_uuid',
       'projects.name as p_name',
+      defaultPolicyOf('outages.project_id').as('p_default'),
     ])
     .where('outages.id', 'in', outageIds)
     .execute();
@@ -168,14 +183,15 @@ async function loadPolicy(trx: Trx, id: number | null): Promise<Policy | null> {
   return p ? { id: p.id, uuid: p.uuid, name: p.name, steps: JSON.parse(p.steps) } : null;
 }
 
-async function defaultPolicyId(trx: Trx, projectId: number): Promise<number | null> {
-  const p = await trx
+async function loadPolicies(trx: Trx, ids: (number | null)[]): Promise<Map<number, Policy>> {
+  const wanted = [...new Set(ids.filter((id) => id !== null))];
+  if (wanted.length === 0) return new Map();
+  const rows = await trx
     .selectFrom('escalation_policies')
-    .select('id')
-    .where('project_id', '=', projectId)
-    .where('is_default', '=', 1)
-    .executeTakeFirst();
-  return p?.id ?? null;
+    .select(['id', 'uuid', 'name', 'steps'])
+    .where('id', 'in', wanted)
+    .execute();
+  return new Map(rows.map((p) => [p.id, { id: p.id, uuid: p.uuid, name: p.name, steps: JSON.parse(p.steps) }]));
 }
 
 /** alerts_wait applies to detected outages; a manual one alerts as its policy says. -1 turns alerts off. */
@@ -226,19 +242,23 @@ async function fireStep(trx: Trx, s: Subject, policy: Policy, now: number): Prom
  * sends the first step when it is already due (no delay, no alerts_wait).
  */
 export async function startAlerting(trx: Trx, outageIds: number[], now: number): Promise<void> {
-  for (const s of await loadSubjects(trx, outageIds)) {
-    if (s.ended_at !== null) continue;
-    const policyId =
-      s.outage_type === 'manual'
-        ? s.escalation_policy_id
-        : (s.m_policy ?? s.h_policy ?? (await defaultPolicyId(trx, s.project_id)));
-    const policy = await loadPolicy(trx, policyId);
+  const open = (await loadSubjects(trx, outageIds)).filter((s) => s.ended_at === null);
+  if (open.length === 0) return;
+  // One read for the policies, whatever the number of outages.
+  const policyIdOf = (s: Subject) =>
+    s.outage_type === 'manual' ? s.escalation_policy_id : (s.m_policy ?? s.h_policy ?? s.p_default);
+  const policies = await loadPolicies(trx, open.map(policyIdOf));
+  for (const s of open) {
+    const policy = policies.get(policyIdOf(s) ?? -1) ?? null;
     const due = policy ? stepDueAt(policy.steps, 0, s.started_at, waitOf(s)) : null;
-    await trx
-      .updateTable('outages')
-      .set({ escalation_policy_id: policy?.id ?? null, next_alert_at: due })
-      .where('id', '=', s.id)
-      .execute();
+    // A new outage without a policy already reads (null, null): nothing to write.
+    if ((policy?.id ?? null) !== s.escalation_policy_id || due !== s.next_alert_at) {
+      await trx
+        .updateTable('outages')
+        .set({ escalation_policy_id: policy?.id ?? null, next_alert_at: due })
+        .where('id', '=', s.id)
+        .execute();
+    }
     if (policy && due !== null && due <= now) await fireStep(trx, s, policy, now);
   }
 }

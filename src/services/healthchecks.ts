@@ -10,10 +10,11 @@ import {
 } from '../domain/healthchecks.ts';
 import type { ActorCtx, Ctx } from './context.ts';
 import type { Database, HealthcheckRow, OutageRow, PingRow } from '../storage/schema.ts';
-import type { Store } from '../storage/store.ts';
-import { groupCommit, padToPowerOfTwo, powerOfTwoChunks } from '../storage/group-commit.ts';
+import type { Dialect, Store } from '../storage/store.ts';
+import { groupCommit, padToPowerOfTwo } from '../storage/group-commit.ts';
+import { insertStatements, rowTable, writeTogether, type Write } from '../storage/bulk.ts';
 import { databaseUnavailable } from '../storage/store.ts';
-import { notifyAlerted, startAlerting } from './alerting.ts';
+import { defaultPolicyOf, mayHaveAlerted, notifyAlerted, startAlerting } from './alerting.ts';
 import { policyIdFor } from './escalation-policies.ts';
 import { ensureRoom } from './limits.ts';
 import { publishLive, type LiveEvent } from './live.ts';
@@ -22,6 +23,15 @@ type Row = Omit<HealthcheckRow, 'id'> & { id: number };
 export type Healthcheck = Row & { settings: HealthcheckSettings };
 export type Ping = Omit<PingRow, 'id'> & { id: number };
 type Trx = Transaction<Database>;
+/** A check as a group reads it: with the project's default policy, which its outages follow unless it names one. */
+type Locked = Row & { default_policy_id: number | null };
+/** An outage as a group's writes return it. */
+interface Outage {
+  id: number;
+  uuid: string;
+  healthcheck_id: number;
+  alerted_steps: number;
+}
 
 export const PING_BODY_LIMIT = 10 * 1024;
 /** A check's history is trimmed to its newest `keep` pings once it has this many more (per process). */
@@ -270,17 +280,95 @@ interface QueuedPing extends PingInput {
   at: number;
 }
 
-const bigint = (v: number | null) => sql`CAST(${v} AS BIGINT)`;
-/** `(VALUES (…), (…)) AS v`: columns v.column1, v.column2, … on both databases. */
-const valuesTable = (rows: (number | null)[][]) =>
-  sql`(VALUES ${sql.join(rows.map((r) => sql`(${sql.join(r.map(bigint))})`))}) AS v`;
+/** The columns of a ping's outage (outageRow). */
+const OUTAGE_COLUMNS = {
+  uuid: 'text',
+  project_id: 'bigint',
+  monitor_id: 'bigint',
+  healthcheck_id: 'bigint',
+  outage_type: 'text',
+  started_at: 'bigint',
+  ended_at: 'bigint',
+  status_code: 'bigint',
+  description: 'text',
+  detected_location: 'text',
+  confirmed_locations: 'text',
+  protocol: 'text',
+  error_header: 'text',
+  acknowledged_at: 'bigint',
+  acknowledged_by: 'text',
+  escalation_policy_id: 'bigint',
+  created_at: 'bigint',
+} as const;
+
+/** A check's row as the group leaves it, written back in one UPDATE … FROM. */
+const STATE_COLUMNS = {
+  id: 'bigint',
+  last_ping_at: 'bigint',
+  last_start_at: 'bigint',
+  due_at: 'bigint',
+  alert_at: 'bigint',
+  is_down: 'bigint',
+  state_version: 'bigint',
+  last_downtime_at: 'bigint',
+} as const;
+const PING_COLUMNS = {
+  healthcheck_id: 'bigint',
+  at: 'bigint',
+  kind: 'text',
+  source_ip: 'text',
+  user_agent: 'text',
+  body: 'text',
+  duration_ms: 'bigint',
+} as const;
+
+/**
+ * The history stays bounded: once a check has had TRIM_EVERY pings since its last trim (counted
+ * in this process), it keeps its newest `keep`, every such check in one statement. The statement
+ * runs with the group's insert and sees the rows before it: of those it keeps `keep` less the
+ * check's new ones.
+ */
+function trimHistory(
+  dialect: Dialect,
+  keep: number,
+  sinceTrim: Map<number, number>,
+  rows: Insertable<PingRow>[],
+): Write {
+  const added = new Map<number, number>();
+  for (const r of rows) added.set(r.healthcheck_id, (added.get(r.healthcheck_id) ?? 0) + 1);
+  const due: number[][] = [];
+  for (const [id, n] of added) {
+    const since = (sinceTrim.get(id) ?? 0) + n;
+    if (since < TRIM_EVERY) {
+      if (sinceTrim.size > 100_000) sinceTrim.clear();
+      sinceTrim.set(id, since);
+    } else {
+      sinceTrim.delete(id);
+      due.push([id, Math.max(0, keep - n)]);
+    }
+  }
+  if (due.length === 0) return { statements: [] };
+  const ids = padToPowerOfTwo(due.map(([id]) => id));
+  // The outer filter on the check lets both databases find the rows by index, not by a table scan.
+  return {
+    statements: [
+      sql`DELETE FROM healthcheck_pings WHERE healthcheck_id IN (${sql.join(ids)}) AND id IN (
+        SELECT r.id FROM (
+          SELECT id, healthcheck_id, row_number() OVER (PARTITION BY healthcheck_id ORDER BY id DESC) AS n
+          FROM healthcheck_pings WHERE healthcheck_id IN (${sql.join(ids)})
+        ) AS r JOIN ${rowTable(dialect, { id: 'bigint', keep: 'bigint' }, due)} ON v.id = r.healthcheck_id
+        WHERE r.n > v.keep)`,
+    ],
+  };
+}
 
 /**
  * Applies a group of pings, in the order received, as if each had its own transaction: a start
  * marks the beginning of a run; success re-arms the due date and ends an outage; fail turns the
  * check down at once; paused checks record pings but change no status. The checks are read in
  * one query (locked on PostgreSQL, in id order so two nodes never deadlock), changed in memory
- * and written back with a few statements whatever the group's size. Unknown tokens are
+ * and written back whatever the group's size with one statement on PostgreSQL (a few on SQLite),
+ * then the alerts and the live events: five round trips for most groups. Unknown tokens are
  * answered at once: they write nothing.
  */
 async function applyPings(
@@ -295,10 +383,11 @@ async function applyPings(
     trx
       .selectFrom('healthchecks')
       .selectAll()
+      .select(defaultPolicyOf('healthchecks.project_id').as('default_policy_id'))
       .where('uuid', 'in', padToPowerOfTwo([...new Set(pings.map((p) => p.token))]))
       .orderBy('id'),
   );
-  const checks = new Map<string, Row>();
+  const checks = new Map<string, Locked>();
   for (const r of await lookup.execute()) checks.set(r.uuid, r);
   const found = pings.map((p, i) => {
     if (!checks.has(p.token)) answerNow(i, false);
@@ -308,7 +397,7 @@ async function applyPings(
   const rows: Insertable<PingRow>[] = [];
   // Per check: whether a success or fail came (the due date moves), when the outage open
   // before this group ended, and the outages opened in this group.
-  const touched = new Map<Row, { armed: boolean; closedAt: number | null; opened: Insertable<OutageRow>[] }>();
+  const touched = new Map<Locked, { armed: boolean; closedAt: number | null; opened: Insertable<OutageRow>[] }>();
   for (const p of pings) {
     const h = checks.get(p.token);
     if (!h) continue;
@@ -367,77 +456,66 @@ async function applyPings(
     if (t.closedAt !== null) closes.push([h.id, t.closedAt]);
     opened.push(...t.opened);
   }
-  for (const chunk of powerOfTwoChunks(rows)) await trx.insertInto('healthcheck_pings').values(chunk).execute();
-  // The history stays bounded: every TRIM_EVERY pings a check drops all but its newest `keep`.
-  const added = new Map<number, number>();
-  for (const r of rows) added.set(r.healthcheck_id, (added.get(r.healthcheck_id) ?? 0) + 1);
-  for (const [id, n] of added) {
-    const since = (sinceTrim.get(id) ?? 0) + n;
-    if (since < TRIM_EVERY) {
-      if (sinceTrim.size > 100_000) sinceTrim.clear();
-      sinceTrim.set(id, since);
-      continue;
-    }
-    sinceTrim.delete(id);
-    await trx
-      .deleteFrom('healthcheck_pings')
-      .where('healthcheck_id', '=', id)
-      .where('id', '<=', (eb) =>
-        eb
-          .selectFrom('healthcheck_pings')
-          .select('id')
-          .where('healthcheck_id', '=', id)
-          .orderBy('id', 'desc')
-          .limit(1)
-          .offset(keep),
-      )
-      .execute();
-  }
-  if (states.length) {
-    await sql`UPDATE healthchecks SET last_ping_at = v.column2, last_start_at = v.column3, due_at = v.column4, alert_at = v.column5,
-      is_down = v.column6, state_version = v.column7, last_downtime_at = v.column8 FROM ${valuesTable(padToPowerOfTwo(states))} WHERE healthchecks.id = v.column1`.execute(
-      trx,
-    );
-  }
-  // Closes first: they end outages opened before this group, never the ones it opens.
+  const { dialect } = store;
+  // Closes end outages opened before this group, never the ones it opens (they run together).
+  const [closed, , , , inserted] = (await writeTogether(trx, dialect, [
+    {
+      statements: closes.length
+        ? [
+            sql`UPDATE outages SET ended_at = v.ended_at, next_alert_at = NULL
+              FROM ${rowTable(dialect, { id: 'bigint', ended_at: 'bigint' }, closes)}
+              WHERE outages.healthcheck_id = v.id AND outages.ended_at IS NULL
+              RETURNING outages.id, outages.uuid, outages.healthcheck_id, outages.alerted_steps`,
+          ]
+        : [],
+      returns: true,
+    },
+    trimHistory(dialect, keep, sinceTrim, rows),
+    { statements: insertStatements(dialect, 'healthcheck_pings', PING_COLUMNS, rows) },
+    {
+      statements: states.length
+        ? [
+            sql`UPDATE healthchecks SET last_ping_at = v.last_ping_at, last_start_at = v.last_start_at,
+              due_at = v.due_at, alert_at = v.alert_at, is_down = v.is_down, state_version = v.state_version,
+              last_downtime_at = v.last_downtime_at FROM ${rowTable(dialect, STATE_COLUMNS, states)}
+              WHERE healthchecks.id = v.id`,
+          ]
+        : [],
+    },
+    {
+      statements: insertStatements(dialect, 'outages', OUTAGE_COLUMNS, opened, ['id', 'uuid', 'healthcheck_id']),
+      returns: true,
+    },
+  ])) as [Outage[], unknown, unknown, unknown, Outage[]];
   // Alerts go out with the commit: recoveries to the channels alerted, new outages to their policy.
   const now = pings[pings.length - 1].at;
-  const live = [...touched.keys()].map(liveState);
   const subjects = new Map([...touched.keys()].map((h) => [h.id, h]));
-  const outageEvent = (o: { uuid: string; healthcheck_id: number | null; ended_at: number | null }): LiveEvent => {
+  const outageEvent = (o: Outage, open: boolean): LiveEvent => {
     const h = subjects.get(Number(o.healthcheck_id))!;
-    return { kind: 'outage', projectId: h.project_id, uuid: o.uuid, subject: h.uuid, open: o.ended_at === null };
+    return { kind: 'outage', projectId: h.project_id, uuid: o.uuid, subject: h.uuid, open };
   };
-  if (closes.length) {
-    const closed = await sql<{
-      id: number;
-      uuid: string;
-      healthcheck_id: number;
-    }>`UPDATE outages SET ended_at = v.column2, next_alert_at = NULL FROM ${valuesTable(padToPowerOfTwo(closes))}
-      WHERE outages.healthcheck_id = v.column1 AND outages.ended_at IS NULL RETURNING outages.id, outages.uuid, outages.healthcheck_id`.execute(
-      trx,
-    );
-    await notifyAlerted(
-      trx,
-      closed.rows.map((r) => Number(r.id)),
-      'outage.up',
-      now,
-    );
-    for (const r of closed.rows) live.push(outageEvent({ ...r, ended_at: now }));
-  }
-  for (const chunk of powerOfTwoChunks(opened)) {
-    const ids = await trx
-      .insertInto('outages')
-      .values(chunk)
-      .returning(['id', 'uuid', 'healthcheck_id', 'ended_at'])
-      .execute();
-    await startAlerting(
-      trx,
-      ids.filter((o) => o.ended_at === null).map((o) => o.id),
-      now,
-    );
-    for (const o of ids) live.push(outageEvent(o));
-  }
+  await notifyAlerted(
+    trx,
+    closed.filter(mayHaveAlerted).map((o) => Number(o.id)),
+    'outage.up',
+    now,
+  );
+  // An outage with no policy to follow has nothing to start: its row says so already.
+  const stillOpen = new Set(opened.filter((o) => o.ended_at === null).map((o) => o.uuid));
+  const followsPolicy = (o: Outage) => {
+    const h = subjects.get(Number(o.healthcheck_id))!;
+    return (h.escalation_policy_id ?? h.default_policy_id) !== null;
+  };
+  await startAlerting(
+    trx,
+    inserted.filter((o) => stillOpen.has(o.uuid) && followsPolicy(o)).map((o) => Number(o.id)),
+    now,
+  );
+  const live = [
+    ...[...touched.keys()].map(liveState),
+    ...closed.map((o) => outageEvent(o, false)),
+    ...inserted.map((o) => outageEvent(o, stillOpen.has(o.uuid))),
+  ];
   await publishLive(store, trx, live);
   return found;
 }
@@ -460,8 +538,11 @@ export async function recordPing(
     const { store } = ctx;
     const keep = opts.keep ?? 100;
     const sinceTrim = new Map<number, number>();
-    write = groupCommit<QueuedPing, boolean>(store, (trx, pings, answerNow) =>
-      applyPings(trx, store, keep, sinceTrim, pings, answerNow),
+    // Two groups at once on PostgreSQL, never with the same check: one check's pings stay in order.
+    write = groupCommit<QueuedPing, boolean>(
+      store,
+      (trx, pings, answerNow) => applyPings(trx, store, keep, sinceTrim, pings, answerNow),
+      { keyOf: (p) => p.token, inFlight: 2 },
     );
     pingWriters.set(store, write);
   }

@@ -14,6 +14,7 @@ export type ApplyGroup<I, O> = (
 
 interface Waiting<I, O> {
   item: I;
+  key: string;
   settled: boolean;
   resolve(value: O): void;
   reject(err: unknown): void;
@@ -37,10 +38,25 @@ function databaseUnavailable(err: unknown): boolean {
  * small writes shares one commit (the first item of a quiet period goes at once). A promise
  * resolves only after the commit that holds its item. When a group fails, its items are retried
  * one per transaction, so one bad item fails alone (not when the whole database is unavailable).
+ *
+ * With `keyOf`, PostgreSQL runs up to `inFlight` groups at once (SQLite, whose writers take
+ * turns, one): a new group takes only items whose key no running group holds, so the items of a
+ * key are applied one group after another, in the order submitted, and groups at once never wait
+ * on each other's row locks.
  */
-export function groupCommit<I, O>(store: Store, apply: ApplyGroup<I, O>, maxGroup = 500): (item: I) => Promise<O> {
+export function groupCommit<I, O>(
+  store: Store,
+  apply: ApplyGroup<I, O>,
+  opts: { maxGroup?: number; keyOf?: (item: I) => string; inFlight?: number } = {},
+): (item: I) => Promise<O> {
+  const maxGroup = opts.maxGroup ?? 500;
+  const keyOf = opts.keyOf ?? (() => '');
+  const maxInFlight = store.dialect === 'postgres' && opts.keyOf ? (opts.inFlight ?? 2) : 1;
   let queue: Waiting<I, O>[] = [];
-  let draining = false;
+  let running = 0;
+  let scheduled = false;
+  /** The keys of the items in running groups. */
+  const busy = new Set<string>();
 
   const settle = (w: Waiting<I, O>, value: O) => {
     if (w.settled) return;
@@ -59,40 +75,58 @@ export function groupCommit<I, O>(store: Store, apply: ApplyGroup<I, O>, maxGrou
     for (const [i, w] of group.entries()) settle(w, results[i]);
   }
 
-  async function drain() {
-    while (queue.length) {
-      const group = queue.slice(0, maxGroup);
-      queue = queue.slice(group.length);
-      try {
-        await commit(group);
-      } catch (err) {
-        const retry = group.length > 1 && !databaseUnavailable(err);
-        for (const w of group) {
-          if (w.settled) continue;
-          if (retry) {
-            try {
-              await commit([w]);
-              continue;
-            } catch (e) {
-              w.settled = true;
-              w.reject(e);
-              continue;
-            }
+  async function run(group: Waiting<I, O>[]) {
+    try {
+      await commit(group);
+    } catch (err) {
+      const retry = group.length > 1 && !databaseUnavailable(err);
+      for (const w of group) {
+        if (w.settled) continue;
+        if (retry) {
+          try {
+            await commit([w]);
+            continue;
+          } catch (e) {
+            w.settled = true;
+            w.reject(e);
+            continue;
           }
-          w.settled = true;
-          w.reject(err);
         }
+        w.settled = true;
+        w.reject(err);
       }
     }
-    draining = false;
+  }
+
+  /** Starts groups while there is room and work no running group holds. */
+  function start() {
+    scheduled = false;
+    while (running < maxInFlight && queue.length) {
+      const group: Waiting<I, O>[] = [];
+      const rest: Waiting<I, O>[] = [];
+      for (const w of queue) {
+        if (group.length < maxGroup && !busy.has(w.key)) group.push(w);
+        else rest.push(w);
+      }
+      if (group.length === 0) return;
+      queue = rest;
+      const keys = new Set(group.map((w) => w.key));
+      for (const k of keys) busy.add(k);
+      running++;
+      void run(group).finally(() => {
+        for (const k of keys) busy.delete(k);
+        running--;
+        start();
+      });
+    }
   }
 
   return (item) =>
     new Promise<O>((resolve, reject) => {
-      queue.push({ item, settled: false, resolve, reject });
-      if (!draining) {
-        draining = true;
-        setImmediate(drain); // gathers the requests read in this turn of the event loop
+      queue.push({ item, key: keyOf(item), settled: false, resolve, reject });
+      if (!scheduled && running < maxInFlight) {
+        scheduled = true;
+        setImmediate(start); // gathers the requests read in this turn of the event loop
       }
     });
 }

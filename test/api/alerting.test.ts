@@ -174,6 +174,37 @@ describe('escalation policies and integrations API', () => {
     );
   });
 
+  test('pings of one group alert each check by its own policy, else the project default, in their commit', async () => {
+    await policy([{ delayMinutes: 0, integrations: [chans.c.uuid] }], { isDefault: true });
+    const own = await policy([{ delayMinutes: 0, integrations: [chans.a.uuid] }]);
+    const mk = async (extra: Record<string, unknown>) =>
+      (
+        await h.request('POST', '/v2/healthchecks', {
+          body: {
+            name: 'job',
+            period_value: 1,
+            period_type: 'hours',
+            grace_period_value: 5,
+            grace_period_type: 'minutes',
+            ...extra,
+          },
+        })
+      ).body.healthcheck.uuid as string;
+    const [plain, linked] = [await mk({}), await mk({ escalation_policy: own.uuid })];
+    const ping = (uuid: string, kind: 'fail' | 'success') =>
+      recordPing(h.ctx, uuid, { kind, sourceIp: null, userAgent: null, body: null });
+    // Submitted in one turn of the event loop: one group.
+    assert.deepEqual(await Promise.all([ping(plain, 'fail'), ping(linked, 'fail')]), [true, true]);
+    assert.deepEqual(await sent('c'), ['outage.down#0'], 'the default policy, for the check that links none');
+    assert.deepEqual(await sent('a'), ['outage.down#0'], "the check's own policy");
+    now += MIN;
+    await Promise.all([ping(plain, 'success'), ping(linked, 'success')]);
+    assert.deepEqual(await sent('c'), ['outage.down#0', 'outage.up']);
+    assert.deepEqual(await sent('a'), ['outage.down#0', 'outage.up']);
+    // A default that alerts nobody again, for the tests that follow.
+    await policy([{ delayMinutes: 0, emails: ['x@example.org'] }], { isDefault: true });
+  });
+
   test('policies: steps run in order, name integrations of the project, and one default per project', async () => {
     const bad = [
       [{ name: 'x', steps: [] }, /steps/],

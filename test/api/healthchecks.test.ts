@@ -611,4 +611,26 @@ describe('ping history and throttle', () => {
     const got = (await small.request('GET', `/v2/healthchecks/${c}`)).body.healthcheck;
     assert.equal(got.logs[0].body, 'p28');
   });
+  test('pings arriving together stay within the history bound, every check of a group trimmed at once, the newest kept', async () => {
+    const checks = [await hc(), await hc(), await hc()];
+    // Twelve one at a time, then eight each at once: the trim comes due in a group that brings new rows.
+    for (const c of checks) for (let i = 0; i < 12; i++) assert.equal((await send(c, `s${i}`)).status, 200);
+    const burst = await Promise.all(
+      checks.flatMap((c) => Array.from({ length: 8 }, (_, i) => send(c, `b${i}`).then((r) => ({ c, ...r })))),
+    );
+    for (const r of burst) assert.equal(r.status, 200);
+    for (const c of checks) {
+      const rows = (await stored(c)).map((p) => p.body!);
+      // The trim comes with the 16th ping: the newest 10 then, and at most the 4 pings after it.
+      assert.ok(rows.length >= 10 && rows.length <= 14, `${rows.length} pings kept`);
+      const burstKept = rows.filter((b) => b.startsWith('b'));
+      assert.equal(burstKept.length, 8, 'the newest pings are kept');
+      const sequential = rows.filter((b) => b.startsWith('s'));
+      assert.deepEqual(
+        sequential,
+        Array.from({ length: 12 }, (_, i) => `s${i}`).slice(12 - sequential.length),
+        'older pings go oldest first',
+      );
+    }
+  });
 });
