@@ -207,7 +207,7 @@ const LAST_USED_EVERY_MS = 60_000;
  * row is kept by the SHA-256 of the token until any connection commits a write
  * (Store.generation), so a revocation by any process still counts from the very next request;
  * an unchanged key is then the same Actor object. On PostgreSQL the same holds for a store
- * pinned to the request (Store.pin: one round trip that tells whether anything committed).
+ * pinned to the request (Store.pinWith: one round trip that tells whether anything committed).
  * Expiry is checked on every request; last_used_at is written at most once a minute per key,
  * in the background.
  */

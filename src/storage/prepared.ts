@@ -12,7 +12,7 @@ interface Entry {
  * builder and compiler (about 25 µs a call). The builder receives sentinel arguments; their
  * positions in the compiled parameter list are where the real arguments go. With `cached`,
  * SQLite reuses an identical read's rows until any connection writes (Store.readNow), and so
- * does a pinned PostgreSQL store (Store.pin) while the database is as it was when pinned.
+ * does a pinned PostgreSQL store (Store.pinWith) while the database is as it was when pinned.
  */
 export function prepared<A extends unknown[], R>(
   build: (db: Kysely<Database>, ...args: A) => Compilable<R>,

@@ -58,17 +58,13 @@ export interface Store {
    */
   generation?(): number | undefined;
   /**
-   * PostgreSQL only: this store pinned to the database as it is now, for one request that began
-   * before the call. One round trip (`pg_current_snapshot()`), shared by every caller that asks
-   * before it is sent. The pinned store's generation() says "nothing committed since", like
-   * SQLite's, and its cached reads (cachedRows, keepRows) are exact for that request: a commit
-   * anywhere changes the snapshot, and a write of this process since the pin turns them off.
-   */
-  pin?(): Promise<Store>;
-  /**
-   * PostgreSQL only: pin() that also reads `rider` (a query whose one parameter is an array) for
-   * every value asked in the same turn, in the same statement: the key of each request of a turn
-   * comes with the pin. Resolves with the pinned store and every row the rider read.
+   * PostgreSQL only: pins this store to the database as it is now, for the requests of one
+   * event-loop turn, and reads `rider` (a query whose one parameter is an array) for every value
+   * they asked, in one statement with `pg_current_snapshot()`, sent after the turn (the key of
+   * each request comes with the pin). The pinned store's generation() says "nothing committed
+   * since", like SQLite's, and its cached reads (cachedRows, keepRows) are exact for a request
+   * that began before the call: a commit anywhere changes the snapshot, and a write of this
+   * process since the pin turns them off. Resolves with the pinned store and the rider's rows.
    */
   pinWith?(rider: CompiledQuery): (value: string) => Promise<{ store: Store; rows: Record<string, unknown>[] }>;
   /** A pinned store's rows of an identical cached read at its generation, or undefined. */
@@ -480,38 +476,32 @@ async function openPostgres(opts: StoreOptions): Promise<Store> {
   let lastPinned: { generation: number; writes: number; store: Store } | null = null;
   // Callers that ask in the same turn of the event loop share one statement, sent after that
   // turn: each of them began before it was sent, so what it returns holds for each of them.
-  function batcher(rider: CompiledQuery | null) {
-    const text = rider
-      ? `SELECT s.snapshot AS "__snapshot", r.* FROM (SELECT pg_current_snapshot()::text AS snapshot) s LEFT JOIN (${rider.sql}) r ON true`
-      : 'SELECT pg_current_snapshot()::text AS "__snapshot"';
+  function batcher(rider: CompiledQuery) {
+    const text = `SELECT s.snapshot AS "__snapshot", r.* FROM (SELECT pg_current_snapshot()::text AS snapshot) s LEFT JOIN (${rider.sql}) r ON true`;
     let pending: { values: Set<string>; done: Promise<{ store: Store; rows: Record<string, unknown>[] }> } | null =
       null;
-    return (value?: string) => {
+    return (value: string) => {
       if (!pending) {
         const values = new Set<string>();
         const done = new Promise<{ store: Store; rows: Record<string, unknown>[] }>((resolve, reject) =>
           setImmediate(() => {
             pending = null;
-            db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, rider ? [[...values]] : [])).then(
-              ({ rows }) => {
-                const snapshot = String(rows[0].__snapshot);
-                if (snapshot !== lastSnapshot) {
-                  lastSnapshot = snapshot;
-                  generation++;
-                }
-                resolve({ store: pinned(generation), rows });
-              },
-              reject,
-            );
+            db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, [[...values]])).then(({ rows }) => {
+              const snapshot = String(rows[0].__snapshot);
+              if (snapshot !== lastSnapshot) {
+                lastSnapshot = snapshot;
+                generation++;
+              }
+              resolve({ store: pinned(generation), rows });
+            }, reject);
           }),
         );
         pending = { values, done };
       }
-      if (value !== undefined) pending.values.add(value);
+      pending.values.add(value);
       return pending.done;
     };
   }
-  const pinOnly = batcher(null);
   const pinned = (at: number): Store => {
     if (lastPinned?.generation === at && lastPinned.writes === writes) return lastPinned.store;
     const since = writes;
@@ -528,7 +518,6 @@ async function openPostgres(opts: StoreOptions): Promise<Store> {
   const store: Store = {
     db,
     dialect: 'postgres',
-    pin: async () => (await pinOnly()).store,
     pinWith: (rider) => batcher(rider),
     async notify(on, channel, payloads) {
       if (payloads.length)

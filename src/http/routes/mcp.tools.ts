@@ -37,7 +37,7 @@ import { getStatusPage, listStatusPageSummaries } from '../../services/statuspag
 import { incidentWire } from './incidents.ts';
 import { monitorWire } from './monitors.ts';
 import { CreateMonitorBody } from './monitors.schema.ts';
-import { outageWire } from './outages.ts';
+import { PER_PAGE, outagePageWire, outageWire } from './outages.ts';
 import { statusPageWire } from './statuspages.ts';
 import { getIntegration, listIntegrations } from '../../services/integrations.ts';
 import { getPolicy, listPolicies, type EscalationPolicy } from '../../services/escalation-policies.ts';
@@ -55,8 +55,6 @@ export interface Tool {
   inputSchema: TSchema;
   call(ctx: ActorCtx, args: any, env: ToolEnv): Promise<unknown>;
 }
-
-const PER_PAGE = 20;
 
 /**
  * One answer's JSON holds at most this much (the bound a batch's answers share, mcp.ts): a
@@ -302,15 +300,7 @@ export const TOOLS: Tool[] = [
         type: a.type ?? 'all',
         search: a.search,
       });
-      const now = ctx.clock();
-      return {
-        outages: r.outages.map((o) => outageWire(o, now, false)),
-        hasNextPage: (page + 1) * PER_PAGE < r.total,
-        total: r.total,
-        ongoingCount: r.ongoingCount,
-        page,
-        resultsPerPage: PER_PAGE,
-      };
+      return outagePageWire(r, page, ctx.clock());
     },
   ),
   tool(
@@ -362,15 +352,7 @@ export const TOOLS: Tool[] = [
     async (ctx, a) => {
       const page = a.page ?? 0;
       const r = await monitorOutages(ctx, a.monitor_uuid, { page, perPage: PER_PAGE, status: a.status ?? 'all' });
-      const now = ctx.clock();
-      return {
-        outages: r.outages.map((o) => outageWire(o, now, false)),
-        hasNextPage: (page + 1) * PER_PAGE < r.total,
-        total: r.total,
-        ongoingCount: r.ongoingCount,
-        page,
-        resultsPerPage: PER_PAGE,
-      };
+      return outagePageWire(r, page, ctx.clock());
     },
   ),
   tool(

@@ -16,7 +16,8 @@ import { outageDeliveries } from '../../services/alerting.ts';
 import { Id, IsoDate, Message, Nullable, PageNumber, Search, UuidParam, apiErrors, idErrors } from '../schemas.ts';
 import { NAME_MAX, TEXT_MAX } from '../../domain/limits.ts';
 
-const PER_PAGE = 20;
+/** Outages a page of GET /v2/outages (and the MCP outage lists) holds. */
+export const PER_PAGE = 20;
 
 const MonitorRef = Type.Object({
   uuid: Nullable(Type.String()),
@@ -101,6 +102,22 @@ export function deliveryWire(d: Delivery) {
 }
 
 /** The recorded outage shape (api-contract §6.3, key order included), plus `outageType`, `severity` and `summary` (§14.3). */
+/** A page of outages as GET /v2/outages (and the MCP outage lists) answer it. */
+export function outagePageWire(
+  r: { outages: Outage[]; total: number; ongoingCount: number },
+  page: number,
+  now: number,
+) {
+  return {
+    outages: r.outages.map((o) => outageWire(o, now, false)),
+    hasNextPage: (page + 1) * PER_PAGE < r.total,
+    total: r.total,
+    ongoingCount: r.ongoingCount,
+    page,
+    resultsPerPage: PER_PAGE,
+  };
+}
+
 export function outageWire(o: Outage, now: number, full: boolean, deliveries: Delivery[] = []): OutageWire {
   return {
     id: o.id,
@@ -184,15 +201,7 @@ export default async function outageRoutes(app: ApiApp) {
         type: req.query.type ?? 'all',
         search: req.query.search,
       });
-      const now = req.ctx.clock();
-      return {
-        outages: r.outages.map((o) => outageWire(o, now, false)),
-        hasNextPage: (page + 1) * PER_PAGE < r.total,
-        total: r.total,
-        ongoingCount: r.ongoingCount,
-        page,
-        resultsPerPage: PER_PAGE,
-      };
+      return outagePageWire(r, page, req.ctx.clock());
     },
   );
 
